@@ -1,0 +1,170 @@
+
+/*
+ * ngx_http_ticketing_module: directives, configuration and registration.
+ *
+ * The module is an HTTP_AUX_FILTER module: an access-phase handler (and,
+ * later, header and body filters) installed only when some location turns
+ * the gateway on, so that a server without a gateway location pays nothing.
+ * The upstream I/O stays nginx's own: proxy_pass in the same location.
+ */
+
+
+#include "ngx_http_ticketing_module.h"
+
+
+static void *ngx_http_ticketing_create_main_conf(ngx_conf_t *cf);
+static void *ngx_http_ticketing_create_loc_conf(ngx_conf_t *cf);
+static char *ngx_http_ticketing_merge_loc_conf(ngx_conf_t *cf, void *parent,
+    void *child);
+static ngx_int_t ngx_http_ticketing_preconfiguration(ngx_conf_t *cf);
+static ngx_int_t ngx_http_ticketing_postconfiguration(ngx_conf_t *cf);
+static char *ngx_http_ticketing_gateway(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+
+
+static ngx_command_t  ngx_http_ticketing_commands[] = {
+
+    { ngx_string("ticketing_gateway"),
+      NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_FLAG,
+      ngx_http_ticketing_gateway,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_ticketing_loc_conf_t, gateway),
+      NULL },
+
+      ngx_null_command
+};
+
+
+static ngx_http_module_t  ngx_http_ticketing_module_ctx = {
+    ngx_http_ticketing_preconfiguration,   /* preconfiguration */
+    ngx_http_ticketing_postconfiguration,  /* postconfiguration */
+
+    ngx_http_ticketing_create_main_conf,   /* create main configuration */
+    NULL,                                  /* init main configuration */
+
+    NULL,                                  /* create server configuration */
+    NULL,                                  /* merge server configuration */
+
+    ngx_http_ticketing_create_loc_conf,    /* create location configuration */
+    ngx_http_ticketing_merge_loc_conf      /* merge location configuration */
+};
+
+
+ngx_module_t  ngx_http_ticketing_module = {
+    NGX_MODULE_V1,
+    &ngx_http_ticketing_module_ctx,        /* module context */
+    ngx_http_ticketing_commands,           /* module directives */
+    NGX_HTTP_MODULE,                       /* module type */
+    NULL,                                  /* init master */
+    NULL,                                  /* init module */
+    NULL,                                  /* init process */
+    NULL,                                  /* init thread */
+    NULL,                                  /* exit thread */
+    NULL,                                  /* exit process */
+    NULL,                                  /* exit master */
+    NGX_MODULE_V1_PADDING
+};
+
+
+static void *
+ngx_http_ticketing_create_main_conf(ngx_conf_t *cf)
+{
+    ngx_http_ticketing_main_conf_t  *tmcf;
+
+    tmcf = ngx_pcalloc(cf->pool, sizeof(ngx_http_ticketing_main_conf_t));
+    if (tmcf == NULL) {
+        return NULL;
+    }
+
+    return tmcf;
+}
+
+
+static void *
+ngx_http_ticketing_create_loc_conf(ngx_conf_t *cf)
+{
+    ngx_http_ticketing_loc_conf_t  *tlcf;
+
+    tlcf = ngx_pcalloc(cf->pool, sizeof(ngx_http_ticketing_loc_conf_t));
+    if (tlcf == NULL) {
+        return NULL;
+    }
+
+    tlcf->gateway = NGX_CONF_UNSET;
+
+    return tlcf;
+}
+
+
+static char *
+ngx_http_ticketing_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
+{
+    ngx_http_ticketing_loc_conf_t  *prev = parent;
+    ngx_http_ticketing_loc_conf_t  *conf = child;
+
+    ngx_conf_merge_value(conf->gateway, prev->gateway, 0);
+
+    return NGX_CONF_OK;
+}
+
+
+static ngx_int_t
+ngx_http_ticketing_preconfiguration(ngx_conf_t *cf)
+{
+    return ngx_http_ticketing_add_variables(cf);
+}
+
+
+static ngx_int_t
+ngx_http_ticketing_postconfiguration(ngx_conf_t *cf)
+{
+    ngx_http_handler_pt             *h;
+    ngx_http_core_main_conf_t       *cmcf;
+    ngx_http_ticketing_main_conf_t  *tmcf;
+
+    tmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_ticketing_module);
+
+    if (!tmcf->used) {
+        return NGX_OK;
+    }
+
+    /*
+     * Handlers registered later run earlier within a phase: being an aux
+     * filter module, ours is registered after allow/deny and auth_basic, so
+     * it runs first and "satisfy any" cannot skip it.
+     */
+
+    cmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_core_module);
+
+    h = ngx_array_push(&cmcf->phases[NGX_HTTP_ACCESS_PHASE].handlers);
+    if (h == NULL) {
+        return NGX_ERROR;
+    }
+
+    *h = ngx_http_ticketing_access_handler;
+
+    return NGX_OK;
+}
+
+
+static char *
+ngx_http_ticketing_gateway(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_ticketing_loc_conf_t   *tlcf = conf;
+
+    char                            *rv;
+    ngx_http_ticketing_main_conf_t  *tmcf;
+
+    rv = ngx_conf_set_flag_slot(cf, cmd, conf);
+    if (rv != NGX_CONF_OK) {
+        return rv;
+    }
+
+    if (tlcf->gateway) {
+        tmcf = ngx_http_conf_get_module_main_conf(cf,
+                                                  ngx_http_ticketing_module);
+        tmcf->used = 1;
+    }
+
+    return NGX_CONF_OK;
+}

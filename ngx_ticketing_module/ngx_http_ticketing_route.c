@@ -1,0 +1,503 @@
+
+/*
+ * The Ticketing API v2 operation catalogue and the path matcher.
+ *
+ * The matcher works on the raw request path so that it can tell an encoded
+ * slash ("%2F") inside a parameter from a real separator; nginx's decoded
+ * r->uri has already lost that difference.
+ */
+
+
+#include <stdio.h>
+#include <string.h>
+
+#include "ngx_http_ticketing_route.h"
+
+
+#define G   NGX_HTTP_TICKETING_GET
+#define P   NGX_HTTP_TICKETING_POST
+#define U   NGX_HTTP_TICKETING_PUT
+#define A   NGX_HTTP_TICKETING_PATCH
+#define D   NGX_HTTP_TICKETING_DELETE
+
+
+const ngx_http_ticketing_operation_t  ngx_http_ticketing_operations[] = {
+
+    { 1, "ticket.create", P, "/v2/orgs/{org}/ticket",
+      "ticketing.ticket.create", 0 },
+    { 2, "ticket.get", G, "/v2/orgs/{org}/ticket/{ticketId}",
+      "ticketing.ticket.get", 0 },
+    { 3, "ticket.update", A, "/v2/orgs/{org}/ticket/{ticketId}",
+      "ticketing.ticket.update", 0 },
+    { 4, "ticket.searchJql", G, "/v2/orgs/{org}/search/ticket",
+      "ticketing.ticket.search", 0 },
+    { 5, "ticket.search", P, "/v2/orgs/{org}/search/ticket",
+      "ticketing.ticket.search", 0 },
+    { 6, "ticket.searchByTerritoryOwner", G,
+      "/v2/orgs/{org}/searchByTerritoryOwner",
+      "ticketing.ticket.search", 0 },
+    { 7, "ticket.searchByIDParams", G, "/v2/orgs/{org}/searchByIDParams",
+      "ticketing.ticket.search", 0 },
+    { 8, "ticket.transitions", G,
+      "/v2/orgs/{org}/ticket/{ticketId}/transitions",
+      "ticketing.ticket.transitions", 0 },
+    { 9, "ticket.transition", P,
+      "/v2/orgs/{org}/ticket/{ticketId}/transitions",
+      "ticketing.ticket.transition", 0 },
+    { 10, "ticket.assign", U, "/v2/ticket/{ticketId}/assignee",
+      "ticketing.ticket.assign", 0 },
+    { 11, "metadata.createProperties", G,
+      "/v2/ticket/metadata/create/properties",
+      "ticketing.metadata.read", 1 },
+    { 12, "metadata.updateProperties", G,
+      "/v2/ticket/{ticketId}/metadata/update/properties",
+      "ticketing.metadata.read", 1 },
+    { 13, "metadata.types", G, "/v2/ticket/metadata/types",
+      "ticketing.metadata.read", 1 },
+    { 14, "metadata.fieldInfo", G, "/v2/ticket/field/info",
+      "ticketing.metadata.read", 1 },
+    { 15, "comment.create", P, "/v2/ticket/{ticketId}/comment",
+      "ticketing.comment.create", 0 },
+    { 16, "attachment.create", P, "/v2/ticket/{ticketId}/attachment",
+      "ticketing.attachment.create", 0 },
+    { 17, "attachment.get", G,
+      "/v2/ticket/{ticketId}/attachment/{attachmentId}",
+      "ticketing.attachment.get", 0 },
+    { 18, "attachment.delete", D, "/v2/attachment/{attachmentId}",
+      "ticketing.attachment.delete", 0 },
+    { 19, "issueLink.create", P, "/v2/issueLink",
+      "ticketing.issueLink.create", 0 },
+    { 20, "issueLink.get", G, "/v2/issueLink/{issueLinkId}",
+      "ticketing.issueLink.get", 0 },
+    { 21, "issueLink.delete", D, "/v2/issueLink/{issueLinkId}",
+      "ticketing.issueLink.delete", 0 },
+    { 22, "issueLinkType.list", G, "/v2/issueLinkType",
+      "ticketing.issueLinkType.read", 1 },
+    { 23, "issueLinkType.get", G, "/v2/issueLinkType/{issueLinkId}",
+      "ticketing.issueLinkType.read", 1 },
+    { 24, "grid.update", U, "/v2/ticket/{ticketId}/grid",
+      "ticketing.grid.update", 0 },
+    { 25, "ia.summary", G, "/v2/ticket/{ticketId}/ia/summary",
+      "ticketing.ticket.iaSummary", 0 },
+    /* a GET with a side effect: it updates the ticket, never cacheable */
+    { 26, "ia.duration", G, "/v2/ticket/{ticketId}/ia/duration",
+      "ticketing.ticket.iaSummary", 0 },
+    { 27, "remotelink.create", P, "/v2/remotelink",
+      "ticketing.remotelink.create", 0 },
+};
+
+const size_t  ngx_http_ticketing_noperations =
+    sizeof(ngx_http_ticketing_operations)
+    / sizeof(ngx_http_ticketing_operations[0]);
+
+#undef G
+#undef P
+#undef U
+#undef A
+#undef D
+
+
+/* what went wrong while decoding one raw segment */
+#define NGX_HTTP_TICKETING_SEG_BAD_ESCAPE    0x01
+#define NGX_HTTP_TICKETING_SEG_SLASH         0x02
+#define NGX_HTTP_TICKETING_SEG_CONTROL       0x04
+#define NGX_HTTP_TICKETING_SEG_DISALLOWED    0x08
+
+
+typedef struct {
+    const u_char  *data;     /* decoded bytes, in scratch */
+    size_t         len;
+    unsigned       flags;
+} ngx_http_ticketing_segment_t;
+
+
+static const char  *ngx_http_ticketing_param_names[] = {
+    "org", "ticketId", "attachmentId", "issueLinkId"
+};
+
+
+static int
+ngx_http_ticketing_hex(u_char c)
+{
+    if (c >= '0' && c <= '9') {
+        return c - '0';
+    }
+
+    c |= 0x20;
+
+    if (c >= 'a' && c <= 'f') {
+        return c - 'a' + 10;
+    }
+
+    return -1;
+}
+
+
+/* RFC 3986 unreserved characters: all a parameter value may contain */
+static int
+ngx_http_ticketing_param_char(u_char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
+           || (c >= '0' && c <= '9')
+           || c == '-' || c == '.' || c == '_' || c == '~';
+}
+
+
+static u_char *
+ngx_http_ticketing_decode_segment(const u_char *p, const u_char *end,
+    u_char *dst, unsigned *flags)
+{
+    int     hi, lo;
+    u_char  c;
+
+    *flags = 0;
+
+    while (p < end) {
+        c = *p++;
+
+        if (c == '%') {
+            if (end - p < 2
+                || (hi = ngx_http_ticketing_hex(p[0])) < 0
+                || (lo = ngx_http_ticketing_hex(p[1])) < 0)
+            {
+                *flags |= NGX_HTTP_TICKETING_SEG_BAD_ESCAPE;
+                *dst++ = c;
+                continue;
+            }
+
+            c = (u_char) (hi * 16 + lo);
+            p += 2;
+
+            if (c == '/' || c == '\\') {
+                *flags |= NGX_HTTP_TICKETING_SEG_SLASH;
+            }
+        }
+
+        if (c < 0x20 || c == 0x7f) {
+            *flags |= NGX_HTTP_TICKETING_SEG_CONTROL;
+
+        } else if (!ngx_http_ticketing_param_char(c)) {
+            *flags |= NGX_HTTP_TICKETING_SEG_DISALLOWED;
+        }
+
+        *dst++ = c;
+    }
+
+    return dst;
+}
+
+
+/*
+ * Compares the request segments with one template.  Returns -1 when they do
+ * not match, else a score with one bit per literal segment, the first
+ * segment in the highest bit: the best score is the template whose first
+ * literal comes earliest, so literals win over parameters.
+ */
+static long
+ngx_http_ticketing_template_score(const char *tpl,
+    const ngx_http_ticketing_segment_t *seg, size_t nseg)
+{
+    long         score;
+    size_t       i, n;
+    const char  *end;
+
+    score = 0;
+
+    for (i = 0; i < nseg; i++) {
+        if (*tpl != '/') {
+            return -1;
+        }
+
+        tpl++;
+        end = strchr(tpl, '/');
+        n = end ? (size_t) (end - tpl) : strlen(tpl);
+
+        score <<= 1;
+
+        if (n > 0 && tpl[0] != '{') {
+            if (n != seg[i].len || memcmp(tpl, seg[i].data, n) != 0
+                || (seg[i].flags & NGX_HTTP_TICKETING_SEG_BAD_ESCAPE))
+            {
+                return -1;
+            }
+
+            score |= 1;
+        }
+
+        tpl += n;
+    }
+
+    return (*tpl == '\0') ? score : -1;
+}
+
+
+static ngx_http_ticketing_param_e
+ngx_http_ticketing_param_by_name(const char *name, size_t len)
+{
+    size_t  i;
+
+    for (i = 0; i < NGX_HTTP_TICKETING_NPARAMS; i++) {
+        if (strlen(ngx_http_ticketing_param_names[i]) == len
+            && memcmp(ngx_http_ticketing_param_names[i], name, len) == 0)
+        {
+            return (ngx_http_ticketing_param_e) i;
+        }
+    }
+
+    return NGX_HTTP_TICKETING_NPARAMS;
+}
+
+
+static const char *
+ngx_http_ticketing_param_problem(const ngx_http_ticketing_segment_t *seg)
+{
+    if (seg->len == 0) {
+        return "is empty";
+    }
+
+    if (seg->flags & NGX_HTTP_TICKETING_SEG_BAD_ESCAPE) {
+        return "has malformed percent-encoding";
+    }
+
+    if (seg->flags & NGX_HTTP_TICKETING_SEG_SLASH) {
+        return "contains an encoded slash";
+    }
+
+    if (seg->flags & NGX_HTTP_TICKETING_SEG_CONTROL) {
+        return "contains a control character";
+    }
+
+    if ((seg->len == 1 && seg->data[0] == '.')
+        || (seg->len == 2 && seg->data[0] == '.' && seg->data[1] == '.'))
+    {
+        return "is a dot-segment";
+    }
+
+    if (seg->flags & NGX_HTTP_TICKETING_SEG_DISALLOWED) {
+        return "contains a character that is not allowed"
+               " (allowed: letters, digits, '-', '.', '_', '~')";
+    }
+
+    if (seg->len > NGX_HTTP_TICKETING_MAX_PARAM) {
+        return "is too long";
+    }
+
+    return NULL;
+}
+
+
+/* fills rt->params from the template; refuses a malformed value */
+static ngx_http_ticketing_route_rc_e
+ngx_http_ticketing_bind_params(const char *tpl,
+    const ngx_http_ticketing_segment_t *seg, ngx_http_ticketing_route_t *rt)
+{
+    size_t                      i, n;
+    const char                 *end, *problem;
+    ngx_http_ticketing_param_e  param;
+
+    for (i = 0; *tpl == '/'; i++) {
+        tpl++;
+        end = strchr(tpl, '/');
+        n = end ? (size_t) (end - tpl) : strlen(tpl);
+
+        if (n > 2 && tpl[0] == '{') {
+            param = ngx_http_ticketing_param_by_name(tpl + 1, n - 2);
+            problem = ngx_http_ticketing_param_problem(&seg[i]);
+
+            if (problem != NULL) {
+                snprintf(rt->detail, sizeof(rt->detail),
+                         "path parameter %.*s %s", (int) (n - 2), tpl + 1,
+                         problem);
+                return NGX_HTTP_TICKETING_ROUTE_BAD_PARAM;
+            }
+
+            if (param < NGX_HTTP_TICKETING_NPARAMS) {
+                rt->params[param].data = seg[i].data;
+                rt->params[param].len = seg[i].len;
+            }
+        }
+
+        tpl += n;
+    }
+
+    return NGX_HTTP_TICKETING_ROUTE_OK;
+}
+
+
+ngx_http_ticketing_route_rc_e
+ngx_http_ticketing_route_match(const u_char *path, size_t len,
+    unsigned method, u_char *scratch, ngx_http_ticketing_route_t *rt)
+{
+    long                                   score, best;
+    size_t                                 i, nseg;
+    u_char                                *dst;
+    const u_char                          *p, *end, *sep;
+    const ngx_http_ticketing_operation_t  *op, *path_op;
+    ngx_http_ticketing_segment_t           seg[NGX_HTTP_TICKETING_MAX_SEGMENTS];
+
+    memset(rt, 0, sizeof(ngx_http_ticketing_route_t));
+
+    snprintf(rt->detail, sizeof(rt->detail),
+             "no Ticketing API operation at this path");
+
+    if (len == 0 || path[0] != '/') {
+        return NGX_HTTP_TICKETING_ROUTE_NOT_FOUND;
+    }
+
+    /* split on real slashes and decode every segment into scratch */
+
+    p = path + 1;
+    end = path + len;
+    dst = scratch;
+    nseg = 0;
+
+    for ( ;; ) {
+        if (nseg == NGX_HTTP_TICKETING_MAX_SEGMENTS) {
+            return NGX_HTTP_TICKETING_ROUTE_NOT_FOUND;
+        }
+
+        sep = memchr(p, '/', (size_t) (end - p));
+        if (sep == NULL) {
+            sep = end;
+        }
+
+        seg[nseg].data = dst;
+        dst = ngx_http_ticketing_decode_segment(p, sep, dst,
+                                                &seg[nseg].flags);
+        seg[nseg].len = (size_t) (dst - seg[nseg].data);
+        nseg++;
+
+        if (sep == end) {
+            break;
+        }
+
+        p = sep + 1;
+    }
+
+    /* the most specific template that matches, whatever the method */
+
+    best = -1;
+    path_op = NULL;
+
+    for (i = 0; i < ngx_http_ticketing_noperations; i++) {
+        op = &ngx_http_ticketing_operations[i];
+        score = ngx_http_ticketing_template_score(op->path, seg, nseg);
+
+        if (score > best) {
+            best = score;
+            path_op = op;
+        }
+    }
+
+    if (path_op == NULL) {
+        return NGX_HTTP_TICKETING_ROUTE_NOT_FOUND;
+    }
+
+    /*
+     * A malformed parameter names no resource at all: it is refused before
+     * the method is looked at.
+     */
+
+    if (ngx_http_ticketing_bind_params(path_op->path, seg, rt)
+        != NGX_HTTP_TICKETING_ROUTE_OK)
+    {
+        return NGX_HTTP_TICKETING_ROUTE_BAD_PARAM;
+    }
+
+    /* the operations sharing that template decide on the method */
+
+    for (i = 0; i < ngx_http_ticketing_noperations; i++) {
+        op = &ngx_http_ticketing_operations[i];
+
+        if (strcmp(op->path, path_op->path) != 0) {
+            continue;
+        }
+
+        rt->allowed |= op->method;
+
+        if (op->method == method) {
+            rt->op = op;
+        }
+    }
+
+    if (rt->op == NULL) {
+        snprintf(rt->detail, sizeof(rt->detail),
+                 "method not allowed for %s", path_op->path);
+        return NGX_HTTP_TICKETING_ROUTE_METHOD_NOT_ALLOWED;
+    }
+
+    rt->detail[0] = '\0';
+
+    return NGX_HTTP_TICKETING_ROUTE_OK;
+}
+
+
+size_t
+ngx_http_ticketing_route_allow(unsigned methods, char *buf, size_t size)
+{
+    size_t  i, n, len;
+
+    static const struct {
+        unsigned     bit;
+        const char  *name;
+    } order[] = {
+        { NGX_HTTP_TICKETING_GET, "GET" },
+        { NGX_HTTP_TICKETING_POST, "POST" },
+        { NGX_HTTP_TICKETING_PUT, "PUT" },
+        { NGX_HTTP_TICKETING_PATCH, "PATCH" },
+        { NGX_HTTP_TICKETING_DELETE, "DELETE" },
+    };
+
+    len = 0;
+
+    if (size == 0) {
+        return 0;
+    }
+
+    buf[0] = '\0';
+
+    for (i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
+        if (!(methods & order[i].bit)) {
+            continue;
+        }
+
+        n = (size_t) snprintf(buf + len, size - len, "%s%s",
+                              len ? ", " : "", order[i].name);
+        if (n >= size - len) {
+            buf[len] = '\0';
+            break;
+        }
+
+        len += n;
+    }
+
+    return len;
+}
+
+
+const char *
+ngx_http_ticketing_param_name(ngx_http_ticketing_param_e param)
+{
+    if (param >= NGX_HTTP_TICKETING_NPARAMS) {
+        return NULL;
+    }
+
+    return ngx_http_ticketing_param_names[param];
+}
+
+
+const ngx_http_ticketing_operation_t *
+ngx_http_ticketing_operation_find(const char *name, size_t len)
+{
+    size_t  i;
+
+    for (i = 0; i < ngx_http_ticketing_noperations; i++) {
+        if (strlen(ngx_http_ticketing_operations[i].name) == len
+            && memcmp(ngx_http_ticketing_operations[i].name, name, len) == 0)
+        {
+            return &ngx_http_ticketing_operations[i];
+        }
+    }
+
+    return NULL;
+}

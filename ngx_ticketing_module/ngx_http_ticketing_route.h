@@ -1,0 +1,103 @@
+
+/*
+ * The Ticketing API v2 operation catalogue and the path matcher.
+ *
+ * Pure logic: this file includes no nginx header, so the unit tests and
+ * the fuzzers link it without nginx.
+ */
+
+
+#ifndef _NGX_HTTP_TICKETING_ROUTE_H_INCLUDED_
+#define _NGX_HTTP_TICKETING_ROUTE_H_INCLUDED_
+
+
+#include <stddef.h>
+#include <sys/types.h>
+
+
+/* methods as bits of our own: independent of nginx's NGX_HTTP_* values */
+#define NGX_HTTP_TICKETING_GET          0x01
+#define NGX_HTTP_TICKETING_POST         0x02
+#define NGX_HTTP_TICKETING_PUT          0x04
+#define NGX_HTTP_TICKETING_PATCH        0x08
+#define NGX_HTTP_TICKETING_DELETE       0x10
+
+#define NGX_HTTP_TICKETING_MAX_SEGMENTS 16
+#define NGX_HTTP_TICKETING_MAX_PARAM    128
+#define NGX_HTTP_TICKETING_DETAIL_SIZE  160
+#define NGX_HTTP_TICKETING_ALLOW_SIZE   sizeof("GET, POST, PUT, PATCH, DELETE")
+
+
+typedef enum {
+    NGX_HTTP_TICKETING_PARAM_ORG = 0,
+    NGX_HTTP_TICKETING_PARAM_TICKET_ID,
+    NGX_HTTP_TICKETING_PARAM_ATTACHMENT_ID,
+    NGX_HTTP_TICKETING_PARAM_ISSUE_LINK_ID,
+    NGX_HTTP_TICKETING_NPARAMS
+} ngx_http_ticketing_param_e;
+
+
+typedef enum {
+    NGX_HTTP_TICKETING_ROUTE_OK = 0,
+    NGX_HTTP_TICKETING_ROUTE_NOT_FOUND,
+    NGX_HTTP_TICKETING_ROUTE_METHOD_NOT_ALLOWED,
+    NGX_HTTP_TICKETING_ROUTE_BAD_PARAM
+} ngx_http_ticketing_route_rc_e;
+
+
+typedef struct {
+    unsigned                      number;      /* 1..27, as in the docs */
+    const char                   *name;        /* "metadata.types" */
+    unsigned                      method;      /* one method bit */
+    const char                   *path;        /* "/v2/ticket/{ticketId}" */
+    const char                   *permission;  /* default permission */
+    unsigned                      cacheable:1;
+} ngx_http_ticketing_operation_t;
+
+
+typedef struct {
+    const u_char                 *data;
+    size_t                        len;
+} ngx_http_ticketing_span_t;
+
+
+typedef struct {
+    /* the operation matched, NULL unless ROUTE_OK */
+    const ngx_http_ticketing_operation_t  *op;
+
+    /* methods the matched path allows, for 405 and its Allow header */
+    unsigned                      allowed;
+
+    /* decoded path parameter values; len 0 when absent */
+    ngx_http_ticketing_span_t     params[NGX_HTTP_TICKETING_NPARAMS];
+
+    /* why the path was refused, for the error body's detailMsg */
+    char                          detail[NGX_HTTP_TICKETING_DETAIL_SIZE];
+} ngx_http_ticketing_route_t;
+
+
+extern const ngx_http_ticketing_operation_t  ngx_http_ticketing_operations[];
+extern const size_t                          ngx_http_ticketing_noperations;
+
+
+/*
+ * Matches a raw (still percent-encoded) request path, without the query
+ * string, and a method bit against the catalogue.  Decoded parameter
+ * values are written to "scratch", which must hold at least "len" bytes;
+ * rt->params point into it.
+ */
+ngx_http_ticketing_route_rc_e ngx_http_ticketing_route_match(
+    const u_char *path, size_t len, unsigned method, u_char *scratch,
+    ngx_http_ticketing_route_t *rt);
+
+/* "GET, PATCH" for a method mask, in a fixed order; returns the length */
+size_t ngx_http_ticketing_route_allow(unsigned methods, char *buf,
+    size_t size);
+
+const char *ngx_http_ticketing_param_name(ngx_http_ticketing_param_e param);
+
+const ngx_http_ticketing_operation_t *ngx_http_ticketing_operation_find(
+    const char *name, size_t len);
+
+
+#endif /* _NGX_HTTP_TICKETING_ROUTE_H_INCLUDED_ */

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Installs every Debian package the build, tests, demo and benchmarks need.
+# Idempotent: packages already present are not touched, apt is only
+# consulted when something is missing.
+set -euo pipefail
+
+packages=(
+    build-essential dpkg-dev pkg-config
+    nginx-core nginx-dev
+    libjwt-dev libjansson-dev libhiredis-dev libssl-dev libpcre2-dev zlib1g-dev
+    redis-server redis-tools
+    curl wrk
+    libtest-base-perl libtext-diff-perl libtest-longstring-perl
+    liblist-moreutils-perl libwww-perl libhttp-message-perl libjson-pp-perl
+    libcmocka-dev
+    python3 python3-jwt python3-cryptography libcrypt-jwt-perl
+    clang libclang-rt-14-dev
+    valgrind
+)
+
+missing=()
+for p in "${packages[@]}"; do
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed'; then
+        missing+=("$p")
+    fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+    echo "deps: all ${#packages[@]} packages present"
+    exit 0
+fi
+
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+
+echo "deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+# policy-rc.d keeps the packaged nginx and redis services from starting:
+# tests and the demo run their own instances on their own ports.
+if [ ! -e /usr/sbin/policy-rc.d ]; then
+    printf '#!/bin/sh\nexit 101\n' | $sudo tee /usr/sbin/policy-rc.d >/dev/null
+    $sudo chmod +x /usr/sbin/policy-rc.d
+    trap '$sudo rm -f /usr/sbin/policy-rc.d' EXIT
+fi
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
