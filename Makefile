@@ -18,7 +18,7 @@ PURE_SRCS   = ngx_ticketing_module/ngx_http_ticketing_route.c \
               ngx_ticketing_module/ngx_http_ticketing_error.c
 UNIT_TESTS  = $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/test_*.c))
 
-.PHONY: all module deps nginx-asan unit test test-t demo clean
+.PHONY: all module deps nginx-asan unit test test-t demo clean distclean
 
 all: module
 
@@ -32,7 +32,7 @@ deps:
 
 nginx-asan: $(ASAN_NGINX)
 
-$(ASAN_NGINX): $(SOURCES) scripts/build-nginx-asan.sh
+$(ASAN_NGINX): $(SOURCES) scripts/build-nginx-asan.sh scripts/lib.sh
 	scripts/build-nginx-asan.sh $(BUILD)
 
 $(BUILD)/tests/%: tests/%.c $(PURE_SRCS) $(wildcard ngx_ticketing_module/*.h)
@@ -50,5 +50,11 @@ test: unit test-t
 demo: $(MODULE_SO)
 	scripts/demo.sh $(MODULE_SO)
 
+# keeps build/src, the downloaded nginx source package: distclean drops it
 clean:
+	find $(BUILD) -mindepth 1 -maxdepth 1 ! -name src -exec rm -rf {} + \
+	    2>/dev/null || true
+	rm -rf t/servroot*
+
+distclean:
 	rm -rf $(BUILD) t/servroot*

@@ -1,0 +1,164 @@
+#!/usr/bin/env bash
+# Runs the t/ suite (the Test::Nginx-format data-driven tests) against an
+# nginx binary, with the services the tests talk to:
+#
+#   scripts/run-t.sh NGINX_BINARY [prove args or test files...]
+#
+#   scripts/run-t.sh build/asan/nginx                 # every t/*.t
+#   scripts/run-t.sh build/asan/nginx -v t/route.t    # one file, verbose
+#
+# It starts a private redis-server and the mock Ticketing API on free ports
+# of 127.0.0.1, exports the TEST_NGINX_* variables the runner in t/lib reads,
+# runs prove, stops both services (also on Ctrl-C or a failure), then fails
+# the run if ASan/UBSan reported anything.
+#
+# Everything lands in build/t/ (override: TICKETING_T_DIR):
+#   servroot/      nginx prefix of the test being run (TEST_NGINX_SERVROOT)
+#   sanitizers/    ASan/UBSan reports, one file per reporting process
+#   redis.log, mock.log, *.pid
+set -euo pipefail
+LIB_TAG=run-t
+# shellcheck source=scripts/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+[ $# -ge 1 ] || die "usage: $0 NGINX_BINARY [prove args...]"
+nginx=$(abspath "$1"); shift
+[ -x "$nginx" ] || die "$nginx is not an executable (run 'make nginx-asan')"
+for tool in prove redis-server redis-cli python3 curl; do
+    command -v "$tool" >/dev/null || die "$tool not found: run 'make deps'"
+done
+
+cd "$TOP"                       # the tests use paths relative to the repo
+mock=t/mock/ticketing_mock.py
+[ -f "$mock" ] || die "$mock not found"
+
+rundir=$(abspath "${TICKETING_T_DIR:-$TOP/build/t}")
+san=$rundir/sanitizers
+servroot=$rundir/servroot
+mkdir -p "$rundir"
+rm -rf "$san" && mkdir -p "$san"   # reports of this run only
+
+# Test files: the ones named on the command line, else every t/*.t. Not
+# `prove -r t`: that would also pick up t/selftest/ and t/mock/.
+prove_args=()
+named_tests=no
+for a in "$@"; do
+    prove_args+=("$a")
+    if [ -e "$a" ]; then named_tests=yes; fi
+done
+if [ "$named_tests" = no ]; then
+    shopt -s nullglob
+    tests=(t/*.t)
+    shopt -u nullglob
+    [ ${#tests[@]} -gt 0 ] || die "no t/*.t test files found"
+    prove_args+=("${tests[@]}")
+fi
+
+# ------------------------------------------------------------- services
+redis_pid=""
+mock_pid=""
+
+cleanup() {
+    local rc=$?
+    trap - EXIT INT TERM
+    # A test interrupted by Ctrl-C may leave its nginx running (the runner
+    # starts it as a daemon): stop it, but only if it is our binary.
+    local npid
+    npid=$(read_pidfile "$servroot/logs/nginx.pid")
+    if [ -n "$npid" ] && pid_alive "$npid" \
+       && [ "$(readlink -f "/proc/$npid/exe" 2>/dev/null)" = "$(readlink -f "$nginx")" ]; then
+        stop_pid "$npid" "test nginx" 5
+    fi
+    stop_pid "$mock_pid" "mock API" 5
+    # redis daemonized itself: its pid is only known from the pidfile.
+    [ -n "$redis_pid" ] || redis_pid=$(read_pidfile "$rundir/redis.pid")
+    stop_pid "$redis_pid" "redis-server" 5
+    rm -f "$rundir/redis.pid" "$rundir/mock.pid"
+    exit "$rc"
+}
+trap cleanup EXIT
+# Ctrl-C reaches prove too (same process group); once it returns, exit
+# through cleanup with the conventional status.
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+read -r server_port redis_port upstream_port <<<"$(free_ports 3 | xargs)"
+
+rm -f "$rundir/redis.pid"
+redis-server --save '' --appendonly no --bind 127.0.0.1 --port "$redis_port" \
+    --daemonize yes --pidfile "$rundir/redis.pid" \
+    --dir "$rundir" --logfile "$rundir/redis.log" \
+    || die "redis-server did not start (log: $rundir/redis.log)"
+wait_until 10 "redis-server on port $redis_port" redis_up "$redis_port" \
+    || die "redis-server not answering (log: $rundir/redis.log)"
+redis_pid=$(read_pidfile "$rundir/redis.pid")
+
+python3 "$mock" --host 127.0.0.1 --port "$upstream_port" \
+    --pidfile "$rundir/mock.pid" --quiet > "$rundir/mock.log" 2>&1 &
+mock_pid=$!
+mock_ready() {
+    pid_alive "$mock_pid" || return 2      # died: no point in waiting on
+    http_ok "http://127.0.0.1:$upstream_port/__mock/health"
+}
+if ! wait_until 15 "the mock API on port $upstream_port" mock_ready \
+   || ! pid_alive "$mock_pid"; then
+    cat "$rundir/mock.log" >&2
+    die "the mock API did not become ready (log: $rundir/mock.log)"
+fi
+
+# ------------------------------------------------------------ sanitizers
+# detect_leaks=0: the tests run nginx with master_process off, where nginx's
+# own allocations (never freed before exit) would be reported as leaks.
+# The build links the sanitizer runtimes statically so that both ASan and
+# UBSan reports go to log_path (see scripts/build-nginx-asan.sh); with gcc
+# the path UBSan sets wins for both, so reports of either kind may be in
+# ubsan.PID files: every file in $san is scanned below.
+#
+# nginx 1.22's core triggers two UBSan reports of its own: memcpy with a NULL
+# source and length 0 in ngx_pstrdup and ngx_sprintf_str. gcc's libubsan
+# honours suppressions by function name (checked: the reports disappear,
+# others stay), so exactly those two are suppressed, nothing else.
+cat > "$rundir/ubsan.supp" <<'EOF'
+# nginx 1.22 core: "null pointer passed as argument 2" (memcpy(d, NULL, 0))
+nonnull-attribute:ngx_pstrdup
+nonnull-attribute:ngx_sprintf_str
+EOF
+export ASAN_OPTIONS="detect_leaks=0:abort_on_error=0:log_path=$san/asan"
+export UBSAN_OPTIONS="print_stacktrace=1:log_path=$san/ubsan:suppressions=$rundir/ubsan.supp"
+
+# ------------------------------------------------------------------ prove
+export TEST_NGINX_BINARY="$nginx"
+export TEST_NGINX_SERVER_PORT="$server_port"
+export TEST_NGINX_REDIS_PORT="$redis_port"
+export TEST_NGINX_UPSTREAM_PORT="$upstream_port"
+export TEST_NGINX_SERVROOT="$servroot"
+# Where sanitizer reports land (one file per process), should the runner
+# want to attribute them to a test block.
+export TEST_NGINX_SANITIZER_DIR="$san"
+
+log "nginx $nginx"
+log "ports: nginx $server_port, redis $redis_port (pid $redis_pid)," \
+    "mock API $upstream_port (pid $mock_pid); servroot $servroot"
+
+prove_rc=0
+prove -I t/lib "${prove_args[@]}" || prove_rc=$?
+
+# Any report at all fails the run: the two known ones are suppressed above.
+san_rc=0
+shopt -s nullglob
+reports=("$san"/*)
+shopt -u nullglob
+for f in "${reports[@]}"; do
+    [ -s "$f" ] || continue
+    san_rc=1
+    log "sanitizer report in $f:"
+    head -n 200 "$f" >&2
+done
+if [ "$san_rc" -ne 0 ]; then
+    log "FAIL: ${#reports[@]} sanitizer report file(s) in $san"
+fi
+
+if [ "$prove_rc" -ne 0 ]; then
+    exit "$prove_rc"
+fi
+exit "$san_rc"
