@@ -38,8 +38,8 @@ servroot=$rundir/servroot
 mkdir -p "$rundir"
 rm -rf "$san" && mkdir -p "$san"   # reports of this run only
 
-# Test files: the ones named on the command line, else every t/*.t. Not
-# `prove -r t`: that would also pick up t/selftest/ and t/mock/.
+# Test files: the ones named on the command line, else every t/*.t and the
+# runner's own self-tests. Not `prove -r t`: that would also pick up t/mock/.
 prove_args=()
 named_tests=no
 for a in "$@"; do
@@ -48,7 +48,7 @@ for a in "$@"; do
 done
 if [ "$named_tests" = no ]; then
     shopt -s nullglob
-    tests=(t/*.t)
+    tests=(t/*.t t/selftest/*.t)
     shopt -u nullglob
     [ ${#tests[@]} -gt 0 ] || die "no t/*.t test files found"
     prove_args+=("${tests[@]}")
