@@ -1,7 +1,7 @@
 
 /*
- * The access-phase handler: every request in a gateway location is routed
- * against the catalogue before anything else happens to it.
+ * The access-phase handler: the pipeline every request in a gateway
+ * location goes through before it may reach the upstream.
  */
 
 
@@ -11,10 +11,23 @@
 static unsigned ngx_http_ticketing_method_bit(ngx_http_request_t *r);
 static void ngx_http_ticketing_raw_path(ngx_http_request_t *r,
     ngx_str_t *path);
+static ngx_int_t ngx_http_ticketing_route_step(ngx_http_request_t *r,
+    ngx_http_ticketing_ctx_t *ctx);
+static ngx_int_t ngx_http_ticketing_refuse(ngx_http_request_t *r,
+    ngx_http_ticketing_ctx_t *ctx, ngx_int_t status);
 static ngx_int_t ngx_http_ticketing_refuse_method(ngx_http_request_t *r,
     ngx_http_ticketing_ctx_t *ctx);
 
 
+/*
+ * Runs the steps in order: route, authenticate and authorize, normalize the
+ * provider and organization, validate, look up the cache.  Auth comes right
+ * after routing, so that nothing else is revealed to an unauthenticated
+ * client, and before the cache, so that a cached answer is never served to
+ * a request that would have been refused.  A step that waits for I/O
+ * returns NGX_DONE and re-enters here through ngx_http_core_run_phases()
+ * with ctx->step set to where it resumes.
+ */
 ngx_int_t
 ngx_http_ticketing_access_handler(ngx_http_request_t *r)
 {
@@ -30,36 +43,102 @@ ngx_http_ticketing_access_handler(ngx_http_request_t *r)
 
     ctx = ngx_http_ticketing_route_request(r);
     if (ctx == NULL) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        return ngx_http_ticketing_refuse(r, NULL, NGX_ERROR);
     }
 
+    for ( ;; ) {
+
+        switch (ctx->step) {
+
+        case NGX_HTTP_TICKETING_STEP_ROUTE:
+            rc = ngx_http_ticketing_route_step(r, ctx);
+            break;
+
+        case NGX_HTTP_TICKETING_STEP_AUTH:
+            rc = ngx_http_ticketing_auth_handler(r, ctx);
+            break;
+
+        case NGX_HTTP_TICKETING_STEP_PROVIDER:
+            rc = ngx_http_ticketing_provider_handler(r, ctx);
+            break;
+
+        case NGX_HTTP_TICKETING_STEP_VALIDATE:
+            rc = ngx_http_ticketing_validate_handler(r, ctx);
+            break;
+
+        case NGX_HTTP_TICKETING_STEP_CACHE:
+            rc = ngx_http_ticketing_cache_handler(r, ctx);
+            break;
+
+        default: /* NGX_HTTP_TICKETING_STEP_PASS */
+
+            /* declined, not OK: under "satisfy any" OK would skip the rest */
+            return NGX_DECLINED;
+        }
+
+        if (rc == NGX_DONE) {
+            return NGX_DONE;
+        }
+
+        if (rc != NGX_OK) {
+            return ngx_http_ticketing_refuse(r, ctx, rc);
+        }
+
+        ctx->step++;
+    }
+}
+
+
+static ngx_int_t
+ngx_http_ticketing_route_step(ngx_http_request_t *r,
+    ngx_http_ticketing_ctx_t *ctx)
+{
     switch (ctx->route_rc) {
 
     case NGX_HTTP_TICKETING_ROUTE_OK:
         ngx_log_debug2(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
                        "ticketing route: operation %s (#%ui)",
                        ctx->route.op->name, (ngx_uint_t) ctx->route.op->number);
-
-        /* declined, not OK: under "satisfy any" OK would skip the rest */
-        return NGX_DECLINED;
+        return NGX_OK;
 
     case NGX_HTTP_TICKETING_ROUTE_METHOD_NOT_ALLOWED:
-        rc = ngx_http_ticketing_refuse_method(r, ctx);
-        break;
+        return ngx_http_ticketing_refuse_method(r, ctx);
 
     case NGX_HTTP_TICKETING_ROUTE_BAD_PARAM:
-        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
-                      "ticketing route: refused: %s", ctx->route.detail);
-        rc = ngx_http_ticketing_send_error(r, NGX_HTTP_BAD_REQUEST,
-                                           ctx->route.detail, NULL);
-        break;
+        ctx->error_detail = ctx->route.detail;
+        return NGX_HTTP_BAD_REQUEST;
 
     default: /* NGX_HTTP_TICKETING_ROUTE_NOT_FOUND */
-        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
-                      "ticketing route: refused: %s", ctx->route.detail);
-        rc = ngx_http_ticketing_send_error(r, NGX_HTTP_NOT_FOUND,
-                                           ctx->route.detail, NULL);
+        ctx->error_detail = ctx->route.detail;
+        return NGX_HTTP_NOT_FOUND;
     }
+}
+
+
+/*
+ * Sends the uniform error for a refused request and finishes it.  Every
+ * refusal is logged at "info" with its reason, never with a credential.
+ */
+static ngx_int_t
+ngx_http_ticketing_refuse(ngx_http_request_t *r,
+    ngx_http_ticketing_ctx_t *ctx, ngx_int_t status)
+{
+    ngx_int_t    rc;
+    const char  *detail;
+
+    if (status == NGX_ERROR || status < NGX_HTTP_SPECIAL_RESPONSE) {
+        status = NGX_HTTP_INTERNAL_SERVER_ERROR;
+        detail = NULL;
+
+    } else {
+        detail = ctx ? ctx->error_detail : NULL;
+    }
+
+    ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                  "ticketing: refused with %i: %s", status,
+                  detail ? detail : "(no detail)");
+
+    rc = ngx_http_ticketing_send_error(r, status, detail, NULL);
 
     /* the response is sent: stop the phases and let nginx finish it */
     ngx_http_finalize_request(r, rc);
@@ -160,19 +239,18 @@ ngx_http_ticketing_refuse_method(ngx_http_request_t *r,
     ngx_http_ticketing_ctx_t *ctx)
 {
     u_char     *p;
-    size_t      len;
+    ngx_int_t   rc;
     ngx_str_t   allow;
     u_char      detail[NGX_HTTP_TICKETING_DETAIL_SIZE + 64];
 
     allow.data = ngx_pnalloc(r->pool, NGX_HTTP_TICKETING_ALLOW_SIZE);
     if (allow.data == NULL) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        return NGX_ERROR;
     }
 
-    len = ngx_http_ticketing_route_allow(ctx->route.allowed,
-                                         (char *) allow.data,
-                                         NGX_HTTP_TICKETING_ALLOW_SIZE);
-    allow.len = len;
+    allow.len = ngx_http_ticketing_route_allow(ctx->route.allowed,
+                                               (char *) allow.data,
+                                               NGX_HTTP_TICKETING_ALLOW_SIZE);
 
     /* the method name is a token nginx already parsed: safe to echo */
     p = ngx_snprintf(detail, sizeof(detail) - 1,
@@ -181,8 +259,12 @@ ngx_http_ticketing_refuse_method(ngx_http_request_t *r,
     *p = '\0';
 
     ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
-                  "ticketing route: refused: %s", detail);
+                  "ticketing: refused with 405: %s", detail);
 
-    return ngx_http_ticketing_send_error(r, NGX_HTTP_NOT_ALLOWED,
-                                         (const char *) detail, &allow);
+    rc = ngx_http_ticketing_send_error(r, NGX_HTTP_NOT_ALLOWED,
+                                       (const char *) detail, &allow);
+
+    ngx_http_finalize_request(r, rc);
+
+    return NGX_DONE;
 }

@@ -13,6 +13,7 @@
 
 
 static void *ngx_http_ticketing_create_main_conf(ngx_conf_t *cf);
+static char *ngx_http_ticketing_init_main_conf(ngx_conf_t *cf, void *conf);
 static void *ngx_http_ticketing_create_loc_conf(ngx_conf_t *cf);
 static char *ngx_http_ticketing_merge_loc_conf(ngx_conf_t *cf, void *parent,
     void *child);
@@ -20,6 +21,8 @@ static ngx_int_t ngx_http_ticketing_preconfiguration(ngx_conf_t *cf);
 static ngx_int_t ngx_http_ticketing_postconfiguration(ngx_conf_t *cf);
 static char *ngx_http_ticketing_gateway(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
+static ngx_int_t ngx_http_ticketing_init_process(ngx_cycle_t *cycle);
+static void ngx_http_ticketing_exit_process(ngx_cycle_t *cycle);
 
 
 static ngx_command_t  ngx_http_ticketing_commands[] = {
@@ -31,6 +34,16 @@ static ngx_command_t  ngx_http_ticketing_commands[] = {
       offsetof(ngx_http_ticketing_loc_conf_t, gateway),
       NULL },
 
+    /* authentication and authorization: ngx_http_ticketing_auth.c */
+
+    /* provider and organizations: ngx_http_ticketing_provider.c */
+
+    /* request validation: ngx_http_ticketing_validate.c */
+
+    /* Redis cache: ngx_http_ticketing_cache.c */
+
+    /* error rewrite filters: ngx_http_ticketing_filter.c */
+
       ngx_null_command
 };
 
@@ -40,7 +53,7 @@ static ngx_http_module_t  ngx_http_ticketing_module_ctx = {
     ngx_http_ticketing_postconfiguration,  /* postconfiguration */
 
     ngx_http_ticketing_create_main_conf,   /* create main configuration */
-    NULL,                                  /* init main configuration */
+    ngx_http_ticketing_init_main_conf,     /* init main configuration */
 
     NULL,                                  /* create server configuration */
     NULL,                                  /* merge server configuration */
@@ -57,10 +70,10 @@ ngx_module_t  ngx_http_ticketing_module = {
     NGX_HTTP_MODULE,                       /* module type */
     NULL,                                  /* init master */
     NULL,                                  /* init module */
-    NULL,                                  /* init process */
+    ngx_http_ticketing_init_process,       /* init process */
     NULL,                                  /* init thread */
     NULL,                                  /* exit thread */
-    NULL,                                  /* exit process */
+    ngx_http_ticketing_exit_process,       /* exit process */
     NULL,                                  /* exit master */
     NGX_MODULE_V1_PADDING
 };
@@ -76,7 +89,51 @@ ngx_http_ticketing_create_main_conf(ngx_conf_t *cf)
         return NULL;
     }
 
+    if (ngx_http_ticketing_auth_create_main_conf(cf, &tmcf->auth) != NGX_OK
+        || ngx_http_ticketing_provider_create_main_conf(cf, &tmcf->provider)
+           != NGX_OK
+        || ngx_http_ticketing_validate_create_main_conf(cf, &tmcf->validate)
+           != NGX_OK
+        || ngx_http_ticketing_cache_create_main_conf(cf, &tmcf->cache)
+           != NGX_OK
+        || ngx_http_ticketing_filter_create_main_conf(cf, &tmcf->filter)
+           != NGX_OK)
+    {
+        return NULL;
+    }
+
     return tmcf;
+}
+
+
+static char *
+ngx_http_ticketing_init_main_conf(ngx_conf_t *cf, void *conf)
+{
+    ngx_http_ticketing_main_conf_t  *tmcf = conf;
+
+    char  *rv;
+
+    rv = ngx_http_ticketing_auth_init_main_conf(cf, &tmcf->auth);
+    if (rv != NGX_CONF_OK) {
+        return rv;
+    }
+
+    rv = ngx_http_ticketing_provider_init_main_conf(cf, &tmcf->provider);
+    if (rv != NGX_CONF_OK) {
+        return rv;
+    }
+
+    rv = ngx_http_ticketing_validate_init_main_conf(cf, &tmcf->validate);
+    if (rv != NGX_CONF_OK) {
+        return rv;
+    }
+
+    rv = ngx_http_ticketing_cache_init_main_conf(cf, &tmcf->cache);
+    if (rv != NGX_CONF_OK) {
+        return rv;
+    }
+
+    return ngx_http_ticketing_filter_init_main_conf(cf, &tmcf->filter);
 }
 
 
@@ -92,6 +149,19 @@ ngx_http_ticketing_create_loc_conf(ngx_conf_t *cf)
 
     tlcf->gateway = NGX_CONF_UNSET;
 
+    if (ngx_http_ticketing_auth_create_loc_conf(cf, &tlcf->auth) != NGX_OK
+        || ngx_http_ticketing_provider_create_loc_conf(cf, &tlcf->provider)
+           != NGX_OK
+        || ngx_http_ticketing_validate_create_loc_conf(cf, &tlcf->validate)
+           != NGX_OK
+        || ngx_http_ticketing_cache_create_loc_conf(cf, &tlcf->cache)
+           != NGX_OK
+        || ngx_http_ticketing_filter_create_loc_conf(cf, &tlcf->filter)
+           != NGX_OK)
+    {
+        return NULL;
+    }
+
     return tlcf;
 }
 
@@ -102,16 +172,52 @@ ngx_http_ticketing_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     ngx_http_ticketing_loc_conf_t  *prev = parent;
     ngx_http_ticketing_loc_conf_t  *conf = child;
 
+    char  *rv;
+
     ngx_conf_merge_value(conf->gateway, prev->gateway, 0);
 
-    return NGX_CONF_OK;
+    rv = ngx_http_ticketing_auth_merge_loc_conf(cf, &prev->auth, &conf->auth);
+    if (rv != NGX_CONF_OK) {
+        return rv;
+    }
+
+    rv = ngx_http_ticketing_provider_merge_loc_conf(cf, &prev->provider,
+                                                    &conf->provider);
+    if (rv != NGX_CONF_OK) {
+        return rv;
+    }
+
+    rv = ngx_http_ticketing_validate_merge_loc_conf(cf, &prev->validate,
+                                                    &conf->validate);
+    if (rv != NGX_CONF_OK) {
+        return rv;
+    }
+
+    rv = ngx_http_ticketing_cache_merge_loc_conf(cf, &prev->cache,
+                                                 &conf->cache);
+    if (rv != NGX_CONF_OK) {
+        return rv;
+    }
+
+    return ngx_http_ticketing_filter_merge_loc_conf(cf, &prev->filter,
+                                                    &conf->filter);
 }
 
 
 static ngx_int_t
 ngx_http_ticketing_preconfiguration(ngx_conf_t *cf)
 {
-    return ngx_http_ticketing_add_variables(cf);
+    if (ngx_http_ticketing_add_variables(cf) != NGX_OK
+        || ngx_http_ticketing_auth_preconfiguration(cf) != NGX_OK
+        || ngx_http_ticketing_provider_preconfiguration(cf) != NGX_OK
+        || ngx_http_ticketing_validate_preconfiguration(cf) != NGX_OK
+        || ngx_http_ticketing_cache_preconfiguration(cf) != NGX_OK
+        || ngx_http_ticketing_filter_preconfiguration(cf) != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    return NGX_OK;
 }
 
 
@@ -143,6 +249,15 @@ ngx_http_ticketing_postconfiguration(ngx_conf_t *cf)
 
     *h = ngx_http_ticketing_access_handler;
 
+    if (ngx_http_ticketing_auth_postconfiguration(cf) != NGX_OK
+        || ngx_http_ticketing_provider_postconfiguration(cf) != NGX_OK
+        || ngx_http_ticketing_validate_postconfiguration(cf) != NGX_OK
+        || ngx_http_ticketing_cache_postconfiguration(cf) != NGX_OK
+        || ngx_http_ticketing_filter_postconfiguration(cf) != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
     return NGX_OK;
 }
 
@@ -167,4 +282,18 @@ ngx_http_ticketing_gateway(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     }
 
     return NGX_CONF_OK;
+}
+
+
+static ngx_int_t
+ngx_http_ticketing_init_process(ngx_cycle_t *cycle)
+{
+    return ngx_http_ticketing_cache_init_process(cycle);
+}
+
+
+static void
+ngx_http_ticketing_exit_process(ngx_cycle_t *cycle)
+{
+    ngx_http_ticketing_cache_exit_process(cycle);
 }

@@ -16,21 +16,64 @@
 #include "ngx_http_ticketing_route.h"
 #include "ngx_http_ticketing_error.h"
 
+#include "ngx_http_ticketing_auth.h"
+#include "ngx_http_ticketing_provider.h"
+#include "ngx_http_ticketing_validate.h"
+#include "ngx_http_ticketing_cache.h"
+#include "ngx_http_ticketing_filter.h"
+
+
+/*
+ * Each concern keeps its configuration in a struct of its own, declared in
+ * its header, so that the concerns stay apart in the code.
+ */
 
 typedef struct {
-    /* some location turned the gateway on: install the phase handler */
-    ngx_flag_t                     used;
+    /* some location turned the gateway on: install handlers and filters */
+    ngx_flag_t                             used;
+
+    ngx_http_ticketing_auth_main_conf_t      auth;
+    ngx_http_ticketing_provider_main_conf_t  provider;
+    ngx_http_ticketing_validate_main_conf_t  validate;
+    ngx_http_ticketing_cache_main_conf_t     cache;
+    ngx_http_ticketing_filter_main_conf_t    filter;
 } ngx_http_ticketing_main_conf_t;
 
 
 typedef struct {
-    ngx_flag_t                     gateway;
+    ngx_flag_t                             gateway;
+
+    ngx_http_ticketing_auth_loc_conf_t       auth;
+    ngx_http_ticketing_provider_loc_conf_t   provider;
+    ngx_http_ticketing_validate_loc_conf_t   validate;
+    ngx_http_ticketing_cache_loc_conf_t      cache;
+    ngx_http_ticketing_filter_loc_conf_t     filter;
 } ngx_http_ticketing_loc_conf_t;
+
+
+/* the steps of the access handler, in the order they run */
+typedef enum {
+    NGX_HTTP_TICKETING_STEP_ROUTE = 0,
+    NGX_HTTP_TICKETING_STEP_AUTH,
+    NGX_HTTP_TICKETING_STEP_PROVIDER,
+    NGX_HTTP_TICKETING_STEP_VALIDATE,
+    NGX_HTTP_TICKETING_STEP_CACHE,
+    NGX_HTTP_TICKETING_STEP_PASS
+} ngx_http_ticketing_step_e;
 
 
 typedef struct {
     ngx_http_ticketing_route_t     route;
     ngx_http_ticketing_route_rc_e  route_rc;
+
+    /* the next step of the access handler to run */
+    ngx_http_ticketing_step_e      step;
+
+    /*
+     * A step that refuses the request returns the HTTP status and leaves
+     * here what was wrong (NUL-terminated, for detailMsg), or NULL.
+     */
+    const char                    *error_detail;
 
     /* the HTTP status of the error the gateway itself answered, or 0 */
     ngx_uint_t                     error_status;
@@ -46,6 +89,48 @@ ngx_int_t ngx_http_ticketing_send_error(ngx_http_request_t *r,
     ngx_uint_t status, const char *detail, ngx_str_t *allow);
 
 ngx_int_t ngx_http_ticketing_add_variables(ngx_conf_t *cf);
+
+
+/*
+ * The hooks of each concern, called from ngx_http_ticketing_module.c.
+ *
+ * An access step returns NGX_OK to go on to the next step, an HTTP status
+ * (>= 300) to refuse the request with the uniform error (ctx->error_detail
+ * says why), NGX_ERROR for an internal failure (500), or NGX_DONE when it
+ * has taken the request over: it either sent the response itself, or it
+ * waits for I/O and will resume the pipeline by setting ctx->step and
+ * calling ngx_http_core_run_phases().
+ */
+
+#define NGX_HTTP_TICKETING_CONCERN_HOOKS(c)                                  \
+    ngx_int_t ngx_http_ticketing_##c##_preconfiguration(ngx_conf_t *cf);    \
+    ngx_int_t ngx_http_ticketing_##c##_create_main_conf(ngx_conf_t *cf,     \
+        ngx_http_ticketing_##c##_main_conf_t *conf);                        \
+    char *ngx_http_ticketing_##c##_init_main_conf(ngx_conf_t *cf,           \
+        ngx_http_ticketing_##c##_main_conf_t *conf);                        \
+    ngx_int_t ngx_http_ticketing_##c##_create_loc_conf(ngx_conf_t *cf,      \
+        ngx_http_ticketing_##c##_loc_conf_t *conf);                         \
+    char *ngx_http_ticketing_##c##_merge_loc_conf(ngx_conf_t *cf,           \
+        ngx_http_ticketing_##c##_loc_conf_t *prev,                          \
+        ngx_http_ticketing_##c##_loc_conf_t *conf);                         \
+    ngx_int_t ngx_http_ticketing_##c##_postconfiguration(ngx_conf_t *cf)
+
+NGX_HTTP_TICKETING_CONCERN_HOOKS(auth);
+NGX_HTTP_TICKETING_CONCERN_HOOKS(provider);
+NGX_HTTP_TICKETING_CONCERN_HOOKS(validate);
+NGX_HTTP_TICKETING_CONCERN_HOOKS(cache);
+NGX_HTTP_TICKETING_CONCERN_HOOKS(filter);
+
+ngx_int_t ngx_http_ticketing_auth_handler(ngx_http_request_t *r,
+    ngx_http_ticketing_ctx_t *ctx);
+ngx_int_t ngx_http_ticketing_provider_handler(ngx_http_request_t *r,
+    ngx_http_ticketing_ctx_t *ctx);
+ngx_int_t ngx_http_ticketing_validate_handler(ngx_http_request_t *r,
+    ngx_http_ticketing_ctx_t *ctx);
+ngx_int_t ngx_http_ticketing_cache_handler(ngx_http_request_t *r,
+    ngx_http_ticketing_ctx_t *ctx);
+ngx_int_t ngx_http_ticketing_cache_init_process(ngx_cycle_t *cycle);
+void ngx_http_ticketing_cache_exit_process(ngx_cycle_t *cycle);
 
 
 extern ngx_module_t  ngx_http_ticketing_module;

@@ -51,7 +51,7 @@ ticketing-provider: JAM
 --- response_headers
 Content-Type: application/json
 --- error_log
-ticketing route: refused: no Ticketing API operation at this path
+ticketing: refused with 404: no Ticketing API operation at this path
 --- no_error_log
 [error]
 
@@ -179,7 +179,7 @@ Content-Type: application/json
 --- response_body chomp
 {"code":"0015","status":"BAD_REQUEST","message":"Bad Request","detailMsg":"path parameter ticketId contains an encoded slash"}
 --- error_log
-ticketing route: refused: path parameter ticketId contains an encoded slash
+ticketing: refused with 400: path parameter ticketId contains an encoded slash
 --- no_error_log
 [error]
 

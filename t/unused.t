@@ -27,7 +27,7 @@ __DATA__
 --- response_body_like eval
 ['"reset"', '"code"', '"count":\s*1\b']
 --- no_error_log eval
-[qr/ticketing \w+:/, "[error]"]
+[qr/\bticketing( \w+)?: /, "[error]"]
 
 
 
@@ -42,7 +42,7 @@ GET /v2/orgs/yoigo/ticket/INST-7902
 --- response_body
 op=[] org=[] id=[]
 --- no_error_log eval
-[qr/ticketing \w+:/, "[error]"]
+[qr/\bticketing( \w+)?: /, "[error]"]
 
 
 
@@ -79,4 +79,4 @@ hello
 --- response_headers
 Content-Type: text/html
 --- no_error_log eval
-[qr/ticketing \w+:/, "[error]"]
+[qr/\bticketing( \w+)?: /, "[error]"]

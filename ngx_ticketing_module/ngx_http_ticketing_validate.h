@@ -1,0 +1,26 @@
+
+/*
+ * Request validation from the spec: query parameters and JSON bodies.
+ */
+
+
+#ifndef _NGX_HTTP_TICKETING_VALIDATE_H_INCLUDED_
+#define _NGX_HTTP_TICKETING_VALIDATE_H_INCLUDED_
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_http.h>
+
+
+typedef struct {
+    ngx_uint_t                     reserved;
+} ngx_http_ticketing_validate_main_conf_t;
+
+
+typedef struct {
+    ngx_uint_t                     reserved;
+} ngx_http_ticketing_validate_loc_conf_t;
+
+
+#endif /* _NGX_HTTP_TICKETING_VALIDATE_H_INCLUDED_ */
