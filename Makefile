@@ -18,7 +18,8 @@ PURE_SRCS   = ngx_ticketing_module/ngx_http_ticketing_route.c \
               ngx_ticketing_module/ngx_http_ticketing_error.c
 UNIT_TESTS  = $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/test_*.c))
 
-.PHONY: all module deps nginx-asan unit test test-t demo clean distclean
+.PHONY: all module deps nginx-asan unit test test-t demo deb test-deb clean \
+        distclean
 
 all: module
 
@@ -49,6 +50,14 @@ test: unit test-t
 
 demo: $(MODULE_SO)
 	scripts/demo.sh $(MODULE_SO)
+
+# build/deb/libnginx-mod-http-ticketing_<version>_<arch>.deb
+deb:
+	scripts/build-deb.sh $(BUILD)/deb
+
+# installs the package with apt, checks it, removes it: CI and on request
+test-deb:
+	scripts/test-deb.sh
 
 # keeps build/src, the downloaded nginx source package: distclean drops it
 clean:

@@ -5,7 +5,7 @@
 set -euo pipefail
 
 packages=(
-    build-essential dpkg-dev pkg-config
+    build-essential dpkg-dev pkg-config debhelper
     nginx-core nginx-dev
     libjwt-dev libjansson-dev libhiredis-dev libssl-dev libpcre2-dev zlib1g-dev
     redis-server redis-tools
