@@ -643,24 +643,29 @@ ngx_http_ticketing_claim_provider(ngx_http_request_t *r,
 
 /*
  * Leaves exactly one ticketing-provider header in r->headers_in, holding
- * the canonical value: the first copy is rewritten, the others are cut out
- * of the list.  The list elements never move (other fields of headers_in
- * point at them): a part is split around the element dropped instead.
+ * the canonical value: every client copy is cut out of the list, then the
+ * canonical one is added at its end.
+ *
+ * The list elements never move, because other fields of headers_in point
+ * at them: a part is shortened, or split in two around the element cut.
+ * The list keeps nginx's invariant that no part but the first is empty.
+ * When the last part was touched, its free room is no longer what
+ * ngx_list_push() assumes, so the new header goes into a fresh last part.
  */
 static ngx_int_t
 ngx_http_ticketing_set_provider_header(ngx_http_request_t *r,
     ngx_str_t *value)
 {
-    ngx_uint_t        i, kept, split_last;
+    ngx_uint_t        i, dirty;
     ngx_list_t       *list;
-    ngx_list_part_t  *part, *tail;
+    ngx_list_part_t  *part, *prev, *tail;
     ngx_table_elt_t  *h;
 
     list = &r->headers_in.headers;
+    prev = NULL;
     part = &list->part;
     h = part->elts;
-    kept = 0;
-    split_last = 0;
+    dirty = 0;
 
     for (i = 0; /* void */ ; i++) {
 
@@ -669,6 +674,7 @@ ngx_http_ticketing_set_provider_header(ngx_http_request_t *r,
                 break;
             }
 
+            prev = part;
             part = part->next;
             h = part->elts;
             i = 0;
@@ -683,16 +689,43 @@ ngx_http_ticketing_set_provider_header(ngx_http_request_t *r,
             continue;
         }
 
-        if (!kept) {
-            kept = 1;
-            h[i].key = ngx_http_ticketing_provider_key;
-            h[i].lowcase_key = ngx_http_ticketing_provider_key.data;
-            h[i].hash = ngx_hash_key(h[i].lowcase_key, h[i].key.len);
-            h[i].value = *value;
+        if (part == list->last) {
+            dirty = 1;
+        }
+
+        if (i == 0) {
+            /* the first element: the part starts one element later */
+
+            part->elts = &h[1];
+            part->nelts--;
+            h = part->elts;
+
+            if (part->nelts == 0 && prev != NULL) {
+                /* an empty part is unlinked; go on from the previous one */
+
+                prev->next = part->next;
+
+                if (list->last == part) {
+                    list->last = prev;
+                }
+
+                part = prev;
+                h = part->elts;
+                i = part->nelts - 1;  /* the loop's i++ leaves the part */
+                continue;
+            }
+
+            i = (ngx_uint_t) -1;      /* the loop's i++ makes it 0 */
             continue;
         }
 
-        /* split: part keeps [0, i), tail gets (i, nelts) */
+        if (i == part->nelts - 1) {
+            /* the last element: the part ends one element earlier */
+            part->nelts--;
+            continue;
+        }
+
+        /* in the middle: part keeps [0, i), a new tail gets (i, nelts) */
 
         tail = ngx_palloc(r->pool, sizeof(ngx_list_part_t));
         if (tail == NULL) {
@@ -708,49 +741,44 @@ ngx_http_ticketing_set_provider_header(ngx_http_request_t *r,
 
         if (list->last == part) {
             list->last = tail;
-            split_last = 1;
         }
 
-        part = tail;
-        h = part->elts;
-        i = (ngx_uint_t) -1;   /* the loop's i++ makes it 0 */
+        /* the loop's i++ reaches part->nelts and moves on to the tail */
     }
 
-    if (kept) {
-
-        /*
-         * A split tail starts inside the memory of its part: ngx_list_push()
-         * must never append to it, so a fresh empty part becomes the last.
-         */
-        if (split_last) {
-            tail = ngx_palloc(r->pool, sizeof(ngx_list_part_t));
-            if (tail == NULL) {
-                return NGX_ERROR;
-            }
-
-            tail->elts = ngx_palloc(r->pool, list->nalloc * list->size);
-            if (tail->elts == NULL) {
-                return NGX_ERROR;
-            }
-
-            tail->nelts = 0;
-            tail->next = NULL;
-            list->last->next = tail;
-            list->last = tail;
+    if (dirty) {
+        tail = ngx_palloc(r->pool, sizeof(ngx_list_part_t));
+        if (tail == NULL) {
+            return NGX_ERROR;
         }
 
-        return NGX_OK;
-    }
+        tail->elts = ngx_palloc(r->pool, list->nalloc * list->size);
+        if (tail->elts == NULL) {
+            return NGX_ERROR;
+        }
 
-    h = ngx_list_push(list);
-    if (h == NULL) {
-        return NGX_ERROR;
+        tail->nelts = 1;
+        tail->next = NULL;
+
+        list->last->next = tail;
+        list->last = tail;
+
+        h = tail->elts;
+
+    } else {
+        h = ngx_list_push(list);
+        if (h == NULL) {
+            return NGX_ERROR;
+        }
     }
 
     h->key = ngx_http_ticketing_provider_key;
     h->lowcase_key = ngx_http_ticketing_provider_key.data;
     h->hash = ngx_hash_key(h->lowcase_key, h->key.len);
     h->value = *value;
+#if (nginx_version >= 1023000)
+    h->next = NULL;
+#endif
 
     return NGX_OK;
 }
