@@ -423,8 +423,12 @@ ngx_http_ticketing_rules_body(unsigned op, ngx_http_ticketing_read_pt read,
     unsigned       rc;
     json_error_t   err;
 
-    /* duplicate keys would let the gateway and the upstream disagree */
-    root = json_load_callback(read, data, JSON_REJECT_DUPLICATES, &err);
+    /*
+     * Duplicate keys would let the gateway and the upstream disagree.  Any
+     * value is parsed, so that a scalar gets "must be an object".
+     */
+    root = json_load_callback(read, data,
+                              JSON_REJECT_DUPLICATES|JSON_DECODE_ANY, &err);
 
     if (root == NULL) {
         /* the position, not the text: the detail does not echo the body */

@@ -263,7 +263,8 @@ test_body_tickets(void **state)
                  "\"customFields\":[]}",
              "body field customFields must be an object");
     body_bad(op, "[]", "request body must be a JSON object");
-    body_bad(op, "\"x\"", "not valid JSON");
+    body_bad(op, "\"x\"", "request body must be a JSON object");
+    body_bad(op, "null", "request body must be a JSON object");
 
     op = NGX_HTTP_TICKETING_OP_TICKET_UPDATE;
     body_ok(op, "{\"summary\":\"x\"}");
