@@ -116,17 +116,17 @@ char *
 ngx_http_ticketing_provider_init_main_conf(ngx_conf_t *cf,
     ngx_http_ticketing_provider_main_conf_t *conf)
 {
-    u_char                          *p;
-    size_t                           len;
-    ngx_str_t                        name, aliases[6], *prov;
-    ngx_uint_t                       i, k, n;
-    ngx_hash_key_t                  *hk;
-    ngx_hash_init_t                  hash;
-    ngx_array_t                      keys;
-    ngx_http_ticketing_org_t        *org;
-    ngx_http_upstream_srv_conf_t   **uscfp;
-    ngx_http_upstream_main_conf_t   *umcf;
-    ngx_http_ticketing_norm_rc_e     rc;
+    u_char                                   *p;
+    size_t                                    len;
+    ngx_str_t                                 name, aliases[6], *prov;
+    ngx_uint_t                                i, k, n;
+    ngx_array_t                               keys;
+    ngx_hash_key_t                           *hk;
+    ngx_hash_init_t                           hash;
+    ngx_http_ticketing_org_t                 *org;
+    ngx_http_ticketing_norm_rc_e              rc;
+    ngx_http_upstream_srv_conf_t            **uscfp;
+    ngx_http_upstream_main_conf_t            *umcf;
     const ngx_http_ticketing_provider_def_t  *def;
 
     /* no ticketing_provider at all: the providers the API documents */
@@ -503,13 +503,14 @@ ngx_http_ticketing_resolve_provider(ngx_http_request_t *r,
     ngx_http_ticketing_provider_main_conf_t *pmcf,
     ngx_http_ticketing_provider_loc_conf_t *plcf)
 {
-    size_t                         len;
-    ngx_str_t                     *prov;
-    ngx_uint_t                     i, n, index, found;
-    ngx_list_part_t               *part;
-    ngx_table_elt_t               *h;
-    ngx_http_ticketing_norm_rc_e   rc;
-    u_char                         clean[NGX_HTTP_TICKETING_PROVIDER_MAX];
+    size_t                             len;
+    ngx_str_t                         *prov;
+    ngx_uint_t                         i, n, found;
+    ngx_list_part_t                   *part;
+    ngx_table_elt_t                   *h;
+    ngx_http_ticketing_norm_rc_e       rc;
+    const ngx_http_ticketing_alias_t  *a;
+    u_char                             clean[NGX_HTTP_TICKETING_PROVIDER_MAX];
 
     found = NGX_HTTP_TICKETING_NO_PROVIDER;
     n = 0;
@@ -554,24 +555,25 @@ ngx_http_ticketing_resolve_provider(ngx_http_request_t *r,
                                             "ticketing-provider is empty");
         }
 
-        index = NGX_HTTP_TICKETING_NO_PROVIDER;
+        a = NULL;
 
         if (rc == NGX_HTTP_TICKETING_NORM_OK) {
-            index = ngx_http_ticketing_provider_lookup(pmcf, h[i].value.data,
-                                                       h[i].value.len, &rc);
+            a = ngx_http_ticketing_alias_find(pmcf->aliases->elts,
+                                              pmcf->aliases->nelts,
+                                              clean, len);
         }
 
-        if (index == NGX_HTTP_TICKETING_NO_PROVIDER) {
+        if (a == NULL) {
             return ngx_http_ticketing_refuse_provider(r, ctx, pmcf,
                                             "unknown ticketing-provider");
         }
 
-        if (found != NGX_HTTP_TICKETING_NO_PROVIDER && found != index) {
+        if (found != NGX_HTTP_TICKETING_NO_PROVIDER && found != a->index) {
             return ngx_http_ticketing_refuse_provider(r, ctx, pmcf,
                                 "conflicting ticketing-provider headers");
         }
 
-        found = index;
+        found = a->index;
     }
 
     if (n == 0) {
@@ -895,12 +897,12 @@ ngx_http_ticketing_alias_add(ngx_conf_t *cf,
     ngx_http_ticketing_provider_main_conf_t *pmcf, ngx_str_t *name,
     ngx_uint_t index)
 {
-    u_char                        *key;
-    size_t                         len;
-    ngx_str_t                     *prov;
-    ngx_http_ticketing_alias_t    *a;
+    u_char                            *key;
+    size_t                             len;
+    ngx_str_t                         *prov;
+    ngx_http_ticketing_alias_t        *a;
+    ngx_http_ticketing_norm_rc_e       rc;
     const ngx_http_ticketing_alias_t  *dup;
-    ngx_http_ticketing_norm_rc_e   rc;
 
     key = ngx_pnalloc(cf->pool, NGX_HTTP_TICKETING_PROVIDER_MAX);
     if (key == NULL) {

@@ -158,8 +158,9 @@ test_json_type(void **state)
     size_t       i;
     u_char      *copy;
     const char  *yes[] = {
-        "application/json", "Application/JSON", "application/json; charset=utf-8",
-        "application/json;charset=UTF-8", "application/json ; charset=\"utf-8\"",
+        "application/json", "Application/JSON",
+        "application/json; charset=utf-8", "application/json;charset=UTF-8",
+        "application/json ; charset=\"utf-8\"",
         "application/vnd.api+json", " application/json", "application/json;",
         "application/json; foo=bar",
     };
