@@ -484,3 +484,24 @@ close http connection
 [200, 201, 200]
 --- response_body_like eval
 ['"reset"', '"message"', '"body":\s*"\{\\\\"ticketId\\\\":\\\\"INST-7902\\\\",\\\\"title\\\\":\\\\"Cita (?:\xc3\xb1|\\\\u00f1) \\\\\\\\u00e9\\\\",\\\\"n\\\\":\[1,2\.5e3,null,true\]\}"']
+
+
+
+=== TEST 21: a chunked body that goes over the limit after the step started waiting: 413, nothing upstream
+--- config
+    location /v2/ {
+        ticketing_gateway on;
+        client_max_body_size 64;
+        client_body_buffer_size 64;
+        proxy_pass http://ticketing_api;
+    }
+--- raw_request eval
+["POST /v2/ticket/INST-7902/comment HTTP/1.1\r\nHost: localhost\r\nticketing-provider: JAM\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n8\r\n{\"body\":\r\n",
+ "64\r\n\"" . ("x" x 98) . "\"\r\n0\r\n\r\n"]
+--- raw_request_middle_delay: 0.2
+--- error_code: 413
+--- error_log
+client intended to send too large chunked body
+--- no_error_log
+ticketing validate: body read, resuming
+[alert]

@@ -454,6 +454,47 @@ test_base64(void **state)
 }
 
 
+/* random queries and bodies: an answer, never a crash or an overflow */
+static void
+test_random(void **state)
+{
+    size_t     len, k;
+    unsigned   op, rc, round;
+    char       detail[DETAIL_SIZE], *buf;
+
+    static const char  alphabet[] = "&=%+_aAzZ09{}[]\":,.-e \\\x01\xff";
+
+    (void) state;
+
+    srand(20261129);
+
+    for (round = 0; round < 20000; round++) {
+        len = rand() % 64;
+        buf = malloc(len + 1);
+        assert_non_null(buf);
+
+        for (k = 0; k < len; k++) {
+            buf[k] = alphabet[rand() % (sizeof(alphabet) - 1)];
+        }
+
+        /* query() takes a C string (it copies it to an exact buffer) */
+        buf[len] = '\0';
+
+        op = 1 + rand() % 27;
+
+        rc = query(op, buf, detail);
+        assert_true(rc == 0 || rc == 400);
+        assert_true(strlen(detail) < DETAIL_SIZE);
+
+        rc = body(op, buf, len, detail);
+        assert_true(rc == 0 || rc == 400);
+        assert_true(strlen(detail) < DETAIL_SIZE);
+
+        free(buf);
+    }
+}
+
+
 static void
 test_has_body(void **state)
 {
@@ -486,6 +527,7 @@ main(void)
         cmocka_unit_test(test_body_others),
         cmocka_unit_test(test_body_malformed),
         cmocka_unit_test(test_base64),
+        cmocka_unit_test(test_random),
         cmocka_unit_test(test_has_body),
     };
 
