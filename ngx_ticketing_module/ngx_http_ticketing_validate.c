@@ -25,6 +25,8 @@ static ngx_int_t ngx_http_ticketing_validate_body(ngx_http_request_t *r,
     ngx_http_ticketing_ctx_t *ctx);
 static size_t ngx_http_ticketing_chain_read(void *buf, size_t len,
     void *data);
+static ngx_int_t ngx_http_ticketing_validate_refuse(ngx_http_request_t *r,
+    ngx_http_ticketing_ctx_t *ctx, unsigned status, char *detail);
 
 
 ngx_int_t
@@ -83,10 +85,10 @@ ngx_int_t
 ngx_http_ticketing_validate_handler(ngx_http_request_t *r,
     ngx_http_ticketing_ctx_t *ctx)
 {
-    char                           *detail;
     unsigned                        op, status;
     ngx_int_t                       rc;
     ngx_http_ticketing_loc_conf_t  *tlcf;
+    char                            detail[NGX_HTTP_TICKETING_DETAIL_SIZE];
 
     tlcf = ngx_http_get_module_loc_conf(r, ngx_http_ticketing_module);
 
@@ -100,19 +102,10 @@ ngx_http_ticketing_validate_handler(ngx_http_request_t *r,
 
     op = ctx->route.op->number;
 
-    detail = ngx_pnalloc(r->pool, NGX_HTTP_TICKETING_DETAIL_SIZE);
-    if (detail == NULL) {
-        return NGX_ERROR;
-    }
-
     status = ngx_http_ticketing_rules_query(op, r->args.data, r->args.len,
-                                            detail,
-                                            NGX_HTTP_TICKETING_DETAIL_SIZE);
+                                            detail, sizeof(detail));
     if (status) {
-        ctx->error_detail = detail;
-        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
-                      "ticketing validate: %s", detail);
-        return status;
+        return ngx_http_ticketing_validate_refuse(r, ctx, status, detail);
     }
 
     if (!ngx_http_ticketing_rules_has_body(op)) {
@@ -200,12 +193,12 @@ static ngx_int_t
 ngx_http_ticketing_validate_body(ngx_http_request_t *r,
     ngx_http_ticketing_ctx_t *ctx)
 {
-    char                               *detail;
     off_t                               total;
     unsigned                            status;
     ngx_chain_t                        *cl;
     ngx_http_request_body_t            *rb;
     ngx_http_ticketing_chain_reader_t   rd;
+    char                                detail[NGX_HTTP_TICKETING_DETAIL_SIZE];
 
     rb = r->request_body;
 
@@ -241,29 +234,46 @@ ngx_http_ticketing_validate_body(ngx_http_request_t *r,
         return NGX_HTTP_BAD_REQUEST;
     }
 
-    detail = ngx_pnalloc(r->pool, NGX_HTTP_TICKETING_DETAIL_SIZE);
-    if (detail == NULL) {
-        return NGX_ERROR;
-    }
-
     rd.cl = rb->bufs;
     rd.pos = rd.cl->buf->pos;
 
     status = ngx_http_ticketing_rules_body(ctx->route.op->number,
                                            ngx_http_ticketing_chain_read, &rd,
-                                           detail,
-                                           NGX_HTTP_TICKETING_DETAIL_SIZE);
+                                           detail, sizeof(detail));
     if (status) {
-        ctx->error_detail = detail;
-        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
-                      "ticketing validate: %s", detail);
-        return status;
+        return ngx_http_ticketing_validate_refuse(r, ctx, status, detail);
     }
 
     ngx_log_debug1(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
                    "ticketing validate: body of %O bytes passes", total);
 
     return NGX_OK;
+}
+
+
+/* keeps the detail for the error body and logs the refusal */
+static ngx_int_t
+ngx_http_ticketing_validate_refuse(ngx_http_request_t *r,
+    ngx_http_ticketing_ctx_t *ctx, unsigned status, char *detail)
+{
+    size_t   len;
+    u_char  *p;
+
+    len = ngx_strlen(detail) + 1;
+
+    p = ngx_pnalloc(r->pool, len);
+    if (p == NULL) {
+        return NGX_ERROR;
+    }
+
+    ngx_memcpy(p, detail, len);
+
+    ctx->error_detail = (const char *) p;
+
+    ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                  "ticketing validate: %s", detail);
+
+    return status;
 }
 
 
