@@ -38,7 +38,57 @@ static ngx_command_t  ngx_http_ticketing_commands[] = {
 
     /* provider and organizations: ngx_http_ticketing_provider.c */
 
+    { ngx_string("ticketing_provider"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_1MORE,
+      ngx_http_ticketing_provider_directive,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_ticketing_main_conf_t, provider),
+      NULL },
+
+    { ngx_string("ticketing_provider_default"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_str_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_ticketing_loc_conf_t,
+               provider.default_provider_name),
+      NULL },
+
+    { ngx_string("ticketing_provider_claim"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_str_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_ticketing_loc_conf_t, provider.provider_claim),
+      NULL },
+
+    { ngx_string("ticketing_org"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_2MORE,
+      ngx_http_ticketing_org_directive,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_ticketing_main_conf_t, provider),
+      NULL },
+
+    { ngx_string("ticketing_default_org"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_str_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_ticketing_loc_conf_t, provider.default_org_name),
+      NULL },
+
+    { ngx_string("ticketing_org_header"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_str_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_ticketing_loc_conf_t, provider.org_header),
+      NULL },
+
     /* request validation: ngx_http_ticketing_validate.c */
+
+    { ngx_string("ticketing_validate"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_FLAG,
+      ngx_conf_set_flag_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_ticketing_loc_conf_t, validate.enabled),
+      NULL },
 
     /* Redis cache: ngx_http_ticketing_cache.c */
 

@@ -77,6 +77,24 @@ typedef struct {
 
     /* the HTTP status of the error the gateway itself answered, or 0 */
     ngx_uint_t                     error_status;
+
+    /*
+     * Provider step: the canonical provider sent upstream, and the
+     * organization (NULL when no organization is declared or none applies).
+     */
+    ngx_str_t                      provider;
+    ngx_http_ticketing_org_t      *org;
+
+    /*
+     * The verified token's claims as a jansson json_t *, for the auth step
+     * to set (NULL without a token): the provider step reads its default
+     * provider claim from here.
+     */
+    void                          *claims;
+
+    /* validate step: the body read was started, the body is all there */
+    unsigned                       body_reading:1;
+    unsigned                       body_done:1;
 } ngx_http_ticketing_ctx_t;
 
 

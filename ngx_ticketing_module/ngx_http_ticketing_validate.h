@@ -12,6 +12,8 @@
 #include <ngx_core.h>
 #include <ngx_http.h>
 
+#include "ngx_http_ticketing_rules.h"
+
 
 typedef struct {
     ngx_uint_t                     reserved;
@@ -19,7 +21,8 @@ typedef struct {
 
 
 typedef struct {
-    ngx_uint_t                     reserved;
+    /* ticketing_validate on | off */
+    ngx_flag_t                     enabled;
 } ngx_http_ticketing_validate_loc_conf_t;
 
 

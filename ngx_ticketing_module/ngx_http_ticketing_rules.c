@@ -1,0 +1,811 @@
+
+/*
+ * The request rules of the Ticketing API v2 reference: required and
+ * exclusive query parameters, JSON bodies, Content-Type.
+ *
+ * Pure logic: this file includes no nginx header (it uses jansson).
+ */
+
+
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <jansson.h>
+
+#include "ngx_http_ticketing_rules.h"
+
+
+#define NGX_HTTP_TICKETING_QUERY_NAMES  4
+
+/* a query parameter name longer than this is never one we look at */
+#define NGX_HTTP_TICKETING_QUERY_NAME_MAX  32
+
+
+typedef struct {
+    const char                   *names[NGX_HTTP_TICKETING_QUERY_NAMES + 1];
+    unsigned                      seen[NGX_HTTP_TICKETING_QUERY_NAMES];
+    unsigned                      present[NGX_HTTP_TICKETING_QUERY_NAMES];
+} ngx_http_ticketing_query_watch_t;
+
+
+typedef struct {
+    const u_char                 *p;
+    size_t                        len;
+} ngx_http_ticketing_mem_t;
+
+
+static int ngx_http_ticketing_hex(u_char c);
+static int ngx_http_ticketing_decode(const u_char *p, size_t len, u_char *out,
+    size_t size, size_t *out_len);
+static unsigned ngx_http_ticketing_query_scan(
+    ngx_http_ticketing_query_watch_t *w, const u_char *args, size_t len,
+    char *detail, size_t size);
+static unsigned ngx_http_ticketing_fail(char *detail, size_t size,
+    const char *fmt, const char *a, const char *b);
+static unsigned ngx_http_ticketing_body_rules(unsigned op, json_t *root,
+    char *detail, size_t size);
+static unsigned ngx_http_ticketing_need_string(json_t *obj, const char *name,
+    const char *path, char *detail, size_t size);
+static unsigned ngx_http_ticketing_need_object(json_t *obj, const char *name,
+    const char *path, json_t **out, char *detail, size_t size);
+static unsigned ngx_http_ticketing_may_be(json_t *obj, const char *name,
+    json_type type, const char *what, char *detail, size_t size);
+static size_t ngx_http_ticketing_mem_read(void *buf, size_t len, void *data);
+static int ngx_http_ticketing_ci_prefix(const u_char *p, const u_char *end,
+    const char *s);
+
+
+static int
+ngx_http_ticketing_hex(u_char c)
+{
+    if (c >= '0' && c <= '9') {
+        return c - '0';
+    }
+
+    c |= 0x20;
+
+    if (c >= 'a' && c <= 'f') {
+        return c - 'a' + 10;
+    }
+
+    return -1;
+}
+
+
+/*
+ * Percent-decodes p[0..len) ('+' is a space) into out, keeping at most
+ * "size" bytes; *out_len gets the full decoded length.  Returns -1 on
+ * malformed percent-encoding.
+ */
+static int
+ngx_http_ticketing_decode(const u_char *p, size_t len, u_char *out,
+    size_t size, size_t *out_len)
+{
+    int     hi, lo;
+    u_char  c;
+    size_t  i, n;
+
+    n = 0;
+
+    for (i = 0; i < len; i++) {
+        c = p[i];
+
+        if (c == '%') {
+            if (len - i < 3) {
+                return -1;
+            }
+
+            hi = ngx_http_ticketing_hex(p[i + 1]);
+            lo = ngx_http_ticketing_hex(p[i + 2]);
+
+            if (hi < 0 || lo < 0) {
+                return -1;
+            }
+
+            c = (u_char) (hi << 4 | lo);
+            i += 2;
+
+        } else if (c == '+') {
+            c = ' ';
+        }
+
+        if (n < size) {
+            out[n] = c;
+        }
+
+        n++;
+    }
+
+    *out_len = n;
+
+    return 0;
+}
+
+
+static unsigned
+ngx_http_ticketing_query_scan(ngx_http_ticketing_query_watch_t *w,
+    const u_char *args, size_t len, char *detail, size_t size)
+{
+    size_t         name_len, value_len, k;
+    const u_char  *p, *end, *amp, *eq;
+    u_char         name[NGX_HTTP_TICKETING_QUERY_NAME_MAX];
+
+    p = args;
+    end = args + len;
+
+    while (p < end) {
+        amp = memchr(p, '&', end - p);
+        if (amp == NULL) {
+            amp = end;
+        }
+
+        if (amp == p) {
+            p++;
+            continue;
+        }
+
+        eq = memchr(p, '=', amp - p);
+        if (eq == NULL) {
+            eq = amp;
+        }
+
+        if (ngx_http_ticketing_decode(p, eq - p, name, sizeof(name),
+                                      &name_len)
+            != 0
+            || (eq < amp
+                && ngx_http_ticketing_decode(eq + 1, amp - eq - 1, NULL, 0,
+                                             &value_len)
+                   != 0))
+        {
+            return ngx_http_ticketing_fail(detail, size,
+                             "malformed percent-encoding in the query string",
+                             NULL, NULL);
+        }
+
+        if (eq == amp) {
+            value_len = 0;
+        }
+
+        for (k = 0; w->names[k] != NULL; k++) {
+            if (name_len == strlen(w->names[k])
+                && memcmp(name, w->names[k], name_len) == 0)
+            {
+                if (++w->seen[k] > 1) {
+                    return ngx_http_ticketing_fail(detail, size,
+                                          "query parameter %s is repeated",
+                                          w->names[k], NULL);
+                }
+
+                w->present[k] = value_len > 0;
+                break;
+            }
+        }
+
+        p = amp;
+    }
+
+    return 0;
+}
+
+
+unsigned
+ngx_http_ticketing_rules_query(unsigned op, const u_char *args, size_t len,
+    char *detail, size_t size)
+{
+    unsigned                          rc, n, k;
+    ngx_http_ticketing_query_watch_t  w;
+
+    memset(&w, 0, sizeof(w));
+
+    switch (op) {
+
+    case NGX_HTTP_TICKETING_OP_SEARCH_BY_ID:
+        w.names[0] = "customer_id";
+        w.names[1] = "work_order_id";
+        w.names[2] = "line";
+        w.names[3] = "document_id";
+        break;
+
+    case NGX_HTTP_TICKETING_OP_FIELD_INFO:
+        w.names[0] = "api_name";
+        w.names[1] = "customfield_id";
+        w.names[2] = "jira_label";
+        break;
+
+    case NGX_HTTP_TICKETING_OP_CREATE_PROPERTIES:
+        w.names[0] = "projectKey";
+        w.names[1] = "ticketType";
+        break;
+
+    case NGX_HTTP_TICKETING_OP_GRID_UPDATE:
+        w.names[0] = "customFieldName";
+        break;
+
+    default:
+        return 0;
+    }
+
+    rc = ngx_http_ticketing_query_scan(&w, args, len, detail, size);
+    if (rc != 0) {
+        return rc;
+    }
+
+    n = 0;
+    for (k = 0; w.names[k] != NULL; k++) {
+        n += w.present[k];
+    }
+
+    switch (op) {
+
+    case NGX_HTTP_TICKETING_OP_SEARCH_BY_ID:
+        if (n == 0) {
+            return ngx_http_ticketing_fail(detail, size,
+                          "at least one of the query parameters customer_id, "
+                          "work_order_id, line, document_id is required",
+                          NULL, NULL);
+        }
+
+        return 0;
+
+    case NGX_HTTP_TICKETING_OP_FIELD_INFO:
+        if (n != 1) {
+            return ngx_http_ticketing_fail(detail, size,
+                          n ? "only one of the query parameters api_name, "
+                              "customfield_id, jira_label may be given"
+                            : "one of the query parameters api_name, "
+                              "customfield_id, jira_label is required",
+                          NULL, NULL);
+        }
+
+        return 0;
+
+    default:
+        for (k = 0; w.names[k] != NULL; k++) {
+            if (!w.present[k]) {
+                return ngx_http_ticketing_fail(detail, size,
+                                         "query parameter %s is required",
+                                         w.names[k], NULL);
+            }
+        }
+
+        return 0;
+    }
+}
+
+
+int
+ngx_http_ticketing_rules_has_body(unsigned op)
+{
+    switch (op) {
+
+    case NGX_HTTP_TICKETING_OP_TICKET_CREATE:
+    case NGX_HTTP_TICKETING_OP_TICKET_UPDATE:
+    case NGX_HTTP_TICKETING_OP_TICKET_SEARCH:
+    case NGX_HTTP_TICKETING_OP_TRANSITION:
+    case NGX_HTTP_TICKETING_OP_ASSIGN:
+    case NGX_HTTP_TICKETING_OP_COMMENT_CREATE:
+    case NGX_HTTP_TICKETING_OP_ATTACHMENT_CREATE:
+    case NGX_HTTP_TICKETING_OP_ISSUE_LINK_CREATE:
+    case NGX_HTTP_TICKETING_OP_GRID_UPDATE:
+    case NGX_HTTP_TICKETING_OP_REMOTELINK_CREATE:
+        return 1;
+
+    default:
+        return 0;
+    }
+}
+
+
+static int
+ngx_http_ticketing_ci_prefix(const u_char *p, const u_char *end,
+    const char *s)
+{
+    size_t  n;
+
+    n = strlen(s);
+
+    return (size_t) (end - p) >= n && strncasecmp((const char *) p, s, n) == 0;
+}
+
+
+int
+ngx_http_ticketing_rules_json_type(const u_char *p, size_t len)
+{
+    const u_char  *end, *semi, *sub, *q, *v, *vend;
+
+    end = p + len;
+
+    while (p < end && (*p == ' ' || *p == '\t')) {
+        p++;
+    }
+
+    semi = memchr(p, ';', end - p);
+    if (semi == NULL) {
+        semi = end;
+    }
+
+    q = semi;
+    while (q > p && (q[-1] == ' ' || q[-1] == '\t')) {
+        q--;
+    }
+
+    if (!ngx_http_ticketing_ci_prefix(p, q, "application/")) {
+        return 0;
+    }
+
+    sub = p + sizeof("application/") - 1;
+
+    if (!((q - sub == 4 && strncasecmp((const char *) sub, "json", 4) == 0)
+          || (q - sub > 5
+              && strncasecmp((const char *) q - 5, "+json", 5) == 0)))
+    {
+        return 0;
+    }
+
+    /* parameters: only a charset matters, and it must be UTF-8 */
+
+    p = semi;
+
+    while (p < end) {
+        p++;
+
+        while (p < end && (*p == ' ' || *p == '\t')) {
+            p++;
+        }
+
+        v = memchr(p, ';', end - p);
+        vend = v ? v : end;
+
+        if (ngx_http_ticketing_ci_prefix(p, vend, "charset=")) {
+            p += sizeof("charset=") - 1;
+
+            q = vend;
+            while (q > p && (q[-1] == ' ' || q[-1] == '\t')) {
+                q--;
+            }
+
+            if (q - p >= 2 && *p == '"' && q[-1] == '"') {
+                p++;
+                q--;
+            }
+
+            if (!((q - p == 5 && strncasecmp((const char *) p, "utf-8", 5) == 0)
+                  || (q - p == 4
+                      && strncasecmp((const char *) p, "utf8", 4) == 0)))
+            {
+                return 0;
+            }
+        }
+
+        p = vend;
+    }
+
+    return 1;
+}
+
+
+static size_t
+ngx_http_ticketing_mem_read(void *buf, size_t len, void *data)
+{
+    ngx_http_ticketing_mem_t  *m = data;
+
+    if (len > m->len) {
+        len = m->len;
+    }
+
+    memcpy(buf, m->p, len);
+    m->p += len;
+    m->len -= len;
+
+    return len;
+}
+
+
+unsigned
+ngx_http_ticketing_rules_body_buf(unsigned op, const u_char *p, size_t len,
+    char *detail, size_t size)
+{
+    ngx_http_ticketing_mem_t  m;
+
+    m.p = p;
+    m.len = len;
+
+    return ngx_http_ticketing_rules_body(op, ngx_http_ticketing_mem_read, &m,
+                                         detail, size);
+}
+
+
+unsigned
+ngx_http_ticketing_rules_body(unsigned op, ngx_http_ticketing_read_pt read,
+    void *data, char *detail, size_t size)
+{
+    json_t        *root;
+    unsigned       rc;
+    json_error_t   err;
+
+    /*
+     * Duplicate keys would let the gateway and the upstream disagree.  Any
+     * value is parsed, so that a scalar gets "must be an object".
+     */
+    root = json_load_callback(read, data,
+                              JSON_REJECT_DUPLICATES|JSON_DECODE_ANY, &err);
+
+    if (root == NULL) {
+        /* the position, not the text: the detail does not echo the body */
+        snprintf(detail, size,
+                 "request body is not valid JSON: %.60s (at byte %d)",
+                 err.text, err.position);
+        return 400;
+    }
+
+    rc = ngx_http_ticketing_body_rules(op, root, detail, size);
+
+    json_decref(root);
+
+    return rc;
+}
+
+
+static unsigned
+ngx_http_ticketing_fail(char *detail, size_t size, const char *fmt,
+    const char *a, const char *b)
+{
+    snprintf(detail, size, fmt, a, b);
+
+    return 400;
+}
+
+
+static unsigned
+ngx_http_ticketing_need_string(json_t *obj, const char *name,
+    const char *path, char *detail, size_t size)
+{
+    json_t  *v;
+
+    v = json_object_get(obj, name);
+
+    if (v == NULL || json_is_null(v)) {
+        return ngx_http_ticketing_fail(detail, size,
+                                       "body field %s is required",
+                                       path, NULL);
+    }
+
+    if (!json_is_string(v)) {
+        return ngx_http_ticketing_fail(detail, size,
+                                       "body field %s must be a string",
+                                       path, NULL);
+    }
+
+    if (json_string_length(v) == 0) {
+        return ngx_http_ticketing_fail(detail, size,
+                                       "body field %s must not be empty",
+                                       path, NULL);
+    }
+
+    return 0;
+}
+
+
+static unsigned
+ngx_http_ticketing_need_object(json_t *obj, const char *name,
+    const char *path, json_t **out, char *detail, size_t size)
+{
+    json_t  *v;
+
+    v = json_object_get(obj, name);
+
+    if (v == NULL || json_is_null(v)) {
+        return ngx_http_ticketing_fail(detail, size,
+                                       "body field %s is required",
+                                       path, NULL);
+    }
+
+    if (!json_is_object(v)) {
+        return ngx_http_ticketing_fail(detail, size,
+                                       "body field %s must be an object",
+                                       path, NULL);
+    }
+
+    *out = v;
+
+    return 0;
+}
+
+
+/* an optional field: absent or null, or of this type */
+static unsigned
+ngx_http_ticketing_may_be(json_t *obj, const char *name, json_type type,
+    const char *what, char *detail, size_t size)
+{
+    json_t  *v;
+
+    v = json_object_get(obj, name);
+
+    if (v == NULL || json_is_null(v) || json_typeof(v) == type) {
+        return 0;
+    }
+
+    return ngx_http_ticketing_fail(detail, size, "body field %s must be %s",
+                                   name, what);
+}
+
+
+static unsigned
+ngx_http_ticketing_body_rules(unsigned op, json_t *root, char *detail,
+    size_t size)
+{
+    size_t                        i;
+    json_t                       *v, *o;
+    unsigned                      rc;
+    ngx_http_ticketing_base64_t   b64;
+
+    if (op == NGX_HTTP_TICKETING_OP_GRID_UPDATE) {
+
+        if (!json_is_array(root)) {
+            return ngx_http_ticketing_fail(detail, size,
+                              "request body must be an array of "
+                              "{rowId, columns} rows", NULL, NULL);
+        }
+
+        if (json_array_size(root) == 0) {
+            return ngx_http_ticketing_fail(detail, size,
+                              "request body must not be an empty array",
+                              NULL, NULL);
+        }
+
+        json_array_foreach(root, i, v) {
+            if (!json_is_object(v)) {
+                return ngx_http_ticketing_fail(detail, size,
+                              "every row of the body must be an object",
+                              NULL, NULL);
+            }
+
+            o = json_object_get(v, "rowId");
+            if (o == NULL || !(json_is_string(o) || json_is_integer(o))
+                || (json_is_string(o) && json_string_length(o) == 0))
+            {
+                return ngx_http_ticketing_fail(detail, size,
+                              "body field rowId is required in every row "
+                              "(a string or an integer)", NULL, NULL);
+            }
+
+            rc = ngx_http_ticketing_need_object(v, "columns", "columns", &o,
+                                                detail, size);
+            if (rc) {
+                return rc;
+            }
+        }
+
+        return 0;
+    }
+
+    if (!json_is_object(root)) {
+        return ngx_http_ticketing_fail(detail, size,
+                                       "request body must be a JSON object",
+                                       NULL, NULL);
+    }
+
+    switch (op) {
+
+    case NGX_HTTP_TICKETING_OP_TICKET_CREATE:
+        if ((rc = ngx_http_ticketing_need_string(root, "project", "project",
+                                                 detail, size))
+            || (rc = ngx_http_ticketing_need_string(root, "ticketType",
+                                                    "ticketType",
+                                                    detail, size))
+            || (rc = ngx_http_ticketing_need_string(root, "summary",
+                                                    "summary", detail, size))
+            || (rc = ngx_http_ticketing_may_be(root, "description",
+                                               JSON_STRING, "a string",
+                                               detail, size))
+            || (rc = ngx_http_ticketing_may_be(root, "components",
+                                               JSON_ARRAY, "an array",
+                                               detail, size))
+            || (rc = ngx_http_ticketing_may_be(root, "customFields",
+                                               JSON_OBJECT, "an object",
+                                               detail, size)))
+        {
+            return rc;
+        }
+
+        return 0;
+
+    case NGX_HTTP_TICKETING_OP_TICKET_UPDATE:
+        if (json_object_size(root) == 0) {
+            return ngx_http_ticketing_fail(detail, size,
+                                      "request body names no field to update",
+                                      NULL, NULL);
+        }
+
+        return ngx_http_ticketing_may_be(root, "customFields", JSON_OBJECT,
+                                         "an object", detail, size);
+
+    case NGX_HTTP_TICKETING_OP_TICKET_SEARCH:
+        if ((rc = ngx_http_ticketing_may_be(root, "startAt", JSON_INTEGER,
+                                            "an integer", detail, size))
+            || (rc = ngx_http_ticketing_may_be(root, "maxResults",
+                                               JSON_INTEGER, "an integer",
+                                               detail, size))
+            || (rc = ngx_http_ticketing_may_be(root, "fields", JSON_ARRAY,
+                                               "an array", detail, size))
+            || (rc = ngx_http_ticketing_may_be(root, "orderby", JSON_OBJECT,
+                                               "an object", detail, size)))
+        {
+            return rc;
+        }
+
+        v = json_object_get(root, "filters");
+        if (v != NULL && !json_is_null(v) && !json_is_object(v)
+            && !json_is_array(v))
+        {
+            return ngx_http_ticketing_fail(detail, size,
+                          "body field filters must be an object or an array",
+                          NULL, NULL);
+        }
+
+        return 0;
+
+    case NGX_HTTP_TICKETING_OP_TRANSITION:
+        v = json_object_get(root, "transitionId");
+
+        if (v != NULL && !json_is_null(v)) {
+            if (!json_is_integer(v)) {
+                return ngx_http_ticketing_fail(detail, size,
+                                  "body field transitionId must be an integer",
+                                  NULL, NULL);
+            }
+
+        } else {
+            v = json_object_get(root, "status");
+
+            if (v == NULL || json_is_null(v)) {
+                return ngx_http_ticketing_fail(detail, size,
+                                  "body field transitionId (an integer) or "
+                                  "status is required", NULL, NULL);
+            }
+
+            if ((rc = ngx_http_ticketing_need_string(root, "status", "status",
+                                                     detail, size)))
+            {
+                return rc;
+            }
+        }
+
+        return ngx_http_ticketing_may_be(root, "customFields", JSON_OBJECT,
+                                         "an object", detail, size);
+
+    case NGX_HTTP_TICKETING_OP_ASSIGN:
+        v = json_object_get(root, "assignee");
+
+        if (v == NULL) {
+            return ngx_http_ticketing_fail(detail, size,
+                                           "body field assignee is required",
+                                           NULL, NULL);
+        }
+
+        /* null unassigns */
+        if (!json_is_null(v) && !json_is_string(v)) {
+            return ngx_http_ticketing_fail(detail, size,
+                              "body field assignee must be a string or null",
+                              NULL, NULL);
+        }
+
+        return 0;
+
+    case NGX_HTTP_TICKETING_OP_COMMENT_CREATE:
+        return ngx_http_ticketing_need_string(root, "body", "body", detail,
+                                              size);
+
+    case NGX_HTTP_TICKETING_OP_ATTACHMENT_CREATE:
+        if ((rc = ngx_http_ticketing_need_string(root, "name", "name", detail,
+                                                 size))
+            || (rc = ngx_http_ticketing_need_string(root, "data", "data",
+                                                    detail, size))
+            || (rc = ngx_http_ticketing_may_be(root, "mimeType", JSON_STRING,
+                                               "a string", detail, size)))
+        {
+            return rc;
+        }
+
+        v = json_object_get(root, "data");
+
+        ngx_http_ticketing_base64_init(&b64);
+        ngx_http_ticketing_base64_update(&b64,
+                                      (const u_char *) json_string_value(v),
+                                      json_string_length(v));
+
+        if (!ngx_http_ticketing_base64_final(&b64)) {
+            return ngx_http_ticketing_fail(detail, size,
+                                      "body field data must be valid base64",
+                                      NULL, NULL);
+        }
+
+        return 0;
+
+    case NGX_HTTP_TICKETING_OP_ISSUE_LINK_CREATE:
+        if ((rc = ngx_http_ticketing_need_object(root, "type", "type", &o,
+                                                 detail, size))
+            || (rc = ngx_http_ticketing_need_string(o, "name", "type.name",
+                                                    detail, size))
+            || (rc = ngx_http_ticketing_need_object(root, "inwardIssue",
+                                                    "inwardIssue", &o,
+                                                    detail, size))
+            || (rc = ngx_http_ticketing_need_string(o, "key",
+                                                    "inwardIssue.key",
+                                                    detail, size))
+            || (rc = ngx_http_ticketing_need_object(root, "outwardIssue",
+                                                    "outwardIssue", &o,
+                                                    detail, size))
+            || (rc = ngx_http_ticketing_need_string(o, "key",
+                                                    "outwardIssue.key",
+                                                    detail, size)))
+        {
+            return rc;
+        }
+
+        return 0;
+
+    default:
+        /* remotelink.create and others: a well-formed JSON object */
+        return 0;
+    }
+}
+
+
+static const signed char  ngx_http_ticketing_b64_value[256] = {
+    ['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1,
+    ['G'] = 1, ['H'] = 1, ['I'] = 1, ['J'] = 1, ['K'] = 1, ['L'] = 1,
+    ['M'] = 1, ['N'] = 1, ['O'] = 1, ['P'] = 1, ['Q'] = 1, ['R'] = 1,
+    ['S'] = 1, ['T'] = 1, ['U'] = 1, ['V'] = 1, ['W'] = 1, ['X'] = 1,
+    ['Y'] = 1, ['Z'] = 1,
+    ['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1,
+    ['g'] = 1, ['h'] = 1, ['i'] = 1, ['j'] = 1, ['k'] = 1, ['l'] = 1,
+    ['m'] = 1, ['n'] = 1, ['o'] = 1, ['p'] = 1, ['q'] = 1, ['r'] = 1,
+    ['s'] = 1, ['t'] = 1, ['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1,
+    ['y'] = 1, ['z'] = 1,
+    ['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1,
+    ['6'] = 1, ['7'] = 1, ['8'] = 1, ['9'] = 1, ['+'] = 1, ['/'] = 1
+};
+
+
+void
+ngx_http_ticketing_base64_init(ngx_http_ticketing_base64_t *b)
+{
+    memset(b, 0, sizeof(ngx_http_ticketing_base64_t));
+}
+
+
+void
+ngx_http_ticketing_base64_update(ngx_http_ticketing_base64_t *b,
+    const u_char *p, size_t len)
+{
+    size_t  i;
+
+    if (b->bad) {
+        return;
+    }
+
+    for (i = 0; i < len; i++) {
+
+        if (p[i] == '=') {
+            /* padding only in the last two places of a quantum */
+            if (b->n % 4 < 2 || ++b->pad > 2) {
+                b->bad = 1;
+                return;
+            }
+
+        } else if (b->pad || !ngx_http_ticketing_b64_value[p[i]]) {
+            b->bad = 1;
+            return;
+        }
+
+        b->n++;
+    }
+}
+
+
+int
+ngx_http_ticketing_base64_final(ngx_http_ticketing_base64_t *b)
+{
+    return !b->bad && b->n % 4 == 0;
+}
