@@ -77,6 +77,9 @@ typedef struct {
 
     /* the HTTP status of the error the gateway itself answered, or 0 */
     ngx_uint_t                     error_status;
+
+    /* an error response being rewritten (ngx_http_ticketing_filter.c) */
+    ngx_http_ticketing_filter_ctx_t  *filter;
 } ngx_http_ticketing_ctx_t;
 
 
