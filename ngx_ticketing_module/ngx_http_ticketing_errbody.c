@@ -646,16 +646,26 @@ ngx_http_ticketing_bad_token(const u_char *t, size_t len,
 
     /* 5xx: host names, class names (a.b with a letter after the dot) */
 
+    letters = 0;
+
+    for (i = 0; i < len; i++) {
+        if (ngx_http_ticketing_isalpha(t[i])) {
+            letters = 1;
+            break;
+        }
+    }
+
     for (i = 1; i + 1 < len; i++) {
         if (t[i] == '.' && ngx_http_ticketing_isalnum(t[i - 1])
-            && ngx_http_ticketing_isalpha(t[i + 1]))
+            && ngx_http_ticketing_isalpha(t[i + 1])
+            && i + 2 < len && ngx_http_ticketing_isalnum(t[i + 2]))
         {
             return 1;
         }
 
-        /* host:port */
+        /* host:port (a time such as 10:30 has no letter) */
         if (t[i] == ':' && ngx_http_ticketing_isalnum(t[i - 1])
-            && ngx_http_ticketing_isdigit(t[i + 1]))
+            && ngx_http_ticketing_isdigit(t[i + 1]) && letters)
         {
             return 1;
         }
