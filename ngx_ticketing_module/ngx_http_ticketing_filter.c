@@ -187,7 +187,7 @@ static ngx_int_t
 ngx_http_ticketing_body_filter(ngx_http_request_t *r, ngx_chain_t *in)
 {
     size_t                            n;
-    ngx_uint_t                        last;
+    ngx_uint_t                        last, flush, data;
     ngx_buf_t                        *b;
     ngx_chain_t                      *cl;
     ngx_http_ticketing_ctx_t         *ctx;
@@ -201,9 +201,19 @@ ngx_http_ticketing_body_filter(ngx_http_request_t *r, ngx_chain_t *in)
 
     fctx = ctx->filter;
     last = 0;
+    flush = 0;
+    data = 0;
 
     for (cl = in; cl; cl = cl->next) {
         b = cl->buf;
+
+        if (b->flush) {
+            flush = 1;
+        }
+
+        if (ngx_buf_size(b) != 0) {
+            data = 1;
+        }
 
         if (ngx_buf_in_memory(b)) {
             n = b->last - b->pos;
@@ -237,7 +247,24 @@ ngx_http_ticketing_body_filter(ngx_http_request_t *r, ngx_chain_t *in)
     }
 
     if (!last) {
-        return NGX_OK;
+
+        /*
+         * The upstream failed in the middle of the body (timeout, reset):
+         * ngx_http_upstream_finalize_request() has closed the upstream
+         * connection and flushes before it closes the client's.  Answer
+         * now with what there is, or the client would get no response.
+         */
+
+        if (!(flush && !data && r->upstream != NULL
+              && r->upstream->peer.connection == NULL))
+        {
+            return NGX_OK;
+        }
+
+        ngx_log_debug0(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                       "ticketing errors: upstream failed inside the body");
+
+        fctx->truncated = 1;
     }
 
     fctx->done = 1;

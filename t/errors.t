@@ -421,7 +421,69 @@ client intended to send too large body
 
 
 
-=== TEST 19: nginx's own 414, before any location: server-level ticketing_errors
+=== TEST 19: nginx's own 500 (an empty proxy_pass URL)
+--- config
+    location /v2/ {
+        ticketing_gateway on;
+        set $up "";
+        proxy_pass http://$up;
+    }
+--- request
+GET /v2/ticket/metadata/types
+--- error_code: 500
+--- response_body eval
+main::ub(500, "the gateway failed to process the request")
+--- response_headers
+Content-Type: application/json
+--- error_log
+invalid URL prefix
+
+
+
+=== TEST 20: the upstream times out inside an error body: still an answer
+--- config
+    location /v2/ {
+        ticketing_gateway on;
+        proxy_http_version 1.1;
+        proxy_read_timeout 60ms;
+        proxy_pass http://ticketing_api;
+    }
+--- request eval
+["GET /v2/ticket/metadata/types", "GET /v2/ticket/metadata/types"]
+--- more_headers eval
+["X-Mock-Error: chunked", "X-Mock-Error: chunked\nX-Mock-Status: 409"]
+--- error_code eval
+[500, 409]
+--- response_body eval
+[main::ub(500, undef), main::ub(409, undef)]
+--- error_log
+upstream timed out
+
+
+
+=== TEST 21: the same without proxy buffering
+--- config
+    location /v2/ {
+        ticketing_gateway on;
+        proxy_http_version 1.1;
+        proxy_buffering off;
+        proxy_read_timeout 60ms;
+        proxy_pass http://ticketing_api;
+    }
+--- request eval
+["GET /v2/ticket/metadata/types", "GET /v2/ticket/metadata/types"]
+--- more_headers eval
+["X-Mock-Error: chunked", "X-Mock-Error: chunked\nX-Mock-Status: 422"]
+--- error_code eval
+[500, 422]
+--- response_body eval
+[main::ub(500, undef), main::ub(422, undef)]
+--- error_log
+upstream timed out
+
+
+
+=== TEST 22: nginx's own 414, before any location: server-level ticketing_errors
 --- config
     ticketing_errors on;
     large_client_header_buffers 4 1k;
@@ -441,7 +503,7 @@ client sent too long URI
 
 
 
-=== TEST 20: nginx's own 494 (a header too large) becomes 431
+=== TEST 23: nginx's own 494 (a header too large) becomes 431
 --- config
     ticketing_errors on;
     large_client_header_buffers 4 1k;
@@ -462,7 +524,7 @@ client sent too long header line
 
 
 
-=== TEST 21: nginx's own 400 (no Host in HTTP/1.1), before any location
+=== TEST 24: nginx's own 400 (no Host in HTTP/1.1), before any location
 --- config
     ticketing_errors on;
     location /v2/ {
@@ -481,7 +543,7 @@ client sent HTTP/1.1 request without "Host" header
 
 
 
-=== TEST 22: without server-level ticketing_errors, such a 400 stays nginx's
+=== TEST 25: without server-level ticketing_errors, such a 400 stays nginx's
 --- raw_request eval
 "GET /v2/ticket/metadata/types HTTP/1.1\r\nConnection: close\r\n\r\n"
 --- error_code: 400
@@ -491,7 +553,7 @@ Content-Type: text/html
 
 
 
-=== TEST 23: HEAD: the headers of the uniform error, no body
+=== TEST 26: HEAD: the headers of the uniform error, no body
 --- http_config
     upstream ticketing_api {
         server 127.0.0.1:$TEST_NGINX_UPSTREAM_PORT;
@@ -542,7 +604,7 @@ Content-Type: text/html
 
 
 
-=== TEST 24: WWW-Authenticate and Allow of the upstream are kept
+=== TEST 27: WWW-Authenticate and Allow of the upstream are kept
 --- http_config
     server {
         listen unix:$TEST_NGINX_SERVROOT/logs/upstream.sock;
@@ -576,7 +638,7 @@ Content-Type: text/html
 
 
 
-=== TEST 25: ticketing_errors off: the upstream's body as it came
+=== TEST 28: ticketing_errors off: the upstream's body as it came
 --- config
     location /v2/ {
         ticketing_gateway on;
@@ -596,7 +658,7 @@ Content-Type: text/html
 
 
 
-=== TEST 26: ticketing_error_map: extra statuses get the configured code
+=== TEST 29: ticketing_error_map: extra statuses get the configured code
 --- config
     ticketing_error_map 418 0900 TEAPOT "I'm a teapot";
     location /v2/ {
@@ -626,7 +688,7 @@ Content-Type: text/html
 
 
 
-=== TEST 27: the gateway's own errors are not rewritten again
+=== TEST 30: the gateway's own errors are not rewritten again
 --- request eval
 ["GET /v2/no/such/operation", "DELETE /v2/issueLinkType"]
 --- error_code eval
@@ -641,7 +703,7 @@ ticketing errors:
 
 
 
-=== TEST 28: ticketing_error_map refuses a status that has a built-in code
+=== TEST 31: ticketing_error_map refuses a status that has a built-in code
 --- config
     ticketing_error_map 404 0900 GONE "Gone";
 --- must_die
@@ -650,7 +712,7 @@ status 404 in "ticketing_error_map" directive already has a built-in code
 
 
 
-=== TEST 29: ticketing_error_map refuses a message that would need escaping
+=== TEST 32: ticketing_error_map refuses a message that would need escaping
 --- config
     ticketing_error_map 418 0900 TEAPOT "a <b> teapot";
 --- must_die
@@ -659,7 +721,7 @@ invalid message "a <b> teapot" in "ticketing_error_map" directive
 
 
 
-=== TEST 30: ticketing_error_buffer_size is bounded
+=== TEST 33: ticketing_error_buffer_size is bounded
 --- config
     ticketing_error_buffer_size 10;
 --- must_die
