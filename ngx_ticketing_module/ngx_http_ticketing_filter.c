@@ -108,10 +108,19 @@ ngx_http_ticketing_header_filter(ngx_http_request_t *r)
 
     ctx = ngx_http_get_module_ctx(r, ngx_http_ticketing_module);
 
-    if (ctx != NULL && (ctx->error_status == status || ctx->filter != NULL)) {
+    if (ctx != NULL && ctx->error_status == status) {
         /* the gateway's own error: uniform already */
         return ngx_http_next_header_filter(r);
     }
+
+    if (ctx != NULL && ctx->filter != NULL && ctx->filter->done) {
+        return ngx_http_next_header_filter(r);
+    }
+
+    /*
+     * A new error response while one is held (nginx finalized the request
+     * with an error before the held body was complete) replaces that one.
+     */
 
     if (ctx == NULL) {
         /* an error before the access phase: 413, 400, 414, ... */
