@@ -604,7 +604,42 @@ Content-Type: text/html
 
 
 
-=== TEST 27: WWW-Authenticate and Allow of the upstream are kept
+=== TEST 27: ticketing_errors on without the gateway; 2xx and 3xx untouched
+--- http_config
+    server {
+        listen unix:$TEST_NGINX_SERVROOT/logs/upstream.sock;
+        location /down {
+            return 503 "<html><head><title>down for maintenance</title></head></html>";
+        }
+        location /moved {
+            return 302 /elsewhere;
+        }
+        location /ok {
+            return 200 "<html>fine</html>";
+        }
+    }
+    upstream inner {
+        server unix:$TEST_NGINX_SERVROOT/logs/upstream.sock;
+    }
+--- config
+    location /plain/ {
+        ticketing_errors on;
+        proxy_pass http://inner/;
+    }
+--- request eval
+["GET /plain/down", "GET /plain/moved", "GET /plain/ok"]
+--- error_code eval
+[503, 302, 200]
+--- response_body_like eval
+["^" . quotemeta(main::ub(503, "down for maintenance")) . "\$", "<title>302 Found</title>", "^<html>fine</html>\$"]
+--- response_headers eval
+["Content-Type: application/json", "Content-Type: text/html", "Content-Type: text/plain"]
+--- no_error_log
+[error]
+
+
+
+=== TEST 28: WWW-Authenticate and Allow of the upstream are kept
 --- http_config
     server {
         listen unix:$TEST_NGINX_SERVROOT/logs/upstream.sock;
@@ -638,7 +673,7 @@ Content-Type: text/html
 
 
 
-=== TEST 28: ticketing_errors off: the upstream's body as it came
+=== TEST 29: ticketing_errors off: the upstream's body as it came
 --- config
     location /v2/ {
         ticketing_gateway on;
@@ -658,7 +693,7 @@ Content-Type: text/html
 
 
 
-=== TEST 29: ticketing_error_map: extra statuses get the configured code
+=== TEST 30: ticketing_error_map: extra statuses get the configured code
 --- config
     ticketing_error_map 418 0900 TEAPOT "I'm a teapot";
     location /v2/ {
@@ -688,7 +723,7 @@ Content-Type: text/html
 
 
 
-=== TEST 30: the gateway's own errors are not rewritten again
+=== TEST 31: the gateway's own errors are not rewritten again
 --- request eval
 ["GET /v2/no/such/operation", "DELETE /v2/issueLinkType"]
 --- error_code eval
@@ -703,7 +738,7 @@ ticketing errors:
 
 
 
-=== TEST 31: ticketing_error_map refuses a status that has a built-in code
+=== TEST 32: ticketing_error_map refuses a status that has a built-in code
 --- config
     ticketing_error_map 404 0900 GONE "Gone";
 --- must_die
@@ -712,7 +747,7 @@ status 404 in "ticketing_error_map" directive already has a built-in code
 
 
 
-=== TEST 32: ticketing_error_map refuses a message that would need escaping
+=== TEST 33: ticketing_error_map refuses a message that would need escaping
 --- config
     ticketing_error_map 418 0900 TEAPOT "a <b> teapot";
 --- must_die
@@ -721,7 +756,7 @@ invalid message "a <b> teapot" in "ticketing_error_map" directive
 
 
 
-=== TEST 33: ticketing_error_buffer_size is bounded
+=== TEST 34: ticketing_error_buffer_size is bounded
 --- config
     ticketing_error_buffer_size 10;
 --- must_die
