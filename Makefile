@@ -11,13 +11,14 @@ CC         ?= cc
 UNIT_CFLAGS = -std=gnu99 -g -O1 -Wall -Wextra -Werror \
               -fsanitize=address,undefined -fno-omit-frame-pointer \
               -fno-sanitize-recover=all -Ingx_ticketing_module
-UNIT_LIBS   = -lcmocka -ljansson
+UNIT_LIBS   = -lcmocka -ljansson -lz
 # Pure-logic sources: they include no nginx header, so unit tests and
 # fuzzers link them without nginx.
 PURE_SRCS   = ngx_ticketing_module/ngx_http_ticketing_route.c \
               ngx_ticketing_module/ngx_http_ticketing_error.c \
               ngx_ticketing_module/ngx_http_ticketing_normalize.c \
-              ngx_ticketing_module/ngx_http_ticketing_rules.c
+              ngx_ticketing_module/ngx_http_ticketing_rules.c \
+              ngx_ticketing_module/ngx_http_ticketing_errbody.c
 UNIT_TESTS  = $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/test_*.c))
 
 .PHONY: all module deps nginx-asan unit test test-t demo deb test-deb clean \

@@ -192,26 +192,39 @@ size_t
 ngx_http_ticketing_error_body(u_char *buf, size_t size, unsigned http_status,
     const u_char *detail, size_t detail_len)
 {
-    int                                     n;
-    u_char                                 *p;
-    const ngx_http_ticketing_error_kind_t  *kind;
-
-    if (detail_len > NGX_HTTP_TICKETING_DETAIL_MAX) {
-        detail_len = NGX_HTTP_TICKETING_DETAIL_MAX;
-    }
-
     if (size < ngx_http_ticketing_error_body_size(detail == NULL
                                                   ? 0 : detail_len))
     {
         return 0;
     }
 
-    kind = ngx_http_ticketing_error_kind(http_status);
+    return ngx_http_ticketing_error_body_kind(buf, size,
+                                   ngx_http_ticketing_error_kind(http_status),
+                                   detail, detail_len);
+}
+
+
+size_t
+ngx_http_ticketing_error_body_kind(u_char *buf, size_t size,
+    const ngx_http_ticketing_error_kind_t *kind, const u_char *detail,
+    size_t detail_len)
+{
+    int      n;
+    u_char  *p;
+
+    if (detail_len > NGX_HTTP_TICKETING_DETAIL_MAX) {
+        detail_len = NGX_HTTP_TICKETING_DETAIL_MAX;
+    }
 
     n = snprintf((char *) buf, size,
                  "{\"code\":\"%s\",\"status\":\"%s\",\"message\":\"%s\","
                  "\"detailMsg\":", kind->code, kind->status, kind->message);
     if (n < 0 || (size_t) n >= size) {
+        return 0;
+    }
+
+    /* the rest: '"' detail '"}' or 'null}' */
+    if (size - (size_t) n < (detail == NULL ? 0 : detail_len * 6) + 6) {
         return 0;
     }
 

@@ -48,5 +48,14 @@ size_t ngx_http_ticketing_error_body_size(size_t detail_len);
 size_t ngx_http_ticketing_error_body(u_char *buf, size_t size,
     unsigned http_status, const u_char *detail, size_t detail_len);
 
+/*
+ * The same with the code/status/message of "kind" (for statuses mapped in
+ * the configuration); "size" must also cover the lengths of kind's strings,
+ * which must need no JSON escaping.
+ */
+size_t ngx_http_ticketing_error_body_kind(u_char *buf, size_t size,
+    const ngx_http_ticketing_error_kind_t *kind, const u_char *detail,
+    size_t detail_len);
+
 
 #endif /* _NGX_HTTP_TICKETING_ERROR_H_INCLUDED_ */

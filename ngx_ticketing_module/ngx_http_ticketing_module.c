@@ -94,6 +94,27 @@ static ngx_command_t  ngx_http_ticketing_commands[] = {
 
     /* error rewrite filters: ngx_http_ticketing_filter.c */
 
+    { ngx_string("ticketing_errors"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_FLAG,
+      ngx_http_ticketing_filter_errors,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_ticketing_loc_conf_t, filter.errors),
+      NULL },
+
+    { ngx_string("ticketing_error_buffer_size"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_size_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_ticketing_loc_conf_t, filter.buffer_size),
+      &ngx_http_ticketing_filter_buffer_size_post },
+
+    { ngx_string("ticketing_error_map"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE4,
+      ngx_http_ticketing_filter_error_map,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
       ngx_null_command
 };
 

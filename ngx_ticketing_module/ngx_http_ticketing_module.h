@@ -95,6 +95,9 @@ typedef struct {
     /* validate step: the body read was started, the body is all there */
     unsigned                       body_reading:1;
     unsigned                       body_done:1;
+
+    /* an error response being rewritten (ngx_http_ticketing_filter.c) */
+    ngx_http_ticketing_filter_ctx_t  *filter;
 } ngx_http_ticketing_ctx_t;
 
 

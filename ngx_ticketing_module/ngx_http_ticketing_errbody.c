@@ -1,0 +1,991 @@
+
+/*
+ * Error bodies of the upstream: classification and safe details.
+ *
+ * The upstream's message is shown to the client only when it passes every
+ * check; when in doubt, the detail is dropped and the client gets the
+ * generic code/status/message of the HTTP status.
+ */
+
+
+#define _GNU_SOURCE          /* memmem() */
+
+#include <string.h>
+#include <strings.h>
+#include <jansson.h>
+#include <zlib.h>
+
+#include "ngx_http_ticketing_errbody.h"
+
+
+#define NGX_HTTP_TICKETING_ERRBODY_JOIN                                      \
+    (2 * NGX_HTTP_TICKETING_ERRBODY_DETAIL_MAX)
+
+
+typedef struct {
+    u_char  data[NGX_HTTP_TICKETING_ERRBODY_JOIN];
+    size_t  len;
+} ngx_http_ticketing_errbody_join_t;
+
+
+static int ngx_http_ticketing_errbody_is_uniform(json_t *root);
+static size_t ngx_http_ticketing_errbody_json_detail(json_t *root,
+    ngx_http_ticketing_errbody_kind_e *kind, unsigned http_status,
+    u_char *detail);
+static void ngx_http_ticketing_errbody_add(
+    ngx_http_ticketing_errbody_join_t *j, const char *key, const char *value,
+    unsigned http_status);
+static size_t ngx_http_ticketing_errbody_html_detail(const u_char *body,
+    size_t len, unsigned http_status, u_char *detail);
+static size_t ngx_http_ticketing_errbody_checked(const u_char *s, size_t len,
+    int html, unsigned http_status, u_char *detail);
+static size_t ngx_http_ticketing_utf8(const u_char *p, const u_char *end,
+    unsigned *cp);
+static size_t ngx_http_ticketing_errbody_entity(const u_char *p,
+    const u_char *end, unsigned *cp);
+static int ngx_http_ticketing_ci_contains(const u_char *s, size_t len,
+    const char *what);
+static int ngx_http_ticketing_has_ipv4(const u_char *s, size_t len);
+static int ngx_http_ticketing_bad_token(const u_char *t, size_t len,
+    unsigned http_status);
+static int ngx_http_ticketing_has_source_location(const u_char *s,
+    size_t len);
+
+
+#define ngx_http_ticketing_isdigit(c)  ((c) >= '0' && (c) <= '9')
+#define ngx_http_ticketing_isalpha(c)                                        \
+    (((c) | 0x20) >= 'a' && ((c) | 0x20) <= 'z')
+#define ngx_http_ticketing_isalnum(c)                                        \
+    (ngx_http_ticketing_isdigit(c) || ngx_http_ticketing_isalpha(c))
+#define ngx_http_ticketing_ishex(c)                                          \
+    (ngx_http_ticketing_isdigit(c)                                           \
+     || (((c) | 0x20) >= 'a' && ((c) | 0x20) <= 'f'))
+
+
+ngx_http_ticketing_errbody_kind_e
+ngx_http_ticketing_errbody_inspect(const u_char *body, size_t len,
+    unsigned flags, unsigned http_status, u_char *detail, size_t *detail_len)
+{
+    json_t                             *root;
+    const u_char                       *p, *end;
+    json_error_t                        err;
+    ngx_http_ticketing_errbody_kind_e   kind;
+
+    *detail_len = 0;
+
+    p = body;
+    end = body + len;
+
+    /* a UTF-8 byte order mark, then whitespace */
+    if (end - p >= 3 && p[0] == 0xef && p[1] == 0xbb && p[2] == 0xbf) {
+        p += 3;
+    }
+
+    while (p < end && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')) {
+        p++;
+    }
+
+    if (p == end) {
+        return NGX_HTTP_TICKETING_ERRBODY_EMPTY;
+    }
+
+    if (memchr(p, '\0', (size_t) (end - p)) != NULL) {
+        return NGX_HTTP_TICKETING_ERRBODY_BINARY;
+    }
+
+    if (*p == '{' || *p == '[') {
+
+        if (flags & NGX_HTTP_TICKETING_ERRBODY_TRUNCATED) {
+            return NGX_HTTP_TICKETING_ERRBODY_INVALID_JSON;
+        }
+
+        root = json_loadb((const char *) p, (size_t) (end - p),
+                          JSON_REJECT_DUPLICATES, &err);
+        if (root == NULL) {
+            return NGX_HTTP_TICKETING_ERRBODY_INVALID_JSON;
+        }
+
+        if (ngx_http_ticketing_errbody_is_uniform(root)) {
+            json_decref(root);
+            return NGX_HTTP_TICKETING_ERRBODY_UNIFORM;
+        }
+
+        *detail_len = ngx_http_ticketing_errbody_json_detail(root, &kind,
+                                                             http_status,
+                                                             detail);
+        json_decref(root);
+
+        return kind;
+    }
+
+    if (*p == '<' || (flags & NGX_HTTP_TICKETING_ERRBODY_HTML)) {
+        *detail_len = ngx_http_ticketing_errbody_html_detail(p,
+                                                            (size_t) (end - p),
+                                                            http_status,
+                                                            detail);
+        return NGX_HTTP_TICKETING_ERRBODY_HTML_PAGE;
+    }
+
+    *detail_len = ngx_http_ticketing_errbody_checked(p, (size_t) (end - p), 0,
+                                                     http_status, detail);
+
+    return NGX_HTTP_TICKETING_ERRBODY_TEXT;
+}
+
+
+const char *
+ngx_http_ticketing_errbody_kind_name(ngx_http_ticketing_errbody_kind_e kind)
+{
+    static const char  *names[] = {
+        "empty", "uniform", "jira", "spring", "json", "invalid json",
+        "html", "text", "binary"
+    };
+
+    if ((size_t) kind >= sizeof(names) / sizeof(names[0])) {
+        return "unknown";
+    }
+
+    return names[kind];
+}
+
+
+/* exactly {"code":s,"status":s,"message":s,"detailMsg":s|null} */
+static int
+ngx_http_ticketing_errbody_is_uniform(json_t *root)
+{
+    json_t  *d;
+
+    if (!json_is_object(root) || json_object_size(root) != 4) {
+        return 0;
+    }
+
+    d = json_object_get(root, "detailMsg");
+
+    return json_is_string(json_object_get(root, "code"))
+           && json_is_string(json_object_get(root, "status"))
+           && json_is_string(json_object_get(root, "message"))
+           && (json_is_string(d) || json_is_null(d));
+}
+
+
+static size_t
+ngx_http_ticketing_errbody_json_detail(json_t *root,
+    ngx_http_ticketing_errbody_kind_e *kind, unsigned http_status,
+    u_char *detail)
+{
+    size_t                              i;
+    json_t                             *v, *msgs, *errs, *e;
+    const char                         *key;
+    ngx_http_ticketing_errbody_join_t   j;
+
+    static const char  *keys[] = {
+        "detailMsg", "detail", "message", "error_description",
+        "errorMessage", "error", "title", NULL
+    };
+
+    *kind = NGX_HTTP_TICKETING_ERRBODY_JSON;
+    j.len = 0;
+
+    if (!json_is_object(root)) {
+        return 0;
+    }
+
+    msgs = json_object_get(root, "errorMessages");
+    errs = json_object_get(root, "errors");
+
+    if (json_is_array(msgs) || json_is_object(errs)) {
+
+        /* Jira: {"errorMessages":["..."],"errors":{"field":"..."}} */
+
+        *kind = NGX_HTTP_TICKETING_ERRBODY_JIRA;
+
+        json_array_foreach(msgs, i, v) {
+            ngx_http_ticketing_errbody_add(&j, NULL, json_string_value(v),
+                                           http_status);
+        }
+
+        json_object_foreach(errs, key, v) {
+            ngx_http_ticketing_errbody_add(&j, key, json_string_value(v),
+                                           http_status);
+        }
+
+        return ngx_http_ticketing_errbody_clean(j.data, j.len, 0, detail);
+    }
+
+    if (json_object_get(root, "timestamp") != NULL
+        && json_is_integer(json_object_get(root, "status"))
+        && json_is_string(json_object_get(root, "error")))
+    {
+        /* Spring Boot: only "message"; "path" and "trace" are never used */
+
+        *kind = NGX_HTTP_TICKETING_ERRBODY_SPRING;
+
+        v = json_object_get(root, "message");
+        ngx_http_ticketing_errbody_add(&j, NULL, json_string_value(v),
+                                       http_status);
+
+        return ngx_http_ticketing_errbody_clean(j.data, j.len, 0, detail);
+    }
+
+    /* other shapes: the first message-like string */
+
+    for (i = 0; keys[i] != NULL && j.len == 0; i++) {
+        v = json_object_get(root, keys[i]);
+
+        if (json_is_object(v)) {
+            /* {"error":{"message":"..."}} */
+            e = json_object_get(v, "message");
+            ngx_http_ticketing_errbody_add(&j, NULL, json_string_value(e),
+                                           http_status);
+
+        } else {
+            ngx_http_ticketing_errbody_add(&j, NULL, json_string_value(v),
+                                           http_status);
+        }
+    }
+
+    return ngx_http_ticketing_errbody_clean(j.data, j.len, 0, detail);
+}
+
+
+/* appends "key: value" to the joined detail when it is safe */
+static void
+ngx_http_ticketing_errbody_add(ngx_http_ticketing_errbody_join_t *j,
+    const char *key, const char *value, unsigned http_status)
+{
+    size_t   n, k;
+    u_char   part[NGX_HTTP_TICKETING_ERRBODY_DETAIL_MAX];
+    u_char   name[NGX_HTTP_TICKETING_ERRBODY_DETAIL_MAX];
+
+    if (value == NULL) {
+        return;
+    }
+
+    n = ngx_http_ticketing_errbody_checked((const u_char *) value,
+                                           strlen(value), 0, http_status,
+                                           part);
+    if (n == 0) {
+        return;
+    }
+
+    k = 0;
+
+    if (key != NULL) {
+        k = ngx_http_ticketing_errbody_checked((const u_char *) key,
+                                               strlen(key), 0, http_status,
+                                               name);
+    }
+
+    if (j->len + 2 + k + 2 + n > sizeof(j->data)) {
+        return;
+    }
+
+    if (j->len > 0) {
+        if (j->data[j->len - 1] != '.') {
+            j->data[j->len++] = ';';
+        }
+
+        j->data[j->len++] = ' ';
+    }
+
+    if (k > 0) {
+        memcpy(j->data + j->len, name, k);
+        j->len += k;
+        j->data[j->len++] = ':';
+        j->data[j->len++] = ' ';
+    }
+
+    memcpy(j->data + j->len, part, n);
+    j->len += n;
+}
+
+
+/*
+ * The page's <title> only: the rest of a server error page typically names
+ * the server software, a host and an address.  Without a title, the text of
+ * a 4xx page.
+ */
+static size_t
+ngx_http_ticketing_errbody_html_detail(const u_char *body, size_t len,
+    unsigned http_status, u_char *detail)
+{
+    size_t         i;
+    const u_char  *start, *end, *p;
+
+    start = NULL;
+    end = NULL;
+
+    for (i = 0; i + 7 <= len; i++) {
+        if (body[i] == '<' && strncasecmp((const char *) body + i + 1,
+                                          "title", 5) == 0
+            && (body[i + 6] == '>' || body[i + 6] == ' '))
+        {
+            p = memchr(body + i, '>', len - i);
+            if (p == NULL) {
+                break;
+            }
+
+            start = p + 1;
+            break;
+        }
+    }
+
+    if (start != NULL) {
+        for (p = start; p + 8 <= body + len; p++) {
+            if (strncasecmp((const char *) p, "</title>", 8) == 0) {
+                end = p;
+                break;
+            }
+        }
+
+        if (end == NULL) {
+            return 0;
+        }
+
+        return ngx_http_ticketing_errbody_checked(start,
+                                                  (size_t) (end - start), 1,
+                                                  http_status, detail);
+    }
+
+    if (http_status >= 500) {
+        return 0;
+    }
+
+    return ngx_http_ticketing_errbody_checked(body, len, 1, http_status,
+                                              detail);
+}
+
+
+static size_t
+ngx_http_ticketing_errbody_checked(const u_char *s, size_t len, int html,
+    unsigned http_status, u_char *detail)
+{
+    size_t  n;
+
+    n = ngx_http_ticketing_errbody_clean(s, len, html, detail);
+
+    if (n == 0 || !ngx_http_ticketing_errbody_safe(detail, n, http_status)) {
+        return 0;
+    }
+
+    return n;
+}
+
+
+size_t
+ngx_http_ticketing_errbody_clean(const u_char *src, size_t len, int html,
+    u_char *dst)
+{
+    size_t         n, o, need, cap;
+    u_char         utf[4];
+    unsigned       cp, space, cut;
+    const u_char  *p, *end, *gt;
+
+    cap = NGX_HTTP_TICKETING_ERRBODY_DETAIL_MAX - 3;   /* room for "..." */
+
+    p = src;
+    end = src + len;
+    o = 0;
+    space = 0;
+    cut = 0;
+
+    while (p < end) {
+
+        /* markup: <tag ...>, </tag>, <!-- -->, <?...?> */
+
+        if (*p == '<' && end - p > 1
+            && (ngx_http_ticketing_isalpha(p[1])
+                || p[1] == '/' || p[1] == '!' || p[1] == '?'))
+        {
+            gt = memchr(p, '>', (size_t) (end - p));
+            p = (gt == NULL) ? end : gt + 1;
+            space = 1;
+            continue;
+        }
+
+        if (html && *p == '&') {
+            n = ngx_http_ticketing_errbody_entity(p, end, &cp);
+            if (n == 0) {
+                cp = '&';
+                n = 1;
+            }
+
+        } else {
+            n = ngx_http_ticketing_utf8(p, end, &cp);
+            if (n == 0) {
+                /* invalid UTF-8: dropped */
+                p++;
+                continue;
+            }
+        }
+
+        p += n;
+
+        if (cp == ' ' || cp == '\t' || cp == '\n' || cp == '\r'
+            || cp == '\f' || cp == '\v' || cp == 0xa0
+            || cp == 0x2028 || cp == 0x2029)
+        {
+            space = 1;
+            continue;
+        }
+
+        if (cp < 0x20 || (cp >= 0x7f && cp <= 0x9f)
+            || (cp >= 0x200b && cp <= 0x200f)
+            || (cp >= 0x202a && cp <= 0x202e)
+            || (cp >= 0x2060 && cp <= 0x2069)
+            || cp == 0xfeff)
+        {
+            /* control and invisible formatting characters */
+            continue;
+        }
+
+        /* encode cp */
+
+        if (cp < 0x80) {
+            utf[0] = (u_char) cp;
+            n = 1;
+
+        } else if (cp < 0x800) {
+            utf[0] = (u_char) (0xc0 | (cp >> 6));
+            utf[1] = (u_char) (0x80 | (cp & 0x3f));
+            n = 2;
+
+        } else if (cp < 0x10000) {
+            utf[0] = (u_char) (0xe0 | (cp >> 12));
+            utf[1] = (u_char) (0x80 | ((cp >> 6) & 0x3f));
+            utf[2] = (u_char) (0x80 | (cp & 0x3f));
+            n = 3;
+
+        } else {
+            utf[0] = (u_char) (0xf0 | (cp >> 18));
+            utf[1] = (u_char) (0x80 | ((cp >> 12) & 0x3f));
+            utf[2] = (u_char) (0x80 | ((cp >> 6) & 0x3f));
+            utf[3] = (u_char) (0x80 | (cp & 0x3f));
+            n = 4;
+        }
+
+        need = n + ((space && o > 0) ? 1 : 0);
+
+        if (o + need > cap) {
+            cut = 1;
+            break;
+        }
+
+        if (space && o > 0) {
+            dst[o++] = ' ';
+        }
+
+        space = 0;
+        memcpy(dst + o, utf, n);
+        o += n;
+    }
+
+    if (cut) {
+        memcpy(dst + o, "...", 3);
+        o += 3;
+    }
+
+    return o;
+}
+
+
+int
+ngx_http_ticketing_errbody_safe(const u_char *s, size_t len,
+    unsigned http_status)
+{
+    size_t         i;
+    const u_char  *t, *end;
+
+    static const char  *always[] = {
+        "exception", "traceback", "caused by", "stack trace", "stacktrace",
+        "backtrace", "goroutine", "panic:", "native method",
+        "unknown source", "://", "localhost", "password", "passwd",
+        "secret", "bearer ", "private key", NULL
+    };
+
+    static const char  *server[] = {
+        "sql", "ora-", "errno", "segmentation", "null pointer",
+        "nullpointer", "undefined method", "undefined index",
+        "syntax error", "internal", NULL
+    };
+
+    for (i = 0; always[i] != NULL; i++) {
+        if (ngx_http_ticketing_ci_contains(s, len, always[i])) {
+            return 0;
+        }
+    }
+
+    if (ngx_http_ticketing_has_ipv4(s, len)
+        || ngx_http_ticketing_has_source_location(s, len))
+    {
+        return 0;
+    }
+
+    if (http_status >= 500) {
+        for (i = 0; server[i] != NULL; i++) {
+            if (ngx_http_ticketing_ci_contains(s, len, server[i])) {
+                return 0;
+            }
+        }
+
+        if (memchr(s, '@', len) != NULL
+            || memchr(s, '/', len) != NULL
+            || memchr(s, '\\', len) != NULL)
+        {
+            return 0;
+        }
+    }
+
+    /* word by word: addresses, paths, host and class names */
+
+    end = s + len;
+    t = s;
+
+    while (t < end) {
+        while (t < end && *t == ' ') {
+            t++;
+        }
+
+        for (i = 0; t + i < end && t[i] != ' '; i++) {
+            /* void */
+        }
+
+        if (i > 0 && ngx_http_ticketing_bad_token(t, i, http_status)) {
+            return 0;
+        }
+
+        t += i;
+    }
+
+    return 1;
+}
+
+
+static int
+ngx_http_ticketing_bad_token(const u_char *t, size_t len,
+    unsigned http_status)
+{
+    size_t  i, colons, hexlen;
+    int     letters, dcolon, longgroup, ok;
+
+    /* leading and trailing punctuation: (x), "x", 'x', [x], x., x, x; */
+
+    while (len > 0 && strchr("([{\"'`<", t[0]) != NULL) {
+        t++;
+        len--;
+    }
+
+    while (len > 0 && strchr(")]}\"'`>.,;:!?", t[len - 1]) != NULL) {
+        len--;
+    }
+
+    if (len == 0) {
+        return 0;
+    }
+
+    /* file paths: /x/y, ~/x, C:\x, C:/x, x\y */
+
+    if (t[0] == '/' && memchr(t + 1, '/', len - 1) != NULL) {
+        return 1;
+    }
+
+    if (len >= 2 && t[0] == '~' && t[1] == '/') {
+        return 1;
+    }
+
+    if (len >= 3 && ngx_http_ticketing_isalpha(t[0]) && t[1] == ':'
+        && (t[2] == '\\' || t[2] == '/'))
+    {
+        return 1;
+    }
+
+    if (memchr(t, '\\', len) != NULL) {
+        return 1;
+    }
+
+    /* IPv6: hex groups and colons, with "::", a hex letter or 4 digits */
+
+    colons = 0;
+    hexlen = 0;
+    letters = 0;
+    dcolon = 0;
+    longgroup = 0;
+    ok = 1;
+
+    for (i = 0; i < len; i++) {
+        if (t[i] == ':') {
+            colons++;
+            if (i > 0 && t[i - 1] == ':') {
+                dcolon = 1;
+            }
+
+            hexlen = 0;
+
+        } else if (ngx_http_ticketing_ishex(t[i])) {
+            if (!ngx_http_ticketing_isdigit(t[i])) {
+                letters = 1;
+            }
+
+            if (++hexlen == 4) {
+                longgroup = 1;
+            }
+
+        } else if (t[i] != '.' && t[i] != '%') {
+            ok = 0;
+            break;
+        }
+    }
+
+    if (ok && colons >= 2 && (dcolon || letters || longgroup)) {
+        return 1;
+    }
+
+    if (http_status < 500) {
+        return 0;
+    }
+
+    /* 5xx: host names, class names (a.b with a letter after the dot) */
+
+    letters = 0;
+
+    for (i = 0; i < len; i++) {
+        if (ngx_http_ticketing_isalpha(t[i])) {
+            letters = 1;
+            break;
+        }
+    }
+
+    for (i = 1; i + 1 < len; i++) {
+        if (t[i] == '.' && ngx_http_ticketing_isalnum(t[i - 1])
+            && ngx_http_ticketing_isalpha(t[i + 1])
+            && i + 2 < len && ngx_http_ticketing_isalnum(t[i + 2]))
+        {
+            return 1;
+        }
+
+        /* host:port (a time such as 10:30 has no letter) */
+        if (t[i] == ':' && ngx_http_ticketing_isalnum(t[i - 1])
+            && ngx_http_ticketing_isdigit(t[i + 1]) && letters)
+        {
+            return 1;
+        }
+    }
+
+    return 0;
+}
+
+
+/* d.d.d.d with 1-3 digits each */
+static int
+ngx_http_ticketing_has_ipv4(const u_char *s, size_t len)
+{
+    size_t  i, j, digits, groups;
+
+    for (i = 0; i < len; i++) {
+        if (!ngx_http_ticketing_isdigit(s[i])
+            || (i > 0 && ngx_http_ticketing_isdigit(s[i - 1])))
+        {
+            continue;
+        }
+
+        groups = 0;
+        j = i;
+
+        for ( ;; ) {
+            digits = 0;
+            while (j < len && ngx_http_ticketing_isdigit(s[j])) {
+                digits++;
+                j++;
+            }
+
+            if (digits == 0 || digits > 3) {
+                break;
+            }
+
+            groups++;
+
+            if (groups == 4) {
+                return 1;
+            }
+
+            if (j >= len || s[j] != '.') {
+                break;
+            }
+
+            j++;
+        }
+    }
+
+    return 0;
+}
+
+
+/* "File.java:214", "app.py\", line 3", "main.go:12" */
+static int
+ngx_http_ticketing_has_source_location(const u_char *s, size_t len)
+{
+    size_t  i, j;
+
+    for (i = 0; i < len; i++) {
+        if (s[i] != '.') {
+            continue;
+        }
+
+        for (j = i + 1; j < len && ngx_http_ticketing_isalpha(s[j]); j++) {
+            /* void */
+        }
+
+        if (j == i + 1 || j - i - 1 > 6) {
+            continue;
+        }
+
+        if (j + 1 < len && s[j] == ':' && ngx_http_ticketing_isdigit(s[j + 1]))
+        {
+            return 1;
+        }
+
+        if (j + 7 <= len && strncmp((const char *) s + j, "\", line", 7) == 0) {
+            return 1;
+        }
+    }
+
+    return 0;
+}
+
+
+static int
+ngx_http_ticketing_ci_contains(const u_char *s, size_t len, const char *what)
+{
+    size_t  i, n;
+
+    n = strlen(what);
+
+    for (i = 0; i + n <= len; i++) {
+        if (strncasecmp((const char *) s + i, what, n) == 0) {
+            return 1;
+        }
+    }
+
+    return 0;
+}
+
+
+/* one code point of valid UTF-8 at p: its length, or 0 */
+static size_t
+ngx_http_ticketing_utf8(const u_char *p, const u_char *end, unsigned *cp)
+{
+    size_t    n, i;
+    unsigned  c, min;
+
+    c = p[0];
+
+    if (c < 0x80) {
+        *cp = c;
+        return 1;
+    }
+
+    if ((c & 0xe0) == 0xc0) {
+        n = 2; c &= 0x1f; min = 0x80;
+
+    } else if ((c & 0xf0) == 0xe0) {
+        n = 3; c &= 0x0f; min = 0x800;
+
+    } else if ((c & 0xf8) == 0xf0) {
+        n = 4; c &= 0x07; min = 0x10000;
+
+    } else {
+        return 0;
+    }
+
+    if ((size_t) (end - p) < n) {
+        return 0;
+    }
+
+    for (i = 1; i < n; i++) {
+        if ((p[i] & 0xc0) != 0x80) {
+            return 0;
+        }
+
+        c = (c << 6) | (p[i] & 0x3f);
+    }
+
+    if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff)) {
+        return 0;
+    }
+
+    *cp = c;
+
+    return n;
+}
+
+
+/* an HTML character reference at p: its length, or 0 */
+static size_t
+ngx_http_ticketing_errbody_entity(const u_char *p, const u_char *end,
+    unsigned *cp)
+{
+    size_t         i, n;
+    unsigned       v, base;
+    const u_char  *semi;
+
+    static const struct {
+        const char  *name;
+        unsigned     cp;
+    } named[] = {
+        { "amp", '&' }, { "lt", '<' }, { "gt", '>' }, { "quot", '"' },
+        { "apos", '\'' }, { "nbsp", 0xa0 }, { NULL, 0 }
+    };
+
+    n = (size_t) (end - p) < 12 ? (size_t) (end - p) : 12;
+
+    semi = memchr(p, ';', n);
+    if (semi == NULL || semi - p < 2) {
+        return 0;
+    }
+
+    n = (size_t) (semi - p) - 1;    /* between '&' and ';' */
+
+    if (p[1] != '#') {
+        for (i = 0; named[i].name != NULL; i++) {
+            if (strlen(named[i].name) == n
+                && strncmp((const char *) p + 1, named[i].name, n) == 0)
+            {
+                *cp = named[i].cp;
+                return n + 2;
+            }
+        }
+
+        return 0;
+    }
+
+    i = 2;
+    base = 10;
+
+    if (i < n + 1 && (p[i] == 'x' || p[i] == 'X')) {
+        base = 16;
+        i++;
+    }
+
+    if (i == n + 1) {
+        return 0;
+    }
+
+    v = 0;
+
+    for ( /* void */ ; i < n + 1; i++) {
+        if (base == 10 && ngx_http_ticketing_isdigit(p[i])) {
+            v = v * 10 + (p[i] - '0');
+
+        } else if (base == 16 && ngx_http_ticketing_ishex(p[i])) {
+            v = v * 16 + (ngx_http_ticketing_isdigit(p[i])
+                          ? (unsigned) (p[i] - '0')
+                          : (unsigned) ((p[i] | 0x20) - 'a' + 10));
+
+        } else {
+            return 0;
+        }
+
+        if (v > 0x10ffff) {
+            return 0;
+        }
+    }
+
+    if (v == 0 || (v >= 0xd800 && v <= 0xdfff)) {
+        return 0;
+    }
+
+    *cp = v;
+
+    return n + 2;
+}
+
+
+const char *
+ngx_http_ticketing_errbody_nginx_detail(unsigned http_status)
+{
+    switch (http_status) {
+
+    case 400:
+        return "the request is malformed";
+    case 401:
+        return "authentication is required";
+    case 403:
+        return "access is denied";
+    case 404:
+        return "no resource at this path";
+    case 405:
+        return "the method is not allowed here";
+    case 408:
+        return "the request was not received in time";
+    case 411:
+        return "the request needs a Content-Length";
+    case 413:
+        return "the request body is larger than allowed";
+    case 414:
+        return "the request URI is too long";
+    case 416:
+        return "the requested range cannot be satisfied";
+    case 429:
+        return "too many requests";
+    case 431:
+    case 494:
+        return "the request headers are too large";
+    case 500:
+        return "the gateway failed to process the request";
+    case 501:
+        return "the request uses a feature the gateway does not implement";
+    case 502:
+        return "the upstream service could not be reached or answered "
+               "invalidly";
+    case 503:
+        return "the service is temporarily unavailable";
+    case 504:
+        return "the upstream service did not answer in time";
+    case 505:
+        return "the HTTP version is not supported";
+    }
+
+    return NULL;
+}
+
+
+ssize_t
+ngx_http_ticketing_errbody_gunzip(const u_char *in, size_t len, u_char *out,
+    size_t size, int *complete)
+{
+    int       rc;
+    size_t    n;
+    z_stream  z;
+
+    *complete = 0;
+
+    memset(&z, 0, sizeof(z_stream));
+
+    /* 16 + MAX_WBITS: gzip framing only */
+    if (inflateInit2(&z, 16 + MAX_WBITS) != Z_OK) {
+        return -1;
+    }
+
+    z.next_in = (Bytef *) in;
+    z.avail_in = (uInt) len;
+    z.next_out = out;
+    z.avail_out = (uInt) size;
+
+    rc = inflate(&z, Z_FINISH);
+
+    n = size - z.avail_out;
+
+    inflateEnd(&z);
+
+    if (rc == Z_STREAM_END) {
+        *complete = 1;
+        return (ssize_t) n;
+    }
+
+    if (rc == Z_BUF_ERROR || rc == Z_OK) {
+        /* cut short: input ended, or output is full */
+        return (ssize_t) n;
+    }
+
+    return n > 0 ? (ssize_t) n : -1;
+}

@@ -1,0 +1,88 @@
+
+/*
+ * Error bodies of the upstream: what kind of body it is, and a detail safe
+ * to show to a client.
+ *
+ * Pure logic: this file includes no nginx header.
+ */
+
+
+#ifndef _NGX_HTTP_TICKETING_ERRBODY_H_INCLUDED_
+#define _NGX_HTTP_TICKETING_ERRBODY_H_INCLUDED_
+
+
+#include <stddef.h>
+#include <sys/types.h>
+
+
+/* a detail is cut to this many bytes (on a character boundary) */
+#define NGX_HTTP_TICKETING_ERRBODY_DETAIL_MAX  240
+
+/* flags of ngx_http_ticketing_errbody_inspect() */
+#define NGX_HTTP_TICKETING_ERRBODY_HTML        0x01  /* Content-Type: html */
+#define NGX_HTTP_TICKETING_ERRBODY_TRUNCATED   0x02  /* not the whole body */
+
+
+typedef enum {
+    NGX_HTTP_TICKETING_ERRBODY_EMPTY = 0,
+    NGX_HTTP_TICKETING_ERRBODY_UNIFORM,       /* already the API's schema */
+    NGX_HTTP_TICKETING_ERRBODY_JIRA,          /* errorMessages[], errors{} */
+    NGX_HTTP_TICKETING_ERRBODY_SPRING,        /* timestamp, status, error.. */
+    NGX_HTTP_TICKETING_ERRBODY_JSON,          /* some other JSON */
+    NGX_HTTP_TICKETING_ERRBODY_INVALID_JSON,  /* looks like JSON, is not */
+    NGX_HTTP_TICKETING_ERRBODY_HTML_PAGE,
+    NGX_HTTP_TICKETING_ERRBODY_TEXT,
+    NGX_HTTP_TICKETING_ERRBODY_BINARY         /* NUL bytes: not text */
+} ngx_http_ticketing_errbody_kind_e;
+
+
+/*
+ * Classifies an error body and extracts a detail safe for a client into
+ * "detail" (at least NGX_HTTP_TICKETING_ERRBODY_DETAIL_MAX bytes, not
+ * NUL-terminated); *detail_len is 0 when there is none.  The detail is
+ * decoded, stripped of markup and control characters, whitespace-collapsed,
+ * valid UTF-8 and capped; it is dropped entirely when it looks like it
+ * could leak internals (see ngx_http_ticketing_errbody_safe()).
+ */
+ngx_http_ticketing_errbody_kind_e ngx_http_ticketing_errbody_inspect(
+    const u_char *body, size_t len, unsigned flags, unsigned http_status,
+    u_char *detail, size_t *detail_len);
+
+/* "jira", "html", ...: for logs */
+const char *ngx_http_ticketing_errbody_kind_name(
+    ngx_http_ticketing_errbody_kind_e kind);
+
+/*
+ * Cleans text for a detail into dst (size >= DETAIL_MAX): drops markup
+ * (with "html", also decodes entities), control and invisible formatting
+ * characters and invalid UTF-8, collapses whitespace, trims, and cuts on a
+ * character boundary with "...".  Returns the length written.
+ */
+size_t ngx_http_ticketing_errbody_clean(const u_char *src, size_t len,
+    int html, u_char *dst);
+
+/*
+ * Whether a cleaned detail may be shown: never when it contains a stack
+ * trace or source location, an IP address, a URL, a file path, "localhost"
+ * or a credential word; for 5xx, neither a host or class name
+ * ("a.b" words), an e-mail address nor a database error.
+ */
+int ngx_http_ticketing_errbody_safe(const u_char *s, size_t len,
+    unsigned http_status);
+
+/*
+ * The fixed detail for an error nginx itself answered (its own error page),
+ * or NULL.
+ */
+const char *ngx_http_ticketing_errbody_nginx_detail(unsigned http_status);
+
+/*
+ * Decompresses a gzip body (possibly cut short) into out.  Returns the
+ * length written, or -1 when the data is not gzip.  *complete is set when
+ * the whole stream was decoded and fit.
+ */
+ssize_t ngx_http_ticketing_errbody_gunzip(const u_char *in, size_t len,
+    u_char *out, size_t size, int *complete);
+
+
+#endif /* _NGX_HTTP_TICKETING_ERRBODY_H_INCLUDED_ */

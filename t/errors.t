@@ -1,0 +1,764 @@
+# One error language: every error a client receives through a gateway
+# location has the uniform schema {"code","status","message","detailMsg"},
+# whatever the upstream (or nginx itself) answered.  Success responses pass
+# untouched, uniform error bodies pass byte for byte.
+
+use Test::Nginx::Socket 'no_plan';
+use IO::Socket::INET;
+use HTTP::Tiny;
+
+repeat_each(1);
+no_shuffle();
+
+# a port nothing listens on, for "connection refused" (free-port picking)
+{
+    my $s = IO::Socket::INET->new(LocalAddr => '127.0.0.1', LocalPort => 0,
+                                  Proto => 'tcp', Listen => 1)
+        or die "cannot pick a free port: $!";
+    $ENV{TEST_NGINX_CLOSED_PORT} = $s->sockport;
+    close $s;
+}
+
+# what the mock answers directly, to compare with what the gateway passes
+sub mock_get {
+    my ($path, %headers) = @_;
+    my $res = HTTP::Tiny->new->get(
+        "http://127.0.0.1:$ENV{TEST_NGINX_UPSTREAM_PORT}$path",
+        { headers => { 'ticketing-provider' => 'JAM', %headers } });
+    die "mock: $res->{status} $res->{reason}\n" if $res->{status} == 599;
+    return $res;
+}
+
+# code, status, message of the statuses used below (README's table)
+our %KIND = (
+    400 => ['0015', 'BAD_REQUEST', 'Bad Request'],
+    401 => ['0003', 'UNAUTHORIZED', 'Unauthorized'],
+    403 => ['0016', 'FORBIDDEN', 'Forbidden'],
+    404 => ['0004', 'NOT_FOUND', 'Not found'],
+    405 => ['0017', 'METHOD_NOT_ALLOWED', 'Method Not Allowed'],
+    409 => ['0020', 'CONFLICT', 'Conflict'],
+    413 => ['0022', 'PAYLOAD_TOO_LARGE', 'Payload Too Large'],
+    414 => ['0023', 'URI_TOO_LONG', 'URI Too Long'],
+    422 => ['0025', 'UNPROCESSABLE_ENTITY', 'Unprocessable Entity'],
+    431 => ['0027', 'HEADERS_TOO_LARGE', 'Request Header Fields Too Large'],
+    500 => ['0002', 'UNEXPECTED', 'Unexpected Error'],
+    502 => ['0029', 'BAD_GATEWAY', 'Bad Gateway'],
+    503 => ['0030', 'SERVICE_UNAVAILABLE', 'Service Unavailable'],
+    504 => ['0031', 'GATEWAY_TIMEOUT', 'Gateway Timeout'],
+);
+
+our @STATUSES = (400, 401, 403, 404, 409, 422, 500, 502, 503, 504);
+
+# the uniform body the gateway sends for a status and a detail (undef: null)
+sub ub {
+    my ($status, $detail) = @_;
+    my $k = $KIND{$status} or die "no kind for $status";
+    my $d = defined $detail ? qq{"$detail"} : 'null';
+    return qq({"code":"$k->[0]","status":"$k->[1]","message":"$k->[2]",)
+           . qq("detailMsg":$d});
+}
+
+# X-Mock-Error: <kind> with each status of @STATUSES
+sub injected {
+    my ($kind) = @_;
+    return [ map { "X-Mock-Error: $kind\nX-Mock-Status: $_" } @STATUSES ];
+}
+
+add_block_preprocessor(sub {
+    my $block = shift;
+
+    if (!defined $block->http_config) {
+        $block->set_value("http_config", <<'_EOC_');
+    upstream ticketing_api {
+        server 127.0.0.1:$TEST_NGINX_UPSTREAM_PORT;
+        keepalive 4;
+    }
+_EOC_
+    }
+
+    if (!defined $block->config) {
+        $block->set_value("config", <<'_EOC_');
+    location /v2/ {
+        ticketing_gateway on;
+        proxy_http_version 1.1;
+        proxy_set_header Connection "";
+        proxy_pass http://ticketing_api;
+    }
+    location /__mock/ {
+        proxy_pass http://ticketing_api;
+    }
+_EOC_
+    }
+});
+
+run_tests();
+
+__DATA__
+
+=== TEST 1: Jira-style 400: uniform body, the Jira messages as detail
+--- request
+GET /v2/ticket/metadata/types
+--- more_headers
+X-Mock-Error: jira
+--- error_code: 400
+--- response_headers
+Content-Type: application/json
+Content-Length: 188
+--- response_body chomp
+{"code":"0015","status":"BAD_REQUEST","message":"Bad Request","detailMsg":"Issue does not exist or you do not have permission to see it. summary: You must specify a summary of the issue."}
+--- no_error_log
+[error]
+
+
+
+=== TEST 2: Jira-style bodies for every status: the messages are the detail
+--- request eval
+[("GET /v2/ticket/metadata/types") x 10]
+--- more_headers eval
+main::injected("jira")
+--- error_code eval
+[@main::STATUSES]
+--- response_body eval
+[map { main::ub($_, "Issue does not exist or you do not have permission to see it. summary: You must specify a summary of the issue.") } @main::STATUSES]
+--- response_headers
+Content-Type: application/json
+--- no_error_log
+[error]
+
+
+
+=== TEST 3: Spring-style bodies: "message" is the detail, never "path"
+--- request eval
+[("GET /v2/ticket/metadata/types") x 10]
+--- more_headers eval
+main::injected("spring")
+--- error_code eval
+[@main::STATUSES]
+--- response_body eval
+[map { main::ub($_, "Jira request failed: timeout after 30000 ms") } @main::STATUSES]
+--- response_headers
+Content-Type: application/json
+--- no_error_log
+[error]
+
+
+
+=== TEST 4: an HTML error page: only its title, never the host or address
+--- request eval
+[("GET /v2/ticket/metadata/types") x 10]
+--- more_headers eval
+main::injected("html502")
+--- error_code eval
+[@main::STATUSES]
+--- response_body eval
+[map { main::ub($_, "502 Bad Gateway") } @main::STATUSES]
+--- response_body_unlike: 10\.20\.30\.40|internal|nginx/|<
+--- response_headers
+Content-Type: application/json
+--- no_error_log
+[error]
+
+
+
+=== TEST 5: plain text with a stack trace and an internal IP: nothing leaks
+--- request eval
+[("GET /v2/ticket/metadata/types") x 10]
+--- more_headers eval
+main::injected("stacktrace")
+--- error_code eval
+[@main::STATUSES]
+--- response_body eval
+[map { main::ub($_, undef) } @main::STATUSES]
+--- response_body_unlike: 10\.20\.30\.40|/opt/|java|Exception|JiraClient|spring|8080
+--- response_headers
+Content-Type: application/json
+--- no_error_log
+[error]
+
+
+
+=== TEST 6: empty bodies: the generic error of the status, a JSON type
+--- request eval
+[("GET /v2/ticket/metadata/types") x 10]
+--- more_headers eval
+main::injected("empty503")
+--- error_code eval
+[@main::STATUSES]
+--- response_body eval
+[map { main::ub($_, undef) } @main::STATUSES]
+--- response_headers eval
+[map { "Content-Type: application/json\nContent-Length: " . length(main::ub($_, undef)) } @main::STATUSES]
+--- no_error_log
+[error]
+
+
+
+=== TEST 7: invalid JSON (a truncated uniform body) is rewritten, no detail
+--- request eval
+[("GET /v2/ticket/metadata/types") x 10]
+--- more_headers eval
+main::injected("invalidjson")
+--- error_code eval
+[@main::STATUSES]
+--- response_body eval
+[map { main::ub($_, undef) } @main::STATUSES]
+--- no_error_log
+[error]
+
+
+
+=== TEST 8: a gzip-encoded body is decoded for its detail; no Content-Encoding
+--- request eval
+[("GET /v2/ticket/metadata/types") x 10]
+--- more_headers eval
+[map { "$_\nAccept-Encoding: gzip" } @{main::injected("gzip")}]
+--- error_code eval
+[@main::STATUSES]
+--- response_body eval
+[map { main::ub($_, "Gzip-encoded error body") } @main::STATUSES]
+--- response_headers
+Content-Type: application/json
+!Content-Encoding
+--- no_error_log
+[error]
+
+
+
+=== TEST 9: a slow chunked body (4 pieces, 100 ms apart) over HTTP/1.1
+--- request eval
+[("GET /v2/ticket/metadata/types") x 10]
+--- more_headers eval
+main::injected("chunked")
+--- error_code eval
+[@main::STATUSES]
+--- response_body eval
+[map { main::ub($_, "Error body sent in several chunks") } @main::STATUSES]
+--- response_headers
+Content-Type: application/json
+!Transfer-Encoding
+--- timeout: 5
+--- no_error_log
+[error]
+
+
+
+=== TEST 10: the same slow body to an HTTP/1.0 proxy: read until close
+--- config
+    location /v2/ {
+        ticketing_gateway on;
+        proxy_pass http://ticketing_api;
+    }
+--- request eval
+["GET /v2/ticket/metadata/types", "GET /v2/ticket/metadata/types"]
+--- more_headers eval
+["X-Mock-Error: chunked", "X-Mock-Error: chunked\nX-Mock-Status: 422"]
+--- error_code eval
+[500, 422]
+--- response_body eval
+[main::ub(500, "Error body sent in several chunks"), main::ub(422, "Error body sent in several chunks")]
+--- timeout: 5
+--- no_error_log
+[error]
+
+
+
+=== TEST 11: a body of many buffers is put together; the detail is capped
+--- request eval
+[("GET /v2/ticket/metadata/types") x 3]
+--- more_headers eval
+["X-Mock-Error: bigbody", "X-Mock-Error: bigbody\nX-Mock-Status: 409", "X-Mock-Error: bigbody\nX-Mock-Body-Size: 20000"]
+--- error_code eval
+[500, 409, 500]
+--- response_body eval
+[main::ub(500, ("x" x 237) . "..."), main::ub(409, ("x" x 237) . "..."), main::ub(500, ("x" x 237) . "...")]
+--- no_error_log
+[error]
+
+
+
+=== TEST 12: a body larger than ticketing_error_buffer_size: swallowed, no detail
+--- config
+    location /v2/ {
+        ticketing_gateway on;
+        ticketing_error_buffer_size 4k;
+        proxy_http_version 1.1;
+        proxy_set_header Connection "";
+        proxy_pass http://ticketing_api;
+    }
+--- request eval
+["GET /v2/ticket/metadata/types", "GET /v2/ticket/metadata/types"]
+--- more_headers eval
+["X-Mock-Error: bigbody\nX-Mock-Body-Size: 300000", "X-Mock-Error: spring"]
+--- error_code eval
+[500, 500]
+--- response_body eval
+[main::ub(500, undef), main::ub(500, "Jira request failed: timeout after 30000 ms")]
+--- no_error_log
+[error]
+
+
+
+=== TEST 13: the same without proxy buffering
+--- config
+    location /v2/ {
+        ticketing_gateway on;
+        proxy_buffering off;
+        proxy_pass http://ticketing_api;
+    }
+--- request eval
+[("GET /v2/ticket/metadata/types") x 4]
+--- more_headers eval
+["X-Mock-Error: bigbody\nX-Mock-Body-Size: 300000", "X-Mock-Error: bigbody", "X-Mock-Error: chunked\nX-Mock-Status: 503", "X-Mock-Error: uniform"]
+--- error_code eval
+[500, 500, 503, 409]
+--- response_body eval
+[main::ub(500, undef), main::ub(500, ("x" x 237) . "..."), main::ub(503, "Error body sent in several chunks"), main::mock_get("/v2/ticket/metadata/types", "X-Mock-Error" => "uniform")->{content}]
+--- timeout: 5
+--- no_error_log
+[error]
+
+
+
+=== TEST 14: an already uniform body passes byte for byte
+--- request eval
+[("GET /v2/ticket/metadata/types") x 5]
+--- more_headers eval
+["X-Mock-Error: uniform", map { "X-Mock-Error: uniform\nX-Mock-Status: $_" } (400, 401, 404, 500)]
+--- error_code eval
+[409, 400, 401, 404, 500]
+--- response_body eval
+[map { main::mock_get("/v2/ticket/metadata/types", "X-Mock-Error" => "uniform", "X-Mock-Status" => $_)->{content} } (409, 400, 401, 404, 500)]
+--- response_body_like: ^\{"code": "
+--- response_headers
+Content-Type: application/json
+X-Mock-Operation: metadata.types
+--- no_error_log
+[error]
+
+
+
+=== TEST 15: a 2xx passes byte for byte, with its original headers
+--- request
+GET /v2/ticket/metadata/types
+--- more_headers
+ticketing-provider: JAM
+--- error_code: 200
+--- response_body eval
+main::mock_get("/v2/ticket/metadata/types")->{content}
+--- response_headers eval
+"Content-Type: application/json\nX-Mock-Operation: metadata.types\nContent-Length: " . length(main::mock_get("/v2/ticket/metadata/types")->{content})
+--- no_error_log
+ticketing errors:
+[error]
+
+
+
+=== TEST 16: nginx's own 502: the upstream refuses the connection
+--- http_config
+    upstream closed {
+        server 127.0.0.1:$TEST_NGINX_CLOSED_PORT;
+    }
+--- config
+    location /v2/ {
+        ticketing_gateway on;
+        proxy_pass http://closed;
+    }
+--- request
+GET /v2/ticket/metadata/types
+--- error_code: 502
+--- response_body eval
+main::ub(502, "the upstream service could not be reached or answered invalidly")
+--- response_headers
+Content-Type: application/json
+--- error_log
+Connection refused
+
+
+
+=== TEST 17: nginx's own 504: the upstream does not answer in time
+--- config
+    location /v2/ {
+        ticketing_gateway on;
+        proxy_read_timeout 1s;
+        proxy_pass http://ticketing_api;
+    }
+--- request
+GET /v2/ticket/metadata/types
+--- more_headers
+X-Mock-Error: slow
+X-Mock-Delay-Ms: 3000
+--- error_code: 504
+--- response_body eval
+main::ub(504, "the upstream service did not answer in time")
+--- response_headers
+Content-Type: application/json
+--- timeout: 5
+--- error_log
+upstream timed out
+
+
+
+=== TEST 18: nginx's own 413: the body is larger than client_max_body_size
+--- config
+    location /v2/ {
+        ticketing_gateway on;
+        client_max_body_size 1k;
+        proxy_pass http://ticketing_api;
+    }
+    location /__mock/ {
+        proxy_pass http://ticketing_api;
+    }
+--- request eval
+["GET /__mock/reset", "POST /v2/orgs/yoigo/ticket\n" . ("x" x 2000), "GET /__mock/count"]
+--- more_headers
+ticketing-provider: JAM
+--- error_code eval
+[200, 413, 200]
+--- response_body eval
+['{"reset": true}', main::ub(413, "the request body is larger than allowed"), '{"count": 0}']
+--- error_log
+client intended to send too large body
+
+
+
+=== TEST 19: nginx's own 500 (an empty proxy_pass URL)
+--- config
+    location /v2/ {
+        ticketing_gateway on;
+        set $up "";
+        proxy_pass http://$up;
+    }
+--- request
+GET /v2/ticket/metadata/types
+--- error_code: 500
+--- response_body eval
+main::ub(500, "the gateway failed to process the request")
+--- response_headers
+Content-Type: application/json
+--- error_log
+invalid URL prefix
+
+
+
+=== TEST 20: the upstream times out inside an error body: still an answer
+--- config
+    location /v2/ {
+        ticketing_gateway on;
+        proxy_http_version 1.1;
+        proxy_read_timeout 60ms;
+        proxy_pass http://ticketing_api;
+    }
+--- request eval
+["GET /v2/ticket/metadata/types", "GET /v2/ticket/metadata/types"]
+--- more_headers eval
+["X-Mock-Error: chunked", "X-Mock-Error: chunked\nX-Mock-Status: 409"]
+--- error_code eval
+[500, 409]
+--- response_body eval
+[main::ub(500, undef), main::ub(409, undef)]
+--- error_log
+upstream timed out
+
+
+
+=== TEST 21: the same without proxy buffering
+--- config
+    location /v2/ {
+        ticketing_gateway on;
+        proxy_http_version 1.1;
+        proxy_buffering off;
+        proxy_read_timeout 60ms;
+        proxy_pass http://ticketing_api;
+    }
+--- request eval
+["GET /v2/ticket/metadata/types", "GET /v2/ticket/metadata/types"]
+--- more_headers eval
+["X-Mock-Error: chunked", "X-Mock-Error: chunked\nX-Mock-Status: 422"]
+--- error_code eval
+[500, 422]
+--- response_body eval
+[main::ub(500, undef), main::ub(422, undef)]
+--- error_log
+upstream timed out
+
+
+
+=== TEST 22: nginx's own 414, before any location: server-level ticketing_errors
+--- config
+    ticketing_errors on;
+    large_client_header_buffers 4 1k;
+    location /v2/ {
+        ticketing_gateway on;
+        proxy_pass http://ticketing_api;
+    }
+--- request eval
+"GET /v2/ticket/" . ("A" x 2000)
+--- error_code: 414
+--- response_body eval
+main::ub(414, "the request URI is too long")
+--- response_headers
+Content-Type: application/json
+--- error_log
+client sent too long URI
+
+
+
+=== TEST 23: nginx's own 494 (a header too large) becomes 431
+--- config
+    ticketing_errors on;
+    large_client_header_buffers 4 1k;
+    location /v2/ {
+        ticketing_gateway on;
+        proxy_pass http://ticketing_api;
+    }
+--- request
+GET /v2/ticket/metadata/types
+--- more_headers eval
+"X-Big: " . ("b" x 2000)
+--- error_code: 431
+--- response_body eval
+main::ub(431, "the request headers are too large")
+--- raw_response_headers_like: ^HTTP/1\.1 431 Request Header Fields Too Large\r\n
+--- error_log
+client sent too long header line
+
+
+
+=== TEST 24: nginx's own 400 (no Host in HTTP/1.1), before any location
+--- config
+    ticketing_errors on;
+    location /v2/ {
+        ticketing_gateway on;
+        proxy_pass http://ticketing_api;
+    }
+--- raw_request eval
+"GET /v2/ticket/metadata/types HTTP/1.1\r\nConnection: close\r\n\r\n"
+--- error_code: 400
+--- response_body eval
+main::ub(400, "the request is malformed")
+--- response_headers
+Content-Type: application/json
+--- error_log
+client sent HTTP/1.1 request without "Host" header
+
+
+
+=== TEST 25: without server-level ticketing_errors, such a 400 stays nginx's
+--- raw_request eval
+"GET /v2/ticket/metadata/types HTTP/1.1\r\nConnection: close\r\n\r\n"
+--- error_code: 400
+--- response_body_like: <title>400 Bad Request</title>
+--- response_headers
+Content-Type: text/html
+
+
+
+=== TEST 26: HEAD: the headers of the uniform error, no body
+--- http_config
+    upstream ticketing_api {
+        server 127.0.0.1:$TEST_NGINX_UPSTREAM_PORT;
+    }
+    upstream closed {
+        server 127.0.0.1:$TEST_NGINX_CLOSED_PORT;
+    }
+    server {
+        listen unix:$TEST_NGINX_SERVROOT/logs/upstream.sock;
+        location /gz {
+            add_header Content-Encoding gzip always;
+            return 500 "not really gzip";
+        }
+        location / {
+            return 503 "<html><title>down</title></html>";
+        }
+    }
+    upstream inner {
+        server unix:$TEST_NGINX_SERVROOT/logs/upstream.sock;
+    }
+--- config
+    large_client_header_buffers 4 1k;
+    ticketing_errors on;
+    location /v2/ {
+        ticketing_gateway on;
+        proxy_pass http://ticketing_api;
+    }
+    location /plain/ {
+        proxy_pass http://inner/;
+    }
+    location /down/ {
+        proxy_pass http://closed/;
+    }
+--- request eval
+["HEAD /plain/down", "HEAD /plain/gz", "HEAD /down/v2/ticket/metadata/types", "HEAD /v2/ticket/" . ("A" x 2000), "HEAD /v2/ticket/metadata/types"]
+--- error_code eval
+[503, 500, 502, 414, 405]
+--- response_body eval
+["", "", "", "", ""]
+--- response_headers eval
+[
+"Content-Type: application/json\n!Content-Length",
+"Content-Type: application/json\n!Content-Length\n!Content-Encoding",
+"Content-Type: application/json\nContent-Length: " . length(main::ub(502, "the upstream service could not be reached or answered invalidly")),
+"Content-Type: application/json\nContent-Length: " . length(main::ub(414, "the request URI is too long")),
+"Content-Type: application/json\nAllow: GET\nContent-Length: " . length(main::ub(405, "method HEAD is not allowed here; allowed: GET")),
+]
+
+
+
+=== TEST 27: ticketing_errors on without the gateway; 2xx and 3xx untouched
+--- http_config
+    server {
+        listen unix:$TEST_NGINX_SERVROOT/logs/upstream.sock;
+        location /down {
+            return 503 "<html><head><title>down for maintenance</title></head></html>";
+        }
+        location /moved {
+            return 302 /elsewhere;
+        }
+        location /ok {
+            return 200 "<html>fine</html>";
+        }
+    }
+    upstream inner {
+        server unix:$TEST_NGINX_SERVROOT/logs/upstream.sock;
+    }
+--- config
+    location /plain/ {
+        ticketing_errors on;
+        proxy_pass http://inner/;
+    }
+--- request eval
+["GET /plain/down", "GET /plain/moved", "GET /plain/ok"]
+--- error_code eval
+[503, 302, 200]
+--- response_body_like eval
+["^" . quotemeta(main::ub(503, "down for maintenance")) . "\$", "<title>302 Found</title>", "^<html>fine</html>\$"]
+--- response_headers eval
+["Content-Type: application/json", "Content-Type: text/html", "Content-Type: text/plain"]
+--- no_error_log
+[error]
+
+
+
+=== TEST 28: WWW-Authenticate and Allow of the upstream are kept
+--- http_config
+    server {
+        listen unix:$TEST_NGINX_SERVROOT/logs/upstream.sock;
+        location = /v2/ticket/metadata/types {
+            add_header WWW-Authenticate 'Bearer realm="ticketing"' always;
+            return 401 "<html><title>401 Authorization Required</title></html>";
+        }
+        location = /v2/issueLinkType {
+            add_header Allow "GET" always;
+            return 405 "method not allowed";
+        }
+    }
+    upstream inner {
+        server unix:$TEST_NGINX_SERVROOT/logs/upstream.sock;
+    }
+--- config
+    location /v2/ {
+        ticketing_gateway on;
+        proxy_pass http://inner;
+    }
+--- request eval
+["GET /v2/ticket/metadata/types", "GET /v2/issueLinkType"]
+--- error_code eval
+[401, 405]
+--- response_body eval
+[main::ub(401, "401 Authorization Required"), main::ub(405, "method not allowed")]
+--- response_headers eval
+["WWW-Authenticate: Bearer realm=\"ticketing\"\nContent-Type: application/json", "Allow: GET\nContent-Type: application/json"]
+--- no_error_log
+[error]
+
+
+
+=== TEST 29: ticketing_errors off: the upstream's body as it came
+--- config
+    location /v2/ {
+        ticketing_gateway on;
+        ticketing_errors off;
+        proxy_pass http://ticketing_api;
+    }
+--- request eval
+["GET /v2/ticket/metadata/types", "GET /v2/ticket/metadata/types"]
+--- more_headers eval
+["X-Mock-Error: jira", "X-Mock-Error: stacktrace"]
+--- error_code eval
+[400, 500]
+--- response_body eval
+[main::mock_get("/v2/ticket/metadata/types", "X-Mock-Error" => "jira")->{content}, main::mock_get("/v2/ticket/metadata/types", "X-Mock-Error" => "stacktrace")->{content}]
+--- no_error_log
+[error]
+
+
+
+=== TEST 30: ticketing_error_map: extra statuses get the configured code
+--- config
+    ticketing_error_map 418 0900 TEAPOT "I'm a teapot";
+    location /v2/ {
+        ticketing_gateway on;
+        ticketing_error_map 507 0901 INSUFFICIENT_STORAGE "Insufficient Storage";
+        proxy_pass http://ticketing_api;
+    }
+    location /v2/issueLinkType {
+        ticketing_gateway on;
+        proxy_pass http://ticketing_api;
+    }
+--- request eval
+["GET /v2/ticket/metadata/types", "GET /v2/ticket/metadata/types", "GET /v2/issueLinkType", "GET /v2/ticket/metadata/types"]
+--- more_headers eval
+["X-Mock-Error: jira\nX-Mock-Status: 507", "X-Mock-Error: empty503\nX-Mock-Status: 418", "X-Mock-Error: empty503\nX-Mock-Status: 418", "X-Mock-Error: empty503\nX-Mock-Status: 451"]
+--- error_code eval
+[507, 418, 418, 451]
+--- response_body eval
+[
+'{"code":"0901","status":"INSUFFICIENT_STORAGE","message":"Insufficient Storage","detailMsg":"Issue does not exist or you do not have permission to see it. summary: You must specify a summary of the issue."}',
+'{"code":"0032","status":"CLIENT_ERROR","message":"Client Error","detailMsg":null}',
+'{"code":"0900","status":"TEAPOT","message":"I\'m a teapot","detailMsg":null}',
+'{"code":"0032","status":"CLIENT_ERROR","message":"Client Error","detailMsg":null}',
+]
+--- no_error_log
+[error]
+
+
+
+=== TEST 31: the gateway's own errors are not rewritten again
+--- request eval
+["GET /v2/no/such/operation", "DELETE /v2/issueLinkType"]
+--- error_code eval
+[404, 405]
+--- response_body eval
+['{"code":"0004","status":"NOT_FOUND","message":"Not found","detailMsg":"no Ticketing API operation at this path"}', '{"code":"0017","status":"METHOD_NOT_ALLOWED","message":"Method Not Allowed","detailMsg":"method DELETE is not allowed here; allowed: GET"}']
+--- response_headers eval
+["Content-Type: application/json", "Allow: GET"]
+--- no_error_log
+ticketing errors:
+[error]
+
+
+
+=== TEST 32: ticketing_error_map refuses a status that has a built-in code
+--- config
+    ticketing_error_map 404 0900 GONE "Gone";
+--- must_die
+--- error_log
+status 404 in "ticketing_error_map" directive already has a built-in code
+
+
+
+=== TEST 33: ticketing_error_map refuses a message that would need escaping
+--- config
+    ticketing_error_map 418 0900 TEAPOT "a <b> teapot";
+--- must_die
+--- error_log
+invalid message "a <b> teapot" in "ticketing_error_map" directive
+
+
+
+=== TEST 34: ticketing_error_buffer_size is bounded
+--- config
+    ticketing_error_buffer_size 10;
+--- must_die
+--- error_log
+"ticketing_error_buffer_size" directive must be between 1k and 1m

@@ -1,0 +1,614 @@
+
+/*
+ * Unit tests of the error body classifier and the safe detail
+ * (ngx_http_ticketing_errbody.c), and of the error builder with a kind
+ * from the configuration (ngx_http_ticketing_error_body_kind).
+ *
+ * Inputs are copied into buffers of exactly their size, from malloc(), so
+ * that AddressSanitizer reports any read past them.
+ */
+
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zlib.h>
+#include <cmocka.h>
+
+#include "ngx_http_ticketing_error.h"
+#include "ngx_http_ticketing_errbody.h"
+
+
+#define DMAX  NGX_HTTP_TICKETING_ERRBODY_DETAIL_MAX
+
+
+typedef struct {
+    ngx_http_ticketing_errbody_kind_e  kind;
+    size_t                             len;
+    char                               detail[DMAX + 1];
+} result_t;
+
+
+static result_t
+inspect_n(const char *body, size_t len, unsigned flags, unsigned status)
+{
+    u_char    *copy, *detail;
+    result_t   r;
+
+    copy = malloc(len ? len : 1);
+    detail = malloc(DMAX);
+    assert_non_null(copy);
+    assert_non_null(detail);
+    memcpy(copy, body, len);
+
+    r.kind = ngx_http_ticketing_errbody_inspect(copy, len, flags, status,
+                                                detail, &r.len);
+    assert_true(r.len <= DMAX);
+    memcpy(r.detail, detail, r.len);
+    r.detail[r.len] = '\0';
+
+    free(copy);
+    free(detail);
+
+    return r;
+}
+
+
+static result_t
+inspect(const char *body, unsigned status)
+{
+    return inspect_n(body, strlen(body), 0, status);
+}
+
+
+static void
+test_empty(void **state)
+{
+    result_t  r;
+
+    (void) state;
+
+    r = inspect("", 503);
+    assert_int_equal(r.kind, NGX_HTTP_TICKETING_ERRBODY_EMPTY);
+    assert_int_equal(r.len, 0);
+
+    r = inspect(" \r\n\t ", 503);
+    assert_int_equal(r.kind, NGX_HTTP_TICKETING_ERRBODY_EMPTY);
+
+    r = inspect("\xef\xbb\xbf\n", 400);
+    assert_int_equal(r.kind, NGX_HTTP_TICKETING_ERRBODY_EMPTY);
+}
+
+
+static void
+test_uniform(void **state)
+{
+    result_t  r;
+
+    (void) state;
+
+    r = inspect("{\"code\": \"9409\", \"status\": \"CONFLICT\", \"message\": "
+                "\"Conflict\", \"detailMsg\": \"Injected uniform error\"}",
+                409);
+    assert_int_equal(r.kind, NGX_HTTP_TICKETING_ERRBODY_UNIFORM);
+
+    r = inspect("\xef\xbb\xbf {\"detailMsg\":null,\"message\":\"m\","
+                "\"status\":\"S\",\"code\":\"1\"}\n", 500);
+    assert_int_equal(r.kind, NGX_HTTP_TICKETING_ERRBODY_UNIFORM);
+
+    /* a fifth key: not uniform; its detailMsg is used */
+    r = inspect("{\"code\":\"1\",\"status\":\"S\",\"message\":\"m\","
+                "\"detailMsg\":\"the field is wrong\",\"x\":1}", 400);
+    assert_int_equal(r.kind, NGX_HTTP_TICKETING_ERRBODY_JSON);
+    assert_string_equal(r.detail, "the field is wrong");
+
+    /* wrong types */
+    r = inspect("{\"code\":15,\"status\":\"S\",\"message\":\"m\","
+                "\"detailMsg\":null}", 400);
+    assert_int_not_equal(r.kind, NGX_HTTP_TICKETING_ERRBODY_UNIFORM);
+
+    r = inspect("{\"code\":\"1\",\"status\":\"S\",\"message\":\"m\","
+                "\"detailMsg\":[]}", 400);
+    assert_int_not_equal(r.kind, NGX_HTTP_TICKETING_ERRBODY_UNIFORM);
+
+    /* a missing key replaced by another */
+    r = inspect("{\"code\":\"1\",\"status\":\"S\",\"message\":\"m\","
+                "\"detail\":\"d\"}", 400);
+    assert_int_equal(r.kind, NGX_HTTP_TICKETING_ERRBODY_JSON);
+    assert_string_equal(r.detail, "d");
+
+    /* duplicate keys, trailing garbage: not JSON at all */
+    r = inspect("{\"code\":\"1\",\"code\":\"1\",\"status\":\"S\","
+                "\"message\":\"m\"}", 400);
+    assert_int_equal(r.kind, NGX_HTTP_TICKETING_ERRBODY_INVALID_JSON);
+
+    r = inspect("{\"code\":\"1\",\"status\":\"S\",\"message\":\"m\","
+                "\"detailMsg\":null} x", 400);
+    assert_int_equal(r.kind, NGX_HTTP_TICKETING_ERRBODY_INVALID_JSON);
+
+    /* a complete uniform body that was cut: never passed as uniform */
+    r = inspect_n("{\"code\":\"1\",\"status\":\"S\",\"message\":\"m\","
+                  "\"detailMsg\":null}", 55,
+                  NGX_HTTP_TICKETING_ERRBODY_TRUNCATED, 400);
+    assert_int_equal(r.kind, NGX_HTTP_TICKETING_ERRBODY_INVALID_JSON);
+}
+
+
+static void
+test_jira(void **state)
+{
+    result_t  r;
+
+    (void) state;
+
+    r = inspect("{\"errorMessages\":[\"Issue does not exist or you do not "
+                "have permission to see it.\"],\"errors\":{\"summary\":"
+                "\"You must specify a summary of the issue.\"}}", 400);
+    assert_int_equal(r.kind, NGX_HTTP_TICKETING_ERRBODY_JIRA);
+    assert_string_equal(r.detail, "Issue does not exist or you do not have "
+                        "permission to see it. summary: You must specify a "
+                        "summary of the issue.");
+
+    r = inspect("{\"errorMessages\":[\"first\",\"second\"],\"errors\":{}}",
+                400);
+    assert_string_equal(r.detail, "first; second");
+
+    r = inspect("{\"errorMessages\":[],\"errors\":{\"a\":\"x\",\"b\":2}}",
+                422);
+    assert_int_equal(r.kind, NGX_HTTP_TICKETING_ERRBODY_JIRA);
+    assert_string_equal(r.detail, "a: x");
+
+    /* an unsafe message is dropped, the safe ones are kept */
+    r = inspect("{\"errorMessages\":[\"cannot reach 10.0.0.7\",\"try "
+                "later\"]}", 400);
+    assert_string_equal(r.detail, "try later");
+
+    r = inspect("{\"errorMessages\":[],\"errors\":{}}", 400);
+    assert_int_equal(r.kind, NGX_HTTP_TICKETING_ERRBODY_JIRA);
+    assert_int_equal(r.len, 0);
+}
+
+
+static void
+test_spring(void **state)
+{
+    result_t  r;
+
+    (void) state;
+
+    r = inspect("{\"timestamp\":\"2026-01-01T00:00:00.000+00:00\","
+                "\"status\":500,\"error\":\"Internal Server Error\","
+                "\"message\":\"Jira request failed: timeout after 30000 ms\","
+                "\"path\":\"/v2/ticket/metadata/types\"}", 500);
+    assert_int_equal(r.kind, NGX_HTTP_TICKETING_ERRBODY_SPRING);
+    assert_string_equal(r.detail, "Jira request failed: timeout after "
+                        "30000 ms");
+
+    /* the trace and the path are never used */
+    r = inspect("{\"timestamp\":1,\"status\":500,\"error\":\"Internal Server "
+                "Error\",\"trace\":\"java.lang.X\\n\\tat a.b(C.java:1)\","
+                "\"message\":\"\",\"path\":\"/v2/x\"}", 500);
+    assert_int_equal(r.kind, NGX_HTTP_TICKETING_ERRBODY_SPRING);
+    assert_int_equal(r.len, 0);
+
+    /* a message that names a class and a host: dropped for 5xx */
+    r = inspect("{\"timestamp\":1,\"status\":503,\"error\":\"x\","
+                "\"message\":\"Could not open JPA EntityManager: "
+                "db.internal.example refused\"}", 503);
+    assert_int_equal(r.len, 0);
+}
+
+
+static void
+test_html(void **state)
+{
+    result_t  r;
+
+    static const char  page502[] =
+        "<html>\n<head><title>502 Bad Gateway</title></head>\n<body>\n"
+        "<center><h1>502 Bad Gateway</h1></center>\n<hr><center>nginx/1.18.0"
+        " (ticketing-backend-7f9c4d.internal 10.20.30.40)</center>\n"
+        "</body>\n</html>\n";
+
+    (void) state;
+
+    r = inspect(page502, 502);
+    assert_int_equal(r.kind, NGX_HTTP_TICKETING_ERRBODY_HTML_PAGE);
+    assert_string_equal(r.detail, "502 Bad Gateway");
+
+    /* entities decoded, tags gone */
+    r = inspect("<HTML><TITLE>Tom &amp; Jerry&#39;s &lt;page&gt;</TITLE>",
+                404);
+    assert_string_equal(r.detail, "Tom & Jerry's <page>");
+
+    /* no title: the text of a 4xx page, nothing of a 5xx page */
+    r = inspect("<p>The  ticket<br>is <b>closed</b>.</p>", 409);
+    assert_string_equal(r.detail, "The ticket is closed .");
+
+    r = inspect("<p>Down for maintenance</p>", 503);
+    assert_int_equal(r.len, 0);
+
+    /* the Content-Type says HTML */
+    r = inspect_n("Gone &amp; done", 15, NGX_HTTP_TICKETING_ERRBODY_HTML,
+                  410);
+    assert_int_equal(r.kind, NGX_HTTP_TICKETING_ERRBODY_HTML_PAGE);
+    assert_string_equal(r.detail, "Gone & done");
+
+    /* an unterminated title */
+    r = inspect("<title>no end", 404);
+    assert_int_equal(r.len, 0);
+}
+
+
+static void
+test_text(void **state)
+{
+    result_t  r;
+
+    static const char  trace[] =
+        "java.lang.IllegalStateException: Jira request failed for /v2/x\n"
+        "\tat com.masmovil.ticketing.jira.JiraClient.execute"
+        "(JiraClient.java:214)\n"
+        "Caused by: java.net.ConnectException: Connection refused "
+        "(10.20.30.40:8080)\n";
+
+    (void) state;
+
+    r = inspect("  Ticket  is\r\nlocked\t", 423);
+    assert_int_equal(r.kind, NGX_HTTP_TICKETING_ERRBODY_TEXT);
+    assert_string_equal(r.detail, "Ticket is locked");
+
+    r = inspect(trace, 500);
+    assert_int_equal(r.kind, NGX_HTTP_TICKETING_ERRBODY_TEXT);
+    assert_int_equal(r.len, 0);
+
+    r = inspect(trace, 400);
+    assert_int_equal(r.len, 0);
+
+    r = inspect("Traceback (most recent call last):\n  File \"app.py\", "
+                "line 3, in <module>\n", 500);
+    assert_int_equal(r.len, 0);
+
+    r = inspect_n("abc\0def", 7, 0, 400);
+    assert_int_equal(r.kind, NGX_HTTP_TICKETING_ERRBODY_BINARY);
+    assert_int_equal(r.len, 0);
+}
+
+
+static void
+test_invalid_json(void **state)
+{
+    result_t  r;
+
+    (void) state;
+
+    r = inspect("{\"code\":\"0002\",\"status\":\"UNEXPECTED\",\"message\":"
+                "\"Unexp", 500);
+    assert_int_equal(r.kind, NGX_HTTP_TICKETING_ERRBODY_INVALID_JSON);
+    assert_int_equal(r.len, 0);
+
+    r = inspect("[1,2", 400);
+    assert_int_equal(r.kind, NGX_HTTP_TICKETING_ERRBODY_INVALID_JSON);
+
+    /* invalid UTF-8 inside a JSON string */
+    r = inspect("{\"message\":\"\xff\"}", 400);
+    assert_int_equal(r.kind, NGX_HTTP_TICKETING_ERRBODY_INVALID_JSON);
+
+    /* valid JSON, no message */
+    r = inspect("[\"a\"]", 400);
+    assert_int_equal(r.kind, NGX_HTTP_TICKETING_ERRBODY_JSON);
+    assert_int_equal(r.len, 0);
+
+    r = inspect("{\"error\":{\"code\":7,\"message\":\"quota exceeded\"}}",
+                429);
+    assert_string_equal(r.detail, "quota exceeded");
+}
+
+
+static size_t
+clean(const char *s, int html, char *out)
+{
+    size_t   n;
+    u_char  *copy, *dst;
+
+    n = strlen(s);
+    copy = malloc(n ? n : 1);
+    dst = malloc(DMAX);
+    assert_non_null(copy);
+    assert_non_null(dst);
+    memcpy(copy, s, n);
+
+    n = ngx_http_ticketing_errbody_clean(copy, n, html, dst);
+    assert_true(n <= DMAX);
+    memcpy(out, dst, n);
+    out[n] = '\0';
+
+    free(copy);
+    free(dst);
+
+    return n;
+}
+
+
+static void
+test_clean(void **state)
+{
+    char    out[DMAX + 1], in[2000];
+    size_t  n, i;
+
+    (void) state;
+
+    clean("  a\x01" "b\x1b[31m c\x7f \n\n d  ", 0, out);
+    assert_string_equal(out, "ab[31m c d");
+
+    /* C1 controls, bidi overrides, zero-width space, BOM: removed */
+    clean("a\xc2\x85" "b\xe2\x80\xae" "c\xe2\x80\x8b" "d\xef\xbb\xbf" "e", 0,
+          out);
+    assert_string_equal(out, "abcde");
+
+    /* invalid UTF-8 dropped, valid kept */
+    clean("caf\xc3\xa9 \xff\xfe x\xc0\xaf \xed\xa0\x80!", 0, out);
+    assert_string_equal(out, "caf\xc3\xa9 x !");
+
+    /* markup stripped everywhere, entities decoded only in HTML */
+    clean("<script>alert(1)</script> a &amp; b", 0, out);
+    assert_string_equal(out, "alert(1) a &amp; b");
+
+    clean("a &amp; b &#x41;&#66; &bogus; &#0; &", 1, out);
+    assert_string_equal(out, "a & b AB &bogus; &#0; &");
+
+    /* a lone '<' is text */
+    clean("x < 10", 0, out);
+    assert_string_equal(out, "x < 10");
+
+    /* capped on a character boundary, with "..." */
+    for (i = 0; i + 2 <= sizeof(in) - 1; i += 2) {
+        in[i] = (char) 0xc3;
+        in[i + 1] = (char) 0xa9;
+    }
+
+    in[i] = '\0';
+
+    n = clean(in, 0, out);
+    assert_true(n <= DMAX);
+    assert_memory_equal(out + n - 3, "...", 3);
+    assert_int_equal((n - 3) % 2, 0);
+
+    memset(in, 'x', 1000);
+    in[1000] = '\0';
+    n = clean(in, 0, out);
+    assert_int_equal(n, DMAX);
+}
+
+
+static int
+safe(const char *s, unsigned status)
+{
+    return ngx_http_ticketing_errbody_safe((const u_char *) s, strlen(s),
+                                           status);
+}
+
+
+static void
+test_safe(void **state)
+{
+    (void) state;
+
+    assert_true(safe("Jira request failed: timeout after 30000 ms", 500));
+    assert_true(safe("You must specify a summary of the issue.", 400));
+    assert_true(safe("version 1.2 at 10:30:45", 500));
+    assert_true(safe("e.g. a value", 500));
+
+    /* every status */
+    assert_false(safe("cannot reach 10.20.30.40", 400));
+    assert_false(safe("cannot reach 10.20.30.40:8080", 500));
+    assert_false(safe("peer fe80::1 down", 400));
+    assert_false(safe("peer 2001:db8:0:0:0:0:2:1 down", 400));
+    assert_false(safe("see http://x", 400));
+    assert_false(safe("file /opt/app/config.yml missing", 400));
+    assert_false(safe("file ~/x missing", 400));
+    assert_false(safe("file C:\\app\\x missing", 400));
+    assert_false(safe("at Foo.bar(Foo.java:12)", 400));
+    assert_false(safe("NullPointerException", 400));
+    assert_false(safe("connect to localhost failed", 400));
+    assert_false(safe("bad password for user", 401));
+    assert_false(safe("File \"app.py\", line 3", 400));
+
+    /* 4xx may name things with dots; 5xx may not */
+    assert_true(safe("use the field customer.id", 400));
+    assert_false(safe("use the field customer.id", 500));
+    assert_false(safe("db.internal refused", 503));
+    assert_false(safe("backend:8080 refused", 502));
+    assert_false(safe("mail ops@example", 500));
+    assert_false(safe("ORA-00942: table or view does not exist", 500));
+    assert_false(safe("SQLSTATE[42S02]", 500));
+    assert_false(safe("a/b", 500));
+}
+
+
+static void
+test_nginx_detail(void **state)
+{
+    unsigned  st[] = { 400, 413, 414, 431, 494, 500, 502, 503, 504 };
+    size_t    i;
+
+    (void) state;
+
+    for (i = 0; i < sizeof(st) / sizeof(st[0]); i++) {
+        assert_non_null(ngx_http_ticketing_errbody_nginx_detail(st[i]));
+    }
+
+    assert_string_equal(ngx_http_ticketing_errbody_nginx_detail(504),
+                        "the upstream service did not answer in time");
+    assert_null(ngx_http_ticketing_errbody_nginx_detail(418));
+}
+
+
+static size_t
+gzip_bytes(const char *s, u_char *out, size_t size)
+{
+    z_stream  z;
+
+    memset(&z, 0, sizeof(z));
+    assert_int_equal(deflateInit2(&z, 6, Z_DEFLATED, 16 + MAX_WBITS, 8,
+                                  Z_DEFAULT_STRATEGY), Z_OK);
+    z.next_in = (Bytef *) s;
+    z.avail_in = strlen(s);
+    z.next_out = out;
+    z.avail_out = size;
+    assert_int_equal(deflate(&z, Z_FINISH), Z_STREAM_END);
+    deflateEnd(&z);
+
+    return size - z.avail_out;
+}
+
+
+static void
+test_gunzip(void **state)
+{
+    int       complete;
+    size_t    n;
+    u_char    gz[256], *in, *out;
+    ssize_t   m;
+
+    static const char  body[] = "{\"message\":\"Gzip-encoded error body\"}";
+
+    (void) state;
+
+    n = gzip_bytes(body, gz, sizeof(gz));
+
+    in = malloc(n);
+    out = malloc(sizeof(body));
+    memcpy(in, gz, n);
+
+    m = ngx_http_ticketing_errbody_gunzip(in, n, out, sizeof(body) - 1,
+                                          &complete);
+    assert_int_equal(m, sizeof(body) - 1);
+    assert_true(complete);
+    assert_memory_equal(out, body, sizeof(body) - 1);
+
+    /* output cap */
+    m = ngx_http_ticketing_errbody_gunzip(in, n, out, 10, &complete);
+    assert_int_equal(m, 10);
+    assert_false(complete);
+
+    /* input cut short */
+    m = ngx_http_ticketing_errbody_gunzip(in, n - 8, out, sizeof(body) - 1,
+                                          &complete);
+    assert_true(m >= 0);
+    assert_false(complete);
+
+    /* not gzip */
+    m = ngx_http_ticketing_errbody_gunzip((const u_char *) "plain text", 10,
+                                          out, sizeof(body) - 1, &complete);
+    assert_int_equal(m, -1);
+    assert_false(complete);
+
+    free(in);
+    free(out);
+}
+
+
+static void
+test_error_body_kind(void **state)
+{
+    size_t   size, n;
+    u_char  *buf;
+
+    static const ngx_http_ticketing_error_kind_t  teapot =
+        { 418, "0900", "TEAPOT", "I'm a teapot" };
+
+    (void) state;
+
+    size = ngx_http_ticketing_error_body_size(4) + 4 + 6 + 12;
+    buf = malloc(size);
+
+    n = ngx_http_ticketing_error_body_kind(buf, size, &teapot,
+                                           (const u_char *) "full", 4);
+    assert_int_equal(n, strlen("{\"code\":\"0900\",\"status\":\"TEAPOT\","
+                               "\"message\":\"I'm a teapot\","
+                               "\"detailMsg\":\"full\"}"));
+    assert_memory_equal(buf, "{\"code\":\"0900\",\"status\":\"TEAPOT\","
+                        "\"message\":\"I'm a teapot\",\"detailMsg\":\"full\"}",
+                        n);
+
+    n = ngx_http_ticketing_error_body_kind(buf, size, &teapot, NULL, 0);
+    assert_memory_equal(buf, "{\"code\":\"0900\",\"status\":\"TEAPOT\","
+                        "\"message\":\"I'm a teapot\",\"detailMsg\":null}", n);
+
+    /* too small: nothing written past the buffer, 0 returned */
+    assert_int_equal(ngx_http_ticketing_error_body_kind(buf, 60, &teapot,
+                                            (const u_char *) "full", 4), 0);
+
+    free(buf);
+}
+
+
+/* whatever the input, a detail is short, valid UTF-8, free of controls */
+static void
+test_random(void **state)
+{
+    size_t    i, j, len, n;
+    u_char    body[300];
+    unsigned  seed, c, cp;
+    result_t  r;
+
+    static const char  pieces[] = "{}[]\":,<>&;#x/. \n\tat0123456789aZ\\";
+
+    (void) state;
+
+    seed = 12345;
+
+    for (i = 0; i < 20000; i++) {
+        len = (i * 7) % sizeof(body);
+
+        for (j = 0; j < len; j++) {
+            seed = seed * 1103515245 + 12345;
+            c = (seed >> 16) & 0xff;
+            body[j] = (c & 1) ? (u_char) pieces[c % (sizeof(pieces) - 1)]
+                              : (u_char) c;
+        }
+
+        r = inspect_n((const char *) body, len,
+                      (unsigned) (i & 3), 400 + (unsigned) (i % 200));
+
+        for (j = 0; j < r.len; j += n) {
+            c = (u_char) r.detail[j];
+            n = c < 0x80 ? 1 : (c & 0xe0) == 0xc0 ? 2
+                : (c & 0xf0) == 0xe0 ? 3 : 4;
+            assert_true(j + n <= r.len);
+
+            cp = c;
+            if (n == 1) {
+                assert_true(cp >= 0x20 && cp != 0x7f);
+            }
+        }
+    }
+}
+
+
+int
+main(void)
+{
+    const struct CMUnitTest  tests[] = {
+        cmocka_unit_test(test_empty),
+        cmocka_unit_test(test_uniform),
+        cmocka_unit_test(test_jira),
+        cmocka_unit_test(test_spring),
+        cmocka_unit_test(test_html),
+        cmocka_unit_test(test_text),
+        cmocka_unit_test(test_invalid_json),
+        cmocka_unit_test(test_clean),
+        cmocka_unit_test(test_safe),
+        cmocka_unit_test(test_nginx_detail),
+        cmocka_unit_test(test_gunzip),
+        cmocka_unit_test(test_error_body_kind),
+        cmocka_unit_test(test_random),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
