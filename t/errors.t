@@ -76,6 +76,11 @@ add_block_preprocessor(sub {
 _EOC_
     }
 
+    # the error kinds are the point here, not the provider: every request
+    # gets the default one (t/provider.t covers the header)
+    $block->set_value("http_config", "    ticketing_provider_default JAM;\n"
+                                     . $block->http_config);
+
     if (!defined $block->config) {
         $block->set_value("config", <<'_EOC_');
     location /v2/ {

@@ -336,7 +336,7 @@ ticketing validate: at least one of the query parameters
 --- error_code eval
 [200, 201, 200, 413, 200]
 --- response_body_like eval
-['"reset"', '"size":\s*3054\b', main::mock_saw_body(main::att_body(4096)), '413', '"count":\s*1\b']
+['"reset"', '"size":\s*3054\b', main::mock_saw_body(main::att_body(4096)), '^\{"code":"0022","status":"PAYLOAD_TOO_LARGE","message":"Payload Too Large","detailMsg":"[^"]+"\}$', '"count":\s*1\b']
 --- error_log
 client intended to send too large body: 4097 bytes
 --- no_error_log
