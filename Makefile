@@ -60,6 +60,11 @@ test-t: $(ASAN_NGINX)
 
 test: unit fuzz-regressions test-t
 
+# ----------------------------------------------- benchmarks, faults, memory
+# the release module in Debian's nginx; BENCH_QUICK=1 for a short run
+bench: $(MODULE_SO)
+	bench/run.sh $(MODULE_SO)
+
 # -------------------------------------------------------------- fuzzing
 $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_DEPS)
 	@mkdir -p $(dir $@)
