@@ -58,12 +58,24 @@ unit: $(UNIT_TESTS)
 test-t: $(ASAN_NGINX)
 	scripts/run-t.sh $(ASAN_NGINX)
 
-test: unit fuzz-regressions test-t
+test: unit fuzz-regressions test-t faults
 
 # ----------------------------------------------- benchmarks, faults, memory
 # the release module in Debian's nginx; BENCH_QUICK=1 for a short run
 bench: $(MODULE_SO)
 	bench/run.sh $(MODULE_SO)
+
+# upstream killed/hanging, reload under load, clients going away (~15 s)
+faults: $(ASAN_NGINX)
+	tests/faults/run.sh $(ASAN_NGINX)
+
+# the t/ suite under valgrind: Debian's nginx with the release module;
+# `make test-valgrind T=t/routing.t` runs only the files named
+T ?=
+test-valgrind: $(MODULE_SO)
+	TEST_NGINX_USE_VALGRIND=1 TEST_NGINX_LOAD_MODULES=$(MODULE_SO) \
+	    TICKETING_T_DIR=$(BUILD)/t-valgrind \
+	    scripts/run-t.sh /usr/sbin/nginx $(T)
 
 # -------------------------------------------------------------- fuzzing
 $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_DEPS)
