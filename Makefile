@@ -70,8 +70,10 @@ faults: $(ASAN_NGINX)
 	tests/faults/run.sh $(ASAN_NGINX)
 
 # the t/ suite under valgrind: Debian's nginx with the release module;
-# `make test-valgrind T=t/routing.t` runs only the files named
-T ?=
+# `make test-valgrind T=t/routing.t` runs only the files named. Not the
+# runner's self-tests (t/selftest): they check master/daemon settings that
+# valgrind mode overrides (one foreground process).
+T ?= $(wildcard t/*.t)
 test-valgrind: $(MODULE_SO)
 	TEST_NGINX_USE_VALGRIND=1 TEST_NGINX_LOAD_MODULES=$(MODULE_SO) \
 	    TICKETING_T_DIR=$(BUILD)/t-valgrind \

@@ -426,6 +426,8 @@ done
             "${name%%-*}" "$title" "$rps" "$p99" "$ratio" "$note"
     done
     echo
+    echo "ratio: req/s of the row / req/s of the baseline row of this run (for the"
+    echo "20 ms rows too: they show what the upstream's latency costs, and what a cache saves)."
     echo "load average before: $load_before, after: $(cut -d' ' -f1-3 /proc/loadavg);" \
          "$((SECONDS - t0)) s; logs and wrk output in $benchdir"
 } | tee "$benchdir/results.md"
