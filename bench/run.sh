@@ -15,14 +15,19 @@
 # ratio is the figure that counts).
 #
 # Settings (environment):
-#   BENCH_DURATION=10s     wrk duration per row
-#   BENCH_WARMUP=2s        wrk warm-up per row, not measured
+#   BENCH_ROUNDS=3         rounds: every row is measured once per round,
+#                          the rows interleaved, and the table shows the
+#                          median (noise from other processes spreads over
+#                          all rows instead of hitting one)
+#   BENCH_DURATION=5s      wrk duration per row and round
+#   BENCH_WARMUP=1s        wrk warm-up per row and round, not measured
 #   BENCH_CONNECTIONS=32   wrk connections (-c)
 #   BENCH_THREADS=1        wrk threads (-t)
 #   BENCH_RSS_REQUESTS=1000000   requests of the RSS (leak check) row
 #   BENCH_RSS_MAX_GROWTH_KB=1024 RSS growth over them that fails the row
 #   BENCH_RSS_MAX_SECONDS=300    time bound of the RSS row
-#   BENCH_QUICK=1          3s rows, 1s warm-up, 100000 RSS requests
+#   BENCH_RSS_CHUNK=10s    the RSS row runs wrk in chunks of this length
+#   BENCH_QUICK=1          1 round of 3s rows, 100000 RSS requests
 #   BENCH_ROWS="30 51"     run only rows whose file name starts with one of
 #                          these (the baseline always runs)
 #   BENCH_PIN=1|0          pin the gateway to CPU 0, the upstreams and wrk to
@@ -58,11 +63,13 @@ module_so=$(abspath "$1")
 cd "$TOP"
 
 if [ "${BENCH_QUICK:-0}" = 1 ]; then
-    : "${BENCH_DURATION:=3s}" "${BENCH_WARMUP:=1s}"
-    : "${BENCH_RSS_REQUESTS:=100000}"
+    : "${BENCH_ROUNDS:=1}" "${BENCH_DURATION:=3s}" "${BENCH_WARMUP:=1s}"
+    : "${BENCH_RSS_REQUESTS:=100000}" "${BENCH_RSS_CHUNK:=3s}"
 fi
-duration=${BENCH_DURATION:-10s}
-warmup=${BENCH_WARMUP:-2s}
+rounds=${BENCH_ROUNDS:-3}
+duration=${BENCH_DURATION:-5s}
+warmup=${BENCH_WARMUP:-1s}
+rss_chunk=${BENCH_RSS_CHUNK:-10s}
 conns=${BENCH_CONNECTIONS:-32}
 threads=${BENCH_THREADS:-1}
 rss_requests=${BENCH_RSS_REQUESTS:-1000000}
@@ -262,17 +269,38 @@ wrk_field() {   # wrk_field OUT rps|p99|requests|non2xx|sockerr
     esac
 }
 
-# results: one line per row, "|"-separated: file|title|rps|p99|note|state
-results=()
-baseline_rps=""
+# Per row (by name): the measurements of every round, space-separated,
+# notes, and the state: ok, FAILED (sticky: a row that failed once is not
+# run again), planned.
+declare -A row_rps=() row_p99=() row_note=() row_state=()
 failed=0
 
-add_result() { results+=("$1|$2|$3|$4|$5|$6"); }
+# fail NAME NOTE
+fail_row() {
+    row_state[$1]=FAILED
+    row_note[$1]="${row_note[$1]:+${row_note[$1]}; }$2"
+}
 
+# median "1 3 2": the middle value (the lower middle for an even count)
+median() {
+    tr ' ' '\n' <<<"$1" | awk NF | sort -g \
+        | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)] }'
+}
+
+# wrk_ok NAME OUT [LABEL]: records wrk's errors as failures of the row
+wrk_ok() {
+    local non2xx sockerr ok=0
+    non2xx=$(wrk_field "$2" non2xx)
+    sockerr=$(wrk_field "$2" sockerr)
+    if [ -n "$non2xx" ]; then fail_row "$1" "${3:-}$non2xx non-2xx answers"; ok=1; fi
+    if [ -n "$sockerr" ]; then fail_row "$1" "${3:-}socket errors: $sockerr"; ok=1; fi
+    return $ok
+}
+
+# run_row FILE ROUND: one measurement of the row, in a fresh nginx
 run_row() {
-    local f=$1 name title kind path port rundir conf pid wpid out status
-    local expect_status expect_header h headers=() rps p99 note=""
-    local non2xx sockerr
+    local f=$1 round=$2 name title kind path port rundir conf pid wpid out
+    local status expect_status expect_header h headers=() note=""
     name=$(basename "$f" .conf)
     title=$(meta "$f" title)
     kind=$(meta "$f" kind)
@@ -284,20 +312,20 @@ run_row() {
         < <(meta_all "$f" header)
 
     port=$(free_ports 1)
-    rundir=$benchdir/rows/$name
+    rundir=$benchdir/rows/$name/$round
     conf=$rundir/nginx.conf
     mkdir -p "$rundir"
     render bench/gateway.conf.in "$f" "$rundir" "$port" > "$conf"
 
-    log "$name: $title"
+    log "$name ($round): $title"
     if ! start_nginx "$conf" "$rundir" "$port" "${pin_gateway[@]}"; then
-        add_result "$name" "$title" - - "nginx did not start: $rundir" FAILED
+        fail_row "$name" "nginx did not start: $rundir"
         return 1
     fi
     pid=$nginx_pid
 
-    # the check: one request answered as the row says (a warm-up for
-    # caches too: the first one may be a MISS)
+    # the check: one request answered as the row says (after a first one
+    # that warms caches: it may be a MISS)
     local url="http://127.0.0.1:$port$path" cargs=()
     for h in "${headers[@]}"; do cargs+=(-H "$h"); done
     curl -s -o /dev/null --max-time 5 "${cargs[@]}" "$url" || true
@@ -311,14 +339,13 @@ run_row() {
         note="check: no header matching '$expect_header'"
     fi
     if [ -n "$note" ]; then
-        add_result "$name" "$title" - - "$note" FAILED
+        fail_row "$name" "$note"
         stop_pid "$pid" "nginx ($name)" 5; forget_pid "$pid"
         return 1
     fi
 
     run_wrk "$rundir/warmup.txt" "$warmup" "$url" "${headers[@]}"
 
-    local state=ok
     if [ "$kind" = rss ]; then
         local rss0 rss1 total=0 secs=0 chunk=0 p n max_p99=0 start
         wpid=$(worker_pid "$pid")
@@ -326,81 +353,84 @@ run_row() {
         start=$SECONDS
         while [ "$total" -lt "$rss_requests" ]; do
             if [ $((SECONDS - start)) -ge "$rss_max_seconds" ]; then
-                note="time bound ${rss_max_seconds}s hit; "
-                state=FAILED
+                fail_row "$name" "time bound ${rss_max_seconds}s hit"
                 break
             fi
             chunk=$((chunk + 1))
             out=$rundir/wrk.$chunk.txt
-            run_wrk "$out" "$duration" "$url" "${headers[@]}"
+            run_wrk "$out" "$rss_chunk" "$url" "${headers[@]}"
             n=$(wrk_field "$out" requests)
             total=$((total + ${n:-0}))
-            secs=$(awk -v s="$secs" -v d="$(to_ms "$duration")" \
+            secs=$(awk -v s="$secs" -v d="$(to_ms "$rss_chunk")" \
                    'BEGIN { print s + d / 1000 }')
             p=$(wrk_field "$out" p99)
             max_p99=$(awk -v a="$max_p99" -v b="$p" 'BEGIN { print (b > a) ? b : a }')
-            non2xx=$(wrk_field "$out" non2xx)
-            sockerr=$(wrk_field "$out" sockerr)
-            if [ -n "$non2xx$sockerr" ]; then
-                note="${note}chunk $chunk: ${non2xx:+$non2xx non-2xx }${sockerr:+socket errors $sockerr}; "
-                state=FAILED
-            fi
+            wrk_ok "$name" "$out" "chunk $chunk: " || true
         done
         rss1=$(rss_kb "$wpid")
-        rps=$(awk -v n="$total" -v s="$secs" 'BEGIN { printf "%.0f", n / s }')
-        p99=$max_p99
-        note="${note}RSS ${rss0} -> ${rss1} KB ($((rss1 - rss0)) KB) over $total requests"
+        row_rps[$name]=$(awk -v n="$total" -v s="$secs" 'BEGIN { printf "%.0f", n / s }')
+        row_p99[$name]=$max_p99
+        row_note[$name]="${row_note[$name]:+${row_note[$name]}; }RSS ${rss0} -> ${rss1} KB ($((rss1 - rss0)) KB) over $total requests"
         if [ $((rss1 - rss0)) -gt "$rss_max_growth" ]; then
-            note="$note: grew more than ${rss_max_growth} KB"
-            state=FAILED
+            fail_row "$name" "RSS grew more than ${rss_max_growth} KB"
         fi
     else
         out=$rundir/wrk.txt
         run_wrk "$out" "$duration" "$url" "${headers[@]}"
-        rps=$(wrk_field "$out" rps)
-        p99=$(wrk_field "$out" p99)
-        non2xx=$(wrk_field "$out" non2xx)
-        sockerr=$(wrk_field "$out" sockerr)
-        if [ -n "$non2xx" ]; then
-            note="$non2xx non-2xx answers; "; state=FAILED
+        if wrk_ok "$name" "$out"; then
+            row_rps[$name]="${row_rps[$name]:-} $(wrk_field "$out" rps)"
+            row_p99[$name]="${row_p99[$name]:-} $(wrk_field "$out" p99)"
         fi
-        if [ -n "$sockerr" ]; then
-            note="${note}socket errors: $sockerr; "; state=FAILED
-        fi
-        note=${note%; }
     fi
 
     if grep -Eq '\[(alert|crit|emerg)\]|exited on signal' "$rundir/error.log" 2>/dev/null; then
-        note="${note:+$note; }alert/crash in $rundir/error.log"
-        state=FAILED
+        fail_row "$name" "alert/crash in $rundir/error.log"
     fi
 
     stop_pid "$pid" "nginx ($name)" 10; forget_pid "$pid"
-    add_result "$name" "$title" "${rps:--}" "${p99:--}" "$note" "$state"
-    [ "$state" = ok ]
+    [ "${row_state[$name]}" = ok ]
 }
 
-log "wrk -t$threads -c$conns -d$duration (warm-up $warmup) per row;" \
+log "$rounds round(s) of wrk -t$threads -c$conns -d$duration (warm-up $warmup) per row;" \
     "pinning: $([ "$pin" = 1 ] && echo 'gateway CPU 0, upstreams+wrk CPU 1' || echo off)"
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 t0=$SECONDS
 
+rows=()
+baseline=""
 for f in "${row_files[@]}"; do
+    selected "$f" || continue
     name=$(basename "$f" .conf)
-    if ! selected "$f"; then
-        continue
+    rows+=("$f")
+    if [ -n "$(meta "$f" planned)" ]; then
+        row_state[$name]=planned
+        row_note[$name]=$(meta "$f" planned)
+    else
+        row_state[$name]=ok
     fi
-    planned=$(meta "$f" planned)
-    if [ -n "$planned" ]; then
-        add_result "$name" "$(meta "$f" title)" - - "$planned" planned
-        continue
+    [ "$(meta "$f" baseline)" != yes ] || baseline=$name
+done
+[ -n "$baseline" ] || die "no row says '## baseline: yes'"
+
+# the throughput rows, interleaved round by round; then the RSS rows once
+for ((round = 1; round <= rounds; round++)); do
+    for f in "${rows[@]}"; do
+        name=$(basename "$f" .conf)
+        [ "${row_state[$name]}" = ok ] || continue
+        [ "$(meta "$f" kind)" != rss ] || continue
+        run_row "$f" "$round" || true
+    done
+done
+for f in "${rows[@]}"; do
+    name=$(basename "$f" .conf)
+    if [ "${row_state[$name]}" = ok ] && [ "$(meta "$f" kind)" = rss ]; then
+        run_row "$f" 1 || true
     fi
-    if ! run_row "$f"; then
-        failed=$((failed + 1))
-    fi
-    if [ "$(meta "$f" baseline)" = yes ]; then
-        baseline_rps=$(IFS='|' read -r _ _ r _ <<<"${results[-1]}"; echo "$r")
-    fi
+done
+
+baseline_rps=$(median "${row_rps[$baseline]:-}")
+for name in "${!row_state[@]}"; do
+    [ "${row_state[$name]}" != FAILED ] || failed=$((failed + 1))
 done
 
 # --------------------------------------------------------------- table
@@ -408,14 +438,19 @@ done
     echo
     echo "## make bench: $(date -u '+%Y-%m-%d %H:%M UTC'), nginx $("$nginx" -v 2>&1 | sed 's/.*nginx\///'), $(nproc) CPUs"
     echo
-    echo "wrk -t$threads -c$conns -d$duration --latency (warm-up $warmup), one nginx worker per server;" \
-         "RSS row: $rss_requests requests"
+    echo "wrk -t$threads -c$conns -d$duration --latency (warm-up $warmup), median of $rounds round(s)," \
+         "one nginx worker per server; RSS row: $rss_requests requests"
     echo
     printf '| %-3s | %-72s | %9s | %8s | %6s | %s\n' "row" "what" "req/s" "p99 ms" "ratio" "notes |"
     printf '|%s|%s|%s|%s|%s|%s\n' "-----" "$(printf -- '-%.0s' {1..74})" \
         "-----------" "----------" "--------" "-------|"
-    for r in "${results[@]}"; do
-        IFS='|' read -r name title rps p99 note state <<<"$r"
+    for f in "${rows[@]}"; do
+        name=$(basename "$f" .conf)
+        title=$(meta "$f" title)
+        state=${row_state[$name]}
+        note=${row_note[$name]:-}
+        rps=$(median "${row_rps[$name]:-}"); rps=${rps:--}
+        p99=$(median "${row_p99[$name]:-}"); p99=${p99:--}
         ratio=-
         if [ -n "$baseline_rps" ] && [ "$rps" != - ]; then
             ratio=$(awk -v a="$rps" -v b="$baseline_rps" 'BEGIN { printf "%.2f", a / b }')
@@ -426,6 +461,7 @@ done
             "${name%%-*}" "$title" "$rps" "$p99" "$ratio" "$note"
     done
     echo
+    echo "req/s and p99: medians over the rounds (the RSS row: one long run, its worst p99)."
     echo "ratio: req/s of the row / req/s of the baseline row of this run (for the"
     echo "20 ms rows too: they show what the upstream's latency costs, and what a cache saves)."
     echo "load average before: $load_before, after: $(cut -d' ' -f1-3 /proc/loadavg);" \
