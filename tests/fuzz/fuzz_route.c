@@ -13,7 +13,9 @@
  * inside scratch; a match only binds parameters of its template, each of
  * them 1..128 unreserved characters and not a dot-segment; rebuilding the
  * path from the operation's template and the parameters matches the same
- * operation again; a 405 says which methods the path has.
+ * operation again; a 405 says which methods the path has.  The Allow
+ * builder is also run on the first byte as a method mask with every buffer
+ * size up to the full one: always NUL-terminated, within the buffer.
  */
 
 
@@ -30,6 +32,28 @@ static const unsigned  fuzz_route_methods[] = {
     NGX_HTTP_TICKETING_PATCH,
     NGX_HTTP_TICKETING_DELETE,
 };
+
+
+static void
+fuzz_route_allow(unsigned mask)
+{
+    char    *buf, none;
+    size_t   size, len;
+
+    FUZZ_CHECK(ngx_http_ticketing_route_allow(mask, &none, 0) == 0);
+
+    for (size = 1; size <= NGX_HTTP_TICKETING_ALLOW_SIZE; size++) {
+        buf = malloc(size);                 /* exact: ASan sees overruns */
+        FUZZ_CHECK(buf != NULL);
+        len = ngx_http_ticketing_route_allow(mask, buf, size);
+        FUZZ_CHECK(len < size);
+        FUZZ_CHECK(strlen(buf) == len);
+        if (size == NGX_HTTP_TICKETING_ALLOW_SIZE) {
+            FUZZ_CHECK((len == 0) == ((mask & 0x1f) == 0));
+        }
+        free(buf);
+    }
+}
 
 
 static int
@@ -151,6 +175,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     method = data[0] < sizeof(fuzz_route_methods) / sizeof(unsigned)
              ? fuzz_route_methods[data[0]] : data[0];
+
+    fuzz_route_allow(data[0]);
 
     len = size - 1;
     path = fuzz_dup(data + 1, len);
