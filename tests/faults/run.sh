@@ -41,6 +41,9 @@ done
 
 dir=$(abspath "${FAULTS_DIR:-$TOP/build/faults}")
 rm -rf "$dir" && mkdir -p "$dir/logs" "$dir/tmp" "$dir/san"
+# the workers run as another user when we are root (nobody): they must be
+# able to write their sanitizer reports
+chmod 1777 "$dir/san"
 upstream_py=bench/slow_upstream.py
 
 # Sanitizers (for the ASan build; harmless for another binary): reports go
