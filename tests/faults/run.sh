@@ -259,7 +259,8 @@ url=http://127.0.0.1:$gw_port$api
 wrk -t1 -c4 -d"${load_secs}s" -H 'ticketing-provider: JAM' "$url" \
     > "$dir/logs/wrk-reload-keepalive.txt" 2>&1 &
 wrk_ka=$!
-wrk -t1 -c4 -d"${load_secs}s" -H 'ticketing-provider: JAM' \
+# (2 connections only: a connection per request uses up ephemeral ports)
+wrk -t1 -c2 -d"${load_secs}s" -H 'ticketing-provider: JAM' \
     -H 'Connection: close' "$url" > "$dir/logs/wrk-reload-close.txt" 2>&1 &
 wrk_close=$!
 sleep 1
