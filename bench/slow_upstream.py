@@ -30,8 +30,8 @@ async def handle(reader, writer, delay):
                 name = name.strip().lower()
                 if name == b"content-length":
                     length = int(value.strip() or 0)
-                elif name == b"connection" and value.strip().lower() == b"close":
-                    close = True
+                elif name == b"connection":
+                    close = value.strip().lower() == b"close"
             if length:
                 await reader.readexactly(length)
             await asyncio.sleep(delay)
