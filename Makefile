@@ -21,8 +21,20 @@ PURE_SRCS   = ngx_ticketing_module/ngx_http_ticketing_route.c \
               ngx_ticketing_module/ngx_http_ticketing_errbody.c
 UNIT_TESTS  = $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/test_*.c))
 
+# libFuzzer harnesses: every tests/fuzz/fuzz_<name>.c is one, linked with
+# $(PURE_SRCS) and the libraries they need (UNIT_LIBS without cmocka).
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_CFLAGS   = -std=gnu99 -g -O1 -Wall -Wextra -fno-omit-frame-pointer \
+                -fno-sanitize-recover=all -Ingx_ticketing_module -Itests/fuzz
+FUZZ_LIBS     = $(filter-out -lcmocka,$(UNIT_LIBS))
+FUZZ_NAMES    = $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_DEPS     = $(PURE_SRCS) $(wildcard ngx_ticketing_module/*.h tests/fuzz/*.h)
+# `make fuzz FUZZ=route` fuzzes only the harnesses named
+FUZZ         ?= $(FUZZ_NAMES)
+
 .PHONY: all module deps nginx-asan unit test test-t demo deb test-deb clean \
-        distclean
+        distclean fuzz fuzz-build fuzz-regressions bench faults test-valgrind
 
 all: module
 
@@ -49,7 +61,54 @@ unit: $(UNIT_TESTS)
 test-t: $(ASAN_NGINX)
 	scripts/run-t.sh $(ASAN_NGINX)
 
-test: unit test-t
+test: unit fuzz-regressions test-t faults
+
+# ----------------------------------------------- benchmarks, faults, memory
+# the release module in Debian's nginx; BENCH_QUICK=1 for a short run
+bench: $(MODULE_SO)
+	bench/run.sh $(MODULE_SO)
+
+# upstream killed/hanging, reload under load, clients going away (~15 s)
+faults: $(ASAN_NGINX)
+	tests/faults/run.sh $(ASAN_NGINX)
+
+# the t/ suite under valgrind: Debian's nginx with the release module;
+# `make test-valgrind T=t/routing.t` runs only the files named. Not the
+# runner's self-tests (t/selftest): they check master/daemon settings that
+# valgrind mode overrides (one foreground process).
+T ?= $(wildcard t/*.t)
+test-valgrind: $(MODULE_SO)
+	TEST_NGINX_USE_VALGRIND=1 TEST_NGINX_LOAD_MODULES=$(MODULE_SO) \
+	    TICKETING_T_DIR=$(BUILD)/t-valgrind \
+	    scripts/run-t.sh /usr/sbin/nginx $(T)
+
+# -------------------------------------------------------------- fuzzing
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_DEPS)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer,address,undefined \
+	    -o $@ $< $(PURE_SRCS) $(FUZZ_LIBS)
+
+# the same harness without libFuzzer: replays files (tests/fuzz/replay.c)
+$(BUILD)/fuzz/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(FUZZ_DEPS)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=address,undefined \
+	    -o $@ $< tests/fuzz/replay.c $(PURE_SRCS) $(FUZZ_LIBS)
+
+fuzz-build: $(FUZZ:%=$(BUILD)/fuzz/fuzz_%) $(FUZZ:%=$(BUILD)/fuzz/replay_%)
+
+# FUZZ_SECONDS (default 60) per harness; a crash fails the target
+fuzz: fuzz-build
+	scripts/fuzz.sh $(BUILD)/fuzz $(FUZZ_SECONDS) $(FUZZ)
+
+# every seed and every past crash, through every harness: cheap, in CI
+fuzz-regressions: $(FUZZ_NAMES:%=$(BUILD)/fuzz/replay_%)
+	@set -e; for h in $(FUZZ_NAMES); do \
+	    dirs=; \
+	    for d in tests/fuzz/corpus/$$h tests/fuzz/regressions/$$h; do \
+	        if [ -d $$d ]; then dirs="$$dirs $$d"; fi; \
+	    done; \
+	    if [ -n "$$dirs" ]; then $(BUILD)/fuzz/replay_$$h $$dirs; fi; \
+	done
 
 demo: $(MODULE_SO)
 	scripts/demo.sh $(MODULE_SO)

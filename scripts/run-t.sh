@@ -37,6 +37,9 @@ san=$rundir/sanitizers
 servroot=$rundir/servroot
 mkdir -p "$rundir"
 rm -rf "$san" && mkdir -p "$san"   # reports of this run only
+# a test with master_process on run as root has its workers run as nobody:
+# they must be able to write their reports here too
+chmod 1777 "$san"
 
 # Test files: the ones named on the command line, else every t/*.t and the
 # runner's own self-tests. Not `prove -r t`: that would also pick up t/mock/.
