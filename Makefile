@@ -11,11 +11,12 @@ CC         ?= cc
 UNIT_CFLAGS = -std=gnu99 -g -O1 -Wall -Wextra -Werror \
               -fsanitize=address,undefined -fno-omit-frame-pointer \
               -fno-sanitize-recover=all -Ingx_ticketing_module
-UNIT_LIBS   = -lcmocka
+UNIT_LIBS   = -lcmocka -ljansson -lcrypto
 # Pure-logic sources: they include no nginx header, so unit tests and
 # fuzzers link them without nginx.
 PURE_SRCS   = ngx_ticketing_module/ngx_http_ticketing_route.c \
-              ngx_ticketing_module/ngx_http_ticketing_error.c
+              ngx_ticketing_module/ngx_http_ticketing_error.c \
+              ngx_ticketing_module/ngx_http_ticketing_jwt.c
 UNIT_TESTS  = $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/test_*.c))
 
 .PHONY: all module deps nginx-asan unit test test-t demo clean distclean

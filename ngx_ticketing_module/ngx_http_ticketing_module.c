@@ -36,6 +36,118 @@ static ngx_command_t  ngx_http_ticketing_commands[] = {
 
     /* authentication and authorization: ngx_http_ticketing_auth.c */
 
+    { ngx_string("ticketing_auth"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_FLAG,
+      ngx_conf_set_flag_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_ticketing_loc_conf_t, auth.enable),
+      NULL },
+
+    { ngx_string("ticketing_jwt_key_file"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE2,
+      ngx_http_ticketing_auth_key_file,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_ticketing_loc_conf_t, auth.keys),
+      NULL },
+
+    { ngx_string("ticketing_jwt_algorithms"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_1MORE,
+      ngx_http_ticketing_auth_algorithms,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_ticketing_loc_conf_t, auth.algorithms),
+      NULL },
+
+    { ngx_string("ticketing_jwt_require_exp"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_FLAG,
+      ngx_conf_set_flag_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_ticketing_loc_conf_t, auth.require_exp),
+      NULL },
+
+    { ngx_string("ticketing_jwt_leeway"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_sec_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_ticketing_loc_conf_t, auth.leeway),
+      NULL },
+
+    { ngx_string("ticketing_jwt_max_size"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_size_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_ticketing_loc_conf_t, auth.max_size),
+      NULL },
+
+    { ngx_string("ticketing_jwt_issuer"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_1MORE,
+      ngx_http_ticketing_auth_str_list,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_ticketing_loc_conf_t, auth.issuers),
+      NULL },
+
+    { ngx_string("ticketing_jwt_audience"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_1MORE,
+      ngx_http_ticketing_auth_str_list,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_ticketing_loc_conf_t, auth.audiences),
+      NULL },
+
+    { ngx_string("ticketing_api_role"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_ticketing_auth_str_off,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_ticketing_loc_conf_t, auth.api_role),
+      NULL },
+
+    { ngx_string("ticketing_roles_claim"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_1MORE,
+      ngx_http_ticketing_auth_claim_paths,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_ticketing_loc_conf_t, auth.roles_claims),
+      NULL },
+
+    { ngx_string("ticketing_permissions_claim"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_1MORE,
+      ngx_http_ticketing_auth_claim_paths,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_ticketing_loc_conf_t, auth.perms_claims),
+      NULL },
+
+    { ngx_string("ticketing_permission"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE2,
+      ngx_http_ticketing_auth_permission,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_ticketing_loc_conf_t, auth.permissions),
+      NULL },
+
+    { ngx_string("ticketing_tenancy_claim"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_ticketing_auth_str_off,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_ticketing_loc_conf_t, auth.tenancy_claim),
+      &ngx_http_ticketing_auth_path_post },
+
+    { ngx_string("ticketing_auth_mtls"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_FLAG,
+      ngx_conf_set_flag_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_ticketing_loc_conf_t, auth.mtls),
+      NULL },
+
+    { ngx_string("ticketing_auth_mtls_client"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_2MORE,
+      ngx_http_ticketing_auth_mtls_client,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_ticketing_loc_conf_t, auth.mtls_clients),
+      NULL },
+
+    { ngx_string("ticketing_auth_header"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE2,
+      ngx_http_ticketing_auth_header,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_ticketing_loc_conf_t, auth.headers),
+      NULL },
+
     /* provider and organizations: ngx_http_ticketing_provider.c */
 
     /* request validation: ngx_http_ticketing_validate.c */

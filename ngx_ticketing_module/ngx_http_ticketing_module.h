@@ -77,6 +77,9 @@ typedef struct {
 
     /* the HTTP status of the error the gateway itself answered, or 0 */
     ngx_uint_t                     error_status;
+
+    /* the identity the auth step established (ngx_http_ticketing_auth.c) */
+    ngx_http_ticketing_auth_ctx_t  auth;
 } ngx_http_ticketing_ctx_t;
 
 
