@@ -172,17 +172,19 @@ ngx_http_ticketing_auth_handler(ngx_http_request_t *r,
     }
 
     /* "Bearer" (any case), one or more spaces, the token */
-    if (auth->len < sizeof("Bearer ") - 1
-        || ngx_strncasecmp(auth->data, (u_char *) "Bearer ",
-                           sizeof("Bearer ") - 1) != 0)
+    if (auth->len < sizeof("Bearer") - 1
+        || ngx_strncasecmp(auth->data, (u_char *) "Bearer",
+                           sizeof("Bearer") - 1) != 0
+        || (auth->len > sizeof("Bearer") - 1
+            && auth->data[sizeof("Bearer") - 1] != ' '))
     {
         return ngx_http_ticketing_auth_refuse(r, ctx, NGX_HTTP_UNAUTHORIZED,
                                         NULL,
                                         "Authorization scheme is not Bearer");
     }
 
-    token.data = auth->data + sizeof("Bearer ") - 1;
-    token.len = auth->len - (sizeof("Bearer ") - 1);
+    token.data = auth->data + sizeof("Bearer") - 1;
+    token.len = auth->len - (sizeof("Bearer") - 1);
 
     while (token.len && token.data[0] == ' ') {
         token.data++;
