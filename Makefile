@@ -19,7 +19,7 @@ PURE_SRCS   = ngx_ticketing_module/ngx_http_ticketing_route.c \
               ngx_ticketing_module/ngx_http_ticketing_jwt.c
 UNIT_TESTS  = $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/test_*.c))
 
-.PHONY: all module deps nginx-asan unit test test-t demo clean distclean
+.PHONY: all module deps nginx-asan unit test test-t demo token clean distclean
 
 all: module
 
@@ -50,6 +50,10 @@ test: unit test-t
 
 demo: $(MODULE_SO)
 	scripts/demo.sh $(MODULE_SO)
+
+# a token for the demo gateway: make token [ALG=RS256] [TTL=3600] [CLAIMS=json]
+token:
+	@scripts/token.sh "$(or $(ALG),RS256)" "$(or $(TTL),3600)" '$(CLAIMS)'
 
 # keeps build/src, the downloaded nginx source package: distclean drops it
 clean:

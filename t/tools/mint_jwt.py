@@ -98,8 +98,8 @@ def main():
         header["kid"] = a.kid
     header.update(json.loads(a.header))
 
-    signing_input = (b64(json.dumps(header).encode()) + "." +
-                     b64(json.dumps(claims).encode()))
+    signing_input = (b64(json.dumps(header, separators=(",", ":")).encode()) + "." +
+                     b64(json.dumps(claims, separators=(",", ":")).encode()))
     key_bytes = open(a.key, "rb").read() if a.key else b""
     sig = sign(a.alg, key_bytes, signing_input.encode())
     token = signing_input + "." + (a.sig if a.sig is not None else b64(sig))
@@ -107,11 +107,11 @@ def main():
     if a.tamper == "payload":
         claims["sub"] = "mallory"
         h, _, s = token.split(".")
-        token = h + "." + b64(json.dumps(claims).encode()) + "." + s
+        token = h + "." + b64(json.dumps(claims, separators=(",", ":")).encode()) + "." + s
     elif a.tamper == "header":
         header["kid"] = "tampered"
         _, p, s = token.split(".")
-        token = b64(json.dumps(header).encode()) + "." + p + "." + s
+        token = b64(json.dumps(header, separators=(",", ":")).encode()) + "." + p + "." + s
 
     sys.stdout.write(token + "\n")
 
