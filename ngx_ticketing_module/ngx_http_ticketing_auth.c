@@ -14,6 +14,9 @@
 
 #define NGX_HTTP_TICKETING_AUTH_MAX_FILE  (1024 * 1024)
 
+/* a cached token without exp is verified again after this */
+#define NGX_HTTP_TICKETING_AUTH_CACHE_TTL  300
+
 
 typedef struct {
     const ngx_http_ticketing_operation_t  *op;
@@ -66,6 +69,18 @@ static ngx_int_t ngx_http_ticketing_auth_add_key(ngx_conf_t *cf,
 
 
 ngx_uint_t  ngx_http_ticketing_auth_path_post = 1;
+
+
+/*
+ * The verified-token cache of this worker, made on first use.  Its scope
+ * keys are location configurations: a configuration loaded in the same
+ * process (a reload with master_process off) starts a new cache, so that
+ * a new configuration at an old address never finds old entries.
+ */
+static ngx_http_ticketing_jwt_cache_t  *ngx_http_ticketing_auth_cache_p;
+static ngx_uint_t                       ngx_http_ticketing_auth_cache_failed;
+static ngx_uint_t                       ngx_http_ticketing_auth_cache_gen;
+static ngx_uint_t                       ngx_http_ticketing_auth_conf_gen;
 
 
 #define NGX_HTTP_TICKETING_AUTH_VAR_SUBJECT  0
@@ -263,12 +278,47 @@ ngx_http_ticketing_auth_jwt(ngx_http_request_t *r,
     json_t                           *claims, *sub;
     const char                       *reason;
     ngx_pool_cleanup_t               *cln;
+    ngx_http_ticketing_jwt_cache_t   *cache;
+    ngx_http_ticketing_main_conf_t   *tmcf;
     ngx_http_ticketing_jwt_verify_t   vf;
 
     if (alcf->keys == NULL) {
         return ngx_http_ticketing_auth_refuse(r, ctx, NGX_HTTP_UNAUTHORIZED,
                                        "invalid_token",
                                        "no token key is configured here");
+    }
+
+    tmcf = ngx_http_get_module_main_conf(r, ngx_http_ticketing_module);
+
+    cache = NULL;
+
+    if (tmcf->auth.cache_size && token->len <= alcf->max_size) {
+        if (ngx_http_ticketing_auth_cache_gen
+            != ngx_http_ticketing_auth_conf_gen)
+        {
+            ngx_http_ticketing_jwt_cache_destroy(
+                                           ngx_http_ticketing_auth_cache_p);
+            ngx_http_ticketing_auth_cache_p = NULL;
+            ngx_http_ticketing_auth_cache_failed = 0;
+            ngx_http_ticketing_auth_cache_gen =
+                                           ngx_http_ticketing_auth_conf_gen;
+        }
+
+        if (ngx_http_ticketing_auth_cache_p == NULL
+            && !ngx_http_ticketing_auth_cache_failed)
+        {
+            ngx_http_ticketing_auth_cache_p =
+                  ngx_http_ticketing_jwt_cache_create(tmcf->auth.cache_size);
+
+            if (ngx_http_ticketing_auth_cache_p == NULL) {
+                ngx_http_ticketing_auth_cache_failed = 1;
+                ngx_log_error(NGX_LOG_ALERT, r->connection->log, 0,
+                              "ticketing auth: no memory for the token "
+                              "cache, running without it");
+            }
+        }
+
+        cache = ngx_http_ticketing_auth_cache_p;
     }
 
     vf.keys = alcf->keys->elts;
@@ -288,12 +338,27 @@ ngx_http_ticketing_auth_jwt(ngx_http_request_t *r,
         return NGX_ERROR;
     }
 
-    if (ngx_http_ticketing_jwt_verify(token->data, token->len, &vf, &claims,
-                                      &reason)
-        != 0)
+    /* the scope of a cached token: this location's configuration */
+    claims = ngx_http_ticketing_jwt_cache_get(cache, alcf, token->data,
+                                              token->len, vf.now);
+
+    if (claims != NULL) {
+        ngx_log_debug0(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                       "ticketing auth: token found in the cache");
+
+    } else if (ngx_http_ticketing_jwt_verify(token->data, token->len, &vf,
+                                             &claims, &reason)
+               != 0)
     {
         return ngx_http_ticketing_auth_refuse(r, ctx, NGX_HTTP_UNAUTHORIZED,
                                               "invalid_token", reason);
+
+    } else if (cache != NULL) {
+        ngx_http_ticketing_jwt_cache_put(cache, alcf, token->data, token->len,
+                      claims,
+                      ngx_http_ticketing_jwt_cache_until(claims, vf.now,
+                                          vf.leeway,
+                                          NGX_HTTP_TICKETING_AUTH_CACHE_TTL));
     }
 
     cln->handler = ngx_http_ticketing_auth_claims_cleanup;
@@ -804,6 +869,8 @@ ngx_int_t
 ngx_http_ticketing_auth_create_main_conf(ngx_conf_t *cf,
     ngx_http_ticketing_auth_main_conf_t *conf)
 {
+    conf->cache_size = NGX_CONF_UNSET_UINT;
+
     return NGX_OK;
 }
 
@@ -812,6 +879,10 @@ char *
 ngx_http_ticketing_auth_init_main_conf(ngx_conf_t *cf,
     ngx_http_ticketing_auth_main_conf_t *conf)
 {
+    ngx_conf_init_uint_value(conf->cache_size, 1024);
+
+    ngx_http_ticketing_auth_conf_gen++;
+
     return NGX_CONF_OK;
 }
 
@@ -1491,6 +1562,41 @@ ngx_http_ticketing_auth_header(ngx_conf_t *cf, ngx_command_t *cmd,
     ngx_strlow(h->lowcase.data, value[1].data, value[1].len);
     h->hash = ngx_hash_key(h->lowcase.data, h->lowcase.len);
     h->claim = value[2];
+
+    return NGX_CONF_OK;
+}
+
+
+/* ticketing_jwt_cache <entries>|off */
+char *
+ngx_http_ticketing_auth_cache(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_ticketing_main_conf_t  *tmcf = conf;
+
+    ngx_int_t   n;
+    ngx_str_t  *value;
+
+    if (tmcf->auth.cache_size != NGX_CONF_UNSET_UINT) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    if (ngx_strcmp(value[1].data, "off") == 0) {
+        tmcf->auth.cache_size = 0;
+        return NGX_CONF_OK;
+    }
+
+    n = ngx_atoi(value[1].data, value[1].len);
+    if (n <= 0 || n > 1048576) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid value \"%V\" in \"%V\" directive, "
+                           "it must be \"off\" or a number of entries "
+                           "from 1 to 1048576", &value[1], &cmd->name);
+        return NGX_CONF_ERROR;
+    }
+
+    tmcf->auth.cache_size = (ngx_uint_t) n;
 
     return NGX_CONF_OK;
 }

@@ -22,7 +22,8 @@
 
 
 typedef struct {
-    ngx_uint_t                     reserved;
+    /* entries of the per-worker verified-token cache; 0: off */
+    ngx_uint_t                     cache_size;
 } ngx_http_ticketing_auth_main_conf_t;
 
 
@@ -77,6 +78,8 @@ char *ngx_http_ticketing_auth_permission(ngx_conf_t *cf, ngx_command_t *cmd,
 char *ngx_http_ticketing_auth_mtls_client(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 char *ngx_http_ticketing_auth_header(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+char *ngx_http_ticketing_auth_cache(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 
 

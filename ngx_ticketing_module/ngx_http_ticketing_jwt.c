@@ -1333,3 +1333,172 @@ ngx_http_ticketing_jwt_has(json_t *claim, const char *value, size_t len)
 
     return 0;
 }
+
+
+/* ------------------------------------------------ verified-token cache */
+
+
+typedef struct {
+    unsigned char                  digest[32];
+    time_t                         until;
+    json_t                        *claims;     /* NULL: empty slot */
+} ngx_http_ticketing_jwt_cache_entry_t;
+
+
+struct ngx_http_ticketing_jwt_cache_s {
+    size_t                                 size;
+    ngx_http_ticketing_jwt_cache_entry_t  *entries;
+};
+
+
+ngx_http_ticketing_jwt_cache_t *
+ngx_http_ticketing_jwt_cache_create(size_t size)
+{
+    ngx_http_ticketing_jwt_cache_t  *c;
+
+    if (size == 0) {
+        return NULL;
+    }
+
+    c = malloc(sizeof(ngx_http_ticketing_jwt_cache_t));
+    if (c == NULL) {
+        return NULL;
+    }
+
+    c->entries = calloc(size, sizeof(ngx_http_ticketing_jwt_cache_entry_t));
+    if (c->entries == NULL) {
+        free(c);
+        return NULL;
+    }
+
+    c->size = size;
+
+    return c;
+}
+
+
+void
+ngx_http_ticketing_jwt_cache_destroy(ngx_http_ticketing_jwt_cache_t *c)
+{
+    size_t  i;
+
+    if (c == NULL) {
+        return;
+    }
+
+    for (i = 0; i < c->size; i++) {
+        json_decref(c->entries[i].claims);
+    }
+
+    free(c->entries);
+    free(c);
+}
+
+
+static int
+ngx_http_ticketing_jwt_cache_digest(const void *scope,
+    const unsigned char *token, size_t len, unsigned char digest[32])
+{
+    int          ok;
+    EVP_MD_CTX  *md;
+
+    md = EVP_MD_CTX_new();
+    if (md == NULL) {
+        return -1;
+    }
+
+    ok = EVP_DigestInit_ex(md, EVP_sha256(), NULL) == 1
+         && EVP_DigestUpdate(md, &scope, sizeof(scope)) == 1
+         && EVP_DigestUpdate(md, token, len) == 1
+         && EVP_DigestFinal_ex(md, digest, NULL) == 1;
+
+    EVP_MD_CTX_free(md);
+
+    return ok ? 0 : -1;
+}
+
+
+static ngx_http_ticketing_jwt_cache_entry_t *
+ngx_http_ticketing_jwt_cache_slot(ngx_http_ticketing_jwt_cache_t *c,
+    const unsigned char digest[32])
+{
+    size_t  h;
+
+    memcpy(&h, digest, sizeof(h));
+
+    return &c->entries[h % c->size];
+}
+
+
+json_t *
+ngx_http_ticketing_jwt_cache_get(ngx_http_ticketing_jwt_cache_t *c,
+    const void *scope, const unsigned char *token, size_t len, time_t now)
+{
+    unsigned char                          digest[32];
+    ngx_http_ticketing_jwt_cache_entry_t  *e;
+
+    if (c == NULL
+        || ngx_http_ticketing_jwt_cache_digest(scope, token, len, digest)
+           != 0)
+    {
+        return NULL;
+    }
+
+    e = ngx_http_ticketing_jwt_cache_slot(c, digest);
+
+    if (e->claims == NULL || memcmp(e->digest, digest, 32) != 0) {
+        return NULL;
+    }
+
+    if (now >= e->until) {
+        json_decref(e->claims);
+        e->claims = NULL;
+        return NULL;
+    }
+
+    return json_incref(e->claims);
+}
+
+
+void
+ngx_http_ticketing_jwt_cache_put(ngx_http_ticketing_jwt_cache_t *c,
+    const void *scope, const unsigned char *token, size_t len,
+    json_t *claims, time_t until)
+{
+    unsigned char                          digest[32];
+    ngx_http_ticketing_jwt_cache_entry_t  *e;
+
+    if (c == NULL
+        || ngx_http_ticketing_jwt_cache_digest(scope, token, len, digest)
+           != 0)
+    {
+        return;
+    }
+
+    e = ngx_http_ticketing_jwt_cache_slot(c, digest);
+
+    json_decref(e->claims);
+
+    memcpy(e->digest, digest, 32);
+    e->until = until;
+    e->claims = json_incref(claims);
+}
+
+
+time_t
+ngx_http_ticketing_jwt_cache_until(json_t *claims, time_t now, time_t leeway,
+    time_t max_ttl)
+{
+    double  exp, limit;
+
+    limit = (double) now + (double) max_ttl;
+
+    if (ngx_http_ticketing_jwt_time(claims, "exp", &exp) == 1
+        && exp + (double) leeway < limit)
+    {
+        return (exp + (double) leeway <= (double) now)
+               ? now : (time_t) (exp + (double) leeway);
+    }
+
+    return (time_t) limit;
+}

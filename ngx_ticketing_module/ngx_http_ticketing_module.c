@@ -148,6 +148,13 @@ static ngx_command_t  ngx_http_ticketing_commands[] = {
       offsetof(ngx_http_ticketing_loc_conf_t, auth.headers),
       NULL },
 
+    { ngx_string("ticketing_jwt_cache"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_http_ticketing_auth_cache,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
+      NULL },
+
     /* provider and organizations: ngx_http_ticketing_provider.c */
 
     /* request validation: ngx_http_ticketing_validate.c */

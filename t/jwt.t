@@ -630,3 +630,69 @@ invalid JSON
 --- must_die
 --- error_log
 invalid algorithm "none" in "ticketing_jwt_algorithms" directive
+
+
+
+=== TEST 32: the verified-token cache: a repeated token is not verified again
+--- request eval
+[("GET /v2/issueLinkType") x 3]
+--- more_headers eval
+[($main::T32 = main::auth(main::rs())), $main::T32, main::auth(main::rs('--tamper', 'payload'))]
+--- error_code eval
+[200, 200, 401]
+--- error_log
+ticketing auth: token found in the cache
+--- no_error_log
+[error]
+
+
+
+=== TEST 33: a token cached for one location is not trusted by another with other keys
+--- config
+    location /v2/ {
+        ticketing_gateway on;
+        ticketing_jwt_key_file pem $TEST_NGINX_DATA/rs256.pub;
+        proxy_pass http://127.0.0.1:$TEST_NGINX_UPSTREAM_PORT;
+    }
+    location /v2/issueLinkType {
+        ticketing_gateway on;
+        ticketing_jwt_key_file pem $TEST_NGINX_DATA/es256.pub;
+        proxy_pass http://127.0.0.1:$TEST_NGINX_UPSTREAM_PORT;
+    }
+--- request eval
+["GET /v2/ticket/metadata/types", "GET /v2/ticket/metadata/types", "GET /v2/issueLinkType"]
+--- more_headers eval
+[($main::T33 = main::auth(main::rs())), $main::T33, $main::T33]
+--- error_code eval
+[200, 200, 401]
+--- response_body_like eval
+['\[', '\[', main::u401('token algorithm does not fit the key')]
+--- no_error_log
+[error]
+
+
+
+=== TEST 34: ticketing_jwt_cache off: every request is verified
+--- http_config
+    ticketing_jwt_cache off;
+    upstream ticketing_api {
+        server 127.0.0.1:$TEST_NGINX_UPSTREAM_PORT;
+    }
+--- request eval
+[("GET /v2/issueLinkType") x 2]
+--- more_headers eval
+[($main::T34 = main::auth(main::rs())), $main::T34]
+--- error_code eval
+[200, 200]
+--- no_error_log
+token found in the cache
+[error]
+
+
+
+=== TEST 35: ticketing_jwt_cache takes a number of entries or off
+--- http_config
+    ticketing_jwt_cache lots;
+--- must_die
+--- error_log
+invalid value "lots" in "ticketing_jwt_cache" directive

@@ -755,6 +755,79 @@ test_malformed(void **state)
 }
 
 
+static void
+test_cache(void **state)
+{
+    int                              a, b;
+    json_t                          *claims, *got;
+    ngx_http_ticketing_jwt_cache_t  *c;
+
+    (void) state;
+
+    assert_null(ngx_http_ticketing_jwt_cache_create(0));
+    assert_null(ngx_http_ticketing_jwt_cache_get(NULL, &a,
+                    (const unsigned char *) "t", 1, NOW));
+
+    c = ngx_http_ticketing_jwt_cache_create(8);
+    assert_non_null(c);
+
+    claims = json_loads("{\"sub\":\"alice\",\"exp\":1800000100}", 0, NULL);
+
+#define GET(scope, tok, now) \
+    ngx_http_ticketing_jwt_cache_get(c, scope, (const unsigned char *) tok, \
+                                     strlen(tok), now)
+
+    assert_null(GET(&a, "token-1", NOW));
+    ngx_http_ticketing_jwt_cache_put(c, &a, (const unsigned char *) "token-1",
+                                     7, claims, NOW + 10);
+
+    got = GET(&a, "token-1", NOW + 9);
+    assert_ptr_equal(got, claims);
+    json_decref(got);
+
+    /* another token, another scope (location): not found */
+    assert_null(GET(&a, "token-2", NOW));
+    assert_null(GET(&b, "token-1", NOW));
+    assert_null(GET(&a, "token-", NOW));
+
+    /* expired: gone, also afterwards */
+    assert_null(GET(&a, "token-1", NOW + 10));
+    assert_null(GET(&a, "token-1", NOW));
+
+    /* many entries: bounded, whatever is found is right */
+    {
+        int   i;
+        char  tok[32];
+
+        for (i = 0; i < 100; i++) {
+            snprintf(tok, sizeof(tok), "tok-%d", i);
+            ngx_http_ticketing_jwt_cache_put(c, &a, (unsigned char *) tok,
+                                             strlen(tok), claims, NOW + 10);
+        }
+
+        got = GET(&a, "tok-99", NOW);
+        assert_ptr_equal(got, claims);
+        json_decref(got);
+    }
+
+    /* until: exp + leeway, capped by the maximum TTL, never in the past */
+    assert_int_equal(ngx_http_ticketing_jwt_cache_until(claims, NOW, 30, 300),
+                     1800000130);
+    assert_int_equal(ngx_http_ticketing_jwt_cache_until(claims, NOW, 30, 60),
+                     NOW + 60);
+    assert_int_equal(ngx_http_ticketing_jwt_cache_until(claims, NOW + 500, 0,
+                                                        60), NOW + 500);
+    json_object_del(claims, "exp");
+    assert_int_equal(ngx_http_ticketing_jwt_cache_until(claims, NOW, 30, 300),
+                     NOW + 300);
+
+#undef GET
+
+    ngx_http_ticketing_jwt_cache_destroy(c);
+    json_decref(claims);
+}
+
+
 int
 main(void)
 {
@@ -769,6 +842,7 @@ main(void)
         cmocka_unit_test(test_iss_aud),
         cmocka_unit_test(test_public_keys),
         cmocka_unit_test(test_malformed),
+        cmocka_unit_test(test_cache),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
