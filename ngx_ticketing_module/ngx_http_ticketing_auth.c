@@ -105,6 +105,20 @@ static ngx_http_variable_t  ngx_http_ticketing_auth_vars[] = {
 };
 
 
+/* headers nginx or HTTP itself gives a meaning: never identity headers */
+static ngx_str_t  ngx_http_ticketing_auth_reserved[] = {
+    ngx_string("Host"),
+    ngx_string("Authorization"),
+    ngx_string("Connection"),
+    ngx_string("Content-Length"),
+    ngx_string("Content-Type"),
+    ngx_string("Transfer-Encoding"),
+    ngx_string("Cookie"),
+    ngx_string("ticketing-provider"),
+    ngx_null_string
+};
+
+
 static ngx_str_t  ngx_http_ticketing_auth_default_role =
     ngx_string("ticketing-mas.ticketing.access.allowed");
 
@@ -573,9 +587,30 @@ ngx_http_ticketing_auth_claims_have(json_t *claims, ngx_array_t *paths,
 }
 
 
+/* whether a request header is one of the configured identity headers */
+static ngx_uint_t
+ngx_http_ticketing_auth_is_identity(ngx_table_elt_t *h,
+    ngx_http_ticketing_auth_header_t *ih, ngx_uint_t n)
+{
+    ngx_uint_t  j;
+
+    for (j = 0; j < n; j++) {
+        if (h->key.len == ih[j].name.len
+            && ngx_strncasecmp(h->key.data, ih[j].name.data, ih[j].name.len)
+               == 0)
+        {
+            return 1;
+        }
+    }
+
+    return 0;
+}
+
+
 /*
  * Removes every client-sent copy of the identity headers, then sets them
- * from the identity established (if any).
+ * from the identity established (if any).  The list of request headers is
+ * only rebuilt when there is something to remove.
  */
 static ngx_int_t
 ngx_http_ticketing_auth_headers(ngx_http_request_t *r,
@@ -583,8 +618,8 @@ ngx_http_ticketing_auth_headers(ngx_http_request_t *r,
 {
     json_t                            *v;
     ngx_str_t                          value;
-    ngx_uint_t                         i, j, n, strip;
-    ngx_list_t                         list;
+    ngx_uint_t                         i, j, n, total, strip;
+    ngx_list_t                         old;
     ngx_list_part_t                   *part;
     ngx_table_elt_t                   *h, *nh;
     ngx_http_ticketing_auth_header_t  *ih;
@@ -593,49 +628,49 @@ ngx_http_ticketing_auth_headers(ngx_http_request_t *r,
     n = alcf->headers->nelts;
 
     strip = 0;
-    i = 0;
-
-    for (part = &r->headers_in.headers.part; part; part = part->next) {
-        i += part->nelts;
-    }
-
-    if (ngx_list_init(&list, r->pool, i + n + 1, sizeof(ngx_table_elt_t))
-        != NGX_OK)
-    {
-        return NGX_ERROR;
-    }
+    total = 0;
 
     for (part = &r->headers_in.headers.part; part; part = part->next) {
         h = part->elts;
 
         for (i = 0; i < part->nelts; i++) {
-            for (j = 0; j < n; j++) {
-                if (h[i].key.len == ih[j].name.len
-                    && ngx_strncasecmp(h[i].key.data, ih[j].name.data,
-                                       ih[j].name.len) == 0)
-                {
-                    break;
-                }
-            }
-
-            if (j < n) {
-                strip++;
-                continue;
-            }
-
-            nh = ngx_list_push(&list);
-            if (nh == NULL) {
-                return NGX_ERROR;
-            }
-
-            *nh = h[i];
+            strip += ngx_http_ticketing_auth_is_identity(&h[i], ih, n);
         }
+
+        total += part->nelts;
     }
 
     if (strip) {
         ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
                       "ticketing auth: removed %ui client-sent identity "
                       "header(s)", strip);
+
+        /* a list's "last" may point into the list itself: init in place */
+        old = r->headers_in.headers;
+
+        if (ngx_list_init(&r->headers_in.headers, r->pool,
+                          total - strip + n + 1, sizeof(ngx_table_elt_t))
+            != NGX_OK)
+        {
+            return NGX_ERROR;
+        }
+
+        for (part = &old.part; part; part = part->next) {
+            h = part->elts;
+
+            for (i = 0; i < part->nelts; i++) {
+                if (ngx_http_ticketing_auth_is_identity(&h[i], ih, n)) {
+                    continue;
+                }
+
+                nh = ngx_list_push(&r->headers_in.headers);
+                if (nh == NULL) {
+                    return NGX_ERROR;
+                }
+
+                *nh = h[i];
+            }
+        }
     }
 
     for (j = 0; j < n && ctx->auth.method != NGX_HTTP_TICKETING_AUTH_NONE;
@@ -649,6 +684,12 @@ ngx_http_ticketing_auth_headers(ngx_http_request_t *r,
             }
 
             value = ctx->auth.subject;
+
+            for (i = 0; i < value.len; i++) {
+                if (value.data[i] < 0x20 || value.data[i] == 0x7f) {
+                    value.len = 0;
+                }
+            }
 
         } else {
             v = ngx_http_ticketing_jwt_claim(ctx->auth.claims,
@@ -667,7 +708,7 @@ ngx_http_ticketing_auth_headers(ngx_http_request_t *r,
             continue;
         }
 
-        nh = ngx_list_push(&list);
+        nh = ngx_list_push(&r->headers_in.headers);
         if (nh == NULL) {
             return NGX_ERROR;
         }
@@ -677,8 +718,6 @@ ngx_http_ticketing_auth_headers(ngx_http_request_t *r,
         nh->hash = ih[j].hash;
         nh->value = value;
     }
-
-    r->headers_in.headers = list;
 
     return NGX_OK;
 }
@@ -1525,6 +1564,20 @@ ngx_http_ticketing_auth_header(ngx_conf_t *cf, ngx_command_t *cmd,
             ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                                "invalid header name \"%V\" in \"%V\" "
                                "directive", &value[1], &cmd->name);
+            return NGX_CONF_ERROR;
+        }
+    }
+
+    for (i = 0; ngx_http_ticketing_auth_reserved[i].len; i++) {
+        if (value[1].len == ngx_http_ticketing_auth_reserved[i].len
+            && ngx_strncasecmp(value[1].data,
+                               ngx_http_ticketing_auth_reserved[i].data,
+                               value[1].len)
+               == 0)
+        {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "header \"%V\" cannot carry an identity in "
+                               "\"%V\" directive", &value[1], &cmd->name);
             return NGX_CONF_ERROR;
         }
     }

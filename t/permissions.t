@@ -409,3 +409,12 @@ ticketing auth: removed 3 client-sent identity header(s)
 --- must_die
 --- error_log
 "ticketing_auth_mtls" is on, but no "ticketing_auth_mtls_client" is configured
+
+
+
+=== TEST 15: an identity header cannot be one nginx or HTTP gives a meaning
+--- config
+    location /v2/ { ticketing_auth_header Host sub; }
+--- must_die
+--- error_log
+header "Host" cannot carry an identity in "ticketing_auth_header" directive
