@@ -275,7 +275,7 @@ ticketing auth: token algorithm does not fit the key
 
 
 
-=== TEST 13: unknown kid; a JWKS key with "use":"enc" is not a signature key
+=== TEST 13: unknown kid; a JWKS key with "use":"enc" is not a signature key; OKP keys
 --- config
     location /v2/ {
         ticketing_gateway on;
@@ -283,15 +283,16 @@ ticketing auth: token algorithm does not fit the key
         proxy_pass http://127.0.0.1:$TEST_NGINX_UPSTREAM_PORT;
     }
 --- request eval
-["GET /v2/issueLinkType", "GET /v2/issueLinkType", "GET /v2/issueLinkType"]
+["GET /v2/issueLinkType", "GET /v2/issueLinkType", "GET /v2/issueLinkType", "GET /v2/issueLinkType"]
 --- more_headers eval
 [main::auth('--key', 't/data/jwks-rsa.key', '--alg', 'RS256', '--kid', 'nope'),
  main::auth('--key', 't/data/jwks-rsa.key', '--alg', 'RS256', '--kid', 'enc-key'),
- main::auth('--key', 't/data/jwks-rsa.key', '--alg', 'RS256')]
+ main::auth('--key', 't/data/jwks-rsa.key', '--alg', 'RS256'),
+ main::auth('--key', 't/data/ed25519.key', '--alg', 'EdDSA', '--kid', 'ed-2026')]
 --- error_code eval
-[401, 401, 200]
+[401, 401, 200, 200]
 --- response_body_like eval
-[main::u401('token key id \(kid\) is unknown'), main::u401('token key id \(kid\) is unknown'), '\[']
+[main::u401('token key id \(kid\) is unknown'), main::u401('token key id \(kid\) is unknown'), '\[', '\[']
 --- no_error_log
 [error]
 
