@@ -552,8 +552,8 @@ ngx_http_ticketing_auth_authorize(ngx_http_request_t *r,
                                            org->len))
         {
             return ngx_http_ticketing_auth_refuse(r, ctx, NGX_HTTP_FORBIDDEN,
-                                     "insufficient_scope",
-                                     "token is not valid for this organization");
+                                   "insufficient_scope",
+                                   "token is not valid for this organization");
         }
     }
 

@@ -293,7 +293,7 @@ ngx_http_ticketing_jwt_key_pem(ngx_http_ticketing_jwt_key_t *key,
 
     if (key->pkey == NULL) {
         return ngx_http_ticketing_jwt_err(err, err_size,
-                                      "no PEM public key (\"PUBLIC KEY\") found");
+                                  "no PEM public key (\"PUBLIC KEY\") found");
     }
 
     if (ngx_http_ticketing_jwt_key_classify(key, err, err_size) != 0) {
@@ -549,7 +549,7 @@ ngx_http_ticketing_jwt_jwk(ngx_http_ticketing_jwt_key_t *key, json_t *jwk,
     } else if (strcmp(t, "RSA") == 0) {
         if (ngx_http_ticketing_jwt_jwk_rsa(key, jwk) != 0) {
             return ngx_http_ticketing_jwt_err(err, err_size,
-                                       "an \"RSA\" key has no valid \"n\", \"e\"");
+                                  "an \"RSA\" key has no valid \"n\", \"e\"");
         }
 
     } else if (strcmp(t, "EC") == 0) {

@@ -32,6 +32,8 @@
 #define NOW      1800000000
 #define SECRET   "0123456789abcdef0123456789abcdef"
 #define TOKEN_MAX  8192
+/* a 32-byte HMAC secret, base64url */
+#define K32      "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY"
 
 
 typedef ngx_http_ticketing_jwt_key_t     key_t_;
@@ -45,8 +47,8 @@ typedef ngx_http_ticketing_jwt_verify_t  verify_t;
 static size_t
 b64url(const unsigned char *in, size_t len, char *out)
 {
-    static const char  a[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-                             "0123456789-_";
+    static const char  a[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                             "abcdefghijklmnopqrstuvwxyz0123456789-_";
     size_t        i, n;
     unsigned int  v;
 
@@ -437,15 +439,16 @@ test_key_loading(void **state)
     assert_int_equal(JWKS("{\"keys\":[{\"kty\":\"oct\",\"k\":\"c2hvcnQ\"}]}"),
                      -1);
     assert_int_equal(JWKS("{\"keys\":[{\"kty\":\"oct\",\"use\":\"enc\","
-                          "\"k\":\"MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY\"}"
+                          "\"k\":\"" K32 "\"}"
                           "]}"), -1);
     assert_int_equal(JWKS("{\"keys\":[{\"kty\":\"oct\",\"alg\":\"RS256\","
-                          "\"k\":\"MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY\"}"
+                          "\"k\":\"" K32 "\"}"
                           "]}"), -1);
     assert_int_equal(JWKS("{\"keys\":[{\"kty\":\"oct\",\"alg\":\"HS384\","
                           "\"kid\":\"k1\","
-                          "\"k\":\"MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY\"},"
-                          "{\"kty\":\"oct\",\"use\":\"enc\",\"k\":\"AA\"}]}"), 0);
+                          "\"k\":\"" K32 "\"},"
+                          "{\"kty\":\"oct\",\"use\":\"enc\",\"k\":\"AA\"}]}"),
+                     0);
     assert_int_equal(n, 1);
     assert_int_equal(keys[0].algs, NGX_HTTP_TICKETING_JWT_HS384);
     assert_string_equal(keys[0].kid, "k1");
@@ -612,7 +615,8 @@ test_iss_aud(void **state)
 
     TOK("{\"exp\":1900000000,\"iss\":\"https://b\",\"aud\":\"ticketing\"}");
     assert_null(check(t, &vf));
-    TOK("{\"exp\":1900000000,\"iss\":\"https://a\",\"aud\":[\"x\",\"ticketing\"]}");
+    TOK("{\"exp\":1900000000,\"iss\":\"https://a\","
+        "\"aud\":[\"x\",\"ticketing\"]}");
     assert_null(check(t, &vf));
     TOK("{\"exp\":1900000000,\"iss\":\"https://c\",\"aud\":\"ticketing\"}");
     assert_string_equal(check(t, &vf), "token issuer (iss) is not accepted");
