@@ -11,14 +11,15 @@ CC         ?= cc
 UNIT_CFLAGS = -std=gnu99 -g -O1 -Wall -Wextra -Werror \
               -fsanitize=address,undefined -fno-omit-frame-pointer \
               -fno-sanitize-recover=all -Ingx_ticketing_module
-UNIT_LIBS   = -lcmocka -ljansson -lz
+UNIT_LIBS   = -lcmocka -ljansson -lz -lcrypto
 # Pure-logic sources: they include no nginx header, so unit tests and
 # fuzzers link them without nginx.
 PURE_SRCS   = ngx_ticketing_module/ngx_http_ticketing_route.c \
               ngx_ticketing_module/ngx_http_ticketing_error.c \
               ngx_ticketing_module/ngx_http_ticketing_normalize.c \
               ngx_ticketing_module/ngx_http_ticketing_rules.c \
-              ngx_ticketing_module/ngx_http_ticketing_errbody.c
+              ngx_ticketing_module/ngx_http_ticketing_errbody.c \
+              ngx_ticketing_module/ngx_http_ticketing_jwt.c
 UNIT_TESTS  = $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/test_*.c))
 
 # libFuzzer harnesses: every tests/fuzz/fuzz_<name>.c is one, linked with
@@ -33,8 +34,8 @@ FUZZ_DEPS     = $(PURE_SRCS) $(wildcard ngx_ticketing_module/*.h tests/fuzz/*.h)
 # `make fuzz FUZZ=route` fuzzes only the harnesses named
 FUZZ         ?= $(FUZZ_NAMES)
 
-.PHONY: all module deps nginx-asan unit test test-t demo deb test-deb clean \
-        distclean fuzz fuzz-build fuzz-regressions bench faults test-valgrind
+.PHONY: all module deps nginx-asan unit test test-t demo token deb test-deb \
+        clean distclean fuzz fuzz-build fuzz-regressions bench faults test-valgrind
 
 all: module
 
@@ -120,6 +121,10 @@ deb:
 # installs the package with apt, checks it, removes it: CI and on request
 test-deb:
 	scripts/test-deb.sh
+
+# a token for the demo gateway: make token [ALG=RS256] [TTL=3600] [CLAIMS=json]
+token:
+	@scripts/token.sh "$(or $(ALG),RS256)" "$(or $(TTL),3600)" '$(CLAIMS)'
 
 # keeps build/src, the downloaded nginx source package: distclean drops it
 clean:

@@ -2,15 +2,904 @@
 /*
  * Authentication and authorization: JWT (Bearer) or mTLS identity, the
  * API access role, the operation's permission, organization tenancy.
+ *
+ * Keys are read and parsed once, at configuration time, into OpenSSL
+ * EVP_PKEYs (or HMAC secrets); a request only verifies.  The token logic
+ * itself is pure C in ngx_http_ticketing_jwt.c.
  */
 
 
 #include "ngx_http_ticketing_module.h"
 
 
+#define NGX_HTTP_TICKETING_AUTH_MAX_FILE  (1024 * 1024)
+
+/* a cached token without exp is verified again after this */
+#define NGX_HTTP_TICKETING_AUTH_CACHE_TTL  300
+
+
+typedef struct {
+    const ngx_http_ticketing_operation_t  *op;
+    ngx_str_t                              permission;
+} ngx_http_ticketing_auth_perm_t;
+
+
+typedef struct {
+    ngx_str_t                      dn;          /* "*": any verified cert */
+    ngx_flag_t                     all;         /* every permission */
+    ngx_array_t                    permissions; /* ngx_str_t */
+} ngx_http_ticketing_auth_client_t;
+
+
+typedef struct {
+    ngx_str_t                      name;
+    ngx_str_t                      lowcase;
+    ngx_uint_t                     hash;
+    ngx_str_t                      claim;       /* a claim path */
+} ngx_http_ticketing_auth_header_t;
+
+
+static ngx_int_t ngx_http_ticketing_auth_refuse(ngx_http_request_t *r,
+    ngx_http_ticketing_ctx_t *ctx, ngx_uint_t status, const char *error,
+    const char *reason);
+static ngx_int_t ngx_http_ticketing_auth_jwt(ngx_http_request_t *r,
+    ngx_http_ticketing_ctx_t *ctx, ngx_http_ticketing_auth_loc_conf_t *alcf,
+    ngx_str_t *token);
+static ngx_int_t ngx_http_ticketing_auth_mtls(ngx_http_request_t *r,
+    ngx_http_ticketing_ctx_t *ctx, ngx_http_ticketing_auth_loc_conf_t *alcf);
+static ngx_int_t ngx_http_ticketing_auth_authorize(ngx_http_request_t *r,
+    ngx_http_ticketing_ctx_t *ctx, ngx_http_ticketing_auth_loc_conf_t *alcf);
+static ngx_int_t ngx_http_ticketing_auth_headers(ngx_http_request_t *r,
+    ngx_http_ticketing_ctx_t *ctx, ngx_http_ticketing_auth_loc_conf_t *alcf);
+static ngx_int_t ngx_http_ticketing_auth_value(ngx_http_request_t *r,
+    json_t *v, ngx_str_t *out);
+static ngx_int_t ngx_http_ticketing_auth_claims_have(json_t *claims,
+    ngx_array_t *paths, ngx_str_t *value);
+static void ngx_http_ticketing_auth_claims_cleanup(void *data);
+static void ngx_http_ticketing_auth_key_cleanup(void *data);
+static ngx_int_t ngx_http_ticketing_auth_variable(ngx_http_request_t *r,
+    ngx_http_variable_value_t *v, uintptr_t data);
+static ngx_int_t ngx_http_ticketing_auth_claim_variable(
+    ngx_http_request_t *r, ngx_http_variable_value_t *v, uintptr_t data);
+static ngx_int_t ngx_http_ticketing_auth_read_file(ngx_conf_t *cf,
+    ngx_str_t *name, ngx_str_t *out);
+static ngx_int_t ngx_http_ticketing_auth_add_key(ngx_conf_t *cf,
+    ngx_http_ticketing_auth_loc_conf_t *alcf,
+    ngx_http_ticketing_jwt_key_t *key);
+
+
+ngx_uint_t  ngx_http_ticketing_auth_path_post = 1;
+
+
+/*
+ * The verified-token cache of this worker, made on first use.  Its scope
+ * keys are location configurations: a configuration loaded in the same
+ * process (a reload with master_process off) starts a new cache, so that
+ * a new configuration at an old address never finds old entries.
+ */
+static ngx_http_ticketing_jwt_cache_t  *ngx_http_ticketing_auth_cache_p;
+static ngx_uint_t                       ngx_http_ticketing_auth_cache_failed;
+static ngx_uint_t                       ngx_http_ticketing_auth_cache_gen;
+static ngx_uint_t                       ngx_http_ticketing_auth_conf_gen;
+
+
+#define NGX_HTTP_TICKETING_AUTH_VAR_SUBJECT  0
+#define NGX_HTTP_TICKETING_AUTH_VAR_METHOD   1
+
+
+static ngx_http_variable_t  ngx_http_ticketing_auth_vars[] = {
+
+    { ngx_string("ticketing_subject"), NULL,
+      ngx_http_ticketing_auth_variable,
+      NGX_HTTP_TICKETING_AUTH_VAR_SUBJECT, NGX_HTTP_VAR_NOCACHEABLE, 0 },
+
+    { ngx_string("ticketing_auth"), NULL,
+      ngx_http_ticketing_auth_variable,
+      NGX_HTTP_TICKETING_AUTH_VAR_METHOD, NGX_HTTP_VAR_NOCACHEABLE, 0 },
+
+    { ngx_string("ticketing_claim_"), NULL,
+      ngx_http_ticketing_auth_claim_variable,
+      0, NGX_HTTP_VAR_NOCACHEABLE|NGX_HTTP_VAR_PREFIX, 0 },
+
+      ngx_http_null_variable
+};
+
+
+/* headers nginx or HTTP itself gives a meaning: never identity headers */
+static ngx_str_t  ngx_http_ticketing_auth_reserved[] = {
+    ngx_string("Host"),
+    ngx_string("Authorization"),
+    ngx_string("Connection"),
+    ngx_string("Content-Length"),
+    ngx_string("Content-Type"),
+    ngx_string("Transfer-Encoding"),
+    ngx_string("Cookie"),
+    ngx_string("ticketing-provider"),
+    ngx_null_string
+};
+
+
+static ngx_str_t  ngx_http_ticketing_auth_default_role =
+    ngx_string("ticketing-mas.ticketing.access.allowed");
+
+static ngx_str_t  ngx_http_ticketing_auth_default_roles[] = {
+    ngx_string("realm_access.roles"),
+    ngx_string("roles")
+};
+
+static ngx_str_t  ngx_http_ticketing_auth_default_perms[] = {
+    ngx_string("permissions"),
+    ngx_string("scope")
+};
+
+
+/* ------------------------------------------------------ access step */
+
+
+/* authenticate and authorize the request (401 / 403) */
+ngx_int_t
+ngx_http_ticketing_auth_handler(ngx_http_request_t *r,
+    ngx_http_ticketing_ctx_t *ctx)
+{
+    ngx_str_t                       token, *auth;
+    ngx_int_t                       rc;
+    ngx_uint_t                      i, n;
+    ngx_list_part_t                *part;
+    ngx_table_elt_t                *h;
+    ngx_http_ticketing_loc_conf_t  *tlcf;
+
+    tlcf = ngx_http_get_module_loc_conf(r, ngx_http_ticketing_module);
+
+    if (!tlcf->auth.enable) {
+        /* no identity here, but a client may still not fake one upstream */
+        return ngx_http_ticketing_auth_headers(r, ctx, &tlcf->auth);
+    }
+
+    /* nginx refuses a second Authorization header itself; count anyway */
+    n = 0;
+    auth = NULL;
+    part = &r->headers_in.headers.part;
+    h = part->elts;
+
+    for (i = 0; /* void */ ; i++) {
+
+        if (i >= part->nelts) {
+            if (part->next == NULL) {
+                break;
+            }
+
+            part = part->next;
+            h = part->elts;
+            i = 0;
+        }
+
+        if (h[i].key.len == sizeof("Authorization") - 1
+            && ngx_strncasecmp(h[i].key.data, (u_char *) "Authorization",
+                               sizeof("Authorization") - 1) == 0)
+        {
+            n++;
+            auth = &h[i].value;
+        }
+    }
+
+    if (n > 1) {
+        return ngx_http_ticketing_auth_refuse(r, ctx, NGX_HTTP_UNAUTHORIZED,
+                                      "invalid_request",
+                                      "more than one Authorization header");
+    }
+
+    if (auth == NULL) {
+        if (tlcf->auth.mtls) {
+            rc = ngx_http_ticketing_auth_mtls(r, ctx, &tlcf->auth);
+            if (rc != NGX_DECLINED) {
+                return rc;
+            }
+        }
+
+        return ngx_http_ticketing_auth_refuse(r, ctx, NGX_HTTP_UNAUTHORIZED,
+                                              NULL, "no credentials");
+    }
+
+    /* "Bearer" (any case), one or more spaces, the token */
+    if (auth->len < sizeof("Bearer") - 1
+        || ngx_strncasecmp(auth->data, (u_char *) "Bearer",
+                           sizeof("Bearer") - 1) != 0
+        || (auth->len > sizeof("Bearer") - 1
+            && auth->data[sizeof("Bearer") - 1] != ' '))
+    {
+        return ngx_http_ticketing_auth_refuse(r, ctx, NGX_HTTP_UNAUTHORIZED,
+                                        NULL,
+                                        "Authorization scheme is not Bearer");
+    }
+
+    token.data = auth->data + sizeof("Bearer") - 1;
+    token.len = auth->len - (sizeof("Bearer") - 1);
+
+    while (token.len && token.data[0] == ' ') {
+        token.data++;
+        token.len--;
+    }
+
+    while (token.len && token.data[token.len - 1] == ' ') {
+        token.len--;
+    }
+
+    rc = ngx_http_ticketing_auth_jwt(r, ctx, &tlcf->auth, &token);
+    if (rc != NGX_OK) {
+        return rc;
+    }
+
+    rc = ngx_http_ticketing_auth_authorize(r, ctx, &tlcf->auth);
+    if (rc != NGX_OK) {
+        return rc;
+    }
+
+    return ngx_http_ticketing_auth_headers(r, ctx, &tlcf->auth);
+}
+
+
+static ngx_int_t
+ngx_http_ticketing_auth_refuse(ngx_http_request_t *r,
+    ngx_http_ticketing_ctx_t *ctx, ngx_uint_t status, const char *error,
+    const char *reason)
+{
+    u_char           *p;
+    size_t            len;
+    ngx_table_elt_t  *h;
+
+    ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                  "ticketing auth: %s", reason);
+
+    len = sizeof("Bearer realm=\"ticketing\"") - 1;
+    if (error != NULL) {
+        len += sizeof(", error=\"\"") - 1 + ngx_strlen(error);
+    }
+
+    p = ngx_pnalloc(r->pool, len);
+    if (p == NULL) {
+        return NGX_ERROR;
+    }
+
+    h = ngx_list_push(&r->headers_out.headers);
+    if (h == NULL) {
+        return NGX_ERROR;
+    }
+
+    h->hash = 1;
+    ngx_str_set(&h->key, "WWW-Authenticate");
+    h->value.data = p;
+
+    p = ngx_cpymem(p, "Bearer realm=\"ticketing\"",
+                   sizeof("Bearer realm=\"ticketing\"") - 1);
+
+    if (error != NULL) {
+        p = ngx_sprintf(p, ", error=\"%s\"", error);
+    }
+
+    h->value.len = p - h->value.data;
+
+    ctx->error_detail = reason;
+
+    return status;
+}
+
+
+static ngx_int_t
+ngx_http_ticketing_auth_jwt(ngx_http_request_t *r,
+    ngx_http_ticketing_ctx_t *ctx, ngx_http_ticketing_auth_loc_conf_t *alcf,
+    ngx_str_t *token)
+{
+    json_t                           *claims, *sub;
+    const char                       *reason;
+    ngx_pool_cleanup_t               *cln;
+    ngx_http_ticketing_jwt_cache_t   *cache;
+    ngx_http_ticketing_main_conf_t   *tmcf;
+    ngx_http_ticketing_jwt_verify_t   vf;
+
+    if (alcf->keys == NULL) {
+        return ngx_http_ticketing_auth_refuse(r, ctx, NGX_HTTP_UNAUTHORIZED,
+                                       "invalid_token",
+                                       "no token key is configured here");
+    }
+
+    tmcf = ngx_http_get_module_main_conf(r, ngx_http_ticketing_module);
+
+    cache = NULL;
+
+    if (tmcf->auth.cache_size && token->len <= alcf->max_size) {
+        if (ngx_http_ticketing_auth_cache_gen
+            != ngx_http_ticketing_auth_conf_gen)
+        {
+            ngx_http_ticketing_jwt_cache_destroy(
+                                           ngx_http_ticketing_auth_cache_p);
+            ngx_http_ticketing_auth_cache_p = NULL;
+            ngx_http_ticketing_auth_cache_failed = 0;
+            ngx_http_ticketing_auth_cache_gen =
+                                           ngx_http_ticketing_auth_conf_gen;
+        }
+
+        if (ngx_http_ticketing_auth_cache_p == NULL
+            && !ngx_http_ticketing_auth_cache_failed)
+        {
+            ngx_http_ticketing_auth_cache_p =
+                  ngx_http_ticketing_jwt_cache_create(tmcf->auth.cache_size);
+
+            if (ngx_http_ticketing_auth_cache_p == NULL) {
+                ngx_http_ticketing_auth_cache_failed = 1;
+                ngx_log_error(NGX_LOG_ALERT, r->connection->log, 0,
+                              "ticketing auth: no memory for the token "
+                              "cache, running without it");
+            }
+        }
+
+        cache = ngx_http_ticketing_auth_cache_p;
+    }
+
+    vf.keys = alcf->keys->elts;
+    vf.nkeys = alcf->keys->nelts;
+    vf.algs = (unsigned) alcf->algorithms;
+    vf.max_size = alcf->max_size;
+    vf.now = ngx_time();
+    vf.leeway = alcf->leeway;
+    vf.require_exp = alcf->require_exp;
+    vf.issuers = alcf->issuers ? alcf->issuers->elts : NULL;
+    vf.nissuers = alcf->issuers ? alcf->issuers->nelts : 0;
+    vf.audiences = alcf->audiences ? alcf->audiences->elts : NULL;
+    vf.naudiences = alcf->audiences ? alcf->audiences->nelts : 0;
+
+    cln = ngx_pool_cleanup_add(r->pool, 0);
+    if (cln == NULL) {
+        return NGX_ERROR;
+    }
+
+    /* the scope of a cached token: this location's configuration */
+    claims = ngx_http_ticketing_jwt_cache_get(cache, alcf, token->data,
+                                              token->len, vf.now);
+
+    if (claims != NULL) {
+        ngx_log_debug0(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                       "ticketing auth: token found in the cache");
+
+    } else if (ngx_http_ticketing_jwt_verify(token->data, token->len, &vf,
+                                             &claims, &reason)
+               != 0)
+    {
+        return ngx_http_ticketing_auth_refuse(r, ctx, NGX_HTTP_UNAUTHORIZED,
+                                              "invalid_token", reason);
+
+    } else if (cache != NULL) {
+        ngx_http_ticketing_jwt_cache_put(cache, alcf, token->data, token->len,
+                      claims,
+                      ngx_http_ticketing_jwt_cache_until(claims, vf.now,
+                                          vf.leeway,
+                                          NGX_HTTP_TICKETING_AUTH_CACHE_TTL));
+    }
+
+    cln->handler = ngx_http_ticketing_auth_claims_cleanup;
+    cln->data = claims;
+
+    ctx->auth.method = NGX_HTTP_TICKETING_AUTH_JWT;
+    ctx->auth.claims = claims;
+
+    sub = json_object_get(claims, "sub");
+
+    if (sub != NULL
+        && ngx_http_ticketing_auth_value(r, sub, &ctx->auth.subject)
+           != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    ngx_log_debug1(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                   "ticketing auth: token verified, subject \"%V\"",
+                   &ctx->auth.subject);
+
+    return NGX_OK;
+}
+
+
+/* NGX_DECLINED: no verified client certificate, fall back to a 401 */
+static ngx_int_t
+ngx_http_ticketing_auth_mtls(ngx_http_request_t *r,
+    ngx_http_ticketing_ctx_t *ctx, ngx_http_ticketing_auth_loc_conf_t *alcf)
+{
+#if (NGX_HTTP_SSL)
+
+    ngx_str_t                          verify, dn, *perm;
+    ngx_uint_t                         i, j;
+    const char                        *need;
+    ngx_http_ticketing_auth_perm_t    *ov;
+    ngx_http_ticketing_auth_client_t  *cl;
+
+    if (r->connection->ssl == NULL) {
+        return NGX_DECLINED;
+    }
+
+    if (ngx_ssl_get_client_verify(r->connection, r->pool, &verify) != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    if (verify.len != sizeof("SUCCESS") - 1
+        || ngx_strncmp(verify.data, "SUCCESS", verify.len) != 0)
+    {
+        return NGX_DECLINED;
+    }
+
+    if (ngx_ssl_get_subject_dn(r->connection, r->pool, &dn) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    cl = alcf->mtls_clients->elts;
+
+    for (i = 0; i < alcf->mtls_clients->nelts; i++) {
+        if ((cl[i].dn.len == 1 && cl[i].dn.data[0] == '*')
+            || (cl[i].dn.len == dn.len
+                && ngx_strncmp(cl[i].dn.data, dn.data, dn.len) == 0))
+        {
+            break;
+        }
+    }
+
+    if (i == alcf->mtls_clients->nelts) {
+        return ngx_http_ticketing_auth_refuse(r, ctx, NGX_HTTP_FORBIDDEN,
+                                         "insufficient_scope",
+                                         "client certificate is not accepted");
+    }
+
+    ctx->auth.method = NGX_HTTP_TICKETING_AUTH_MTLS;
+    ctx->auth.subject = dn;
+
+    if (!cl[i].all) {
+        need = ctx->route.op->permission;
+
+        if (alcf->permissions) {
+            ov = alcf->permissions->elts;
+            for (j = 0; j < alcf->permissions->nelts; j++) {
+                if (ov[j].op == ctx->route.op) {
+                    need = (const char *) ov[j].permission.data;
+                }
+            }
+        }
+
+        perm = cl[i].permissions.elts;
+
+        for (j = 0; j < cl[i].permissions.nelts; j++) {
+            if (ngx_strcmp(perm[j].data, need) == 0) {
+                break;
+            }
+        }
+
+        if (j == cl[i].permissions.nelts) {
+            return ngx_http_ticketing_auth_refuse(r, ctx, NGX_HTTP_FORBIDDEN,
+                                        "insufficient_scope",
+                                        "client certificate lacks the "
+                                        "operation's permission");
+        }
+    }
+
+    ngx_log_debug1(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                   "ticketing auth: client certificate \"%V\" accepted", &dn);
+
+    return ngx_http_ticketing_auth_headers(r, ctx, alcf);
+
+#else
+
+    return NGX_DECLINED;
+
+#endif
+}
+
+
+static ngx_int_t
+ngx_http_ticketing_auth_authorize(ngx_http_request_t *r,
+    ngx_http_ticketing_ctx_t *ctx, ngx_http_ticketing_auth_loc_conf_t *alcf)
+{
+    u_char                          *p;
+    json_t                          *orgs;
+    ngx_str_t                        need;
+    ngx_uint_t                       i;
+    ngx_http_ticketing_span_t       *org;
+    ngx_http_ticketing_auth_perm_t  *ov;
+
+    if (alcf->api_role.len
+        && !ngx_http_ticketing_auth_claims_have(ctx->auth.claims,
+                                                alcf->roles_claims,
+                                                &alcf->api_role))
+    {
+        return ngx_http_ticketing_auth_refuse(r, ctx, NGX_HTTP_FORBIDDEN,
+                                         "insufficient_scope",
+                                         "token lacks the API access role");
+    }
+
+    need.data = (u_char *) ctx->route.op->permission;
+    need.len = ngx_strlen(need.data);
+
+    if (alcf->permissions) {
+        ov = alcf->permissions->elts;
+        for (i = 0; i < alcf->permissions->nelts; i++) {
+            if (ov[i].op == ctx->route.op) {
+                need = ov[i].permission;
+            }
+        }
+    }
+
+    if (!ngx_http_ticketing_auth_claims_have(ctx->auth.claims,
+                                             alcf->perms_claims, &need))
+    {
+        /* the permission is configuration, not client input: safe */
+        p = ngx_pnalloc(r->pool, need.len + sizeof("token lacks permission "));
+        if (p == NULL) {
+            return NGX_ERROR;
+        }
+
+        *ngx_sprintf(p, "token lacks permission %V", &need) = '\0';
+
+        return ngx_http_ticketing_auth_refuse(r, ctx, NGX_HTTP_FORBIDDEN,
+                                              "insufficient_scope",
+                                              (const char *) p);
+    }
+
+    org = &ctx->route.params[NGX_HTTP_TICKETING_PARAM_ORG];
+
+    if (alcf->tenancy_claim.len && org->len) {
+        orgs = ngx_http_ticketing_jwt_claim(ctx->auth.claims,
+                                        (const char *) alcf->tenancy_claim.data,
+                                        alcf->tenancy_claim.len);
+
+        if (orgs == NULL
+            || !ngx_http_ticketing_jwt_has(orgs, (const char *) org->data,
+                                           org->len))
+        {
+            return ngx_http_ticketing_auth_refuse(r, ctx, NGX_HTTP_FORBIDDEN,
+                                   "insufficient_scope",
+                                   "token is not valid for this organization");
+        }
+    }
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_http_ticketing_auth_claims_have(json_t *claims, ngx_array_t *paths,
+    ngx_str_t *value)
+{
+    json_t      *v;
+    ngx_str_t   *path;
+    ngx_uint_t   i;
+
+    path = paths->elts;
+
+    for (i = 0; i < paths->nelts; i++) {
+        v = ngx_http_ticketing_jwt_claim(claims, (const char *) path[i].data,
+                                         path[i].len);
+
+        if (v != NULL
+            && ngx_http_ticketing_jwt_has(v, (const char *) value->data,
+                                          value->len))
+        {
+            return 1;
+        }
+    }
+
+    return 0;
+}
+
+
+/* whether a request header is one of the configured identity headers */
+static ngx_uint_t
+ngx_http_ticketing_auth_is_identity(ngx_table_elt_t *h,
+    ngx_http_ticketing_auth_header_t *ih, ngx_uint_t n)
+{
+    ngx_uint_t  j;
+
+    for (j = 0; j < n; j++) {
+        if (h->key.len == ih[j].name.len
+            && ngx_strncasecmp(h->key.data, ih[j].name.data, ih[j].name.len)
+               == 0)
+        {
+            return 1;
+        }
+    }
+
+    return 0;
+}
+
+
+/*
+ * Removes every client-sent copy of the identity headers, then sets them
+ * from the identity established (if any).  The list of request headers is
+ * only rebuilt when there is something to remove.
+ */
+static ngx_int_t
+ngx_http_ticketing_auth_headers(ngx_http_request_t *r,
+    ngx_http_ticketing_ctx_t *ctx, ngx_http_ticketing_auth_loc_conf_t *alcf)
+{
+    json_t                            *v;
+    ngx_str_t                          value;
+    ngx_uint_t                         i, j, n, total, strip;
+    ngx_list_t                         old;
+    ngx_list_part_t                   *part;
+    ngx_table_elt_t                   *h, *nh;
+    ngx_http_ticketing_auth_header_t  *ih;
+
+    ih = alcf->headers->elts;
+    n = alcf->headers->nelts;
+
+    strip = 0;
+    total = 0;
+
+    for (part = &r->headers_in.headers.part; part; part = part->next) {
+        h = part->elts;
+
+        for (i = 0; i < part->nelts; i++) {
+            strip += ngx_http_ticketing_auth_is_identity(&h[i], ih, n);
+        }
+
+        total += part->nelts;
+    }
+
+    if (strip) {
+        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                      "ticketing auth: removed %ui client-sent identity "
+                      "header(s)", strip);
+
+        /* a list's "last" may point into the list itself: init in place */
+        old = r->headers_in.headers;
+
+        if (ngx_list_init(&r->headers_in.headers, r->pool,
+                          total - strip + n + 1, sizeof(ngx_table_elt_t))
+            != NGX_OK)
+        {
+            return NGX_ERROR;
+        }
+
+        for (part = &old.part; part; part = part->next) {
+            h = part->elts;
+
+            for (i = 0; i < part->nelts; i++) {
+                if (ngx_http_ticketing_auth_is_identity(&h[i], ih, n)) {
+                    continue;
+                }
+
+                nh = ngx_list_push(&r->headers_in.headers);
+                if (nh == NULL) {
+                    return NGX_ERROR;
+                }
+
+                *nh = h[i];
+            }
+        }
+    }
+
+    for (j = 0; j < n && ctx->auth.method != NGX_HTTP_TICKETING_AUTH_NONE;
+         j++)
+    {
+        if (ctx->auth.method == NGX_HTTP_TICKETING_AUTH_MTLS) {
+            if (ih[j].claim.len != 3
+                || ngx_strncmp(ih[j].claim.data, "sub", 3) != 0)
+            {
+                continue;
+            }
+
+            value = ctx->auth.subject;
+
+            for (i = 0; i < value.len; i++) {
+                if (value.data[i] < 0x20 || value.data[i] == 0x7f) {
+                    value.len = 0;
+                }
+            }
+
+        } else {
+            v = ngx_http_ticketing_jwt_claim(ctx->auth.claims,
+                                             (const char *) ih[j].claim.data,
+                                             ih[j].claim.len);
+            if (v == NULL) {
+                continue;
+            }
+
+            if (ngx_http_ticketing_auth_value(r, v, &value) != NGX_OK) {
+                return NGX_ERROR;
+            }
+        }
+
+        if (value.len == 0) {
+            continue;
+        }
+
+        nh = ngx_list_push(&r->headers_in.headers);
+        if (nh == NULL) {
+            return NGX_ERROR;
+        }
+
+        nh->key = ih[j].name;
+        nh->lowcase_key = ih[j].lowcase.data;
+        nh->hash = ih[j].hash;
+        nh->value = value;
+    }
+
+    return NGX_OK;
+}
+
+
+/*
+ * A claim as a header-safe string: strings, numbers and booleans; control
+ * characters make it empty (never forwarded).  Arrays and objects: empty.
+ */
+static ngx_int_t
+ngx_http_ticketing_auth_value(ngx_http_request_t *r, json_t *v,
+    ngx_str_t *out)
+{
+    u_char      *p;
+    size_t       i, len;
+    const char  *s;
+
+    ngx_str_null(out);
+
+    if (json_is_string(v)) {
+        s = json_string_value(v);
+        len = json_string_length(v);
+
+        for (i = 0; i < len; i++) {
+            if ((u_char) s[i] < 0x20 || s[i] == 0x7f) {
+                return NGX_OK;
+            }
+        }
+
+        out->data = (u_char *) s;
+        out->len = len;
+
+        return NGX_OK;
+    }
+
+    if (json_is_integer(v)) {
+        p = ngx_pnalloc(r->pool, NGX_INT64_LEN);
+        if (p == NULL) {
+            return NGX_ERROR;
+        }
+
+        out->data = p;
+        out->len = ngx_sprintf(p, "%L", (int64_t) json_integer_value(v)) - p;
+
+        return NGX_OK;
+    }
+
+    if (json_is_boolean(v)) {
+        if (json_is_true(v)) {
+            ngx_str_set(out, "true");
+
+        } else {
+            ngx_str_set(out, "false");
+        }
+    }
+
+    return NGX_OK;
+}
+
+
+static void
+ngx_http_ticketing_auth_claims_cleanup(void *data)
+{
+    json_decref(data);
+}
+
+
+/* ------------------------------------------------------- variables */
+
+
+static ngx_http_ticketing_ctx_t *
+ngx_http_ticketing_auth_ctx(ngx_http_request_t *r)
+{
+    ngx_http_ticketing_ctx_t  *ctx;
+
+    ctx = ngx_http_get_module_ctx(r, ngx_http_ticketing_module);
+
+    if (ctx == NULL || ctx->auth.method == NGX_HTTP_TICKETING_AUTH_NONE) {
+        return NULL;
+    }
+
+    return ctx;
+}
+
+
+static ngx_int_t
+ngx_http_ticketing_auth_variable(ngx_http_request_t *r,
+    ngx_http_variable_value_t *v, uintptr_t data)
+{
+    ngx_http_ticketing_ctx_t  *ctx;
+
+    ctx = ngx_http_ticketing_auth_ctx(r);
+
+    if (ctx == NULL) {
+        v->not_found = 1;
+        return NGX_OK;
+    }
+
+    if (data == NGX_HTTP_TICKETING_AUTH_VAR_SUBJECT) {
+        if (ctx->auth.subject.len == 0) {
+            v->not_found = 1;
+            return NGX_OK;
+        }
+
+        v->data = ctx->auth.subject.data;
+        v->len = ctx->auth.subject.len;
+
+    } else if (ctx->auth.method == NGX_HTTP_TICKETING_AUTH_JWT) {
+        v->data = (u_char *) "jwt";
+        v->len = 3;
+
+    } else {
+        v->data = (u_char *) "mtls";
+        v->len = 4;
+    }
+
+    v->valid = 1;
+    v->no_cacheable = 0;
+    v->not_found = 0;
+
+    return NGX_OK;
+}
+
+
+/* $ticketing_claim_NAME: the top-level claim NAME of a verified token */
+static ngx_int_t
+ngx_http_ticketing_auth_claim_variable(ngx_http_request_t *r,
+    ngx_http_variable_value_t *v, uintptr_t data)
+{
+    ngx_str_t                 *name = (ngx_str_t *) data;
+
+    json_t                    *c;
+    ngx_str_t                  value;
+    ngx_http_ticketing_ctx_t  *ctx;
+
+    ctx = ngx_http_ticketing_auth_ctx(r);
+
+    if (ctx == NULL || ctx->auth.claims == NULL) {
+        v->not_found = 1;
+        return NGX_OK;
+    }
+
+    c = json_object_getn(ctx->auth.claims,
+                         (const char *) name->data
+                             + sizeof("ticketing_claim_") - 1,
+                         name->len - (sizeof("ticketing_claim_") - 1));
+
+    if (c == NULL || ngx_http_ticketing_auth_value(r, c, &value) != NGX_OK
+        || value.len == 0)
+    {
+        v->not_found = 1;
+        return NGX_OK;
+    }
+
+    v->data = value.data;
+    v->len = value.len;
+    v->valid = 1;
+    v->no_cacheable = 0;
+    v->not_found = 0;
+
+    return NGX_OK;
+}
+
+
+/* ---------------------------------------------------- configuration */
+
+
 ngx_int_t
 ngx_http_ticketing_auth_preconfiguration(ngx_conf_t *cf)
 {
+    ngx_http_variable_t  *var, *v;
+
+    for (v = ngx_http_ticketing_auth_vars; v->name.len; v++) {
+        var = ngx_http_add_variable(cf, &v->name, v->flags);
+        if (var == NULL) {
+            return NGX_ERROR;
+        }
+
+        var->get_handler = v->get_handler;
+        var->data = v->data;
+    }
+
     return NGX_OK;
 }
 
@@ -19,6 +908,8 @@ ngx_int_t
 ngx_http_ticketing_auth_create_main_conf(ngx_conf_t *cf,
     ngx_http_ticketing_auth_main_conf_t *conf)
 {
+    conf->cache_size = NGX_CONF_UNSET_UINT;
+
     return NGX_OK;
 }
 
@@ -27,6 +918,10 @@ char *
 ngx_http_ticketing_auth_init_main_conf(ngx_conf_t *cf,
     ngx_http_ticketing_auth_main_conf_t *conf)
 {
+    ngx_conf_init_uint_value(conf->cache_size, 1024);
+
+    ngx_http_ticketing_auth_conf_gen++;
+
     return NGX_CONF_OK;
 }
 
@@ -35,7 +930,55 @@ ngx_int_t
 ngx_http_ticketing_auth_create_loc_conf(ngx_conf_t *cf,
     ngx_http_ticketing_auth_loc_conf_t *conf)
 {
+    /*
+     * set by ngx_pcalloc():
+     *
+     *     conf->keys = NULL;
+     *     conf->issuers = NULL;
+     *     conf->audiences = NULL;
+     *     conf->api_role = { 0, NULL };
+     *     conf->roles_claims = NULL;
+     *     conf->perms_claims = NULL;
+     *     conf->permissions = NULL;
+     *     conf->tenancy_claim = { 0, NULL };
+     *     conf->mtls_clients = NULL;
+     *     conf->headers = NULL;
+     */
+
+    conf->enable = NGX_CONF_UNSET;
+    conf->algorithms = NGX_CONF_UNSET_UINT;
+    conf->require_exp = NGX_CONF_UNSET;
+    conf->leeway = NGX_CONF_UNSET;
+    conf->max_size = NGX_CONF_UNSET_SIZE;
+    conf->mtls = NGX_CONF_UNSET;
+
     return NGX_OK;
+}
+
+
+static ngx_array_t *
+ngx_http_ticketing_auth_default_paths(ngx_conf_t *cf, ngx_str_t *paths,
+    ngx_uint_t n)
+{
+    ngx_uint_t    i;
+    ngx_str_t    *s;
+    ngx_array_t  *a;
+
+    a = ngx_array_create(cf->pool, n, sizeof(ngx_str_t));
+    if (a == NULL) {
+        return NULL;
+    }
+
+    for (i = 0; i < n; i++) {
+        s = ngx_array_push(a);
+        if (s == NULL) {
+            return NULL;
+        }
+
+        *s = paths[i];
+    }
+
+    return a;
 }
 
 
@@ -44,6 +987,101 @@ ngx_http_ticketing_auth_merge_loc_conf(ngx_conf_t *cf,
     ngx_http_ticketing_auth_loc_conf_t *prev,
     ngx_http_ticketing_auth_loc_conf_t *conf)
 {
+    ngx_http_ticketing_auth_header_t  *h;
+
+    ngx_conf_merge_value(conf->enable, prev->enable, 1);
+    ngx_conf_merge_uint_value(conf->algorithms, prev->algorithms,
+                              NGX_HTTP_TICKETING_JWT_ALL_ALGS);
+    ngx_conf_merge_value(conf->require_exp, prev->require_exp, 1);
+    ngx_conf_merge_value(conf->leeway, prev->leeway, 30);
+    ngx_conf_merge_size_value(conf->max_size, prev->max_size, 8192);
+    ngx_conf_merge_value(conf->mtls, prev->mtls, 0);
+
+    if (conf->keys == NULL) {
+        conf->keys = prev->keys;
+    }
+
+    if (conf->issuers == NULL) {
+        conf->issuers = prev->issuers;
+    }
+
+    if (conf->audiences == NULL) {
+        conf->audiences = prev->audiences;
+    }
+
+    if (conf->permissions == NULL) {
+        conf->permissions = prev->permissions;
+    }
+
+    if (conf->mtls_clients == NULL) {
+        conf->mtls_clients = prev->mtls_clients;
+    }
+
+    if (conf->api_role.data == NULL) {
+        conf->api_role = prev->api_role.data
+                         ? prev->api_role
+                         : ngx_http_ticketing_auth_default_role;
+    }
+
+    if (conf->tenancy_claim.data == NULL) {
+        conf->tenancy_claim = prev->tenancy_claim;
+    }
+
+    if (conf->roles_claims == NULL) {
+        conf->roles_claims = prev->roles_claims;
+
+        if (conf->roles_claims == NULL) {
+            conf->roles_claims = ngx_http_ticketing_auth_default_paths(cf,
+                                       ngx_http_ticketing_auth_default_roles,
+                                       2);
+            if (conf->roles_claims == NULL) {
+                return NGX_CONF_ERROR;
+            }
+        }
+    }
+
+    if (conf->perms_claims == NULL) {
+        conf->perms_claims = prev->perms_claims;
+
+        if (conf->perms_claims == NULL) {
+            conf->perms_claims = ngx_http_ticketing_auth_default_paths(cf,
+                                       ngx_http_ticketing_auth_default_perms,
+                                       2);
+            if (conf->perms_claims == NULL) {
+                return NGX_CONF_ERROR;
+            }
+        }
+    }
+
+    if (conf->headers == NULL) {
+        conf->headers = prev->headers;
+
+        if (conf->headers == NULL) {
+            conf->headers = ngx_array_create(cf->pool, 1,
+                                     sizeof(ngx_http_ticketing_auth_header_t));
+            if (conf->headers == NULL) {
+                return NGX_CONF_ERROR;
+            }
+
+            h = ngx_array_push(conf->headers);
+            if (h == NULL) {
+                return NGX_CONF_ERROR;
+            }
+
+            ngx_str_set(&h->name, "X-Ticketing-Subject");
+            ngx_str_set(&h->lowcase, "x-ticketing-subject");
+            h->hash = ngx_hash_key(h->lowcase.data, h->lowcase.len);
+            ngx_str_set(&h->claim, "sub");
+        }
+    }
+
+    if (conf->mtls && conf->mtls_clients == NULL) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"ticketing_auth_mtls\" is on, but no "
+                           "\"ticketing_auth_mtls_client\" is configured");
+        return NGX_CONF_ERROR;
+    }
+
     return NGX_CONF_OK;
 }
 
@@ -55,10 +1093,563 @@ ngx_http_ticketing_auth_postconfiguration(ngx_conf_t *cf)
 }
 
 
-/* authenticate and authorize the request (401 / 403) */
-ngx_int_t
-ngx_http_ticketing_auth_handler(ngx_http_request_t *r,
-    ngx_http_ticketing_ctx_t *ctx)
+/* ---------------------------------------------------------- directives */
+
+
+static ngx_int_t
+ngx_http_ticketing_auth_read_file(ngx_conf_t *cf, ngx_str_t *name,
+    ngx_str_t *out)
 {
+    ssize_t          n;
+    ngx_fd_t         fd;
+    ngx_file_info_t  fi;
+
+    if (ngx_conf_full_name(cf->cycle, name, 1) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    fd = ngx_open_file(name->data, NGX_FILE_RDONLY, NGX_FILE_OPEN, 0);
+    if (fd == NGX_INVALID_FILE) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, ngx_errno,
+                           ngx_open_file_n " \"%V\" failed", name);
+        return NGX_ERROR;
+    }
+
+    if (ngx_fd_info(fd, &fi) == NGX_FILE_ERROR
+        || ngx_file_size(&fi) > NGX_HTTP_TICKETING_AUTH_MAX_FILE)
+    {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "key file \"%V\" is unreadable or too large",
+                           name);
+        ngx_close_file(fd);
+        return NGX_ERROR;
+    }
+
+    out->len = (size_t) ngx_file_size(&fi);
+    out->data = ngx_pnalloc(cf->temp_pool, out->len + 1);
+    if (out->data == NULL) {
+        ngx_close_file(fd);
+        return NGX_ERROR;
+    }
+
+    n = ngx_read_fd(fd, out->data, out->len);
+    ngx_close_file(fd);
+
+    if (n < 0 || (size_t) n != out->len) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, ngx_errno,
+                           "cannot read key file \"%V\"", name);
+        return NGX_ERROR;
+    }
+
+    out->data[out->len] = '\0';
+
     return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_http_ticketing_auth_add_key(ngx_conf_t *cf,
+    ngx_http_ticketing_auth_loc_conf_t *alcf,
+    ngx_http_ticketing_jwt_key_t *key)
+{
+    ngx_pool_cleanup_t            *cln;
+    ngx_http_ticketing_jwt_key_t  *k;
+
+    cln = ngx_pool_cleanup_add(cf->pool, sizeof(ngx_http_ticketing_jwt_key_t));
+    if (cln == NULL) {
+        ngx_http_ticketing_jwt_key_free(key);
+        return NGX_ERROR;
+    }
+
+    /* the cleanup owns the key material; the array holds a copy */
+    ngx_memcpy(cln->data, key, sizeof(ngx_http_ticketing_jwt_key_t));
+    cln->handler = ngx_http_ticketing_auth_key_cleanup;
+
+    if (alcf->keys == NULL) {
+        alcf->keys = ngx_array_create(cf->pool, 4,
+                                      sizeof(ngx_http_ticketing_jwt_key_t));
+        if (alcf->keys == NULL) {
+            return NGX_ERROR;
+        }
+    }
+
+    k = ngx_array_push(alcf->keys);
+    if (k == NULL) {
+        return NGX_ERROR;
+    }
+
+    *k = *key;
+
+    return NGX_OK;
+}
+
+
+static void
+ngx_http_ticketing_auth_key_cleanup(void *data)
+{
+    ngx_http_ticketing_jwt_key_free(data);
+}
+
+
+/* ticketing_jwt_key_file hmac|pem|jwks <path> */
+char *
+ngx_http_ticketing_auth_key_file(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf)
+{
+    ngx_http_ticketing_loc_conf_t  *tlcf = conf;
+
+    int                            rc;
+    size_t                         i, n, len;
+    ngx_str_t                     *value, name, data;
+    ngx_http_ticketing_jwt_key_t   key, *keys;
+    char                           err[NGX_HTTP_TICKETING_JWT_ERR_SIZE];
+
+    value = cf->args->elts;
+    name = value[2];
+
+    if (ngx_http_ticketing_auth_read_file(cf, &name, &data) != NGX_OK) {
+        return NGX_CONF_ERROR;
+    }
+
+    err[0] = '\0';
+
+    if (ngx_strcmp(value[1].data, "hmac") == 0) {
+
+        /* a trailing newline is not part of the secret */
+        len = data.len;
+        while (len && (data.data[len - 1] == '\n'
+                       || data.data[len - 1] == '\r'))
+        {
+            len--;
+        }
+
+        rc = ngx_http_ticketing_jwt_key_hmac(&key, data.data, len, err,
+                                             sizeof(err));
+        ngx_explicit_memzero(data.data, data.len);
+
+        if (rc == 0) {
+            rc = ngx_http_ticketing_auth_add_key(cf, &tlcf->auth, &key)
+                 == NGX_OK ? 0 : -2;
+        }
+
+    } else if (ngx_strcmp(value[1].data, "pem") == 0) {
+        rc = ngx_http_ticketing_jwt_key_pem(&key, data.data, data.len, err,
+                                            sizeof(err));
+        if (rc == 0) {
+            rc = ngx_http_ticketing_auth_add_key(cf, &tlcf->auth, &key)
+                 == NGX_OK ? 0 : -2;
+        }
+
+    } else if (ngx_strcmp(value[1].data, "jwks") == 0) {
+        keys = ngx_palloc(cf->temp_pool, NGX_HTTP_TICKETING_JWT_MAX_JWKS
+                                        * sizeof(ngx_http_ticketing_jwt_key_t));
+        if (keys == NULL) {
+            return NGX_CONF_ERROR;
+        }
+
+        rc = ngx_http_ticketing_jwt_jwks(data.data, data.len, keys,
+                                         NGX_HTTP_TICKETING_JWT_MAX_JWKS, &n,
+                                         err, sizeof(err));
+        for (i = 0; rc == 0 && i < n; i++) {
+            if (ngx_http_ticketing_auth_add_key(cf, &tlcf->auth, &keys[i])
+                != NGX_OK)
+            {
+                for (i++; i < n; i++) {
+                    ngx_http_ticketing_jwt_key_free(&keys[i]);
+                }
+
+                rc = -2;
+            }
+        }
+
+    } else {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid key type \"%V\" in \"%V\" directive, "
+                           "it must be \"hmac\", \"pem\" or \"jwks\"",
+                           &value[1], &cmd->name);
+        return NGX_CONF_ERROR;
+    }
+
+    if (rc == -2) {
+        return NGX_CONF_ERROR;
+    }
+
+    if (rc != 0) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid key file \"%V\" in \"%V\" directive: %s",
+                           &name, &cmd->name, err);
+        return NGX_CONF_ERROR;
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+/* ticketing_jwt_algorithms HS256 RS256 ... */
+char *
+ngx_http_ticketing_auth_algorithms(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf)
+{
+    ngx_http_ticketing_loc_conf_t  *tlcf = conf;
+
+    unsigned    alg;
+    ngx_str_t  *value;
+    ngx_uint_t  i;
+
+    if (tlcf->auth.algorithms != NGX_CONF_UNSET_UINT) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+    tlcf->auth.algorithms = 0;
+
+    for (i = 1; i < cf->args->nelts; i++) {
+        alg = ngx_http_ticketing_jwt_alg((const char *) value[i].data,
+                                         value[i].len);
+        if (alg == 0) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "invalid algorithm \"%V\" in \"%V\" directive",
+                               &value[i], &cmd->name);
+            return NGX_CONF_ERROR;
+        }
+
+        tlcf->auth.algorithms |= alg;
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+/* ticketing_jwt_issuer / ticketing_jwt_audience: allow-lists */
+char *
+ngx_http_ticketing_auth_str_list(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf)
+{
+    char  *p = conf;
+
+    ngx_str_t                     *value;
+    ngx_uint_t                     i;
+    ngx_array_t                  **a;
+    ngx_http_ticketing_jwt_str_t  *s;
+
+    a = (ngx_array_t **) (p + cmd->offset);
+
+    if (*a == NULL) {
+        *a = ngx_array_create(cf->pool, 2,
+                              sizeof(ngx_http_ticketing_jwt_str_t));
+        if (*a == NULL) {
+            return NGX_CONF_ERROR;
+        }
+    }
+
+    value = cf->args->elts;
+
+    for (i = 1; i < cf->args->nelts; i++) {
+        s = ngx_array_push(*a);
+        if (s == NULL) {
+            return NGX_CONF_ERROR;
+        }
+
+        /* configuration strings are NUL-terminated */
+        s->data = (const char *) value[i].data;
+        s->len = value[i].len;
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+/* ticketing_roles_claim / ticketing_permissions_claim: claim paths */
+char *
+ngx_http_ticketing_auth_claim_paths(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf)
+{
+    char  *p = conf;
+
+    ngx_str_t     *value, *s;
+    ngx_uint_t     i;
+    ngx_array_t  **a;
+
+    a = (ngx_array_t **) (p + cmd->offset);
+
+    if (*a != NULL) {
+        return "is duplicate";
+    }
+
+    *a = ngx_array_create(cf->pool, cf->args->nelts - 1, sizeof(ngx_str_t));
+    if (*a == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    value = cf->args->elts;
+
+    for (i = 1; i < cf->args->nelts; i++) {
+        if (ngx_http_ticketing_jwt_path_valid((const char *) value[i].data,
+                                              value[i].len)
+            != 0)
+        {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "invalid claim path \"%V\" in \"%V\" directive",
+                               &value[i], &cmd->name);
+            return NGX_CONF_ERROR;
+        }
+
+        s = ngx_array_push(*a);
+        if (s == NULL) {
+            return NGX_CONF_ERROR;
+        }
+
+        *s = value[i];
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+/* ticketing_api_role <role>|off; ticketing_tenancy_claim <path>|off */
+char *
+ngx_http_ticketing_auth_str_off(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf)
+{
+    char  *p = conf;
+
+    ngx_str_t  *value, *s;
+
+    s = (ngx_str_t *) (p + cmd->offset);
+
+    if (s->data != NULL) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    if (ngx_strcmp(value[1].data, "off") == 0) {
+        ngx_str_set(s, "");
+        s->len = 0;
+        return NGX_CONF_OK;
+    }
+
+    if (cmd->post != NULL
+        && ngx_http_ticketing_jwt_path_valid((const char *) value[1].data,
+                                             value[1].len)
+           != 0)
+    {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid claim path \"%V\" in \"%V\" directive",
+                           &value[1], &cmd->name);
+        return NGX_CONF_ERROR;
+    }
+
+    *s = value[1];
+
+    return NGX_CONF_OK;
+}
+
+
+/* ticketing_permission <operation> <permission> */
+char *
+ngx_http_ticketing_auth_permission(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf)
+{
+    ngx_http_ticketing_loc_conf_t  *tlcf = conf;
+
+    ngx_str_t                       *value;
+    ngx_http_ticketing_auth_perm_t  *pm;
+    const ngx_http_ticketing_operation_t  *op;
+
+    value = cf->args->elts;
+
+    op = ngx_http_ticketing_operation_find((const char *) value[1].data,
+                                           value[1].len);
+    if (op == NULL) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "unknown operation \"%V\" in \"%V\" directive",
+                           &value[1], &cmd->name);
+        return NGX_CONF_ERROR;
+    }
+
+    if (tlcf->auth.permissions == NULL) {
+        tlcf->auth.permissions = ngx_array_create(cf->pool, 4,
+                                       sizeof(ngx_http_ticketing_auth_perm_t));
+        if (tlcf->auth.permissions == NULL) {
+            return NGX_CONF_ERROR;
+        }
+    }
+
+    pm = ngx_array_push(tlcf->auth.permissions);
+    if (pm == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    pm->op = op;
+    pm->permission = value[2];
+
+    return NGX_CONF_OK;
+}
+
+
+/* ticketing_auth_mtls_client <DN>|* all|<permission>... */
+char *
+ngx_http_ticketing_auth_mtls_client(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf)
+{
+    ngx_http_ticketing_loc_conf_t  *tlcf = conf;
+
+    ngx_str_t                         *value, *s;
+    ngx_uint_t                         i;
+    ngx_http_ticketing_auth_client_t  *cl;
+
+    value = cf->args->elts;
+
+    if (tlcf->auth.mtls_clients == NULL) {
+        tlcf->auth.mtls_clients = ngx_array_create(cf->pool, 2,
+                                     sizeof(ngx_http_ticketing_auth_client_t));
+        if (tlcf->auth.mtls_clients == NULL) {
+            return NGX_CONF_ERROR;
+        }
+    }
+
+    cl = ngx_array_push(tlcf->auth.mtls_clients);
+    if (cl == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    ngx_memzero(cl, sizeof(ngx_http_ticketing_auth_client_t));
+    cl->dn = value[1];
+
+    if (ngx_array_init(&cl->permissions, cf->pool, cf->args->nelts,
+                       sizeof(ngx_str_t))
+        != NGX_OK)
+    {
+        return NGX_CONF_ERROR;
+    }
+
+    if (cf->args->nelts == 3 && ngx_strcmp(value[2].data, "all") == 0) {
+        cl->all = 1;
+        return NGX_CONF_OK;
+    }
+
+    for (i = 2; i < cf->args->nelts; i++) {
+        s = ngx_array_push(&cl->permissions);
+        if (s == NULL) {
+            return NGX_CONF_ERROR;
+        }
+
+        *s = value[i];
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+/* ticketing_auth_header <name> <claim path> */
+char *
+ngx_http_ticketing_auth_header(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf)
+{
+    ngx_http_ticketing_loc_conf_t  *tlcf = conf;
+
+    ngx_str_t                         *value;
+    ngx_uint_t                         i;
+    ngx_http_ticketing_auth_header_t  *h;
+
+    value = cf->args->elts;
+
+    for (i = 0; i < value[1].len; i++) {
+        if (!((value[1].data[i] >= 'a' && value[1].data[i] <= 'z')
+              || (value[1].data[i] >= 'A' && value[1].data[i] <= 'Z')
+              || (value[1].data[i] >= '0' && value[1].data[i] <= '9')
+              || value[1].data[i] == '-'))
+        {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "invalid header name \"%V\" in \"%V\" "
+                               "directive", &value[1], &cmd->name);
+            return NGX_CONF_ERROR;
+        }
+    }
+
+    for (i = 0; ngx_http_ticketing_auth_reserved[i].len; i++) {
+        if (value[1].len == ngx_http_ticketing_auth_reserved[i].len
+            && ngx_strncasecmp(value[1].data,
+                               ngx_http_ticketing_auth_reserved[i].data,
+                               value[1].len)
+               == 0)
+        {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "header \"%V\" cannot carry an identity in "
+                               "\"%V\" directive", &value[1], &cmd->name);
+            return NGX_CONF_ERROR;
+        }
+    }
+
+    if (ngx_http_ticketing_jwt_path_valid((const char *) value[2].data,
+                                          value[2].len)
+        != 0)
+    {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid claim path \"%V\" in \"%V\" directive",
+                           &value[2], &cmd->name);
+        return NGX_CONF_ERROR;
+    }
+
+    if (tlcf->auth.headers == NULL) {
+        tlcf->auth.headers = ngx_array_create(cf->pool, 2,
+                                     sizeof(ngx_http_ticketing_auth_header_t));
+        if (tlcf->auth.headers == NULL) {
+            return NGX_CONF_ERROR;
+        }
+    }
+
+    h = ngx_array_push(tlcf->auth.headers);
+    if (h == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    h->name = value[1];
+    h->lowcase.len = value[1].len;
+    h->lowcase.data = ngx_pnalloc(cf->pool, value[1].len);
+    if (h->lowcase.data == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    ngx_strlow(h->lowcase.data, value[1].data, value[1].len);
+    h->hash = ngx_hash_key(h->lowcase.data, h->lowcase.len);
+    h->claim = value[2];
+
+    return NGX_CONF_OK;
+}
+
+
+/* ticketing_jwt_cache <entries>|off */
+char *
+ngx_http_ticketing_auth_cache(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_ticketing_main_conf_t  *tmcf = conf;
+
+    ngx_int_t   n;
+    ngx_str_t  *value;
+
+    if (tmcf->auth.cache_size != NGX_CONF_UNSET_UINT) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    if (ngx_strcmp(value[1].data, "off") == 0) {
+        tmcf->auth.cache_size = 0;
+        return NGX_CONF_OK;
+    }
+
+    n = ngx_atoi(value[1].data, value[1].len);
+    if (n <= 0 || n > 1048576) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid value \"%V\" in \"%V\" directive, "
+                           "it must be \"off\" or a number of entries "
+                           "from 1 to 1048576", &value[1], &cmd->name);
+        return NGX_CONF_ERROR;
+    }
+
+    tmcf->auth.cache_size = (ngx_uint_t) n;
+
+    return NGX_CONF_OK;
 }

@@ -13,15 +13,74 @@
 #include <ngx_core.h>
 #include <ngx_http.h>
 
+#include "ngx_http_ticketing_jwt.h"
+
+
+#define NGX_HTTP_TICKETING_AUTH_NONE  0
+#define NGX_HTTP_TICKETING_AUTH_JWT   1
+#define NGX_HTTP_TICKETING_AUTH_MTLS  2
+
 
 typedef struct {
-    ngx_uint_t                     reserved;
+    /* entries of the per-worker verified-token cache; 0: off */
+    ngx_uint_t                     cache_size;
 } ngx_http_ticketing_auth_main_conf_t;
 
 
 typedef struct {
-    ngx_uint_t                     reserved;
+    ngx_flag_t                     enable;          /* ticketing_auth */
+
+    ngx_array_t                   *keys;            /* jwt_key_t */
+    ngx_uint_t                     algorithms;
+    ngx_flag_t                     require_exp;
+    time_t                         leeway;
+    size_t                         max_size;
+    ngx_array_t                   *issuers;         /* jwt_str_t */
+    ngx_array_t                   *audiences;       /* jwt_str_t */
+
+    ngx_str_t                      api_role;        /* empty: off */
+    ngx_array_t                   *roles_claims;    /* ngx_str_t paths */
+    ngx_array_t                   *perms_claims;    /* ngx_str_t paths */
+    ngx_array_t                   *permissions;     /* overrides */
+    ngx_str_t                      tenancy_claim;   /* empty: off */
+
+    ngx_flag_t                     mtls;
+    ngx_array_t                   *mtls_clients;
+
+    ngx_array_t                   *headers;         /* identity headers */
 } ngx_http_ticketing_auth_loc_conf_t;
+
+
+/* what the auth step learnt about the request */
+typedef struct {
+    ngx_uint_t                     method;          /* AUTH_JWT, _MTLS */
+    ngx_str_t                      subject;
+    json_t                        *claims;          /* JWT only */
+} ngx_http_ticketing_auth_ctx_t;
+
+
+/* "post" of directives whose argument is a claim path to validate */
+extern ngx_uint_t  ngx_http_ticketing_auth_path_post;
+
+/* directive handlers, listed in ngx_http_ticketing_module.c */
+char *ngx_http_ticketing_auth_key_file(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+char *ngx_http_ticketing_auth_algorithms(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+char *ngx_http_ticketing_auth_str_list(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+char *ngx_http_ticketing_auth_claim_paths(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+char *ngx_http_ticketing_auth_str_off(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+char *ngx_http_ticketing_auth_permission(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+char *ngx_http_ticketing_auth_mtls_client(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+char *ngx_http_ticketing_auth_header(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+char *ngx_http_ticketing_auth_cache(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
 
 
 #endif /* _NGX_HTTP_TICKETING_AUTH_H_INCLUDED_ */

@@ -85,19 +85,15 @@ typedef struct {
     ngx_str_t                      provider;
     ngx_http_ticketing_org_t      *org;
 
-    /*
-     * The verified token's claims as a jansson json_t *, for the auth step
-     * to set (NULL without a token): the provider step reads its default
-     * provider claim from here.
-     */
-    void                          *claims;
-
     /* validate step: the body read was started, the body is all there */
     unsigned                       body_reading:1;
     unsigned                       body_done:1;
 
     /* an error response being rewritten (ngx_http_ticketing_filter.c) */
     ngx_http_ticketing_filter_ctx_t  *filter;
+
+    /* the identity the auth step established (ngx_http_ticketing_auth.c) */
+    ngx_http_ticketing_auth_ctx_t  auth;
 } ngx_http_ticketing_ctx_t;
 
 

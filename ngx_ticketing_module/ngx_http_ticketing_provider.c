@@ -611,8 +611,8 @@ ngx_http_ticketing_resolve_provider(ngx_http_request_t *r,
 
 
 /*
- * TODO(auth): the auth step sets ctx->claims to the verified token's
- * claims (a json_t * object); until then this finds nothing.
+ * The claims the auth step verified (NULL for mTLS, or with auth off): the
+ * provider step runs after it.
  */
 static ngx_uint_t
 ngx_http_ticketing_claim_provider(ngx_http_request_t *r,
@@ -624,12 +624,12 @@ ngx_http_ticketing_claim_provider(ngx_http_request_t *r,
     const char                    *s;
     ngx_http_ticketing_norm_rc_e   rc;
 
-    if (plcf->provider_claim.len == 0 || ctx->claims == NULL) {
+    if (plcf->provider_claim.len == 0 || ctx->auth.claims == NULL) {
         return NGX_HTTP_TICKETING_NO_PROVIDER;
     }
 
     /* provider_claim.data is NUL-terminated: it comes from the config */
-    v = json_object_get((json_t *) ctx->claims,
+    v = json_object_get(ctx->auth.claims,
                         (const char *) plcf->provider_claim.data);
 
     if (v == NULL || !json_is_string(v)) {

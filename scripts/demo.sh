@@ -102,6 +102,10 @@ for f in "$rundir"/logs/*.log; do
     if [ -f "$f" ]; then mv -f "$f" "$f.old"; fi
 done
 
+# Demo keys: generated at the first run into build/demo/keys, kept after.
+keydir=$rundir/keys
+"$TOP/scripts/demo-keys.sh" "$keydir"
+
 # sed replacement text: escape \ & and the | delimiter.
 sed_escape() { printf '%s' "$1" | sed 's/[\\&|]/\\&/g'; }
 
@@ -111,6 +115,7 @@ sed -e '/^##/d' \
     -e "s|@DEMO_PORT@|$demo_port|g" \
     -e "s|@UPSTREAM_PORT@|$upstream_port|g" \
     -e "s|@REDIS_PORT@|$redis_port|g" \
+    -e "s|@KEYDIR@|$(sed_escape "$keydir")|g" \
     "$TOP/conf.d/demo.conf.in" > "$rundir/nginx.conf"
 if grep -n '@[A-Z_]*@' "$rundir/nginx.conf" >&2; then
     die "unreplaced placeholders in $rundir/nginx.conf (see above)"
@@ -158,6 +163,10 @@ wait_until 10 "nginx on port $demo_port" alive_and nginx_up "$nginx_pid" \
 # ---------------------------------------------------------------- usage
 base=http://127.0.0.1:$demo_port
 rel() { printf '%s\n' "${1#"$TOP"/}"; }
+# a token valid for 8 hours, with every permission and the org "yoigo"
+token=$("$TOP/scripts/token.sh" RS256 28800 2>/dev/null) \
+    || die "could not mint a demo token (scripts/token.sh)"
+auth='-H "Authorization: Bearer $TOKEN"'
 cat <<EOF
 
 Ticketing gateway demo running. Ctrl-C (or kill $$) stops it.
@@ -169,16 +178,26 @@ Ticketing gateway demo running. Ctrl-C (or kill $$) stops it.
   logs       $(rel "$rundir/logs")/{access,error,mock,redis}.log
              tail -f $(rel "$rundir/logs/access.log")
 
-Try (in another terminal):
+Try (in another terminal). Every request needs a token: this one is valid
+for 8 hours (RS256, every permission, org "yoigo"). 'make token' mints
+others, e.g.  make token ALG=ES256 TTL=600 CLAIMS='{"permissions":null}'
+
+  export TOKEN='$token'
 
   # ticket types (metadata.types)
-  curl -i -H 'ticketing-provider: JAM' $base/v2/ticket/metadata/types
+  curl -i $auth -H 'ticketing-provider: JAM' $base/v2/ticket/metadata/types
 
   # one ticket (ticket.get), provider JAM, organization yoigo
-  curl -i -H 'ticketing-provider: JAM' $base/v2/orgs/yoigo/ticket/INST-7902
+  curl -i $auth -H 'ticketing-provider: JAM' $base/v2/orgs/yoigo/ticket/INST-7902
+
+  # another organization: the token is not valid for it (403)
+  curl -i $auth -H 'ticketing-provider: JAM' $base/v2/orgs/masmovil/ticket/INST-7902
+
+  # no token: 401 with WWW-Authenticate
+  curl -i -H 'ticketing-provider: JAM' $base/v2/ticket/metadata/types
 
   # create a ticket (ticket.create)
-  curl -i -X POST -H 'ticketing-provider: JAM' -H 'Content-Type: application/json' \\
+  curl -i -X POST $auth -H 'ticketing-provider: JAM' -H 'Content-Type: application/json' \\
        $base/v2/orgs/yoigo/ticket --data-raw '{
          "project": "INST", "ticketType": "Incidencia",
          "summary": "Cita - Y28257924",
@@ -190,7 +209,7 @@ Try (in another terminal):
   # not an API operation: the uniform 404
   curl -i -H 'ticketing-provider: JAM' $base/v2/no/such/operation
 
-  # a known path with the wrong method: 405
+  # a known path with the wrong method: 405 (routing comes before auth)
   curl -i -X DELETE -H 'ticketing-provider: JAM' $base/v2/ticket/metadata/types
 
 EOF

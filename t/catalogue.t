@@ -3,6 +3,18 @@
 # status; $ticketing_operation names it.
 
 use Test::Nginx::Socket 'no_plan';
+use Cwd qw(abs_path);
+
+# Every request carries a valid RS256 token with the API access role and
+# every permission (t/tools/mint_jwt.py), so the full path is exercised.
+$ENV{TEST_NGINX_DATA} = abs_path('t/data');
+my $token = do {
+    open my $fh, '-|', 'python3', 't/tools/mint_jwt.py',
+        '--key', 't/data/rs256.key', '--alg', 'RS256'
+        or die "mint_jwt.py: $!";
+    local $/; my $t = <$fh>; close $fh or die "mint_jwt.py failed";
+    chomp $t; $t;
+};
 
 repeat_each(1);
 no_shuffle();
@@ -20,6 +32,7 @@ _EOC_
     $block->set_value("config", <<'_EOC_') unless defined $block->config;
     location /v2/ {
         ticketing_gateway on;
+        ticketing_jwt_key_file pem $TEST_NGINX_DATA/rs256.pub;
         add_header X-Ticketing-Operation $ticketing_operation always;
         proxy_http_version 1.1;
         proxy_set_header Connection "";
@@ -30,7 +43,7 @@ _EOC_
     }
 _EOC_
 
-    $block->set_value("more_headers", "ticketing-provider: JAM\nContent-Type: application/json")
+    $block->set_value("more_headers", "ticketing-provider: JAM\nContent-Type: application/json\nAuthorization: Bearer $token")
         unless defined $block->more_headers;
 
     $block->set_value("no_error_log", "[error]\n[warn]") unless defined $block->no_error_log;

@@ -1,0 +1,1504 @@
+
+/*
+ * JSON Web Tokens, verified with OpenSSL EVP on keys parsed once at
+ * configuration time.  The key decides the algorithm family; the token
+ * only names an algorithm, which must be allowed for the key and for the
+ * location.
+ *
+ * Pure logic: this file includes no nginx header.
+ */
+
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <math.h>
+
+#include <openssl/bio.h>
+#include <openssl/bn.h>
+#include <openssl/core_names.h>
+#include <openssl/crypto.h>
+#include <openssl/ec.h>
+#include <openssl/hmac.h>
+#include <openssl/param_build.h>
+#include <openssl/pem.h>
+#include <openssl/rsa.h>
+
+#include "ngx_http_ticketing_jwt.h"
+
+
+#define NGX_HTTP_TICKETING_JWT_MAX_SIG  1024
+
+
+static const struct {
+    const char  *name;
+    unsigned     alg;
+} ngx_http_ticketing_jwt_algs[] = {
+    { "HS256", NGX_HTTP_TICKETING_JWT_HS256 },
+    { "HS384", NGX_HTTP_TICKETING_JWT_HS384 },
+    { "HS512", NGX_HTTP_TICKETING_JWT_HS512 },
+    { "RS256", NGX_HTTP_TICKETING_JWT_RS256 },
+    { "RS384", NGX_HTTP_TICKETING_JWT_RS384 },
+    { "RS512", NGX_HTTP_TICKETING_JWT_RS512 },
+    { "ES256", NGX_HTTP_TICKETING_JWT_ES256 },
+    { "ES384", NGX_HTTP_TICKETING_JWT_ES384 },
+    { "ES512", NGX_HTTP_TICKETING_JWT_ES512 },
+    { "PS256", NGX_HTTP_TICKETING_JWT_PS256 },
+    { "PS384", NGX_HTTP_TICKETING_JWT_PS384 },
+    { "PS512", NGX_HTTP_TICKETING_JWT_PS512 },
+    { "EdDSA", NGX_HTTP_TICKETING_JWT_EDDSA },
+    { NULL, 0 }
+};
+
+
+static signed char  ngx_http_ticketing_jwt_b64[256];
+static int          ngx_http_ticketing_jwt_b64_ready;
+
+
+static void
+ngx_http_ticketing_jwt_b64_init(void)
+{
+    int          i;
+    const char  *a = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                     "0123456789-_";
+
+    memset(ngx_http_ticketing_jwt_b64, -1, sizeof(ngx_http_ticketing_jwt_b64));
+
+    for (i = 0; i < 64; i++) {
+        ngx_http_ticketing_jwt_b64[(unsigned char) a[i]] = (signed char) i;
+    }
+
+    ngx_http_ticketing_jwt_b64_ready = 1;
+}
+
+
+int
+ngx_http_ticketing_jwt_b64url_decode(const unsigned char *in, size_t len,
+    unsigned char *out, size_t *out_len)
+{
+    int            v;
+    size_t         i, n;
+    unsigned int   acc, bits;
+
+    if (!ngx_http_ticketing_jwt_b64_ready) {
+        ngx_http_ticketing_jwt_b64_init();
+    }
+
+    if (len % 4 == 1) {
+        return -1;
+    }
+
+    acc = 0;
+    bits = 0;
+    n = 0;
+
+    for (i = 0; i < len; i++) {
+        v = ngx_http_ticketing_jwt_b64[in[i]];
+        if (v < 0) {
+            return -1;
+        }
+
+        acc = (acc << 6) | (unsigned int) v;
+        bits += 6;
+
+        if (bits >= 8) {
+            bits -= 8;
+            out[n++] = (unsigned char) (acc >> bits);
+            acc &= (1u << bits) - 1;
+        }
+    }
+
+    /* the unused low bits of the last character must be zero */
+    if (acc != 0) {
+        return -1;
+    }
+
+    *out_len = n;
+
+    return 0;
+}
+
+
+int
+ngx_http_ticketing_jwt_split(const unsigned char *token, size_t len,
+    ngx_http_ticketing_jwt_str_t parts[3])
+{
+    size_t  i, start, k;
+
+    k = 0;
+    start = 0;
+
+    for (i = 0; i <= len; i++) {
+        if (i < len && token[i] != '.') {
+            continue;
+        }
+
+        if (k == 3) {
+            return -1;
+        }
+
+        parts[k].data = (const char *) token + start;
+        parts[k].len = i - start;
+        k++;
+        start = i + 1;
+    }
+
+    return (k == 3) ? 0 : -1;
+}
+
+
+unsigned
+ngx_http_ticketing_jwt_alg(const char *name, size_t len)
+{
+    size_t  i;
+
+    for (i = 0; ngx_http_ticketing_jwt_algs[i].name; i++) {
+        if (strlen(ngx_http_ticketing_jwt_algs[i].name) == len
+            && memcmp(ngx_http_ticketing_jwt_algs[i].name, name, len) == 0)
+        {
+            return ngx_http_ticketing_jwt_algs[i].alg;
+        }
+    }
+
+    return 0;
+}
+
+
+const char *
+ngx_http_ticketing_jwt_alg_name(unsigned alg)
+{
+    size_t  i;
+
+    for (i = 0; ngx_http_ticketing_jwt_algs[i].name; i++) {
+        if (ngx_http_ticketing_jwt_algs[i].alg == alg) {
+            return ngx_http_ticketing_jwt_algs[i].name;
+        }
+    }
+
+    return "?";
+}
+
+
+/* ------------------------------------------------------------- keys */
+
+
+static int
+ngx_http_ticketing_jwt_err(char *err, size_t size, const char *msg)
+{
+    snprintf(err, size, "%s", msg);
+    return -1;
+}
+
+
+int
+ngx_http_ticketing_jwt_key_hmac(ngx_http_ticketing_jwt_key_t *key,
+    const unsigned char *secret, size_t len, char *err, size_t err_size)
+{
+    memset(key, 0, sizeof(*key));
+
+    if (len < NGX_HTTP_TICKETING_JWT_MIN_SECRET) {
+        snprintf(err, err_size, "HMAC secret is shorter than %d bytes",
+                 NGX_HTTP_TICKETING_JWT_MIN_SECRET);
+        return -1;
+    }
+
+    key->secret = malloc(len);
+    if (key->secret == NULL) {
+        return ngx_http_ticketing_jwt_err(err, err_size, "out of memory");
+    }
+
+    memcpy(key->secret, secret, len);
+    key->secret_len = len;
+    key->type = NGX_HTTP_TICKETING_JWT_KEY_HMAC;
+    key->algs = NGX_HTTP_TICKETING_JWT_HMAC_ALGS;
+
+    return 0;
+}
+
+
+/* sets type and algorithms from what the public key is */
+static int
+ngx_http_ticketing_jwt_key_classify(ngx_http_ticketing_jwt_key_t *key,
+    char *err, size_t err_size)
+{
+    char    group[64];
+    size_t  glen;
+
+    switch (EVP_PKEY_get_base_id(key->pkey)) {
+
+    case EVP_PKEY_RSA:
+        if (EVP_PKEY_get_bits(key->pkey) < NGX_HTTP_TICKETING_JWT_MIN_RSA) {
+            snprintf(err, err_size, "RSA key is shorter than %d bits",
+                     NGX_HTTP_TICKETING_JWT_MIN_RSA);
+            return -1;
+        }
+
+        key->type = NGX_HTTP_TICKETING_JWT_KEY_RSA;
+        key->algs = NGX_HTTP_TICKETING_JWT_RSA_ALGS;
+        return 0;
+
+    case EVP_PKEY_EC:
+        if (EVP_PKEY_get_group_name(key->pkey, group, sizeof(group), &glen)
+            != 1)
+        {
+            return ngx_http_ticketing_jwt_err(err, err_size,
+                                              "EC key without a curve");
+        }
+
+        key->type = NGX_HTTP_TICKETING_JWT_KEY_EC;
+
+        if (strcmp(group, "prime256v1") == 0) {
+            key->algs = NGX_HTTP_TICKETING_JWT_ES256;
+
+        } else if (strcmp(group, "secp384r1") == 0) {
+            key->algs = NGX_HTTP_TICKETING_JWT_ES384;
+
+        } else if (strcmp(group, "secp521r1") == 0) {
+            key->algs = NGX_HTTP_TICKETING_JWT_ES512;
+
+        } else {
+            snprintf(err, err_size, "unsupported EC curve \"%s\"", group);
+            return -1;
+        }
+
+        return 0;
+
+    case EVP_PKEY_ED25519:
+        key->type = NGX_HTTP_TICKETING_JWT_KEY_ED25519;
+        key->algs = NGX_HTTP_TICKETING_JWT_EDDSA;
+        return 0;
+
+    default:
+        return ngx_http_ticketing_jwt_err(err, err_size,
+                               "unsupported key type (RSA, EC, Ed25519 only)");
+    }
+}
+
+
+int
+ngx_http_ticketing_jwt_key_pem(ngx_http_ticketing_jwt_key_t *key,
+    const unsigned char *pem, size_t len, char *err, size_t err_size)
+{
+    BIO  *bio;
+
+    memset(key, 0, sizeof(*key));
+
+    bio = BIO_new_mem_buf(pem, (int) len);
+    if (bio == NULL) {
+        return ngx_http_ticketing_jwt_err(err, err_size, "out of memory");
+    }
+
+    key->pkey = PEM_read_bio_PUBKEY(bio, NULL, NULL, NULL);
+    BIO_free(bio);
+
+    if (key->pkey == NULL) {
+        return ngx_http_ticketing_jwt_err(err, err_size,
+                                  "no PEM public key (\"PUBLIC KEY\") found");
+    }
+
+    if (ngx_http_ticketing_jwt_key_classify(key, err, err_size) != 0) {
+        ngx_http_ticketing_jwt_key_free(key);
+        return -1;
+    }
+
+    return 0;
+}
+
+
+void
+ngx_http_ticketing_jwt_key_free(ngx_http_ticketing_jwt_key_t *key)
+{
+    if (key->pkey) {
+        EVP_PKEY_free(key->pkey);
+        key->pkey = NULL;
+    }
+
+    if (key->secret) {
+        OPENSSL_cleanse(key->secret, key->secret_len);
+        free(key->secret);
+        key->secret = NULL;
+    }
+}
+
+
+/* a base64url member of a JWK, decoded into a malloc()ed buffer */
+static unsigned char *
+ngx_http_ticketing_jwt_jwk_b64(json_t *jwk, const char *name, size_t *len)
+{
+    json_t         *v;
+    const char     *s;
+    unsigned char  *out;
+
+    v = json_object_get(jwk, name);
+    if (!json_is_string(v)) {
+        return NULL;
+    }
+
+    s = json_string_value(v);
+
+    out = malloc(json_string_length(v) * 3 / 4 + 1);
+    if (out == NULL) {
+        return NULL;
+    }
+
+    if (ngx_http_ticketing_jwt_b64url_decode((const unsigned char *) s,
+                                             json_string_length(v), out, len)
+        != 0 || *len == 0)
+    {
+        free(out);
+        return NULL;
+    }
+
+    return out;
+}
+
+
+static EVP_PKEY *
+ngx_http_ticketing_jwt_fromdata(const char *type, OSSL_PARAM_BLD *bld)
+{
+    EVP_PKEY      *pkey, *ret;
+    OSSL_PARAM    *params;
+    EVP_PKEY_CTX  *ctx, *check;
+
+    pkey = NULL;
+    ret = NULL;
+
+    params = OSSL_PARAM_BLD_to_param(bld);
+    if (params == NULL) {
+        return NULL;
+    }
+
+    ctx = EVP_PKEY_CTX_new_from_name(NULL, type, NULL);
+
+    if (ctx != NULL
+        && EVP_PKEY_fromdata_init(ctx) == 1
+        && EVP_PKEY_fromdata(ctx, &pkey, EVP_PKEY_PUBLIC_KEY, params) == 1)
+    {
+        check = EVP_PKEY_CTX_new_from_pkey(NULL, pkey, NULL);
+
+        if (check != NULL && EVP_PKEY_public_check(check) == 1) {
+            ret = pkey;
+            pkey = NULL;
+        }
+
+        EVP_PKEY_CTX_free(check);
+    }
+
+    EVP_PKEY_free(pkey);
+    EVP_PKEY_CTX_free(ctx);
+    OSSL_PARAM_free(params);
+
+    return ret;
+}
+
+
+static int
+ngx_http_ticketing_jwt_jwk_rsa(ngx_http_ticketing_jwt_key_t *key,
+    json_t *jwk)
+{
+    int             rc;
+    size_t          nlen, elen;
+    BIGNUM         *n, *e;
+    unsigned char  *nb, *eb;
+    OSSL_PARAM_BLD  *bld;
+
+    rc = -1;
+    n = NULL;
+    e = NULL;
+    bld = NULL;
+
+    nb = ngx_http_ticketing_jwt_jwk_b64(jwk, "n", &nlen);
+    eb = ngx_http_ticketing_jwt_jwk_b64(jwk, "e", &elen);
+
+    if (nb == NULL || eb == NULL) {
+        goto done;
+    }
+
+    n = BN_bin2bn(nb, (int) nlen, NULL);
+    e = BN_bin2bn(eb, (int) elen, NULL);
+    bld = OSSL_PARAM_BLD_new();
+
+    if (n == NULL || e == NULL || bld == NULL
+        || OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_N, n) != 1
+        || OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_E, e) != 1)
+    {
+        goto done;
+    }
+
+    key->pkey = ngx_http_ticketing_jwt_fromdata("RSA", bld);
+    rc = (key->pkey != NULL) ? 0 : -1;
+
+done:
+
+    OSSL_PARAM_BLD_free(bld);
+    BN_free(n);
+    BN_free(e);
+    free(nb);
+    free(eb);
+
+    return rc;
+}
+
+
+static int
+ngx_http_ticketing_jwt_jwk_ec(ngx_http_ticketing_jwt_key_t *key,
+    json_t *jwk)
+{
+    int              rc;
+    size_t           xlen, ylen, size;
+    json_t          *crv;
+    const char      *group;
+    unsigned char   *xb, *yb, point[1 + 2 * 66];
+    OSSL_PARAM_BLD  *bld;
+
+    crv = json_object_get(jwk, "crv");
+    if (!json_is_string(crv)) {
+        return -1;
+    }
+
+    if (strcmp(json_string_value(crv), "P-256") == 0) {
+        group = "prime256v1";
+        size = 32;
+
+    } else if (strcmp(json_string_value(crv), "P-384") == 0) {
+        group = "secp384r1";
+        size = 48;
+
+    } else if (strcmp(json_string_value(crv), "P-521") == 0) {
+        group = "secp521r1";
+        size = 66;
+
+    } else {
+        return -1;
+    }
+
+    rc = -1;
+    bld = NULL;
+
+    xb = ngx_http_ticketing_jwt_jwk_b64(jwk, "x", &xlen);
+    yb = ngx_http_ticketing_jwt_jwk_b64(jwk, "y", &ylen);
+
+    if (xb == NULL || yb == NULL || xlen != size || ylen != size) {
+        goto done;
+    }
+
+    point[0] = 0x04;
+    memcpy(point + 1, xb, size);
+    memcpy(point + 1 + size, yb, size);
+
+    bld = OSSL_PARAM_BLD_new();
+
+    if (bld == NULL
+        || OSSL_PARAM_BLD_push_utf8_string(bld, OSSL_PKEY_PARAM_GROUP_NAME,
+                                           group, 0) != 1
+        || OSSL_PARAM_BLD_push_octet_string(bld, OSSL_PKEY_PARAM_PUB_KEY,
+                                            point, 1 + 2 * size) != 1)
+    {
+        goto done;
+    }
+
+    key->pkey = ngx_http_ticketing_jwt_fromdata("EC", bld);
+    rc = (key->pkey != NULL) ? 0 : -1;
+
+done:
+
+    OSSL_PARAM_BLD_free(bld);
+    free(xb);
+    free(yb);
+
+    return rc;
+}
+
+
+static int
+ngx_http_ticketing_jwt_jwk(ngx_http_ticketing_jwt_key_t *key, json_t *jwk,
+    char *err, size_t err_size)
+{
+    int             rc;
+    size_t          len;
+    json_t         *kty, *kid, *alg;
+    unsigned        a;
+    const char     *t;
+    unsigned char  *raw;
+
+    memset(key, 0, sizeof(*key));
+
+    kty = json_object_get(jwk, "kty");
+    if (!json_is_string(kty)) {
+        return ngx_http_ticketing_jwt_err(err, err_size,
+                                          "a key has no \"kty\"");
+    }
+
+    t = json_string_value(kty);
+
+    if (strcmp(t, "oct") == 0) {
+        raw = ngx_http_ticketing_jwt_jwk_b64(jwk, "k", &len);
+        if (raw == NULL) {
+            return ngx_http_ticketing_jwt_err(err, err_size,
+                                      "an \"oct\" key has no valid \"k\"");
+        }
+
+        rc = ngx_http_ticketing_jwt_key_hmac(key, raw, len, err, err_size);
+        OPENSSL_cleanse(raw, len);
+        free(raw);
+
+        if (rc != 0) {
+            return -1;
+        }
+
+    } else if (strcmp(t, "RSA") == 0) {
+        if (ngx_http_ticketing_jwt_jwk_rsa(key, jwk) != 0) {
+            return ngx_http_ticketing_jwt_err(err, err_size,
+                                  "an \"RSA\" key has no valid \"n\", \"e\"");
+        }
+
+    } else if (strcmp(t, "EC") == 0) {
+        if (ngx_http_ticketing_jwt_jwk_ec(key, jwk) != 0) {
+            return ngx_http_ticketing_jwt_err(err, err_size,
+                         "an \"EC\" key has no valid \"crv\", \"x\", \"y\"");
+        }
+
+    } else if (strcmp(t, "OKP") == 0) {
+        t = json_string_value(json_object_get(jwk, "crv"));
+        raw = ngx_http_ticketing_jwt_jwk_b64(jwk, "x", &len);
+
+        if (t != NULL && strcmp(t, "Ed25519") == 0 && raw != NULL
+            && len == 32)
+        {
+            key->pkey = EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, NULL,
+                                                    raw, len);
+        }
+
+        free(raw);
+
+        if (key->pkey == NULL) {
+            return ngx_http_ticketing_jwt_err(err, err_size,
+                                "an \"OKP\" key is not a valid Ed25519 key");
+        }
+
+    } else {
+        snprintf(err, err_size, "unsupported \"kty\" \"%.32s\"", t);
+        return -1;
+    }
+
+    if (key->pkey != NULL
+        && ngx_http_ticketing_jwt_key_classify(key, err, err_size) != 0)
+    {
+        ngx_http_ticketing_jwt_key_free(key);
+        return -1;
+    }
+
+    kid = json_object_get(jwk, "kid");
+
+    if (kid != NULL) {
+        if (!json_is_string(kid) || json_string_length(kid) == 0
+            || json_string_length(kid) >= NGX_HTTP_TICKETING_JWT_KID_SIZE)
+        {
+            ngx_http_ticketing_jwt_key_free(key);
+            return ngx_http_ticketing_jwt_err(err, err_size,
+                                              "a key has an invalid \"kid\"");
+        }
+
+        key->kid_len = json_string_length(kid);
+        memcpy(key->kid, json_string_value(kid), key->kid_len);
+        key->kid[key->kid_len] = '\0';
+    }
+
+    /* the JWK's "alg", when given, is the only algorithm the key verifies */
+    alg = json_object_get(jwk, "alg");
+
+    if (alg != NULL) {
+        a = json_is_string(alg)
+            ? ngx_http_ticketing_jwt_alg(json_string_value(alg),
+                                         json_string_length(alg))
+            : 0;
+
+        if ((a & key->algs) == 0) {
+            ngx_http_ticketing_jwt_key_free(key);
+            return ngx_http_ticketing_jwt_err(err, err_size,
+                        "a key's \"alg\" is unknown or not valid for its type");
+        }
+
+        key->algs = a;
+    }
+
+    return 0;
+}
+
+
+int
+ngx_http_ticketing_jwt_jwks(const unsigned char *json, size_t len,
+    ngx_http_ticketing_jwt_key_t *keys, size_t max, size_t *n, char *err,
+    size_t err_size)
+{
+    size_t         i;
+    json_t        *doc, *arr, *jwk, *use;
+    json_error_t   jerr;
+
+    *n = 0;
+    err[0] = '\0';
+
+    doc = json_loadb((const char *) json, len, JSON_REJECT_DUPLICATES, &jerr);
+    if (doc == NULL) {
+        snprintf(err, err_size, "invalid JSON at line %d: %.80s",
+                 jerr.line, jerr.text);
+        return -1;
+    }
+
+    arr = json_object_get(doc, "keys");
+    if (!json_is_array(arr)) {
+        json_decref(doc);
+        return ngx_http_ticketing_jwt_err(err, err_size,
+                                          "no \"keys\" array (RFC 7517)");
+    }
+
+    json_array_foreach(arr, i, jwk) {
+
+        if (!json_is_object(jwk)) {
+            goto failed;
+        }
+
+        use = json_object_get(jwk, "use");
+        if (use != NULL && !(json_is_string(use)
+                             && strcmp(json_string_value(use), "sig") == 0))
+        {
+            continue;
+        }
+
+        if (*n == max) {
+            snprintf(err, err_size, "more than %zu keys", max);
+            goto failed;
+        }
+
+        if (ngx_http_ticketing_jwt_jwk(&keys[*n], jwk, err, err_size) != 0) {
+            goto failed;
+        }
+
+        (*n)++;
+    }
+
+    json_decref(doc);
+
+    if (*n == 0) {
+        return ngx_http_ticketing_jwt_err(err, err_size,
+                                          "no signature key in the set");
+    }
+
+    return 0;
+
+failed:
+
+    for (i = 0; i < *n; i++) {
+        ngx_http_ticketing_jwt_key_free(&keys[i]);
+    }
+
+    *n = 0;
+    json_decref(doc);
+
+    if (err[0] == '\0') {
+        snprintf(err, err_size, "a key is not a JSON object");
+    }
+
+    return -1;
+}
+
+
+/* ----------------------------------------------------- verification */
+
+
+static const EVP_MD *
+ngx_http_ticketing_jwt_md(unsigned alg)
+{
+    switch (alg) {
+
+    case NGX_HTTP_TICKETING_JWT_HS256:
+    case NGX_HTTP_TICKETING_JWT_RS256:
+    case NGX_HTTP_TICKETING_JWT_ES256:
+    case NGX_HTTP_TICKETING_JWT_PS256:
+        return EVP_sha256();
+
+    case NGX_HTTP_TICKETING_JWT_HS384:
+    case NGX_HTTP_TICKETING_JWT_RS384:
+    case NGX_HTTP_TICKETING_JWT_ES384:
+    case NGX_HTTP_TICKETING_JWT_PS384:
+        return EVP_sha384();
+
+    case NGX_HTTP_TICKETING_JWT_EDDSA:
+        return NULL;
+
+    default:
+        return EVP_sha512();
+    }
+}
+
+
+/* JWS ECDSA signatures are r || s; EVP wants DER */
+static unsigned char *
+ngx_http_ticketing_jwt_ecdsa_der(const unsigned char *sig, size_t len,
+    size_t *der_len)
+{
+    int             n;
+    BIGNUM         *r, *s;
+    ECDSA_SIG      *es;
+    unsigned char  *der;
+
+    es = ECDSA_SIG_new();
+    if (es == NULL) {
+        return NULL;
+    }
+
+    r = BN_bin2bn(sig, (int) len / 2, NULL);
+    s = BN_bin2bn(sig + len / 2, (int) len / 2, NULL);
+
+    if (r == NULL || s == NULL || ECDSA_SIG_set0(es, r, s) != 1) {
+        BN_free(r);
+        BN_free(s);
+        ECDSA_SIG_free(es);
+        return NULL;
+    }
+
+    der = NULL;
+    n = i2d_ECDSA_SIG(es, &der);
+    ECDSA_SIG_free(es);
+
+    if (n <= 0) {
+        return NULL;
+    }
+
+    *der_len = (size_t) n;
+
+    return der;
+}
+
+
+/* returns 1 when the signature verifies with the key */
+static int
+ngx_http_ticketing_jwt_check_sig(const ngx_http_ticketing_jwt_key_t *key,
+    unsigned alg, const unsigned char *input, size_t input_len,
+    const unsigned char *sig, size_t sig_len)
+{
+    int             ok;
+    size_t          der_len, half;
+    EVP_MD_CTX     *md;
+    EVP_PKEY_CTX   *pctx;
+    const EVP_MD   *type;
+    unsigned int    mac_len;
+    unsigned char   mac[EVP_MAX_MD_SIZE], *der;
+
+    type = ngx_http_ticketing_jwt_md(alg);
+
+    if (key->type == NGX_HTTP_TICKETING_JWT_KEY_HMAC) {
+        if (HMAC(type, key->secret, (int) key->secret_len, input, input_len,
+                 mac, &mac_len) == NULL)
+        {
+            return 0;
+        }
+
+        return mac_len == sig_len && CRYPTO_memcmp(mac, sig, sig_len) == 0;
+    }
+
+    der = NULL;
+
+    if (key->type == NGX_HTTP_TICKETING_JWT_KEY_EC) {
+        half = (alg == NGX_HTTP_TICKETING_JWT_ES256) ? 32
+               : (alg == NGX_HTTP_TICKETING_JWT_ES384) ? 48 : 66;
+
+        if (sig_len != 2 * half) {
+            return 0;
+        }
+
+        der = ngx_http_ticketing_jwt_ecdsa_der(sig, sig_len, &der_len);
+        if (der == NULL) {
+            return 0;
+        }
+
+        sig = der;
+        sig_len = der_len;
+    }
+
+    ok = 0;
+
+    md = EVP_MD_CTX_new();
+    if (md == NULL) {
+        OPENSSL_free(der);
+        return 0;
+    }
+
+    pctx = NULL;
+
+    if (EVP_DigestVerifyInit(md, &pctx, type, NULL, key->pkey) == 1) {
+
+        if (alg & (NGX_HTTP_TICKETING_JWT_PS256 | NGX_HTTP_TICKETING_JWT_PS384
+                   | NGX_HTTP_TICKETING_JWT_PS512))
+        {
+            if (EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) != 1
+                || EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx,
+                                                    RSA_PSS_SALTLEN_DIGEST)
+                   != 1)
+            {
+                goto done;
+            }
+        }
+
+        ok = EVP_DigestVerify(md, sig, sig_len, input, input_len) == 1;
+    }
+
+done:
+
+    EVP_MD_CTX_free(md);
+    OPENSSL_free(der);
+
+    return ok;
+}
+
+
+/* a base64url JSON object part of the token */
+static json_t *
+ngx_http_ticketing_jwt_part(const ngx_http_ticketing_jwt_str_t *part,
+    unsigned char *buf)
+{
+    size_t   n;
+    json_t  *obj;
+
+    if (part->len == 0
+        || ngx_http_ticketing_jwt_b64url_decode(
+               (const unsigned char *) part->data, part->len, buf, &n) != 0)
+    {
+        return NULL;
+    }
+
+    obj = json_loadb((const char *) buf, n, JSON_REJECT_DUPLICATES, NULL);
+
+    if (obj != NULL && !json_is_object(obj)) {
+        json_decref(obj);
+        return NULL;
+    }
+
+    return obj;
+}
+
+
+static int
+ngx_http_ticketing_jwt_time(json_t *claims, const char *name, double *t)
+{
+    json_t  *v;
+
+    v = json_object_get(claims, name);
+    if (v == NULL) {
+        return 0;
+    }
+
+    if (!json_is_number(v) || !isfinite(json_number_value(v))) {
+        return -1;
+    }
+
+    *t = json_number_value(v);
+
+    return 1;
+}
+
+
+static int
+ngx_http_ticketing_jwt_listed(const ngx_http_ticketing_jwt_str_t *list,
+    size_t n, json_t *v)
+{
+    size_t  i;
+
+    if (!json_is_string(v)) {
+        return 0;
+    }
+
+    for (i = 0; i < n; i++) {
+        if (list[i].len == json_string_length(v)
+            && memcmp(list[i].data, json_string_value(v), list[i].len) == 0)
+        {
+            return 1;
+        }
+    }
+
+    return 0;
+}
+
+
+static const char *
+ngx_http_ticketing_jwt_claims(json_t *claims,
+    const ngx_http_ticketing_jwt_verify_t *vf)
+{
+    int      rc;
+    double   t, now, leeway;
+    size_t   i;
+    json_t  *v, *a;
+
+    now = (double) vf->now;
+    leeway = (double) vf->leeway;
+
+    rc = ngx_http_ticketing_jwt_time(claims, "exp", &t);
+    if (rc < 0) {
+        return "claim \"exp\" is not a number";
+    }
+
+    if (rc == 0 && vf->require_exp) {
+        return "token has no \"exp\" claim";
+    }
+
+    if (rc == 1 && now >= t + leeway) {
+        return "token has expired";
+    }
+
+    rc = ngx_http_ticketing_jwt_time(claims, "nbf", &t);
+    if (rc < 0) {
+        return "claim \"nbf\" is not a number";
+    }
+
+    if (rc == 1 && now + leeway < t) {
+        return "token is not valid yet (nbf)";
+    }
+
+    rc = ngx_http_ticketing_jwt_time(claims, "iat", &t);
+    if (rc < 0) {
+        return "claim \"iat\" is not a number";
+    }
+
+    if (rc == 1 && now + leeway < t) {
+        return "token was issued in the future (iat)";
+    }
+
+    if (vf->nissuers
+        && !ngx_http_ticketing_jwt_listed(vf->issuers, vf->nissuers,
+                                          json_object_get(claims, "iss")))
+    {
+        return "token issuer (iss) is not accepted";
+    }
+
+    if (vf->naudiences) {
+        v = json_object_get(claims, "aud");
+
+        if (json_is_array(v)) {
+            json_array_foreach(v, i, a) {
+                if (ngx_http_ticketing_jwt_listed(vf->audiences,
+                                                  vf->naudiences, a))
+                {
+                    return NULL;
+                }
+            }
+
+            return "token audience (aud) is not accepted";
+        }
+
+        if (!ngx_http_ticketing_jwt_listed(vf->audiences, vf->naudiences, v)) {
+            return "token audience (aud) is not accepted";
+        }
+    }
+
+    return NULL;
+}
+
+
+int
+ngx_http_ticketing_jwt_verify(const unsigned char *token, size_t len,
+    const ngx_http_ticketing_jwt_verify_t *vf, json_t **claims,
+    const char **reason)
+{
+    int                            kid_known, alg_fits;
+    size_t                         i, sig_len, kid_len;
+    json_t                        *header, *payload, *v;
+    unsigned                       alg;
+    const char                    *kid;
+    unsigned char                 *buf, *sig;
+    ngx_http_ticketing_jwt_str_t   parts[3];
+    const ngx_http_ticketing_jwt_key_t  *key;
+
+    *claims = NULL;
+    header = NULL;
+    payload = NULL;
+    buf = NULL;
+
+    /* refused before any decoding work */
+    if (len > vf->max_size) {
+        *reason = "token is too large";
+        return -1;
+    }
+
+    if (len == 0) {
+        *reason = "empty token";
+        return -1;
+    }
+
+    if (ngx_http_ticketing_jwt_split(token, len, parts) != 0) {
+        *reason = "malformed token: not three dot-separated parts";
+        return -1;
+    }
+
+    if (parts[2].len == 0) {
+        *reason = "token has an empty signature";
+        return -1;
+    }
+
+    /* one buffer for every decoded part: none is longer than the token */
+    buf = malloc(len * 3 / 4 + 1);
+    if (buf == NULL) {
+        *reason = "out of memory";
+        return -1;
+    }
+
+    header = ngx_http_ticketing_jwt_part(&parts[0], buf);
+    if (header == NULL) {
+        *reason = "malformed token header: not base64url JSON object";
+        goto failed;
+    }
+
+    v = json_object_get(header, "alg");
+    if (!json_is_string(v)) {
+        *reason = "token header has no \"alg\"";
+        goto failed;
+    }
+
+    alg = ngx_http_ticketing_jwt_alg(json_string_value(v),
+                                     json_string_length(v));
+    if (alg == 0) {
+        *reason = "token algorithm is not supported";
+        goto failed;
+    }
+
+    if ((alg & vf->algs) == 0) {
+        *reason = "token algorithm is not allowed here";
+        goto failed;
+    }
+
+    /* no extension is understood: a critical one means refusal */
+    if (json_object_get(header, "crit") != NULL) {
+        *reason = "token header has \"crit\" extensions";
+        goto failed;
+    }
+
+    kid = NULL;
+    kid_len = 0;
+    v = json_object_get(header, "kid");
+
+    if (v != NULL) {
+        if (!json_is_string(v)) {
+            *reason = "token \"kid\" is not a string";
+            goto failed;
+        }
+
+        kid = json_string_value(v);
+        kid_len = json_string_length(v);
+    }
+
+    sig = buf;
+
+    if (parts[2].len > NGX_HTTP_TICKETING_JWT_MAX_SIG
+        || ngx_http_ticketing_jwt_b64url_decode(
+               (const unsigned char *) parts[2].data, parts[2].len, sig,
+               &sig_len) != 0
+        || sig_len == 0)
+    {
+        *reason = "malformed token signature";
+        goto failed;
+    }
+
+    /*
+     * The candidate keys: those whose kid matches the token's (keys without
+     * a kid match any token), and which verify the token's algorithm.
+     */
+    kid_known = 0;
+    alg_fits = 0;
+    key = NULL;
+
+    for (i = 0; i < vf->nkeys; i++) {
+        if (kid != NULL && vf->keys[i].kid_len != 0
+            && (vf->keys[i].kid_len != kid_len
+                || memcmp(vf->keys[i].kid, kid, kid_len) != 0))
+        {
+            continue;
+        }
+
+        kid_known = 1;
+
+        if ((vf->keys[i].algs & alg) == 0) {
+            continue;
+        }
+
+        alg_fits = 1;
+
+        if (ngx_http_ticketing_jwt_check_sig(&vf->keys[i], alg,
+                                   (const unsigned char *) parts[0].data,
+                                   parts[0].len + 1 + parts[1].len,
+                                   sig, sig_len))
+        {
+            key = &vf->keys[i];
+            break;
+        }
+    }
+
+    if (key == NULL) {
+        *reason = !kid_known ? "token key id (kid) is unknown"
+                  : !alg_fits ? "token algorithm does not fit the key"
+                  : "token signature is invalid";
+        goto failed;
+    }
+
+    payload = ngx_http_ticketing_jwt_part(&parts[1], buf);
+    if (payload == NULL) {
+        *reason = "malformed token payload: not base64url JSON object";
+        goto failed;
+    }
+
+    *reason = ngx_http_ticketing_jwt_claims(payload, vf);
+    if (*reason != NULL) {
+        goto failed;
+    }
+
+    json_decref(header);
+    free(buf);
+
+    *claims = payload;
+
+    return 0;
+
+failed:
+
+    json_decref(header);
+    json_decref(payload);
+    free(buf);
+
+    return -1;
+}
+
+
+/* ----------------------------------------------------------- claims */
+
+
+/*
+ * Reads the next path segment at p (len left): a name up to '.' or '[',
+ * or ["quoted name"].  Returns the number of bytes consumed (including a
+ * following '.'), 0 at the end, -1 on a syntax error.
+ */
+static ssize_t
+ngx_http_ticketing_jwt_segment(const char *p, size_t len, const char **name,
+    size_t *name_len)
+{
+    size_t  i;
+
+    if (len == 0) {
+        return 0;
+    }
+
+    if (p[0] == '[') {
+        if (len < 4 || p[1] != '"') {
+            return -1;
+        }
+
+        for (i = 2; i < len && p[i] != '"'; i++) { /* void */ }
+
+        if (i + 1 >= len || p[i + 1] != ']' || i == 2) {
+            return -1;
+        }
+
+        *name = p + 2;
+        *name_len = i - 2;
+        i += 2;
+
+    } else {
+        for (i = 0; i < len && p[i] != '.' && p[i] != '['; i++) {
+            if (p[i] == '"' || p[i] == ']') {
+                return -1;
+            }
+        }
+
+        if (i == 0) {
+            return -1;
+        }
+
+        *name = p;
+        *name_len = i;
+    }
+
+    if (i < len && p[i] == '.') {
+        if (i + 1 == len) {
+            return -1;              /* a trailing dot */
+        }
+
+        i++;
+
+    } else if (i < len && p[i] != '[') {
+        return -1;
+    }
+
+    return (ssize_t) i;
+}
+
+
+int
+ngx_http_ticketing_jwt_path_valid(const char *path, size_t len)
+{
+    size_t       nlen;
+    ssize_t      n;
+    const char  *name;
+
+    if (len == 0) {
+        return -1;
+    }
+
+    while (len) {
+        n = ngx_http_ticketing_jwt_segment(path, len, &name, &nlen);
+        if (n <= 0) {
+            return -1;
+        }
+
+        path += n;
+        len -= (size_t) n;
+    }
+
+    return 0;
+}
+
+
+json_t *
+ngx_http_ticketing_jwt_claim(json_t *claims, const char *path, size_t len)
+{
+    size_t       nlen;
+    ssize_t      n;
+    json_t      *v;
+    const char  *name;
+
+    v = claims;
+
+    while (len) {
+        n = ngx_http_ticketing_jwt_segment(path, len, &name, &nlen);
+        if (n <= 0 || !json_is_object(v)) {
+            return NULL;
+        }
+
+        v = json_object_getn(v, name, nlen);
+        if (v == NULL) {
+            return NULL;
+        }
+
+        path += n;
+        len -= (size_t) n;
+    }
+
+    return (v == claims) ? NULL : v;
+}
+
+
+int
+ngx_http_ticketing_jwt_has(json_t *claim, const char *value, size_t len)
+{
+    size_t       i, n;
+    json_t      *e;
+    const char  *s, *end, *w;
+
+    if (len == 0) {
+        return 0;
+    }
+
+    if (json_is_array(claim)) {
+        json_array_foreach(claim, i, e) {
+            if (json_is_string(e) && json_string_length(e) == len
+                && memcmp(json_string_value(e), value, len) == 0)
+            {
+                return 1;
+            }
+        }
+
+        return 0;
+    }
+
+    if (!json_is_string(claim)) {
+        return 0;
+    }
+
+    s = json_string_value(claim);
+    end = s + json_string_length(claim);
+
+    while (s < end) {
+        while (s < end && *s == ' ') {
+            s++;
+        }
+
+        w = s;
+
+        while (s < end && *s != ' ') {
+            s++;
+        }
+
+        n = (size_t) (s - w);
+
+        if (n == len && memcmp(w, value, len) == 0) {
+            return 1;
+        }
+    }
+
+    return 0;
+}
+
+
+/* ------------------------------------------------ verified-token cache */
+
+
+typedef struct {
+    unsigned char                  digest[32];
+    time_t                         until;
+    json_t                        *claims;     /* NULL: empty slot */
+} ngx_http_ticketing_jwt_cache_entry_t;
+
+
+struct ngx_http_ticketing_jwt_cache_s {
+    size_t                                 size;
+    ngx_http_ticketing_jwt_cache_entry_t  *entries;
+};
+
+
+ngx_http_ticketing_jwt_cache_t *
+ngx_http_ticketing_jwt_cache_create(size_t size)
+{
+    ngx_http_ticketing_jwt_cache_t  *c;
+
+    if (size == 0) {
+        return NULL;
+    }
+
+    c = malloc(sizeof(ngx_http_ticketing_jwt_cache_t));
+    if (c == NULL) {
+        return NULL;
+    }
+
+    c->entries = calloc(size, sizeof(ngx_http_ticketing_jwt_cache_entry_t));
+    if (c->entries == NULL) {
+        free(c);
+        return NULL;
+    }
+
+    c->size = size;
+
+    return c;
+}
+
+
+void
+ngx_http_ticketing_jwt_cache_destroy(ngx_http_ticketing_jwt_cache_t *c)
+{
+    size_t  i;
+
+    if (c == NULL) {
+        return;
+    }
+
+    for (i = 0; i < c->size; i++) {
+        json_decref(c->entries[i].claims);
+    }
+
+    free(c->entries);
+    free(c);
+}
+
+
+static int
+ngx_http_ticketing_jwt_cache_digest(const void *scope,
+    const unsigned char *token, size_t len, unsigned char digest[32])
+{
+    int          ok;
+    EVP_MD_CTX  *md;
+
+    md = EVP_MD_CTX_new();
+    if (md == NULL) {
+        return -1;
+    }
+
+    ok = EVP_DigestInit_ex(md, EVP_sha256(), NULL) == 1
+         && EVP_DigestUpdate(md, &scope, sizeof(scope)) == 1
+         && EVP_DigestUpdate(md, token, len) == 1
+         && EVP_DigestFinal_ex(md, digest, NULL) == 1;
+
+    EVP_MD_CTX_free(md);
+
+    return ok ? 0 : -1;
+}
+
+
+static ngx_http_ticketing_jwt_cache_entry_t *
+ngx_http_ticketing_jwt_cache_slot(ngx_http_ticketing_jwt_cache_t *c,
+    const unsigned char digest[32])
+{
+    size_t  h;
+
+    memcpy(&h, digest, sizeof(h));
+
+    return &c->entries[h % c->size];
+}
+
+
+json_t *
+ngx_http_ticketing_jwt_cache_get(ngx_http_ticketing_jwt_cache_t *c,
+    const void *scope, const unsigned char *token, size_t len, time_t now)
+{
+    unsigned char                          digest[32];
+    ngx_http_ticketing_jwt_cache_entry_t  *e;
+
+    if (c == NULL
+        || ngx_http_ticketing_jwt_cache_digest(scope, token, len, digest)
+           != 0)
+    {
+        return NULL;
+    }
+
+    e = ngx_http_ticketing_jwt_cache_slot(c, digest);
+
+    if (e->claims == NULL || memcmp(e->digest, digest, 32) != 0) {
+        return NULL;
+    }
+
+    if (now >= e->until) {
+        json_decref(e->claims);
+        e->claims = NULL;
+        return NULL;
+    }
+
+    return json_incref(e->claims);
+}
+
+
+void
+ngx_http_ticketing_jwt_cache_put(ngx_http_ticketing_jwt_cache_t *c,
+    const void *scope, const unsigned char *token, size_t len,
+    json_t *claims, time_t until)
+{
+    unsigned char                          digest[32];
+    ngx_http_ticketing_jwt_cache_entry_t  *e;
+
+    if (c == NULL
+        || ngx_http_ticketing_jwt_cache_digest(scope, token, len, digest)
+           != 0)
+    {
+        return;
+    }
+
+    e = ngx_http_ticketing_jwt_cache_slot(c, digest);
+
+    json_decref(e->claims);
+
+    memcpy(e->digest, digest, 32);
+    e->until = until;
+    e->claims = json_incref(claims);
+}
+
+
+time_t
+ngx_http_ticketing_jwt_cache_until(json_t *claims, time_t now, time_t leeway,
+    time_t max_ttl)
+{
+    double  exp, limit;
+
+    limit = (double) now + (double) max_ttl;
+
+    if (ngx_http_ticketing_jwt_time(claims, "exp", &exp) == 1
+        && exp + (double) leeway < limit)
+    {
+        return (exp + (double) leeway <= (double) now)
+               ? now : (time_t) (exp + (double) leeway);
+    }
+
+    return (time_t) limit;
+}

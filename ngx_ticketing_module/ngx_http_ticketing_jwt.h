@@ -1,0 +1,194 @@
+
+/*
+ * JSON Web Tokens: base64url, token splitting, keys (HMAC secrets, PEM
+ * public keys, JWKS), signature verification with OpenSSL EVP on keys
+ * loaded once, registered claim checks, claim-path lookup.
+ *
+ * Pure logic: this file includes no nginx header, so the unit tests and
+ * the fuzzers link it without nginx.
+ */
+
+
+#ifndef _NGX_HTTP_TICKETING_JWT_H_INCLUDED_
+#define _NGX_HTTP_TICKETING_JWT_H_INCLUDED_
+
+
+#include <stddef.h>
+#include <time.h>
+#include <sys/types.h>
+
+#include <jansson.h>
+#include <openssl/evp.h>
+
+
+/* algorithms, as bits: a key and a location each allow a set of them */
+#define NGX_HTTP_TICKETING_JWT_HS256   0x0001
+#define NGX_HTTP_TICKETING_JWT_HS384   0x0002
+#define NGX_HTTP_TICKETING_JWT_HS512   0x0004
+#define NGX_HTTP_TICKETING_JWT_RS256   0x0008
+#define NGX_HTTP_TICKETING_JWT_RS384   0x0010
+#define NGX_HTTP_TICKETING_JWT_RS512   0x0020
+#define NGX_HTTP_TICKETING_JWT_ES256   0x0040
+#define NGX_HTTP_TICKETING_JWT_ES384   0x0080
+#define NGX_HTTP_TICKETING_JWT_ES512   0x0100
+#define NGX_HTTP_TICKETING_JWT_PS256   0x0200
+#define NGX_HTTP_TICKETING_JWT_PS384   0x0400
+#define NGX_HTTP_TICKETING_JWT_PS512   0x0800
+#define NGX_HTTP_TICKETING_JWT_EDDSA   0x1000
+
+#define NGX_HTTP_TICKETING_JWT_HMAC_ALGS                                     \
+    (NGX_HTTP_TICKETING_JWT_HS256 | NGX_HTTP_TICKETING_JWT_HS384             \
+     | NGX_HTTP_TICKETING_JWT_HS512)
+#define NGX_HTTP_TICKETING_JWT_RSA_ALGS                                      \
+    (NGX_HTTP_TICKETING_JWT_RS256 | NGX_HTTP_TICKETING_JWT_RS384             \
+     | NGX_HTTP_TICKETING_JWT_RS512 | NGX_HTTP_TICKETING_JWT_PS256           \
+     | NGX_HTTP_TICKETING_JWT_PS384 | NGX_HTTP_TICKETING_JWT_PS512)
+#define NGX_HTTP_TICKETING_JWT_ALL_ALGS  0x1fff
+
+/* HMAC secrets shorter than this are refused at configuration time */
+#define NGX_HTTP_TICKETING_JWT_MIN_SECRET  32
+#define NGX_HTTP_TICKETING_JWT_MIN_RSA     2048
+#define NGX_HTTP_TICKETING_JWT_KID_SIZE    128
+#define NGX_HTTP_TICKETING_JWT_ERR_SIZE    160
+#define NGX_HTTP_TICKETING_JWT_MAX_JWKS    32
+
+
+typedef enum {
+    NGX_HTTP_TICKETING_JWT_KEY_HMAC = 1,
+    NGX_HTTP_TICKETING_JWT_KEY_RSA,
+    NGX_HTTP_TICKETING_JWT_KEY_EC,
+    NGX_HTTP_TICKETING_JWT_KEY_ED25519
+} ngx_http_ticketing_jwt_key_type_e;
+
+
+typedef struct {
+    ngx_http_ticketing_jwt_key_type_e  type;
+
+    /* the algorithms this key verifies: its type, curve and JWK "alg" */
+    unsigned                           algs;
+
+    /* JWK "kid", NUL-terminated; kid_len 0: the key has none */
+    char                               kid[NGX_HTTP_TICKETING_JWT_KID_SIZE];
+    size_t                             kid_len;
+
+    EVP_PKEY                          *pkey;       /* public keys */
+    unsigned char                     *secret;     /* HMAC, malloc()ed */
+    size_t                             secret_len;
+} ngx_http_ticketing_jwt_key_t;
+
+
+typedef struct {
+    const char                        *data;       /* NUL-terminated */
+    size_t                             len;
+} ngx_http_ticketing_jwt_str_t;
+
+
+typedef struct {
+    const ngx_http_ticketing_jwt_key_t  *keys;
+    size_t                               nkeys;
+
+    unsigned                             algs;     /* allowed here */
+    size_t                               max_size; /* of the token */
+
+    time_t                               now;
+    time_t                               leeway;
+    int                                  require_exp;
+
+    /* allow-lists; none configured: not checked */
+    const ngx_http_ticketing_jwt_str_t  *issuers;
+    size_t                               nissuers;
+    const ngx_http_ticketing_jwt_str_t  *audiences;
+    size_t                               naudiences;
+} ngx_http_ticketing_jwt_verify_t;
+
+
+/*
+ * Strict base64url (RFC 4648 section 5) without padding: any other
+ * character, a length of 4n+1, or non-zero trailing bits is an error.
+ * "out" holds at least len * 3 / 4 bytes.  Returns 0 or -1.
+ */
+int ngx_http_ticketing_jwt_b64url_decode(const unsigned char *in, size_t len,
+    unsigned char *out, size_t *out_len);
+
+/* splits "a.b.c" into its three parts; returns 0, or -1 unless 3 parts */
+int ngx_http_ticketing_jwt_split(const unsigned char *token, size_t len,
+    ngx_http_ticketing_jwt_str_t parts[3]);
+
+/* "HS256" -> NGX_HTTP_TICKETING_JWT_HS256; 0 for unknown (and "none") */
+unsigned ngx_http_ticketing_jwt_alg(const char *name, size_t len);
+const char *ngx_http_ticketing_jwt_alg_name(unsigned alg);
+
+/*
+ * Keys.  Each loader fills *key and returns 0, or writes what is wrong to
+ * err (NUL-terminated) and returns -1.  Free with ..._key_free().
+ */
+int ngx_http_ticketing_jwt_key_hmac(ngx_http_ticketing_jwt_key_t *key,
+    const unsigned char *secret, size_t len, char *err, size_t err_size);
+int ngx_http_ticketing_jwt_key_pem(ngx_http_ticketing_jwt_key_t *key,
+    const unsigned char *pem, size_t len, char *err, size_t err_size);
+
+/*
+ * A JWKS document (RFC 7517): fills up to "max" keys, *n of them; keys
+ * whose "use" is not "sig" are skipped.  On error, no key is left to free.
+ */
+int ngx_http_ticketing_jwt_jwks(const unsigned char *json, size_t len,
+    ngx_http_ticketing_jwt_key_t *keys, size_t max, size_t *n, char *err,
+    size_t err_size);
+
+void ngx_http_ticketing_jwt_key_free(ngx_http_ticketing_jwt_key_t *key);
+
+/*
+ * Verifies a compact JWS: size, structure, header, algorithm pinning, key
+ * selection by "kid", signature, then the registered claims.  On success
+ * returns 0 and the claims (json_decref() them); otherwise -1 and *reason,
+ * a static string safe to show to the client (it never quotes the token).
+ */
+int ngx_http_ticketing_jwt_verify(const unsigned char *token, size_t len,
+    const ngx_http_ticketing_jwt_verify_t *vf, json_t **claims,
+    const char **reason);
+
+/*
+ * Claim paths: dot-separated names, or bracketed quoted names that may
+ * contain dots: realm_access.roles, resource_access["ticketing-mas"].roles,
+ * ["https://example.com/roles"].  ..._path_valid() returns 0 for a valid
+ * path; ..._claim() returns the value or NULL (a borrowed reference).
+ */
+int ngx_http_ticketing_jwt_path_valid(const char *path, size_t len);
+json_t *ngx_http_ticketing_jwt_claim(json_t *claims, const char *path,
+    size_t len);
+
+/*
+ * Whether a claim value holds "value": an array with that string, or a
+ * string equal to it or with it as one of its space-separated words (the
+ * "scope" claim).  Returns 1 or 0.
+ */
+int ngx_http_ticketing_jwt_has(json_t *claim, const char *value, size_t len);
+
+
+/*
+ * A bounded cache of verified tokens (one per worker): the key is a
+ * SHA-256 of a scope (the location's configuration: a token verified for
+ * one location is not trusted by another) and the token; an entry holds
+ * the claims until "until" (never beyond the token's exp + leeway).
+ * Direct-mapped: a new entry replaces whatever shared its slot.
+ */
+typedef struct ngx_http_ticketing_jwt_cache_s  ngx_http_ticketing_jwt_cache_t;
+
+ngx_http_ticketing_jwt_cache_t *ngx_http_ticketing_jwt_cache_create(
+    size_t size);
+void ngx_http_ticketing_jwt_cache_destroy(ngx_http_ticketing_jwt_cache_t *c);
+
+/* the cached claims (a new reference: json_decref() it) or NULL */
+json_t *ngx_http_ticketing_jwt_cache_get(ngx_http_ticketing_jwt_cache_t *c,
+    const void *scope, const unsigned char *token, size_t len, time_t now);
+
+void ngx_http_ticketing_jwt_cache_put(ngx_http_ticketing_jwt_cache_t *c,
+    const void *scope, const unsigned char *token, size_t len,
+    json_t *claims, time_t until);
+
+/* until when verified claims may be cached: exp + leeway, at most max_ttl */
+time_t ngx_http_ticketing_jwt_cache_until(json_t *claims, time_t now,
+    time_t leeway, time_t max_ttl);
+
+
+#endif /* _NGX_HTTP_TICKETING_JWT_H_INCLUDED_ */
