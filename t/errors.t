@@ -94,6 +94,10 @@ _EOC_
     }
 _EOC_
     }
+
+    # authentication is the subject of t/jwt.t and t/permissions.t: off here
+    $block->set_value("http_config", "    ticketing_auth off;\n"
+                                     . ($block->http_config // ""));
 });
 
 run_tests();

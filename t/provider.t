@@ -32,6 +32,10 @@ _EOC_
 _EOC_
 
     $block->set_value("no_error_log", "[error]\n[warn]") unless defined $block->no_error_log;
+
+    # authentication is the subject of t/jwt.t and t/permissions.t: off here
+    $block->set_value("http_config", "    ticketing_auth off;\n"
+                                     . ($block->http_config // ""));
 });
 
 our $Allowed = 'allowed values: JAM, JCC, TGJ, JNEXT';

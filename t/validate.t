@@ -36,6 +36,10 @@ _EOC_
         unless defined $block->more_headers;
 
     $block->set_value("no_error_log", "[error]\n[warn]") unless defined $block->no_error_log;
+
+    # authentication is the subject of t/jwt.t and t/permissions.t: off here
+    $block->set_value("http_config", "    ticketing_auth off;\n"
+                                     . ($block->http_config // ""));
 });
 
 # "detailMsg" of a uniform 400
