@@ -496,7 +496,6 @@ ngx_http_ticketing_auth_authorize(ngx_http_request_t *r,
     ngx_http_ticketing_ctx_t *ctx, ngx_http_ticketing_auth_loc_conf_t *alcf)
 {
     u_char                          *p;
-    json_t                          *orgs;
     ngx_str_t                        need;
     ngx_uint_t                       i;
     ngx_http_ticketing_span_t       *org;
@@ -542,19 +541,46 @@ ngx_http_ticketing_auth_authorize(ngx_http_request_t *r,
 
     org = &ctx->route.params[NGX_HTTP_TICKETING_PARAM_ORG];
 
-    if (alcf->tenancy_claim.len && org->len) {
-        orgs = ngx_http_ticketing_jwt_claim(ctx->auth.claims,
+    if (org->len == 0) {
+        /* the provider step checks the organization it resolves */
+        return NGX_OK;
+    }
+
+    return ngx_http_ticketing_auth_check_org(r, ctx, org->data, org->len);
+}
+
+
+/*
+ * Tenancy: the token's organization claim must name the organization the
+ * request is for.  The auth step checks the path's {org}; the provider step
+ * checks the one it resolves from a header or a default, for operations
+ * without {org}.  It applies to tokens (mTLS clients are not limited).
+ */
+ngx_int_t
+ngx_http_ticketing_auth_check_org(ngx_http_request_t *r,
+    ngx_http_ticketing_ctx_t *ctx, const u_char *org, size_t len)
+{
+    json_t                              *orgs;
+    ngx_http_ticketing_loc_conf_t       *tlcf;
+    ngx_http_ticketing_auth_loc_conf_t  *alcf;
+
+    tlcf = ngx_http_get_module_loc_conf(r, ngx_http_ticketing_module);
+    alcf = &tlcf->auth;
+
+    if (alcf->tenancy_claim.len == 0 || ctx->auth.claims == NULL) {
+        return NGX_OK;
+    }
+
+    orgs = ngx_http_ticketing_jwt_claim(ctx->auth.claims,
                                         (const char *) alcf->tenancy_claim.data,
                                         alcf->tenancy_claim.len);
 
-        if (orgs == NULL
-            || !ngx_http_ticketing_jwt_has(orgs, (const char *) org->data,
-                                           org->len))
-        {
-            return ngx_http_ticketing_auth_refuse(r, ctx, NGX_HTTP_FORBIDDEN,
+    if (orgs == NULL
+        || !ngx_http_ticketing_jwt_has(orgs, (const char *) org, len))
+    {
+        return ngx_http_ticketing_auth_refuse(r, ctx, NGX_HTTP_FORBIDDEN,
                                    "insufficient_scope",
                                    "token is not valid for this organization");
-        }
     }
 
     return NGX_OK;

@@ -479,13 +479,16 @@ ngx_http_ticketing_resolve_org(ngx_http_request_t *r,
                 return NGX_HTTP_NOT_FOUND;
             }
 
-            return NGX_OK;
+            return ngx_http_ticketing_auth_check_org(r, ctx,
+                                                     ctx->org->name.data,
+                                                     ctx->org->name.len);
         }
     }
 
     if (plcf->default_org) {
         ctx->org = plcf->default_org;
-        return NGX_OK;
+        return ngx_http_ticketing_auth_check_org(r, ctx, ctx->org->name.data,
+                                                 ctx->org->name.len);
     }
 
     ctx->error_detail = plcf->org_header.len
