@@ -78,7 +78,7 @@ rss_max_seconds=${BENCH_RSS_MAX_SECONDS:-300}
 nginx=${BENCH_NGINX:-/usr/sbin/nginx}
 benchdir=$(abspath "${BENCH_DIR:-$TOP/build/bench}")
 default_path=/v2/ticket/metadata/types
-# every request carries it: harmless now, needed once providers land
+# every request carries it (rows with auth off could use a default instead)
 common_headers=("ticketing-provider: JAM")
 
 for tool in wrk curl python3 "$nginx"; do
@@ -147,6 +147,7 @@ render() {
     text=${text//@SLOW_PORT@/$slow_port}
     text=${text//@REDIS_PORT@/$redis_port}
     text=${text//@DEAD_PORT@/$dead_port}
+    text=${text//@KEYS@/$keys}
     printf '%s\n' "$text"
 }
 
@@ -216,6 +217,22 @@ done
 
 # -------------------------------------------------------------- upstreams
 read -r static_port slow_port redis_port dead_port <<<"$(free_ports 4 | xargs)"
+
+# keys made for this run (never committed) and tokens signed with them, for
+# the auth rows: @KEYS@ in configs, @TOKEN_<ALG>@ in "## header:" lines
+keys=$benchdir/keys
+"$TOP/scripts/demo-keys.sh" "$keys" 2>/dev/null
+mint() { python3 t/tools/mint_jwt.py --key "$keys/$1" --alg "$2" --ttl 86400; }
+token_hs256=$(mint hs256.key HS256)
+token_rs256=$(mint rs256.key RS256)
+token_es256=$(mint es256.key ES256)
+tokens() {
+    local t=$1
+    t=${t//@TOKEN_HS256@/$token_hs256}
+    t=${t//@TOKEN_RS256@/$token_rs256}
+    t=${t//@TOKEN_ES256@/$token_es256}
+    printf '%s' "$t"
+}
 
 updir=$benchdir/upstream
 mkdir -p "$updir"
@@ -308,7 +325,7 @@ run_row() {
     expect_status=$(meta "$f" expect_status); expect_status=${expect_status:-200}
     expect_header=$(meta "$f" expect_header)
     headers=("${common_headers[@]}")
-    while IFS= read -r h; do [ -z "$h" ] || headers+=("$h"); done \
+    while IFS= read -r h; do [ -z "$h" ] || headers+=("$(tokens "$h")"); done \
         < <(meta_all "$f" header)
 
     port=$(free_ports 1)
