@@ -15,7 +15,8 @@ UNIT_LIBS   = -lcmocka
 # Pure-logic sources: they include no nginx header, so unit tests and
 # fuzzers link them without nginx.
 PURE_SRCS   = ngx_ticketing_module/ngx_http_ticketing_route.c \
-              ngx_ticketing_module/ngx_http_ticketing_error.c
+              ngx_ticketing_module/ngx_http_ticketing_error.c \
+              ngx_ticketing_module/ngx_http_ticketing_cachekey.c
 UNIT_TESTS  = $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/test_*.c))
 
 .PHONY: all module deps nginx-asan unit test test-t demo clean distclean
