@@ -2,15 +2,110 @@
 /*
  * The Redis cache of the metadata operations: lookup, store,
  * fail-open.
+ *
+ * The lookup is the last access step, after authentication and
+ * authorization, so a cached answer is never served to a request that
+ * would have been refused.  It sends GET to Redis and waits (NGX_DONE);
+ * the reply either answers the request (HIT) or resumes the pipeline
+ * (MISS, BYPASS).  A timer bounds the wait.  The response of a MISS is
+ * copied by the body filter and stored with SET ... PX once complete,
+ * without waiting for Redis.
+ *
+ * A lookup in flight is a small record outside the request's pool: hiredis
+ * holds it until it calls back, whatever happens to the request meanwhile.
+ * The request's pool cleanup detaches it, so the reply of a request that
+ * is gone only frees the record.
  */
 
 
 #include "ngx_http_ticketing_module.h"
+#include "ngx_http_ticketing_cachekey.h"
+
+
+/* a stored value: "v1 " <content type> "\n" <body> */
+#define NGX_HTTP_TICKETING_CACHE_MAGIC      "v1 "
+#define NGX_HTTP_TICKETING_CACHE_MAX_TYPE   256
+
+
+struct ngx_http_ticketing_cache_lookup_s {
+    /* NULL once the request is gone or stopped waiting */
+    ngx_http_request_t            *request;
+    ngx_event_t                    timer;
+};
+
+
+static ngx_msec_t ngx_http_ticketing_cache_default_ttl(ngx_uint_t number);
+static ngx_int_t ngx_http_ticketing_cache_status_variable(
+    ngx_http_request_t *r, ngx_http_variable_value_t *v, uintptr_t data);
+static ngx_int_t ngx_http_ticketing_cache_key(ngx_http_request_t *r,
+    ngx_http_ticketing_ctx_t *ctx, ngx_http_ticketing_cache_ctx_t *cctx);
+static void ngx_http_ticketing_cache_tenant(ngx_http_request_t *r,
+    ngx_http_ticketing_ctx_t *ctx, ngx_str_t *provider, ngx_str_t *org);
+static ngx_uint_t ngx_http_ticketing_cache_client_no_cache(
+    ngx_http_request_t *r);
+static void ngx_http_ticketing_cache_lookup_reply(redisAsyncContext *ac,
+    void *reply, void *privdata);
+static void ngx_http_ticketing_cache_lookup_timeout(ngx_event_t *ev);
+static void ngx_http_ticketing_cache_resume(ngx_http_request_t *r);
+static void ngx_http_ticketing_cache_send_hit(ngx_http_request_t *r,
+    ngx_http_ticketing_cache_ctx_t *cctx, u_char *value, size_t len);
+static void ngx_http_ticketing_cache_cleanup(void *data);
+static ngx_int_t ngx_http_ticketing_cache_header_filter(
+    ngx_http_request_t *r);
+static ngx_int_t ngx_http_ticketing_cache_body_filter(ngx_http_request_t *r,
+    ngx_chain_t *in);
+static ngx_int_t ngx_http_ticketing_cache_copy(ngx_http_request_t *r,
+    ngx_http_ticketing_cache_ctx_t *cctx, ngx_buf_t *b);
+static void ngx_http_ticketing_cache_store(ngx_http_request_t *r,
+    ngx_http_ticketing_cache_ctx_t *cctx);
+static void ngx_http_ticketing_cache_store_reply(redisAsyncContext *ac,
+    void *reply, void *privdata);
+static void ngx_http_ticketing_cache_stop_storing(
+    ngx_http_ticketing_cache_ctx_t *cctx);
+
+
+static ngx_http_output_header_filter_pt  ngx_http_next_header_filter;
+static ngx_http_output_body_filter_pt    ngx_http_next_body_filter;
+
+
+static ngx_str_t  ngx_http_ticketing_cache_status_names[] = {
+    ngx_null_string,
+    ngx_string("HIT"),
+    ngx_string("MISS"),
+    ngx_string("BYPASS")
+};
+
+
+/* default TTLs: what changes rarely lives long */
+static const struct {
+    unsigned     number;
+    ngx_msec_t   ttl;
+} ngx_http_ticketing_cache_default_ttls[] = {
+    { 11, 10 * 60 * 1000 },      /* metadata.createProperties */
+    { 12, 30 * 1000 },           /* metadata.updateProperties: per ticket */
+    { 13, 60 * 60 * 1000 },      /* metadata.types */
+    { 14, 10 * 60 * 1000 },      /* metadata.fieldInfo */
+    { 22, 60 * 60 * 1000 },      /* issueLinkType.list */
+    { 23, 60 * 60 * 1000 },      /* issueLinkType.get */
+};
+
+
+/* ------------------------------------------------------ configuration */
 
 
 ngx_int_t
 ngx_http_ticketing_cache_preconfiguration(ngx_conf_t *cf)
 {
+    ngx_str_t             name = ngx_string("ticketing_cache_status");
+    ngx_http_variable_t  *var;
+
+    var = ngx_http_add_variable(cf, &name, NGX_HTTP_VAR_NOCACHEABLE);
+    if (var == NULL) {
+        return NGX_ERROR;
+    }
+
+    var->get_handler = ngx_http_ticketing_cache_status_variable;
+
     return NGX_OK;
 }
 
@@ -19,6 +114,7 @@ ngx_int_t
 ngx_http_ticketing_cache_create_main_conf(ngx_conf_t *cf,
     ngx_http_ticketing_cache_main_conf_t *conf)
 {
+    /* zeroed by the caller: no Redis, no prefix */
     return NGX_OK;
 }
 
@@ -27,6 +123,10 @@ char *
 ngx_http_ticketing_cache_init_main_conf(ngx_conf_t *cf,
     ngx_http_ticketing_cache_main_conf_t *conf)
 {
+    if (conf->redis != NULL && conf->prefix.data == NULL) {
+        ngx_str_set(&conf->prefix, "ticketing");
+    }
+
     return NGX_CONF_OK;
 }
 
@@ -35,6 +135,17 @@ ngx_int_t
 ngx_http_ticketing_cache_create_loc_conf(ngx_conf_t *cf,
     ngx_http_ticketing_cache_loc_conf_t *conf)
 {
+    ngx_uint_t  i;
+
+    conf->enable = NGX_CONF_UNSET;
+    conf->client_bypass = NGX_CONF_UNSET;
+    conf->timeout = NGX_CONF_UNSET_MSEC;
+    conf->max_size = NGX_CONF_UNSET_SIZE;
+
+    for (i = 0; i < NGX_HTTP_TICKETING_CACHE_NOPS; i++) {
+        conf->ttl[i] = NGX_CONF_UNSET_MSEC;
+    }
+
     return NGX_OK;
 }
 
@@ -44,35 +155,1087 @@ ngx_http_ticketing_cache_merge_loc_conf(ngx_conf_t *cf,
     ngx_http_ticketing_cache_loc_conf_t *prev,
     ngx_http_ticketing_cache_loc_conf_t *conf)
 {
+    ngx_uint_t                       i;
+    ngx_http_ticketing_main_conf_t  *tmcf;
+
+    ngx_conf_merge_value(conf->enable, prev->enable, 0);
+    ngx_conf_merge_value(conf->client_bypass, prev->client_bypass, 1);
+    ngx_conf_merge_msec_value(conf->timeout, prev->timeout, 50);
+    ngx_conf_merge_size_value(conf->max_size, prev->max_size, 1024 * 1024);
+
+    for (i = 0; i < NGX_HTTP_TICKETING_CACHE_NOPS; i++) {
+        ngx_conf_merge_msec_value(conf->ttl[i], prev->ttl[i],
+                                  ngx_http_ticketing_cache_default_ttl(i));
+    }
+
+    if (!conf->enable) {
+        return NGX_CONF_OK;
+    }
+
+    tmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_ticketing_module);
+
+    if (tmcf->cache.redis == NULL) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"ticketing_cache on\" needs a "
+                           "\"ticketing_redis\" directive at the http level");
+        return NGX_CONF_ERROR;
+    }
+
+    tmcf->cache.enabled = 1;
+
     return NGX_CONF_OK;
+}
+
+
+static ngx_msec_t
+ngx_http_ticketing_cache_default_ttl(ngx_uint_t number)
+{
+    ngx_uint_t  i;
+
+    for (i = 0; i < sizeof(ngx_http_ticketing_cache_default_ttls)
+                    / sizeof(ngx_http_ticketing_cache_default_ttls[0]); i++)
+    {
+        if (ngx_http_ticketing_cache_default_ttls[i].number == number) {
+            return ngx_http_ticketing_cache_default_ttls[i].ttl;
+        }
+    }
+
+    /* not cacheable */
+    return 0;
 }
 
 
 ngx_int_t
 ngx_http_ticketing_cache_postconfiguration(ngx_conf_t *cf)
 {
+    ngx_http_ticketing_main_conf_t  *tmcf;
+
+    tmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_ticketing_module);
+
+    if (!tmcf->cache.enabled) {
+        return NGX_OK;
+    }
+
+    ngx_http_next_header_filter = ngx_http_top_header_filter;
+    ngx_http_top_header_filter = ngx_http_ticketing_cache_header_filter;
+
+    ngx_http_next_body_filter = ngx_http_top_body_filter;
+    ngx_http_top_body_filter = ngx_http_ticketing_cache_body_filter;
+
     return NGX_OK;
 }
 
 
-/* look the response up in Redis (HIT: sent from the cache) */
-ngx_int_t
-ngx_http_ticketing_cache_handler(ngx_http_request_t *r,
-    ngx_http_ticketing_ctx_t *ctx)
+/*
+ * ticketing_redis ADDRESS [password=P] [db=N] [prefix=S]
+ *     [connect_timeout=T] [max_fails=N] [fail_timeout=T];
+ */
+char *
+ngx_http_ticketing_cache_redis(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf)
 {
-    return NGX_OK;
+    ngx_http_ticketing_main_conf_t  *tmcf = conf;
+
+    ngx_int_t                         n;
+    ngx_str_t                        *value, s;
+    ngx_uint_t                        i;
+    ngx_http_ticketing_redis_conf_t  *rcf;
+
+    if (tmcf->cache.redis != NULL) {
+        return "is duplicate";
+    }
+
+    rcf = ngx_pcalloc(cf->pool, sizeof(ngx_http_ticketing_redis_conf_t));
+    if (rcf == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    rcf->connect_timeout = 1000;
+    rcf->max_fails = 5;
+    rcf->fail_timeout = 5000;
+
+    value = cf->args->elts;
+
+    if (ngx_http_ticketing_redis_parse_addr(cf->pool, &value[1], rcf)
+        != NGX_OK)
+    {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid address \"%V\" in \"%V\" directive: "
+                           "an IP address and port or \"unix:/path\" "
+                           "(host names are not resolved)",
+                           &value[1], &cmd->name);
+        return NGX_CONF_ERROR;
+    }
+
+    for (i = 2; i < cf->args->nelts; i++) {
+
+        if (ngx_strncmp(value[i].data, "password=", 9) == 0) {
+            rcf->password.data = value[i].data + 9;
+            rcf->password.len = value[i].len - 9;
+
+            if (rcf->password.len == 0) {
+                goto invalid;
+            }
+
+            continue;
+        }
+
+        if (ngx_strncmp(value[i].data, "db=", 3) == 0) {
+            n = ngx_atoi(value[i].data + 3, value[i].len - 3);
+            if (n == NGX_ERROR || n > 65535) {
+                goto invalid;
+            }
+
+            rcf->db = n;
+            continue;
+        }
+
+        if (ngx_strncmp(value[i].data, "prefix=", 7) == 0) {
+            tmcf->cache.prefix.data = value[i].data + 7;
+            tmcf->cache.prefix.len = value[i].len - 7;
+
+            /* "|" ends the prefix in a key: keys stay injective */
+            if (ngx_strlchr(tmcf->cache.prefix.data,
+                            tmcf->cache.prefix.data
+                            + tmcf->cache.prefix.len, '|')
+                != NULL)
+            {
+                goto invalid;
+            }
+
+            continue;
+        }
+
+        if (ngx_strncmp(value[i].data, "connect_timeout=", 16) == 0) {
+            s.data = value[i].data + 16;
+            s.len = value[i].len - 16;
+
+            rcf->connect_timeout = ngx_parse_time(&s, 0);
+            if (rcf->connect_timeout == (ngx_msec_t) NGX_ERROR
+                || rcf->connect_timeout == 0)
+            {
+                goto invalid;
+            }
+
+            continue;
+        }
+
+        if (ngx_strncmp(value[i].data, "max_fails=", 10) == 0) {
+            n = ngx_atoi(value[i].data + 10, value[i].len - 10);
+            if (n == NGX_ERROR || n == 0) {
+                goto invalid;
+            }
+
+            rcf->max_fails = n;
+            continue;
+        }
+
+        if (ngx_strncmp(value[i].data, "fail_timeout=", 13) == 0) {
+            s.data = value[i].data + 13;
+            s.len = value[i].len - 13;
+
+            rcf->fail_timeout = ngx_parse_time(&s, 0);
+            if (rcf->fail_timeout == (ngx_msec_t) NGX_ERROR) {
+                goto invalid;
+            }
+
+            continue;
+        }
+
+        goto invalid;
+    }
+
+    tmcf->cache.redis = rcf;
+
+    return NGX_CONF_OK;
+
+invalid:
+
+    /* never echo a password */
+    if (ngx_strncmp(value[i].data, "password=", 9) == 0) {
+        ngx_str_set(&s, "password=");
+
+    } else {
+        s = value[i];
+    }
+
+    ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                       "invalid parameter \"%V\" in \"%V\" directive",
+                       &s, &cmd->name);
+
+    return NGX_CONF_ERROR;
 }
 
 
-/* one Redis connection per worker */
+/* ticketing_cache_ttl OPERATION TIME; */
+char *
+ngx_http_ticketing_cache_ttl(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_ticketing_loc_conf_t  *tlcf = conf;
+
+    ngx_str_t                             *value;
+    ngx_msec_t                             ttl;
+    const ngx_http_ticketing_operation_t  *op;
+
+    value = cf->args->elts;
+
+    op = ngx_http_ticketing_operation_find((const char *) value[1].data,
+                                           value[1].len);
+    if (op == NULL) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "unknown operation \"%V\" in \"%V\" directive",
+                           &value[1], &cmd->name);
+        return NGX_CONF_ERROR;
+    }
+
+    if (!op->cacheable || op->number >= NGX_HTTP_TICKETING_CACHE_NOPS) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "operation \"%V\" is not cacheable in \"%V\" "
+                           "directive", &value[1], &cmd->name);
+        return NGX_CONF_ERROR;
+    }
+
+    if (tlcf->cache.ttl[op->number] != NGX_CONF_UNSET_MSEC) {
+        return "is duplicate";
+    }
+
+    ttl = ngx_parse_time(&value[2], 0);
+    if (ttl == (ngx_msec_t) NGX_ERROR) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid value \"%V\" in \"%V\" directive",
+                           &value[2], &cmd->name);
+        return NGX_CONF_ERROR;
+    }
+
+    tlcf->cache.ttl[op->number] = ttl;
+
+    return NGX_CONF_OK;
+}
+
+
+/* ------------------------------------------------------------ process */
+
+
 ngx_int_t
 ngx_http_ticketing_cache_init_process(ngx_cycle_t *cycle)
 {
-    return NGX_OK;
+    ngx_http_ticketing_main_conf_t  *tmcf;
+
+    if (ngx_process != NGX_PROCESS_WORKER
+        && ngx_process != NGX_PROCESS_SINGLE)
+    {
+        return NGX_OK;
+    }
+
+    tmcf = ngx_http_cycle_get_module_main_conf(cycle,
+                                               ngx_http_ticketing_module);
+
+    if (tmcf == NULL || !tmcf->used || !tmcf->cache.enabled) {
+        return NGX_OK;
+    }
+
+    return ngx_http_ticketing_redis_init(cycle, tmcf->cache.redis);
 }
 
 
 void
 ngx_http_ticketing_cache_exit_process(ngx_cycle_t *cycle)
 {
+    ngx_http_ticketing_redis_done(cycle);
+}
+
+
+/* ------------------------------------------------------------- lookup */
+
+
+/* the access step: look the response up in Redis */
+ngx_int_t
+ngx_http_ticketing_cache_handler(ngx_http_request_t *r,
+    ngx_http_ticketing_ctx_t *ctx)
+{
+    size_t                                 argvlen[2];
+    ngx_int_t                              rc;
+    ngx_msec_t                             ttl;
+    const char                            *argv[2];
+    ngx_pool_cleanup_t                    *cln;
+    ngx_http_ticketing_cache_ctx_t        *cctx;
+    ngx_http_ticketing_loc_conf_t         *tlcf;
+    ngx_http_ticketing_cache_lookup_t     *lk;
+    const ngx_http_ticketing_operation_t  *op;
+
+    if (ctx->cache != NULL) {
+        /* re-entered by an event while the lookup is in flight */
+        return ctx->cache->lookup ? NGX_DONE : NGX_OK;
+    }
+
+    tlcf = ngx_http_get_module_loc_conf(r, ngx_http_ticketing_module);
+    op = ctx->route.op;
+
+    if (!tlcf->cache.enable
+        || op == NULL
+        || !op->cacheable
+        || op->number >= NGX_HTTP_TICKETING_CACHE_NOPS
+        || r->method != NGX_HTTP_GET
+        || r != r->main)
+    {
+        return NGX_OK;
+    }
+
+    ttl = tlcf->cache.ttl[op->number];
+
+    if (ttl == 0) {
+        /* "ticketing_cache_ttl OPERATION 0": not cached */
+        return NGX_OK;
+    }
+
+    cctx = ngx_pcalloc(r->pool, sizeof(ngx_http_ticketing_cache_ctx_t));
+    if (cctx == NULL) {
+        return NGX_ERROR;
+    }
+
+    cln = ngx_pool_cleanup_add(r->pool, 0);
+    if (cln == NULL) {
+        return NGX_ERROR;
+    }
+
+    cln->handler = ngx_http_ticketing_cache_cleanup;
+    cln->data = cctx;
+
+    ctx->cache = cctx;
+    cctx->ttl = ttl;
+    cctx->max = tlcf->cache.max_size;
+    cctx->status = NGX_HTTP_TICKETING_CACHE_BYPASS;
+
+    rc = ngx_http_ticketing_cache_key(r, ctx, cctx);
+    if (rc == NGX_ERROR) {
+        return NGX_ERROR;
+    }
+
+    if (rc == NGX_DECLINED) {
+        ngx_log_debug0(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                       "ticketing cache: query not cacheable, bypass");
+        return NGX_OK;
+    }
+
+    if (tlcf->cache.client_bypass
+        && ngx_http_ticketing_cache_client_no_cache(r))
+    {
+        /* the fresh answer replaces what is stored */
+        ngx_log_debug0(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                       "ticketing cache: client asked for no-cache, bypass");
+        cctx->store = 1;
+        return NGX_OK;
+    }
+
+    lk = ngx_alloc(sizeof(ngx_http_ticketing_cache_lookup_t),
+                   r->connection->log);
+    if (lk == NULL) {
+        return NGX_OK;
+    }
+
+    ngx_memzero(lk, sizeof(ngx_http_ticketing_cache_lookup_t));
+
+    lk->request = r;
+    lk->timer.handler = ngx_http_ticketing_cache_lookup_timeout;
+    lk->timer.data = lk;
+    lk->timer.log = r->connection->log;
+
+    argv[0] = "GET";
+    argvlen[0] = 3;
+    argv[1] = (const char *) cctx->key.data;
+    argvlen[1] = cctx->key.len;
+
+    if (ngx_http_ticketing_redis_command(ngx_http_ticketing_cache_lookup_reply,
+                                         lk, 2, argv, argvlen)
+        != NGX_OK)
+    {
+        ngx_free(lk);
+
+        ngx_log_debug0(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                       "ticketing cache: redis not usable, bypass");
+        return NGX_OK;
+    }
+
+    cctx->lookup = lk;
+    ngx_add_timer(&lk->timer, tlcf->cache.timeout);
+
+    /* notice a client that goes away while we wait */
+    r->read_event_handler = ngx_http_test_reading;
+
+    ngx_log_debug1(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                   "ticketing cache: lookup \"%V\"", &cctx->key);
+
+    return NGX_DONE;
+}
+
+
+static ngx_int_t
+ngx_http_ticketing_cache_key(ngx_http_request_t *r,
+    ngx_http_ticketing_ctx_t *ctx, ngx_http_ticketing_cache_ctx_t *cctx)
+{
+    size_t                             size, len, i;
+    u_char                            *scratch;
+    ngx_str_t                          provider, org;
+    ngx_http_ticketing_main_conf_t    *tmcf;
+    ngx_http_ticketing_cachekey_in_t   in;
+
+    tmcf = ngx_http_get_module_main_conf(r, ngx_http_ticketing_module);
+
+    ngx_http_ticketing_cache_tenant(r, ctx, &provider, &org);
+
+    in.prefix.data = tmcf->cache.prefix.data;
+    in.prefix.len = tmcf->cache.prefix.len;
+    in.provider.data = provider.data;
+    in.provider.len = provider.len;
+    in.org.data = org.data;
+    in.org.len = org.len;
+    in.operation.data = (const u_char *) ctx->route.op->name;
+    in.operation.len = ngx_strlen(ctx->route.op->name);
+
+    for (i = 0; i < NGX_HTTP_TICKETING_NPARAMS; i++) {
+        in.params[i] = ctx->route.params[i];
+    }
+
+    in.query.data = r->args.data;
+    in.query.len = r->args.len;
+
+    size = ngx_http_ticketing_cachekey_size(&in);
+
+    cctx->key.data = ngx_pnalloc(r->pool, size);
+    scratch = ngx_pnalloc(r->pool, r->args.len + 1);
+
+    if (cctx->key.data == NULL || scratch == NULL) {
+        return NGX_ERROR;
+    }
+
+    if (ngx_http_ticketing_cachekey_build(&in, scratch, cctx->key.data, size,
+                                          &len)
+        != NGX_HTTP_TICKETING_CACHEKEY_OK)
+    {
+        return NGX_DECLINED;
+    }
+
+    cctx->key.len = len;
+
+    return NGX_OK;
+}
+
+
+/*
+ * The provider and organization a cached answer belongs to.  For now the
+ * "ticketing-provider" header as sent (trimmed, upper-cased) and the {org}
+ * path parameter; once provider normalization runs before the cache, this
+ * is the one place to switch to its normalized values.
+ */
+static void
+ngx_http_ticketing_cache_tenant(ngx_http_request_t *r,
+    ngx_http_ticketing_ctx_t *ctx, ngx_str_t *provider, ngx_str_t *org)
+{
+    u_char           *p, *last;
+    ngx_uint_t        i;
+    ngx_list_part_t  *part;
+    ngx_table_elt_t  *h;
+
+    ngx_str_null(provider);
+
+    part = &r->headers_in.headers.part;
+    h = part->elts;
+
+    for (i = 0; /* void */; i++) {
+
+        if (i >= part->nelts) {
+            if (part->next == NULL) {
+                break;
+            }
+
+            part = part->next;
+            h = part->elts;
+            i = 0;
+        }
+
+        if (h[i].key.len == sizeof("ticketing-provider") - 1
+            && ngx_strncasecmp(h[i].key.data, (u_char *) "ticketing-provider",
+                               sizeof("ticketing-provider") - 1) == 0)
+        {
+            p = h[i].value.data;
+            last = p + h[i].value.len;
+
+            while (p < last && (*p == ' ' || *p == '\t')) {
+                p++;
+            }
+
+            while (last > p && (last[-1] == ' ' || last[-1] == '\t')) {
+                last--;
+            }
+
+            provider->len = last - p;
+            provider->data = ngx_pnalloc(r->pool, provider->len + 1);
+
+            if (provider->data == NULL) {
+                provider->len = 0;
+                break;
+            }
+
+            for (i = 0; i < provider->len; i++) {
+                provider->data[i] = ngx_toupper(p[i]);
+            }
+
+            break;
+        }
+    }
+
+    org->data = (u_char *) ctx->route.params[NGX_HTTP_TICKETING_PARAM_ORG].data;
+    org->len = ctx->route.params[NGX_HTTP_TICKETING_PARAM_ORG].len;
+}
+
+
+/* "Cache-Control: no-cache" (or "Pragma: no-cache") from the client */
+static ngx_uint_t
+ngx_http_ticketing_cache_client_no_cache(ngx_http_request_t *r)
+{
+    ngx_uint_t        i;
+    ngx_list_part_t  *part;
+    ngx_table_elt_t  *h;
+
+    part = &r->headers_in.headers.part;
+    h = part->elts;
+
+    for (i = 0; /* void */; i++) {
+
+        if (i >= part->nelts) {
+            if (part->next == NULL) {
+                break;
+            }
+
+            part = part->next;
+            h = part->elts;
+            i = 0;
+        }
+
+        if (((h[i].key.len == sizeof("Cache-Control") - 1
+              && ngx_strncasecmp(h[i].key.data, (u_char *) "Cache-Control",
+                                 sizeof("Cache-Control") - 1) == 0)
+             || (h[i].key.len == sizeof("Pragma") - 1
+                 && ngx_strncasecmp(h[i].key.data, (u_char *) "Pragma",
+                                    sizeof("Pragma") - 1) == 0))
+            && ngx_strlcasestrn(h[i].value.data,
+                                h[i].value.data + h[i].value.len,
+                                (u_char *) "no-cache",
+                                sizeof("no-cache") - 1 - 1)
+               != NULL)
+        {
+            return 1;
+        }
+    }
+
+    return 0;
+}
+
+
+static void
+ngx_http_ticketing_cache_lookup_reply(redisAsyncContext *ac, void *reply,
+    void *privdata)
+{
+    ngx_http_ticketing_cache_lookup_t  *lk = privdata;
+
+    u_char                          *value;
+    size_t                           len;
+    redisReply                      *rr = reply;
+    ngx_connection_t                *c;
+    ngx_http_request_t              *r;
+    ngx_http_ticketing_ctx_t        *ctx;
+    ngx_http_ticketing_cache_ctx_t  *cctx;
+
+    if (lk->timer.timer_set) {
+        ngx_del_timer(&lk->timer);
+    }
+
+    r = lk->request;
+    ngx_free(lk);
+
+    if (rr == NULL || rr->type == REDIS_REPLY_ERROR) {
+        ngx_http_ticketing_redis_failure(rr ? "GET answered an error"
+                                            : "connection lost");
+    } else {
+        ngx_http_ticketing_redis_success();
+    }
+
+    if (r == NULL) {
+        /* the request is gone, or stopped waiting */
+        return;
+    }
+
+    c = r->connection;
+    ctx = ngx_http_get_module_ctx(r, ngx_http_ticketing_module);
+    cctx = ctx->cache;
+    cctx->lookup = NULL;
+
+    if (rr == NULL || rr->type == REDIS_REPLY_ERROR) {
+        ngx_log_error(NGX_LOG_INFO, c->log, 0,
+                      "ticketing cache: lookup failed (%s), bypass",
+                      rr ? rr->str : "no connection");
+        cctx->status = NGX_HTTP_TICKETING_CACHE_BYPASS;
+
+    } else if (rr->type == REDIS_REPLY_STRING) {
+
+        value = (u_char *) rr->str;
+        len = rr->len;
+
+        if (len > sizeof(NGX_HTTP_TICKETING_CACHE_MAGIC) - 1
+            && ngx_strncmp(value, NGX_HTTP_TICKETING_CACHE_MAGIC,
+                           sizeof(NGX_HTTP_TICKETING_CACHE_MAGIC) - 1)
+               == 0
+            && ngx_strlchr(value, value + len, '\n') != NULL)
+        {
+            cctx->status = NGX_HTTP_TICKETING_CACHE_HIT;
+
+            ngx_log_debug1(NGX_LOG_DEBUG_HTTP, c->log, 0,
+                           "ticketing cache: hit, %uz bytes", len);
+
+            ngx_http_ticketing_cache_send_hit(r, cctx, value, len);
+            ngx_http_run_posted_requests(c);
+            return;
+        }
+
+        ngx_log_error(NGX_LOG_INFO, c->log, 0,
+                      "ticketing cache: malformed value of %uz bytes "
+                      "ignored", len);
+
+        cctx->status = NGX_HTTP_TICKETING_CACHE_MISS;
+        cctx->store = 1;
+
+    } else {
+        /* nil */
+        cctx->status = NGX_HTTP_TICKETING_CACHE_MISS;
+        cctx->store = 1;
+    }
+
+    ngx_http_ticketing_cache_resume(r);
+    ngx_http_run_posted_requests(c);
+}
+
+
+static void
+ngx_http_ticketing_cache_lookup_timeout(ngx_event_t *ev)
+{
+    ngx_http_ticketing_cache_lookup_t  *lk = ev->data;
+
+    ngx_connection_t                *c;
+    ngx_http_request_t              *r;
+    ngx_http_ticketing_ctx_t        *ctx;
+
+    r = lk->request;
+    c = r->connection;
+
+    /* stop waiting; hiredis still holds the record and frees it later */
+    lk->request = NULL;
+
+    ctx = ngx_http_get_module_ctx(r, ngx_http_ticketing_module);
+    ctx->cache->lookup = NULL;
+    ctx->cache->status = NGX_HTTP_TICKETING_CACHE_BYPASS;
+
+    ngx_log_error(NGX_LOG_INFO, c->log, 0,
+                  "ticketing cache: lookup timed out, bypass");
+
+    /* may drop the connection, and with it the record */
+    ngx_http_ticketing_redis_failure("lookup timed out");
+
+    ngx_http_ticketing_cache_resume(r);
+    ngx_http_run_posted_requests(c);
+}
+
+
+static void
+ngx_http_ticketing_cache_resume(ngx_http_request_t *r)
+{
+    ngx_http_ticketing_ctx_t  *ctx;
+
+    ctx = ngx_http_get_module_ctx(r, ngx_http_ticketing_module);
+
+    r->read_event_handler = ngx_http_block_reading;
+    ctx->step = NGX_HTTP_TICKETING_STEP_CACHE + 1;
+
+    ngx_http_core_run_phases(r);
+}
+
+
+static void
+ngx_http_ticketing_cache_send_hit(ngx_http_request_t *r,
+    ngx_http_ticketing_cache_ctx_t *cctx, u_char *value, size_t len)
+{
+    u_char       *type, *nl;
+    size_t        body;
+    ngx_int_t     rc;
+    ngx_buf_t    *b;
+    ngx_chain_t   out;
+
+    r->read_event_handler = ngx_http_block_reading;
+
+    rc = ngx_http_discard_request_body(r);
+    if (rc != NGX_OK) {
+        ngx_http_finalize_request(r, rc);
+        return;
+    }
+
+    value += sizeof(NGX_HTTP_TICKETING_CACHE_MAGIC) - 1;
+    len -= sizeof(NGX_HTTP_TICKETING_CACHE_MAGIC) - 1;
+
+    nl = ngx_strlchr(value, value + len, '\n');
+    body = len - (nl + 1 - value);
+
+    type = ngx_pnalloc(r->pool, nl - value);
+    b = ngx_calloc_buf(r->pool);
+
+    if (type == NULL || b == NULL) {
+        ngx_http_finalize_request(r, NGX_HTTP_INTERNAL_SERVER_ERROR);
+        return;
+    }
+
+    if (body) {
+        b->start = ngx_pnalloc(r->pool, body);
+        if (b->start == NULL) {
+            ngx_http_finalize_request(r, NGX_HTTP_INTERNAL_SERVER_ERROR);
+            return;
+        }
+
+        ngx_memcpy(b->start, nl + 1, body);
+        b->pos = b->start;
+        b->last = b->start + body;
+        b->end = b->last;
+        b->memory = 1;
+    }
+
+    b->last_buf = 1;
+    b->last_in_chain = 1;
+
+    ngx_memcpy(type, value, nl - value);
+
+    r->headers_out.status = NGX_HTTP_OK;
+    r->headers_out.content_type.data = type;
+    r->headers_out.content_type.len = nl - value;
+    r->headers_out.content_type_len = nl - value;
+    r->headers_out.content_type_lowcase = NULL;
+    r->headers_out.content_length_n = body;
+
+    rc = ngx_http_send_header(r);
+
+    if (rc == NGX_ERROR || rc > NGX_OK || r->header_only) {
+        ngx_http_finalize_request(r, rc);
+        return;
+    }
+
+    out.buf = b;
+    out.next = NULL;
+
+    ngx_http_finalize_request(r, ngx_http_output_filter(r, &out));
+}
+
+
+/* the request's pool goes away: detach the lookup, free the copy */
+static void
+ngx_http_ticketing_cache_cleanup(void *data)
+{
+    ngx_http_ticketing_cache_ctx_t  *cctx = data;
+
+    if (cctx->lookup) {
+        if (cctx->lookup->timer.timer_set) {
+            ngx_del_timer(&cctx->lookup->timer);
+        }
+
+        /* hiredis frees the record when it calls back */
+        cctx->lookup->request = NULL;
+        cctx->lookup = NULL;
+    }
+
+    ngx_http_ticketing_cache_stop_storing(cctx);
+}
+
+
+static ngx_int_t
+ngx_http_ticketing_cache_status_variable(ngx_http_request_t *r,
+    ngx_http_variable_value_t *v, uintptr_t data)
+{
+    ngx_http_ticketing_ctx_t  *ctx;
+
+    ctx = ngx_http_get_module_ctx(r, ngx_http_ticketing_module);
+
+    if (ctx == NULL || ctx->cache == NULL
+        || ctx->cache->status == NGX_HTTP_TICKETING_CACHE_NONE)
+    {
+        v->not_found = 1;
+        return NGX_OK;
+    }
+
+    v->data = ngx_http_ticketing_cache_status_names[ctx->cache->status].data;
+    v->len = ngx_http_ticketing_cache_status_names[ctx->cache->status].len;
+    v->valid = 1;
+    v->no_cacheable = 0;
+    v->not_found = 0;
+
+    return NGX_OK;
+}
+
+
+/* -------------------------------------------------------------- store */
+
+
+static ngx_int_t
+ngx_http_ticketing_cache_header_filter(ngx_http_request_t *r)
+{
+    size_t                           size;
+    ngx_str_t                       *type;
+    ngx_uint_t                       i;
+    ngx_list_part_t                 *part;
+    ngx_table_elt_t                 *h;
+    ngx_http_ticketing_ctx_t        *ctx;
+    ngx_http_ticketing_cache_ctx_t  *cctx;
+
+    ctx = ngx_http_get_module_ctx(r, ngx_http_ticketing_module);
+
+    if (ctx == NULL || ctx->cache == NULL || r != r->main
+        || ctx->cache->status == NGX_HTTP_TICKETING_CACHE_NONE)
+    {
+        return ngx_http_next_header_filter(r);
+    }
+
+    cctx = ctx->cache;
+
+    /* ours is the only X-Cache-Status the client sees */
+
+    part = &r->headers_out.headers.part;
+    h = part->elts;
+
+    for (i = 0; /* void */; i++) {
+
+        if (i >= part->nelts) {
+            if (part->next == NULL) {
+                break;
+            }
+
+            part = part->next;
+            h = part->elts;
+            i = 0;
+        }
+
+        if (h[i].hash != 0
+            && h[i].key.len == sizeof("X-Cache-Status") - 1
+            && ngx_strncasecmp(h[i].key.data, (u_char *) "X-Cache-Status",
+                               sizeof("X-Cache-Status") - 1) == 0)
+        {
+            h[i].hash = 0;
+        }
+    }
+
+    h = ngx_list_push(&r->headers_out.headers);
+    if (h == NULL) {
+        return NGX_ERROR;
+    }
+
+    h->hash = 1;
+    ngx_str_set(&h->key, "X-Cache-Status");
+    h->value = ngx_http_ticketing_cache_status_names[cctx->status];
+
+    if (!cctx->store || cctx->status == NGX_HTTP_TICKETING_CACHE_HIT) {
+        return ngx_http_next_header_filter(r);
+    }
+
+    type = &r->headers_out.content_type;
+
+    if (r->headers_out.status != NGX_HTTP_OK
+        || r->header_only
+        || type->len < sizeof("application/json") - 1
+        || type->len > NGX_HTTP_TICKETING_CACHE_MAX_TYPE
+        || ngx_strncasecmp(type->data, (u_char *) "application/json",
+                           sizeof("application/json") - 1) != 0
+        || ngx_strlchr(type->data, type->data + type->len, '\n') != NULL
+        || (r->headers_out.content_encoding
+            && r->headers_out.content_encoding->hash != 0)
+        || (r->headers_out.content_length_n > 0
+            && (size_t) r->headers_out.content_length_n > cctx->max))
+    {
+        ngx_log_debug0(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                       "ticketing cache: response not stored");
+        return ngx_http_next_header_filter(r);
+    }
+
+    /* "v1 " <content type> "\n" <body> */
+
+    size = sizeof(NGX_HTTP_TICKETING_CACHE_MAGIC) - 1 + type->len + 1;
+    cctx->max += size;
+
+    size += (r->headers_out.content_length_n >= 0)
+            ? (size_t) r->headers_out.content_length_n : 4096;
+
+    cctx->value = ngx_alloc(ngx_min(size, cctx->max), r->connection->log);
+    if (cctx->value == NULL) {
+        return ngx_http_next_header_filter(r);
+    }
+
+    cctx->size = ngx_min(size, cctx->max);
+    cctx->len = ngx_sprintf(cctx->value, NGX_HTTP_TICKETING_CACHE_MAGIC "%V\n",
+                            type)
+                - cctx->value;
+    cctx->storing = 1;
+
+    return ngx_http_next_header_filter(r);
+}
+
+
+static ngx_int_t
+ngx_http_ticketing_cache_body_filter(ngx_http_request_t *r, ngx_chain_t *in)
+{
+    ngx_chain_t                     *cl;
+    ngx_http_ticketing_ctx_t        *ctx;
+    ngx_http_ticketing_cache_ctx_t  *cctx;
+
+    ctx = ngx_http_get_module_ctx(r, ngx_http_ticketing_module);
+
+    if (ctx == NULL || ctx->cache == NULL || !ctx->cache->storing
+        || r != r->main)
+    {
+        return ngx_http_next_body_filter(r, in);
+    }
+
+    cctx = ctx->cache;
+
+    /* copy before passing on: the next filters consume the buffers */
+
+    for (cl = in; cl; cl = cl->next) {
+
+        if (ngx_http_ticketing_cache_copy(r, cctx, cl->buf) != NGX_OK) {
+            ngx_http_ticketing_cache_stop_storing(cctx);
+            break;
+        }
+
+        if (cl->buf->last_buf) {
+            ngx_http_ticketing_cache_store(r, cctx);
+            break;
+        }
+    }
+
+    return ngx_http_next_body_filter(r, in);
+}
+
+
+static ngx_int_t
+ngx_http_ticketing_cache_copy(ngx_http_request_t *r,
+    ngx_http_ticketing_cache_ctx_t *cctx, ngx_buf_t *b)
+{
+    off_t    n;
+    size_t   size;
+    u_char  *p;
+    ssize_t  read;
+
+    if (ngx_buf_special(b)) {
+        return NGX_OK;
+    }
+
+    n = ngx_buf_size(b);
+
+    if ((size_t) n > cctx->max - cctx->len) {
+        ngx_log_debug1(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                       "ticketing cache: response above %uz bytes, "
+                       "not stored", cctx->max);
+        return NGX_DECLINED;
+    }
+
+    if ((size_t) n > cctx->size - cctx->len) {
+        size = ngx_min(ngx_max(cctx->size * 2, cctx->len + (size_t) n),
+                       cctx->max);
+
+        p = ngx_alloc(size, r->connection->log);
+        if (p == NULL) {
+            return NGX_ERROR;
+        }
+
+        ngx_memcpy(p, cctx->value, cctx->len);
+        ngx_free(cctx->value);
+
+        cctx->value = p;
+        cctx->size = size;
+    }
+
+    if (ngx_buf_in_memory(b)) {
+        ngx_memcpy(cctx->value + cctx->len, b->pos, (size_t) n);
+
+    } else {
+        /* buffered to a temporary file by proxy_pass: as nginx reads it */
+        read = ngx_read_file(b->file, cctx->value + cctx->len, (size_t) n,
+                             b->file_pos);
+        if (read != (ssize_t) n) {
+            return NGX_ERROR;
+        }
+    }
+
+    cctx->len += (size_t) n;
+
+    return NGX_OK;
+}
+
+
+/* SET key value PX ttl, without waiting for the answer */
+static void
+ngx_http_ticketing_cache_store(ngx_http_request_t *r,
+    ngx_http_ticketing_cache_ctx_t *cctx)
+{
+    u_char       ttl[NGX_INT_T_LEN];
+    size_t       argvlen[5];
+    const char  *argv[5];
+
+    argv[0] = "SET";
+    argvlen[0] = 3;
+    argv[1] = (const char *) cctx->key.data;
+    argvlen[1] = cctx->key.len;
+    argv[2] = (const char *) cctx->value;
+    argvlen[2] = cctx->len;
+    argv[3] = "PX";
+    argvlen[3] = 2;
+    argv[4] = (const char *) ttl;
+    argvlen[4] = ngx_sprintf(ttl, "%M", cctx->ttl) - ttl;
+
+    /* hiredis copies the command: the value is freed right after */
+
+    if (ngx_http_ticketing_redis_command(ngx_http_ticketing_cache_store_reply,
+                                         NULL, 5, argv, argvlen)
+        == NGX_OK)
+    {
+        ngx_log_debug2(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                       "ticketing cache: store \"%V\", %uz bytes",
+                       &cctx->key, cctx->len);
+    }
+
+    ngx_http_ticketing_cache_stop_storing(cctx);
+}
+
+
+static void
+ngx_http_ticketing_cache_store_reply(redisAsyncContext *ac, void *reply,
+    void *privdata)
+{
+    redisReply  *rr = reply;
+
+    if (rr == NULL) {
+        return;
+    }
+
+    if (rr->type == REDIS_REPLY_ERROR) {
+        ngx_log_error(NGX_LOG_INFO, ngx_cycle->log, 0,
+                      "ticketing cache: store failed: %s", rr->str);
+        ngx_http_ticketing_redis_failure("SET answered an error");
+        return;
+    }
+
+    ngx_http_ticketing_redis_success();
+}
+
+
+static void
+ngx_http_ticketing_cache_stop_storing(ngx_http_ticketing_cache_ctx_t *cctx)
+{
+    if (cctx->value) {
+        ngx_free(cctx->value);
+        cctx->value = NULL;
+    }
+
+    cctx->storing = 0;
 }

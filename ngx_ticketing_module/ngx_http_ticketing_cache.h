@@ -13,15 +13,70 @@
 #include <ngx_core.h>
 #include <ngx_http.h>
 
+#include "ngx_http_ticketing_redis.h"
+
+
+/* TTLs indexed by the catalogue's operation number (1..27) */
+#define NGX_HTTP_TICKETING_CACHE_NOPS   28
+
+
+typedef enum {
+    NGX_HTTP_TICKETING_CACHE_NONE = 0,
+    NGX_HTTP_TICKETING_CACHE_HIT,
+    NGX_HTTP_TICKETING_CACHE_MISS,
+    NGX_HTTP_TICKETING_CACHE_BYPASS
+} ngx_http_ticketing_cache_status_e;
+
 
 typedef struct {
-    ngx_uint_t                     reserved;
+    /* NULL: no "ticketing_redis" */
+    ngx_http_ticketing_redis_conf_t  *redis;
+    ngx_str_t                         prefix;
+
+    /* some location has "ticketing_cache on" */
+    ngx_flag_t                        enabled;
 } ngx_http_ticketing_cache_main_conf_t;
 
 
 typedef struct {
-    ngx_uint_t                     reserved;
+    ngx_flag_t                     enable;
+    ngx_flag_t                     client_bypass;
+    ngx_msec_t                     timeout;
+    size_t                         max_size;
+    ngx_msec_t                     ttl[NGX_HTTP_TICKETING_CACHE_NOPS];
 } ngx_http_ticketing_cache_loc_conf_t;
+
+
+typedef struct ngx_http_ticketing_cache_lookup_s
+    ngx_http_ticketing_cache_lookup_t;
+
+
+/* per request, in the request's pool */
+typedef struct {
+    ngx_str_t                          key;
+    ngx_msec_t                         ttl;
+    ngx_http_ticketing_cache_status_e  status;
+
+    /* the lookup in flight, or NULL */
+    ngx_http_ticketing_cache_lookup_t *lookup;
+
+    /* the value being stored: malloc'd, freed by the pool's cleanup */
+    u_char                            *value;
+    size_t                             len;
+    size_t                             size;
+    size_t                             max;
+
+    /* store the response once complete, if cacheable */
+    unsigned                           store:1;
+    /* the header filter accepted it: the body filter copies it */
+    unsigned                           storing:1;
+} ngx_http_ticketing_cache_ctx_t;
+
+
+char *ngx_http_ticketing_cache_redis(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+char *ngx_http_ticketing_cache_ttl(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
 
 
 #endif /* _NGX_HTTP_TICKETING_CACHE_H_INCLUDED_ */

@@ -64,8 +64,9 @@ ngx_http_ticketing_cachekey_build(const ngx_http_ticketing_cachekey_in_t *in,
     u_char                             *p, *end, *s;
     ssize_t                             dlen;
     const u_char                       *q, *qend, *amp, *eq;
-    ngx_http_ticketing_cachekey_arg_t   args[NGX_HTTP_TICKETING_CACHEKEY_MAX_ARGS];
     ngx_http_ticketing_cachekey_arg_t   tmp;
+    ngx_http_ticketing_cachekey_arg_t
+                                args[NGX_HTTP_TICKETING_CACHEKEY_MAX_ARGS];
 
     /* split and decode the query arguments */
 

@@ -77,6 +77,9 @@ typedef struct {
 
     /* the HTTP status of the error the gateway itself answered, or 0 */
     ngx_uint_t                     error_status;
+
+    /* the cache's state of a cacheable request (cache.c), or NULL */
+    ngx_http_ticketing_cache_ctx_t  *cache;
 } ngx_http_ticketing_ctx_t;
 
 

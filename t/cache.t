@@ -1,0 +1,572 @@
+# The Redis cache of the metadata operations: MISS then HIT, isolation of
+# keys, what is never cached, the size cap, fail-open when Redis is down,
+# frozen or refuses us, replies above hiredis' 16 KB read size, a client
+# that leaves during the lookup.
+#
+# Every block gets its own key prefix, so blocks never see each other's
+# keys, on this run or an earlier one.  Sections of this file's own:
+#   redis_addr    "closed" (a port nobody listens on), "frozen" (a socket
+#                 that accepts and never answers) or an address
+#   redis_params  more parameters of "ticketing_redis"
+#   cache_config  more directives in the gateway location
+#   redis_seed    (eval) [[db, key, value], ...] SET before the block;
+#                 "PREFIX" in a key is the block's prefix
+
+use Test::Nginx::Socket 'no_plan';
+use IO::Socket::INET;
+use HTTP::Tiny;
+
+repeat_each(1);
+no_shuffle();
+
+our @Keep;          # sockets that stay open while the blocks run
+my $BlockNo = 0;
+
+# a port that was free a moment ago: connecting to it is refused
+sub closed_port {
+    my $s = IO::Socket::INET->new(LocalAddr => '127.0.0.1', LocalPort => 0,
+                                  Proto => 'tcp', Listen => 1)
+        or die "cannot bind: $!\n";
+    my $port = $s->sockport;
+    close $s;
+    return $port;
+}
+
+# a "Redis" that accepts connections (the kernel does) and never answers
+sub frozen_port {
+    my $s = IO::Socket::INET->new(LocalAddr => '127.0.0.1', LocalPort => 0,
+                                  Proto => 'tcp', Listen => 128)
+        or die "cannot bind: $!\n";
+    push @Keep, $s;
+    return $s->sockport;
+}
+
+# commands to the test's redis-server, one RESP line back each
+sub redis_cmds {
+    my $s = IO::Socket::INET->new(
+        PeerAddr => "127.0.0.1:$ENV{TEST_NGINX_REDIS_PORT}", Proto => 'tcp')
+        or die "cannot reach redis: $!\n";
+    my @replies;
+    for my $cmd (@_) {
+        print $s "*" . @$cmd . "\r\n"
+                 . join('', map { '$' . length($_) . "\r\n$_\r\n" } @$cmd);
+        my $line = <$s>;
+        die "redis: $line" if !defined $line || $line =~ /^-/;
+        push @replies, $line;
+    }
+    close $s;
+    return @replies;
+}
+
+# what the mock answers itself, for byte-by-byte comparisons
+sub main::mock_body {
+    my ($path, $provider) = @_;
+    my $res = HTTP::Tiny->new->get(
+        "http://127.0.0.1:$ENV{TEST_NGINX_UPSTREAM_PORT}$path",
+        { headers => { 'ticketing-provider' => $provider || 'JAM' } });
+    die "mock: $res->{status}\n" unless $res->{success};
+    return $res->{content};
+}
+
+add_block_preprocessor(sub {
+    my $block = shift;
+
+    $BlockNo++;
+    my $prefix = "tc$$-" . time() . "-$BlockNo";
+
+    my $addr = "127.0.0.1:$ENV{TEST_NGINX_REDIS_PORT}";
+    my $want = $block->redis_addr;
+    if (defined $want) {
+        $want =~ s/^\s+|\s+$//g;
+        $addr = $want eq 'closed' ? "127.0.0.1:" . closed_port()
+              : $want eq 'frozen' ? "127.0.0.1:" . frozen_port()
+              : $want;
+    }
+    my $params = $block->redis_params // '';
+    $params =~ s/^\s+|\s+$//g;
+    my $extra = $block->cache_config // '';
+
+    if (!defined $block->http_config) {
+        $block->set_value("http_config", <<_EOC_);
+    upstream ticketing_api {
+        server 127.0.0.1:\$TEST_NGINX_UPSTREAM_PORT;
+        keepalive 4;
+    }
+    ticketing_redis $addr prefix=$prefix $params;
+_EOC_
+    }
+
+    if (!defined $block->config) {
+        $block->set_value("config", <<_EOC_);
+    location /v2/ {
+        ticketing_gateway on;
+        ticketing_cache on;
+        add_header X-Var "[\$ticketing_cache_status]" always;
+$extra
+        proxy_http_version 1.1;
+        proxy_set_header Connection "";
+        proxy_pass http://ticketing_api;
+    }
+    location /__mock/ {
+        proxy_pass http://ticketing_api;
+    }
+_EOC_
+    }
+
+    my $seed = $block->redis_seed;
+    if (defined $seed) {
+        for my $s (@$seed) {
+            my ($db, $key, $value) = @$s;
+            $key =~ s/PREFIX/$prefix/g;
+            redis_cmds(['SELECT', $db], ['SET', $key, $value, 'PX', '60000']);
+        }
+    }
+});
+
+run_tests();
+
+__DATA__
+
+=== TEST 1: MISS then HIT: the second answer never reaches the upstream
+--- request eval
+["GET /__mock/reset",
+ "GET /v2/ticket/metadata/types",
+ "GET /v2/ticket/metadata/types",
+ "GET /__mock/count"]
+--- more_headers
+ticketing-provider: JAM
+--- error_code eval
+[200, 200, 200, 200]
+--- response_headers eval
+["!X-Cache-Status",
+ "X-Cache-Status: MISS\nX-Var: [MISS]\nContent-Type: application/json\nContent-Length: 846",
+ "X-Cache-Status: HIT\nX-Var: [HIT]\nContent-Type: application/json\nContent-Length: 846",
+ "!X-Cache-Status"]
+--- response_body eval
+['{"reset": true}',
+ main::mock_body("/v2/ticket/metadata/types"),
+ main::mock_body("/v2/ticket/metadata/types"),
+ '{"count": 1}']
+--- no_error_log
+[error]
+[warn]
+
+
+
+=== TEST 2: every cacheable operation: MISS, then HIT byte for byte
+--- request eval
+["GET /__mock/reset",
+ "GET /v2/ticket/metadata/create/properties?projectKey=INST&ticketType=Incidencia",
+ "GET /v2/ticket/metadata/create/properties?projectKey=INST&ticketType=Incidencia",
+ "GET /v2/ticket/INST-7902/metadata/update/properties",
+ "GET /v2/ticket/INST-7902/metadata/update/properties",
+ "GET /v2/ticket/field/info?api_name=track",
+ "GET /v2/ticket/field/info?api_name=track",
+ "GET /v2/issueLinkType",
+ "GET /v2/issueLinkType",
+ "GET /v2/issueLinkType/10000",
+ "GET /v2/issueLinkType/10000",
+ "GET /__mock/count"]
+--- more_headers
+ticketing-provider: JAM
+--- response_headers eval
+["",
+ ("X-Cache-Status: MISS", "X-Cache-Status: HIT") x 5,
+ ""]
+--- response_body eval
+['{"reset": true}',
+ (main::mock_body("/v2/ticket/metadata/create/properties?projectKey=INST&ticketType=Incidencia")) x 2,
+ (main::mock_body("/v2/ticket/INST-7902/metadata/update/properties")) x 2,
+ (main::mock_body("/v2/ticket/field/info?api_name=track")) x 2,
+ (main::mock_body("/v2/issueLinkType")) x 2,
+ (main::mock_body("/v2/issueLinkType/10000")) x 2,
+ '{"count": 5}']
+--- no_error_log
+[error]
+[warn]
+
+
+
+=== TEST 3: query values, path parameters and provider make different keys; query order does not
+--- request eval
+["GET /__mock/reset",
+ "GET /v2/ticket/metadata/create/properties?projectKey=INST&ticketType=Incidencia",
+ "GET /v2/ticket/metadata/create/properties?ticketType=Incidencia&projectKey=INST",
+ "GET /v2/ticket/metadata/create/properties?projectKey=MAS&ticketType=Incidencia",
+ "GET /v2/ticket/metadata/create/properties?projectKey=INST&ticketType=Incidencia&x=1",
+ "GET /v2/ticket/metadata/create/properties?projectKey=IN%53T&ticketType=Incidencia",
+ "GET /v2/ticket/INST-7902/metadata/update/properties",
+ "GET /v2/ticket/MAS-1201/metadata/update/properties",
+ "GET /v2/ticket/metadata/types",
+ "GET /v2/ticket/metadata/types",
+ "GET /v2/ticket/metadata/types",
+ "GET /__mock/count"]
+--- more_headers eval
+[("ticketing-provider: JAM") x 9, "ticketing-provider: JCC", "ticketing-provider: JCC", ""]
+--- response_headers eval
+["",
+ "X-Cache-Status: MISS", "X-Cache-Status: HIT", "X-Cache-Status: MISS",
+ "X-Cache-Status: MISS", "X-Cache-Status: HIT",
+ "X-Cache-Status: MISS", "X-Cache-Status: MISS",
+ "X-Cache-Status: MISS", "X-Cache-Status: MISS", "X-Cache-Status: HIT",
+ ""]
+--- response_body_like eval
+['"reset"', ('.') x 10, '"count":\s*7\b']
+--- no_error_log
+[error]
+[warn]
+
+
+
+=== TEST 4: non-cacheable operations are never cached: ia.duration, ticket.get
+--- request eval
+["GET /__mock/reset",
+ "GET /v2/ticket/INST-7902/ia/duration",
+ "GET /v2/ticket/INST-7902/ia/duration",
+ "GET /v2/orgs/yoigo/ticket/INST-7902",
+ "GET /v2/orgs/yoigo/ticket/INST-7902",
+ "GET /v2/ticket/INST-7902/ia/summary",
+ "GET /__mock/count"]
+--- more_headers
+ticketing-provider: JAM
+--- error_code eval
+[200, 200, 200, 200, 200, 200, 200]
+--- response_headers eval
+["", ("!X-Cache-Status\nX-Var: []") x 5, ""]
+--- response_body_like eval
+['"reset"', ('.') x 5, '"count":\s*5\b']
+--- no_error_log
+[error]
+[warn]
+
+
+
+=== TEST 5: non-200 answers are not stored
+--- request eval
+["GET /__mock/reset",
+ "GET /v2/ticket/field/info?api_name=nosuchfield",
+ "GET /v2/ticket/field/info?api_name=nosuchfield",
+ "GET /v2/ticket/metadata/types",
+ "GET /v2/ticket/metadata/types",
+ "GET /v2/ticket/metadata/types",
+ "GET /__mock/count"]
+--- more_headers eval
+["", "ticketing-provider: JAM", "ticketing-provider: JAM",
+ "ticketing-provider: JAM\nX-Mock-Error: spring",
+ "ticketing-provider: JAM\nX-Mock-Error: uniform\nX-Mock-Status: 409",
+ "ticketing-provider: JAM", ""]
+--- error_code eval
+[200, 404, 404, 500, 409, 200, 200]
+--- response_headers eval
+["", ("X-Cache-Status: MISS") x 5, ""]
+--- response_body_like eval
+['"reset"', ('.') x 5, '"count":\s*5\b']
+--- no_error_log
+[error]
+[warn]
+
+
+
+=== TEST 6: above ticketing_cache_max_size: not stored
+--- cache_config
+        ticketing_cache_max_size 800;
+--- request eval
+["GET /__mock/reset",
+ "GET /v2/ticket/metadata/types",
+ "GET /v2/ticket/metadata/types",
+ "GET /v2/issueLinkType",
+ "GET /v2/issueLinkType",
+ "GET /__mock/count"]
+--- more_headers
+ticketing-provider: JAM
+--- response_headers eval
+["", "X-Cache-Status: MISS", "X-Cache-Status: MISS",
+ "X-Cache-Status: MISS", "X-Cache-Status: HIT", ""]
+--- response_body_like eval
+['"reset"', ('.') x 4, '"count":\s*3\b']
+--- no_error_log
+[error]
+[warn]
+
+
+
+=== TEST 7: Cache-Control: no-cache bypasses the lookup (and refreshes the entry)
+--- request eval
+["GET /__mock/reset",
+ "GET /v2/issueLinkType",
+ "GET /v2/issueLinkType",
+ "GET /v2/issueLinkType",
+ "GET /v2/issueLinkType",
+ "GET /__mock/count"]
+--- more_headers eval
+["", "ticketing-provider: JAM",
+ "ticketing-provider: JAM\nCache-Control: no-cache",
+ "ticketing-provider: JAM\nPragma: no-cache",
+ "ticketing-provider: JAM", ""]
+--- response_headers eval
+["", "X-Cache-Status: MISS\nX-Var: [MISS]",
+ "X-Cache-Status: BYPASS\nX-Var: [BYPASS]",
+ "X-Cache-Status: BYPASS", "X-Cache-Status: HIT", ""]
+--- response_body_like eval
+['"reset"', ('.') x 4, '"count":\s*3\b']
+--- no_error_log
+[error]
+[warn]
+
+
+
+=== TEST 8: ticketing_cache_client_bypass off: the client cannot bypass
+--- cache_config
+        ticketing_cache_client_bypass off;
+--- request eval
+["GET /__mock/reset",
+ "GET /v2/issueLinkType",
+ "GET /v2/issueLinkType",
+ "GET /__mock/count"]
+--- more_headers eval
+["", "ticketing-provider: JAM",
+ "ticketing-provider: JAM\nCache-Control: no-cache", ""]
+--- response_headers eval
+["", "X-Cache-Status: MISS", "X-Cache-Status: HIT", ""]
+--- response_body_like eval
+['"reset"', '.', '.', '"count":\s*1\b']
+--- no_error_log
+[error]
+[warn]
+
+
+
+=== TEST 9: ticketing_cache_ttl: an entry expires; 0 turns an operation off
+--- cache_config
+        ticketing_cache_ttl issueLinkType.list 300ms;
+        ticketing_cache_ttl metadata.types 0;
+--- request eval
+["GET /__mock/reset",
+ "GET /v2/issueLinkType",
+ "GET /v2/issueLinkType",
+ "GET /v2/ticket/INST-7902/ia/summary",
+ "GET /v2/issueLinkType",
+ "GET /v2/ticket/metadata/types",
+ "GET /v2/ticket/metadata/types",
+ "GET /__mock/count"]
+--- more_headers eval
+["", "ticketing-provider: JAM", "ticketing-provider: JAM",
+ "ticketing-provider: JAM\nX-Mock-Delay-Ms: 500",
+ "ticketing-provider: JAM", "ticketing-provider: JAM",
+ "ticketing-provider: JAM", ""]
+--- response_headers eval
+["", "X-Cache-Status: MISS", "X-Cache-Status: HIT", "!X-Cache-Status",
+ "X-Cache-Status: MISS", "!X-Cache-Status", "!X-Cache-Status", ""]
+--- response_body_like eval
+['"reset"', ('.') x 6, '"count":\s*5\b']
+--- no_error_log
+[error]
+[warn]
+
+
+
+=== TEST 10: a value stored by another instance, in the selected database, above 16 KB
+--- redis_params
+db=5
+--- redis_seed eval
+[[5, "PREFIX|v1|3:JAM|0:|14:metadata.types|0:|0:|0:|0:|q0",
+  "v1 application/json;charset=UTF-8\n" . '{"big":"' . ('0123456789' x 20000) . '"}']]
+--- request eval
+["GET /__mock/reset",
+ "GET /v2/ticket/metadata/types",
+ "GET /v2/ticket/metadata/types",
+ "GET /__mock/count"]
+--- more_headers
+ticketing-provider: JAM
+--- response_headers eval
+["", "X-Cache-Status: HIT\nContent-Type: application/json;charset=UTF-8\nContent-Length: 200010",
+ "X-Cache-Status: HIT", ""]
+--- response_body eval
+['{"reset": true}',
+ '{"big":"' . ('0123456789' x 20000) . '"}',
+ '{"big":"' . ('0123456789' x 20000) . '"}',
+ '{"count": 0}']
+--- no_error_log
+[error]
+[warn]
+
+
+
+=== TEST 11: a malformed stored value is ignored (MISS, then replaced)
+--- redis_seed eval
+[[0, "PREFIX|v1|3:JAM|0:|18:issueLinkType.list|0:|0:|0:|0:|q0", "garbage"]]
+--- request eval
+["GET /__mock/reset",
+ "GET /v2/issueLinkType",
+ "GET /v2/issueLinkType",
+ "GET /__mock/count"]
+--- more_headers
+ticketing-provider: JAM
+--- response_headers eval
+["", "X-Cache-Status: MISS", "X-Cache-Status: HIT", ""]
+--- response_body eval
+['{"reset": true}',
+ main::mock_body("/v2/issueLinkType"),
+ main::mock_body("/v2/issueLinkType"),
+ '{"count": 1}']
+--- error_log
+ticketing cache: malformed value of 7 bytes ignored
+--- no_error_log
+[error]
+
+
+
+=== TEST 12: Redis down (connection refused): BYPASS, answers from the upstream, circuit opens
+--- redis_addr: closed
+--- redis_params
+max_fails=2 fail_timeout=10s
+--- request eval
+["GET /__mock/reset",
+ "GET /v2/ticket/metadata/types",
+ "GET /v2/ticket/metadata/types",
+ "GET /v2/ticket/metadata/types",
+ "GET /__mock/count"]
+--- more_headers
+ticketing-provider: JAM
+--- timeout: 1
+--- error_code eval
+[200, 200, 200, 200, 200]
+--- response_headers eval
+["", ("X-Cache-Status: BYPASS\nX-Var: [BYPASS]") x 3, ""]
+--- response_body eval
+['{"reset": true}',
+ (main::mock_body("/v2/ticket/metadata/types")) x 3,
+ '{"count": 3}']
+--- error_log eval
+[qr/ticketing cache: redis 127\.0\.0\.1:\d+: connect failed/,
+ qr/ticketing cache: redis 127\.0\.0\.1:\d+ failed 2 times in a row .*circuit open for 10000 ms/]
+--- no_error_log
+[error]
+
+
+
+=== TEST 13: Redis frozen (accepts, never answers): BYPASS after the timeout, then the circuit opens
+--- redis_addr: frozen
+--- redis_params
+max_fails=2 fail_timeout=10s
+--- cache_config
+        ticketing_cache_timeout 100ms;
+--- request eval
+["GET /__mock/reset",
+ "GET /v2/ticket/metadata/types",
+ "GET /v2/ticket/metadata/types",
+ "GET /v2/ticket/metadata/types",
+ "GET /v2/ticket/metadata/types",
+ "GET /__mock/count"]
+--- more_headers
+ticketing-provider: JAM
+--- timeout: 1
+--- response_headers eval
+["", ("X-Cache-Status: BYPASS") x 4, ""]
+--- response_body_like eval
+['"reset"', ('"issuetypes"') x 4, '"count":\s*4\b']
+--- error_log eval
+["ticketing cache: lookup timed out, bypass",
+ qr/failed 2 times in a row \(last: lookup timed out\): circuit open/]
+--- no_error_log
+[error]
+
+
+
+=== TEST 14: Redis refuses our AUTH: BYPASS
+--- redis_params
+password=not-the-password
+--- request eval
+["GET /__mock/reset",
+ "GET /v2/ticket/metadata/types",
+ "GET /v2/ticket/metadata/types",
+ "GET /__mock/count"]
+--- more_headers
+ticketing-provider: JAM
+--- response_headers eval
+["", "X-Cache-Status: BYPASS", "X-Cache-Status: BYPASS", ""]
+--- response_body_like eval
+['"reset"', '"issuetypes"', '"issuetypes"', '"count":\s*2\b']
+--- error_log eval
+[qr/ticketing cache: redis 127\.0\.0\.1:\d+: AUTH failed: /]
+--- no_error_log eval
+["[error]", "not-the-password"]
+
+
+
+=== TEST 15: a client that leaves during the lookup: the request is finished, nothing crashes
+--- redis_addr: frozen
+--- cache_config
+        ticketing_cache_timeout 3s;
+--- config
+    location /v2/ {
+        ticketing_gateway on;
+        ticketing_cache on;
+        ticketing_cache_timeout 3s;
+        proxy_pass http://ticketing_api;
+    }
+    location /impatient/ {
+        proxy_pass http://127.0.0.1:$TEST_NGINX_SERVER_PORT/v2/;
+        proxy_set_header ticketing-provider JAM;
+        proxy_read_timeout 200ms;
+    }
+    location /__mock/ {
+        proxy_pass http://ticketing_api;
+    }
+--- request eval
+["GET /__mock/reset",
+ "GET /impatient/ticket/metadata/types",
+ "GET /__mock/count"]
+--- timeout: 2
+--- error_code eval
+[200, 504, 200]
+--- response_body_like eval
+['"reset"', '.', '"count":\s*0\b']
+--- error_log eval
+["client prematurely closed connection"]
+
+
+
+=== TEST 16: configuration errors name the directive
+--- http_config
+    ticketing_redis redis.example.com:6379;
+--- config
+--- must_die
+--- error_log eval
+[qr/invalid address "redis.example.com:6379" in "ticketing_redis" directive/]
+
+
+
+=== TEST 17: ticketing_cache on without ticketing_redis
+--- http_config
+--- config
+    location /v2/ {
+        ticketing_gateway on;
+        ticketing_cache on;
+    }
+--- must_die
+--- error_log eval
+[qr/"ticketing_cache on" needs a "ticketing_redis" directive/]
+
+
+
+=== TEST 18: ticketing_cache_ttl refuses an operation that is not cacheable
+--- config
+    location /v2/ {
+        ticketing_gateway on;
+        ticketing_cache on;
+        ticketing_cache_ttl ia.duration 1m;
+    }
+--- must_die
+--- error_log eval
+[qr/operation "ia.duration" is not cacheable in "ticketing_cache_ttl" directive/]
+
+
+
+=== TEST 19: a wrong password parameter is never echoed
+--- http_config
+    ticketing_redis 127.0.0.1:1 password=;
+--- config
+--- must_die
+--- error_log eval
+[qr/invalid parameter "password=" in "ticketing_redis" directive/]
