@@ -15,6 +15,7 @@
 use Test::Nginx::Socket 'no_plan';
 use IO::Socket::INET;
 use HTTP::Tiny;
+use POSIX ();
 
 repeat_each(1);
 no_shuffle();
@@ -40,6 +41,38 @@ sub frozen_port {
     push @Keep, $s;
     return $s->sockport;
 }
+
+# A "Redis" (a child process) that answers every GET with one big value,
+# sent in a single write: the whole reply is in nginx's socket buffer at
+# once, so under edge-triggered events only one read event announces it.
+our @Children;
+sub big_reply_port {
+    my ($value) = @_;
+    my $s = IO::Socket::INET->new(LocalAddr => '127.0.0.1', LocalPort => 0,
+                                  Proto => 'tcp', Listen => 16)
+        or die "cannot bind: $!\n";
+    my $pid = fork;
+    die "fork: $!\n" unless defined $pid;
+    if ($pid) {
+        push @Children, $pid;
+        my $port = $s->sockport;
+        close $s;
+        return $port;
+    }
+    my $reply = '$' . length($value) . "\r\n$value\r\n";
+    while (my $c = $s->accept) {
+        my $buf = '';
+        while (sysread($c, $buf, 65536, length $buf)) {
+            while ($buf =~ s/^\*2\r\n\$3\r\nGET\r\n\$(\d+)\r\n//) {
+                substr($buf, 0, $1 + 2, '');
+                syswrite($c, $reply);
+            }
+        }
+        close $c;
+    }
+    POSIX::_exit(0);
+}
+END { kill 'KILL', @Children if @Children }
 
 # commands to the test's redis-server, one RESP line back each
 sub redis_cmds {
@@ -80,6 +113,8 @@ add_block_preprocessor(sub {
         $want =~ s/^\s+|\s+$//g;
         $addr = $want eq 'closed' ? "127.0.0.1:" . closed_port()
               : $want eq 'frozen' ? "127.0.0.1:" . frozen_port()
+              : $want eq 'big' ? "127.0.0.1:" . big_reply_port(
+                    "v1 application/json\n" . '{"big":"' . ('x' x 100000) . '"}')
               : $want;
     }
     my $params = $block->redis_params // '';
@@ -370,7 +405,7 @@ ticketing-provider: JAM
 db=5
 --- redis_seed eval
 [[5, "PREFIX|v1|3:JAM|0:|14:metadata.types|0:|0:|0:|0:|q0",
-  "v1 application/json;charset=UTF-8\n" . '{"big":"' . ('0123456789' x 20000) . '"}']]
+  "v1 application/json;charset=UTF-8\n" . '{"big":"' . ('0123456789' x 4000) . '"}']]
 --- request eval
 ["GET /__mock/reset",
  "GET /v2/ticket/metadata/types",
@@ -379,12 +414,37 @@ db=5
 --- more_headers
 ticketing-provider: JAM
 --- response_headers eval
-["", "X-Cache-Status: HIT\nContent-Type: application/json;charset=UTF-8\nContent-Length: 200010",
+["", "X-Cache-Status: HIT\nContent-Type: application/json;charset=UTF-8\nContent-Length: 40010",
  "X-Cache-Status: HIT", ""]
 --- response_body eval
 ['{"reset": true}',
- '{"big":"' . ('0123456789' x 20000) . '"}',
- '{"big":"' . ('0123456789' x 20000) . '"}',
+ '{"big":"' . ('0123456789' x 4000) . '"}',
+ '{"big":"' . ('0123456789' x 4000) . '"}',
+ '{"count": 0}']
+--- no_error_log
+[error]
+[warn]
+
+
+
+=== TEST 10b: a reply of 100 KB that arrives all at once is read to its end
+--- redis_addr: big
+--- cache_config
+        ticketing_cache_timeout 500ms;
+--- request eval
+["GET /__mock/reset",
+ "GET /v2/ticket/metadata/types",
+ "GET /v2/ticket/metadata/types",
+ "GET /__mock/count"]
+--- more_headers
+ticketing-provider: JAM
+--- response_headers eval
+["", "X-Cache-Status: HIT\nContent-Length: 100010",
+ "X-Cache-Status: HIT", ""]
+--- response_body eval
+['{"reset": true}',
+ '{"big":"' . ('x' x 100000) . '"}',
+ '{"big":"' . ('x' x 100000) . '"}',
  '{"count": 0}']
 --- no_error_log
 [error]
