@@ -42,12 +42,14 @@ sub frozen_port {
     return $s->sockport;
 }
 
-# A "Redis" (a child process) that answers every GET with one big value,
-# sent in a single write: the whole reply is in nginx's socket buffer at
-# once, so under edge-triggered events only one read event announces it.
+# A fake "Redis" in a child process: it ignores the first $ignore commands
+# (across connections, served one after the other), then answers GET with
+# $value (undef: nil) in a single write, anything else with +OK.  A big
+# value sent in one write lands in nginx's socket buffer at once.
 our @Children;
-sub big_reply_port {
-    my ($value) = @_;
+sub fake_redis_port {
+    my ($value, $ignore) = @_;
+    $ignore ||= 0;
     my $s = IO::Socket::INET->new(LocalAddr => '127.0.0.1', LocalPort => 0,
                                   Proto => 'tcp', Listen => 16)
         or die "cannot bind: $!\n";
@@ -59,13 +61,25 @@ sub big_reply_port {
         close $s;
         return $port;
     }
-    my $reply = '$' . length($value) . "\r\n$value\r\n";
+    my $get = defined $value ? '$' . length($value) . "\r\n$value\r\n"
+                             : "\$-1\r\n";
     while (my $c = $s->accept) {
         my $buf = '';
         while (sysread($c, $buf, 65536, length $buf)) {
-            while ($buf =~ s/^\*2\r\n\$3\r\nGET\r\n\$(\d+)\r\n//) {
-                substr($buf, 0, $1 + 2, '');
-                syswrite($c, $reply);
+            for (;;) {
+                my @args;
+                my $rest = $buf;
+                last unless $rest =~ s/^\*(\d+)\r\n//;
+                my $n = $1;
+                while ($n-- > 0 && $rest =~ s/^\$(\d+)\r\n//) {
+                    last if length($rest) < $1 + 2;
+                    push @args, substr($rest, 0, $1);
+                    substr($rest, 0, $1 + 2, '');
+                }
+                last if $n >= 0;               # incomplete: read more
+                $buf = $rest;
+                if ($ignore > 0) { $ignore--; next }
+                syswrite($c, uc($args[0]) eq 'GET' ? $get : "+OK\r\n");
             }
         }
         close $c;
@@ -113,8 +127,10 @@ add_block_preprocessor(sub {
         $want =~ s/^\s+|\s+$//g;
         $addr = $want eq 'closed' ? "127.0.0.1:" . closed_port()
               : $want eq 'frozen' ? "127.0.0.1:" . frozen_port()
-              : $want eq 'big' ? "127.0.0.1:" . big_reply_port(
+              : $want eq 'big' ? "127.0.0.1:" . fake_redis_port(
                     "v1 application/json\n" . '{"big":"' . ('x' x 100000) . '"}')
+              : $want eq 'deaf-then-nil' ? "127.0.0.1:" . fake_redis_port(
+                    undef, 2)
               : $want;
     }
     my $params = $block->redis_params // '';
@@ -528,6 +544,38 @@ ticketing-provider: JAM
 --- error_log eval
 ["ticketing cache: lookup timed out, bypass",
  qr/failed 2 times in a row \(last: lookup timed out\): circuit open/]
+--- no_error_log
+[error]
+
+
+
+=== TEST 13b: the circuit closes again by itself once Redis answers
+--- redis_addr: deaf-then-nil
+--- redis_params
+max_fails=2 fail_timeout=300ms
+--- cache_config
+        ticketing_cache_timeout 100ms;
+--- request eval
+["GET /__mock/reset",
+ "GET /v2/ticket/metadata/types",
+ "GET /v2/ticket/metadata/types",
+ "GET /v2/ticket/metadata/types",
+ "GET /v2/ticket/INST-7902/ia/summary",
+ "GET /v2/ticket/metadata/types",
+ "GET /__mock/count"]
+--- more_headers eval
+["", ("ticketing-provider: JAM") x 3,
+ "ticketing-provider: JAM\nX-Mock-Delay-Ms: 400",
+ "ticketing-provider: JAM", ""]
+--- timeout: 1
+--- response_headers eval
+["", ("X-Cache-Status: BYPASS") x 3, "!X-Cache-Status",
+ "X-Cache-Status: MISS", ""]
+--- response_body_like eval
+['"reset"', ('.') x 5, '"count":\s*5\b']
+--- error_log eval
+[qr/failed 2 times in a row \(last: lookup timed out\): circuit open for 300 ms/,
+ qr/circuit half-open, trying again/]
 --- no_error_log
 [error]
 
