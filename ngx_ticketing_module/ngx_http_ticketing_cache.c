@@ -64,6 +64,10 @@ static void ngx_http_ticketing_cache_stop_storing(
     ngx_http_ticketing_cache_ctx_t *cctx);
 
 
+/* the worker is exiting: replies only free their records */
+static ngx_uint_t  ngx_http_ticketing_cache_exiting;
+
+
 static ngx_http_output_header_filter_pt  ngx_http_next_header_filter;
 static ngx_http_output_body_filter_pt    ngx_http_next_body_filter;
 
@@ -441,6 +445,7 @@ ngx_http_ticketing_cache_init_process(ngx_cycle_t *cycle)
 void
 ngx_http_ticketing_cache_exit_process(ngx_cycle_t *cycle)
 {
+    ngx_http_ticketing_cache_exiting = 1;
     ngx_http_ticketing_redis_done(cycle);
 }
 
@@ -769,6 +774,11 @@ ngx_http_ticketing_cache_lookup_reply(redisAsyncContext *ac, void *reply,
     ctx = ngx_http_get_module_ctx(r, ngx_http_ticketing_module);
     cctx = ctx->cache;
     cctx->lookup = NULL;
+
+    if (ngx_http_ticketing_cache_exiting) {
+        /* the connection is dropped at exit: do not resume anything */
+        return;
+    }
 
     if (rr == NULL || rr->type == REDIS_REPLY_ERROR) {
         ngx_log_error(NGX_LOG_INFO, c->log, 0,
