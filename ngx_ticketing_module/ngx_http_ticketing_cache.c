@@ -22,8 +22,6 @@
 #include "ngx_http_ticketing_cachekey.h"
 
 
-/* a stored value: "v1 " <content type> "\n" <body> */
-#define NGX_HTTP_TICKETING_CACHE_MAGIC      "v1 "
 #define NGX_HTTP_TICKETING_CACHE_MAX_TYPE   256
 
 
@@ -48,12 +46,19 @@ static void ngx_http_ticketing_cache_lookup_reply(redisAsyncContext *ac,
 static void ngx_http_ticketing_cache_lookup_timeout(ngx_event_t *ev);
 static void ngx_http_ticketing_cache_resume(ngx_http_request_t *r);
 static void ngx_http_ticketing_cache_send_hit(ngx_http_request_t *r,
-    ngx_http_ticketing_cache_ctx_t *cctx, u_char *value, size_t len);
+    ngx_http_ticketing_cacheval_t *v);
+static ngx_int_t ngx_http_ticketing_cache_keep_stale(ngx_http_request_t *r,
+    ngx_http_ticketing_cache_ctx_t *cctx, ngx_http_ticketing_cacheval_t *v);
+static void ngx_http_ticketing_cache_stale_headers(ngx_http_request_t *r,
+    ngx_http_ticketing_cache_ctx_t *cctx);
+static unsigned long long ngx_http_ticketing_cache_now(void);
 static void ngx_http_ticketing_cache_cleanup(void *data);
 static ngx_int_t ngx_http_ticketing_cache_header_filter(
     ngx_http_request_t *r);
 static ngx_int_t ngx_http_ticketing_cache_body_filter(ngx_http_request_t *r,
     ngx_chain_t *in);
+static ngx_int_t ngx_http_ticketing_cache_stale_body(ngx_http_request_t *r,
+    ngx_http_ticketing_cache_ctx_t *cctx, ngx_chain_t *in);
 static ngx_int_t ngx_http_ticketing_cache_copy(ngx_http_request_t *r,
     ngx_http_ticketing_cache_ctx_t *cctx, ngx_buf_t *b);
 static void ngx_http_ticketing_cache_store(ngx_http_request_t *r,
@@ -76,7 +81,8 @@ static ngx_str_t  ngx_http_ticketing_cache_status_names[] = {
     ngx_null_string,
     ngx_string("HIT"),
     ngx_string("MISS"),
-    ngx_string("BYPASS")
+    ngx_string("BYPASS"),
+    ngx_string("STALE")
 };
 
 
@@ -145,6 +151,7 @@ ngx_http_ticketing_cache_create_loc_conf(ngx_conf_t *cf,
     conf->client_bypass = NGX_CONF_UNSET;
     conf->timeout = NGX_CONF_UNSET_MSEC;
     conf->max_size = NGX_CONF_UNSET_SIZE;
+    conf->stale_if_error = NGX_CONF_UNSET_MSEC;
 
     for (i = 0; i < NGX_HTTP_TICKETING_CACHE_NOPS; i++) {
         conf->ttl[i] = NGX_CONF_UNSET_MSEC;
@@ -166,6 +173,7 @@ ngx_http_ticketing_cache_merge_loc_conf(ngx_conf_t *cf,
     ngx_conf_merge_value(conf->client_bypass, prev->client_bypass, 1);
     ngx_conf_merge_msec_value(conf->timeout, prev->timeout, 50);
     ngx_conf_merge_size_value(conf->max_size, prev->max_size, 1024 * 1024);
+    ngx_conf_merge_msec_value(conf->stale_if_error, prev->stale_if_error, 0);
 
     for (i = 0; i < NGX_HTTP_TICKETING_CACHE_NOPS; i++) {
         ngx_conf_merge_msec_value(conf->ttl[i], prev->ttl[i],
@@ -508,6 +516,7 @@ ngx_http_ticketing_cache_handler(ngx_http_request_t *r,
 
     ctx->cache = cctx;
     cctx->ttl = ttl;
+    cctx->stale_if_error = tlcf->cache.stale_if_error;
     cctx->max = tlcf->cache.max_size;
     cctx->status = NGX_HTTP_TICKETING_CACHE_BYPASS;
 
@@ -743,9 +752,8 @@ ngx_http_ticketing_cache_lookup_reply(redisAsyncContext *ac, void *reply,
 {
     ngx_http_ticketing_cache_lookup_t  *lk = privdata;
 
-    u_char                          *value;
-    size_t                           len;
     redisReply                      *rr = reply;
+    ngx_http_ticketing_cacheval_t    v;
     ngx_connection_t                *c;
     ngx_http_request_t              *r;
     ngx_http_ticketing_ctx_t        *ctx;
@@ -788,28 +796,33 @@ ngx_http_ticketing_cache_lookup_reply(redisAsyncContext *ac, void *reply,
 
     } else if (rr->type == REDIS_REPLY_STRING) {
 
-        value = (u_char *) rr->str;
-        len = rr->len;
-
-        if (len > sizeof(NGX_HTTP_TICKETING_CACHE_MAGIC) - 1
-            && ngx_strncmp(value, NGX_HTTP_TICKETING_CACHE_MAGIC,
-                           sizeof(NGX_HTTP_TICKETING_CACHE_MAGIC) - 1)
-               == 0
-            && ngx_strlchr(value, value + len, '\n') != NULL)
+        if (ngx_http_ticketing_cacheval_parse((u_char *) rr->str, rr->len,
+                                              &v)
+            != 0)
         {
+            ngx_log_error(NGX_LOG_INFO, c->log, 0,
+                          "ticketing cache: malformed value of %uz bytes "
+                          "ignored", (size_t) rr->len);
+
+        } else if (ngx_http_ticketing_cache_now() < v.fresh_until) {
             cctx->status = NGX_HTTP_TICKETING_CACHE_HIT;
 
             ngx_log_debug1(NGX_LOG_DEBUG_HTTP, c->log, 0,
-                           "ticketing cache: hit, %uz bytes", len);
+                           "ticketing cache: hit, %uz bytes",
+                           (size_t) rr->len);
 
-            ngx_http_ticketing_cache_send_hit(r, cctx, value, len);
+            ngx_http_ticketing_cache_send_hit(r, &v);
+            ngx_http_run_posted_requests(c);
+            return;
+
+        } else if (cctx->stale_if_error
+                   && ngx_http_ticketing_cache_keep_stale(r, cctx, &v)
+                      != NGX_OK)
+        {
+            ngx_http_finalize_request(r, NGX_HTTP_INTERNAL_SERVER_ERROR);
             ngx_http_run_posted_requests(c);
             return;
         }
-
-        ngx_log_error(NGX_LOG_INFO, c->log, 0,
-                      "ticketing cache: malformed value of %uz bytes "
-                      "ignored", len);
 
         cctx->status = NGX_HTTP_TICKETING_CACHE_MISS;
         cctx->store = 1;
@@ -871,10 +884,9 @@ ngx_http_ticketing_cache_resume(ngx_http_request_t *r)
 
 static void
 ngx_http_ticketing_cache_send_hit(ngx_http_request_t *r,
-    ngx_http_ticketing_cache_ctx_t *cctx, u_char *value, size_t len)
+    ngx_http_ticketing_cacheval_t *v)
 {
-    u_char       *type, *nl;
-    size_t        body;
+    u_char       *type;
     ngx_int_t     rc;
     ngx_buf_t    *b;
     ngx_chain_t   out;
@@ -887,13 +899,9 @@ ngx_http_ticketing_cache_send_hit(ngx_http_request_t *r,
         return;
     }
 
-    value += sizeof(NGX_HTTP_TICKETING_CACHE_MAGIC) - 1;
-    len -= sizeof(NGX_HTTP_TICKETING_CACHE_MAGIC) - 1;
+    /* the reply is freed when this callback returns: copy what is sent */
 
-    nl = ngx_strlchr(value, value + len, '\n');
-    body = len - (nl + 1 - value);
-
-    type = ngx_pnalloc(r->pool, nl - value);
+    type = ngx_pnalloc(r->pool, v->type.len);
     b = ngx_calloc_buf(r->pool);
 
     if (type == NULL || b == NULL) {
@@ -901,16 +909,18 @@ ngx_http_ticketing_cache_send_hit(ngx_http_request_t *r,
         return;
     }
 
-    if (body) {
-        b->start = ngx_pnalloc(r->pool, body);
+    ngx_memcpy(type, v->type.data, v->type.len);
+
+    if (v->body.len) {
+        b->start = ngx_pnalloc(r->pool, v->body.len);
         if (b->start == NULL) {
             ngx_http_finalize_request(r, NGX_HTTP_INTERNAL_SERVER_ERROR);
             return;
         }
 
-        ngx_memcpy(b->start, nl + 1, body);
+        ngx_memcpy(b->start, v->body.data, v->body.len);
         b->pos = b->start;
-        b->last = b->start + body;
+        b->last = b->start + v->body.len;
         b->end = b->last;
         b->memory = 1;
     }
@@ -918,14 +928,12 @@ ngx_http_ticketing_cache_send_hit(ngx_http_request_t *r,
     b->last_buf = 1;
     b->last_in_chain = 1;
 
-    ngx_memcpy(type, value, nl - value);
-
     r->headers_out.status = NGX_HTTP_OK;
     r->headers_out.content_type.data = type;
-    r->headers_out.content_type.len = nl - value;
-    r->headers_out.content_type_len = nl - value;
+    r->headers_out.content_type.len = v->type.len;
+    r->headers_out.content_type_len = v->type.len;
     r->headers_out.content_type_lowcase = NULL;
-    r->headers_out.content_length_n = body;
+    r->headers_out.content_length_n = v->body.len;
 
     rc = ngx_http_send_header(r);
 
@@ -938,6 +946,44 @@ ngx_http_ticketing_cache_send_hit(ngx_http_request_t *r,
     out.next = NULL;
 
     ngx_http_finalize_request(r, ngx_http_output_filter(r, &out));
+}
+
+
+/* an entry past its TTL: kept in the request's pool for stale-if-error */
+static ngx_int_t
+ngx_http_ticketing_cache_keep_stale(ngx_http_request_t *r,
+    ngx_http_ticketing_cache_ctx_t *cctx, ngx_http_ticketing_cacheval_t *v)
+{
+    cctx->stale_type.data = ngx_pnalloc(r->pool, v->type.len);
+    cctx->stale_body.data = ngx_pnalloc(r->pool, v->body.len + 1);
+
+    if (cctx->stale_type.data == NULL || cctx->stale_body.data == NULL) {
+        return NGX_ERROR;
+    }
+
+    cctx->stale_type.len = v->type.len;
+    ngx_memcpy(cctx->stale_type.data, v->type.data, v->type.len);
+
+    cctx->stale_body.len = v->body.len;
+    ngx_memcpy(cctx->stale_body.data, v->body.data, v->body.len);
+
+    ngx_log_debug1(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                   "ticketing cache: stale entry kept, %uz bytes",
+                   v->body.len);
+
+    return NGX_OK;
+}
+
+
+/* the wall clock in ms: entries are shared by nginx instances */
+static unsigned long long
+ngx_http_ticketing_cache_now(void)
+{
+    ngx_time_t  *tp;
+
+    tp = ngx_timeofday();
+
+    return (unsigned long long) tp->sec * 1000 + tp->msec;
 }
 
 
@@ -1010,6 +1056,17 @@ ngx_http_ticketing_cache_header_filter(ngx_http_request_t *r)
 
     cctx = ctx->cache;
 
+    if (cctx->stale_body.data != NULL
+        && r->headers_out.status >= NGX_HTTP_INTERNAL_SERVER_ERROR
+        && r->headers_out.status < 600)
+    {
+        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                      "ticketing cache: upstream answered %ui, "
+                      "serving the stale entry", r->headers_out.status);
+
+        ngx_http_ticketing_cache_stale_headers(r, cctx);
+    }
+
     /* ours is the only X-Cache-Status the client sees */
 
     part = &r->headers_out.headers.part;
@@ -1045,7 +1102,10 @@ ngx_http_ticketing_cache_header_filter(ngx_http_request_t *r)
     ngx_str_set(&h->key, "X-Cache-Status");
     h->value = ngx_http_ticketing_cache_status_names[cctx->status];
 
-    if (!cctx->store || cctx->status == NGX_HTTP_TICKETING_CACHE_HIT) {
+    if (!cctx->store
+        || cctx->status == NGX_HTTP_TICKETING_CACHE_HIT
+        || cctx->status == NGX_HTTP_TICKETING_CACHE_STALE)
+    {
         return ngx_http_next_header_filter(r);
     }
 
@@ -1068,9 +1128,7 @@ ngx_http_ticketing_cache_header_filter(ngx_http_request_t *r)
         return ngx_http_next_header_filter(r);
     }
 
-    /* "v1 " <content type> "\n" <body> */
-
-    size = sizeof(NGX_HTTP_TICKETING_CACHE_MAGIC) - 1 + type->len + 1;
+    size = NGX_HTTP_TICKETING_CACHEVAL_HEADER_SIZE(type->len);
     cctx->max += size;
 
     size += (r->headers_out.content_length_n >= 0)
@@ -1082,9 +1140,9 @@ ngx_http_ticketing_cache_header_filter(ngx_http_request_t *r)
     }
 
     cctx->size = ngx_min(size, cctx->max);
-    cctx->len = ngx_sprintf(cctx->value, NGX_HTTP_TICKETING_CACHE_MAGIC "%V\n",
-                            type)
-                - cctx->value;
+    cctx->len = ngx_http_ticketing_cacheval_header(cctx->value,
+                    ngx_http_ticketing_cache_now() + cctx->ttl,
+                    type->data, type->len);
     cctx->storing = 1;
 
     return ngx_http_next_header_filter(r);
@@ -1100,13 +1158,19 @@ ngx_http_ticketing_cache_body_filter(ngx_http_request_t *r, ngx_chain_t *in)
 
     ctx = ngx_http_get_module_ctx(r, ngx_http_ticketing_module);
 
-    if (ctx == NULL || ctx->cache == NULL || !ctx->cache->storing
-        || r != r->main)
-    {
+    if (ctx == NULL || ctx->cache == NULL || r != r->main) {
         return ngx_http_next_body_filter(r, in);
     }
 
     cctx = ctx->cache;
+
+    if (cctx->serving_stale) {
+        return ngx_http_ticketing_cache_stale_body(r, cctx, in);
+    }
+
+    if (!cctx->storing) {
+        return ngx_http_next_body_filter(r, in);
+    }
 
     /* copy before passing on: the next filters consume the buffers */
 
@@ -1124,6 +1188,109 @@ ngx_http_ticketing_cache_body_filter(ngx_http_request_t *r, ngx_chain_t *in)
     }
 
     return ngx_http_next_body_filter(r, in);
+}
+
+
+/*
+ * The upstream failed and a stale entry exists: its answer replaces the
+ * upstream's headers (a copy of the failure's status line, Content-Length,
+ * Location... must not survive).
+ */
+static void
+ngx_http_ticketing_cache_stale_headers(ngx_http_request_t *r,
+    ngx_http_ticketing_cache_ctx_t *cctx)
+{
+    ngx_uint_t        i;
+    ngx_list_part_t  *part;
+    ngx_table_elt_t  *h;
+
+    part = &r->headers_out.headers.part;
+    h = part->elts;
+
+    for (i = 0; /* void */; i++) {
+
+        if (i >= part->nelts) {
+            if (part->next == NULL) {
+                break;
+            }
+
+            part = part->next;
+            h = part->elts;
+            i = 0;
+        }
+
+        h[i].hash = 0;
+    }
+
+    r->headers_out.status = NGX_HTTP_OK;
+    r->headers_out.status_line.len = 0;
+    r->headers_out.content_type = cctx->stale_type;
+    r->headers_out.content_type_len = cctx->stale_type.len;
+    r->headers_out.content_type_lowcase = NULL;
+    r->headers_out.charset.len = 0;
+    r->headers_out.content_length_n = cctx->stale_body.len;
+
+    r->headers_out.server = NULL;
+    r->headers_out.date = NULL;
+    r->headers_out.content_length = NULL;
+    r->headers_out.content_encoding = NULL;
+    r->headers_out.location = NULL;
+    r->headers_out.refresh = NULL;
+    r->headers_out.last_modified = NULL;
+    r->headers_out.last_modified_time = -1;
+    r->headers_out.content_range = NULL;
+    r->headers_out.accept_ranges = NULL;
+    r->headers_out.www_authenticate = NULL;
+    r->headers_out.expires = NULL;
+    r->headers_out.etag = NULL;
+    r->headers_out.cache_control.nelts = 0;
+    r->headers_out.link.nelts = 0;
+
+    cctx->status = NGX_HTTP_TICKETING_CACHE_STALE;
+    cctx->serving_stale = 1;
+    cctx->store = 0;
+}
+
+
+/* swallows the failure's body, sends the stale entry's once */
+static ngx_int_t
+ngx_http_ticketing_cache_stale_body(ngx_http_request_t *r,
+    ngx_http_ticketing_cache_ctx_t *cctx, ngx_chain_t *in)
+{
+    ngx_buf_t    *b;
+    ngx_chain_t  *cl, out;
+
+    for (cl = in; cl; cl = cl->next) {
+        cl->buf->pos = cl->buf->last;
+        cl->buf->file_pos = cl->buf->file_last;
+    }
+
+    if (cctx->stale_sent) {
+        return ngx_http_next_body_filter(r, NULL);
+    }
+
+    cctx->stale_sent = 1;
+
+    b = ngx_calloc_buf(r->pool);
+    if (b == NULL) {
+        return NGX_ERROR;
+    }
+
+    if (cctx->stale_body.len) {
+        b->pos = cctx->stale_body.data;
+        b->last = b->pos + cctx->stale_body.len;
+        b->start = b->pos;
+        b->end = b->last;
+        b->memory = 1;
+    }
+
+    b->last_buf = 1;
+    b->last_in_chain = 1;
+
+    out.buf = b;
+    out.next = NULL;
+
+    return ngx_http_next_body_filter(r, &out);
 }
 
 
@@ -1201,7 +1368,8 @@ ngx_http_ticketing_cache_store(ngx_http_request_t *r,
     argv[3] = "PX";
     argvlen[3] = 2;
     argv[4] = (const char *) ttl;
-    argvlen[4] = ngx_sprintf(ttl, "%M", cctx->ttl) - ttl;
+    argvlen[4] = ngx_sprintf(ttl, "%M", cctx->ttl + cctx->stale_if_error)
+                 - ttl;
 
     /* hiredis copies the command: the value is freed right after */
 

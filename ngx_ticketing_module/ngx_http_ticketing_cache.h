@@ -24,7 +24,8 @@ typedef enum {
     NGX_HTTP_TICKETING_CACHE_NONE = 0,
     NGX_HTTP_TICKETING_CACHE_HIT,
     NGX_HTTP_TICKETING_CACHE_MISS,
-    NGX_HTTP_TICKETING_CACHE_BYPASS
+    NGX_HTTP_TICKETING_CACHE_BYPASS,
+    NGX_HTTP_TICKETING_CACHE_STALE
 } ngx_http_ticketing_cache_status_e;
 
 
@@ -43,6 +44,7 @@ typedef struct {
     ngx_flag_t                     client_bypass;
     ngx_msec_t                     timeout;
     size_t                         max_size;
+    ngx_msec_t                     stale_if_error;
     ngx_msec_t                     ttl[NGX_HTTP_TICKETING_CACHE_NOPS];
 } ngx_http_ticketing_cache_loc_conf_t;
 
@@ -55,7 +57,12 @@ typedef struct ngx_http_ticketing_cache_lookup_s
 typedef struct {
     ngx_str_t                          key;
     ngx_msec_t                         ttl;
+    ngx_msec_t                         stale_if_error;
     ngx_http_ticketing_cache_status_e  status;
+
+    /* an entry past its TTL, served if the upstream fails */
+    ngx_str_t                          stale_type;
+    ngx_str_t                          stale_body;
 
     /* the lookup in flight, or NULL */
     ngx_http_ticketing_cache_lookup_t *lookup;
@@ -70,6 +77,9 @@ typedef struct {
     unsigned                           store:1;
     /* the header filter accepted it: the body filter copies it */
     unsigned                           storing:1;
+    /* the upstream failed: the stale entry replaces its answer */
+    unsigned                           serving_stale:1;
+    unsigned                           stale_sent:1;
 } ngx_http_ticketing_cache_ctx_t;
 
 

@@ -299,3 +299,63 @@ ngx_http_ticketing_cachekey_cmp(const ngx_http_ticketing_cachekey_arg_t *a,
 
     return (a->name.len > b->name.len) - (a->name.len < b->name.len);
 }
+
+
+size_t
+ngx_http_ticketing_cacheval_header(u_char *buf, unsigned long long fresh_until,
+    const u_char *type, size_t type_len)
+{
+    int  n;
+
+    n = sprintf((char *) buf, "v1 %llu ", fresh_until);
+
+    memcpy(buf + n, type, type_len);
+    buf[n + type_len] = '\n';
+
+    return n + type_len + 1;
+}
+
+
+int
+ngx_http_ticketing_cacheval_parse(const u_char *value, size_t len,
+    ngx_http_ticketing_cacheval_t *v)
+{
+    const u_char  *p, *end, *nl;
+
+    end = value + len;
+
+    if (len < sizeof("v1 0 \n") - 1 || memcmp(value, "v1 ", 3) != 0) {
+        return -1;
+    }
+
+    p = value + 3;
+    v->fresh_until = 0;
+
+    if (*p < '0' || *p > '9') {
+        return -1;
+    }
+
+    while (p < end && *p >= '0' && *p <= '9') {
+        if (v->fresh_until > (~0ULL - 9) / 10) {
+            return -1;
+        }
+
+        v->fresh_until = v->fresh_until * 10 + (*p++ - '0');
+    }
+
+    if (p == end || *p++ != ' ') {
+        return -1;
+    }
+
+    nl = memchr(p, '\n', end - p);
+    if (nl == NULL || nl == p) {
+        return -1;
+    }
+
+    v->type.data = p;
+    v->type.len = nl - p;
+    v->body.data = nl + 1;
+    v->body.len = end - (nl + 1);
+
+    return 0;
+}

@@ -11,6 +11,7 @@
 #   cache_config  more directives in the gateway location
 #   redis_seed    (eval) [[db, key, value], ...] SET before the block;
 #                 "PREFIX" in a key is the block's prefix
+# and "CLOSED_PORT" in a block's config is a port nobody listens on.
 
 use Test::Nginx::Socket 'no_plan';
 use IO::Socket::INET;
@@ -128,7 +129,7 @@ add_block_preprocessor(sub {
         $addr = $want eq 'closed' ? "127.0.0.1:" . closed_port()
               : $want eq 'frozen' ? "127.0.0.1:" . frozen_port()
               : $want eq 'big' ? "127.0.0.1:" . fake_redis_port(
-                    "v1 application/json\n" . '{"big":"' . ('x' x 100000) . '"}')
+                    "v1 9999999999999 application/json\n" . '{"big":"' . ('x' x 100000) . '"}')
               : $want eq 'deaf-then-nil' ? "127.0.0.1:" . fake_redis_port(
                     undef, 2)
               : $want;
@@ -162,6 +163,12 @@ $extra
         proxy_pass http://ticketing_api;
     }
 _EOC_
+    }
+
+    if (defined $block->config && $block->config =~ /CLOSED_PORT/) {
+        my $port = closed_port();
+        (my $config = $block->config) =~ s/CLOSED_PORT/$port/g;
+        $block->set_value("config", $config);
     }
 
     my $seed = $block->redis_seed;
@@ -421,7 +428,7 @@ ticketing-provider: JAM
 db=5
 --- redis_seed eval
 [[5, "PREFIX|v1|3:JAM|0:|14:metadata.types|0:|0:|0:|0:|q0",
-  "v1 application/json;charset=UTF-8\n" . '{"big":"' . ('0123456789' x 4000) . '"}']]
+  "v1 9999999999999 application/json;charset=UTF-8\n" . '{"big":"' . ('0123456789' x 4000) . '"}']]
 --- request eval
 ["GET /__mock/reset",
  "GET /v2/ticket/metadata/types",
@@ -489,6 +496,125 @@ ticketing-provider: JAM
 ticketing cache: malformed value of 7 bytes ignored
 --- no_error_log
 [error]
+
+
+
+=== TEST 11b: stale-if-error: an expired entry answers when the upstream fails
+--- cache_config
+        ticketing_cache_ttl metadata.types 300ms;
+        ticketing_cache_stale_if_error 1m;
+--- request eval
+["GET /__mock/reset",
+ "GET /v2/ticket/metadata/types",
+ "GET /v2/ticket/metadata/types",
+ "GET /v2/ticket/INST-7902/ia/summary",
+ "GET /v2/ticket/metadata/types",
+ "GET /v2/ticket/metadata/types",
+ "GET /v2/ticket/metadata/types",
+ "GET /v2/ticket/metadata/types",
+ "GET /v2/ticket/metadata/types",
+ "GET /v2/ticket/metadata/types",
+ "GET /__mock/count"]
+--- more_headers eval
+["", ("ticketing-provider: JAM") x 2,
+ "ticketing-provider: JAM\nX-Mock-Delay-Ms: 400",
+ "ticketing-provider: JAM\nX-Mock-Error: spring",
+ "ticketing-provider: JAM\nX-Mock-Error: html502",
+ "ticketing-provider: JAM\nX-Mock-Error: empty503",
+ "ticketing-provider: JAM\nX-Mock-Error: chunked",
+ "ticketing-provider: JAM", "ticketing-provider: JAM", ""]
+--- error_code eval
+[(200) x 11]
+--- response_headers eval
+["", "X-Cache-Status: MISS", "X-Cache-Status: HIT", "!X-Cache-Status",
+ ("X-Cache-Status: STALE\nX-Var: [STALE]\nContent-Type: application/json\nContent-Length: 846\n!X-Mock-Operation") x 4,
+ "X-Cache-Status: MISS", "X-Cache-Status: HIT", ""]
+--- response_body eval
+['{"reset": true}',
+ (main::mock_body("/v2/ticket/metadata/types")) x 2,
+ main::mock_body("/v2/ticket/INST-7902/ia/summary"),
+ (main::mock_body("/v2/ticket/metadata/types")) x 6,
+ '{"count": 7}']
+--- error_log eval
+[qr/ticketing cache: upstream answered 500, serving the stale entry/,
+ qr/ticketing cache: upstream answered 502, serving the stale entry/,
+ qr/ticketing cache: upstream answered 503, serving the stale entry/]
+--- no_error_log
+[error]
+[warn]
+
+
+
+=== TEST 11c: stale-if-error when the upstream cannot be reached (nginx's own 502)
+--- config
+    ticketing_cache_ttl metadata.types 300ms;
+    ticketing_cache_stale_if_error 1m;
+    location /v2/ {
+        ticketing_gateway on;
+        ticketing_cache on;
+        proxy_pass http://ticketing_api;
+    }
+    location /down/ {
+        rewrite ^/down(/v2/.*)$ $1 break;
+        ticketing_gateway on;
+        ticketing_cache on;
+        proxy_pass http://127.0.0.1:CLOSED_PORT;
+    }
+    location /__mock/ {
+        proxy_pass http://ticketing_api;
+    }
+--- request eval
+["GET /__mock/reset",
+ "GET /down/v2/ticket/metadata/types",
+ "GET /v2/ticket/metadata/types",
+ "GET /down/v2/ticket/metadata/types",
+ "GET /v2/ticket/INST-7902/ia/summary",
+ "GET /down/v2/ticket/metadata/types",
+ "GET /__mock/count"]
+--- more_headers eval
+["", ("ticketing-provider: JAM") x 3,
+ "ticketing-provider: JAM\nX-Mock-Delay-Ms: 400",
+ "ticketing-provider: JAM", ""]
+--- error_code eval
+[200, 502, 200, 200, 200, 200, 200]
+--- response_headers eval
+["", "X-Cache-Status: MISS", "X-Cache-Status: MISS", "X-Cache-Status: HIT",
+ "", "X-Cache-Status: STALE\nContent-Type: application/json", ""]
+--- response_body_like eval
+['"reset"',
+ '502 Bad Gateway',
+ '^' . quotemeta(main::mock_body("/v2/ticket/metadata/types")) . '$',
+ '^' . quotemeta(main::mock_body("/v2/ticket/metadata/types")) . '$',
+ '.',
+ '^' . quotemeta(main::mock_body("/v2/ticket/metadata/types")) . '$',
+ '"count":\s*2\b']
+--- error_log eval
+[qr/ticketing cache: upstream answered 502, serving the stale entry/]
+
+
+
+=== TEST 11d: without stale-if-error an expired entry is gone
+--- cache_config
+        ticketing_cache_ttl metadata.types 300ms;
+--- request eval
+["GET /__mock/reset",
+ "GET /v2/ticket/metadata/types",
+ "GET /v2/ticket/INST-7902/ia/summary",
+ "GET /v2/ticket/metadata/types",
+ "GET /__mock/count"]
+--- more_headers eval
+["", "ticketing-provider: JAM",
+ "ticketing-provider: JAM\nX-Mock-Delay-Ms: 400",
+ "ticketing-provider: JAM\nX-Mock-Error: spring", ""]
+--- error_code eval
+[200, 200, 200, 500, 200]
+--- response_headers eval
+["", "X-Cache-Status: MISS", "", "X-Cache-Status: MISS", ""]
+--- response_body_like eval
+['"reset"', '.', '.', '"Internal Server Error"', '"count":\s*3\b']
+--- no_error_log
+[error]
+[warn]
 
 
 

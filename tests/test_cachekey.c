@@ -272,6 +272,62 @@ test_no_room(void **state)
 }
 
 
+static void
+test_value_round_trip(void **state)
+{
+    u_char                          buf[128];
+    size_t                          n;
+    ngx_http_ticketing_cacheval_t   v;
+
+    (void) state;
+
+    n = ngx_http_ticketing_cacheval_header(buf, 1700000000123ULL,
+                                          (const u_char *) "application/json",
+                                          16);
+    assert_true(n <= NGX_HTTP_TICKETING_CACHEVAL_HEADER_SIZE(16));
+    assert_memory_equal(buf, "v1 1700000000123 application/json\n", n);
+
+    memcpy(buf + n, "{\"a\":1}", 7);
+
+    assert_int_equal(ngx_http_ticketing_cacheval_parse(buf, n + 7, &v), 0);
+    assert_true(v.fresh_until == 1700000000123ULL);
+    assert_int_equal(v.type.len, 16);
+    assert_memory_equal(v.type.data, "application/json", 16);
+    assert_int_equal(v.body.len, 7);
+    assert_memory_equal(v.body.data, "{\"a\":1}", 7);
+
+    /* an empty body is a body */
+    assert_int_equal(ngx_http_ticketing_cacheval_parse(buf, n, &v), 0);
+    assert_int_equal(v.body.len, 0);
+}
+
+
+static void
+test_value_malformed(void **state)
+{
+    size_t                          i;
+    ngx_http_ticketing_cacheval_t   v;
+    static const char              *bad[] = {
+        "", "garbage", "v1", "v1 ", "v1 12", "v1 12 ", "v1 12 \nbody",
+        "v1 x application/json\n{}", "v2 12 application/json\n{}",
+        "v1 12application/json\n{}", "v1  12 application/json\n{}",
+        "v1 12 application/json",
+        "v1 99999999999999999999999 application/json\n{}",
+    };
+
+    (void) state;
+
+    for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        if (ngx_http_ticketing_cacheval_parse((const u_char *) bad[i],
+                                              strlen(bad[i]), &v)
+            != -1)
+        {
+            fail_msg("accepted \"%s\"", bad[i]);
+        }
+    }
+}
+
+
 int
 main(void)
 {
@@ -282,6 +338,8 @@ main(void)
         cmocka_unit_test(test_injective_against_crafted_values),
         cmocka_unit_test(test_bad_queries),
         cmocka_unit_test(test_no_room),
+        cmocka_unit_test(test_value_round_trip),
+        cmocka_unit_test(test_value_malformed),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
