@@ -58,6 +58,13 @@ typedef struct {
 } ngx_http_ticketing_redis_t;
 
 
+/* the callback and privdata of one queued command */
+typedef struct {
+    redisCallbackFn                  *fn;
+    void                             *privdata;
+} ngx_http_ticketing_redis_cb_t;
+
+
 static void ngx_http_ticketing_redis_connect(void);
 static void ngx_http_ticketing_redis_drop(void);
 static void ngx_http_ticketing_redis_on_connect(const redisAsyncContext *ac,
@@ -84,13 +91,6 @@ static void ngx_http_ticketing_redis_del_event(ngx_event_t *ev,
 
 /* per worker; holds no request state */
 static ngx_http_ticketing_redis_t  ngx_http_ticketing_redis;
-
-
-/* the callback and privdata of one queued command */
-typedef struct {
-    redisCallbackFn                  *fn;
-    void                             *privdata;
-} ngx_http_ticketing_redis_cb_t;
 
 
 ngx_int_t
@@ -216,13 +216,6 @@ ngx_http_ticketing_redis_done(ngx_cycle_t *cycle)
     }
 
     rd->conf = NULL;
-}
-
-
-ngx_uint_t
-ngx_http_ticketing_redis_in_callback(void)
-{
-    return ngx_http_ticketing_redis.depth;
 }
 
 

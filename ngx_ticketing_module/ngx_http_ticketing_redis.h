@@ -61,8 +61,5 @@ ngx_int_t ngx_http_ticketing_redis_command(redisCallbackFn *fn,
 void ngx_http_ticketing_redis_success(void);
 void ngx_http_ticketing_redis_failure(const char *why);
 
-/* whether the caller is inside a hiredis callback */
-ngx_uint_t ngx_http_ticketing_redis_in_callback(void);
-
 
 #endif /* _NGX_HTTP_TICKETING_REDIS_H_INCLUDED_ */
