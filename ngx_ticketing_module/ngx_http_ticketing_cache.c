@@ -7,9 +7,12 @@
  * authorization, so a cached answer is never served to a request that
  * would have been refused.  It sends GET to Redis and waits (NGX_DONE);
  * the reply either answers the request (HIT) or resumes the pipeline
- * (MISS, BYPASS).  A timer bounds the wait.  The response of a MISS is
- * copied by the body filter and stored with SET ... PX once complete,
- * without waiting for Redis.
+ * (MISS, BYPASS).  A timer bounds every wait.  On a miss the request takes
+ * the key's fill lock (SET NX) or, when another holds it, polls for its
+ * fill a little while.  The response of a MISS is copied by the body
+ * filter and stored with SET ... PX once complete, without waiting for
+ * Redis.  An entry past its TTL is kept to answer if the upstream fails
+ * (stale-if-error).
  *
  * A lookup in flight is a small record outside the request's pool: hiredis
  * holds it until it calls back, whatever happens to the request meanwhile.
@@ -23,6 +26,12 @@
 
 
 #define NGX_HTTP_TICKETING_CACHE_MAX_TYPE   256
+
+/* how long a fill lock lives if its holder never releases it */
+#define NGX_HTTP_TICKETING_CACHE_LOCK_AGE   "5000"
+
+/* how often a request waiting for another's fill looks again */
+#define NGX_HTTP_TICKETING_CACHE_POLL_MS    50
 
 
 struct ngx_http_ticketing_cache_lookup_s {
@@ -44,6 +53,15 @@ static ngx_uint_t ngx_http_ticketing_cache_client_no_cache(
 static void ngx_http_ticketing_cache_lookup_reply(redisAsyncContext *ac,
     void *reply, void *privdata);
 static void ngx_http_ticketing_cache_lookup_timeout(ngx_event_t *ev);
+static ngx_int_t ngx_http_ticketing_cache_send(ngx_http_request_t *r,
+    ngx_http_ticketing_cache_ctx_t *cctx, ngx_uint_t phase);
+static void ngx_http_ticketing_cache_missed(ngx_http_request_t *r,
+    ngx_http_ticketing_cache_ctx_t *cctx);
+static void ngx_http_ticketing_cache_lock_reply(ngx_http_request_t *r,
+    ngx_http_ticketing_cache_ctx_t *cctx, redisReply *rr);
+static void ngx_http_ticketing_cache_wait(ngx_http_request_t *r,
+    ngx_http_ticketing_cache_ctx_t *cctx);
+static void ngx_http_ticketing_cache_poll_handler(ngx_event_t *ev);
 static void ngx_http_ticketing_cache_resume(ngx_http_request_t *r);
 static void ngx_http_ticketing_cache_send_hit(ngx_http_request_t *r,
     ngx_http_ticketing_cacheval_t *v);
@@ -152,6 +170,7 @@ ngx_http_ticketing_cache_create_loc_conf(ngx_conf_t *cf,
     conf->timeout = NGX_CONF_UNSET_MSEC;
     conf->max_size = NGX_CONF_UNSET_SIZE;
     conf->stale_if_error = NGX_CONF_UNSET_MSEC;
+    conf->lock_timeout = NGX_CONF_UNSET_MSEC;
 
     for (i = 0; i < NGX_HTTP_TICKETING_CACHE_NOPS; i++) {
         conf->ttl[i] = NGX_CONF_UNSET_MSEC;
@@ -174,6 +193,7 @@ ngx_http_ticketing_cache_merge_loc_conf(ngx_conf_t *cf,
     ngx_conf_merge_msec_value(conf->timeout, prev->timeout, 50);
     ngx_conf_merge_size_value(conf->max_size, prev->max_size, 1024 * 1024);
     ngx_conf_merge_msec_value(conf->stale_if_error, prev->stale_if_error, 0);
+    ngx_conf_merge_msec_value(conf->lock_timeout, prev->lock_timeout, 1000);
 
     for (i = 0; i < NGX_HTTP_TICKETING_CACHE_NOPS; i++) {
         ngx_conf_merge_msec_value(conf->ttl[i], prev->ttl[i],
@@ -466,19 +486,16 @@ ngx_int_t
 ngx_http_ticketing_cache_handler(ngx_http_request_t *r,
     ngx_http_ticketing_ctx_t *ctx)
 {
-    size_t                                 argvlen[2];
     ngx_int_t                              rc;
     ngx_msec_t                             ttl;
-    const char                            *argv[2];
     ngx_pool_cleanup_t                    *cln;
     ngx_http_ticketing_cache_ctx_t        *cctx;
     ngx_http_ticketing_loc_conf_t         *tlcf;
-    ngx_http_ticketing_cache_lookup_t     *lk;
     const ngx_http_ticketing_operation_t  *op;
 
     if (ctx->cache != NULL) {
-        /* re-entered by an event while the lookup is in flight */
-        return ctx->cache->lookup ? NGX_DONE : NGX_OK;
+        /* re-entered by an event while the lookup goes on */
+        return ctx->cache->waiting ? NGX_DONE : NGX_OK;
     }
 
     tlcf = ngx_http_get_module_loc_conf(r, ngx_http_ticketing_module);
@@ -541,10 +558,70 @@ ngx_http_ticketing_cache_handler(ngx_http_request_t *r,
         return NGX_OK;
     }
 
+    if (ngx_http_ticketing_cache_send(r, cctx, NGX_HTTP_TICKETING_CACHE_GET)
+        != NGX_OK)
+    {
+        ngx_log_debug0(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                       "ticketing cache: redis not usable, bypass");
+        return NGX_OK;
+    }
+
+    cctx->waiting = 1;
+
+    /* notice a client that goes away while we wait */
+    r->read_event_handler = ngx_http_test_reading;
+
+    ngx_log_debug1(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                   "ticketing cache: lookup \"%V\"", &cctx->key);
+
+    return NGX_DONE;
+}
+
+
+/*
+ * Sends one command of the lookup: GET (first, and again while waiting
+ * for another's fill) or the fill lock's SET NX.  The reply comes to
+ * ngx_http_ticketing_cache_lookup_reply(), or the timeout first.
+ */
+static ngx_int_t
+ngx_http_ticketing_cache_send(ngx_http_request_t *r,
+    ngx_http_ticketing_cache_ctx_t *cctx, ngx_uint_t phase)
+{
+    int                                 argc;
+    size_t                              argvlen[6];
+    const char                         *argv[6];
+    ngx_http_ticketing_loc_conf_t      *tlcf;
+    ngx_http_ticketing_cache_lookup_t  *lk;
+
+    tlcf = ngx_http_get_module_loc_conf(r, ngx_http_ticketing_module);
+
+    if (phase == NGX_HTTP_TICKETING_CACHE_LOCK) {
+        argc = 6;
+        argv[0] = "SET";
+        argv[1] = (const char *) cctx->lock_key.data;
+        argvlen[1] = cctx->lock_key.len;
+        argv[2] = "1";
+        argv[3] = "NX";
+        argv[4] = "PX";
+        argv[5] = NGX_HTTP_TICKETING_CACHE_LOCK_AGE;
+
+    } else {
+        argc = 2;
+        argv[0] = "GET";
+        argv[1] = (const char *) cctx->key.data;
+        argvlen[1] = cctx->key.len;
+    }
+
+    argvlen[0] = 3;
+    argvlen[2] = 1;
+    argvlen[3] = 2;
+    argvlen[4] = 2;
+    argvlen[5] = sizeof(NGX_HTTP_TICKETING_CACHE_LOCK_AGE) - 1;
+
     lk = ngx_alloc(sizeof(ngx_http_ticketing_cache_lookup_t),
                    r->connection->log);
     if (lk == NULL) {
-        return NGX_OK;
+        return NGX_ERROR;
     }
 
     ngx_memzero(lk, sizeof(ngx_http_ticketing_cache_lookup_t));
@@ -554,32 +631,19 @@ ngx_http_ticketing_cache_handler(ngx_http_request_t *r,
     lk->timer.data = lk;
     lk->timer.log = r->connection->log;
 
-    argv[0] = "GET";
-    argvlen[0] = 3;
-    argv[1] = (const char *) cctx->key.data;
-    argvlen[1] = cctx->key.len;
-
     if (ngx_http_ticketing_redis_command(ngx_http_ticketing_cache_lookup_reply,
-                                         lk, 2, argv, argvlen)
+                                         lk, argc, argv, argvlen)
         != NGX_OK)
     {
         ngx_free(lk);
-
-        ngx_log_debug0(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
-                       "ticketing cache: redis not usable, bypass");
-        return NGX_OK;
+        return NGX_DECLINED;
     }
 
+    cctx->phase = phase;
     cctx->lookup = lk;
     ngx_add_timer(&lk->timer, tlcf->cache.timeout);
 
-    /* notice a client that goes away while we wait */
-    r->read_event_handler = ngx_http_test_reading;
-
-    ngx_log_debug1(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
-                   "ticketing cache: lookup \"%V\"", &cctx->key);
-
-    return NGX_DONE;
+    return NGX_OK;
 }
 
 
@@ -630,6 +694,16 @@ ngx_http_ticketing_cache_key(ngx_http_request_t *r,
     }
 
     cctx->key.len = len;
+
+    /* "|lock" cannot end a key: no lock key is ever a value's key */
+    cctx->lock_key.len = len + sizeof("|lock") - 1;
+    cctx->lock_key.data = ngx_pnalloc(r->pool, cctx->lock_key.len);
+    if (cctx->lock_key.data == NULL) {
+        return NGX_ERROR;
+    }
+
+    ngx_memcpy(ngx_cpymem(cctx->lock_key.data, cctx->key.data, len),
+               "|lock", sizeof("|lock") - 1);
 
     return NGX_OK;
 }
@@ -767,7 +841,7 @@ ngx_http_ticketing_cache_lookup_reply(redisAsyncContext *ac, void *reply,
     ngx_free(lk);
 
     if (rr == NULL || rr->type == REDIS_REPLY_ERROR) {
-        ngx_http_ticketing_redis_failure(rr ? "GET answered an error"
+        ngx_http_ticketing_redis_failure(rr ? "an error reply"
                                             : "connection lost");
     } else {
         ngx_http_ticketing_redis_success();
@@ -794,6 +868,11 @@ ngx_http_ticketing_cache_lookup_reply(redisAsyncContext *ac, void *reply,
                       rr ? rr->str : "no connection");
         cctx->status = NGX_HTTP_TICKETING_CACHE_BYPASS;
 
+    } else if (cctx->phase == NGX_HTTP_TICKETING_CACHE_LOCK) {
+        ngx_http_ticketing_cache_lock_reply(r, cctx, rr);
+        ngx_http_run_posted_requests(c);
+        return;
+
     } else if (rr->type == REDIS_REPLY_STRING) {
 
         if (ngx_http_ticketing_cacheval_parse((u_char *) rr->str, rr->len,
@@ -816,25 +895,144 @@ ngx_http_ticketing_cache_lookup_reply(redisAsyncContext *ac, void *reply,
             return;
 
         } else if (cctx->stale_if_error
+                   && cctx->stale_body.data == NULL
                    && ngx_http_ticketing_cache_keep_stale(r, cctx, &v)
                       != NGX_OK)
         {
+            cctx->waiting = 0;
             ngx_http_finalize_request(r, NGX_HTTP_INTERNAL_SERVER_ERROR);
             ngx_http_run_posted_requests(c);
             return;
         }
 
-        cctx->status = NGX_HTTP_TICKETING_CACHE_MISS;
-        cctx->store = 1;
+        ngx_http_ticketing_cache_missed(r, cctx);
+        ngx_http_run_posted_requests(c);
+        return;
 
     } else {
         /* nil */
-        cctx->status = NGX_HTTP_TICKETING_CACHE_MISS;
-        cctx->store = 1;
+        ngx_http_ticketing_cache_missed(r, cctx);
+        ngx_http_run_posted_requests(c);
+        return;
     }
 
     ngx_http_ticketing_cache_resume(r);
     ngx_http_run_posted_requests(c);
+}
+
+
+/*
+ * Not in Redis (or only stale).  Request coalescing: the first request to
+ * take the key's fill lock goes upstream and stores; the others wait for
+ * its fill up to ticketing_cache_lock_timeout, then go upstream too.
+ */
+static void
+ngx_http_ticketing_cache_missed(ngx_http_request_t *r,
+    ngx_http_ticketing_cache_ctx_t *cctx)
+{
+    ngx_http_ticketing_loc_conf_t  *tlcf;
+
+    tlcf = ngx_http_get_module_loc_conf(r, ngx_http_ticketing_module);
+
+    cctx->status = NGX_HTTP_TICKETING_CACHE_MISS;
+    cctx->store = 1;
+
+    if (cctx->phase == NGX_HTTP_TICKETING_CACHE_POLL) {
+
+        if ((ngx_msec_int_t) (cctx->wait_until - ngx_current_msec) > 0) {
+            ngx_http_ticketing_cache_wait(r, cctx);
+            return;
+        }
+
+        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                      "ticketing cache: no fill after %M ms, "
+                      "going upstream", tlcf->cache.lock_timeout);
+
+    } else if (tlcf->cache.lock_timeout
+               && ngx_http_ticketing_cache_send(r, cctx,
+                                                NGX_HTTP_TICKETING_CACHE_LOCK)
+                  == NGX_OK)
+    {
+        return;
+    }
+
+    ngx_http_ticketing_cache_resume(r);
+}
+
+
+static void
+ngx_http_ticketing_cache_lock_reply(ngx_http_request_t *r,
+    ngx_http_ticketing_cache_ctx_t *cctx, redisReply *rr)
+{
+    ngx_http_ticketing_loc_conf_t  *tlcf;
+
+    if (rr->type == REDIS_REPLY_NIL) {
+        /* another request, here or in another nginx, is filling */
+        tlcf = ngx_http_get_module_loc_conf(r, ngx_http_ticketing_module);
+
+        ngx_log_debug0(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                       "ticketing cache: locked by another, waiting");
+
+        cctx->phase = NGX_HTTP_TICKETING_CACHE_POLL;
+        cctx->wait_until = ngx_current_msec + tlcf->cache.lock_timeout;
+        ngx_http_ticketing_cache_wait(r, cctx);
+        return;
+    }
+
+    if (rr->type == REDIS_REPLY_STATUS) {
+        cctx->locked = 1;
+
+        ngx_log_debug0(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                       "ticketing cache: fill lock taken");
+    }
+
+    cctx->status = NGX_HTTP_TICKETING_CACHE_MISS;
+    cctx->store = 1;
+
+    ngx_http_ticketing_cache_resume(r);
+}
+
+
+static void
+ngx_http_ticketing_cache_wait(ngx_http_request_t *r,
+    ngx_http_ticketing_cache_ctx_t *cctx)
+{
+    ngx_msec_t  left;
+
+    left = cctx->wait_until - ngx_current_msec;
+
+    cctx->poll.handler = ngx_http_ticketing_cache_poll_handler;
+    cctx->poll.data = r;
+    cctx->poll.log = r->connection->log;
+
+    ngx_add_timer(&cctx->poll,
+                  ngx_min(left, NGX_HTTP_TICKETING_CACHE_POLL_MS));
+}
+
+
+static void
+ngx_http_ticketing_cache_poll_handler(ngx_event_t *ev)
+{
+    ngx_connection_t                *c;
+    ngx_http_request_t              *r;
+    ngx_http_ticketing_ctx_t        *ctx;
+    ngx_http_ticketing_cache_ctx_t  *cctx;
+
+    r = ev->data;
+    c = r->connection;
+
+    ctx = ngx_http_get_module_ctx(r, ngx_http_ticketing_module);
+    cctx = ctx->cache;
+
+    if (ngx_http_ticketing_cache_send(r, cctx, NGX_HTTP_TICKETING_CACHE_POLL)
+        != NGX_OK)
+    {
+        cctx->status = NGX_HTTP_TICKETING_CACHE_BYPASS;
+        cctx->store = 0;
+
+        ngx_http_ticketing_cache_resume(r);
+        ngx_http_run_posted_requests(c);
+    }
 }
 
 
@@ -875,6 +1073,7 @@ ngx_http_ticketing_cache_resume(ngx_http_request_t *r)
 
     ctx = ngx_http_get_module_ctx(r, ngx_http_ticketing_module);
 
+    ctx->cache->waiting = 0;
     r->read_event_handler = ngx_http_block_reading;
     ctx->step = NGX_HTTP_TICKETING_STEP_CACHE + 1;
 
@@ -886,10 +1085,14 @@ static void
 ngx_http_ticketing_cache_send_hit(ngx_http_request_t *r,
     ngx_http_ticketing_cacheval_t *v)
 {
-    u_char       *type;
-    ngx_int_t     rc;
-    ngx_buf_t    *b;
-    ngx_chain_t   out;
+    u_char                    *type;
+    ngx_int_t                  rc;
+    ngx_buf_t                 *b;
+    ngx_chain_t                out;
+    ngx_http_ticketing_ctx_t  *ctx;
+
+    ctx = ngx_http_get_module_ctx(r, ngx_http_ticketing_module);
+    ctx->cache->waiting = 0;
 
     r->read_event_handler = ngx_http_block_reading;
 
@@ -993,6 +1196,9 @@ ngx_http_ticketing_cache_cleanup(void *data)
 {
     ngx_http_ticketing_cache_ctx_t  *cctx = data;
 
+    size_t       argvlen[2];
+    const char  *argv[2];
+
     if (cctx->lookup) {
         if (cctx->lookup->timer.timer_set) {
             ngx_del_timer(&cctx->lookup->timer);
@@ -1001,6 +1207,21 @@ ngx_http_ticketing_cache_cleanup(void *data)
         /* hiredis frees the record when it calls back */
         cctx->lookup->request = NULL;
         cctx->lookup = NULL;
+    }
+
+    if (cctx->poll.timer_set) {
+        ngx_del_timer(&cctx->poll);
+    }
+
+    if (cctx->locked) {
+        /* after the SET of the fill, if any: same connection, in order */
+        argv[0] = "DEL";
+        argvlen[0] = 3;
+        argv[1] = (const char *) cctx->lock_key.data;
+        argvlen[1] = cctx->lock_key.len;
+
+        (void) ngx_http_ticketing_redis_command(NULL, NULL, 2, argv, argvlen);
+        cctx->locked = 0;
     }
 
     ngx_http_ticketing_cache_stop_storing(cctx);

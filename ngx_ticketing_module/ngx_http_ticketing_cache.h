@@ -45,8 +45,15 @@ typedef struct {
     ngx_msec_t                     timeout;
     size_t                         max_size;
     ngx_msec_t                     stale_if_error;
+    ngx_msec_t                     lock_timeout;
     ngx_msec_t                     ttl[NGX_HTTP_TICKETING_CACHE_NOPS];
 } ngx_http_ticketing_cache_loc_conf_t;
+
+
+/* the commands of a lookup */
+#define NGX_HTTP_TICKETING_CACHE_GET    0
+#define NGX_HTTP_TICKETING_CACHE_LOCK   1
+#define NGX_HTTP_TICKETING_CACHE_POLL   2
 
 
 typedef struct ngx_http_ticketing_cache_lookup_s
@@ -64,14 +71,26 @@ typedef struct {
     ngx_str_t                          stale_type;
     ngx_str_t                          stale_body;
 
-    /* the lookup in flight, or NULL */
+    /* the command in flight, or NULL */
     ngx_http_ticketing_cache_lookup_t *lookup;
+
+    /* request coalescing: the fill lock, waiting for another's fill */
+    ngx_str_t                          lock_key;
+    ngx_event_t                        poll;
+    ngx_msec_t                         wait_until;
 
     /* the value being stored: malloc'd, freed by the pool's cleanup */
     u_char                            *value;
     size_t                             len;
     size_t                             size;
     size_t                             max;
+
+    /* what the command in flight is (NGX_HTTP_TICKETING_CACHE_*) */
+    unsigned                           phase:2;
+    /* the access step waits for Redis */
+    unsigned                           waiting:1;
+    /* this request holds the fill lock */
+    unsigned                           locked:1;
 
     /* store the response once complete, if cacheable */
     unsigned                           store:1;

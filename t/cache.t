@@ -6,7 +6,8 @@
 # Every block gets its own key prefix, so blocks never see each other's
 # keys, on this run or an earlier one.  Sections of this file's own:
 #   redis_addr    "closed" (a port nobody listens on), "frozen" (a socket
-#                 that accepts and never answers) or an address
+#                 that accepts and never answers), a fake Redis of %Fakes
+#                 below, or an address
 #   redis_params  more parameters of "ticketing_redis"
 #   cache_config  more directives in the gateway location
 #   redis_seed    (eval) [[db, key, value], ...] SET before the block;
@@ -43,14 +44,13 @@ sub frozen_port {
     return $s->sockport;
 }
 
-# A fake "Redis" in a child process: it ignores the first $ignore commands
-# (across connections, served one after the other), then answers GET with
-# $value (undef: nil) in a single write, anything else with +OK.  A big
-# value sent in one write lands in nginx's socket buffer at once.
+# A fake "Redis" in a child process, serving one connection after the
+# other: $answer->(\@args, $n) gives the reply to the n-th command (from 0,
+# across connections) as raw RESP, or undef to ignore it.  A reply goes out
+# in a single write: a big one lands in nginx's socket buffer at once.
 our @Children;
 sub fake_redis_port {
-    my ($value, $ignore) = @_;
-    $ignore ||= 0;
+    my ($answer) = @_;
     my $s = IO::Socket::INET->new(LocalAddr => '127.0.0.1', LocalPort => 0,
                                   Proto => 'tcp', Listen => 16)
         or die "cannot bind: $!\n";
@@ -62,8 +62,7 @@ sub fake_redis_port {
         close $s;
         return $port;
     }
-    my $get = defined $value ? '$' . length($value) . "\r\n$value\r\n"
-                             : "\$-1\r\n";
+    my $count = 0;
     while (my $c = $s->accept) {
         my $buf = '';
         while (sysread($c, $buf, 65536, length $buf)) {
@@ -79,14 +78,43 @@ sub fake_redis_port {
                 }
                 last if $n >= 0;               # incomplete: read more
                 $buf = $rest;
-                if ($ignore > 0) { $ignore--; next }
-                syswrite($c, uc($args[0]) eq 'GET' ? $get : "+OK\r\n");
+                my $reply = $answer->(\@args, $count++);
+                syswrite($c, $reply) if defined $reply;
             }
         }
         close $c;
     }
     POSIX::_exit(0);
 }
+
+sub bulk { my ($v) = @_; return defined $v ? '$' . length($v) . "\r\n$v\r\n" : "\$-1\r\n" }
+
+my %Fakes = (
+    # GET: one big value
+    big => sub {
+        my ($args) = @_;
+        return uc $args->[0] eq 'GET'
+            ? bulk("v1 9999999999999 application/json\n"
+                   . '{"big":"' . ('x' x 100000) . '"}')
+            : "+OK\r\n";
+    },
+    # deaf to the first two commands, then GET: nil
+    'deaf-then-nil' => sub {
+        my ($args, $n) = @_;
+        return undef if $n < 2;
+        return uc $args->[0] eq 'GET' ? bulk(undef) : "+OK\r\n";
+    },
+    # another nginx holds the fill lock and fills the key a moment later
+    'filled-by-another' => sub {
+        my ($args, $n) = @_;
+        return bulk(undef) if $n < 2;                 # GET nil, SET NX nil
+        return uc $args->[0] eq 'GET'
+            ? bulk("v1 9999999999999 application/json\n"
+                   . '{"filled":"by another"}')
+            : "+OK\r\n";
+    },
+);
+
 END { kill 'KILL', @Children if @Children }
 
 # commands to the test's redis-server, one RESP line back each
@@ -128,10 +156,7 @@ add_block_preprocessor(sub {
         $want =~ s/^\s+|\s+$//g;
         $addr = $want eq 'closed' ? "127.0.0.1:" . closed_port()
               : $want eq 'frozen' ? "127.0.0.1:" . frozen_port()
-              : $want eq 'big' ? "127.0.0.1:" . fake_redis_port(
-                    "v1 9999999999999 application/json\n" . '{"big":"' . ('x' x 100000) . '"}')
-              : $want eq 'deaf-then-nil' ? "127.0.0.1:" . fake_redis_port(
-                    undef, 2)
+              : $Fakes{$want} ? "127.0.0.1:" . fake_redis_port($Fakes{$want})
               : $want;
     }
     my $params = $block->redis_params // '';
@@ -615,6 +640,104 @@ ticketing cache: malformed value of 7 bytes ignored
 --- no_error_log
 [error]
 [warn]
+
+
+
+=== TEST 11e: coalescing: the filler takes the lock and releases it after the store
+--- cache_config
+        ticketing_cache_ttl metadata.types 300ms;
+        ticketing_cache_lock_timeout 2s;
+--- request eval
+["GET /__mock/reset",
+ "GET /v2/ticket/metadata/types",
+ "GET /v2/ticket/INST-7902/ia/summary",
+ "GET /v2/ticket/metadata/types",
+ "GET /v2/ticket/metadata/types",
+ "GET /__mock/count"]
+--- more_headers eval
+["", "ticketing-provider: JAM",
+ "ticketing-provider: JAM\nX-Mock-Delay-Ms: 400",
+ "ticketing-provider: JAM", "ticketing-provider: JAM", ""]
+--- timeout: 1
+--- response_headers eval
+["", "X-Cache-Status: MISS", "", "X-Cache-Status: MISS",
+ "X-Cache-Status: HIT", ""]
+--- response_body_like eval
+['"reset"', ('.') x 4, '"count":\s*3\b']
+--- error_log
+ticketing cache: fill lock taken
+--- no_error_log
+[error]
+[warn]
+no fill after
+
+
+
+=== TEST 11f: coalescing: another holds the lock and never fills: wait, then go upstream
+--- cache_config
+        ticketing_cache_lock_timeout 300ms;
+--- redis_seed eval
+[[0, "PREFIX|v1|3:JAM|0:|14:metadata.types|0:|0:|0:|0:|q0|lock", "1"]]
+--- request eval
+["GET /__mock/reset",
+ "GET /v2/ticket/metadata/types",
+ "GET /v2/ticket/metadata/types",
+ "GET /__mock/count"]
+--- more_headers
+ticketing-provider: JAM
+--- response_headers eval
+["", "X-Cache-Status: MISS", "X-Cache-Status: HIT", ""]
+--- response_body_like eval
+['"reset"', '"issuetypes"', '"issuetypes"', '"count":\s*1\b']
+--- error_log
+ticketing cache: no fill after 300 ms, going upstream
+--- no_error_log
+[error]
+[warn]
+
+
+
+=== TEST 11g: coalescing: another nginx holds the lock and fills: the waiter gets its fill
+--- redis_addr: filled-by-another
+--- request eval
+["GET /__mock/reset",
+ "GET /v2/ticket/metadata/types",
+ "GET /__mock/count"]
+--- more_headers
+ticketing-provider: JAM
+--- response_headers eval
+["", "X-Cache-Status: HIT\nContent-Type: application/json", ""]
+--- response_body eval
+['{"reset": true}', '{"filled":"by another"}', '{"count": 0}']
+--- error_log
+ticketing cache: locked by another, waiting
+--- no_error_log
+[error]
+[warn]
+
+
+
+=== TEST 11h: ticketing_cache_lock_timeout 0: no lock, no waiting
+--- cache_config
+        ticketing_cache_lock_timeout 0;
+--- redis_seed eval
+[[0, "PREFIX|v1|3:JAM|0:|14:metadata.types|0:|0:|0:|0:|q0|lock", "1"]]
+--- request eval
+["GET /__mock/reset",
+ "GET /v2/ticket/metadata/types",
+ "GET /v2/ticket/metadata/types",
+ "GET /__mock/count"]
+--- more_headers
+ticketing-provider: JAM
+--- response_headers eval
+["", "X-Cache-Status: MISS", "X-Cache-Status: HIT", ""]
+--- response_body_like eval
+['"reset"', '"issuetypes"', '"issuetypes"', '"count":\s*1\b']
+--- no_error_log
+[error]
+[warn]
+no fill after
+fill lock taken
 
 
 
