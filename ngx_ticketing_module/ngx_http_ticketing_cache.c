@@ -56,7 +56,7 @@ static void ngx_http_ticketing_cache_lookup_timeout(ngx_event_t *ev);
 static ngx_int_t ngx_http_ticketing_cache_send(ngx_http_request_t *r,
     ngx_http_ticketing_cache_ctx_t *cctx, ngx_uint_t phase);
 static void ngx_http_ticketing_cache_missed(ngx_http_request_t *r,
-    ngx_http_ticketing_cache_ctx_t *cctx);
+    ngx_http_ticketing_cache_ctx_t *cctx, ngx_uint_t lock_gone);
 static void ngx_http_ticketing_cache_lock_reply(ngx_http_request_t *r,
     ngx_http_ticketing_cache_ctx_t *cctx, redisReply *rr);
 static void ngx_http_ticketing_cache_wait(ngx_http_request_t *r,
@@ -605,6 +605,14 @@ ngx_http_ticketing_cache_send(ngx_http_request_t *r,
         argv[4] = "PX";
         argv[5] = NGX_HTTP_TICKETING_CACHE_LOCK_AGE;
 
+    } else if (phase == NGX_HTTP_TICKETING_CACHE_POLL) {
+        /* the fill, and whether its holder still holds the lock */
+        argc = 3;
+        argv[0] = "MGET";
+        argv[1] = (const char *) cctx->key.data;
+        argvlen[1] = cctx->key.len;
+        argv[2] = (const char *) cctx->lock_key.data;
+
     } else {
         argc = 2;
         argv[0] = "GET";
@@ -612,8 +620,9 @@ ngx_http_ticketing_cache_send(ngx_http_request_t *r,
         argvlen[1] = cctx->key.len;
     }
 
-    argvlen[0] = 3;
-    argvlen[2] = 1;
+    argvlen[0] = ngx_strlen(argv[0]);
+    argvlen[2] = (phase == NGX_HTTP_TICKETING_CACHE_POLL)
+                 ? cctx->lock_key.len : 1;
     argvlen[3] = 2;
     argvlen[4] = 2;
     argvlen[5] = sizeof(NGX_HTTP_TICKETING_CACHE_LOCK_AGE) - 1;
@@ -826,6 +835,7 @@ ngx_http_ticketing_cache_lookup_reply(redisAsyncContext *ac, void *reply,
 {
     ngx_http_ticketing_cache_lookup_t  *lk = privdata;
 
+    ngx_uint_t                       lock_gone;
     redisReply                      *rr = reply;
     ngx_http_ticketing_cacheval_t    v;
     ngx_connection_t                *c;
@@ -866,14 +876,36 @@ ngx_http_ticketing_cache_lookup_reply(redisAsyncContext *ac, void *reply,
         ngx_log_error(NGX_LOG_INFO, c->log, 0,
                       "ticketing cache: lookup failed (%s), bypass",
                       rr ? rr->str : "no connection");
-        cctx->status = NGX_HTTP_TICKETING_CACHE_BYPASS;
 
-    } else if (cctx->phase == NGX_HTTP_TICKETING_CACHE_LOCK) {
+        cctx->status = NGX_HTTP_TICKETING_CACHE_BYPASS;
+        cctx->store = 0;
+
+        ngx_http_ticketing_cache_resume(r);
+        ngx_http_run_posted_requests(c);
+        return;
+    }
+
+    if (cctx->phase == NGX_HTTP_TICKETING_CACHE_LOCK) {
         ngx_http_ticketing_cache_lock_reply(r, cctx, rr);
         ngx_http_run_posted_requests(c);
         return;
+    }
 
-    } else if (rr->type == REDIS_REPLY_STRING) {
+    lock_gone = 0;
+
+    if (cctx->phase == NGX_HTTP_TICKETING_CACHE_POLL) {
+        if (rr->type != REDIS_REPLY_ARRAY || rr->elements != 2) {
+            cctx->status = NGX_HTTP_TICKETING_CACHE_BYPASS;
+            ngx_http_ticketing_cache_resume(r);
+            ngx_http_run_posted_requests(c);
+            return;
+        }
+
+        lock_gone = (rr->element[1]->type == REDIS_REPLY_NIL);
+        rr = rr->element[0];
+    }
+
+    if (rr->type == REDIS_REPLY_STRING) {
 
         if (ngx_http_ticketing_cacheval_parse((u_char *) rr->str, rr->len,
                                               &v)
@@ -904,19 +936,10 @@ ngx_http_ticketing_cache_lookup_reply(redisAsyncContext *ac, void *reply,
             ngx_http_run_posted_requests(c);
             return;
         }
-
-        ngx_http_ticketing_cache_missed(r, cctx);
-        ngx_http_run_posted_requests(c);
-        return;
-
-    } else {
-        /* nil */
-        ngx_http_ticketing_cache_missed(r, cctx);
-        ngx_http_run_posted_requests(c);
-        return;
     }
 
-    ngx_http_ticketing_cache_resume(r);
+    /* nil, or only stale */
+    ngx_http_ticketing_cache_missed(r, cctx, lock_gone);
     ngx_http_run_posted_requests(c);
 }
 
@@ -928,7 +951,7 @@ ngx_http_ticketing_cache_lookup_reply(redisAsyncContext *ac, void *reply,
  */
 static void
 ngx_http_ticketing_cache_missed(ngx_http_request_t *r,
-    ngx_http_ticketing_cache_ctx_t *cctx)
+    ngx_http_ticketing_cache_ctx_t *cctx, ngx_uint_t lock_gone)
 {
     ngx_http_ticketing_loc_conf_t  *tlcf;
 
@@ -939,14 +962,23 @@ ngx_http_ticketing_cache_missed(ngx_http_request_t *r,
 
     if (cctx->phase == NGX_HTTP_TICKETING_CACHE_POLL) {
 
-        if ((ngx_msec_int_t) (cctx->wait_until - ngx_current_msec) > 0) {
+        if (lock_gone) {
+            /* the holder ended without storing (e.g. not a 200) */
+            ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                          "ticketing cache: lock released without a fill, "
+                          "going upstream");
+
+        } else if ((ngx_msec_int_t) (cctx->wait_until - ngx_current_msec)
+                   > 0)
+        {
             ngx_http_ticketing_cache_wait(r, cctx);
             return;
-        }
 
-        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
-                      "ticketing cache: no fill after %M ms, "
-                      "going upstream", tlcf->cache.lock_timeout);
+        } else {
+            ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                          "ticketing cache: no fill after %M ms, "
+                          "going upstream", tlcf->cache.lock_timeout);
+        }
 
     } else if (tlcf->cache.lock_timeout
                && ngx_http_ticketing_cache_send(r, cctx,

@@ -10,7 +10,7 @@
 #                 below, or an address
 #   redis_params  more parameters of "ticketing_redis"
 #   cache_config  more directives in the gateway location
-#   redis_seed    (eval) [[db, key, value], ...] SET before the block;
+#   redis_seed    (eval) [[db, key, value, px], ...] SET before the block;
 #                 "PREFIX" in a key is the block's prefix
 # and "CLOSED_PORT" in a block's config is a port nobody listens on.
 
@@ -108,10 +108,11 @@ my %Fakes = (
     'filled-by-another' => sub {
         my ($args, $n) = @_;
         return bulk(undef) if $n < 2;                 # GET nil, SET NX nil
-        return uc $args->[0] eq 'GET'
-            ? bulk("v1 9999999999999 application/json\n"
-                   . '{"filled":"by another"}')
-            : "+OK\r\n";
+        my $v = bulk("v1 9999999999999 application/json\n"
+                     . '{"filled":"by another"}');
+        return uc $args->[0] eq 'GET' ? $v
+             : uc $args->[0] eq 'MGET' ? "*2\r\n$v" . bulk("1")
+             : "+OK\r\n";
     },
 );
 
@@ -199,9 +200,10 @@ _EOC_
     my $seed = $block->redis_seed;
     if (defined $seed) {
         for my $s (@$seed) {
-            my ($db, $key, $value) = @$s;
+            my ($db, $key, $value, $px) = @$s;
             $key =~ s/PREFIX/$prefix/g;
-            redis_cmds(['SELECT', $db], ['SET', $key, $value, 'PX', '60000']);
+            redis_cmds(['SELECT', $db],
+                       ['SET', $key, $value, 'PX', $px || '60000']);
         }
     }
 });
@@ -691,6 +693,30 @@ ticketing-provider: JAM
 ['"reset"', '"issuetypes"', '"issuetypes"', '"count":\s*1\b']
 --- error_log
 ticketing cache: no fill after 300 ms, going upstream
+--- no_error_log
+[error]
+[warn]
+
+
+
+=== TEST 11f2: coalescing: the lock goes away without a fill: the waiter goes upstream at once
+--- cache_config
+        ticketing_cache_lock_timeout 5s;
+--- redis_seed eval
+[[0, "PREFIX|v1|3:JAM|0:|14:metadata.types|0:|0:|0:|0:|q0|lock", "1", 200]]
+--- request eval
+["GET /__mock/reset",
+ "GET /v2/ticket/metadata/types",
+ "GET /__mock/count"]
+--- more_headers
+ticketing-provider: JAM
+--- timeout: 1
+--- response_headers eval
+["", "X-Cache-Status: MISS", ""]
+--- response_body_like eval
+['"reset"', '"issuetypes"', '"count":\s*1\b']
+--- error_log
+ticketing cache: lock released without a fill, going upstream
 --- no_error_log
 [error]
 [warn]
