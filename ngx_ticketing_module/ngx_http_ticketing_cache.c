@@ -1086,6 +1086,7 @@ ngx_http_ticketing_cache_lookup_timeout(ngx_event_t *ev)
     ctx = ngx_http_get_module_ctx(r, ngx_http_ticketing_module);
     ctx->cache->lookup = NULL;
     ctx->cache->status = NGX_HTTP_TICKETING_CACHE_BYPASS;
+    ctx->cache->store = 0;
 
     ngx_log_error(NGX_LOG_INFO, c->log, 0,
                   "ticketing cache: lookup timed out, bypass");
@@ -1370,6 +1371,9 @@ ngx_http_ticketing_cache_header_filter(ngx_http_request_t *r)
         || type->len > NGX_HTTP_TICKETING_CACHE_MAX_TYPE
         || ngx_strncasecmp(type->data, (u_char *) "application/json",
                            sizeof("application/json") - 1) != 0
+        || (type->len > sizeof("application/json") - 1
+            && type->data[sizeof("application/json") - 1] != ';'
+            && type->data[sizeof("application/json") - 1] != ' ')
         || ngx_strlchr(type->data, type->data + type->len, '\n') != NULL
         || (r->headers_out.content_encoding
             && r->headers_out.content_encoding->hash != 0)

@@ -375,6 +375,26 @@ ticketing-provider: JAM
 
 
 
+=== TEST 6b: a 200 that is not JSON is not stored
+--- cache_config
+        proxy_hide_header Content-Type;
+--- request eval
+["GET /__mock/reset",
+ "GET /v2/issueLinkType",
+ "GET /v2/issueLinkType",
+ "GET /__mock/count"]
+--- more_headers
+ticketing-provider: JAM
+--- response_headers eval
+["", "X-Cache-Status: MISS", "X-Cache-Status: MISS", ""]
+--- response_body_like eval
+['"reset"', '.', '.', '"count":\s*2\b']
+--- no_error_log
+[error]
+[warn]
+
+
+
 === TEST 7: Cache-Control: no-cache bypasses the lookup (and refreshes the entry)
 --- request eval
 ["GET /__mock/reset",
