@@ -16,6 +16,8 @@
 
 use Test::Nginx::Socket 'no_plan';
 use IO::Socket::INET;
+use IO::Socket::UNIX;
+use Socket qw(SOCK_STREAM);
 use HTTP::Tiny;
 use POSIX ();
 
@@ -50,15 +52,18 @@ sub frozen_port {
 # in a single write: a big one lands in nginx's socket buffer at once.
 our @Children;
 sub fake_redis_port {
-    my ($answer) = @_;
-    my $s = IO::Socket::INET->new(LocalAddr => '127.0.0.1', LocalPort => 0,
-                                  Proto => 'tcp', Listen => 16)
-        or die "cannot bind: $!\n";
+    my ($answer, $unix) = @_;
+    my $s = $unix
+        ? IO::Socket::UNIX->new(Local => $unix, Type => SOCK_STREAM,
+                                Listen => 16)
+        : IO::Socket::INET->new(LocalAddr => '127.0.0.1', LocalPort => 0,
+                                Proto => 'tcp', Listen => 16);
+    die "cannot listen: $!\n" unless $s;
     my $pid = fork;
     die "fork: $!\n" unless defined $pid;
     if ($pid) {
         push @Children, $pid;
-        my $port = $s->sockport;
+        my $port = $unix ? 0 : $s->sockport;
         close $s;
         return $port;
     }
@@ -116,7 +121,10 @@ my %Fakes = (
     },
 );
 
-END { kill 'KILL', @Children if @Children }
+END {
+    kill 'KILL', @Children if @Children;
+    unlink glob "/tmp/ticketing-cache-t-$$-*.sock";
+}
 
 # commands to the test's redis-server, one RESP line back each
 sub redis_cmds {
@@ -158,6 +166,12 @@ add_block_preprocessor(sub {
         $addr = $want eq 'closed' ? "127.0.0.1:" . closed_port()
               : $want eq 'frozen' ? "127.0.0.1:" . frozen_port()
               : $Fakes{$want} ? "127.0.0.1:" . fake_redis_port($Fakes{$want})
+              : $want =~ /^unix-(.*)$/ && $Fakes{$1} ? do {
+                    my $path = "/tmp/ticketing-cache-t-$$-$BlockNo.sock";
+                    unlink $path;
+                    fake_redis_port($Fakes{$1}, $path);
+                    "unix:$path";
+                }
               : $want;
     }
     my $params = $block->redis_params // '';
@@ -516,6 +530,28 @@ ticketing-provider: JAM
  '{"big":"' . ('x' x 100000) . '"}',
  '{"big":"' . ('x' x 100000) . '"}',
  '{"count": 0}']
+--- no_error_log
+[error]
+[warn]
+
+
+
+=== TEST 10c: Redis on a unix socket
+--- redis_addr: unix-filled-by-another
+--- cache_config
+        ticketing_cache_lock_timeout 0;
+--- request eval
+["GET /__mock/reset",
+ "GET /v2/ticket/metadata/types",
+ "GET /__mock/count"]
+--- more_headers
+ticketing-provider: JAM
+--- response_headers eval
+["", "X-Cache-Status: MISS", ""]
+--- response_body_like eval
+['"reset"', '"issuetypes"', '"count":\s*1\b']
+--- error_log eval
+[qr/ticketing cache: redis unix:\/tmp\/ticketing-cache-t-\d+-\d+\.sock: connected/]
 --- no_error_log
 [error]
 [warn]
