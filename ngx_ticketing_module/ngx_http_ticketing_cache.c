@@ -62,6 +62,16 @@ static void ngx_http_ticketing_cache_lock_reply(ngx_http_request_t *r,
 static void ngx_http_ticketing_cache_wait(ngx_http_request_t *r,
     ngx_http_ticketing_cache_ctx_t *cctx);
 static void ngx_http_ticketing_cache_poll_handler(ngx_event_t *ev);
+static ngx_int_t ngx_http_ticketing_cache_purge_handler(
+    ngx_http_request_t *r);
+static ngx_int_t ngx_http_ticketing_cache_purge_pattern(ngx_http_request_t *r,
+    ngx_http_ticketing_cache_ctx_t *cctx, const char **error);
+static ngx_int_t ngx_http_ticketing_cache_purge_arg(ngx_http_request_t *r,
+    const char *name, ngx_str_t *value);
+static u_char *ngx_http_ticketing_cache_glob(u_char *p, u_char *src,
+    size_t len);
+static void ngx_http_ticketing_cache_purge_done(ngx_http_request_t *r,
+    redisReply *rr);
 static void ngx_http_ticketing_cache_resume(ngx_http_request_t *r);
 static void ngx_http_ticketing_cache_send_hit(ngx_http_request_t *r,
     ngx_http_ticketing_cacheval_t *v);
@@ -85,6 +95,21 @@ static void ngx_http_ticketing_cache_store_reply(redisAsyncContext *ac,
     void *reply, void *privdata);
 static void ngx_http_ticketing_cache_stop_storing(
     ngx_http_ticketing_cache_ctx_t *cctx);
+
+
+/*
+ * Deletes the keys matching a pattern, inside Redis: one round trip, and
+ * SCAN keeps Redis answering others between its steps only as much as a
+ * script allows, which is fine for the size of a metadata cache.
+ */
+static const char  ngx_http_ticketing_cache_purge_script[] =
+    "local c, n = '0', 0 "
+    "repeat "
+    "local r = redis.call('SCAN', c, 'MATCH', ARGV[1], 'COUNT', 1000) "
+    "c = r[1] "
+    "for _, k in ipairs(r[2]) do redis.call('UNLINK', k) n = n + 1 end "
+    "until c == '0' "
+    "return n";
 
 
 /* the worker is exiting: replies only free their records */
@@ -153,6 +178,13 @@ ngx_http_ticketing_cache_init_main_conf(ngx_conf_t *cf,
 {
     if (conf->redis != NULL && conf->prefix.data == NULL) {
         ngx_str_set(&conf->prefix, "ticketing");
+    }
+
+    if (conf->enabled && conf->redis == NULL) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"ticketing_cache_purge\" needs a "
+                           "\"ticketing_redis\" directive at the http level");
+        return NGX_CONF_ERROR;
     }
 
     return NGX_CONF_OK;
@@ -462,7 +494,7 @@ ngx_http_ticketing_cache_init_process(ngx_cycle_t *cycle)
     tmcf = ngx_http_cycle_get_module_main_conf(cycle,
                                                ngx_http_ticketing_module);
 
-    if (tmcf == NULL || !tmcf->used || !tmcf->cache.enabled) {
+    if (tmcf == NULL || !tmcf->cache.enabled) {
         return NGX_OK;
     }
 
@@ -605,6 +637,14 @@ ngx_http_ticketing_cache_send(ngx_http_request_t *r,
         argv[4] = "PX";
         argv[5] = NGX_HTTP_TICKETING_CACHE_LOCK_AGE;
 
+    } else if (phase == NGX_HTTP_TICKETING_CACHE_PURGE) {
+        argc = 4;
+        argv[0] = "EVAL";
+        argv[1] = ngx_http_ticketing_cache_purge_script;
+        argvlen[1] = sizeof(ngx_http_ticketing_cache_purge_script) - 1;
+        argv[2] = "0";
+        argv[3] = (const char *) cctx->pattern.data;
+
     } else if (phase == NGX_HTTP_TICKETING_CACHE_POLL) {
         /* the fill, and whether its holder still holds the lock */
         argc = 3;
@@ -623,7 +663,8 @@ ngx_http_ticketing_cache_send(ngx_http_request_t *r,
     argvlen[0] = ngx_strlen(argv[0]);
     argvlen[2] = (phase == NGX_HTTP_TICKETING_CACHE_POLL)
                  ? cctx->lock_key.len : 1;
-    argvlen[3] = 2;
+    argvlen[3] = (phase == NGX_HTTP_TICKETING_CACHE_PURGE)
+                 ? cctx->pattern.len : 2;
     argvlen[4] = 2;
     argvlen[5] = sizeof(NGX_HTTP_TICKETING_CACHE_LOCK_AGE) - 1;
 
@@ -872,6 +913,12 @@ ngx_http_ticketing_cache_lookup_reply(redisAsyncContext *ac, void *reply,
         return;
     }
 
+    if (cctx->phase == NGX_HTTP_TICKETING_CACHE_PURGE) {
+        ngx_http_ticketing_cache_purge_done(r, rr);
+        ngx_http_run_posted_requests(c);
+        return;
+    }
+
     if (rr == NULL || rr->type == REDIS_REPLY_ERROR) {
         ngx_log_error(NGX_LOG_INFO, c->log, 0,
                       "ticketing cache: lookup failed (%s), bypass",
@@ -1085,6 +1132,14 @@ ngx_http_ticketing_cache_lookup_timeout(ngx_event_t *ev)
 
     ctx = ngx_http_get_module_ctx(r, ngx_http_ticketing_module);
     ctx->cache->lookup = NULL;
+
+    if (ctx->cache->phase == NGX_HTTP_TICKETING_CACHE_PURGE) {
+        ngx_http_ticketing_redis_failure("purge timed out");
+        ngx_http_ticketing_cache_purge_done(r, NULL);
+        ngx_http_run_posted_requests(c);
+        return;
+    }
+
     ctx->cache->status = NGX_HTTP_TICKETING_CACHE_BYPASS;
     ctx->cache->store = 0;
 
@@ -1673,4 +1728,353 @@ ngx_http_ticketing_cache_stop_storing(ngx_http_ticketing_cache_ctx_t *cctx)
     }
 
     cctx->storing = 0;
+}
+
+
+/* ------------------------------------------------------------- purge */
+
+
+/* ticketing_cache_purge; */
+char *
+ngx_http_ticketing_cache_purge(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_core_loc_conf_t        *clcf;
+    ngx_http_ticketing_main_conf_t  *tmcf;
+
+    clcf = ngx_http_conf_get_module_loc_conf(cf, ngx_http_core_module);
+    clcf->handler = ngx_http_ticketing_cache_purge_handler;
+
+    tmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_ticketing_module);
+    tmcf->cache.enabled = 1;
+
+    return NGX_CONF_OK;
+}
+
+
+/*
+ * DELETE with, in the query: provider=, org=, operation= to narrow the
+ * purge (none: everything under the key prefix), or uri= (a request's
+ * path and query, percent-encoded) with provider= and org= for one entry.
+ * Answers 200 {"purged":N}; errors in the uniform schema.
+ */
+static ngx_int_t
+ngx_http_ticketing_cache_purge_handler(ngx_http_request_t *r)
+{
+    ngx_int_t                        rc;
+    ngx_str_t                        allow = ngx_string("DELETE");
+    const char                      *error;
+    ngx_pool_cleanup_t              *cln;
+    ngx_http_ticketing_ctx_t        *ctx;
+    ngx_http_ticketing_cache_ctx_t  *cctx;
+
+    if (r->method != NGX_HTTP_DELETE) {
+        return ngx_http_ticketing_send_error(r, NGX_HTTP_NOT_ALLOWED,
+                                             "a purge is a DELETE", &allow);
+    }
+
+    rc = ngx_http_discard_request_body(r);
+    if (rc != NGX_OK) {
+        return rc;
+    }
+
+    ctx = ngx_pcalloc(r->pool, sizeof(ngx_http_ticketing_ctx_t));
+    cctx = ngx_pcalloc(r->pool, sizeof(ngx_http_ticketing_cache_ctx_t));
+    cln = ngx_pool_cleanup_add(r->pool, 0);
+
+    if (ctx == NULL || cctx == NULL || cln == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    cln->handler = ngx_http_ticketing_cache_cleanup;
+    cln->data = cctx;
+
+    ctx->cache = cctx;
+    ngx_http_set_ctx(r, ctx, ngx_http_ticketing_module);
+
+    error = NULL;
+
+    rc = ngx_http_ticketing_cache_purge_pattern(r, cctx, &error);
+    if (rc != NGX_OK) {
+        if (rc == NGX_HTTP_BAD_REQUEST) {
+            ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                          "ticketing cache: purge refused: %s", error);
+            return ngx_http_ticketing_send_error(r, rc, error, NULL);
+        }
+
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    if (ngx_http_ticketing_cache_send(r, cctx,
+                                      NGX_HTTP_TICKETING_CACHE_PURGE)
+        != NGX_OK)
+    {
+        return ngx_http_ticketing_send_error(r,
+                                         NGX_HTTP_SERVICE_UNAVAILABLE,
+                                         "the cache is not reachable", NULL);
+    }
+
+    ngx_log_error(NGX_LOG_NOTICE, r->connection->log, 0,
+                  "ticketing cache: purge \"%V\"", &cctx->pattern);
+
+    cctx->waiting = 1;
+    r->read_event_handler = ngx_http_test_reading;
+    r->main->count++;
+
+    return NGX_DONE;
+}
+
+
+static void
+ngx_http_ticketing_cache_purge_done(ngx_http_request_t *r, redisReply *rr)
+{
+    u_char                          *p;
+    ngx_int_t                        rc;
+    ngx_buf_t                       *b;
+    ngx_chain_t                      out;
+    ngx_http_ticketing_ctx_t        *ctx;
+
+    static ngx_str_t  json = ngx_string("application/json");
+
+    ctx = ngx_http_get_module_ctx(r, ngx_http_ticketing_module);
+    ctx->cache->waiting = 0;
+    r->read_event_handler = ngx_http_block_reading;
+
+    if (rr == NULL || rr->type != REDIS_REPLY_INTEGER) {
+        ngx_log_error(NGX_LOG_WARN, r->connection->log, 0,
+                      "ticketing cache: purge failed: %s",
+                      rr == NULL ? "no answer"
+                      : rr->type == REDIS_REPLY_ERROR ? rr->str
+                      : "unexpected reply");
+
+        ngx_http_finalize_request(r,
+            ngx_http_ticketing_send_error(r, NGX_HTTP_SERVICE_UNAVAILABLE,
+                                          "the cache purge failed", NULL));
+        return;
+    }
+
+    b = ngx_create_temp_buf(r->pool, sizeof("{\"purged\":}") + NGX_INT64_LEN);
+    if (b == NULL) {
+        ngx_http_finalize_request(r, NGX_HTTP_INTERNAL_SERVER_ERROR);
+        return;
+    }
+
+    p = ngx_sprintf(b->last, "{\"purged\":%L}", (int64_t) rr->integer);
+    b->last = p;
+    b->last_buf = 1;
+    b->last_in_chain = 1;
+
+    r->headers_out.status = NGX_HTTP_OK;
+    r->headers_out.content_type = json;
+    r->headers_out.content_type_len = json.len;
+    r->headers_out.content_length_n = b->last - b->pos;
+
+    rc = ngx_http_send_header(r);
+
+    if (rc == NGX_ERROR || rc > NGX_OK || r->header_only) {
+        ngx_http_finalize_request(r, rc);
+        return;
+    }
+
+    out.buf = b;
+    out.next = NULL;
+
+    ngx_http_finalize_request(r, ngx_http_output_filter(r, &out));
+}
+
+
+/* the query argument "name", percent-decoded, in the request's pool */
+static ngx_int_t
+ngx_http_ticketing_cache_purge_arg(ngx_http_request_t *r, const char *name,
+    ngx_str_t *value)
+{
+    u_char     *dst, *src;
+    ngx_str_t   raw;
+
+    ngx_str_null(value);
+
+    if (ngx_http_arg(r, (u_char *) name, ngx_strlen(name), &raw) != NGX_OK) {
+        return NGX_OK;
+    }
+
+    value->data = ngx_pnalloc(r->pool, raw.len + 1);
+    if (value->data == NULL) {
+        return NGX_ERROR;
+    }
+
+    dst = value->data;
+    src = raw.data;
+
+    ngx_unescape_uri(&dst, &src, raw.len, 0);
+
+    value->len = dst - value->data;
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_http_ticketing_cache_purge_pattern(ngx_http_request_t *r,
+    ngx_http_ticketing_cache_ctx_t *cctx, const char **error)
+{
+    u_char                                *p, *q, *scratch, *key;
+    size_t                                 size, len;
+    ngx_str_t                              provider, org, op, uri;
+    ngx_uint_t                             i;
+    ngx_http_ticketing_route_t             rt;
+    ngx_http_ticketing_main_conf_t        *tmcf;
+    ngx_http_ticketing_cachekey_in_t       in;
+    const ngx_http_ticketing_operation_t  *o;
+
+    tmcf = ngx_http_get_module_main_conf(r, ngx_http_ticketing_module);
+
+    if (ngx_http_ticketing_cache_purge_arg(r, "provider", &provider)
+           != NGX_OK
+        || ngx_http_ticketing_cache_purge_arg(r, "org", &org) != NGX_OK
+        || ngx_http_ticketing_cache_purge_arg(r, "operation", &op) != NGX_OK
+        || ngx_http_ticketing_cache_purge_arg(r, "uri", &uri) != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    /* as the cache keys them (ngx_http_ticketing_cache_tenant()) */
+    for (i = 0; i < provider.len; i++) {
+        provider.data[i] = ngx_toupper(provider.data[i]);
+    }
+
+    o = NULL;
+
+    if (uri.len) {
+        /* one entry: the key of that request, exactly */
+
+        q = ngx_strlchr(uri.data, uri.data + uri.len, '?');
+        len = q ? (size_t) (q - uri.data) : uri.len;
+
+        scratch = ngx_pnalloc(r->pool, uri.len + 1);
+        if (scratch == NULL) {
+            return NGX_ERROR;
+        }
+
+        if (ngx_http_ticketing_route_match(uri.data, len,
+                                           NGX_HTTP_TICKETING_GET, scratch,
+                                           &rt)
+            != NGX_HTTP_TICKETING_ROUTE_OK
+            || !rt.op->cacheable)
+        {
+            *error = "uri is not a cacheable operation";
+            return NGX_HTTP_BAD_REQUEST;
+        }
+
+        ngx_memzero(&in, sizeof(ngx_http_ticketing_cachekey_in_t));
+
+        in.prefix.data = tmcf->cache.prefix.data;
+        in.prefix.len = tmcf->cache.prefix.len;
+        in.provider.data = provider.data;
+        in.provider.len = provider.len;
+        in.org.data = org.data;
+        in.org.len = org.len;
+        in.operation.data = (const u_char *) rt.op->name;
+        in.operation.len = ngx_strlen(rt.op->name);
+
+        for (i = 0; i < NGX_HTTP_TICKETING_NPARAMS; i++) {
+            in.params[i] = rt.params[i];
+        }
+
+        if (q) {
+            in.query.data = q + 1;
+            in.query.len = uri.data + uri.len - (q + 1);
+        }
+
+        size = ngx_http_ticketing_cachekey_size(&in);
+        key = ngx_pnalloc(r->pool, size);
+        scratch = ngx_pnalloc(r->pool, in.query.len + 1);
+
+        if (key == NULL || scratch == NULL) {
+            return NGX_ERROR;
+        }
+
+        if (ngx_http_ticketing_cachekey_build(&in, scratch, key, size, &len)
+            != NGX_HTTP_TICKETING_CACHEKEY_OK)
+        {
+            *error = "uri has a malformed query";
+            return NGX_HTTP_BAD_REQUEST;
+        }
+
+        cctx->pattern.data = ngx_pnalloc(r->pool, 2 * len + 1);
+        if (cctx->pattern.data == NULL) {
+            return NGX_ERROR;
+        }
+
+        p = ngx_http_ticketing_cache_glob(cctx->pattern.data, key, len);
+        cctx->pattern.len = p - cctx->pattern.data;
+
+        return NGX_OK;
+    }
+
+    if (op.len) {
+        o = ngx_http_ticketing_operation_find((const char *) op.data, op.len);
+        if (o == NULL || !o->cacheable) {
+            *error = "operation is not a cacheable operation";
+            return NGX_HTTP_BAD_REQUEST;
+        }
+    }
+
+    /* PREFIX|v1|<provider>|<org>|<operation>|... with "*" for the unset */
+
+    size = 2 * (tmcf->cache.prefix.len + provider.len + org.len + op.len)
+           + 3 * (NGX_SIZE_T_LEN + 4) + sizeof("|v1|*");
+
+    cctx->pattern.data = ngx_pnalloc(r->pool, size);
+    if (cctx->pattern.data == NULL) {
+        return NGX_ERROR;
+    }
+
+    p = ngx_http_ticketing_cache_glob(cctx->pattern.data,
+                                      tmcf->cache.prefix.data,
+                                      tmcf->cache.prefix.len);
+    p = ngx_cpymem(p, "|v1", 3);
+
+    if (provider.len) {
+        p = ngx_sprintf(p, "|%uz:", provider.len);
+        p = ngx_http_ticketing_cache_glob(p, provider.data, provider.len);
+
+    } else if (org.len || op.len) {
+        p = ngx_cpymem(p, "|*", 2);
+    }
+
+    if (org.len) {
+        p = ngx_sprintf(p, "|%uz:", org.len);
+        p = ngx_http_ticketing_cache_glob(p, org.data, org.len);
+
+    } else if (op.len) {
+        p = ngx_cpymem(p, "|*", 2);
+    }
+
+    if (op.len) {
+        p = ngx_sprintf(p, "|%uz:", op.len);
+        p = ngx_http_ticketing_cache_glob(p, op.data, op.len);
+    }
+
+    p = ngx_cpymem(p, "|*", 2);
+
+    cctx->pattern.len = p - cctx->pattern.data;
+
+    return NGX_OK;
+}
+
+
+/* copies with the glob characters of Redis' MATCH escaped */
+static u_char *
+ngx_http_ticketing_cache_glob(u_char *p, u_char *src, size_t len)
+{
+    while (len--) {
+        if (*src == '*' || *src == '?' || *src == '[' || *src == ']'
+            || *src == '\\')
+        {
+            *p++ = '\\';
+        }
+
+        *p++ = *src++;
+    }
+
+    return p;
 }

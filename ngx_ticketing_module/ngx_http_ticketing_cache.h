@@ -54,6 +54,7 @@ typedef struct {
 #define NGX_HTTP_TICKETING_CACHE_GET    0
 #define NGX_HTTP_TICKETING_CACHE_LOCK   1
 #define NGX_HTTP_TICKETING_CACHE_POLL   2
+#define NGX_HTTP_TICKETING_CACHE_PURGE  3
 
 
 typedef struct ngx_http_ticketing_cache_lookup_s
@@ -85,6 +86,9 @@ typedef struct {
     size_t                             size;
     size_t                             max;
 
+    /* a purge: the glob pattern of the keys to delete */
+    ngx_str_t                          pattern;
+
     /* what the command in flight is (NGX_HTTP_TICKETING_CACHE_*) */
     unsigned                           phase:2;
     /* the access step waits for Redis */
@@ -105,6 +109,8 @@ typedef struct {
 char *ngx_http_ticketing_cache_redis(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 char *ngx_http_ticketing_cache_ttl(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+char *ngx_http_ticketing_cache_purge(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 
 

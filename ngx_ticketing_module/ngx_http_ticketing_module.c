@@ -91,6 +91,13 @@ static ngx_command_t  ngx_http_ticketing_commands[] = {
       offsetof(ngx_http_ticketing_loc_conf_t, cache.lock_timeout),
       NULL },
 
+    { ngx_string("ticketing_cache_purge"),
+      NGX_HTTP_LOC_CONF|NGX_CONF_NOARGS,
+      ngx_http_ticketing_cache_purge,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
     { ngx_string("ticketing_cache_client_bypass"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_FLAG,
       ngx_conf_set_flag_slot,

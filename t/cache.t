@@ -1009,3 +1009,109 @@ ticketing-provider: JAM
 --- must_die
 --- error_log eval
 [qr/invalid parameter "password=" in "ticketing_redis" directive/]
+
+
+
+=== TEST 20: purge: by provider and operation, by provider, one entry, everything
+--- config
+    location /v2/ {
+        ticketing_gateway on;
+        ticketing_cache on;
+        proxy_pass http://ticketing_api;
+    }
+    location = /cache {
+        allow 127.0.0.1;
+        deny all;
+        ticketing_cache_purge;
+        ticketing_cache_timeout 2s;
+    }
+    location /__mock/ {
+        proxy_pass http://ticketing_api;
+    }
+--- request eval
+["GET /__mock/reset",
+ "GET /v2/ticket/metadata/types",
+ "GET /v2/ticket/metadata/types",
+ "GET /v2/issueLinkType",
+ "GET /v2/ticket/field/info?api_name=track",
+ "GET /v2/ticket/field/info?jira_label=Huella",
+ "DELETE /cache?provider=jam&operation=metadata.types",
+ "GET /v2/ticket/metadata/types",
+ "GET /v2/ticket/metadata/types",
+ "GET /v2/issueLinkType",
+ "DELETE /cache?provider=JAM&uri=%2Fv2%2Fticket%2Ffield%2Finfo%3Fapi_name%3Dtrack",
+ "GET /v2/ticket/field/info?api_name=track",
+ "GET /v2/ticket/field/info?jira_label=Huella",
+ "DELETE /cache?provider=JCC",
+ "GET /v2/ticket/metadata/types",
+ "GET /v2/ticket/metadata/types",
+ "DELETE /cache",
+ "GET /v2/issueLinkType",
+ "GET /__mock/count"]
+--- more_headers eval
+["", "ticketing-provider: JAM", "ticketing-provider: JCC",
+ ("ticketing-provider: JAM") x 3, "",
+ "ticketing-provider: JAM", "ticketing-provider: JCC",
+ "ticketing-provider: JAM", "",
+ ("ticketing-provider: JAM") x 2, "",
+ "ticketing-provider: JCC", "ticketing-provider: JAM", "",
+ "ticketing-provider: JAM", ""]
+--- response_headers eval
+["", ("X-Cache-Status: MISS") x 5, "Content-Type: application/json\n!X-Cache-Status",
+ "X-Cache-Status: MISS", "X-Cache-Status: HIT", "X-Cache-Status: HIT",
+ "",
+ "X-Cache-Status: MISS", "X-Cache-Status: HIT",
+ "",
+ "X-Cache-Status: MISS", "X-Cache-Status: HIT",
+ "",
+ "X-Cache-Status: MISS", ""]
+--- response_body_like eval
+['"reset"', ('.') x 5, '^\{"purged":1\}$',
+ ('.') x 3, '^\{"purged":1\}$',
+ ('.') x 2, '^\{"purged":1\}$',
+ ('.') x 2, '^\{"purged":5\}$',
+ '.', '"count":\s*9\b']
+--- error_log eval
+[qr/ticketing cache: purge "tc\d+-\d+-\d+\|v1\|3:JAM\|\*\|14:metadata\.types\|\*"/]
+--- no_error_log
+[error]
+[warn]
+
+
+
+=== TEST 21: purge: the method, a bad operation, a bad uri, Redis down
+--- redis_addr: closed
+--- config
+    location = /cache {
+        ticketing_cache_purge;
+    }
+--- request eval
+["GET /cache",
+ "DELETE /cache?operation=ia.duration",
+ "DELETE /cache?operation=nope",
+ "DELETE /cache?uri=%2Fv2%2Forgs%2Fyoigo%2Fticket%2F1",
+ "DELETE /cache?provider=JAM"]
+--- error_code eval
+[405, 400, 400, 400, 503]
+--- response_headers eval
+["Allow: DELETE\nContent-Type: application/json", "", "", "", ""]
+--- response_body_like eval
+['^\{"code":"0017","status":"METHOD_NOT_ALLOWED","message":"Method Not Allowed","detailMsg":"a purge is a DELETE"\}$',
+ '^\{"code":"0015","status":"BAD_REQUEST","message":"Bad Request","detailMsg":"operation is not a cacheable operation"\}$',
+ '^\{"code":"0015","status":"BAD_REQUEST","message":"Bad Request","detailMsg":"operation is not a cacheable operation"\}$',
+ '^\{"code":"0015","status":"BAD_REQUEST","message":"Bad Request","detailMsg":"uri is not a cacheable operation"\}$',
+ qr/^\{"code":"0030","status":"SERVICE_UNAVAILABLE","message":"Service Unavailable","detailMsg":"the cache (purge failed|is not reachable)"\}$/]
+--- no_error_log
+[error]
+
+
+
+=== TEST 22: ticketing_cache_purge without ticketing_redis
+--- http_config
+--- config
+    location = /cache {
+        ticketing_cache_purge;
+    }
+--- must_die
+--- error_log eval
+[qr/"ticketing_cache_purge" needs a "ticketing_redis" directive/]
