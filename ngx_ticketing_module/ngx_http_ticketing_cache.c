@@ -2,15 +2,163 @@
 /*
  * The Redis cache of the metadata operations: lookup, store,
  * fail-open.
+ *
+ * The lookup is the last access step, after authentication and
+ * authorization, so a cached answer is never served to a request that
+ * would have been refused.  It sends GET to Redis and waits (NGX_DONE);
+ * the reply either answers the request (HIT) or resumes the pipeline
+ * (MISS, BYPASS).  A timer bounds every wait.  On a miss the request takes
+ * the key's fill lock (SET NX) or, when another holds it, polls for its
+ * fill a little while.  The response of a MISS is copied by the body
+ * filter and stored with SET ... PX once complete, without waiting for
+ * Redis.  An entry past its TTL is kept to answer if the upstream fails
+ * (stale-if-error).
+ *
+ * A lookup in flight is a small record outside the request's pool: hiredis
+ * holds it until it calls back, whatever happens to the request meanwhile.
+ * The request's pool cleanup detaches it, so the reply of a request that
+ * is gone only frees the record.
  */
 
 
 #include "ngx_http_ticketing_module.h"
+#include "ngx_http_ticketing_cachekey.h"
+
+
+#define NGX_HTTP_TICKETING_CACHE_MAX_TYPE   256
+
+/* how long a fill lock lives if its holder never releases it */
+#define NGX_HTTP_TICKETING_CACHE_LOCK_AGE   "5000"
+
+/* how often a request waiting for another's fill looks again */
+#define NGX_HTTP_TICKETING_CACHE_POLL_MS    50
+
+
+struct ngx_http_ticketing_cache_lookup_s {
+    /* NULL once the request is gone or stopped waiting */
+    ngx_http_request_t            *request;
+    ngx_event_t                    timer;
+};
+
+
+static ngx_msec_t ngx_http_ticketing_cache_default_ttl(ngx_uint_t number);
+static ngx_int_t ngx_http_ticketing_cache_status_variable(
+    ngx_http_request_t *r, ngx_http_variable_value_t *v, uintptr_t data);
+static ngx_int_t ngx_http_ticketing_cache_key(ngx_http_request_t *r,
+    ngx_http_ticketing_ctx_t *ctx, ngx_http_ticketing_cache_ctx_t *cctx);
+static void ngx_http_ticketing_cache_tenant(ngx_http_request_t *r,
+    ngx_http_ticketing_ctx_t *ctx, ngx_str_t *provider, ngx_str_t *org);
+static ngx_uint_t ngx_http_ticketing_cache_client_no_cache(
+    ngx_http_request_t *r);
+static void ngx_http_ticketing_cache_lookup_reply(redisAsyncContext *ac,
+    void *reply, void *privdata);
+static void ngx_http_ticketing_cache_lookup_timeout(ngx_event_t *ev);
+static ngx_int_t ngx_http_ticketing_cache_send(ngx_http_request_t *r,
+    ngx_http_ticketing_cache_ctx_t *cctx, ngx_uint_t phase);
+static void ngx_http_ticketing_cache_missed(ngx_http_request_t *r,
+    ngx_http_ticketing_cache_ctx_t *cctx, ngx_uint_t lock_gone);
+static void ngx_http_ticketing_cache_lock_reply(ngx_http_request_t *r,
+    ngx_http_ticketing_cache_ctx_t *cctx, redisReply *rr);
+static void ngx_http_ticketing_cache_wait(ngx_http_request_t *r,
+    ngx_http_ticketing_cache_ctx_t *cctx);
+static void ngx_http_ticketing_cache_poll_handler(ngx_event_t *ev);
+static ngx_int_t ngx_http_ticketing_cache_purge_handler(
+    ngx_http_request_t *r);
+static ngx_int_t ngx_http_ticketing_cache_purge_pattern(ngx_http_request_t *r,
+    ngx_http_ticketing_cache_ctx_t *cctx, const char **error);
+static ngx_int_t ngx_http_ticketing_cache_purge_arg(ngx_http_request_t *r,
+    const char *name, ngx_str_t *value);
+static u_char *ngx_http_ticketing_cache_glob(u_char *p, u_char *src,
+    size_t len);
+static void ngx_http_ticketing_cache_purge_done(ngx_http_request_t *r,
+    redisReply *rr);
+static void ngx_http_ticketing_cache_resume(ngx_http_request_t *r);
+static void ngx_http_ticketing_cache_send_hit(ngx_http_request_t *r,
+    ngx_http_ticketing_cacheval_t *v);
+static ngx_int_t ngx_http_ticketing_cache_keep_stale(ngx_http_request_t *r,
+    ngx_http_ticketing_cache_ctx_t *cctx, ngx_http_ticketing_cacheval_t *v);
+static void ngx_http_ticketing_cache_stale_headers(ngx_http_request_t *r,
+    ngx_http_ticketing_cache_ctx_t *cctx);
+static unsigned long long ngx_http_ticketing_cache_now(void);
+static void ngx_http_ticketing_cache_cleanup(void *data);
+static ngx_int_t ngx_http_ticketing_cache_header_filter(
+    ngx_http_request_t *r);
+static ngx_int_t ngx_http_ticketing_cache_body_filter(ngx_http_request_t *r,
+    ngx_chain_t *in);
+static ngx_int_t ngx_http_ticketing_cache_stale_body(ngx_http_request_t *r,
+    ngx_http_ticketing_cache_ctx_t *cctx, ngx_chain_t *in);
+static ngx_int_t ngx_http_ticketing_cache_copy(ngx_http_request_t *r,
+    ngx_http_ticketing_cache_ctx_t *cctx, ngx_buf_t *b);
+static void ngx_http_ticketing_cache_store(ngx_http_request_t *r,
+    ngx_http_ticketing_cache_ctx_t *cctx);
+static void ngx_http_ticketing_cache_store_reply(redisAsyncContext *ac,
+    void *reply, void *privdata);
+static void ngx_http_ticketing_cache_stop_storing(
+    ngx_http_ticketing_cache_ctx_t *cctx);
+
+
+/*
+ * Deletes the keys matching a pattern, inside Redis: one round trip, and
+ * SCAN keeps Redis answering others between its steps only as much as a
+ * script allows, which is fine for the size of a metadata cache.
+ */
+static const char  ngx_http_ticketing_cache_purge_script[] =
+    "local c, n = '0', 0 "
+    "repeat "
+    "local r = redis.call('SCAN', c, 'MATCH', ARGV[1], 'COUNT', 1000) "
+    "c = r[1] "
+    "for _, k in ipairs(r[2]) do redis.call('UNLINK', k) n = n + 1 end "
+    "until c == '0' "
+    "return n";
+
+
+/* the worker is exiting: replies only free their records */
+static ngx_uint_t  ngx_http_ticketing_cache_exiting;
+
+
+static ngx_http_output_header_filter_pt  ngx_http_next_header_filter;
+static ngx_http_output_body_filter_pt    ngx_http_next_body_filter;
+
+
+static ngx_str_t  ngx_http_ticketing_cache_status_names[] = {
+    ngx_null_string,
+    ngx_string("HIT"),
+    ngx_string("MISS"),
+    ngx_string("BYPASS"),
+    ngx_string("STALE")
+};
+
+
+/* default TTLs: what changes rarely lives long */
+static const struct {
+    unsigned     number;
+    ngx_msec_t   ttl;
+} ngx_http_ticketing_cache_default_ttls[] = {
+    { 11, 10 * 60 * 1000 },      /* metadata.createProperties */
+    { 12, 30 * 1000 },           /* metadata.updateProperties: per ticket */
+    { 13, 60 * 60 * 1000 },      /* metadata.types */
+    { 14, 10 * 60 * 1000 },      /* metadata.fieldInfo */
+    { 22, 60 * 60 * 1000 },      /* issueLinkType.list */
+    { 23, 60 * 60 * 1000 },      /* issueLinkType.get */
+};
+
+
+/* ------------------------------------------------------ configuration */
 
 
 ngx_int_t
 ngx_http_ticketing_cache_preconfiguration(ngx_conf_t *cf)
 {
+    ngx_str_t             name = ngx_string("ticketing_cache_status");
+    ngx_http_variable_t  *var;
+
+    var = ngx_http_add_variable(cf, &name, NGX_HTTP_VAR_NOCACHEABLE);
+    if (var == NULL) {
+        return NGX_ERROR;
+    }
+
+    var->get_handler = ngx_http_ticketing_cache_status_variable;
+
     return NGX_OK;
 }
 
@@ -19,6 +167,7 @@ ngx_int_t
 ngx_http_ticketing_cache_create_main_conf(ngx_conf_t *cf,
     ngx_http_ticketing_cache_main_conf_t *conf)
 {
+    /* zeroed by the caller: no Redis, no prefix */
     return NGX_OK;
 }
 
@@ -27,6 +176,17 @@ char *
 ngx_http_ticketing_cache_init_main_conf(ngx_conf_t *cf,
     ngx_http_ticketing_cache_main_conf_t *conf)
 {
+    if (conf->redis != NULL && conf->prefix.data == NULL) {
+        ngx_str_set(&conf->prefix, "ticketing");
+    }
+
+    if (conf->enabled && conf->redis == NULL) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"ticketing_cache_purge\" needs a "
+                           "\"ticketing_redis\" directive at the http level");
+        return NGX_CONF_ERROR;
+    }
+
     return NGX_CONF_OK;
 }
 
@@ -35,6 +195,19 @@ ngx_int_t
 ngx_http_ticketing_cache_create_loc_conf(ngx_conf_t *cf,
     ngx_http_ticketing_cache_loc_conf_t *conf)
 {
+    ngx_uint_t  i;
+
+    conf->enable = NGX_CONF_UNSET;
+    conf->client_bypass = NGX_CONF_UNSET;
+    conf->timeout = NGX_CONF_UNSET_MSEC;
+    conf->max_size = NGX_CONF_UNSET_SIZE;
+    conf->stale_if_error = NGX_CONF_UNSET_MSEC;
+    conf->lock_timeout = NGX_CONF_UNSET_MSEC;
+
+    for (i = 0; i < NGX_HTTP_TICKETING_CACHE_NOPS; i++) {
+        conf->ttl[i] = NGX_CONF_UNSET_MSEC;
+    }
+
     return NGX_OK;
 }
 
@@ -44,35 +217,1819 @@ ngx_http_ticketing_cache_merge_loc_conf(ngx_conf_t *cf,
     ngx_http_ticketing_cache_loc_conf_t *prev,
     ngx_http_ticketing_cache_loc_conf_t *conf)
 {
+    ngx_uint_t                       i;
+    ngx_http_ticketing_main_conf_t  *tmcf;
+
+    ngx_conf_merge_value(conf->enable, prev->enable, 0);
+    ngx_conf_merge_value(conf->client_bypass, prev->client_bypass, 1);
+    ngx_conf_merge_msec_value(conf->timeout, prev->timeout, 50);
+    ngx_conf_merge_size_value(conf->max_size, prev->max_size, 1024 * 1024);
+    ngx_conf_merge_msec_value(conf->stale_if_error, prev->stale_if_error, 0);
+    ngx_conf_merge_msec_value(conf->lock_timeout, prev->lock_timeout, 1000);
+
+    for (i = 0; i < NGX_HTTP_TICKETING_CACHE_NOPS; i++) {
+        ngx_conf_merge_msec_value(conf->ttl[i], prev->ttl[i],
+                                  ngx_http_ticketing_cache_default_ttl(i));
+    }
+
+    if (!conf->enable) {
+        return NGX_CONF_OK;
+    }
+
+    tmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_ticketing_module);
+
+    if (tmcf->cache.redis == NULL) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"ticketing_cache on\" needs a "
+                           "\"ticketing_redis\" directive at the http level");
+        return NGX_CONF_ERROR;
+    }
+
+    tmcf->cache.enabled = 1;
+
     return NGX_CONF_OK;
+}
+
+
+static ngx_msec_t
+ngx_http_ticketing_cache_default_ttl(ngx_uint_t number)
+{
+    ngx_uint_t  i;
+
+    for (i = 0; i < sizeof(ngx_http_ticketing_cache_default_ttls)
+                    / sizeof(ngx_http_ticketing_cache_default_ttls[0]); i++)
+    {
+        if (ngx_http_ticketing_cache_default_ttls[i].number == number) {
+            return ngx_http_ticketing_cache_default_ttls[i].ttl;
+        }
+    }
+
+    /* not cacheable */
+    return 0;
 }
 
 
 ngx_int_t
 ngx_http_ticketing_cache_postconfiguration(ngx_conf_t *cf)
 {
+    ngx_http_ticketing_main_conf_t  *tmcf;
+
+    tmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_ticketing_module);
+
+    if (!tmcf->cache.enabled) {
+        return NGX_OK;
+    }
+
+    ngx_http_next_header_filter = ngx_http_top_header_filter;
+    ngx_http_top_header_filter = ngx_http_ticketing_cache_header_filter;
+
+    ngx_http_next_body_filter = ngx_http_top_body_filter;
+    ngx_http_top_body_filter = ngx_http_ticketing_cache_body_filter;
+
     return NGX_OK;
 }
 
 
-/* look the response up in Redis (HIT: sent from the cache) */
-ngx_int_t
-ngx_http_ticketing_cache_handler(ngx_http_request_t *r,
-    ngx_http_ticketing_ctx_t *ctx)
+/*
+ * ticketing_redis ADDRESS [password=P] [db=N] [prefix=S]
+ *     [connect_timeout=T] [max_fails=N] [fail_timeout=T];
+ */
+char *
+ngx_http_ticketing_cache_redis(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf)
 {
-    return NGX_OK;
+    ngx_http_ticketing_main_conf_t  *tmcf = conf;
+
+    ngx_int_t                         n;
+    ngx_str_t                        *value, s;
+    ngx_uint_t                        i;
+    ngx_http_ticketing_redis_conf_t  *rcf;
+
+    if (tmcf->cache.redis != NULL) {
+        return "is duplicate";
+    }
+
+    rcf = ngx_pcalloc(cf->pool, sizeof(ngx_http_ticketing_redis_conf_t));
+    if (rcf == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    rcf->connect_timeout = 1000;
+    rcf->max_fails = 5;
+    rcf->fail_timeout = 5000;
+
+    value = cf->args->elts;
+
+    if (ngx_http_ticketing_redis_parse_addr(cf->pool, &value[1], rcf)
+        != NGX_OK)
+    {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid address \"%V\" in \"%V\" directive: "
+                           "an IP address and port or \"unix:/path\" "
+                           "(host names are not resolved)",
+                           &value[1], &cmd->name);
+        return NGX_CONF_ERROR;
+    }
+
+    for (i = 2; i < cf->args->nelts; i++) {
+
+        if (ngx_strncmp(value[i].data, "password=", 9) == 0) {
+            rcf->password.data = value[i].data + 9;
+            rcf->password.len = value[i].len - 9;
+
+            if (rcf->password.len == 0) {
+                goto invalid;
+            }
+
+            continue;
+        }
+
+        if (ngx_strncmp(value[i].data, "db=", 3) == 0) {
+            n = ngx_atoi(value[i].data + 3, value[i].len - 3);
+            if (n == NGX_ERROR || n > 65535) {
+                goto invalid;
+            }
+
+            rcf->db = n;
+            continue;
+        }
+
+        if (ngx_strncmp(value[i].data, "prefix=", 7) == 0) {
+            tmcf->cache.prefix.data = value[i].data + 7;
+            tmcf->cache.prefix.len = value[i].len - 7;
+
+            /* "|" ends the prefix in a key: keys stay injective */
+            if (ngx_strlchr(tmcf->cache.prefix.data,
+                            tmcf->cache.prefix.data
+                            + tmcf->cache.prefix.len, '|')
+                != NULL)
+            {
+                goto invalid;
+            }
+
+            continue;
+        }
+
+        if (ngx_strncmp(value[i].data, "connect_timeout=", 16) == 0) {
+            s.data = value[i].data + 16;
+            s.len = value[i].len - 16;
+
+            rcf->connect_timeout = ngx_parse_time(&s, 0);
+            if (rcf->connect_timeout == (ngx_msec_t) NGX_ERROR
+                || rcf->connect_timeout == 0)
+            {
+                goto invalid;
+            }
+
+            continue;
+        }
+
+        if (ngx_strncmp(value[i].data, "max_fails=", 10) == 0) {
+            n = ngx_atoi(value[i].data + 10, value[i].len - 10);
+            if (n == NGX_ERROR || n == 0) {
+                goto invalid;
+            }
+
+            rcf->max_fails = n;
+            continue;
+        }
+
+        if (ngx_strncmp(value[i].data, "fail_timeout=", 13) == 0) {
+            s.data = value[i].data + 13;
+            s.len = value[i].len - 13;
+
+            rcf->fail_timeout = ngx_parse_time(&s, 0);
+            if (rcf->fail_timeout == (ngx_msec_t) NGX_ERROR) {
+                goto invalid;
+            }
+
+            continue;
+        }
+
+        goto invalid;
+    }
+
+    tmcf->cache.redis = rcf;
+
+    return NGX_CONF_OK;
+
+invalid:
+
+    /* never echo a password */
+    if (ngx_strncmp(value[i].data, "password=", 9) == 0) {
+        ngx_str_set(&s, "password=");
+
+    } else {
+        s = value[i];
+    }
+
+    ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                       "invalid parameter \"%V\" in \"%V\" directive",
+                       &s, &cmd->name);
+
+    return NGX_CONF_ERROR;
 }
 
 
-/* one Redis connection per worker */
+/* ticketing_cache_ttl OPERATION TIME; */
+char *
+ngx_http_ticketing_cache_ttl(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_ticketing_loc_conf_t  *tlcf = conf;
+
+    ngx_str_t                             *value;
+    ngx_msec_t                             ttl;
+    const ngx_http_ticketing_operation_t  *op;
+
+    value = cf->args->elts;
+
+    op = ngx_http_ticketing_operation_find((const char *) value[1].data,
+                                           value[1].len);
+    if (op == NULL) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "unknown operation \"%V\" in \"%V\" directive",
+                           &value[1], &cmd->name);
+        return NGX_CONF_ERROR;
+    }
+
+    if (!op->cacheable || op->number >= NGX_HTTP_TICKETING_CACHE_NOPS) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "operation \"%V\" is not cacheable in \"%V\" "
+                           "directive", &value[1], &cmd->name);
+        return NGX_CONF_ERROR;
+    }
+
+    if (tlcf->cache.ttl[op->number] != NGX_CONF_UNSET_MSEC) {
+        return "is duplicate";
+    }
+
+    ttl = ngx_parse_time(&value[2], 0);
+    if (ttl == (ngx_msec_t) NGX_ERROR) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid value \"%V\" in \"%V\" directive",
+                           &value[2], &cmd->name);
+        return NGX_CONF_ERROR;
+    }
+
+    tlcf->cache.ttl[op->number] = ttl;
+
+    return NGX_CONF_OK;
+}
+
+
+/* ------------------------------------------------------------ process */
+
+
 ngx_int_t
 ngx_http_ticketing_cache_init_process(ngx_cycle_t *cycle)
 {
-    return NGX_OK;
+    ngx_http_ticketing_main_conf_t  *tmcf;
+
+    if (ngx_process != NGX_PROCESS_WORKER
+        && ngx_process != NGX_PROCESS_SINGLE)
+    {
+        return NGX_OK;
+    }
+
+    tmcf = ngx_http_cycle_get_module_main_conf(cycle,
+                                               ngx_http_ticketing_module);
+
+    if (tmcf == NULL || !tmcf->cache.enabled) {
+        return NGX_OK;
+    }
+
+    return ngx_http_ticketing_redis_init(cycle, tmcf->cache.redis);
 }
 
 
 void
 ngx_http_ticketing_cache_exit_process(ngx_cycle_t *cycle)
 {
+    ngx_http_ticketing_cache_exiting = 1;
+    ngx_http_ticketing_redis_done(cycle);
+}
+
+
+/* ------------------------------------------------------------- lookup */
+
+
+/* the access step: look the response up in Redis */
+ngx_int_t
+ngx_http_ticketing_cache_handler(ngx_http_request_t *r,
+    ngx_http_ticketing_ctx_t *ctx)
+{
+    ngx_int_t                              rc;
+    ngx_msec_t                             ttl;
+    ngx_pool_cleanup_t                    *cln;
+    ngx_http_ticketing_cache_ctx_t        *cctx;
+    ngx_http_ticketing_loc_conf_t         *tlcf;
+    const ngx_http_ticketing_operation_t  *op;
+
+    if (ctx->cache != NULL) {
+        /* re-entered by an event while the lookup goes on */
+        return ctx->cache->waiting ? NGX_DONE : NGX_OK;
+    }
+
+    tlcf = ngx_http_get_module_loc_conf(r, ngx_http_ticketing_module);
+    op = ctx->route.op;
+
+    if (!tlcf->cache.enable
+        || op == NULL
+        || !op->cacheable
+        || op->number >= NGX_HTTP_TICKETING_CACHE_NOPS
+        || r->method != NGX_HTTP_GET
+        || r != r->main)
+    {
+        return NGX_OK;
+    }
+
+    ttl = tlcf->cache.ttl[op->number];
+
+    if (ttl == 0) {
+        /* "ticketing_cache_ttl OPERATION 0": not cached */
+        return NGX_OK;
+    }
+
+    cctx = ngx_pcalloc(r->pool, sizeof(ngx_http_ticketing_cache_ctx_t));
+    if (cctx == NULL) {
+        return NGX_ERROR;
+    }
+
+    cln = ngx_pool_cleanup_add(r->pool, 0);
+    if (cln == NULL) {
+        return NGX_ERROR;
+    }
+
+    cln->handler = ngx_http_ticketing_cache_cleanup;
+    cln->data = cctx;
+
+    ctx->cache = cctx;
+    cctx->ttl = ttl;
+    cctx->stale_if_error = tlcf->cache.stale_if_error;
+    cctx->max = tlcf->cache.max_size;
+    cctx->status = NGX_HTTP_TICKETING_CACHE_BYPASS;
+
+    rc = ngx_http_ticketing_cache_key(r, ctx, cctx);
+    if (rc == NGX_ERROR) {
+        return NGX_ERROR;
+    }
+
+    if (rc == NGX_DECLINED) {
+        ngx_log_debug0(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                       "ticketing cache: query not cacheable, bypass");
+        return NGX_OK;
+    }
+
+    if (tlcf->cache.client_bypass
+        && ngx_http_ticketing_cache_client_no_cache(r))
+    {
+        /* the fresh answer replaces what is stored */
+        ngx_log_debug0(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                       "ticketing cache: client asked for no-cache, bypass");
+        cctx->store = 1;
+        return NGX_OK;
+    }
+
+    if (ngx_http_ticketing_cache_send(r, cctx, NGX_HTTP_TICKETING_CACHE_GET)
+        != NGX_OK)
+    {
+        ngx_log_debug0(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                       "ticketing cache: redis not usable, bypass");
+        return NGX_OK;
+    }
+
+    cctx->waiting = 1;
+
+    /* notice a client that goes away while we wait */
+    r->read_event_handler = ngx_http_test_reading;
+
+    ngx_log_debug1(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                   "ticketing cache: lookup \"%V\"", &cctx->key);
+
+    return NGX_DONE;
+}
+
+
+/*
+ * Sends one command of the lookup: GET (first, and again while waiting
+ * for another's fill) or the fill lock's SET NX.  The reply comes to
+ * ngx_http_ticketing_cache_lookup_reply(), or the timeout first.
+ */
+static ngx_int_t
+ngx_http_ticketing_cache_send(ngx_http_request_t *r,
+    ngx_http_ticketing_cache_ctx_t *cctx, ngx_uint_t phase)
+{
+    int                                 argc;
+    size_t                              argvlen[6];
+    const char                         *argv[6];
+    ngx_http_ticketing_loc_conf_t      *tlcf;
+    ngx_http_ticketing_cache_lookup_t  *lk;
+
+    tlcf = ngx_http_get_module_loc_conf(r, ngx_http_ticketing_module);
+
+    if (phase == NGX_HTTP_TICKETING_CACHE_LOCK) {
+        argc = 6;
+        argv[0] = "SET";
+        argv[1] = (const char *) cctx->lock_key.data;
+        argvlen[1] = cctx->lock_key.len;
+        argv[2] = "1";
+        argv[3] = "NX";
+        argv[4] = "PX";
+        argv[5] = NGX_HTTP_TICKETING_CACHE_LOCK_AGE;
+
+    } else if (phase == NGX_HTTP_TICKETING_CACHE_PURGE) {
+        argc = 4;
+        argv[0] = "EVAL";
+        argv[1] = ngx_http_ticketing_cache_purge_script;
+        argvlen[1] = sizeof(ngx_http_ticketing_cache_purge_script) - 1;
+        argv[2] = "0";
+        argv[3] = (const char *) cctx->pattern.data;
+
+    } else if (phase == NGX_HTTP_TICKETING_CACHE_POLL) {
+        /* the fill, and whether its holder still holds the lock */
+        argc = 3;
+        argv[0] = "MGET";
+        argv[1] = (const char *) cctx->key.data;
+        argvlen[1] = cctx->key.len;
+        argv[2] = (const char *) cctx->lock_key.data;
+
+    } else {
+        argc = 2;
+        argv[0] = "GET";
+        argv[1] = (const char *) cctx->key.data;
+        argvlen[1] = cctx->key.len;
+    }
+
+    argvlen[0] = ngx_strlen(argv[0]);
+    argvlen[2] = (phase == NGX_HTTP_TICKETING_CACHE_POLL)
+                 ? cctx->lock_key.len : 1;
+    argvlen[3] = (phase == NGX_HTTP_TICKETING_CACHE_PURGE)
+                 ? cctx->pattern.len : 2;
+    argvlen[4] = 2;
+    argvlen[5] = sizeof(NGX_HTTP_TICKETING_CACHE_LOCK_AGE) - 1;
+
+    lk = ngx_alloc(sizeof(ngx_http_ticketing_cache_lookup_t),
+                   r->connection->log);
+    if (lk == NULL) {
+        return NGX_ERROR;
+    }
+
+    ngx_memzero(lk, sizeof(ngx_http_ticketing_cache_lookup_t));
+
+    lk->request = r;
+    lk->timer.handler = ngx_http_ticketing_cache_lookup_timeout;
+    lk->timer.data = lk;
+    lk->timer.log = r->connection->log;
+
+    if (ngx_http_ticketing_redis_command(ngx_http_ticketing_cache_lookup_reply,
+                                         lk, argc, argv, argvlen)
+        != NGX_OK)
+    {
+        ngx_free(lk);
+        return NGX_DECLINED;
+    }
+
+    cctx->phase = phase;
+    cctx->lookup = lk;
+    ngx_add_timer(&lk->timer, tlcf->cache.timeout);
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_http_ticketing_cache_key(ngx_http_request_t *r,
+    ngx_http_ticketing_ctx_t *ctx, ngx_http_ticketing_cache_ctx_t *cctx)
+{
+    size_t                             size, len, i;
+    u_char                            *scratch;
+    ngx_str_t                          provider, org;
+    ngx_http_ticketing_main_conf_t    *tmcf;
+    ngx_http_ticketing_cachekey_in_t   in;
+
+    tmcf = ngx_http_get_module_main_conf(r, ngx_http_ticketing_module);
+
+    ngx_http_ticketing_cache_tenant(r, ctx, &provider, &org);
+
+    in.prefix.data = tmcf->cache.prefix.data;
+    in.prefix.len = tmcf->cache.prefix.len;
+    in.provider.data = provider.data;
+    in.provider.len = provider.len;
+    in.org.data = org.data;
+    in.org.len = org.len;
+    in.operation.data = (const u_char *) ctx->route.op->name;
+    in.operation.len = ngx_strlen(ctx->route.op->name);
+
+    for (i = 0; i < NGX_HTTP_TICKETING_NPARAMS; i++) {
+        in.params[i] = ctx->route.params[i];
+    }
+
+    in.query.data = r->args.data;
+    in.query.len = r->args.len;
+
+    size = ngx_http_ticketing_cachekey_size(&in);
+
+    cctx->key.data = ngx_pnalloc(r->pool, size);
+    scratch = ngx_pnalloc(r->pool, r->args.len + 1);
+
+    if (cctx->key.data == NULL || scratch == NULL) {
+        return NGX_ERROR;
+    }
+
+    if (ngx_http_ticketing_cachekey_build(&in, scratch, cctx->key.data, size,
+                                          &len)
+        != NGX_HTTP_TICKETING_CACHEKEY_OK)
+    {
+        return NGX_DECLINED;
+    }
+
+    cctx->key.len = len;
+
+    /* "|lock" cannot end a key: no lock key is ever a value's key */
+    cctx->lock_key.len = len + sizeof("|lock") - 1;
+    cctx->lock_key.data = ngx_pnalloc(r->pool, cctx->lock_key.len);
+    if (cctx->lock_key.data == NULL) {
+        return NGX_ERROR;
+    }
+
+    ngx_memcpy(ngx_cpymem(cctx->lock_key.data, cctx->key.data, len),
+               "|lock", sizeof("|lock") - 1);
+
+    return NGX_OK;
+}
+
+
+/*
+ * The provider and organization a cached answer belongs to: the values the
+ * provider step resolved (it runs before the cache), so that "jam" and
+ * "JAM" share entries and each organization, which may have an upstream of
+ * its own, has its own.  Without declared organizations the path's {org}
+ * is used as sent.
+ */
+static void
+ngx_http_ticketing_cache_tenant(ngx_http_request_t *r,
+    ngx_http_ticketing_ctx_t *ctx, ngx_str_t *provider, ngx_str_t *org)
+{
+    *provider = ctx->provider;
+
+    if (ctx->org != NULL) {
+        *org = ctx->org->name;
+        return;
+    }
+
+    org->data = (u_char *) ctx->route.params[NGX_HTTP_TICKETING_PARAM_ORG].data;
+    org->len = ctx->route.params[NGX_HTTP_TICKETING_PARAM_ORG].len;
+}
+
+
+/* "Cache-Control: no-cache" (or "Pragma: no-cache") from the client */
+static ngx_uint_t
+ngx_http_ticketing_cache_client_no_cache(ngx_http_request_t *r)
+{
+    ngx_uint_t        i;
+    ngx_list_part_t  *part;
+    ngx_table_elt_t  *h;
+
+    part = &r->headers_in.headers.part;
+    h = part->elts;
+
+    for (i = 0; /* void */; i++) {
+
+        if (i >= part->nelts) {
+            if (part->next == NULL) {
+                break;
+            }
+
+            part = part->next;
+            h = part->elts;
+            i = 0;
+        }
+
+        if (((h[i].key.len == sizeof("Cache-Control") - 1
+              && ngx_strncasecmp(h[i].key.data, (u_char *) "Cache-Control",
+                                 sizeof("Cache-Control") - 1) == 0)
+             || (h[i].key.len == sizeof("Pragma") - 1
+                 && ngx_strncasecmp(h[i].key.data, (u_char *) "Pragma",
+                                    sizeof("Pragma") - 1) == 0))
+            && ngx_strlcasestrn(h[i].value.data,
+                                h[i].value.data + h[i].value.len,
+                                (u_char *) "no-cache",
+                                sizeof("no-cache") - 1 - 1)
+               != NULL)
+        {
+            return 1;
+        }
+    }
+
+    return 0;
+}
+
+
+static void
+ngx_http_ticketing_cache_lookup_reply(redisAsyncContext *ac, void *reply,
+    void *privdata)
+{
+    ngx_http_ticketing_cache_lookup_t  *lk = privdata;
+
+    ngx_uint_t                       lock_gone;
+    redisReply                      *rr = reply;
+    ngx_http_ticketing_cacheval_t    v;
+    ngx_connection_t                *c;
+    ngx_http_request_t              *r;
+    ngx_http_ticketing_ctx_t        *ctx;
+    ngx_http_ticketing_cache_ctx_t  *cctx;
+
+    if (lk->timer.timer_set) {
+        ngx_del_timer(&lk->timer);
+    }
+
+    r = lk->request;
+    ngx_free(lk);
+
+    if (rr == NULL || rr->type == REDIS_REPLY_ERROR) {
+        ngx_http_ticketing_redis_failure(rr ? "an error reply"
+                                            : "connection lost");
+    } else {
+        ngx_http_ticketing_redis_success();
+    }
+
+    if (r == NULL) {
+        /* the request is gone, or stopped waiting */
+        return;
+    }
+
+    c = r->connection;
+    ctx = ngx_http_get_module_ctx(r, ngx_http_ticketing_module);
+    cctx = ctx->cache;
+    cctx->lookup = NULL;
+
+    if (ngx_http_ticketing_cache_exiting) {
+        /* the connection is dropped at exit: do not resume anything */
+        return;
+    }
+
+    if (cctx->phase == NGX_HTTP_TICKETING_CACHE_PURGE) {
+        ngx_http_ticketing_cache_purge_done(r, rr);
+        ngx_http_run_posted_requests(c);
+        return;
+    }
+
+    if (rr == NULL || rr->type == REDIS_REPLY_ERROR) {
+        ngx_log_error(NGX_LOG_INFO, c->log, 0,
+                      "ticketing cache: lookup failed (%s), bypass",
+                      rr ? rr->str : "no connection");
+
+        cctx->status = NGX_HTTP_TICKETING_CACHE_BYPASS;
+        cctx->store = 0;
+
+        ngx_http_ticketing_cache_resume(r);
+        ngx_http_run_posted_requests(c);
+        return;
+    }
+
+    if (cctx->phase == NGX_HTTP_TICKETING_CACHE_LOCK) {
+        ngx_http_ticketing_cache_lock_reply(r, cctx, rr);
+        ngx_http_run_posted_requests(c);
+        return;
+    }
+
+    lock_gone = 0;
+
+    if (cctx->phase == NGX_HTTP_TICKETING_CACHE_POLL) {
+        if (rr->type != REDIS_REPLY_ARRAY || rr->elements != 2) {
+            cctx->status = NGX_HTTP_TICKETING_CACHE_BYPASS;
+            ngx_http_ticketing_cache_resume(r);
+            ngx_http_run_posted_requests(c);
+            return;
+        }
+
+        lock_gone = (rr->element[1]->type == REDIS_REPLY_NIL);
+        rr = rr->element[0];
+    }
+
+    if (rr->type == REDIS_REPLY_STRING) {
+
+        if (ngx_http_ticketing_cacheval_parse((u_char *) rr->str, rr->len,
+                                              &v)
+            != 0)
+        {
+            ngx_log_error(NGX_LOG_INFO, c->log, 0,
+                          "ticketing cache: malformed value of %uz bytes "
+                          "ignored", (size_t) rr->len);
+
+        } else if (ngx_http_ticketing_cache_now() < v.fresh_until) {
+            cctx->status = NGX_HTTP_TICKETING_CACHE_HIT;
+
+            ngx_log_debug1(NGX_LOG_DEBUG_HTTP, c->log, 0,
+                           "ticketing cache: hit, %uz bytes",
+                           (size_t) rr->len);
+
+            ngx_http_ticketing_cache_send_hit(r, &v);
+            ngx_http_run_posted_requests(c);
+            return;
+
+        } else if (cctx->stale_if_error
+                   && cctx->stale_body.data == NULL
+                   && ngx_http_ticketing_cache_keep_stale(r, cctx, &v)
+                      != NGX_OK)
+        {
+            cctx->waiting = 0;
+            ngx_http_finalize_request(r, NGX_HTTP_INTERNAL_SERVER_ERROR);
+            ngx_http_run_posted_requests(c);
+            return;
+        }
+    }
+
+    /* nil, or only stale */
+    ngx_http_ticketing_cache_missed(r, cctx, lock_gone);
+    ngx_http_run_posted_requests(c);
+}
+
+
+/*
+ * Not in Redis (or only stale).  Request coalescing: the first request to
+ * take the key's fill lock goes upstream and stores; the others wait for
+ * its fill up to ticketing_cache_lock_timeout, then go upstream too.
+ */
+static void
+ngx_http_ticketing_cache_missed(ngx_http_request_t *r,
+    ngx_http_ticketing_cache_ctx_t *cctx, ngx_uint_t lock_gone)
+{
+    ngx_http_ticketing_loc_conf_t  *tlcf;
+
+    tlcf = ngx_http_get_module_loc_conf(r, ngx_http_ticketing_module);
+
+    cctx->status = NGX_HTTP_TICKETING_CACHE_MISS;
+    cctx->store = 1;
+
+    if (cctx->phase == NGX_HTTP_TICKETING_CACHE_POLL) {
+
+        if (lock_gone) {
+            /* the holder ended without storing (e.g. not a 200) */
+            ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                          "ticketing cache: lock released without a fill, "
+                          "going upstream");
+
+        } else if ((ngx_msec_int_t) (cctx->wait_until - ngx_current_msec)
+                   > 0)
+        {
+            ngx_http_ticketing_cache_wait(r, cctx);
+            return;
+
+        } else {
+            ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                          "ticketing cache: no fill after %M ms, "
+                          "going upstream", tlcf->cache.lock_timeout);
+        }
+
+    } else if (tlcf->cache.lock_timeout
+               && ngx_http_ticketing_cache_send(r, cctx,
+                                                NGX_HTTP_TICKETING_CACHE_LOCK)
+                  == NGX_OK)
+    {
+        return;
+    }
+
+    ngx_http_ticketing_cache_resume(r);
+}
+
+
+static void
+ngx_http_ticketing_cache_lock_reply(ngx_http_request_t *r,
+    ngx_http_ticketing_cache_ctx_t *cctx, redisReply *rr)
+{
+    ngx_http_ticketing_loc_conf_t  *tlcf;
+
+    if (rr->type == REDIS_REPLY_NIL) {
+        /* another request, here or in another nginx, is filling */
+        tlcf = ngx_http_get_module_loc_conf(r, ngx_http_ticketing_module);
+
+        ngx_log_debug0(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                       "ticketing cache: locked by another, waiting");
+
+        cctx->phase = NGX_HTTP_TICKETING_CACHE_POLL;
+        cctx->wait_until = ngx_current_msec + tlcf->cache.lock_timeout;
+        ngx_http_ticketing_cache_wait(r, cctx);
+        return;
+    }
+
+    if (rr->type == REDIS_REPLY_STATUS) {
+        cctx->locked = 1;
+
+        ngx_log_debug0(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                       "ticketing cache: fill lock taken");
+    }
+
+    cctx->status = NGX_HTTP_TICKETING_CACHE_MISS;
+    cctx->store = 1;
+
+    ngx_http_ticketing_cache_resume(r);
+}
+
+
+static void
+ngx_http_ticketing_cache_wait(ngx_http_request_t *r,
+    ngx_http_ticketing_cache_ctx_t *cctx)
+{
+    ngx_msec_t  left;
+
+    left = cctx->wait_until - ngx_current_msec;
+
+    cctx->poll.handler = ngx_http_ticketing_cache_poll_handler;
+    cctx->poll.data = r;
+    cctx->poll.log = r->connection->log;
+
+    ngx_add_timer(&cctx->poll,
+                  ngx_min(left, NGX_HTTP_TICKETING_CACHE_POLL_MS));
+}
+
+
+static void
+ngx_http_ticketing_cache_poll_handler(ngx_event_t *ev)
+{
+    ngx_connection_t                *c;
+    ngx_http_request_t              *r;
+    ngx_http_ticketing_ctx_t        *ctx;
+    ngx_http_ticketing_cache_ctx_t  *cctx;
+
+    r = ev->data;
+    c = r->connection;
+
+    ctx = ngx_http_get_module_ctx(r, ngx_http_ticketing_module);
+    cctx = ctx->cache;
+
+    if (ngx_http_ticketing_cache_send(r, cctx, NGX_HTTP_TICKETING_CACHE_POLL)
+        != NGX_OK)
+    {
+        cctx->status = NGX_HTTP_TICKETING_CACHE_BYPASS;
+        cctx->store = 0;
+
+        ngx_http_ticketing_cache_resume(r);
+        ngx_http_run_posted_requests(c);
+    }
+}
+
+
+static void
+ngx_http_ticketing_cache_lookup_timeout(ngx_event_t *ev)
+{
+    ngx_http_ticketing_cache_lookup_t  *lk = ev->data;
+
+    ngx_connection_t                *c;
+    ngx_http_request_t              *r;
+    ngx_http_ticketing_ctx_t        *ctx;
+
+    r = lk->request;
+    c = r->connection;
+
+    /* stop waiting; hiredis still holds the record and frees it later */
+    lk->request = NULL;
+
+    ctx = ngx_http_get_module_ctx(r, ngx_http_ticketing_module);
+    ctx->cache->lookup = NULL;
+
+    if (ctx->cache->phase == NGX_HTTP_TICKETING_CACHE_PURGE) {
+        ngx_http_ticketing_redis_failure("purge timed out");
+        ngx_http_ticketing_cache_purge_done(r, NULL);
+        ngx_http_run_posted_requests(c);
+        return;
+    }
+
+    ctx->cache->status = NGX_HTTP_TICKETING_CACHE_BYPASS;
+    ctx->cache->store = 0;
+
+    ngx_log_error(NGX_LOG_INFO, c->log, 0,
+                  "ticketing cache: lookup timed out, bypass");
+
+    /* may drop the connection, and with it the record */
+    ngx_http_ticketing_redis_failure("lookup timed out");
+
+    ngx_http_ticketing_cache_resume(r);
+    ngx_http_run_posted_requests(c);
+}
+
+
+static void
+ngx_http_ticketing_cache_resume(ngx_http_request_t *r)
+{
+    ngx_http_ticketing_ctx_t  *ctx;
+
+    ctx = ngx_http_get_module_ctx(r, ngx_http_ticketing_module);
+
+    ctx->cache->waiting = 0;
+    r->read_event_handler = ngx_http_block_reading;
+    ctx->step = NGX_HTTP_TICKETING_STEP_CACHE + 1;
+
+    ngx_http_core_run_phases(r);
+}
+
+
+static void
+ngx_http_ticketing_cache_send_hit(ngx_http_request_t *r,
+    ngx_http_ticketing_cacheval_t *v)
+{
+    u_char                    *type;
+    ngx_int_t                  rc;
+    ngx_buf_t                 *b;
+    ngx_chain_t                out;
+    ngx_http_ticketing_ctx_t  *ctx;
+
+    ctx = ngx_http_get_module_ctx(r, ngx_http_ticketing_module);
+    ctx->cache->waiting = 0;
+
+    r->read_event_handler = ngx_http_block_reading;
+
+    rc = ngx_http_discard_request_body(r);
+    if (rc != NGX_OK) {
+        ngx_http_finalize_request(r, rc);
+        return;
+    }
+
+    /* the reply is freed when this callback returns: copy what is sent */
+
+    type = ngx_pnalloc(r->pool, v->type.len);
+    b = ngx_calloc_buf(r->pool);
+
+    if (type == NULL || b == NULL) {
+        ngx_http_finalize_request(r, NGX_HTTP_INTERNAL_SERVER_ERROR);
+        return;
+    }
+
+    ngx_memcpy(type, v->type.data, v->type.len);
+
+    if (v->body.len) {
+        b->start = ngx_pnalloc(r->pool, v->body.len);
+        if (b->start == NULL) {
+            ngx_http_finalize_request(r, NGX_HTTP_INTERNAL_SERVER_ERROR);
+            return;
+        }
+
+        ngx_memcpy(b->start, v->body.data, v->body.len);
+        b->pos = b->start;
+        b->last = b->start + v->body.len;
+        b->end = b->last;
+        b->memory = 1;
+    }
+
+    b->last_buf = 1;
+    b->last_in_chain = 1;
+
+    r->headers_out.status = NGX_HTTP_OK;
+    r->headers_out.content_type.data = type;
+    r->headers_out.content_type.len = v->type.len;
+    r->headers_out.content_type_len = v->type.len;
+    r->headers_out.content_type_lowcase = NULL;
+    r->headers_out.content_length_n = v->body.len;
+
+    rc = ngx_http_send_header(r);
+
+    if (rc == NGX_ERROR || rc > NGX_OK || r->header_only) {
+        ngx_http_finalize_request(r, rc);
+        return;
+    }
+
+    out.buf = b;
+    out.next = NULL;
+
+    ngx_http_finalize_request(r, ngx_http_output_filter(r, &out));
+}
+
+
+/* an entry past its TTL: kept in the request's pool for stale-if-error */
+static ngx_int_t
+ngx_http_ticketing_cache_keep_stale(ngx_http_request_t *r,
+    ngx_http_ticketing_cache_ctx_t *cctx, ngx_http_ticketing_cacheval_t *v)
+{
+    cctx->stale_type.data = ngx_pnalloc(r->pool, v->type.len);
+    cctx->stale_body.data = ngx_pnalloc(r->pool, v->body.len + 1);
+
+    if (cctx->stale_type.data == NULL || cctx->stale_body.data == NULL) {
+        return NGX_ERROR;
+    }
+
+    cctx->stale_type.len = v->type.len;
+    ngx_memcpy(cctx->stale_type.data, v->type.data, v->type.len);
+
+    cctx->stale_body.len = v->body.len;
+    ngx_memcpy(cctx->stale_body.data, v->body.data, v->body.len);
+
+    ngx_log_debug1(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                   "ticketing cache: stale entry kept, %uz bytes",
+                   v->body.len);
+
+    return NGX_OK;
+}
+
+
+/* the wall clock in ms: entries are shared by nginx instances */
+static unsigned long long
+ngx_http_ticketing_cache_now(void)
+{
+    ngx_time_t  *tp;
+
+    tp = ngx_timeofday();
+
+    return (unsigned long long) tp->sec * 1000 + tp->msec;
+}
+
+
+/* the request's pool goes away: detach the lookup, free the copy */
+static void
+ngx_http_ticketing_cache_cleanup(void *data)
+{
+    ngx_http_ticketing_cache_ctx_t  *cctx = data;
+
+    size_t       argvlen[2];
+    const char  *argv[2];
+
+    if (cctx->lookup) {
+        if (cctx->lookup->timer.timer_set) {
+            ngx_del_timer(&cctx->lookup->timer);
+        }
+
+        /* hiredis frees the record when it calls back */
+        cctx->lookup->request = NULL;
+        cctx->lookup = NULL;
+    }
+
+    if (cctx->poll.timer_set) {
+        ngx_del_timer(&cctx->poll);
+    }
+
+    if (cctx->locked) {
+        /* after the SET of the fill, if any: same connection, in order */
+        argv[0] = "DEL";
+        argvlen[0] = 3;
+        argv[1] = (const char *) cctx->lock_key.data;
+        argvlen[1] = cctx->lock_key.len;
+
+        (void) ngx_http_ticketing_redis_command(NULL, NULL, 2, argv, argvlen);
+        cctx->locked = 0;
+    }
+
+    ngx_http_ticketing_cache_stop_storing(cctx);
+}
+
+
+static ngx_int_t
+ngx_http_ticketing_cache_status_variable(ngx_http_request_t *r,
+    ngx_http_variable_value_t *v, uintptr_t data)
+{
+    ngx_http_ticketing_ctx_t  *ctx;
+
+    ctx = ngx_http_get_module_ctx(r, ngx_http_ticketing_module);
+
+    if (ctx == NULL || ctx->cache == NULL
+        || ctx->cache->status == NGX_HTTP_TICKETING_CACHE_NONE)
+    {
+        v->not_found = 1;
+        return NGX_OK;
+    }
+
+    v->data = ngx_http_ticketing_cache_status_names[ctx->cache->status].data;
+    v->len = ngx_http_ticketing_cache_status_names[ctx->cache->status].len;
+    v->valid = 1;
+    v->no_cacheable = 0;
+    v->not_found = 0;
+
+    return NGX_OK;
+}
+
+
+/* -------------------------------------------------------------- store */
+
+
+static ngx_int_t
+ngx_http_ticketing_cache_header_filter(ngx_http_request_t *r)
+{
+    size_t                           size;
+    ngx_str_t                       *type;
+    ngx_uint_t                       i;
+    ngx_list_part_t                 *part;
+    ngx_table_elt_t                 *h;
+    ngx_http_ticketing_ctx_t        *ctx;
+    ngx_http_ticketing_cache_ctx_t  *cctx;
+
+    ctx = ngx_http_get_module_ctx(r, ngx_http_ticketing_module);
+
+    if (ctx == NULL || ctx->cache == NULL || r != r->main
+        || ctx->cache->status == NGX_HTTP_TICKETING_CACHE_NONE)
+    {
+        return ngx_http_next_header_filter(r);
+    }
+
+    cctx = ctx->cache;
+
+    if (cctx->stale_body.data != NULL
+        && r->headers_out.status >= NGX_HTTP_INTERNAL_SERVER_ERROR
+        && r->headers_out.status < 600)
+    {
+        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                      "ticketing cache: upstream answered %ui, "
+                      "serving the stale entry", r->headers_out.status);
+
+        ngx_http_ticketing_cache_stale_headers(r, cctx);
+    }
+
+    /* ours is the only X-Cache-Status the client sees */
+
+    part = &r->headers_out.headers.part;
+    h = part->elts;
+
+    for (i = 0; /* void */; i++) {
+
+        if (i >= part->nelts) {
+            if (part->next == NULL) {
+                break;
+            }
+
+            part = part->next;
+            h = part->elts;
+            i = 0;
+        }
+
+        if (h[i].hash != 0
+            && h[i].key.len == sizeof("X-Cache-Status") - 1
+            && ngx_strncasecmp(h[i].key.data, (u_char *) "X-Cache-Status",
+                               sizeof("X-Cache-Status") - 1) == 0)
+        {
+            h[i].hash = 0;
+        }
+    }
+
+    h = ngx_list_push(&r->headers_out.headers);
+    if (h == NULL) {
+        return NGX_ERROR;
+    }
+
+    h->hash = 1;
+    ngx_str_set(&h->key, "X-Cache-Status");
+    h->value = ngx_http_ticketing_cache_status_names[cctx->status];
+
+    if (!cctx->store
+        || cctx->status == NGX_HTTP_TICKETING_CACHE_HIT
+        || cctx->status == NGX_HTTP_TICKETING_CACHE_STALE)
+    {
+        return ngx_http_next_header_filter(r);
+    }
+
+    type = &r->headers_out.content_type;
+
+    if (r->headers_out.status != NGX_HTTP_OK
+        || r->header_only
+        || type->len < sizeof("application/json") - 1
+        || type->len > NGX_HTTP_TICKETING_CACHE_MAX_TYPE
+        || ngx_strncasecmp(type->data, (u_char *) "application/json",
+                           sizeof("application/json") - 1) != 0
+        || (type->len > sizeof("application/json") - 1
+            && type->data[sizeof("application/json") - 1] != ';'
+            && type->data[sizeof("application/json") - 1] != ' ')
+        || ngx_strlchr(type->data, type->data + type->len, '\n') != NULL
+        || (r->headers_out.content_encoding
+            && r->headers_out.content_encoding->hash != 0)
+        || (r->headers_out.content_length_n > 0
+            && (size_t) r->headers_out.content_length_n > cctx->max))
+    {
+        ngx_log_debug0(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                       "ticketing cache: response not stored");
+        return ngx_http_next_header_filter(r);
+    }
+
+    size = NGX_HTTP_TICKETING_CACHEVAL_HEADER_SIZE(type->len);
+    cctx->max += size;
+
+    size += (r->headers_out.content_length_n >= 0)
+            ? (size_t) r->headers_out.content_length_n : 4096;
+
+    cctx->value = ngx_alloc(ngx_min(size, cctx->max), r->connection->log);
+    if (cctx->value == NULL) {
+        return ngx_http_next_header_filter(r);
+    }
+
+    cctx->size = ngx_min(size, cctx->max);
+    cctx->len = ngx_http_ticketing_cacheval_header(cctx->value,
+                    ngx_http_ticketing_cache_now() + cctx->ttl,
+                    type->data, type->len);
+    cctx->storing = 1;
+
+    return ngx_http_next_header_filter(r);
+}
+
+
+static ngx_int_t
+ngx_http_ticketing_cache_body_filter(ngx_http_request_t *r, ngx_chain_t *in)
+{
+    ngx_chain_t                     *cl;
+    ngx_http_ticketing_ctx_t        *ctx;
+    ngx_http_ticketing_cache_ctx_t  *cctx;
+
+    ctx = ngx_http_get_module_ctx(r, ngx_http_ticketing_module);
+
+    if (ctx == NULL || ctx->cache == NULL || r != r->main) {
+        return ngx_http_next_body_filter(r, in);
+    }
+
+    cctx = ctx->cache;
+
+    if (cctx->serving_stale) {
+        return ngx_http_ticketing_cache_stale_body(r, cctx, in);
+    }
+
+    if (!cctx->storing) {
+        return ngx_http_next_body_filter(r, in);
+    }
+
+    /* copy before passing on: the next filters consume the buffers */
+
+    for (cl = in; cl; cl = cl->next) {
+
+        if (ngx_http_ticketing_cache_copy(r, cctx, cl->buf) != NGX_OK) {
+            ngx_http_ticketing_cache_stop_storing(cctx);
+            break;
+        }
+
+        if (cl->buf->last_buf) {
+            ngx_http_ticketing_cache_store(r, cctx);
+            break;
+        }
+    }
+
+    return ngx_http_next_body_filter(r, in);
+}
+
+
+/*
+ * The upstream failed and a stale entry exists: its answer replaces the
+ * upstream's headers (a copy of the failure's status line, Content-Length,
+ * Location... must not survive).
+ */
+static void
+ngx_http_ticketing_cache_stale_headers(ngx_http_request_t *r,
+    ngx_http_ticketing_cache_ctx_t *cctx)
+{
+    ngx_uint_t        i;
+    ngx_list_part_t  *part;
+    ngx_table_elt_t  *h;
+
+    part = &r->headers_out.headers.part;
+    h = part->elts;
+
+    for (i = 0; /* void */; i++) {
+
+        if (i >= part->nelts) {
+            if (part->next == NULL) {
+                break;
+            }
+
+            part = part->next;
+            h = part->elts;
+            i = 0;
+        }
+
+        h[i].hash = 0;
+    }
+
+    r->headers_out.status = NGX_HTTP_OK;
+    r->headers_out.status_line.len = 0;
+    r->headers_out.content_type = cctx->stale_type;
+    r->headers_out.content_type_len = cctx->stale_type.len;
+    r->headers_out.content_type_lowcase = NULL;
+    r->headers_out.charset.len = 0;
+    r->headers_out.content_length_n = cctx->stale_body.len;
+
+    r->headers_out.server = NULL;
+    r->headers_out.date = NULL;
+    r->headers_out.content_length = NULL;
+    r->headers_out.content_encoding = NULL;
+    r->headers_out.location = NULL;
+    r->headers_out.refresh = NULL;
+    r->headers_out.last_modified = NULL;
+    r->headers_out.last_modified_time = -1;
+    r->headers_out.content_range = NULL;
+    r->headers_out.accept_ranges = NULL;
+    r->headers_out.www_authenticate = NULL;
+    r->headers_out.expires = NULL;
+    r->headers_out.etag = NULL;
+    r->headers_out.cache_control.nelts = 0;
+    r->headers_out.link.nelts = 0;
+
+    cctx->status = NGX_HTTP_TICKETING_CACHE_STALE;
+    cctx->serving_stale = 1;
+    cctx->store = 0;
+}
+
+
+/* swallows the failure's body, sends the stale entry's once */
+static ngx_int_t
+ngx_http_ticketing_cache_stale_body(ngx_http_request_t *r,
+    ngx_http_ticketing_cache_ctx_t *cctx, ngx_chain_t *in)
+{
+    ngx_buf_t    *b;
+    ngx_chain_t  *cl, out;
+
+    for (cl = in; cl; cl = cl->next) {
+        cl->buf->pos = cl->buf->last;
+        cl->buf->file_pos = cl->buf->file_last;
+    }
+
+    if (cctx->stale_sent) {
+        return ngx_http_next_body_filter(r, NULL);
+    }
+
+    cctx->stale_sent = 1;
+
+    b = ngx_calloc_buf(r->pool);
+    if (b == NULL) {
+        return NGX_ERROR;
+    }
+
+    if (cctx->stale_body.len) {
+        b->pos = cctx->stale_body.data;
+        b->last = b->pos + cctx->stale_body.len;
+        b->start = b->pos;
+        b->end = b->last;
+        b->memory = 1;
+    }
+
+    b->last_buf = 1;
+    b->last_in_chain = 1;
+
+    out.buf = b;
+    out.next = NULL;
+
+    return ngx_http_next_body_filter(r, &out);
+}
+
+
+static ngx_int_t
+ngx_http_ticketing_cache_copy(ngx_http_request_t *r,
+    ngx_http_ticketing_cache_ctx_t *cctx, ngx_buf_t *b)
+{
+    off_t    n;
+    size_t   size;
+    u_char  *p;
+    ssize_t  read;
+
+    if (ngx_buf_special(b)) {
+        return NGX_OK;
+    }
+
+    n = ngx_buf_size(b);
+
+    if ((size_t) n > cctx->max - cctx->len) {
+        ngx_log_debug1(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                       "ticketing cache: response above %uz bytes, "
+                       "not stored", cctx->max);
+        return NGX_DECLINED;
+    }
+
+    if ((size_t) n > cctx->size - cctx->len) {
+        size = ngx_min(ngx_max(cctx->size * 2, cctx->len + (size_t) n),
+                       cctx->max);
+
+        p = ngx_alloc(size, r->connection->log);
+        if (p == NULL) {
+            return NGX_ERROR;
+        }
+
+        ngx_memcpy(p, cctx->value, cctx->len);
+        ngx_free(cctx->value);
+
+        cctx->value = p;
+        cctx->size = size;
+    }
+
+    if (ngx_buf_in_memory(b)) {
+        ngx_memcpy(cctx->value + cctx->len, b->pos, (size_t) n);
+
+    } else {
+        /* buffered to a temporary file by proxy_pass: as nginx reads it */
+        read = ngx_read_file(b->file, cctx->value + cctx->len, (size_t) n,
+                             b->file_pos);
+        if (read != (ssize_t) n) {
+            return NGX_ERROR;
+        }
+    }
+
+    cctx->len += (size_t) n;
+
+    return NGX_OK;
+}
+
+
+/* SET key value PX ttl, without waiting for the answer */
+static void
+ngx_http_ticketing_cache_store(ngx_http_request_t *r,
+    ngx_http_ticketing_cache_ctx_t *cctx)
+{
+    u_char       ttl[NGX_INT_T_LEN];
+    size_t       argvlen[5];
+    const char  *argv[5];
+
+    argv[0] = "SET";
+    argvlen[0] = 3;
+    argv[1] = (const char *) cctx->key.data;
+    argvlen[1] = cctx->key.len;
+    argv[2] = (const char *) cctx->value;
+    argvlen[2] = cctx->len;
+    argv[3] = "PX";
+    argvlen[3] = 2;
+    argv[4] = (const char *) ttl;
+    argvlen[4] = ngx_sprintf(ttl, "%M", cctx->ttl + cctx->stale_if_error)
+                 - ttl;
+
+    /* hiredis copies the command: the value is freed right after */
+
+    if (ngx_http_ticketing_redis_command(ngx_http_ticketing_cache_store_reply,
+                                         NULL, 5, argv, argvlen)
+        == NGX_OK)
+    {
+        ngx_log_debug2(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                       "ticketing cache: store \"%V\", %uz bytes",
+                       &cctx->key, cctx->len);
+    }
+
+    ngx_http_ticketing_cache_stop_storing(cctx);
+}
+
+
+static void
+ngx_http_ticketing_cache_store_reply(redisAsyncContext *ac, void *reply,
+    void *privdata)
+{
+    redisReply  *rr = reply;
+
+    if (rr == NULL) {
+        return;
+    }
+
+    if (rr->type == REDIS_REPLY_ERROR) {
+        ngx_log_error(NGX_LOG_INFO, ngx_cycle->log, 0,
+                      "ticketing cache: store failed: %s", rr->str);
+        ngx_http_ticketing_redis_failure("SET answered an error");
+        return;
+    }
+
+    ngx_http_ticketing_redis_success();
+}
+
+
+static void
+ngx_http_ticketing_cache_stop_storing(ngx_http_ticketing_cache_ctx_t *cctx)
+{
+    if (cctx->value) {
+        ngx_free(cctx->value);
+        cctx->value = NULL;
+    }
+
+    cctx->storing = 0;
+}
+
+
+/* ------------------------------------------------------------- purge */
+
+
+/* ticketing_cache_purge; */
+char *
+ngx_http_ticketing_cache_purge(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_core_loc_conf_t        *clcf;
+    ngx_http_ticketing_main_conf_t  *tmcf;
+
+    clcf = ngx_http_conf_get_module_loc_conf(cf, ngx_http_core_module);
+    clcf->handler = ngx_http_ticketing_cache_purge_handler;
+
+    tmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_ticketing_module);
+    tmcf->cache.enabled = 1;
+
+    return NGX_CONF_OK;
+}
+
+
+/*
+ * DELETE with, in the query: provider=, org=, operation= to narrow the
+ * purge (none: everything under the key prefix), or uri= (a request's
+ * path and query, percent-encoded) with provider= and org= for one entry.
+ * Answers 200 {"purged":N}; errors in the uniform schema.
+ */
+static ngx_int_t
+ngx_http_ticketing_cache_purge_handler(ngx_http_request_t *r)
+{
+    ngx_int_t                        rc;
+    ngx_str_t                        allow = ngx_string("DELETE");
+    const char                      *error;
+    ngx_pool_cleanup_t              *cln;
+    ngx_http_ticketing_ctx_t        *ctx;
+    ngx_http_ticketing_cache_ctx_t  *cctx;
+
+    if (r->method != NGX_HTTP_DELETE) {
+        return ngx_http_ticketing_send_error(r, NGX_HTTP_NOT_ALLOWED,
+                                             "a purge is a DELETE", &allow);
+    }
+
+    rc = ngx_http_discard_request_body(r);
+    if (rc != NGX_OK) {
+        return rc;
+    }
+
+    ctx = ngx_pcalloc(r->pool, sizeof(ngx_http_ticketing_ctx_t));
+    cctx = ngx_pcalloc(r->pool, sizeof(ngx_http_ticketing_cache_ctx_t));
+    cln = ngx_pool_cleanup_add(r->pool, 0);
+
+    if (ctx == NULL || cctx == NULL || cln == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    cln->handler = ngx_http_ticketing_cache_cleanup;
+    cln->data = cctx;
+
+    ctx->cache = cctx;
+    ngx_http_set_ctx(r, ctx, ngx_http_ticketing_module);
+
+    error = NULL;
+
+    rc = ngx_http_ticketing_cache_purge_pattern(r, cctx, &error);
+    if (rc != NGX_OK) {
+        if (rc == NGX_HTTP_BAD_REQUEST) {
+            ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                          "ticketing cache: purge refused: %s", error);
+            return ngx_http_ticketing_send_error(r, rc, error, NULL);
+        }
+
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    if (ngx_http_ticketing_cache_send(r, cctx,
+                                      NGX_HTTP_TICKETING_CACHE_PURGE)
+        != NGX_OK)
+    {
+        return ngx_http_ticketing_send_error(r,
+                                         NGX_HTTP_SERVICE_UNAVAILABLE,
+                                         "the cache is not reachable", NULL);
+    }
+
+    ngx_log_error(NGX_LOG_NOTICE, r->connection->log, 0,
+                  "ticketing cache: purge \"%V\"", &cctx->pattern);
+
+    cctx->waiting = 1;
+    r->read_event_handler = ngx_http_test_reading;
+    r->main->count++;
+
+    return NGX_DONE;
+}
+
+
+static void
+ngx_http_ticketing_cache_purge_done(ngx_http_request_t *r, redisReply *rr)
+{
+    u_char                          *p;
+    ngx_int_t                        rc;
+    ngx_buf_t                       *b;
+    ngx_chain_t                      out;
+    ngx_http_ticketing_ctx_t        *ctx;
+
+    static ngx_str_t  json = ngx_string("application/json");
+
+    ctx = ngx_http_get_module_ctx(r, ngx_http_ticketing_module);
+    ctx->cache->waiting = 0;
+    r->read_event_handler = ngx_http_block_reading;
+
+    if (rr == NULL || rr->type != REDIS_REPLY_INTEGER) {
+        ngx_log_error(NGX_LOG_WARN, r->connection->log, 0,
+                      "ticketing cache: purge failed: %s",
+                      rr == NULL ? "no answer"
+                      : rr->type == REDIS_REPLY_ERROR ? rr->str
+                      : "unexpected reply");
+
+        ngx_http_finalize_request(r,
+            ngx_http_ticketing_send_error(r, NGX_HTTP_SERVICE_UNAVAILABLE,
+                                          "the cache purge failed", NULL));
+        return;
+    }
+
+    b = ngx_create_temp_buf(r->pool, sizeof("{\"purged\":}") + NGX_INT64_LEN);
+    if (b == NULL) {
+        ngx_http_finalize_request(r, NGX_HTTP_INTERNAL_SERVER_ERROR);
+        return;
+    }
+
+    p = ngx_sprintf(b->last, "{\"purged\":%L}", (int64_t) rr->integer);
+    b->last = p;
+    b->last_buf = 1;
+    b->last_in_chain = 1;
+
+    r->headers_out.status = NGX_HTTP_OK;
+    r->headers_out.content_type = json;
+    r->headers_out.content_type_len = json.len;
+    r->headers_out.content_length_n = b->last - b->pos;
+
+    rc = ngx_http_send_header(r);
+
+    if (rc == NGX_ERROR || rc > NGX_OK || r->header_only) {
+        ngx_http_finalize_request(r, rc);
+        return;
+    }
+
+    out.buf = b;
+    out.next = NULL;
+
+    ngx_http_finalize_request(r, ngx_http_output_filter(r, &out));
+}
+
+
+/* the query argument "name", percent-decoded, in the request's pool */
+static ngx_int_t
+ngx_http_ticketing_cache_purge_arg(ngx_http_request_t *r, const char *name,
+    ngx_str_t *value)
+{
+    u_char     *dst, *src;
+    ngx_str_t   raw;
+
+    ngx_str_null(value);
+
+    if (ngx_http_arg(r, (u_char *) name, ngx_strlen(name), &raw) != NGX_OK) {
+        return NGX_OK;
+    }
+
+    value->data = ngx_pnalloc(r->pool, raw.len + 1);
+    if (value->data == NULL) {
+        return NGX_ERROR;
+    }
+
+    dst = value->data;
+    src = raw.data;
+
+    ngx_unescape_uri(&dst, &src, raw.len, 0);
+
+    value->len = dst - value->data;
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_http_ticketing_cache_purge_pattern(ngx_http_request_t *r,
+    ngx_http_ticketing_cache_ctx_t *cctx, const char **error)
+{
+    u_char                                *p, *q, *scratch, *key;
+    size_t                                 size, len;
+    ngx_str_t                              provider, org, op, uri;
+    ngx_uint_t                             i;
+    ngx_http_ticketing_route_t             rt;
+    ngx_http_ticketing_main_conf_t        *tmcf;
+    ngx_http_ticketing_cachekey_in_t       in;
+    const ngx_http_ticketing_operation_t  *o;
+
+    tmcf = ngx_http_get_module_main_conf(r, ngx_http_ticketing_module);
+
+    if (ngx_http_ticketing_cache_purge_arg(r, "provider", &provider)
+           != NGX_OK
+        || ngx_http_ticketing_cache_purge_arg(r, "org", &org) != NGX_OK
+        || ngx_http_ticketing_cache_purge_arg(r, "operation", &op) != NGX_OK
+        || ngx_http_ticketing_cache_purge_arg(r, "uri", &uri) != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    /* as the cache keys them (ngx_http_ticketing_cache_tenant()) */
+    for (i = 0; i < provider.len; i++) {
+        provider.data[i] = ngx_toupper(provider.data[i]);
+    }
+
+    o = NULL;
+
+    if (uri.len) {
+        /* one entry: the key of that request, exactly */
+
+        q = ngx_strlchr(uri.data, uri.data + uri.len, '?');
+        len = q ? (size_t) (q - uri.data) : uri.len;
+
+        scratch = ngx_pnalloc(r->pool, uri.len + 1);
+        if (scratch == NULL) {
+            return NGX_ERROR;
+        }
+
+        if (ngx_http_ticketing_route_match(uri.data, len,
+                                           NGX_HTTP_TICKETING_GET, scratch,
+                                           &rt)
+            != NGX_HTTP_TICKETING_ROUTE_OK
+            || !rt.op->cacheable)
+        {
+            *error = "uri is not a cacheable operation";
+            return NGX_HTTP_BAD_REQUEST;
+        }
+
+        ngx_memzero(&in, sizeof(ngx_http_ticketing_cachekey_in_t));
+
+        in.prefix.data = tmcf->cache.prefix.data;
+        in.prefix.len = tmcf->cache.prefix.len;
+        in.provider.data = provider.data;
+        in.provider.len = provider.len;
+        in.org.data = org.data;
+        in.org.len = org.len;
+        in.operation.data = (const u_char *) rt.op->name;
+        in.operation.len = ngx_strlen(rt.op->name);
+
+        for (i = 0; i < NGX_HTTP_TICKETING_NPARAMS; i++) {
+            in.params[i] = rt.params[i];
+        }
+
+        if (q) {
+            in.query.data = q + 1;
+            in.query.len = uri.data + uri.len - (q + 1);
+        }
+
+        size = ngx_http_ticketing_cachekey_size(&in);
+        key = ngx_pnalloc(r->pool, size);
+        scratch = ngx_pnalloc(r->pool, in.query.len + 1);
+
+        if (key == NULL || scratch == NULL) {
+            return NGX_ERROR;
+        }
+
+        if (ngx_http_ticketing_cachekey_build(&in, scratch, key, size, &len)
+            != NGX_HTTP_TICKETING_CACHEKEY_OK)
+        {
+            *error = "uri has a malformed query";
+            return NGX_HTTP_BAD_REQUEST;
+        }
+
+        cctx->pattern.data = ngx_pnalloc(r->pool, 2 * len + 1);
+        if (cctx->pattern.data == NULL) {
+            return NGX_ERROR;
+        }
+
+        p = ngx_http_ticketing_cache_glob(cctx->pattern.data, key, len);
+        cctx->pattern.len = p - cctx->pattern.data;
+
+        return NGX_OK;
+    }
+
+    if (op.len) {
+        o = ngx_http_ticketing_operation_find((const char *) op.data, op.len);
+        if (o == NULL || !o->cacheable) {
+            *error = "operation is not a cacheable operation";
+            return NGX_HTTP_BAD_REQUEST;
+        }
+    }
+
+    /* PREFIX|v1|<provider>|<org>|<operation>|... with "*" for the unset */
+
+    size = 2 * (tmcf->cache.prefix.len + provider.len + org.len + op.len)
+           + 3 * (NGX_SIZE_T_LEN + 4) + sizeof("|v1|*");
+
+    cctx->pattern.data = ngx_pnalloc(r->pool, size);
+    if (cctx->pattern.data == NULL) {
+        return NGX_ERROR;
+    }
+
+    p = ngx_http_ticketing_cache_glob(cctx->pattern.data,
+                                      tmcf->cache.prefix.data,
+                                      tmcf->cache.prefix.len);
+    p = ngx_cpymem(p, "|v1", 3);
+
+    if (provider.len) {
+        p = ngx_sprintf(p, "|%uz:", provider.len);
+        p = ngx_http_ticketing_cache_glob(p, provider.data, provider.len);
+
+    } else if (org.len || op.len) {
+        p = ngx_cpymem(p, "|*", 2);
+    }
+
+    if (org.len) {
+        p = ngx_sprintf(p, "|%uz:", org.len);
+        p = ngx_http_ticketing_cache_glob(p, org.data, org.len);
+
+    } else if (op.len) {
+        p = ngx_cpymem(p, "|*", 2);
+    }
+
+    if (op.len) {
+        p = ngx_sprintf(p, "|%uz:", op.len);
+        p = ngx_http_ticketing_cache_glob(p, op.data, op.len);
+    }
+
+    p = ngx_cpymem(p, "|*", 2);
+
+    cctx->pattern.len = p - cctx->pattern.data;
+
+    return NGX_OK;
+}
+
+
+/* copies with the glob characters of Redis' MATCH escaped */
+static u_char *
+ngx_http_ticketing_cache_glob(u_char *p, u_char *src, size_t len)
+{
+    while (len--) {
+        if (*src == '*' || *src == '?' || *src == '[' || *src == ']'
+            || *src == '\\')
+        {
+            *p++ = '\\';
+        }
+
+        *p++ = *src++;
+    }
+
+    return p;
 }

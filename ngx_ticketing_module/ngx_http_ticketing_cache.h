@@ -13,15 +13,105 @@
 #include <ngx_core.h>
 #include <ngx_http.h>
 
+#include "ngx_http_ticketing_redis.h"
+
+
+/* TTLs indexed by the catalogue's operation number (1..27) */
+#define NGX_HTTP_TICKETING_CACHE_NOPS   28
+
+
+typedef enum {
+    NGX_HTTP_TICKETING_CACHE_NONE = 0,
+    NGX_HTTP_TICKETING_CACHE_HIT,
+    NGX_HTTP_TICKETING_CACHE_MISS,
+    NGX_HTTP_TICKETING_CACHE_BYPASS,
+    NGX_HTTP_TICKETING_CACHE_STALE
+} ngx_http_ticketing_cache_status_e;
+
 
 typedef struct {
-    ngx_uint_t                     reserved;
+    /* NULL: no "ticketing_redis" */
+    ngx_http_ticketing_redis_conf_t  *redis;
+    ngx_str_t                         prefix;
+
+    /* some location has "ticketing_cache on" */
+    ngx_flag_t                        enabled;
 } ngx_http_ticketing_cache_main_conf_t;
 
 
 typedef struct {
-    ngx_uint_t                     reserved;
+    ngx_flag_t                     enable;
+    ngx_flag_t                     client_bypass;
+    ngx_msec_t                     timeout;
+    size_t                         max_size;
+    ngx_msec_t                     stale_if_error;
+    ngx_msec_t                     lock_timeout;
+    ngx_msec_t                     ttl[NGX_HTTP_TICKETING_CACHE_NOPS];
 } ngx_http_ticketing_cache_loc_conf_t;
+
+
+/* the commands of a lookup */
+#define NGX_HTTP_TICKETING_CACHE_GET    0
+#define NGX_HTTP_TICKETING_CACHE_LOCK   1
+#define NGX_HTTP_TICKETING_CACHE_POLL   2
+#define NGX_HTTP_TICKETING_CACHE_PURGE  3
+
+
+typedef struct ngx_http_ticketing_cache_lookup_s
+    ngx_http_ticketing_cache_lookup_t;
+
+
+/* per request, in the request's pool */
+typedef struct {
+    ngx_str_t                          key;
+    ngx_msec_t                         ttl;
+    ngx_msec_t                         stale_if_error;
+    ngx_http_ticketing_cache_status_e  status;
+
+    /* an entry past its TTL, served if the upstream fails */
+    ngx_str_t                          stale_type;
+    ngx_str_t                          stale_body;
+
+    /* the command in flight, or NULL */
+    ngx_http_ticketing_cache_lookup_t *lookup;
+
+    /* request coalescing: the fill lock, waiting for another's fill */
+    ngx_str_t                          lock_key;
+    ngx_event_t                        poll;
+    ngx_msec_t                         wait_until;
+
+    /* the value being stored: malloc'd, freed by the pool's cleanup */
+    u_char                            *value;
+    size_t                             len;
+    size_t                             size;
+    size_t                             max;
+
+    /* a purge: the glob pattern of the keys to delete */
+    ngx_str_t                          pattern;
+
+    /* what the command in flight is (NGX_HTTP_TICKETING_CACHE_*) */
+    unsigned                           phase:2;
+    /* the access step waits for Redis */
+    unsigned                           waiting:1;
+    /* this request holds the fill lock */
+    unsigned                           locked:1;
+
+    /* store the response once complete, if cacheable */
+    unsigned                           store:1;
+    /* the header filter accepted it: the body filter copies it */
+    unsigned                           storing:1;
+    /* the upstream failed: the stale entry replaces its answer */
+    unsigned                           serving_stale:1;
+    unsigned                           stale_sent:1;
+} ngx_http_ticketing_cache_ctx_t;
+
+
+char *ngx_http_ticketing_cache_redis(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+char *ngx_http_ticketing_cache_ttl(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+char *ngx_http_ticketing_cache_purge(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
 
 
 #endif /* _NGX_HTTP_TICKETING_CACHE_H_INCLUDED_ */

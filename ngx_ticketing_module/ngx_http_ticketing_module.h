@@ -94,6 +94,9 @@ typedef struct {
 
     /* the identity the auth step established (ngx_http_ticketing_auth.c) */
     ngx_http_ticketing_auth_ctx_t  auth;
+
+    /* the cache's state of a cacheable request (cache.c), or NULL */
+    ngx_http_ticketing_cache_ctx_t  *cache;
 } ngx_http_ticketing_ctx_t;
 
 

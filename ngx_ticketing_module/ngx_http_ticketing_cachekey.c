@@ -1,0 +1,361 @@
+
+/*
+ * The cache key encoding.  Injective by construction: every variable
+ * field carries its length, so no value can be crafted to look like the
+ * end of one field and the start of another.
+ */
+
+
+#include <stdio.h>
+#include <string.h>
+
+#include "ngx_http_ticketing_cachekey.h"
+
+
+/* "|" + 20 digits + ":" or "=" + 20 digits + ":" */
+#define NGX_HTTP_TICKETING_CACHEKEY_FIELD  24
+
+
+typedef struct {
+    ngx_http_ticketing_span_t  name;
+    ngx_http_ticketing_span_t  value;
+    unsigned                   has_value:1;
+} ngx_http_ticketing_cachekey_arg_t;
+
+
+static int ngx_http_ticketing_cachekey_hex(u_char c);
+static ssize_t ngx_http_ticketing_cachekey_decode(const u_char *p,
+    size_t len, u_char *out);
+static int ngx_http_ticketing_cachekey_cmp(
+    const ngx_http_ticketing_cachekey_arg_t *a,
+    const ngx_http_ticketing_cachekey_arg_t *b);
+static u_char *ngx_http_ticketing_cachekey_field(u_char *p, u_char *end,
+    char tag, const ngx_http_ticketing_span_t *s);
+
+
+size_t
+ngx_http_ticketing_cachekey_size(const ngx_http_ticketing_cachekey_in_t *in)
+{
+    size_t  size, i, nargs;
+
+    size = in->prefix.len + sizeof("|v1") - 1
+           + 4 * NGX_HTTP_TICKETING_CACHEKEY_FIELD
+           + in->provider.len + in->org.len + in->operation.len;
+
+    for (i = 0; i < NGX_HTTP_TICKETING_NPARAMS; i++) {
+        size += NGX_HTTP_TICKETING_CACHEKEY_FIELD + in->params[i].len;
+    }
+
+    /* "|q" + count, then per argument two fields; decoding never grows */
+    nargs = NGX_HTTP_TICKETING_CACHEKEY_MAX_ARGS;
+    size += NGX_HTTP_TICKETING_CACHEKEY_FIELD
+            + 2 * nargs * NGX_HTTP_TICKETING_CACHEKEY_FIELD + in->query.len;
+
+    return size;
+}
+
+
+ngx_http_ticketing_cachekey_rc_e
+ngx_http_ticketing_cachekey_build(const ngx_http_ticketing_cachekey_in_t *in,
+    u_char *scratch, u_char *buf, size_t size, size_t *len)
+{
+    int                                 n;
+    size_t                              i, j, nargs;
+    u_char                             *p, *end, *s;
+    ssize_t                             dlen;
+    const u_char                       *q, *qend, *amp, *eq;
+    ngx_http_ticketing_cachekey_arg_t   tmp;
+    ngx_http_ticketing_cachekey_arg_t
+                                args[NGX_HTTP_TICKETING_CACHEKEY_MAX_ARGS];
+
+    /* split and decode the query arguments */
+
+    nargs = 0;
+    s = scratch;
+    q = in->query.data;
+    qend = q + in->query.len;
+
+    while (q < qend) {
+        amp = memchr(q, '&', qend - q);
+        if (amp == NULL) {
+            amp = qend;
+        }
+
+        if (amp == q) {
+            /* "a=1&&b=2": an empty argument means nothing */
+            q++;
+            continue;
+        }
+
+        if (nargs == NGX_HTTP_TICKETING_CACHEKEY_MAX_ARGS) {
+            return NGX_HTTP_TICKETING_CACHEKEY_BAD_QUERY;
+        }
+
+        eq = memchr(q, '=', amp - q);
+
+        dlen = ngx_http_ticketing_cachekey_decode(q, (eq ? eq : amp) - q, s);
+        if (dlen < 0) {
+            return NGX_HTTP_TICKETING_CACHEKEY_BAD_QUERY;
+        }
+
+        args[nargs].name.data = s;
+        args[nargs].name.len = dlen;
+        s += dlen;
+
+        args[nargs].has_value = (eq != NULL);
+        args[nargs].value.data = s;
+        args[nargs].value.len = 0;
+
+        if (eq != NULL) {
+            dlen = ngx_http_ticketing_cachekey_decode(eq + 1, amp - eq - 1, s);
+            if (dlen < 0) {
+                return NGX_HTTP_TICKETING_CACHEKEY_BAD_QUERY;
+            }
+
+            args[nargs].value.len = dlen;
+            s += dlen;
+        }
+
+        nargs++;
+        q = amp;
+    }
+
+    /*
+     * A stable insertion sort by name: the order of the names does not
+     * matter, but the order of the values of one repeated name may.
+     */
+
+    for (i = 1; i < nargs; i++) {
+        tmp = args[i];
+
+        for (j = i; j > 0
+                    && ngx_http_ticketing_cachekey_cmp(&args[j - 1], &tmp) > 0;
+             j--)
+        {
+            args[j] = args[j - 1];
+        }
+
+        args[j] = tmp;
+    }
+
+    /* write the key */
+
+    p = buf;
+    end = buf + size;
+
+    if ((size_t) (end - p) < in->prefix.len + sizeof("|v1") - 1) {
+        return NGX_HTTP_TICKETING_CACHEKEY_NO_ROOM;
+    }
+
+    if (in->prefix.len) {
+        memcpy(p, in->prefix.data, in->prefix.len);
+        p += in->prefix.len;
+    }
+
+    memcpy(p, "|v1", sizeof("|v1") - 1);
+    p += sizeof("|v1") - 1;
+
+    p = ngx_http_ticketing_cachekey_field(p, end, '|', &in->provider);
+    p = ngx_http_ticketing_cachekey_field(p, end, '|', &in->org);
+    p = ngx_http_ticketing_cachekey_field(p, end, '|', &in->operation);
+
+    for (i = 0; i < NGX_HTTP_TICKETING_NPARAMS; i++) {
+        p = ngx_http_ticketing_cachekey_field(p, end, '|', &in->params[i]);
+    }
+
+    if (p == NULL) {
+        return NGX_HTTP_TICKETING_CACHEKEY_NO_ROOM;
+    }
+
+    n = snprintf((char *) p, end - p, "|q%zu", nargs);
+    if (n < 0 || n >= end - p) {
+        return NGX_HTTP_TICKETING_CACHEKEY_NO_ROOM;
+    }
+
+    p += n;
+
+    for (i = 0; i < nargs && p != NULL; i++) {
+        p = ngx_http_ticketing_cachekey_field(p, end, '|', &args[i].name);
+
+        if (args[i].has_value) {
+            p = ngx_http_ticketing_cachekey_field(p, end, '=',
+                                                  &args[i].value);
+
+        } else if (p != NULL) {
+            if (p == end) {
+                return NGX_HTTP_TICKETING_CACHEKEY_NO_ROOM;
+            }
+
+            *p++ = '!';
+        }
+    }
+
+    if (p == NULL) {
+        return NGX_HTTP_TICKETING_CACHEKEY_NO_ROOM;
+    }
+
+    *len = p - buf;
+
+    return NGX_HTTP_TICKETING_CACHEKEY_OK;
+}
+
+
+/* tag, decimal length, ':', bytes; NULL when it does not fit (or p NULL) */
+static u_char *
+ngx_http_ticketing_cachekey_field(u_char *p, u_char *end, char tag,
+    const ngx_http_ticketing_span_t *s)
+{
+    int  n;
+
+    if (p == NULL) {
+        return NULL;
+    }
+
+    n = snprintf((char *) p, end - p, "%c%zu:", tag, s->len);
+    if (n < 0 || n >= end - p || s->len > (size_t) (end - p - n)) {
+        return NULL;
+    }
+
+    p += n;
+
+    if (s->len) {
+        memcpy(p, s->data, s->len);
+        p += s->len;
+    }
+
+    return p;
+}
+
+
+/* query decoding: %XX and '+' for a space; -1 for malformed input */
+static ssize_t
+ngx_http_ticketing_cachekey_decode(const u_char *p, size_t len, u_char *out)
+{
+    int      hi, lo;
+    size_t   i;
+    u_char  *o;
+
+    o = out;
+
+    for (i = 0; i < len; i++) {
+
+        if (p[i] == '%') {
+            if (i + 2 >= len) {
+                return -1;
+            }
+
+            hi = ngx_http_ticketing_cachekey_hex(p[i + 1]);
+            lo = ngx_http_ticketing_cachekey_hex(p[i + 2]);
+
+            if (hi < 0 || lo < 0) {
+                return -1;
+            }
+
+            *o++ = (u_char) (hi << 4 | lo);
+            i += 2;
+
+        } else if (p[i] == '+') {
+            *o++ = ' ';
+
+        } else {
+            *o++ = p[i];
+        }
+    }
+
+    return o - out;
+}
+
+
+static int
+ngx_http_ticketing_cachekey_hex(u_char c)
+{
+    if (c >= '0' && c <= '9') {
+        return c - '0';
+    }
+
+    c |= 0x20;
+
+    if (c >= 'a' && c <= 'f') {
+        return c - 'a' + 10;
+    }
+
+    return -1;
+}
+
+
+static int
+ngx_http_ticketing_cachekey_cmp(const ngx_http_ticketing_cachekey_arg_t *a,
+    const ngx_http_ticketing_cachekey_arg_t *b)
+{
+    int     rc;
+    size_t  n;
+
+    n = a->name.len < b->name.len ? a->name.len : b->name.len;
+
+    rc = n ? memcmp(a->name.data, b->name.data, n) : 0;
+    if (rc != 0) {
+        return rc;
+    }
+
+    return (a->name.len > b->name.len) - (a->name.len < b->name.len);
+}
+
+
+size_t
+ngx_http_ticketing_cacheval_header(u_char *buf, unsigned long long fresh_until,
+    const u_char *type, size_t type_len)
+{
+    int  n;
+
+    n = sprintf((char *) buf, "v1 %llu ", fresh_until);
+
+    memcpy(buf + n, type, type_len);
+    buf[n + type_len] = '\n';
+
+    return n + type_len + 1;
+}
+
+
+int
+ngx_http_ticketing_cacheval_parse(const u_char *value, size_t len,
+    ngx_http_ticketing_cacheval_t *v)
+{
+    const u_char  *p, *end, *nl;
+
+    end = value + len;
+
+    if (len < sizeof("v1 0 \n") - 1 || memcmp(value, "v1 ", 3) != 0) {
+        return -1;
+    }
+
+    p = value + 3;
+    v->fresh_until = 0;
+
+    if (*p < '0' || *p > '9') {
+        return -1;
+    }
+
+    while (p < end && *p >= '0' && *p <= '9') {
+        if (v->fresh_until > (~0ULL - 9) / 10) {
+            return -1;
+        }
+
+        v->fresh_until = v->fresh_until * 10 + (*p++ - '0');
+    }
+
+    if (p == end || *p++ != ' ') {
+        return -1;
+    }
+
+    nl = memchr(p, '\n', end - p);
+    if (nl == NULL || nl == p) {
+        return -1;
+    }
+
+    v->type.data = p;
+    v->type.len = nl - p;
+    v->body.data = nl + 1;
+    v->body.len = end - (nl + 1);
+
+    return 0;
+}

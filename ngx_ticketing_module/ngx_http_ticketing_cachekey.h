@@ -1,0 +1,96 @@
+
+/*
+ * The cache key of a cacheable request: an injective encoding of the key
+ * prefix, provider, organization, operation, path parameters and the
+ * decoded, sorted query parameters.
+ *
+ * Pure logic: this file includes no nginx header, so the unit tests and
+ * the fuzzers link it without nginx.
+ */
+
+
+#ifndef _NGX_HTTP_TICKETING_CACHEKEY_H_INCLUDED_
+#define _NGX_HTTP_TICKETING_CACHEKEY_H_INCLUDED_
+
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "ngx_http_ticketing_route.h"
+
+
+/* more query parameters than this: the request is not cached */
+#define NGX_HTTP_TICKETING_CACHEKEY_MAX_ARGS  64
+
+
+typedef enum {
+    NGX_HTTP_TICKETING_CACHEKEY_OK = 0,
+    /* malformed percent-encoding, too many parameters: do not cache */
+    NGX_HTTP_TICKETING_CACHEKEY_BAD_QUERY,
+    /* the output buffer is too small (a caller bug) */
+    NGX_HTTP_TICKETING_CACHEKEY_NO_ROOM
+} ngx_http_ticketing_cachekey_rc_e;
+
+
+typedef struct {
+    /* raw, must not contain '|' (checked at configuration time) */
+    ngx_http_ticketing_span_t  prefix;
+    ngx_http_ticketing_span_t  provider;
+    ngx_http_ticketing_span_t  org;
+    ngx_http_ticketing_span_t  operation;
+    /* decoded path parameters, len 0 when absent */
+    ngx_http_ticketing_span_t  params[NGX_HTTP_TICKETING_NPARAMS];
+    /* the raw query string, without '?', still percent-encoded */
+    ngx_http_ticketing_span_t  query;
+} ngx_http_ticketing_cachekey_in_t;
+
+
+/*
+ * An upper bound of the key's length for these fields: the size of the
+ * output buffer to pass to ngx_http_ticketing_cachekey_build().
+ */
+size_t ngx_http_ticketing_cachekey_size(
+    const ngx_http_ticketing_cachekey_in_t *in);
+
+/*
+ * Writes the key to "buf" (no NUL) and its length to "*len".  "scratch"
+ * must hold in->query.len bytes (the decoded query parameters).
+ *
+ * Layout: PREFIX "|v1" then, each as "|" <decimal length> ":" <bytes>,
+ * the provider, organization, operation and the four path parameters;
+ * then "|q" <count> and, per query parameter in a stable order of the
+ * decoded names, "|" <len> ":" <name> followed by "=" <len> ":" <value>,
+ * or "!" for a parameter without "=".  Every field is self-delimiting,
+ * so two different inputs never give the same key.
+ */
+ngx_http_ticketing_cachekey_rc_e ngx_http_ticketing_cachekey_build(
+    const ngx_http_ticketing_cachekey_in_t *in, u_char *scratch,
+    u_char *buf, size_t size, size_t *len);
+
+
+/*
+ * A stored value: "v1 " <fresh until, ms since the epoch> " "
+ * <content type> "\n" <body>.  Redis keeps it longer than it is fresh
+ * when stale-if-error is on.
+ */
+typedef struct {
+    unsigned long long         fresh_until;
+    ngx_http_ticketing_span_t  type;
+    ngx_http_ticketing_span_t  body;
+} ngx_http_ticketing_cacheval_t;
+
+
+/* the header's length for a content type of "type_len" bytes, at most */
+#define NGX_HTTP_TICKETING_CACHEVAL_HEADER_SIZE(type_len)                   \
+    (sizeof("v1 ") - 1 + 20 + 1 + (type_len) + 1)
+
+/* writes the header, returns its length */
+size_t ngx_http_ticketing_cacheval_header(u_char *buf,
+    unsigned long long fresh_until, const u_char *type, size_t type_len);
+
+/* 0 when well-formed (the spans point into "value"), -1 otherwise */
+int ngx_http_ticketing_cacheval_parse(const u_char *value, size_t len,
+    ngx_http_ticketing_cacheval_t *v);
+
+
+#endif /* _NGX_HTTP_TICKETING_CACHEKEY_H_INCLUDED_ */

@@ -1,0 +1,1177 @@
+# The Redis cache of the metadata operations: MISS then HIT, isolation of
+# keys, what is never cached, the size cap, fail-open when Redis is down,
+# frozen or refuses us, replies above hiredis' 16 KB read size, a client
+# that leaves during the lookup.
+#
+# Every block gets its own key prefix, so blocks never see each other's
+# keys, on this run or an earlier one.  Sections of this file's own:
+#   redis_addr    "closed" (a port nobody listens on), "frozen" (a socket
+#                 that accepts and never answers), a fake Redis of %Fakes
+#                 below, or an address
+#   redis_params  more parameters of "ticketing_redis"
+#   cache_config  more directives in the gateway location
+#   redis_seed    (eval) [[db, key, value, px], ...] SET before the block;
+#                 "PREFIX" in a key is the block's prefix
+# and "CLOSED_PORT" in a block's config is a port nobody listens on.
+
+use Test::Nginx::Socket 'no_plan';
+use IO::Socket::INET;
+use IO::Socket::UNIX;
+use Socket qw(SOCK_STREAM);
+use HTTP::Tiny;
+use POSIX ();
+use lib "t/tools";
+use TicketingAuth;
+
+sub main::token {
+    return TicketingAuth::bearer("--key", "t/data/rs256.key", "--alg", "RS256",
+                                 @_ ? ("--claims", $_[0]) : ());
+}
+
+repeat_each(1);
+no_shuffle();
+
+our @Keep;          # sockets that stay open while the blocks run
+my $BlockNo = 0;
+
+# a port that was free a moment ago: connecting to it is refused
+sub closed_port {
+    my $s = IO::Socket::INET->new(LocalAddr => '127.0.0.1', LocalPort => 0,
+                                  Proto => 'tcp', Listen => 1)
+        or die "cannot bind: $!\n";
+    my $port = $s->sockport;
+    close $s;
+    return $port;
+}
+
+# a "Redis" that accepts connections (the kernel does) and never answers
+sub frozen_port {
+    my $s = IO::Socket::INET->new(LocalAddr => '127.0.0.1', LocalPort => 0,
+                                  Proto => 'tcp', Listen => 128)
+        or die "cannot bind: $!\n";
+    push @Keep, $s;
+    return $s->sockport;
+}
+
+# A fake "Redis" in a child process, serving one connection after the
+# other: $answer->(\@args, $n) gives the reply to the n-th command (from 0,
+# across connections) as raw RESP, or undef to ignore it.  A reply goes out
+# in a single write: a big one lands in nginx's socket buffer at once.
+our @Children;
+sub fake_redis_port {
+    my ($answer, $unix) = @_;
+    my $s = $unix
+        ? IO::Socket::UNIX->new(Local => $unix, Type => SOCK_STREAM,
+                                Listen => 16)
+        : IO::Socket::INET->new(LocalAddr => '127.0.0.1', LocalPort => 0,
+                                Proto => 'tcp', Listen => 16);
+    die "cannot listen: $!\n" unless $s;
+    my $pid = fork;
+    die "fork: $!\n" unless defined $pid;
+    if ($pid) {
+        push @Children, $pid;
+        my $port = $unix ? 0 : $s->sockport;
+        close $s;
+        return $port;
+    }
+    my $count = 0;
+    while (my $c = $s->accept) {
+        my $buf = '';
+        while (sysread($c, $buf, 65536, length $buf)) {
+            for (;;) {
+                my @args;
+                my $rest = $buf;
+                last unless $rest =~ s/^\*(\d+)\r\n//;
+                my $n = $1;
+                while ($n-- > 0 && $rest =~ s/^\$(\d+)\r\n//) {
+                    last if length($rest) < $1 + 2;
+                    push @args, substr($rest, 0, $1);
+                    substr($rest, 0, $1 + 2, '');
+                }
+                last if $n >= 0;               # incomplete: read more
+                $buf = $rest;
+                my $reply = $answer->(\@args, $count++);
+                syswrite($c, $reply) if defined $reply;
+            }
+        }
+        close $c;
+    }
+    POSIX::_exit(0);
+}
+
+sub bulk { my ($v) = @_; return defined $v ? '$' . length($v) . "\r\n$v\r\n" : "\$-1\r\n" }
+
+my %Fakes = (
+    # GET: one big value
+    big => sub {
+        my ($args) = @_;
+        return uc $args->[0] eq 'GET'
+            ? bulk("v1 9999999999999 application/json\n"
+                   . '{"big":"' . ('x' x 100000) . '"}')
+            : "+OK\r\n";
+    },
+    # deaf to the first two commands, then GET: nil
+    'deaf-then-nil' => sub {
+        my ($args, $n) = @_;
+        return undef if $n < 2;
+        return uc $args->[0] eq 'GET' ? bulk(undef) : "+OK\r\n";
+    },
+    # another nginx holds the fill lock and fills the key a moment later
+    'filled-by-another' => sub {
+        my ($args, $n) = @_;
+        return bulk(undef) if $n < 2;                 # GET nil, SET NX nil
+        my $v = bulk("v1 9999999999999 application/json\n"
+                     . '{"filled":"by another"}');
+        return uc $args->[0] eq 'GET' ? $v
+             : uc $args->[0] eq 'MGET' ? "*2\r\n$v" . bulk("1")
+             : "+OK\r\n";
+    },
+);
+
+END {
+    kill 'KILL', @Children if @Children;
+    unlink glob "/tmp/ticketing-cache-t-$$-*.sock";
+}
+
+# commands to the test's redis-server, one RESP line back each
+sub redis_cmds {
+    my $s = IO::Socket::INET->new(
+        PeerAddr => "127.0.0.1:$ENV{TEST_NGINX_REDIS_PORT}", Proto => 'tcp')
+        or die "cannot reach redis: $!\n";
+    my @replies;
+    for my $cmd (@_) {
+        print $s "*" . @$cmd . "\r\n"
+                 . join('', map { '$' . length($_) . "\r\n$_\r\n" } @$cmd);
+        my $line = <$s>;
+        die "redis: $line" if !defined $line || $line =~ /^-/;
+        push @replies, $line;
+    }
+    close $s;
+    return @replies;
+}
+
+# what the mock answers itself, for byte-by-byte comparisons
+sub main::mock_body {
+    my ($path, $provider) = @_;
+    my $res = HTTP::Tiny->new->get(
+        "http://127.0.0.1:$ENV{TEST_NGINX_UPSTREAM_PORT}$path",
+        { headers => { 'ticketing-provider' => $provider || 'JAM' } });
+    die "mock: $res->{status}\n" unless $res->{success};
+    return $res->{content};
+}
+
+add_block_preprocessor(sub {
+    my $block = shift;
+
+    $BlockNo++;
+    my $prefix = "tc$$-" . time() . "-$BlockNo";
+
+    my $addr = "127.0.0.1:$ENV{TEST_NGINX_REDIS_PORT}";
+    my $want = $block->redis_addr;
+    if (defined $want) {
+        $want =~ s/^\s+|\s+$//g;
+        $addr = $want eq 'closed' ? "127.0.0.1:" . closed_port()
+              : $want eq 'frozen' ? "127.0.0.1:" . frozen_port()
+              : $Fakes{$want} ? "127.0.0.1:" . fake_redis_port($Fakes{$want})
+              : $want =~ /^unix-(.*)$/ && $Fakes{$1} ? do {
+                    my $path = "/tmp/ticketing-cache-t-$$-$BlockNo.sock";
+                    unlink $path;
+                    fake_redis_port($Fakes{$1}, $path);
+                    "unix:$path";
+                }
+              : $want;
+    }
+    my $params = $block->redis_params // '';
+    $params =~ s/^\s+|\s+$//g;
+    my $extra = $block->cache_config // '';
+
+    if (!defined $block->http_config) {
+        $block->set_value("http_config", <<_EOC_);
+    upstream ticketing_api {
+        server 127.0.0.1:\$TEST_NGINX_UPSTREAM_PORT;
+        keepalive 4;
+    }
+    ticketing_redis $addr prefix=$prefix $params;
+_EOC_
+    }
+
+    if (!defined $block->config) {
+        $block->set_value("config", <<_EOC_);
+    location /v2/ {
+        ticketing_gateway on;
+        ticketing_cache on;
+        add_header X-Var "[\$ticketing_cache_status]" always;
+$extra
+        proxy_http_version 1.1;
+        proxy_set_header Connection "";
+        proxy_pass http://ticketing_api;
+    }
+    location /__mock/ {
+        proxy_pass http://ticketing_api;
+    }
+_EOC_
+    }
+
+    if (defined $block->config && $block->config =~ /CLOSED_PORT/) {
+        my $port = closed_port();
+        (my $config = $block->config) =~ s/CLOSED_PORT/$port/g;
+        $block->set_value("config", $config);
+    }
+
+    my $seed = $block->redis_seed;
+    if (defined $seed) {
+        for my $s (@$seed) {
+            my ($db, $key, $value, $px) = @$s;
+            $key =~ s/PREFIX/$prefix/g;
+            redis_cmds(['SELECT', $db],
+                       ['SET', $key, $value, 'PX', $px || '60000']);
+        }
+    }
+
+    # authentication is the subject of t/jwt.t and t/permissions.t: off
+    # here, except in blocks that set it in their own config
+    $block->set_value("http_config", "    ticketing_auth off;\n"
+                                     . ($block->http_config // ""));
+});
+
+run_tests();
+
+__DATA__
+
+=== TEST 1: MISS then HIT: the second answer never reaches the upstream
+--- request eval
+["GET /__mock/reset",
+ "GET /v2/ticket/metadata/types",
+ "GET /v2/ticket/metadata/types",
+ "GET /__mock/count"]
+--- more_headers
+ticketing-provider: JAM
+--- error_code eval
+[200, 200, 200, 200]
+--- response_headers eval
+["!X-Cache-Status",
+ "X-Cache-Status: MISS\nX-Var: [MISS]\nContent-Type: application/json\nContent-Length: 846",
+ "X-Cache-Status: HIT\nX-Var: [HIT]\nContent-Type: application/json\nContent-Length: 846",
+ "!X-Cache-Status"]
+--- response_body eval
+['{"reset": true}',
+ main::mock_body("/v2/ticket/metadata/types"),
+ main::mock_body("/v2/ticket/metadata/types"),
+ '{"count": 1}']
+--- no_error_log
+[error]
+[warn]
+
+
+
+=== TEST 2: every cacheable operation: MISS, then HIT byte for byte
+--- request eval
+["GET /__mock/reset",
+ "GET /v2/ticket/metadata/create/properties?projectKey=INST&ticketType=Incidencia",
+ "GET /v2/ticket/metadata/create/properties?projectKey=INST&ticketType=Incidencia",
+ "GET /v2/ticket/INST-7902/metadata/update/properties",
+ "GET /v2/ticket/INST-7902/metadata/update/properties",
+ "GET /v2/ticket/field/info?api_name=track",
+ "GET /v2/ticket/field/info?api_name=track",
+ "GET /v2/issueLinkType",
+ "GET /v2/issueLinkType",
+ "GET /v2/issueLinkType/10000",
+ "GET /v2/issueLinkType/10000",
+ "GET /__mock/count"]
+--- more_headers
+ticketing-provider: JAM
+--- response_headers eval
+["",
+ ("X-Cache-Status: MISS", "X-Cache-Status: HIT") x 5,
+ ""]
+--- response_body eval
+['{"reset": true}',
+ (main::mock_body("/v2/ticket/metadata/create/properties?projectKey=INST&ticketType=Incidencia")) x 2,
+ (main::mock_body("/v2/ticket/INST-7902/metadata/update/properties")) x 2,
+ (main::mock_body("/v2/ticket/field/info?api_name=track")) x 2,
+ (main::mock_body("/v2/issueLinkType")) x 2,
+ (main::mock_body("/v2/issueLinkType/10000")) x 2,
+ '{"count": 5}']
+--- no_error_log
+[error]
+[warn]
+
+
+
+=== TEST 3: query values, path parameters and provider make different keys; query order does not
+--- request eval
+["GET /__mock/reset",
+ "GET /v2/ticket/metadata/create/properties?projectKey=INST&ticketType=Incidencia",
+ "GET /v2/ticket/metadata/create/properties?ticketType=Incidencia&projectKey=INST",
+ "GET /v2/ticket/metadata/create/properties?projectKey=MAS&ticketType=Incidencia",
+ "GET /v2/ticket/metadata/create/properties?projectKey=INST&ticketType=Incidencia&x=1",
+ "GET /v2/ticket/metadata/create/properties?projectKey=IN%53T&ticketType=Incidencia",
+ "GET /v2/ticket/INST-7902/metadata/update/properties",
+ "GET /v2/ticket/MAS-1201/metadata/update/properties",
+ "GET /v2/ticket/metadata/types",
+ "GET /v2/ticket/metadata/types",
+ "GET /v2/ticket/metadata/types",
+ "GET /__mock/count"]
+--- more_headers eval
+[("ticketing-provider: JAM") x 9, "ticketing-provider: JCC", "ticketing-provider: JCC", ""]
+--- response_headers eval
+["",
+ "X-Cache-Status: MISS", "X-Cache-Status: HIT", "X-Cache-Status: MISS",
+ "X-Cache-Status: MISS", "X-Cache-Status: HIT",
+ "X-Cache-Status: MISS", "X-Cache-Status: MISS",
+ "X-Cache-Status: MISS", "X-Cache-Status: MISS", "X-Cache-Status: HIT",
+ ""]
+--- response_body_like eval
+['"reset"', ('.') x 10, '"count":\s*7\b']
+--- no_error_log
+[error]
+[warn]
+
+
+
+=== TEST 4: non-cacheable operations are never cached: ia.duration, ticket.get
+--- request eval
+["GET /__mock/reset",
+ "GET /v2/ticket/INST-7902/ia/duration",
+ "GET /v2/ticket/INST-7902/ia/duration",
+ "GET /v2/orgs/yoigo/ticket/INST-7902",
+ "GET /v2/orgs/yoigo/ticket/INST-7902",
+ "GET /v2/ticket/INST-7902/ia/summary",
+ "GET /__mock/count"]
+--- more_headers
+ticketing-provider: JAM
+--- error_code eval
+[200, 200, 200, 200, 200, 200, 200]
+--- response_headers eval
+["", ("!X-Cache-Status\nX-Var: []") x 5, ""]
+--- response_body_like eval
+['"reset"', ('.') x 5, '"count":\s*5\b']
+--- no_error_log
+[error]
+[warn]
+
+
+
+=== TEST 5: non-200 answers are not stored
+--- request eval
+["GET /__mock/reset",
+ "GET /v2/ticket/field/info?api_name=nosuchfield",
+ "GET /v2/ticket/field/info?api_name=nosuchfield",
+ "GET /v2/ticket/metadata/types",
+ "GET /v2/ticket/metadata/types",
+ "GET /v2/ticket/metadata/types",
+ "GET /__mock/count"]
+--- more_headers eval
+["", "ticketing-provider: JAM", "ticketing-provider: JAM",
+ "ticketing-provider: JAM\nX-Mock-Error: spring",
+ "ticketing-provider: JAM\nX-Mock-Error: uniform\nX-Mock-Status: 409",
+ "ticketing-provider: JAM", ""]
+--- error_code eval
+[200, 404, 404, 500, 409, 200, 200]
+--- response_headers eval
+["", ("X-Cache-Status: MISS") x 5, ""]
+--- response_body_like eval
+['"reset"', ('.') x 5, '"count":\s*5\b']
+--- no_error_log
+[error]
+[warn]
+
+
+
+=== TEST 6: above ticketing_cache_max_size: not stored
+--- cache_config
+        ticketing_cache_max_size 800;
+--- request eval
+["GET /__mock/reset",
+ "GET /v2/ticket/metadata/types",
+ "GET /v2/ticket/metadata/types",
+ "GET /v2/issueLinkType",
+ "GET /v2/issueLinkType",
+ "GET /__mock/count"]
+--- more_headers
+ticketing-provider: JAM
+--- response_headers eval
+["", "X-Cache-Status: MISS", "X-Cache-Status: MISS",
+ "X-Cache-Status: MISS", "X-Cache-Status: HIT", ""]
+--- response_body_like eval
+['"reset"', ('.') x 4, '"count":\s*3\b']
+--- no_error_log
+[error]
+[warn]
+
+
+
+=== TEST 6b: a 200 that is not JSON is not stored
+--- cache_config
+        proxy_hide_header Content-Type;
+--- request eval
+["GET /__mock/reset",
+ "GET /v2/issueLinkType",
+ "GET /v2/issueLinkType",
+ "GET /__mock/count"]
+--- more_headers
+ticketing-provider: JAM
+--- response_headers eval
+["", "X-Cache-Status: MISS", "X-Cache-Status: MISS", ""]
+--- response_body_like eval
+['"reset"', '.', '.', '"count":\s*2\b']
+--- no_error_log
+[error]
+[warn]
+
+
+
+=== TEST 7: Cache-Control: no-cache bypasses the lookup (and refreshes the entry)
+--- request eval
+["GET /__mock/reset",
+ "GET /v2/issueLinkType",
+ "GET /v2/issueLinkType",
+ "GET /v2/issueLinkType",
+ "GET /v2/issueLinkType",
+ "GET /__mock/count"]
+--- more_headers eval
+["", "ticketing-provider: JAM",
+ "ticketing-provider: JAM\nCache-Control: no-cache",
+ "ticketing-provider: JAM\nPragma: no-cache",
+ "ticketing-provider: JAM", ""]
+--- response_headers eval
+["", "X-Cache-Status: MISS\nX-Var: [MISS]",
+ "X-Cache-Status: BYPASS\nX-Var: [BYPASS]",
+ "X-Cache-Status: BYPASS", "X-Cache-Status: HIT", ""]
+--- response_body_like eval
+['"reset"', ('.') x 4, '"count":\s*3\b']
+--- no_error_log
+[error]
+[warn]
+
+
+
+=== TEST 8: ticketing_cache_client_bypass off: the client cannot bypass
+--- cache_config
+        ticketing_cache_client_bypass off;
+--- request eval
+["GET /__mock/reset",
+ "GET /v2/issueLinkType",
+ "GET /v2/issueLinkType",
+ "GET /__mock/count"]
+--- more_headers eval
+["", "ticketing-provider: JAM",
+ "ticketing-provider: JAM\nCache-Control: no-cache", ""]
+--- response_headers eval
+["", "X-Cache-Status: MISS", "X-Cache-Status: HIT", ""]
+--- response_body_like eval
+['"reset"', '.', '.', '"count":\s*1\b']
+--- no_error_log
+[error]
+[warn]
+
+
+
+=== TEST 9: ticketing_cache_ttl: an entry expires; 0 turns an operation off
+--- cache_config
+        ticketing_cache_ttl issueLinkType.list 300ms;
+        ticketing_cache_ttl metadata.types 0;
+--- request eval
+["GET /__mock/reset",
+ "GET /v2/issueLinkType",
+ "GET /v2/issueLinkType",
+ "GET /v2/ticket/INST-7902/ia/summary",
+ "GET /v2/issueLinkType",
+ "GET /v2/ticket/metadata/types",
+ "GET /v2/ticket/metadata/types",
+ "GET /__mock/count"]
+--- more_headers eval
+["", "ticketing-provider: JAM", "ticketing-provider: JAM",
+ "ticketing-provider: JAM\nX-Mock-Delay-Ms: 500",
+ "ticketing-provider: JAM", "ticketing-provider: JAM",
+ "ticketing-provider: JAM", ""]
+--- response_headers eval
+["", "X-Cache-Status: MISS", "X-Cache-Status: HIT", "!X-Cache-Status",
+ "X-Cache-Status: MISS", "!X-Cache-Status", "!X-Cache-Status", ""]
+--- response_body_like eval
+['"reset"', ('.') x 6, '"count":\s*5\b']
+--- no_error_log
+[error]
+[warn]
+
+
+
+=== TEST 10: a value stored by another instance, in the selected database, above 16 KB
+--- redis_params
+db=5
+--- redis_seed eval
+[[5, "PREFIX|v1|3:JAM|0:|14:metadata.types|0:|0:|0:|0:|q0",
+  "v1 9999999999999 application/json;charset=UTF-8\n" . '{"big":"' . ('0123456789' x 4000) . '"}']]
+--- request eval
+["GET /__mock/reset",
+ "GET /v2/ticket/metadata/types",
+ "GET /v2/ticket/metadata/types",
+ "GET /__mock/count"]
+--- more_headers
+ticketing-provider: JAM
+--- response_headers eval
+["", "X-Cache-Status: HIT\nContent-Type: application/json;charset=UTF-8\nContent-Length: 40010",
+ "X-Cache-Status: HIT", ""]
+--- response_body eval
+['{"reset": true}',
+ '{"big":"' . ('0123456789' x 4000) . '"}',
+ '{"big":"' . ('0123456789' x 4000) . '"}',
+ '{"count": 0}']
+--- no_error_log
+[error]
+[warn]
+
+
+
+=== TEST 10b: a reply of 100 KB that arrives all at once is read to its end
+--- redis_addr: big
+--- cache_config
+        ticketing_cache_timeout 500ms;
+--- request eval
+["GET /__mock/reset",
+ "GET /v2/ticket/metadata/types",
+ "GET /v2/ticket/metadata/types",
+ "GET /__mock/count"]
+--- more_headers
+ticketing-provider: JAM
+--- response_headers eval
+["", "X-Cache-Status: HIT\nContent-Length: 100010",
+ "X-Cache-Status: HIT", ""]
+--- response_body eval
+['{"reset": true}',
+ '{"big":"' . ('x' x 100000) . '"}',
+ '{"big":"' . ('x' x 100000) . '"}',
+ '{"count": 0}']
+--- no_error_log
+[error]
+[warn]
+
+
+
+=== TEST 10c: Redis on a unix socket
+--- redis_addr: unix-filled-by-another
+--- cache_config
+        ticketing_cache_lock_timeout 0;
+--- request eval
+["GET /__mock/reset",
+ "GET /v2/ticket/metadata/types",
+ "GET /__mock/count"]
+--- more_headers
+ticketing-provider: JAM
+--- response_headers eval
+["", "X-Cache-Status: MISS", ""]
+--- response_body_like eval
+['"reset"', '"issuetypes"', '"count":\s*1\b']
+--- error_log eval
+[qr/ticketing cache: redis unix:\/tmp\/ticketing-cache-t-\d+-\d+\.sock: connected/]
+--- no_error_log
+[error]
+[warn]
+
+
+
+=== TEST 11: a malformed stored value is ignored (MISS, then replaced)
+--- redis_seed eval
+[[0, "PREFIX|v1|3:JAM|0:|18:issueLinkType.list|0:|0:|0:|0:|q0", "garbage"]]
+--- request eval
+["GET /__mock/reset",
+ "GET /v2/issueLinkType",
+ "GET /v2/issueLinkType",
+ "GET /__mock/count"]
+--- more_headers
+ticketing-provider: JAM
+--- response_headers eval
+["", "X-Cache-Status: MISS", "X-Cache-Status: HIT", ""]
+--- response_body eval
+['{"reset": true}',
+ main::mock_body("/v2/issueLinkType"),
+ main::mock_body("/v2/issueLinkType"),
+ '{"count": 1}']
+--- error_log
+ticketing cache: malformed value of 7 bytes ignored
+--- no_error_log
+[error]
+
+
+
+=== TEST 11b: stale-if-error: an expired entry answers when the upstream fails
+--- cache_config
+        ticketing_cache_ttl metadata.types 300ms;
+        ticketing_cache_stale_if_error 1m;
+--- request eval
+["GET /__mock/reset",
+ "GET /v2/ticket/metadata/types",
+ "GET /v2/ticket/metadata/types",
+ "GET /v2/ticket/INST-7902/ia/summary",
+ "GET /v2/ticket/metadata/types",
+ "GET /v2/ticket/metadata/types",
+ "GET /v2/ticket/metadata/types",
+ "GET /v2/ticket/metadata/types",
+ "GET /v2/ticket/metadata/types",
+ "GET /v2/ticket/metadata/types",
+ "GET /__mock/count"]
+--- more_headers eval
+["", ("ticketing-provider: JAM") x 2,
+ "ticketing-provider: JAM\nX-Mock-Delay-Ms: 400",
+ "ticketing-provider: JAM\nX-Mock-Error: spring",
+ "ticketing-provider: JAM\nX-Mock-Error: html502",
+ "ticketing-provider: JAM\nX-Mock-Error: empty503",
+ "ticketing-provider: JAM\nX-Mock-Error: chunked",
+ "ticketing-provider: JAM", "ticketing-provider: JAM", ""]
+--- error_code eval
+[(200) x 11]
+--- response_headers eval
+["", "X-Cache-Status: MISS", "X-Cache-Status: HIT", "!X-Cache-Status",
+ ("X-Cache-Status: STALE\nX-Var: [STALE]\nContent-Type: application/json\nContent-Length: 846\n!X-Mock-Operation") x 4,
+ "X-Cache-Status: MISS", "X-Cache-Status: HIT", ""]
+--- response_body eval
+['{"reset": true}',
+ (main::mock_body("/v2/ticket/metadata/types")) x 2,
+ main::mock_body("/v2/ticket/INST-7902/ia/summary"),
+ (main::mock_body("/v2/ticket/metadata/types")) x 6,
+ '{"count": 7}']
+--- error_log eval
+[qr/ticketing cache: upstream answered 500, serving the stale entry/,
+ qr/ticketing cache: upstream answered 502, serving the stale entry/,
+ qr/ticketing cache: upstream answered 503, serving the stale entry/]
+--- no_error_log
+[error]
+[warn]
+
+
+
+=== TEST 11c: stale-if-error when the upstream cannot be reached (nginx's own 502)
+--- config
+    ticketing_cache_ttl metadata.types 300ms;
+    ticketing_cache_stale_if_error 1m;
+    location /v2/ {
+        ticketing_gateway on;
+        ticketing_cache on;
+        proxy_pass http://ticketing_api;
+    }
+    location /down/ {
+        rewrite ^/down(/v2/.*)$ $1 break;
+        ticketing_gateway on;
+        ticketing_cache on;
+        proxy_pass http://127.0.0.1:CLOSED_PORT;
+    }
+    location /__mock/ {
+        proxy_pass http://ticketing_api;
+    }
+--- request eval
+["GET /__mock/reset",
+ "GET /down/v2/ticket/metadata/types",
+ "GET /v2/ticket/metadata/types",
+ "GET /down/v2/ticket/metadata/types",
+ "GET /v2/ticket/INST-7902/ia/summary",
+ "GET /down/v2/ticket/metadata/types",
+ "GET /__mock/count"]
+--- more_headers eval
+["", ("ticketing-provider: JAM") x 3,
+ "ticketing-provider: JAM\nX-Mock-Delay-Ms: 400",
+ "ticketing-provider: JAM", ""]
+--- error_code eval
+[200, 502, 200, 200, 200, 200, 200]
+--- response_headers eval
+["", "X-Cache-Status: MISS", "X-Cache-Status: MISS", "X-Cache-Status: HIT",
+ "", "X-Cache-Status: STALE\nContent-Type: application/json", ""]
+--- response_body_like eval
+['"reset"',
+ '502 Bad Gateway',
+ '^' . quotemeta(main::mock_body("/v2/ticket/metadata/types")) . '$',
+ '^' . quotemeta(main::mock_body("/v2/ticket/metadata/types")) . '$',
+ '.',
+ '^' . quotemeta(main::mock_body("/v2/ticket/metadata/types")) . '$',
+ '"count":\s*2\b']
+--- error_log eval
+[qr/ticketing cache: upstream answered 502, serving the stale entry/]
+
+
+
+=== TEST 11d: without stale-if-error an expired entry is gone
+--- cache_config
+        ticketing_cache_ttl metadata.types 300ms;
+--- request eval
+["GET /__mock/reset",
+ "GET /v2/ticket/metadata/types",
+ "GET /v2/ticket/INST-7902/ia/summary",
+ "GET /v2/ticket/metadata/types",
+ "GET /__mock/count"]
+--- more_headers eval
+["", "ticketing-provider: JAM",
+ "ticketing-provider: JAM\nX-Mock-Delay-Ms: 400",
+ "ticketing-provider: JAM\nX-Mock-Error: spring", ""]
+--- error_code eval
+[200, 200, 200, 500, 200]
+--- response_headers eval
+["", "X-Cache-Status: MISS", "", "X-Cache-Status: MISS", ""]
+--- response_body_like eval
+['"reset"', '.', '.', '"Internal Server Error"', '"count":\s*3\b']
+--- no_error_log
+[error]
+[warn]
+
+
+
+=== TEST 11e: coalescing: the filler takes the lock and releases it after the store
+--- cache_config
+        ticketing_cache_ttl metadata.types 300ms;
+        ticketing_cache_lock_timeout 2s;
+--- request eval
+["GET /__mock/reset",
+ "GET /v2/ticket/metadata/types",
+ "GET /v2/ticket/INST-7902/ia/summary",
+ "GET /v2/ticket/metadata/types",
+ "GET /v2/ticket/metadata/types",
+ "GET /__mock/count"]
+--- more_headers eval
+["", "ticketing-provider: JAM",
+ "ticketing-provider: JAM\nX-Mock-Delay-Ms: 400",
+ "ticketing-provider: JAM", "ticketing-provider: JAM", ""]
+--- timeout: 1
+--- response_headers eval
+["", "X-Cache-Status: MISS", "", "X-Cache-Status: MISS",
+ "X-Cache-Status: HIT", ""]
+--- response_body_like eval
+['"reset"', ('.') x 4, '"count":\s*3\b']
+--- error_log
+ticketing cache: fill lock taken
+--- no_error_log
+[error]
+[warn]
+no fill after
+
+
+
+=== TEST 11f: coalescing: another holds the lock and never fills: wait, then go upstream
+--- cache_config
+        ticketing_cache_lock_timeout 300ms;
+--- redis_seed eval
+[[0, "PREFIX|v1|3:JAM|0:|14:metadata.types|0:|0:|0:|0:|q0|lock", "1"]]
+--- request eval
+["GET /__mock/reset",
+ "GET /v2/ticket/metadata/types",
+ "GET /v2/ticket/metadata/types",
+ "GET /__mock/count"]
+--- more_headers
+ticketing-provider: JAM
+--- response_headers eval
+["", "X-Cache-Status: MISS", "X-Cache-Status: HIT", ""]
+--- response_body_like eval
+['"reset"', '"issuetypes"', '"issuetypes"', '"count":\s*1\b']
+--- error_log
+ticketing cache: no fill after 300 ms, going upstream
+--- no_error_log
+[error]
+[warn]
+
+
+
+=== TEST 11f2: coalescing: the lock goes away without a fill: the waiter goes upstream at once
+--- cache_config
+        ticketing_cache_lock_timeout 5s;
+--- redis_seed eval
+[[0, "PREFIX|v1|3:JAM|0:|14:metadata.types|0:|0:|0:|0:|q0|lock", "1", 200]]
+--- request eval
+["GET /__mock/reset",
+ "GET /v2/ticket/metadata/types",
+ "GET /__mock/count"]
+--- more_headers
+ticketing-provider: JAM
+--- timeout: 1
+--- response_headers eval
+["", "X-Cache-Status: MISS", ""]
+--- response_body_like eval
+['"reset"', '"issuetypes"', '"count":\s*1\b']
+--- error_log
+ticketing cache: lock released without a fill, going upstream
+--- no_error_log
+[error]
+[warn]
+
+
+
+=== TEST 11g: coalescing: another nginx holds the lock and fills: the waiter gets its fill
+--- redis_addr: filled-by-another
+--- request eval
+["GET /__mock/reset",
+ "GET /v2/ticket/metadata/types",
+ "GET /__mock/count"]
+--- more_headers
+ticketing-provider: JAM
+--- response_headers eval
+["", "X-Cache-Status: HIT\nContent-Type: application/json", ""]
+--- response_body eval
+['{"reset": true}', '{"filled":"by another"}', '{"count": 0}']
+--- error_log
+ticketing cache: locked by another, waiting
+--- no_error_log
+[error]
+[warn]
+
+
+
+=== TEST 11h: ticketing_cache_lock_timeout 0: no lock, no waiting
+--- cache_config
+        ticketing_cache_lock_timeout 0;
+--- redis_seed eval
+[[0, "PREFIX|v1|3:JAM|0:|14:metadata.types|0:|0:|0:|0:|q0|lock", "1"]]
+--- request eval
+["GET /__mock/reset",
+ "GET /v2/ticket/metadata/types",
+ "GET /v2/ticket/metadata/types",
+ "GET /__mock/count"]
+--- more_headers
+ticketing-provider: JAM
+--- response_headers eval
+["", "X-Cache-Status: MISS", "X-Cache-Status: HIT", ""]
+--- response_body_like eval
+['"reset"', '"issuetypes"', '"issuetypes"', '"count":\s*1\b']
+--- no_error_log
+[error]
+[warn]
+no fill after
+fill lock taken
+
+
+
+=== TEST 12: Redis down (connection refused): BYPASS, answers from the upstream, circuit opens
+--- redis_addr: closed
+--- redis_params
+max_fails=2 fail_timeout=10s
+--- request eval
+["GET /__mock/reset",
+ "GET /v2/ticket/metadata/types",
+ "GET /v2/ticket/metadata/types",
+ "GET /v2/ticket/metadata/types",
+ "GET /__mock/count"]
+--- more_headers
+ticketing-provider: JAM
+--- timeout: 1
+--- error_code eval
+[200, 200, 200, 200, 200]
+--- response_headers eval
+["", ("X-Cache-Status: BYPASS\nX-Var: [BYPASS]") x 3, ""]
+--- response_body eval
+['{"reset": true}',
+ (main::mock_body("/v2/ticket/metadata/types")) x 3,
+ '{"count": 3}']
+--- error_log eval
+[qr/ticketing cache: redis 127\.0\.0\.1:\d+: connect failed/,
+ qr/ticketing cache: redis 127\.0\.0\.1:\d+ failed 2 times in a row .*circuit open for 10000 ms/]
+--- no_error_log
+[error]
+
+
+
+=== TEST 13: Redis frozen (accepts, never answers): BYPASS after the timeout, then the circuit opens
+--- redis_addr: frozen
+--- redis_params
+max_fails=2 fail_timeout=10s
+--- cache_config
+        ticketing_cache_timeout 100ms;
+--- request eval
+["GET /__mock/reset",
+ "GET /v2/ticket/metadata/types",
+ "GET /v2/ticket/metadata/types",
+ "GET /v2/ticket/metadata/types",
+ "GET /v2/ticket/metadata/types",
+ "GET /__mock/count"]
+--- more_headers
+ticketing-provider: JAM
+--- timeout: 1
+--- response_headers eval
+["", ("X-Cache-Status: BYPASS") x 4, ""]
+--- response_body_like eval
+['"reset"', ('"issuetypes"') x 4, '"count":\s*4\b']
+--- error_log eval
+["ticketing cache: lookup timed out, bypass",
+ qr/failed 2 times in a row \(last: lookup timed out\): circuit open/]
+--- no_error_log
+[error]
+
+
+
+=== TEST 13b: the circuit closes again by itself once Redis answers
+--- redis_addr: deaf-then-nil
+--- redis_params
+max_fails=2 fail_timeout=300ms
+--- cache_config
+        ticketing_cache_timeout 100ms;
+--- request eval
+["GET /__mock/reset",
+ "GET /v2/ticket/metadata/types",
+ "GET /v2/ticket/metadata/types",
+ "GET /v2/ticket/metadata/types",
+ "GET /v2/ticket/INST-7902/ia/summary",
+ "GET /v2/ticket/metadata/types",
+ "GET /__mock/count"]
+--- more_headers eval
+["", ("ticketing-provider: JAM") x 3,
+ "ticketing-provider: JAM\nX-Mock-Delay-Ms: 400",
+ "ticketing-provider: JAM", ""]
+--- timeout: 1
+--- response_headers eval
+["", ("X-Cache-Status: BYPASS") x 3, "!X-Cache-Status",
+ "X-Cache-Status: MISS", ""]
+--- response_body_like eval
+['"reset"', ('.') x 5, '"count":\s*5\b']
+--- error_log eval
+[qr/failed 2 times in a row \(last: lookup timed out\): circuit open for 300 ms/,
+ qr/circuit half-open, trying again/]
+--- no_error_log
+[error]
+
+
+
+=== TEST 14: Redis refuses our AUTH: BYPASS
+--- redis_params
+password=not-the-password
+--- request eval
+["GET /__mock/reset",
+ "GET /v2/ticket/metadata/types",
+ "GET /v2/ticket/metadata/types",
+ "GET /__mock/count"]
+--- more_headers
+ticketing-provider: JAM
+--- response_headers eval
+["", "X-Cache-Status: BYPASS", "X-Cache-Status: BYPASS", ""]
+--- response_body_like eval
+['"reset"', '"issuetypes"', '"issuetypes"', '"count":\s*2\b']
+--- error_log eval
+[qr/ticketing cache: redis 127\.0\.0\.1:\d+: AUTH failed: /]
+--- no_error_log eval
+["[error]", "not-the-password"]
+
+
+
+=== TEST 15: a client that leaves during the lookup: the request is finished, nothing crashes
+--- redis_addr: frozen
+--- cache_config
+        ticketing_cache_timeout 3s;
+--- config
+    location /v2/ {
+        ticketing_gateway on;
+        ticketing_cache on;
+        ticketing_cache_timeout 3s;
+        proxy_pass http://ticketing_api;
+    }
+    location /impatient/ {
+        proxy_pass http://127.0.0.1:$TEST_NGINX_SERVER_PORT/v2/;
+        proxy_set_header ticketing-provider JAM;
+        proxy_read_timeout 200ms;
+    }
+    location /__mock/ {
+        proxy_pass http://ticketing_api;
+    }
+--- request eval
+["GET /__mock/reset",
+ "GET /impatient/ticket/metadata/types",
+ "GET /__mock/count"]
+--- timeout: 2
+--- error_code eval
+[200, 504, 200]
+--- response_body_like eval
+['"reset"', '.', '"count":\s*0\b']
+--- error_log eval
+["client prematurely closed connection"]
+
+
+
+=== TEST 16: configuration errors name the directive
+--- http_config
+    ticketing_redis redis.example.com:6379;
+--- config
+--- must_die
+--- error_log eval
+[qr/invalid address "redis.example.com:6379" in "ticketing_redis" directive/]
+
+
+
+=== TEST 17: ticketing_cache on without ticketing_redis
+--- http_config
+--- config
+    location /v2/ {
+        ticketing_gateway on;
+        ticketing_cache on;
+    }
+--- must_die
+--- error_log eval
+[qr/"ticketing_cache on" needs a "ticketing_redis" directive/]
+
+
+
+=== TEST 18: ticketing_cache_ttl refuses an operation that is not cacheable
+--- config
+    location /v2/ {
+        ticketing_gateway on;
+        ticketing_cache on;
+        ticketing_cache_ttl ia.duration 1m;
+    }
+--- must_die
+--- error_log eval
+[qr/operation "ia.duration" is not cacheable in "ticketing_cache_ttl" directive/]
+
+
+
+=== TEST 19: a wrong password parameter is never echoed
+--- http_config
+    ticketing_redis 127.0.0.1:1 password=;
+--- config
+--- must_die
+--- error_log eval
+[qr/invalid parameter "password=" in "ticketing_redis" directive/]
+
+
+
+=== TEST 20: purge: by provider and operation, by provider, one entry, everything
+--- config
+    location /v2/ {
+        ticketing_gateway on;
+        ticketing_cache on;
+        proxy_pass http://ticketing_api;
+    }
+    location = /cache {
+        allow 127.0.0.1;
+        deny all;
+        ticketing_cache_purge;
+        ticketing_cache_timeout 2s;
+    }
+    location /__mock/ {
+        proxy_pass http://ticketing_api;
+    }
+--- request eval
+["GET /__mock/reset",
+ "GET /v2/ticket/metadata/types",
+ "GET /v2/ticket/metadata/types",
+ "GET /v2/issueLinkType",
+ "GET /v2/ticket/field/info?api_name=track",
+ "GET /v2/ticket/field/info?jira_label=Huella",
+ "DELETE /cache?provider=jam&operation=metadata.types",
+ "GET /v2/ticket/metadata/types",
+ "GET /v2/ticket/metadata/types",
+ "GET /v2/issueLinkType",
+ "DELETE /cache?provider=JAM&uri=%2Fv2%2Fticket%2Ffield%2Finfo%3Fapi_name%3Dtrack",
+ "GET /v2/ticket/field/info?api_name=track",
+ "GET /v2/ticket/field/info?jira_label=Huella",
+ "DELETE /cache?provider=JCC",
+ "GET /v2/ticket/metadata/types",
+ "GET /v2/ticket/metadata/types",
+ "DELETE /cache",
+ "GET /v2/issueLinkType",
+ "GET /__mock/count"]
+--- more_headers eval
+["", "ticketing-provider: JAM", "ticketing-provider: JCC",
+ ("ticketing-provider: JAM") x 3, "",
+ "ticketing-provider: JAM", "ticketing-provider: JCC",
+ "ticketing-provider: JAM", "",
+ ("ticketing-provider: JAM") x 2, "",
+ "ticketing-provider: JCC", "ticketing-provider: JAM", "",
+ "ticketing-provider: JAM", ""]
+--- response_headers eval
+["", ("X-Cache-Status: MISS") x 5, "Content-Type: application/json\n!X-Cache-Status",
+ "X-Cache-Status: MISS", "X-Cache-Status: HIT", "X-Cache-Status: HIT",
+ "",
+ "X-Cache-Status: MISS", "X-Cache-Status: HIT",
+ "",
+ "X-Cache-Status: MISS", "X-Cache-Status: HIT",
+ "",
+ "X-Cache-Status: MISS", ""]
+--- response_body_like eval
+['"reset"', ('.') x 5, '^\{"purged":1\}$',
+ ('.') x 3, '^\{"purged":1\}$',
+ ('.') x 2, '^\{"purged":1\}$',
+ ('.') x 2, '^\{"purged":5\}$',
+ '.', '"count":\s*9\b']
+--- error_log eval
+[qr/ticketing cache: purge "tc\d+-\d+-\d+\|v1\|3:JAM\|\*\|14:metadata\.types\|\*"/]
+--- no_error_log
+[error]
+[warn]
+
+
+
+=== TEST 21: purge: the method, a bad operation, a bad uri, Redis down
+--- redis_addr: closed
+--- config
+    location = /cache {
+        ticketing_cache_purge;
+    }
+--- request eval
+["GET /cache",
+ "DELETE /cache?operation=ia.duration",
+ "DELETE /cache?operation=nope",
+ "DELETE /cache?uri=%2Fv2%2Forgs%2Fyoigo%2Fticket%2F1",
+ "DELETE /cache?provider=JAM"]
+--- error_code eval
+[405, 400, 400, 400, 503]
+--- response_headers eval
+["Allow: DELETE\nContent-Type: application/json", "", "", "", ""]
+--- response_body_like eval
+['^\{"code":"0017","status":"METHOD_NOT_ALLOWED","message":"Method Not Allowed","detailMsg":"a purge is a DELETE"\}$',
+ '^\{"code":"0015","status":"BAD_REQUEST","message":"Bad Request","detailMsg":"operation is not a cacheable operation"\}$',
+ '^\{"code":"0015","status":"BAD_REQUEST","message":"Bad Request","detailMsg":"operation is not a cacheable operation"\}$',
+ '^\{"code":"0015","status":"BAD_REQUEST","message":"Bad Request","detailMsg":"uri is not a cacheable operation"\}$',
+ qr/^\{"code":"0030","status":"SERVICE_UNAVAILABLE","message":"Service Unavailable","detailMsg":"the cache (purge failed|is not reachable)"\}$/]
+--- no_error_log
+[error]
+
+
+
+=== TEST 22: ticketing_cache_purge without ticketing_redis
+--- http_config
+--- config
+    location = /cache {
+        ticketing_cache_purge;
+    }
+--- must_die
+--- error_log eval
+[qr/"ticketing_cache_purge" needs a "ticketing_redis" directive/]
+
+
+
+=== TEST 23: auth runs before the lookup: a cached answer never reaches a refused request
+--- config
+    location /v2/ {
+        ticketing_gateway on;
+        ticketing_auth on;
+        ticketing_jwt_key_file pem $TEST_NGINX_DATA/rs256.pub;
+        ticketing_cache on;
+        proxy_pass http://ticketing_api;
+    }
+    location /__mock/ {
+        proxy_pass http://ticketing_api;
+    }
+--- request eval
+["GET /__mock/reset", "GET /v2/ticket/metadata/types", "GET /v2/ticket/metadata/types", "GET /v2/ticket/metadata/types", "GET /v2/ticket/metadata/types", "GET /__mock/count"]
+--- more_headers eval
+["",
+ "ticketing-provider: JAM\n" . main::token(),
+ "ticketing-provider: JAM\n" . main::token(),
+ "ticketing-provider: JAM",
+ "ticketing-provider: JAM\n" . main::token('{"permissions":["ticketing.ticket.get"]}'),
+ ""]
+--- error_code eval
+[200, 200, 200, 401, 403, 200]
+--- response_headers eval
+["", "X-Cache-Status: MISS", "X-Cache-Status: HIT", "", "", ""]
+--- response_body_like eval
+['reset', '"issuetypes"', '"issuetypes"', '^\{"code":"0003","status":"UNAUTHORIZED"', '^\{"code":"0016","status":"FORBIDDEN","message":"Forbidden","detailMsg":"token lacks permission ticketing.metadata.read"\}$', '"count":\s*1\b']
+--- no_error_log
+[error]
+
+
+
+=== TEST 24: provider aliases share entries: "jam" is JAM once normalized
+--- request eval
+["GET /__mock/reset", "GET /v2/ticket/metadata/types", "GET /v2/ticket/metadata/types", "GET /v2/ticket/metadata/types", "GET /__mock/count"]
+--- more_headers eval
+["", "ticketing-provider: JAM", "ticketing-provider: jira amarillo", "ticketing-provider: JCC", ""]
+--- error_code eval
+[200, 200, 200, 200, 200]
+--- response_headers eval
+["", "X-Cache-Status: MISS", "X-Cache-Status: HIT", "X-Cache-Status: MISS", ""]
+--- response_body_like eval
+['reset', '"issuetypes"', '"issuetypes"', '"issuetypes"', '"count":\s*2\b']
+--- no_error_log
+[error]

@@ -1,0 +1,346 @@
+
+/*
+ * Unit tests of the cache key encoding (ngx_http_ticketing_cachekey.c).
+ *
+ * Buffers come from malloc() with exactly the size the API asks for, so
+ * that AddressSanitizer reports any write past them.
+ */
+
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "ngx_http_ticketing_cachekey.h"
+
+
+#define S(str)  { (const u_char *) (str), sizeof(str) - 1 }
+
+#define OK      NGX_HTTP_TICKETING_CACHEKEY_OK
+#define BAD     NGX_HTTP_TICKETING_CACHEKEY_BAD_QUERY
+
+
+/* the key of a request, as a malloc'd NUL-terminated string (or NULL) */
+static char *
+key_of(const char *provider, const char *org, const char *op,
+    const char *ticket, const char *query, int *rc)
+{
+    char                              *out;
+    size_t                             size, len;
+    u_char                            *buf, *scratch;
+    ngx_http_ticketing_cachekey_in_t   in;
+
+    memset(&in, 0, sizeof(in));
+
+    in.prefix.data = (const u_char *) "tkt";
+    in.prefix.len = 3;
+    in.provider.data = (const u_char *) provider;
+    in.provider.len = strlen(provider);
+    in.org.data = (const u_char *) org;
+    in.org.len = strlen(org);
+    in.operation.data = (const u_char *) op;
+    in.operation.len = strlen(op);
+    in.params[NGX_HTTP_TICKETING_PARAM_TICKET_ID].data =
+        (const u_char *) ticket;
+    in.params[NGX_HTTP_TICKETING_PARAM_TICKET_ID].len = strlen(ticket);
+    in.query.data = (const u_char *) query;
+    in.query.len = strlen(query);
+
+    size = ngx_http_ticketing_cachekey_size(&in);
+    buf = malloc(size);
+    scratch = malloc(in.query.len ? in.query.len : 1);
+    assert_non_null(buf);
+    assert_non_null(scratch);
+
+    *rc = ngx_http_ticketing_cachekey_build(&in, scratch, buf, size, &len);
+
+    out = NULL;
+
+    if (*rc == OK) {
+        assert_true(len <= size);
+        out = malloc(len + 1);
+        assert_non_null(out);
+        memcpy(out, buf, len);
+        out[len] = '\0';
+    }
+
+    free(buf);
+    free(scratch);
+
+    return out;
+}
+
+
+static char *
+key(const char *provider, const char *org, const char *op,
+    const char *ticket, const char *query)
+{
+    int    rc;
+    char  *k;
+
+    k = key_of(provider, org, op, ticket, query, &rc);
+    assert_int_equal(rc, OK);
+
+    return k;
+}
+
+
+static void
+assert_same(const char *q1, const char *q2)
+{
+    char  *a, *b;
+
+    a = key("JAM", "", "metadata.fieldInfo", "", q1);
+    b = key("JAM", "", "metadata.fieldInfo", "", q2);
+    assert_string_equal(a, b);
+    free(a);
+    free(b);
+}
+
+
+static void
+assert_differ5(const char *p1, const char *o1, const char *t1,
+    const char *q1, const char *p2, const char *o2, const char *t2,
+    const char *q2)
+{
+    char  *a, *b;
+
+    a = key(p1, o1, "metadata.types", t1, q1);
+    b = key(p2, o2, "metadata.types", t2, q2);
+
+    if (strcmp(a, b) == 0) {
+        fail_msg("same key \"%s\"", a);
+    }
+
+    free(a);
+    free(b);
+}
+
+
+static void
+test_layout(void **state)
+{
+    char  *k;
+
+    (void) state;
+
+    k = key("JAM", "yoigo", "metadata.types", "", "");
+    assert_string_equal(k, "tkt|v1|3:JAM|5:yoigo|14:metadata.types"
+                           "|0:|0:|0:|0:|q0");
+    free(k);
+
+    k = key("JCC", "", "metadata.updateProperties", "INST-7902",
+            "b=2&a=x%20y&c");
+    assert_string_equal(k, "tkt|v1|3:JCC|0:|25:metadata.updateProperties"
+                           "|0:|9:INST-7902|0:|0:|q3|1:a=3:x y|1:b=1:2"
+                           "|1:c!");
+    free(k);
+}
+
+
+static void
+test_query_order_does_not_matter(void **state)
+{
+    (void) state;
+
+    assert_same("projectKey=INST&ticketType=Incidencia",
+                "ticketType=Incidencia&projectKey=INST");
+    assert_same("a=1&b=2&c=3", "c=3&a=1&b=2");
+    /* encoding variants of the same value */
+    assert_same("api_name=work%5Forder", "api_name=work_order");
+    assert_same("x=a+b", "x=a%20b");
+    assert_same("x=%4a", "x=%4A");
+    /* empty arguments are nothing */
+    assert_same("a=1&&b=2&", "b=2&a=1");
+    assert_same("", "&&");
+}
+
+
+static void
+test_values_matter(void **state)
+{
+    (void) state;
+
+    assert_differ5("JAM", "", "", "a=1", "JAM", "", "", "a=2");
+    assert_differ5("JAM", "", "", "a=1", "JAM", "", "", "");
+    assert_differ5("JAM", "", "", "a", "JAM", "", "", "a=");
+    assert_differ5("JAM", "", "", "a=1&a=2", "JAM", "", "", "a=2&a=1");
+    assert_differ5("JAM", "", "", "a=1&a=1", "JAM", "", "", "a=1");
+    assert_differ5("JAM", "", "", "ab=1", "JAM", "", "", "a=b1");
+    assert_differ5("JAM", "", "", "a=1&b=2", "JAM", "", "", "a=1%26b%3D2");
+    assert_differ5("JAM", "", "", "a=1", "JAM", "", "", "A=1");
+    assert_differ5("JAM", "", "", "", "JCC", "", "", "");
+    assert_differ5("JAM", "yoigo", "", "", "JAM", "other", "", "");
+    assert_differ5("JAM", "", "1", "", "JAM", "", "2", "");
+}
+
+
+/* values crafted to look like field separators never collide */
+static void
+test_injective_against_crafted_values(void **state)
+{
+    (void) state;
+
+    assert_differ5("JAM|5:yoigo", "", "", "", "JAM", "yoigo", "", "");
+    assert_differ5("JAM", "a|0:", "", "", "JAM", "a", "", "");
+    assert_differ5("JAM", "", "", "a=1|1:b=1:2", "JAM", "", "", "a=1&b=2");
+    assert_differ5("JAM", "", "", "a=x%7C1:b=1:y",
+                   "JAM", "", "", "a=x&b=y");
+    assert_differ5("J", "AM", "", "", "JA", "M", "", "");
+    assert_differ5("", "", "x", "", "", "", "", "x");
+    assert_differ5("JAM", "", "", "a!=1", "JAM", "", "", "a!&=1");
+}
+
+
+static void
+test_bad_queries(void **state)
+{
+    int     rc, i;
+    char   *k, q[NGX_HTTP_TICKETING_CACHEKEY_MAX_ARGS * 4 + 8];
+    size_t  n;
+
+    (void) state;
+
+    k = key_of("JAM", "", "op", "", "a=%", &rc);
+    assert_null(k);
+    assert_int_equal(rc, BAD);
+
+    k = key_of("JAM", "", "op", "", "a=%4", &rc);
+    assert_null(k);
+    assert_int_equal(rc, BAD);
+
+    k = key_of("JAM", "", "op", "", "a=%zz", &rc);
+    assert_null(k);
+    assert_int_equal(rc, BAD);
+
+    k = key_of("JAM", "", "op", "", "%g1=1", &rc);
+    assert_null(k);
+    assert_int_equal(rc, BAD);
+
+    /* %00 decodes to a NUL byte: allowed, length-prefixed */
+    k = key_of("JAM", "", "op", "", "a=%00", &rc);
+    assert_int_equal(rc, OK);
+    free(k);
+
+    /* exactly the maximum number of arguments, then one more */
+    n = 0;
+    for (i = 0; i < NGX_HTTP_TICKETING_CACHEKEY_MAX_ARGS; i++) {
+        n += snprintf(q + n, sizeof(q) - n, "%s%c", i ? "&" : "",
+                      'a' + i % 26);
+    }
+
+    k = key_of("JAM", "", "op", "", q, &rc);
+    assert_int_equal(rc, OK);
+    free(k);
+
+    snprintf(q + n, sizeof(q) - n, "&z");
+    k = key_of("JAM", "", "op", "", q, &rc);
+    assert_null(k);
+    assert_int_equal(rc, BAD);
+}
+
+
+static void
+test_no_room(void **state)
+{
+    size_t                             len;
+    u_char                             buf[16], scratch[8];
+    ngx_http_ticketing_cachekey_in_t   in;
+
+    (void) state;
+
+    memset(&in, 0, sizeof(in));
+    in.prefix.data = (const u_char *) "a-rather-long-prefix";
+    in.prefix.len = 20;
+
+    assert_int_equal(ngx_http_ticketing_cachekey_build(&in, scratch, buf,
+                                                       sizeof(buf), &len),
+                     NGX_HTTP_TICKETING_CACHEKEY_NO_ROOM);
+
+    in.prefix.len = 2;
+    in.provider.data = (const u_char *) "JAMJAMJAMJAM";
+    in.provider.len = 12;
+
+    assert_int_equal(ngx_http_ticketing_cachekey_build(&in, scratch, buf,
+                                                       sizeof(buf), &len),
+                     NGX_HTTP_TICKETING_CACHEKEY_NO_ROOM);
+}
+
+
+static void
+test_value_round_trip(void **state)
+{
+    u_char                          buf[128];
+    size_t                          n;
+    ngx_http_ticketing_cacheval_t   v;
+
+    (void) state;
+
+    n = ngx_http_ticketing_cacheval_header(buf, 1700000000123ULL,
+                                          (const u_char *) "application/json",
+                                          16);
+    assert_true(n <= NGX_HTTP_TICKETING_CACHEVAL_HEADER_SIZE(16));
+    assert_memory_equal(buf, "v1 1700000000123 application/json\n", n);
+
+    memcpy(buf + n, "{\"a\":1}", 7);
+
+    assert_int_equal(ngx_http_ticketing_cacheval_parse(buf, n + 7, &v), 0);
+    assert_true(v.fresh_until == 1700000000123ULL);
+    assert_int_equal(v.type.len, 16);
+    assert_memory_equal(v.type.data, "application/json", 16);
+    assert_int_equal(v.body.len, 7);
+    assert_memory_equal(v.body.data, "{\"a\":1}", 7);
+
+    /* an empty body is a body */
+    assert_int_equal(ngx_http_ticketing_cacheval_parse(buf, n, &v), 0);
+    assert_int_equal(v.body.len, 0);
+}
+
+
+static void
+test_value_malformed(void **state)
+{
+    size_t                          i;
+    ngx_http_ticketing_cacheval_t   v;
+    static const char              *bad[] = {
+        "", "garbage", "v1", "v1 ", "v1 12", "v1 12 ", "v1 12 \nbody",
+        "v1 x application/json\n{}", "v2 12 application/json\n{}",
+        "v1 12application/json\n{}", "v1  12 application/json\n{}",
+        "v1 12 application/json",
+        "v1 99999999999999999999999 application/json\n{}",
+    };
+
+    (void) state;
+
+    for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        if (ngx_http_ticketing_cacheval_parse((const u_char *) bad[i],
+                                              strlen(bad[i]), &v)
+            != -1)
+        {
+            fail_msg("accepted \"%s\"", bad[i]);
+        }
+    }
+}
+
+
+int
+main(void)
+{
+    const struct CMUnitTest  tests[] = {
+        cmocka_unit_test(test_layout),
+        cmocka_unit_test(test_query_order_does_not_matter),
+        cmocka_unit_test(test_values_matter),
+        cmocka_unit_test(test_injective_against_crafted_values),
+        cmocka_unit_test(test_bad_queries),
+        cmocka_unit_test(test_no_room),
+        cmocka_unit_test(test_value_round_trip),
+        cmocka_unit_test(test_value_malformed),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
