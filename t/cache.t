@@ -677,7 +677,7 @@ ticketing cache: malformed value of 7 bytes ignored
  "", "X-Cache-Status: STALE\nContent-Type: application/json", ""]
 --- response_body_like eval
 ['"reset"',
- '502 Bad Gateway',
+ '^\{"code":"0029","status":"BAD_GATEWAY"',
  '^' . quotemeta(main::mock_body("/v2/ticket/metadata/types")) . '$',
  '^' . quotemeta(main::mock_body("/v2/ticket/metadata/types")) . '$',
  '.',
@@ -706,7 +706,7 @@ ticketing cache: malformed value of 7 bytes ignored
 --- response_headers eval
 ["", "X-Cache-Status: MISS", "", "X-Cache-Status: MISS", ""]
 --- response_body_like eval
-['"reset"', '.', '.', '"Internal Server Error"', '"count":\s*3\b']
+['"reset"', '.', '.', '^\{"code":"0002","status":"UNEXPECTED"', '"count":\s*3\b']
 --- no_error_log
 [error]
 [warn]
