@@ -184,8 +184,15 @@ others, e.g.  make token ALG=ES256 TTL=600 CLAIMS='{"permissions":null}'
 
   export TOKEN='$token'
 
-  # ticket types (metadata.types)
+  # ticket types (metadata.types): run it twice, X-Cache-Status goes
+  # from MISS to HIT (the answer now comes from Redis)
   curl -i $auth -H 'ticketing-provider: JAM' $base/v2/ticket/metadata/types
+
+  # a sloppy provider value is normalized ("jira amarillo" -> JAM)
+  curl -i $auth -H 'ticketing-provider: jira amarillo' $base/v2/ticket/metadata/types
+
+  # a request the API's reference rules out: 400 naming the field
+  curl -i $auth $base/v2/ticket/field/info
 
   # one ticket (ticket.get), provider JAM, organization yoigo
   curl -i $auth -H 'ticketing-provider: JAM' $base/v2/orgs/yoigo/ticket/INST-7902
