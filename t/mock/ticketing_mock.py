@@ -1141,7 +1141,14 @@ class MockHandler(BaseHTTPRequestHandler):
 
     def send_bytes(self, status, ctype, body, headers=None):
         self.send_response(status)
-        for k, v in (headers or {}).items():
+        headers = dict(headers or {})
+        # an HTTP/1.0 request without keep-alive (nginx's default
+        # proxy_http_version) is answered, then the connection is closed:
+        # say so, or nginx may keep it and send the next request into a
+        # closing socket ("upstream prematurely closed connection")
+        if self.close_connection and "Connection" not in headers:
+            headers["Connection"] = "close"
+        for k, v in headers.items():
             self.send_header(k, v)
         if status == 204 or status == 304 or status < 200:
             self.end_headers()          # no body, no Content-Length
