@@ -26,7 +26,7 @@ sub mint {
     local $/;
     my $t = <$fh>;
     close $fh or die "mint_jwt.py @args failed";
-    chomp $t;
+    $t =~ s/\s+\z//;    # chomp would not: $/ is undef here
     return $t;
 }
 
