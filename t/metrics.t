@@ -113,13 +113,17 @@ __DATA__
  "GET /v2/nowhere",
  "DELETE /v2/ticket/metadata/types",
  "GET /v2/orgs/yoigo/ticket/bad%2Fid",
+ "GET /v2/ticket/metadata/types",
+ "GET /v2/ticket/field/info",
  "GET /metrics"]
+--- more_headers eval
+["", "", "", "", "", "ticketing-provider: JCC", "", ""]
 --- error_code eval
-[200, 200, 404, 405, 400, 200]
+[200, 200, 404, 405, 400, 400, 400, 200]
 --- response_headers eval
-["", "", "", "", "", "Content-Type: text/plain; version=0.0.4"]
+["", "", "", "", "", "", "", "Content-Type: text/plain; version=0.0.4"]
 --- response_body_like eval
-["", "", "", "", "",
+["", "", "", "", "", "", "",
  qr/^# HELP ticketing_requests_total .*
 ^# TYPE ticketing_requests_total counter
 ^ticketing_requests_total\{operation="none",class="1xx"\} 0
@@ -127,10 +131,14 @@ __DATA__
 .*^ticketing_requests_total\{operation="ticket.get",class="2xx"\} 2
 ^ticketing_requests_total\{operation="ticket.get",class="3xx"\} 0
 ^ticketing_requests_total\{operation="ticket.get",class="4xx"\} 0
+.*^ticketing_requests_total\{operation="metadata.types",class="4xx"\} 1
+.*^ticketing_requests_total\{operation="metadata.fieldInfo",class="4xx"\} 1
 .*^# TYPE ticketing_refusals_total counter
 ^ticketing_refusals_total\{step="route",status="400"\} 1
 ^ticketing_refusals_total\{step="route",status="404"\} 1
 ^ticketing_refusals_total\{step="route",status="405"\} 1
+^ticketing_refusals_total\{step="provider",status="400"\} 1
+^ticketing_refusals_total\{step="validate",status="400"\} 1
 ^# HELP ticketing_cache_requests_total /ms]
 --- no_error_log
 [error]
