@@ -9,8 +9,9 @@
 # are exact.  Sections of this file's own:
 #   gw_config    more directives in the gateway location
 #   zone         "off": no ticketing_metrics_zone
-#   redis        "closed" (a port nobody listens on) or "real" (the test's
-#                redis-server); adds ticketing_redis and ticketing_cache on
+#   redis        "closed" (a port nobody listens on), "frozen" (accepts,
+#                never answers) or "real" (the test's redis-server); adds
+#                ticketing_redis and ticketing_cache on
 
 use Test::Nginx::Socket 'no_plan';
 use Cwd qw(abs_path);
@@ -31,6 +32,17 @@ our $BadToken = TicketingAuth::mint(main::rs('--tamper', 'payload'));
 $BadToken =~ s/\s+\z//;
 
 my $BlockNo = 0;
+
+our @Keep;          # sockets that stay open while the blocks run
+
+# a "Redis" that accepts connections (the kernel does) and never answers
+sub frozen_port {
+    my $s = IO::Socket::INET->new(LocalAddr => '127.0.0.1', LocalPort => 0,
+                                  Proto => 'tcp', Listen => 128)
+        or die "cannot bind: $!\n";
+    push @Keep, $s;
+    return $s->sockport;
+}
 
 sub closed_port {
     my $s = IO::Socket::INET->new(LocalAddr => '127.0.0.1', LocalPort => 0,
@@ -61,6 +73,7 @@ add_block_preprocessor(sub {
     if (defined $want) {
         $want =~ s/^\s+|\s+$//g;
         my $addr = $want eq 'closed' ? "127.0.0.1:" . closed_port()
+                 : $want eq 'frozen' ? "127.0.0.1:" . frozen_port()
                  : "127.0.0.1:$ENV{TEST_NGINX_REDIS_PORT}";
         my $prefix = "tm$$-" . time() . "-$BlockNo";
         $redis = "    ticketing_redis $addr prefix=$prefix max_fails=1"
@@ -242,6 +255,29 @@ __DATA__
 
 
 
+=== TEST 4b: Redis frozen: the lookup times out, BYPASS, a timeout counted
+--- http_config
+    ticketing_auth off;
+--- redis: frozen
+--- gw_config
+        ticketing_cache_timeout 100ms;
+--- request eval
+["GET /v2/ticket/metadata/types",
+ "GET /metrics"]
+--- response_headers eval
+["X-Cache-Status: BYPASS", ""]
+--- response_body_like eval
+["",
+ qr/^ticketing_cache_requests_total\{status="BYPASS"\} 1
+.*^ticketing_redis_errors_total 1
+.*^ticketing_redis_timeouts_total 1
+.*^ticketing_redis_circuit_open 1
+/ms]
+--- no_error_log
+[error]
+
+
+
 === TEST 5: upstream errors rewritten, counted by class
 --- http_config
     ticketing_auth off;
@@ -278,6 +314,31 @@ $/ms]
 --- must_die
 --- error_log
 "ticketing_metrics" needs a "ticketing_metrics_zone" directive at the http level
+
+
+
+=== TEST 6b: a second "ticketing_metrics_zone" fails nginx -t
+--- http_config
+    ticketing_metrics_zone other;
+--- must_die
+--- error_log
+"ticketing_metrics_zone" directive is duplicate
+
+
+
+=== TEST 6c: the metrics location answers GET and HEAD, refuses POST
+--- http_config
+    ticketing_auth off;
+--- request eval
+["GET /v2/nowhere", "HEAD /metrics", "POST /metrics\nx=1", "GET /metrics"]
+--- error_code eval
+[404, 200, 405, 200]
+--- response_headers eval
+["", "Content-Type: text/plain; version=0.0.4", "", ""]
+--- response_body_like eval
+["", "^\$", "", qr/^ticketing_requests_total\{operation="none",class="4xx"\} 1$/m]
+--- no_error_log
+[error]
 
 
 
