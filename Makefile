@@ -20,7 +20,8 @@ PURE_SRCS   = ngx_ticketing_module/ngx_http_ticketing_route.c \
               ngx_ticketing_module/ngx_http_ticketing_rules.c \
               ngx_ticketing_module/ngx_http_ticketing_errbody.c \
               ngx_ticketing_module/ngx_http_ticketing_jwt.c \
-              ngx_ticketing_module/ngx_http_ticketing_cachekey.c
+              ngx_ticketing_module/ngx_http_ticketing_cachekey.c \
+              ngx_ticketing_module/ngx_http_ticketing_prom.c
 UNIT_TESTS  = $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/test_*.c))
 
 # libFuzzer harnesses: every tests/fuzz/fuzz_<name>.c is one, linked with

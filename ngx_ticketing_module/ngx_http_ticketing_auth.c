@@ -183,6 +183,7 @@ ngx_http_ticketing_auth_handler(ngx_http_request_t *r,
     }
 
     if (n > 1) {
+        ctx->auth.failure = NGX_HTTP_TICKETING_AUTHN_MALFORMED;
         return ngx_http_ticketing_auth_refuse(r, ctx, NGX_HTTP_UNAUTHORIZED,
                                       "invalid_request",
                                       "more than one Authorization header");
@@ -196,6 +197,7 @@ ngx_http_ticketing_auth_handler(ngx_http_request_t *r,
             }
         }
 
+        ctx->auth.failure = NGX_HTTP_TICKETING_AUTHN_MISSING;
         return ngx_http_ticketing_auth_refuse(r, ctx, NGX_HTTP_UNAUTHORIZED,
                                               NULL, "no credentials");
     }
@@ -207,6 +209,7 @@ ngx_http_ticketing_auth_handler(ngx_http_request_t *r,
         || (auth->len > sizeof("Bearer") - 1
             && auth->data[sizeof("Bearer") - 1] != ' '))
     {
+        ctx->auth.failure = NGX_HTTP_TICKETING_AUTHN_MALFORMED;
         return ngx_http_ticketing_auth_refuse(r, ctx, NGX_HTTP_UNAUTHORIZED,
                                         NULL,
                                         "Authorization scheme is not Bearer");
@@ -297,6 +300,7 @@ ngx_http_ticketing_auth_jwt(ngx_http_request_t *r,
     ngx_http_ticketing_jwt_verify_t   vf;
 
     if (alcf->keys == NULL) {
+        ctx->auth.failure = NGX_HTTP_TICKETING_AUTHN_NO_KEY;
         return ngx_http_ticketing_auth_refuse(r, ctx, NGX_HTTP_UNAUTHORIZED,
                                        "invalid_token",
                                        "no token key is configured here");
@@ -364,6 +368,7 @@ ngx_http_ticketing_auth_jwt(ngx_http_request_t *r,
                                              &claims, &reason)
                != 0)
     {
+        ctx->auth.failure = ngx_http_ticketing_prom_jwt_failure(reason);
         return ngx_http_ticketing_auth_refuse(r, ctx, NGX_HTTP_UNAUTHORIZED,
                                               "invalid_token", reason);
 
@@ -442,6 +447,7 @@ ngx_http_ticketing_auth_mtls(ngx_http_request_t *r,
     }
 
     if (i == alcf->mtls_clients->nelts) {
+        ctx->auth.failure = NGX_HTTP_TICKETING_AUTHN_MTLS_REJECTED;
         return ngx_http_ticketing_auth_refuse(r, ctx, NGX_HTTP_FORBIDDEN,
                                          "insufficient_scope",
                                          "client certificate is not accepted");
@@ -471,6 +477,7 @@ ngx_http_ticketing_auth_mtls(ngx_http_request_t *r,
         }
 
         if (j == cl[i].permissions.nelts) {
+            ctx->auth.failure = NGX_HTTP_TICKETING_AUTHZ_PERMISSION;
             return ngx_http_ticketing_auth_refuse(r, ctx, NGX_HTTP_FORBIDDEN,
                                         "insufficient_scope",
                                         "client certificate lacks the "
@@ -506,6 +513,7 @@ ngx_http_ticketing_auth_authorize(ngx_http_request_t *r,
                                                 alcf->roles_claims,
                                                 &alcf->api_role))
     {
+        ctx->auth.failure = NGX_HTTP_TICKETING_AUTHZ_ROLE;
         return ngx_http_ticketing_auth_refuse(r, ctx, NGX_HTTP_FORBIDDEN,
                                          "insufficient_scope",
                                          "token lacks the API access role");
@@ -534,6 +542,7 @@ ngx_http_ticketing_auth_authorize(ngx_http_request_t *r,
 
         *ngx_sprintf(p, "token lacks permission %V", &need) = '\0';
 
+        ctx->auth.failure = NGX_HTTP_TICKETING_AUTHZ_PERMISSION;
         return ngx_http_ticketing_auth_refuse(r, ctx, NGX_HTTP_FORBIDDEN,
                                               "insufficient_scope",
                                               (const char *) p);
@@ -578,6 +587,7 @@ ngx_http_ticketing_auth_check_org(ngx_http_request_t *r,
     if (orgs == NULL
         || !ngx_http_ticketing_jwt_has(orgs, (const char *) org, len))
     {
+        ctx->auth.failure = NGX_HTTP_TICKETING_AUTHZ_TENANCY;
         return ngx_http_ticketing_auth_refuse(r, ctx, NGX_HTTP_FORBIDDEN,
                                    "insufficient_scope",
                                    "token is not valid for this organization");

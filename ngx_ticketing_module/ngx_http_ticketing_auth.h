@@ -56,6 +56,9 @@ typedef struct {
     ngx_uint_t                     method;          /* AUTH_JWT, _MTLS */
     ngx_str_t                      subject;
     json_t                        *claims;          /* JWT only */
+
+    /* why it refused, for the metrics: ngx_http_ticketing_auth_failure_e */
+    ngx_uint_t                     failure;
 } ngx_http_ticketing_auth_ctx_t;
 
 

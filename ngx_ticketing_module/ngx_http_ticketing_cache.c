@@ -1085,6 +1085,8 @@ ngx_http_ticketing_cache_lookup_timeout(ngx_event_t *ev)
     /* stop waiting; hiredis still holds the record and frees it later */
     lk->request = NULL;
 
+    ngx_http_ticketing_metrics_inc(NGX_HTTP_TICKETING_M_REDIS_TIMEOUT);
+
     ctx = ngx_http_get_module_ctx(r, ngx_http_ticketing_module);
     ctx->cache->lookup = NULL;
 

@@ -563,6 +563,8 @@ ngx_http_ticketing_filter_body(ngx_http_request_t *r, ngx_uint_t status,
         }
     }
 
+    ngx_http_ticketing_metrics_error_code(r, kind->code);
+
     size = ngx_http_ticketing_error_body_size(detail_len)
            + ngx_strlen(kind->code) + ngx_strlen(kind->status)
            + ngx_strlen(kind->message);

@@ -297,6 +297,22 @@ static ngx_command_t  ngx_http_ticketing_commands[] = {
       0,
       NULL },
 
+    /* metrics: ngx_http_ticketing_metrics.c */
+
+    { ngx_string("ticketing_metrics_zone"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_http_ticketing_metrics_zone,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("ticketing_metrics"),
+      NGX_HTTP_LOC_CONF|NGX_CONF_NOARGS,
+      ngx_http_ticketing_metrics,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
       ngx_null_command
 };
 
@@ -386,6 +402,11 @@ ngx_http_ticketing_init_main_conf(ngx_conf_t *cf, void *conf)
         return rv;
     }
 
+    rv = ngx_http_ticketing_metrics_init_main_conf(cf, &tmcf->metrics);
+    if (rv != NGX_CONF_OK) {
+        return rv;
+    }
+
     return ngx_http_ticketing_filter_init_main_conf(cf, &tmcf->filter);
 }
 
@@ -465,7 +486,8 @@ ngx_http_ticketing_preconfiguration(ngx_conf_t *cf)
         || ngx_http_ticketing_provider_preconfiguration(cf) != NGX_OK
         || ngx_http_ticketing_validate_preconfiguration(cf) != NGX_OK
         || ngx_http_ticketing_cache_preconfiguration(cf) != NGX_OK
-        || ngx_http_ticketing_filter_preconfiguration(cf) != NGX_OK)
+        || ngx_http_ticketing_filter_preconfiguration(cf) != NGX_OK
+        || ngx_http_ticketing_metrics_preconfiguration(cf) != NGX_OK)
     {
         return NGX_ERROR;
     }
@@ -506,7 +528,8 @@ ngx_http_ticketing_postconfiguration(ngx_conf_t *cf)
         || ngx_http_ticketing_provider_postconfiguration(cf) != NGX_OK
         || ngx_http_ticketing_validate_postconfiguration(cf) != NGX_OK
         || ngx_http_ticketing_cache_postconfiguration(cf) != NGX_OK
-        || ngx_http_ticketing_filter_postconfiguration(cf) != NGX_OK)
+        || ngx_http_ticketing_filter_postconfiguration(cf) != NGX_OK
+        || ngx_http_ticketing_metrics_postconfiguration(cf) != NGX_OK)
     {
         return NGX_ERROR;
     }
@@ -541,6 +564,10 @@ ngx_http_ticketing_gateway(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 static ngx_int_t
 ngx_http_ticketing_init_process(ngx_cycle_t *cycle)
 {
+    if (ngx_http_ticketing_metrics_init_process(cycle) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
     return ngx_http_ticketing_cache_init_process(cycle);
 }
 
@@ -549,4 +576,5 @@ static void
 ngx_http_ticketing_exit_process(ngx_cycle_t *cycle)
 {
     ngx_http_ticketing_cache_exit_process(cycle);
+    ngx_http_ticketing_metrics_exit_process(cycle);
 }

@@ -21,6 +21,7 @@
 #include "ngx_http_ticketing_validate.h"
 #include "ngx_http_ticketing_cache.h"
 #include "ngx_http_ticketing_filter.h"
+#include "ngx_http_ticketing_metrics.h"
 
 
 /*
@@ -37,6 +38,9 @@ typedef struct {
     ngx_http_ticketing_validate_main_conf_t  validate;
     ngx_http_ticketing_cache_main_conf_t     cache;
     ngx_http_ticketing_filter_main_conf_t    filter;
+
+    /* metrics (ngx_http_ticketing_metrics.c) */
+    ngx_http_ticketing_metrics_main_conf_t   metrics;
 } ngx_http_ticketing_main_conf_t;
 
 
@@ -97,6 +101,13 @@ typedef struct {
 
     /* the cache's state of a cacheable request (cache.c), or NULL */
     ngx_http_ticketing_cache_ctx_t  *cache;
+
+    /*
+     * The uniform error code the client received ("0004"), set by
+     * ngx_http_ticketing_send_error() and the error filter: the value of
+     * $ticketing_error_code (ngx_http_ticketing_metrics.c); or NULL.
+     */
+    const char                    *error_code;
 } ngx_http_ticketing_ctx_t;
 
 

@@ -238,6 +238,7 @@ ngx_http_ticketing_redis_command(redisCallbackFn *fn, void *privdata,
 
         /* half-open: let commands through; one more failure reopens */
         rd->open = 0;
+        ngx_http_ticketing_metrics_circuit(0);
 
         ngx_log_error(NGX_LOG_NOTICE, rd->log, 0,
                       "ticketing cache: redis %V: circuit half-open, "
@@ -323,6 +324,7 @@ ngx_http_ticketing_redis_success(void)
 
     rd->fails = 0;
     rd->open = 0;
+    ngx_http_ticketing_metrics_circuit(0);
     rd->backoff = NGX_HTTP_TICKETING_REDIS_MIN_BACKOFF;
 }
 
@@ -337,6 +339,7 @@ ngx_http_ticketing_redis_failure(const char *why)
     }
 
     rd->fails++;
+    ngx_http_ticketing_metrics_inc(NGX_HTTP_TICKETING_M_REDIS_ERROR);
 
     ngx_log_debug2(NGX_LOG_DEBUG_HTTP, rd->log, 0,
                    "ticketing cache: redis failure %ui: %s", rd->fails, why);
@@ -347,6 +350,7 @@ ngx_http_ticketing_redis_failure(const char *why)
 
     rd->open = 1;
     rd->open_until = ngx_current_msec + rd->conf->fail_timeout;
+    ngx_http_ticketing_metrics_circuit(1);
 
     ngx_log_error(NGX_LOG_WARN, rd->log, 0,
                   "ticketing cache: redis %V failed %ui times in a row "
@@ -365,6 +369,8 @@ ngx_http_ticketing_redis_connect(void)
     ngx_connection_t            *c;
     redisAsyncContext           *ac;
     ngx_http_ticketing_redis_t  *rd = &ngx_http_ticketing_redis;
+
+    ngx_http_ticketing_metrics_inc(NGX_HTTP_TICKETING_M_REDIS_CONNECT);
 
     rd->next_connect = ngx_current_msec + rd->backoff;
     rd->backoff = ngx_min(rd->backoff * 2,
@@ -520,10 +526,12 @@ ngx_http_ticketing_redis_on_connect(const redisAsyncContext *ac, int status)
         rd->ac = NULL;
 
         rd->fails++;
+        ngx_http_ticketing_metrics_inc(NGX_HTTP_TICKETING_M_REDIS_ERROR);
 
         if (rd->fails >= rd->conf->max_fails && !rd->open) {
             rd->open = 1;
             rd->open_until = ngx_current_msec + rd->conf->fail_timeout;
+            ngx_http_ticketing_metrics_circuit(1);
 
             ngx_log_error(NGX_LOG_WARN, rd->log, 0,
                           "ticketing cache: redis %V failed %ui times in a "
@@ -573,6 +581,8 @@ ngx_http_ticketing_redis_connect_timeout(ngx_event_t *ev)
     ngx_log_error(NGX_LOG_WARN, rd->log, 0,
                   "ticketing cache: redis %V: connect timed out",
                   &rd->conf->name);
+
+    ngx_http_ticketing_metrics_inc(NGX_HTTP_TICKETING_M_REDIS_TIMEOUT);
 
     ngx_http_ticketing_redis_drop();
     ngx_http_ticketing_redis_failure("connect timed out");

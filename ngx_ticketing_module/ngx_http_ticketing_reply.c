@@ -28,6 +28,9 @@ ngx_http_ticketing_send_error(ngx_http_request_t *r, ngx_uint_t status,
         ctx->error_status = status;
     }
 
+    ngx_http_ticketing_metrics_error_code(r,
+                                   ngx_http_ticketing_error_kind(status)->code);
+
     /* a refused request's body is never read: drop it, keep the connection */
     rc = ngx_http_discard_request_body(r);
     if (rc != NGX_OK) {
