@@ -51,6 +51,7 @@ struct ngx_http_ticketing_jwks_s {
     size_t                         len;
     ngx_uint_t                     failures;
     unsigned                       busy:1;
+    unsigned                       connected:1;
 
     ngx_http_ticketing_jwt_key_t  *keys;        /* ngx_alloc()ed */
     size_t                         nkeys;
@@ -191,9 +192,10 @@ ngx_http_ticketing_jwks_timer(ngx_event_t *ev)
     f->peer.name = &f->url;
     f->peer.get = ngx_event_get_peer;
     f->peer.log = f->log;
-    f->peer.log_error = NGX_ERROR_ERR;
+    f->peer.log_error = NGX_ERROR_INFO;
 
     f->busy = 1;
+    f->connected = 0;
     f->sent = 0;
     f->len = 0;
 
@@ -223,12 +225,35 @@ ngx_http_ticketing_jwks_timer(ngx_event_t *ev)
 static void
 ngx_http_ticketing_jwks_io(ngx_event_t *ev)
 {
+    int                         err;
     ssize_t                     n;
+    socklen_t                   len;
     ngx_connection_t           *c;
     ngx_http_ticketing_jwks_t  *f;
 
     c = ev->data;
     f = c->data;
+
+    if (!f->connected) {
+        err = 0;
+        len = sizeof(int);
+
+        if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, (void *) &err, &len)
+            == -1)
+        {
+            err = ngx_socket_errno;
+        }
+
+        if (err) {
+            ngx_log_error(NGX_LOG_INFO, f->log, err,
+                          "ticketing jwks: connect() to \"%V\" failed",
+                          &f->url);
+            ngx_http_ticketing_jwks_fail(f, "cannot connect");
+            return;
+        }
+
+        f->connected = 1;
+    }
 
     if (f->sent < f->request.len) {
         n = c->send(c, f->request.data + f->sent, f->request.len - f->sent);
