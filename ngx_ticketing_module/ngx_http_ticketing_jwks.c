@@ -405,6 +405,11 @@ next:
     f->busy = 0;
     f->failures = 0;
 
+    /* the deadline of this fetch gives way to the next fetch */
+    if (f->event.timer_set) {
+        ngx_del_timer(&f->event);
+    }
+
     ngx_add_timer(&f->event, f->interval);
 }
 
