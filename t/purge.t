@@ -24,6 +24,9 @@ sub main::f403 { return sprintf $forbidden, $_[0] }
 
 my $BlockNo = 0;
 
+$ENV{TEST_NGINX_MTLS_SOCK} = "$ENV{TEST_NGINX_SERVROOT}/logs/mtls.sock"
+    if defined $ENV{TEST_NGINX_SERVROOT};
+
 add_block_preprocessor(sub {
     my $block = shift;
     $BlockNo++;
@@ -193,5 +196,51 @@ DELETE /cache
 --- error_code: 200
 --- response_body_like eval
 '^\{"purged":0\}$'
+--- no_error_log
+[error]
+
+
+
+=== TEST 9: mTLS: a client certificate listed with the purge permission purges, another is refused
+--- http_config
+    server {
+        listen unix:$TEST_NGINX_MTLS_SOCK ssl;
+        ssl_certificate     $TEST_NGINX_DATA/server.crt;
+        ssl_certificate_key $TEST_NGINX_DATA/server.key;
+        ssl_client_certificate $TEST_NGINX_DATA/ca.crt;
+        ssl_verify_client optional;
+
+        location = /cache {
+            ticketing_auth_mtls on;
+            ticketing_auth_mtls_client "CN=billing-service,O=Acme" ticketing.cache.purge;
+            ticketing_auth_mtls_client "CN=reporting-service,O=Acme" ticketing.issueLinkType.read;
+            ticketing_cache_purge;
+        }
+    }
+--- config
+    location /billing/ {
+        proxy_pass https://unix:$TEST_NGINX_MTLS_SOCK:/;
+        proxy_ssl_session_reuse off;
+        proxy_ssl_certificate     $TEST_NGINX_DATA/client.crt;
+        proxy_ssl_certificate_key $TEST_NGINX_DATA/client.key;
+    }
+    location /reporting/ {
+        proxy_pass https://unix:$TEST_NGINX_MTLS_SOCK:/;
+        proxy_ssl_session_reuse off;
+        proxy_ssl_certificate     $TEST_NGINX_DATA/client2.crt;
+        proxy_ssl_certificate_key $TEST_NGINX_DATA/client2.key;
+    }
+    location /nocert/ {
+        proxy_pass https://unix:$TEST_NGINX_MTLS_SOCK:/;
+        proxy_ssl_session_reuse off;
+    }
+--- request eval
+["DELETE /billing/cache", "DELETE /reporting/cache", "DELETE /nocert/cache"]
+--- error_code eval
+[200, 403, 401]
+--- response_body_like eval
+['^\{"purged":0\}$',
+ main::f403("client certificate lacks the operation's permission"),
+ main::u401('no credentials')]
 --- no_error_log
 [error]
