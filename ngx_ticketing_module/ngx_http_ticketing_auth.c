@@ -960,6 +960,17 @@ ngx_http_ticketing_auth_claim_variable(ngx_http_request_t *r,
 /* ---------------------------------------------------- configuration */
 
 
+/* the worker's verified-token cache and JWKS fetchers */
+void
+ngx_http_ticketing_auth_exit_process(ngx_cycle_t *cycle)
+{
+    ngx_http_ticketing_jwks_exit_process(cycle);
+
+    ngx_http_ticketing_jwt_cache_destroy(ngx_http_ticketing_auth_cache_p);
+    ngx_http_ticketing_auth_cache_p = NULL;
+}
+
+
 void
 ngx_http_ticketing_auth_keys_changed(void)
 {

@@ -91,6 +91,7 @@ char *ngx_http_ticketing_auth_cache(ngx_conf_t *cf, ngx_command_t *cmd,
 
 /* a fetched key set replaced another: verified tokens are checked again */
 void ngx_http_ticketing_auth_keys_changed(void);
+void ngx_http_ticketing_auth_exit_process(ngx_cycle_t *cycle);
 
 
 #endif /* _NGX_HTTP_TICKETING_AUTH_H_INCLUDED_ */

@@ -313,12 +313,12 @@ ngx_http_ticketing_jwks_io(ngx_event_t *ev)
 static void
 ngx_http_ticketing_jwks_done(ngx_http_ticketing_jwks_t *f)
 {
+    char                          *near;
     u_char                        *p, *last, *body;
     size_t                         n, len;
     uint32_t                       crc;
     ngx_http_ticketing_jwt_key_t  *keys;
     char                           err[NGX_HTTP_TICKETING_JWT_ERR_SIZE];
-    char                          *near;
 
     ngx_http_ticketing_jwks_close(f);
 

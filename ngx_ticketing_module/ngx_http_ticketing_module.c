@@ -566,6 +566,6 @@ ngx_http_ticketing_init_process(ngx_cycle_t *cycle)
 static void
 ngx_http_ticketing_exit_process(ngx_cycle_t *cycle)
 {
-    ngx_http_ticketing_jwks_exit_process(cycle);
+    ngx_http_ticketing_auth_exit_process(cycle);
     ngx_http_ticketing_cache_exit_process(cycle);
 }

@@ -155,6 +155,7 @@ ticketing cache: purge "
     location /v2/ {
         ticketing_gateway on;
         ticketing_cache on;
+        ticketing_cache_timeout 2s;
         proxy_pass http://127.0.0.1:$TEST_NGINX_UPSTREAM_PORT;
     }
     location = /cache {
