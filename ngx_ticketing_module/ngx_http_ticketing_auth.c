@@ -45,10 +45,15 @@ static ngx_int_t ngx_http_ticketing_auth_refuse(ngx_http_request_t *r,
 static ngx_int_t ngx_http_ticketing_auth_jwt(ngx_http_request_t *r,
     ngx_http_ticketing_ctx_t *ctx, ngx_http_ticketing_auth_loc_conf_t *alcf,
     ngx_str_t *token);
+static ngx_int_t ngx_http_ticketing_auth_identify(ngx_http_request_t *r,
+    ngx_http_ticketing_ctx_t *ctx, ngx_http_ticketing_auth_loc_conf_t *alcf,
+    ngx_str_t *need);
 static ngx_int_t ngx_http_ticketing_auth_mtls(ngx_http_request_t *r,
-    ngx_http_ticketing_ctx_t *ctx, ngx_http_ticketing_auth_loc_conf_t *alcf);
+    ngx_http_ticketing_ctx_t *ctx, ngx_http_ticketing_auth_loc_conf_t *alcf,
+    ngx_str_t *need);
 static ngx_int_t ngx_http_ticketing_auth_authorize(ngx_http_request_t *r,
-    ngx_http_ticketing_ctx_t *ctx, ngx_http_ticketing_auth_loc_conf_t *alcf);
+    ngx_http_ticketing_ctx_t *ctx, ngx_http_ticketing_auth_loc_conf_t *alcf,
+    ngx_str_t *need);
 static ngx_int_t ngx_http_ticketing_auth_headers(ngx_http_request_t *r,
     ngx_http_ticketing_ctx_t *ctx, ngx_http_ticketing_auth_loc_conf_t *alcf);
 static ngx_int_t ngx_http_ticketing_auth_value(ngx_http_request_t *r,
@@ -141,12 +146,11 @@ ngx_int_t
 ngx_http_ticketing_auth_handler(ngx_http_request_t *r,
     ngx_http_ticketing_ctx_t *ctx)
 {
-    ngx_str_t                       token, *auth;
-    ngx_int_t                       rc;
-    ngx_uint_t                      i, n;
-    ngx_list_part_t                *part;
-    ngx_table_elt_t                *h;
-    ngx_http_ticketing_loc_conf_t  *tlcf;
+    ngx_str_t                        need;
+    ngx_int_t                        rc;
+    ngx_uint_t                       i;
+    ngx_http_ticketing_loc_conf_t   *tlcf;
+    ngx_http_ticketing_auth_perm_t  *ov;
 
     tlcf = ngx_http_get_module_loc_conf(r, ngx_http_ticketing_module);
 
@@ -154,6 +158,63 @@ ngx_http_ticketing_auth_handler(ngx_http_request_t *r,
         /* no identity here, but a client may still not fake one upstream */
         return ngx_http_ticketing_auth_headers(r, ctx, &tlcf->auth);
     }
+
+    /* the operation's permission, or the one configured for it */
+    need.data = (u_char *) ctx->route.op->permission;
+    need.len = ngx_strlen(need.data);
+
+    if (tlcf->auth.permissions) {
+        ov = tlcf->auth.permissions->elts;
+        for (i = 0; i < tlcf->auth.permissions->nelts; i++) {
+            if (ov[i].op == ctx->route.op) {
+                need = ov[i].permission;
+            }
+        }
+    }
+
+    rc = ngx_http_ticketing_auth_identify(r, ctx, &tlcf->auth, &need);
+    if (rc != NGX_OK) {
+        return rc;
+    }
+
+    return ngx_http_ticketing_auth_headers(r, ctx, &tlcf->auth);
+}
+
+
+/*
+ * The cache purge endpoint (ngx_http_ticketing_cache.c): the same
+ * authentication as the gateway, and the purge permission
+ * (ticketing_cache_purge_permission).  NGX_OK, or an HTTP status with
+ * ctx->error_detail and WWW-Authenticate set.
+ */
+ngx_int_t
+ngx_http_ticketing_auth_purge(ngx_http_request_t *r,
+    ngx_http_ticketing_ctx_t *ctx)
+{
+    ngx_http_ticketing_loc_conf_t  *tlcf;
+
+    tlcf = ngx_http_get_module_loc_conf(r, ngx_http_ticketing_module);
+
+    if (!tlcf->auth.enable) {
+        return NGX_OK;
+    }
+
+    return ngx_http_ticketing_auth_identify(r, ctx, &tlcf->auth,
+                                            &tlcf->auth.purge_permission);
+}
+
+
+/* a token or a client certificate, then the role and "need" */
+static ngx_int_t
+ngx_http_ticketing_auth_identify(ngx_http_request_t *r,
+    ngx_http_ticketing_ctx_t *ctx, ngx_http_ticketing_auth_loc_conf_t *alcf,
+    ngx_str_t *need)
+{
+    ngx_str_t         token, *auth;
+    ngx_int_t         rc;
+    ngx_uint_t        i, n;
+    ngx_list_part_t  *part;
+    ngx_table_elt_t  *h;
 
     /* nginx refuses a second Authorization header itself; count anyway */
     n = 0;
@@ -190,8 +251,8 @@ ngx_http_ticketing_auth_handler(ngx_http_request_t *r,
     }
 
     if (auth == NULL) {
-        if (tlcf->auth.mtls) {
-            rc = ngx_http_ticketing_auth_mtls(r, ctx, &tlcf->auth);
+        if (alcf->mtls) {
+            rc = ngx_http_ticketing_auth_mtls(r, ctx, alcf, need);
             if (rc != NGX_DECLINED) {
                 return rc;
             }
@@ -227,17 +288,12 @@ ngx_http_ticketing_auth_handler(ngx_http_request_t *r,
         token.len--;
     }
 
-    rc = ngx_http_ticketing_auth_jwt(r, ctx, &tlcf->auth, &token);
+    rc = ngx_http_ticketing_auth_jwt(r, ctx, alcf, &token);
     if (rc != NGX_OK) {
         return rc;
     }
 
-    rc = ngx_http_ticketing_auth_authorize(r, ctx, &tlcf->auth);
-    if (rc != NGX_OK) {
-        return rc;
-    }
-
-    return ngx_http_ticketing_auth_headers(r, ctx, &tlcf->auth);
+    return ngx_http_ticketing_auth_authorize(r, ctx, alcf, need);
 }
 
 
@@ -292,18 +348,35 @@ ngx_http_ticketing_auth_jwt(ngx_http_request_t *r,
     ngx_http_ticketing_ctx_t *ctx, ngx_http_ticketing_auth_loc_conf_t *alcf,
     ngx_str_t *token)
 {
-    json_t                           *claims, *sub;
-    const char                       *reason;
-    ngx_pool_cleanup_t               *cln;
-    ngx_http_ticketing_jwt_cache_t   *cache;
-    ngx_http_ticketing_main_conf_t   *tmcf;
-    ngx_http_ticketing_jwt_verify_t   vf;
+    json_t                              *claims, *sub;
+    size_t                               nkeys;
+    const char                          *reason;
+    ngx_pool_cleanup_t                  *cln;
+    ngx_http_ticketing_jwt_cache_t      *cache;
+    ngx_http_ticketing_main_conf_t      *tmcf;
+    ngx_http_ticketing_jwt_verify_t      vf;
+    const ngx_http_ticketing_jwt_key_t  *keys;
 
-    if (alcf->keys == NULL) {
+    /* a fetched key set replaces the configured keys once there is one */
+    keys = NULL;
+    nkeys = 0;
+
+    if (alcf->jwks != NULL) {
+        keys = ngx_http_ticketing_jwks_keys(alcf->jwks, &nkeys);
+    }
+
+    if (nkeys == 0 && alcf->keys != NULL) {
+        keys = alcf->keys->elts;
+        nkeys = alcf->keys->nelts;
+    }
+
+    if (nkeys == 0) {
         ctx->auth.failure = NGX_HTTP_TICKETING_AUTHN_NO_KEY;
         return ngx_http_ticketing_auth_refuse(r, ctx, NGX_HTTP_UNAUTHORIZED,
                                        "invalid_token",
-                                       "no token key is configured here");
+                                       alcf->jwks
+                                       ? "no token key is available yet"
+                                       : "no token key is configured here");
     }
 
     tmcf = ngx_http_get_module_main_conf(r, ngx_http_ticketing_module);
@@ -339,8 +412,8 @@ ngx_http_ticketing_auth_jwt(ngx_http_request_t *r,
         cache = ngx_http_ticketing_auth_cache_p;
     }
 
-    vf.keys = alcf->keys->elts;
-    vf.nkeys = alcf->keys->nelts;
+    vf.keys = keys;
+    vf.nkeys = nkeys;
     vf.algs = (unsigned) alcf->algorithms;
     vf.max_size = alcf->max_size;
     vf.now = ngx_time();
@@ -406,14 +479,13 @@ ngx_http_ticketing_auth_jwt(ngx_http_request_t *r,
 /* NGX_DECLINED: no verified client certificate, fall back to a 401 */
 static ngx_int_t
 ngx_http_ticketing_auth_mtls(ngx_http_request_t *r,
-    ngx_http_ticketing_ctx_t *ctx, ngx_http_ticketing_auth_loc_conf_t *alcf)
+    ngx_http_ticketing_ctx_t *ctx, ngx_http_ticketing_auth_loc_conf_t *alcf,
+    ngx_str_t *need)
 {
 #if (NGX_HTTP_SSL)
 
     ngx_str_t                          verify, dn, *perm;
     ngx_uint_t                         i, j;
-    const char                        *need;
-    ngx_http_ticketing_auth_perm_t    *ov;
     ngx_http_ticketing_auth_client_t  *cl;
 
     if (r->connection->ssl == NULL) {
@@ -457,21 +529,12 @@ ngx_http_ticketing_auth_mtls(ngx_http_request_t *r,
     ctx->auth.subject = dn;
 
     if (!cl[i].all) {
-        need = ctx->route.op->permission;
-
-        if (alcf->permissions) {
-            ov = alcf->permissions->elts;
-            for (j = 0; j < alcf->permissions->nelts; j++) {
-                if (ov[j].op == ctx->route.op) {
-                    need = (const char *) ov[j].permission.data;
-                }
-            }
-        }
-
         perm = cl[i].permissions.elts;
 
         for (j = 0; j < cl[i].permissions.nelts; j++) {
-            if (ngx_strcmp(perm[j].data, need) == 0) {
+            if (perm[j].len == need->len
+                && ngx_strncmp(perm[j].data, need->data, need->len) == 0)
+            {
                 break;
             }
         }
@@ -488,7 +551,7 @@ ngx_http_ticketing_auth_mtls(ngx_http_request_t *r,
     ngx_log_debug1(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
                    "ticketing auth: client certificate \"%V\" accepted", &dn);
 
-    return ngx_http_ticketing_auth_headers(r, ctx, alcf);
+    return NGX_OK;
 
 #else
 
@@ -500,13 +563,11 @@ ngx_http_ticketing_auth_mtls(ngx_http_request_t *r,
 
 static ngx_int_t
 ngx_http_ticketing_auth_authorize(ngx_http_request_t *r,
-    ngx_http_ticketing_ctx_t *ctx, ngx_http_ticketing_auth_loc_conf_t *alcf)
+    ngx_http_ticketing_ctx_t *ctx, ngx_http_ticketing_auth_loc_conf_t *alcf,
+    ngx_str_t *need)
 {
-    u_char                          *p;
-    ngx_str_t                        need;
-    ngx_uint_t                       i;
-    ngx_http_ticketing_span_t       *org;
-    ngx_http_ticketing_auth_perm_t  *ov;
+    u_char                     *p;
+    ngx_http_ticketing_span_t  *org;
 
     if (alcf->api_role.len
         && !ngx_http_ticketing_auth_claims_have(ctx->auth.claims,
@@ -519,28 +580,16 @@ ngx_http_ticketing_auth_authorize(ngx_http_request_t *r,
                                          "token lacks the API access role");
     }
 
-    need.data = (u_char *) ctx->route.op->permission;
-    need.len = ngx_strlen(need.data);
-
-    if (alcf->permissions) {
-        ov = alcf->permissions->elts;
-        for (i = 0; i < alcf->permissions->nelts; i++) {
-            if (ov[i].op == ctx->route.op) {
-                need = ov[i].permission;
-            }
-        }
-    }
-
     if (!ngx_http_ticketing_auth_claims_have(ctx->auth.claims,
-                                             alcf->perms_claims, &need))
+                                             alcf->perms_claims, need))
     {
         /* the permission is configuration, not client input: safe */
-        p = ngx_pnalloc(r->pool, need.len + sizeof("token lacks permission "));
+        p = ngx_pnalloc(r->pool, need->len + sizeof("token lacks permission "));
         if (p == NULL) {
             return NGX_ERROR;
         }
 
-        *ngx_sprintf(p, "token lacks permission %V", &need) = '\0';
+        *ngx_sprintf(p, "token lacks permission %V", need) = '\0';
 
         ctx->auth.failure = NGX_HTTP_TICKETING_AUTHZ_PERMISSION;
         return ngx_http_ticketing_auth_refuse(r, ctx, NGX_HTTP_FORBIDDEN,
@@ -921,6 +970,25 @@ ngx_http_ticketing_auth_claim_variable(ngx_http_request_t *r,
 /* ---------------------------------------------------- configuration */
 
 
+/* the worker's verified-token cache and JWKS fetchers */
+void
+ngx_http_ticketing_auth_exit_process(ngx_cycle_t *cycle)
+{
+    ngx_http_ticketing_jwks_exit_process(cycle);
+
+    ngx_http_ticketing_jwt_cache_destroy(ngx_http_ticketing_auth_cache_p);
+    ngx_http_ticketing_auth_cache_p = NULL;
+}
+
+
+void
+ngx_http_ticketing_auth_keys_changed(void)
+{
+    /* the token cache starts over on its next use */
+    ngx_http_ticketing_auth_conf_gen++;
+}
+
+
 ngx_int_t
 ngx_http_ticketing_auth_preconfiguration(ngx_conf_t *cf)
 {
@@ -979,6 +1047,8 @@ ngx_http_ticketing_auth_create_loc_conf(ngx_conf_t *cf,
      *     conf->tenancy_claim = { 0, NULL };
      *     conf->mtls_clients = NULL;
      *     conf->headers = NULL;
+     *     conf->jwks = NULL;
+     *     conf->purge_permission = { 0, NULL };
      */
 
     conf->enable = NGX_CONF_UNSET;
@@ -1036,6 +1106,13 @@ ngx_http_ticketing_auth_merge_loc_conf(ngx_conf_t *cf,
     if (conf->keys == NULL) {
         conf->keys = prev->keys;
     }
+
+    if (conf->jwks == NULL) {
+        conf->jwks = prev->jwks;
+    }
+
+    ngx_conf_merge_str_value(conf->purge_permission, prev->purge_permission,
+                             "ticketing.cache.purge");
 
     if (conf->issuers == NULL) {
         conf->issuers = prev->issuers;

@@ -14,6 +14,7 @@
 #include <ngx_http.h>
 
 #include "ngx_http_ticketing_jwt.h"
+#include "ngx_http_ticketing_jwks.h"
 
 
 #define NGX_HTTP_TICKETING_AUTH_NONE  0
@@ -24,6 +25,9 @@
 typedef struct {
     /* entries of the per-worker verified-token cache; 0: off */
     ngx_uint_t                     cache_size;
+
+    /* every ticketing_jwks_url: ngx_http_ticketing_jwks_t pointers */
+    ngx_array_t                   *jwks_urls;
 } ngx_http_ticketing_auth_main_conf_t;
 
 
@@ -48,6 +52,9 @@ typedef struct {
     ngx_array_t                   *mtls_clients;
 
     ngx_array_t                   *headers;         /* identity headers */
+
+    ngx_http_ticketing_jwks_t     *jwks;            /* ticketing_jwks_url */
+    ngx_str_t                      purge_permission;
 } ngx_http_ticketing_auth_loc_conf_t;
 
 
@@ -84,6 +91,10 @@ char *ngx_http_ticketing_auth_header(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 char *ngx_http_ticketing_auth_cache(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
+
+/* a fetched key set replaced another: verified tokens are checked again */
+void ngx_http_ticketing_auth_keys_changed(void);
+void ngx_http_ticketing_auth_exit_process(ngx_cycle_t *cycle);
 
 
 #endif /* _NGX_HTTP_TICKETING_AUTH_H_INCLUDED_ */

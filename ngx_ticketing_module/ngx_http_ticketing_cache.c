@@ -1748,6 +1748,16 @@ ngx_http_ticketing_cache_purge_handler(ngx_http_request_t *r)
     ctx->cache = cctx;
     ngx_http_set_ctx(r, ctx, ngx_http_ticketing_module);
 
+    /* the gateway's authentication, and the purge permission */
+    rc = ngx_http_ticketing_auth_purge(r, ctx);
+    if (rc != NGX_OK) {
+        if (rc < NGX_HTTP_SPECIAL_RESPONSE) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        return ngx_http_ticketing_send_error(r, rc, ctx->error_detail, NULL);
+    }
+
     error = NULL;
 
     rc = ngx_http_ticketing_cache_purge_pattern(r, cctx, &error);

@@ -155,6 +155,20 @@ static ngx_command_t  ngx_http_ticketing_commands[] = {
       0,
       NULL },
 
+    { ngx_string("ticketing_jwks_url"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_1MORE,
+      ngx_http_ticketing_jwks_url,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_ticketing_loc_conf_t, auth.jwks),
+      NULL },
+
+    { ngx_string("ticketing_cache_purge_permission"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_str_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_ticketing_loc_conf_t, auth.purge_permission),
+      NULL },
+
     /* provider and organizations: ngx_http_ticketing_provider.c */
 
     { ngx_string("ticketing_provider"),
@@ -568,6 +582,10 @@ ngx_http_ticketing_init_process(ngx_cycle_t *cycle)
         return NGX_ERROR;
     }
 
+    if (ngx_http_ticketing_jwks_init_process(cycle) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
     return ngx_http_ticketing_cache_init_process(cycle);
 }
 
@@ -575,6 +593,7 @@ ngx_http_ticketing_init_process(ngx_cycle_t *cycle)
 static void
 ngx_http_ticketing_exit_process(ngx_cycle_t *cycle)
 {
+    ngx_http_ticketing_auth_exit_process(cycle);
     ngx_http_ticketing_cache_exit_process(cycle);
     ngx_http_ticketing_metrics_exit_process(cycle);
 }

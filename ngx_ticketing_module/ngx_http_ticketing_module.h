@@ -154,6 +154,8 @@ NGX_HTTP_TICKETING_CONCERN_HOOKS(filter);
 
 ngx_int_t ngx_http_ticketing_auth_handler(ngx_http_request_t *r,
     ngx_http_ticketing_ctx_t *ctx);
+ngx_int_t ngx_http_ticketing_auth_purge(ngx_http_request_t *r,
+    ngx_http_ticketing_ctx_t *ctx);
 ngx_int_t ngx_http_ticketing_auth_check_org(ngx_http_request_t *r,
     ngx_http_ticketing_ctx_t *ctx, const u_char *org, size_t len);
 ngx_int_t ngx_http_ticketing_provider_handler(ngx_http_request_t *r,

@@ -1,0 +1,708 @@
+
+/*
+ * A JWKS fetched from a URL and refreshed in the background.
+ *
+ * Every worker runs its own fetcher per ticketing_jwks_url: a timer fires
+ * shortly after the start (with a random jitter) and then every interval;
+ * it opens a non-blocking connection (ngx_event_connect_peer), sends a
+ * plain HTTP/1.0 GET, reads the whole answer up to max_size under one
+ * deadline, and on a 200 builds a new key set with the same JWKS loader as
+ * "ticketing_jwt_key_file jwks" (ngx_http_ticketing_jwt.c).  The new set
+ * replaces the old one at once: a worker is single-threaded and a request
+ * only uses a key set within one synchronous verification, so the old set
+ * is freed right away.  A failure keeps the last good set and retries
+ * sooner, with a backoff.
+ *
+ * Only http:// to an IP literal and unix: sockets: no DNS (it would block)
+ * and no TLS.  An https IdP is reached through a local nginx location that
+ * proxies to it (nginx's own resolver and proxy_ssl_*), fetched over
+ * loopback.
+ */
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_event.h>
+#include <ngx_event_connect.h>
+
+#include "ngx_http_ticketing_module.h"
+
+
+#define NGX_HTTP_TICKETING_JWKS_INTERVAL  300000
+#define NGX_HTTP_TICKETING_JWKS_TIMEOUT   5000
+#define NGX_HTTP_TICKETING_JWKS_MAX_SIZE  (256 * 1024)
+#define NGX_HTTP_TICKETING_JWKS_JITTER    250
+
+
+struct ngx_http_ticketing_jwks_s {
+    ngx_str_t                      url;         /* as configured, for logs */
+    ngx_addr_t                     addr;
+    ngx_str_t                      request;     /* the whole GET */
+    ngx_msec_t                     interval;
+    ngx_msec_t                     timeout;
+    size_t                         max_size;
+
+    /* the state of this worker */
+    ngx_event_t                    event;       /* next fetch, or deadline */
+    ngx_peer_connection_t          peer;
+    ngx_log_t                     *log;
+    u_char                        *buf;         /* max_size + 1 */
+    size_t                         sent;
+    size_t                         len;
+    ngx_uint_t                     failures;
+    unsigned                       busy:1;
+    unsigned                       connected:1;
+
+    ngx_http_ticketing_jwt_key_t  *keys;        /* ngx_alloc()ed */
+    size_t                         nkeys;
+    uint32_t                       crc;         /* of the set's document */
+};
+
+
+static void ngx_http_ticketing_jwks_timer(ngx_event_t *ev);
+static void ngx_http_ticketing_jwks_io(ngx_event_t *ev);
+static void ngx_http_ticketing_jwks_done(ngx_http_ticketing_jwks_t *f);
+static void ngx_http_ticketing_jwks_fail(ngx_http_ticketing_jwks_t *f,
+    const char *reason);
+static void ngx_http_ticketing_jwks_close(ngx_http_ticketing_jwks_t *f);
+static void ngx_http_ticketing_jwks_free_keys(ngx_http_ticketing_jwks_t *f);
+static char *ngx_http_ticketing_jwks_parse(ngx_conf_t *cf,
+    ngx_http_ticketing_jwks_t *f, ngx_str_t *url, ngx_str_t *host,
+    ngx_str_t *uri);
+
+
+const ngx_http_ticketing_jwt_key_t *
+ngx_http_ticketing_jwks_keys(ngx_http_ticketing_jwks_t *jwks, size_t *n)
+{
+    *n = jwks->nkeys;
+
+    return jwks->nkeys ? jwks->keys : NULL;
+}
+
+
+/* ----------------------------------------------------------- fetching */
+
+
+ngx_int_t
+ngx_http_ticketing_jwks_init_process(ngx_cycle_t *cycle)
+{
+    ngx_uint_t                       i;
+    ngx_http_ticketing_jwks_t      **fp, *f;
+    ngx_http_ticketing_main_conf_t  *tmcf;
+
+    if (ngx_process != NGX_PROCESS_WORKER
+        && ngx_process != NGX_PROCESS_SINGLE)
+    {
+        return NGX_OK;
+    }
+
+    tmcf = ngx_http_cycle_get_module_main_conf(cycle,
+                                               ngx_http_ticketing_module);
+
+    if (tmcf == NULL || tmcf->auth.jwks_urls == NULL) {
+        return NGX_OK;
+    }
+
+    fp = tmcf->auth.jwks_urls->elts;
+
+    for (i = 0; i < tmcf->auth.jwks_urls->nelts; i++) {
+        f = fp[i];
+
+        f->log = cycle->log;
+        f->buf = ngx_alloc(f->max_size + 1, cycle->log);
+        if (f->buf == NULL) {
+            return NGX_ERROR;
+        }
+
+        f->event.handler = ngx_http_ticketing_jwks_timer;
+        f->event.data = f;
+        f->event.log = cycle->log;
+        f->event.cancelable = 1;
+
+        /* workers started together do not all ask at the same moment */
+        ngx_add_timer(&f->event,
+                      1 + (ngx_msec_t) ngx_random()
+                          % NGX_HTTP_TICKETING_JWKS_JITTER);
+    }
+
+    return NGX_OK;
+}
+
+
+void
+ngx_http_ticketing_jwks_exit_process(ngx_cycle_t *cycle)
+{
+    ngx_uint_t                       i;
+    ngx_http_ticketing_jwks_t      **fp, *f;
+    ngx_http_ticketing_main_conf_t  *tmcf;
+
+    tmcf = ngx_http_cycle_get_module_main_conf(cycle,
+                                               ngx_http_ticketing_module);
+
+    if (tmcf == NULL || tmcf->auth.jwks_urls == NULL) {
+        return;
+    }
+
+    fp = tmcf->auth.jwks_urls->elts;
+
+    for (i = 0; i < tmcf->auth.jwks_urls->nelts; i++) {
+        f = fp[i];
+
+        ngx_http_ticketing_jwks_close(f);
+
+        if (f->event.timer_set) {
+            ngx_del_timer(&f->event);
+        }
+
+        ngx_http_ticketing_jwks_free_keys(f);
+
+        if (f->buf != NULL) {
+            ngx_free(f->buf);
+            f->buf = NULL;
+        }
+    }
+}
+
+
+/* the next fetch is due, or the one going on ran out of time */
+static void
+ngx_http_ticketing_jwks_timer(ngx_event_t *ev)
+{
+    ngx_http_ticketing_jwks_t  *f = ev->data;
+
+    ngx_int_t          rc;
+    ngx_connection_t  *c;
+
+    if (f->busy) {
+        ngx_http_ticketing_jwks_fail(f, "timed out");
+        return;
+    }
+
+    if (ngx_exiting || ngx_terminate || ngx_quit) {
+        return;
+    }
+
+    ngx_log_debug1(NGX_LOG_DEBUG_HTTP, f->log, 0,
+                   "ticketing jwks: fetching \"%V\"", &f->url);
+
+    ngx_memzero(&f->peer, sizeof(ngx_peer_connection_t));
+
+    f->peer.sockaddr = f->addr.sockaddr;
+    f->peer.socklen = f->addr.socklen;
+    f->peer.name = &f->url;
+    f->peer.get = ngx_event_get_peer;
+    f->peer.log = f->log;
+    f->peer.log_error = NGX_ERROR_INFO;
+
+    f->busy = 1;
+    f->connected = 0;
+    f->sent = 0;
+    f->len = 0;
+
+    rc = ngx_event_connect_peer(&f->peer);
+
+    if (rc == NGX_ERROR || rc == NGX_BUSY || rc == NGX_DECLINED) {
+        /* ngx_event_connect_peer() closed what it had opened */
+        f->peer.connection = NULL;
+        ngx_http_ticketing_jwks_fail(f, "cannot connect");
+        return;
+    }
+
+    c = f->peer.connection;
+    c->data = f;
+    c->read->handler = ngx_http_ticketing_jwks_io;
+    c->write->handler = ngx_http_ticketing_jwks_io;
+
+    /* one deadline for connect, send and the whole answer */
+    ngx_add_timer(&f->event, f->timeout);
+
+    if (rc == NGX_OK) {
+        ngx_http_ticketing_jwks_io(c->write);
+    }
+}
+
+
+static void
+ngx_http_ticketing_jwks_io(ngx_event_t *ev)
+{
+    int                         err;
+    ssize_t                     n;
+    socklen_t                   len;
+    ngx_connection_t           *c;
+    ngx_http_ticketing_jwks_t  *f;
+
+    c = ev->data;
+    f = c->data;
+
+    if (!f->connected) {
+        err = 0;
+        len = sizeof(int);
+
+        if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, (void *) &err, &len)
+            == -1)
+        {
+            err = ngx_socket_errno;
+        }
+
+        if (err) {
+            ngx_log_error(NGX_LOG_INFO, f->log, err,
+                          "ticketing jwks: connect() to \"%V\" failed",
+                          &f->url);
+            ngx_http_ticketing_jwks_fail(f, "cannot connect");
+            return;
+        }
+
+        f->connected = 1;
+    }
+
+    if (f->sent < f->request.len) {
+        n = c->send(c, f->request.data + f->sent, f->request.len - f->sent);
+
+        if (n == NGX_ERROR) {
+            ngx_http_ticketing_jwks_fail(f, "cannot send the request");
+            return;
+        }
+
+        if (n > 0) {
+            f->sent += n;
+        }
+
+        if (f->sent < f->request.len) {
+            if (ngx_handle_write_event(c->write, 0) != NGX_OK) {
+                ngx_http_ticketing_jwks_fail(f, "cannot send the request");
+            }
+
+            return;
+        }
+    }
+
+    for ( ;; ) {
+        n = c->recv(c, f->buf + f->len, f->max_size + 1 - f->len);
+
+        if (n == NGX_AGAIN) {
+            if (ngx_handle_read_event(c->read, 0) != NGX_OK) {
+                ngx_http_ticketing_jwks_fail(f, "cannot read the response");
+            }
+
+            return;
+        }
+
+        if (n == NGX_ERROR) {
+            ngx_http_ticketing_jwks_fail(f, "cannot read the response");
+            return;
+        }
+
+        if (n == 0) {
+            break;
+        }
+
+        f->len += n;
+
+        if (f->len > f->max_size) {
+            ngx_http_ticketing_jwks_fail(f, "the response is larger than "
+                                            "max_size");
+            return;
+        }
+    }
+
+    ngx_http_ticketing_jwks_done(f);
+}
+
+
+/* the whole response is in f->buf: a 200 with a JWKS replaces the set */
+static void
+ngx_http_ticketing_jwks_done(ngx_http_ticketing_jwks_t *f)
+{
+    char                          *near;
+    u_char                        *p, *last, *body;
+    size_t                         n, len;
+    uint32_t                       crc;
+    ngx_http_ticketing_jwt_key_t  *keys;
+    char                           err[NGX_HTTP_TICKETING_JWT_ERR_SIZE];
+
+    ngx_http_ticketing_jwks_close(f);
+
+    p = f->buf;
+    last = f->buf + f->len;
+
+    /* "HTTP/1.x 200 ..." */
+    if (f->len < sizeof("HTTP/1.x 200") - 1
+        || ngx_strncmp(p, "HTTP/1.", sizeof("HTTP/1.") - 1) != 0
+        || p[8] != ' ')
+    {
+        ngx_http_ticketing_jwks_fail(f, "the response is not HTTP/1.x");
+        return;
+    }
+
+    if (ngx_strncmp(p + 9, "200", 3) != 0
+        || (f->len > 12 && p[12] != ' ' && p[12] != '\r'))
+    {
+        ngx_http_ticketing_jwks_fail(f, "the response status is not 200");
+        return;
+    }
+
+    body = NULL;
+
+    for (p += 12; p + 3 < last; p++) {
+        if (p[0] == '\r' && p[1] == '\n' && p[2] == '\r' && p[3] == '\n') {
+            body = p + 4;
+            break;
+        }
+    }
+
+    if (body == NULL) {
+        ngx_http_ticketing_jwks_fail(f, "the response has no body");
+        return;
+    }
+
+    len = last - body;
+    crc = ngx_crc32_long(body, len);
+
+    if (f->nkeys && crc == f->crc) {
+        ngx_log_debug1(NGX_LOG_DEBUG_HTTP, f->log, 0,
+                       "ticketing jwks: \"%V\" unchanged", &f->url);
+        goto next;
+    }
+
+    keys = ngx_alloc(NGX_HTTP_TICKETING_JWT_MAX_JWKS
+                     * sizeof(ngx_http_ticketing_jwt_key_t), f->log);
+    if (keys == NULL) {
+        ngx_http_ticketing_jwks_fail(f, "no memory");
+        return;
+    }
+
+    if (ngx_http_ticketing_jwt_jwks(body, len, keys,
+                                    NGX_HTTP_TICKETING_JWT_MAX_JWKS, &n, err,
+                                    sizeof(err))
+        != 0)
+    {
+        ngx_free(keys);
+
+        /* jansson quotes the text near a syntax error: never log the body */
+        near = ngx_strstr(err, " near ");
+        if (near != NULL) {
+            *near = '\0';
+        }
+
+        ngx_http_ticketing_jwks_fail(f, err);
+        return;
+    }
+
+    ngx_http_ticketing_jwks_free_keys(f);
+
+    f->keys = keys;
+    f->nkeys = n;
+    f->crc = crc;
+
+    /* tokens verified with the old set are verified again */
+    ngx_http_ticketing_auth_keys_changed();
+
+    ngx_log_error(NGX_LOG_NOTICE, f->log, 0,
+                  "ticketing jwks: %uz key(s) loaded from \"%V\"", n, &f->url);
+
+next:
+
+    f->busy = 0;
+    f->failures = 0;
+
+    /* the deadline of this fetch gives way to the next fetch */
+    if (f->event.timer_set) {
+        ngx_del_timer(&f->event);
+    }
+
+    ngx_add_timer(&f->event, f->interval);
+}
+
+
+static void
+ngx_http_ticketing_jwks_fail(ngx_http_ticketing_jwks_t *f, const char *reason)
+{
+    ngx_msec_t  delay;
+
+    ngx_http_ticketing_jwks_close(f);
+
+    if (f->event.timer_set) {
+        ngx_del_timer(&f->event);
+    }
+
+    f->busy = 0;
+    f->failures++;
+
+    /* 1 s, 2 s, 4 s ... 64 s, never beyond the interval */
+    delay = (ngx_msec_t) 1000 << ngx_min(f->failures - 1, 6);
+    delay = ngx_min(delay, f->interval);
+
+    ngx_log_error(NGX_LOG_WARN, f->log, 0,
+                  "ticketing jwks: refreshing from \"%V\" failed: %s; %s, "
+                  "next attempt in %Mms", &f->url, reason,
+                  f->nkeys ? "keeping the last good key set"
+                           : "no key set fetched yet", delay);
+
+    if (!ngx_exiting && !ngx_terminate && !ngx_quit) {
+        ngx_add_timer(&f->event, delay);
+    }
+}
+
+
+static void
+ngx_http_ticketing_jwks_close(ngx_http_ticketing_jwks_t *f)
+{
+    if (f->peer.connection != NULL) {
+        ngx_close_connection(f->peer.connection);
+        f->peer.connection = NULL;
+    }
+}
+
+
+static void
+ngx_http_ticketing_jwks_free_keys(ngx_http_ticketing_jwks_t *f)
+{
+    size_t  i;
+
+    if (f->keys == NULL) {
+        return;
+    }
+
+    for (i = 0; i < f->nkeys; i++) {
+        ngx_http_ticketing_jwt_key_free(&f->keys[i]);
+    }
+
+    ngx_free(f->keys);
+    f->keys = NULL;
+    f->nkeys = 0;
+}
+
+
+/* ------------------------------------------------------- configuration */
+
+
+/* ticketing_jwks_url <url> [interval=5m] [timeout=5s] [max_size=256k] */
+char *
+ngx_http_ticketing_jwks_url(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    char  *p = conf;
+
+    u_char                           *q;
+    char                             *rv;
+    ssize_t                           size;
+    ngx_str_t                        *value, s, host, uri;
+    ngx_int_t                         ms;
+    ngx_uint_t                        i;
+    ngx_http_ticketing_jwks_t       **fp, *f;
+    ngx_http_ticketing_main_conf_t   *tmcf;
+
+    fp = (ngx_http_ticketing_jwks_t **) (p + cmd->offset);
+
+    if (*fp != NULL) {
+        return "is duplicate";
+    }
+
+    f = ngx_pcalloc(cf->pool, sizeof(ngx_http_ticketing_jwks_t));
+    if (f == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    f->interval = NGX_HTTP_TICKETING_JWKS_INTERVAL;
+    f->timeout = NGX_HTTP_TICKETING_JWKS_TIMEOUT;
+    f->max_size = NGX_HTTP_TICKETING_JWKS_MAX_SIZE;
+
+    value = cf->args->elts;
+
+    rv = ngx_http_ticketing_jwks_parse(cf, f, &value[1], &host, &uri);
+    if (rv != NGX_CONF_OK) {
+        return rv;
+    }
+
+    for (i = 2; i < cf->args->nelts; i++) {
+
+        if (ngx_strncmp(value[i].data, "interval=", 9) == 0) {
+            s.data = value[i].data + 9;
+            s.len = value[i].len - 9;
+
+            ms = ngx_parse_time(&s, 0);
+            if (ms == NGX_ERROR || ms < 1000) {
+                goto invalid;
+            }
+
+            f->interval = (ngx_msec_t) ms;
+            continue;
+        }
+
+        if (ngx_strncmp(value[i].data, "timeout=", 8) == 0) {
+            s.data = value[i].data + 8;
+            s.len = value[i].len - 8;
+
+            ms = ngx_parse_time(&s, 0);
+            if (ms == NGX_ERROR || ms < 1) {
+                goto invalid;
+            }
+
+            f->timeout = (ngx_msec_t) ms;
+            continue;
+        }
+
+        if (ngx_strncmp(value[i].data, "max_size=", 9) == 0) {
+            s.data = value[i].data + 9;
+            s.len = value[i].len - 9;
+
+            size = ngx_parse_size(&s);
+            if (size == NGX_ERROR || size < 1024 || size > 16 * 1024 * 1024) {
+                goto invalid;
+            }
+
+            f->max_size = (size_t) size;
+            continue;
+        }
+
+        goto invalid;
+    }
+
+    f->request.len = sizeof("GET  HTTP/1.0" CRLF "Host: " CRLF
+                            "Accept: application/json" CRLF
+                            "Connection: close" CRLF CRLF) - 1
+                     + uri.len + host.len;
+    f->request.data = ngx_pnalloc(cf->pool, f->request.len);
+    if (f->request.data == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    q = ngx_sprintf(f->request.data, "GET %V HTTP/1.0" CRLF "Host: %V" CRLF
+                    "Accept: application/json" CRLF
+                    "Connection: close" CRLF CRLF, &uri, &host);
+    f->request.len = q - f->request.data;
+
+    tmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_ticketing_module);
+
+    if (tmcf->auth.jwks_urls == NULL) {
+        tmcf->auth.jwks_urls = ngx_array_create(cf->pool, 2,
+                                          sizeof(ngx_http_ticketing_jwks_t *));
+        if (tmcf->auth.jwks_urls == NULL) {
+            return NGX_CONF_ERROR;
+        }
+    }
+
+    fp = ngx_array_push(tmcf->auth.jwks_urls);
+    if (fp == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    *fp = f;
+    *(ngx_http_ticketing_jwks_t **) (p + cmd->offset) = f;
+
+    return NGX_CONF_OK;
+
+invalid:
+
+    ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                       "invalid parameter \"%V\" in \"%V\" directive, "
+                       "expected interval= (at least 1s), timeout=, or "
+                       "max_size= (1k to 16m)", &value[i], &cmd->name);
+
+    return NGX_CONF_ERROR;
+}
+
+
+/* http://IP[:port]/path, http://[IPv6][:port]/path, unix:/path[:/uri] */
+static char *
+ngx_http_ticketing_jwks_parse(ngx_conf_t *cf, ngx_http_ticketing_jwks_t *f,
+    ngx_str_t *url, ngx_str_t *host, ngx_str_t *uri)
+{
+    u_char     *p, *last, *path;
+    ngx_int_t   rc;
+    ngx_str_t   h;
+    ngx_url_t   u;
+
+    f->url = *url;
+    last = url->data + url->len;
+
+    if (url->len > 5 && ngx_strncasecmp(url->data, (u_char *) "unix:", 5) == 0)
+    {
+        ngx_memzero(&u, sizeof(ngx_url_t));
+
+        u.url = *url;
+        u.uri_part = 1;
+
+        if (ngx_parse_url(cf->pool, &u) != NGX_OK) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "invalid URL \"%V\" in \"ticketing_jwks_url\" "
+                               "directive: %s", url,
+                               u.err ? u.err : "cannot parse");
+            return NGX_CONF_ERROR;
+        }
+
+        f->addr = u.addrs[0];
+        ngx_str_set(host, "localhost");
+        *uri = u.uri;
+
+    } else if (url->len > 7
+               && ngx_strncasecmp(url->data, (u_char *) "http://", 7) == 0)
+    {
+        h.data = url->data + 7;
+        path = ngx_strlchr(h.data, last, '/');
+        h.len = (path ? path : last) - h.data;
+
+        uri->data = path;
+        uri->len = path ? (size_t) (last - path) : 0;
+
+        rc = ngx_parse_addr_port(cf->pool, &f->addr, h.data, h.len);
+
+        if (rc == NGX_DECLINED) {
+            /* no port: 80 */
+            if (h.len > 2 && h.data[0] == '[' && h.data[h.len - 1] == ']') {
+                rc = ngx_parse_addr(cf->pool, &f->addr, h.data + 1,
+                                    h.len - 2);
+            } else {
+                rc = ngx_parse_addr(cf->pool, &f->addr, h.data, h.len);
+            }
+
+            if (rc == NGX_OK) {
+                ngx_inet_set_port(f->addr.sockaddr, 80);
+            }
+        }
+
+        if (rc == NGX_ERROR) {
+            return NGX_CONF_ERROR;
+        }
+
+        if (rc == NGX_OK && ngx_inet_get_port(f->addr.sockaddr) == 0) {
+            ngx_inet_set_port(f->addr.sockaddr, 80);
+        }
+
+        if (rc != NGX_OK) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "invalid URL \"%V\" in \"ticketing_jwks_url\" "
+                               "directive: only IP literals or unix: sockets "
+                               "(a host name would need a blocking DNS "
+                               "lookup)", url);
+            return NGX_CONF_ERROR;
+        }
+
+        *host = h;
+
+    } else {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid URL \"%V\" in \"ticketing_jwks_url\" "
+                           "directive: only http:// to an IP literal or "
+                           "unix: (for https, fetch through a local proxy "
+                           "location)", url);
+        return NGX_CONF_ERROR;
+    }
+
+    f->addr.name = *url;
+
+    if (uri->len == 0) {
+        ngx_str_set(uri, "/");
+    }
+
+    for (p = uri->data; p < uri->data + uri->len; p++) {
+        if (*p <= 0x20 || *p == 0x7f) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "invalid URL \"%V\" in \"ticketing_jwks_url\" "
+                               "directive: its path holds a space or a "
+                               "control character", url);
+            return NGX_CONF_ERROR;
+        }
+    }
+
+    return NGX_CONF_OK;
+}
