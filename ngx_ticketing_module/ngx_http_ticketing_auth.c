@@ -1139,7 +1139,7 @@ ngx_http_ticketing_auth_read_file(ngx_conf_t *cf, ngx_str_t *name,
     fd = ngx_open_file(name->data, NGX_FILE_RDONLY, NGX_FILE_OPEN, 0);
     if (fd == NGX_INVALID_FILE) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, ngx_errno,
-                           "cannot open key file \"%V\" in \"%V\" "
+                           ngx_open_file_n " \"%V\" failed in \"%V\" "
                            "directive", name,
                            &((ngx_str_t *) cf->args->elts)[0]);
         return NGX_ERROR;

@@ -42,7 +42,7 @@ __DATA__
     }
 --- must_die
 --- error_log
-cannot open key file "/nonexistent/ticketing/key.pem" in "ticketing_jwt_key_file" directive (2: No such file or directory)
+open() "/nonexistent/ticketing/key.pem" failed in "ticketing_jwt_key_file" directive (2: No such file or directory)
 
 
 
