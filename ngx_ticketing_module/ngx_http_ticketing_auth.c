@@ -1121,6 +1121,20 @@ ngx_http_ticketing_auth_postconfiguration(ngx_conf_t *cf)
 }
 
 
+/*
+ * The verified-token cache is malloc()ed per worker: give it back when the
+ * worker exits (the module may be unloaded right after, taking the pointer
+ * with it, which leak checkers report).
+ */
+
+void
+ngx_http_ticketing_auth_exit_process(ngx_cycle_t *cycle)
+{
+    ngx_http_ticketing_jwt_cache_destroy(ngx_http_ticketing_auth_cache_p);
+    ngx_http_ticketing_auth_cache_p = NULL;
+}
+
+
 /* ---------------------------------------------------------- directives */
 
 

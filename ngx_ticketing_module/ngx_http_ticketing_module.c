@@ -649,4 +649,5 @@ static void
 ngx_http_ticketing_exit_process(ngx_cycle_t *cycle)
 {
     ngx_http_ticketing_cache_exit_process(cycle);
+    ngx_http_ticketing_auth_exit_process(cycle);
 }

@@ -159,6 +159,7 @@ ngx_int_t ngx_http_ticketing_cache_handler(ngx_http_request_t *r,
     ngx_http_ticketing_ctx_t *ctx);
 ngx_int_t ngx_http_ticketing_cache_init_process(ngx_cycle_t *cycle);
 void ngx_http_ticketing_cache_exit_process(ngx_cycle_t *cycle);
+void ngx_http_ticketing_auth_exit_process(ngx_cycle_t *cycle);
 
 
 extern ngx_module_t  ngx_http_ticketing_module;

@@ -348,27 +348,25 @@ status 404 in "ticketing_error_map" directive already has a built-in code
 
 === TEST 30: fine: a gateway location with a key, an mTLS-only one, one with auth off
 --- config
-    location /v2/ {
+    location /v2/orgs/ {
         ticketing_gateway on;
         ticketing_jwt_key_file pem $TEST_NGINX_DATA/rs256.pub;
         ticketing_permission ticket.get tickets:read;
         proxy_pass http://ticketing_api;
     }
-    location /mtls/v2/ {
-        rewrite ^/mtls(/.*)$ $1 break;
+    location /v2/ticket/ {
         ticketing_gateway on;
         ticketing_auth_mtls on;
         ticketing_auth_mtls_client "CN=reports,O=Acme" ticketing.ticket.get;
         proxy_pass http://ticketing_api;
     }
-    location /open/v2/ {
-        rewrite ^/open(/.*)$ $1 break;
+    location /v2/issueLink {
         ticketing_gateway on;
         ticketing_auth off;
         proxy_pass http://ticketing_api;
     }
 --- request eval
-["GET /v2/orgs/yoigo/ticket/INST-7902", "GET /mtls/v2/orgs/yoigo/ticket/INST-7902", "GET /open/v2/no/such/operation"]
+["GET /v2/orgs/yoigo/ticket/INST-7902", "GET /v2/ticket/metadata/types", "GET /v2/issueLinkX"]
 --- error_code eval
 [401, 401, 404]
 --- response_body_like eval
