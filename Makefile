@@ -37,7 +37,8 @@ FUZZ_DEPS     = $(PURE_SRCS) $(wildcard ngx_ticketing_module/*.h tests/fuzz/*.h)
 FUZZ         ?= $(FUZZ_NAMES)
 
 .PHONY: all module deps nginx-asan unit test test-t demo token deb test-deb \
-        clean distclean fuzz fuzz-build fuzz-regressions bench faults test-valgrind
+        clean distclean fuzz fuzz-build fuzz-regressions bench faults test-valgrind \
+        reload
 
 all: module
 
@@ -64,7 +65,7 @@ unit: $(UNIT_TESTS)
 test-t: $(ASAN_NGINX)
 	scripts/run-t.sh $(ASAN_NGINX)
 
-test: unit fuzz-regressions test-t faults
+test: unit fuzz-regressions test-t faults reload
 
 # ----------------------------------------------- benchmarks, faults, memory
 # the release module in Debian's nginx; BENCH_QUICK=1 for a short run
@@ -74,6 +75,11 @@ bench: $(MODULE_SO)
 # upstream killed/hanging, reload under load, clients going away (~15 s)
 faults: $(ASAN_NGINX)
 	tests/faults/run.sh $(ASAN_NGINX)
+
+# new keys and organizations take effect on reload, a broken one is
+# refused and the running configuration stays (~3 s)
+reload: $(ASAN_NGINX)
+	tests/reload/run.sh $(ASAN_NGINX)
 
 # the t/ suite under valgrind: Debian's nginx with the release module;
 # `make test-valgrind T=t/routing.t` runs only the files named. Not the

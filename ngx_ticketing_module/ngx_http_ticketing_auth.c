@@ -68,6 +68,8 @@ static ngx_int_t ngx_http_ticketing_auth_claim_variable(
     ngx_http_request_t *r, ngx_http_variable_value_t *v, uintptr_t data);
 static ngx_int_t ngx_http_ticketing_auth_read_file(ngx_conf_t *cf,
     ngx_str_t *name, ngx_str_t *out);
+static char *ngx_http_ticketing_auth_check_permission(ngx_conf_t *cf,
+    ngx_str_t *name);
 static ngx_int_t ngx_http_ticketing_auth_add_key(ngx_conf_t *cf,
     ngx_http_ticketing_auth_loc_conf_t *alcf,
     ngx_http_ticketing_jwt_key_t *key);
@@ -970,7 +972,11 @@ ngx_http_ticketing_auth_claim_variable(ngx_http_request_t *r,
 /* ---------------------------------------------------- configuration */
 
 
-/* the worker's verified-token cache and JWKS fetchers */
+/*
+ * The worker's JWKS fetchers and its verified-token cache, malloc()ed per
+ * worker: given back when the worker exits (the module may be unloaded
+ * right after, taking the pointer with it, which leak checkers report).
+ */
 void
 ngx_http_ticketing_auth_exit_process(ngx_cycle_t *cycle)
 {
@@ -1224,7 +1230,9 @@ ngx_http_ticketing_auth_read_file(ngx_conf_t *cf, ngx_str_t *name,
     fd = ngx_open_file(name->data, NGX_FILE_RDONLY, NGX_FILE_OPEN, 0);
     if (fd == NGX_INVALID_FILE) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, ngx_errno,
-                           ngx_open_file_n " \"%V\" failed", name);
+                           ngx_open_file_n " \"%V\" failed in \"%V\" "
+                           "directive", name,
+                           &((ngx_str_t *) cf->args->elts)[0]);
         return NGX_ERROR;
     }
 
@@ -1597,6 +1605,37 @@ ngx_http_ticketing_auth_permission(ngx_conf_t *cf, ngx_command_t *cmd,
     pm->op = op;
     pm->permission = value[2];
 
+    return ngx_http_ticketing_auth_check_permission(cf, &value[2]);
+}
+
+
+/*
+ * A permission is matched as a whole word of a space-separated scope or
+ * as an array element: a name that is empty or holds a space, a control
+ * or a non-ASCII byte could never match, so it is a configuration error.
+ */
+
+static char *
+ngx_http_ticketing_auth_check_permission(ngx_conf_t *cf, ngx_str_t *name)
+{
+    ngx_str_t   *value;
+    ngx_uint_t   i;
+
+    for (i = 0; i < name->len; i++) {
+        if (name->data[i] <= 0x20 || name->data[i] >= 0x7f) {
+            break;
+        }
+    }
+
+    if (name->len == 0 || i < name->len) {
+        value = cf->args->elts;
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid permission name \"%V\" in \"%V\" "
+                           "directive: it must be printable ASCII "
+                           "without spaces", name, &value[0]);
+        return NGX_CONF_ERROR;
+    }
+
     return NGX_CONF_OK;
 }
 
@@ -1643,6 +1682,12 @@ ngx_http_ticketing_auth_mtls_client(ngx_conf_t *cf, ngx_command_t *cmd,
     }
 
     for (i = 2; i < cf->args->nelts; i++) {
+        if (ngx_http_ticketing_auth_check_permission(cf, &value[i])
+            != NGX_CONF_OK)
+        {
+            return NGX_CONF_ERROR;
+        }
+
         s = ngx_array_push(&cl->permissions);
         if (s == NULL) {
             return NGX_CONF_ERROR;

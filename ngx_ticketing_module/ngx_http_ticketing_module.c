@@ -17,6 +17,9 @@ static char *ngx_http_ticketing_init_main_conf(ngx_conf_t *cf, void *conf);
 static void *ngx_http_ticketing_create_loc_conf(ngx_conf_t *cf);
 static char *ngx_http_ticketing_merge_loc_conf(ngx_conf_t *cf, void *parent,
     void *child);
+static char *ngx_http_ticketing_check_location(ngx_conf_t *cf,
+    ngx_http_ticketing_loc_conf_t *prev, ngx_http_ticketing_loc_conf_t *conf,
+    ngx_flag_t gateway_set);
 static ngx_int_t ngx_http_ticketing_preconfiguration(ngx_conf_t *cf);
 static ngx_int_t ngx_http_ticketing_postconfiguration(ngx_conf_t *cf);
 static char *ngx_http_ticketing_gateway(ngx_conf_t *cf, ngx_command_t *cmd,
@@ -460,7 +463,10 @@ ngx_http_ticketing_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     ngx_http_ticketing_loc_conf_t  *prev = parent;
     ngx_http_ticketing_loc_conf_t  *conf = child;
 
-    char  *rv;
+    char        *rv;
+    ngx_flag_t   gateway_set;
+
+    gateway_set = (conf->gateway != NGX_CONF_UNSET);
 
     ngx_conf_merge_value(conf->gateway, prev->gateway, 0);
 
@@ -487,8 +493,104 @@ ngx_http_ticketing_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
         return rv;
     }
 
-    return ngx_http_ticketing_filter_merge_loc_conf(cf, &prev->filter,
-                                                    &conf->filter);
+    rv = ngx_http_ticketing_filter_merge_loc_conf(cf, &prev->filter,
+                                                  &conf->filter);
+    if (rv != NGX_CONF_OK) {
+        return rv;
+    }
+
+    return ngx_http_ticketing_check_location(cf, prev, conf, gateway_set);
+}
+
+
+/*
+ * Checks that need a whole, merged location: run last, after every
+ * concern's own merge checks.  merge_loc_conf is called with cf->ctx
+ * pointing at the location being merged (parents before the locations
+ * nested in them), so its core configuration is at hand.
+ *
+ * Which locations are checked:
+ *
+ *   - the server{} level itself (it serves only requests that match no
+ *     location) and the pseudo-locations of "if" and "limit_except" (they
+ *     take the content handler of their location) never are;
+ *
+ *   - a location where the gateway is on because it, or a location it is
+ *     nested in, says "ticketing_gateway on": it must have an upstream,
+ *     and a way to authenticate;
+ *
+ *   - a location that only inherits "on" from the server or http level:
+ *     when it has a content handler it serves the API and must have a way
+ *     to authenticate; without one it is checked no further, since it may
+ *     well answer with "return" in the rewrite phase, before the gateway
+ *     runs (there is no way to see a "return" from here).
+ */
+
+static char *
+ngx_http_ticketing_check_location(ngx_conf_t *cf,
+    ngx_http_ticketing_loc_conf_t *prev, ngx_http_ticketing_loc_conf_t *conf,
+    ngx_flag_t gateway_set)
+{
+    ngx_http_core_loc_conf_t  *clcf;
+
+    clcf = ngx_http_conf_get_module_loc_conf(cf, ngx_http_core_module);
+
+    if (clcf->name.len == 0 || clcf->noname) {
+        return NGX_CONF_OK;
+    }
+
+    conf->gateway_in_location = gateway_set ? conf->gateway
+                                            : (conf->gateway
+                                               && prev->gateway_in_location);
+
+    if (!conf->gateway) {
+        return NGX_CONF_OK;
+    }
+
+    /*
+     * proxy_pass (and every other content handler: fastcgi_pass,
+     * grpc_pass, ...) sets clcf->handler while the location is parsed;
+     * nested locations do not inherit it.  Without one, an accepted
+     * request would be answered by the static file handler.
+     */
+
+    if (clcf->handler == NULL) {
+        if (!conf->gateway_in_location) {
+            return NGX_CONF_OK;
+        }
+
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"ticketing_gateway\" is on in location \"%V\" "
+                           "but it has no upstream: add \"proxy_pass\" "
+                           "there, or \"ticketing_gateway off\" if the "
+                           "location does not serve the API",
+                           &clcf->name);
+        return NGX_CONF_ERROR;
+    }
+
+    /*
+     * Default deny without any credential to accept would refuse every
+     * request with 401: that is a configuration mistake, say so now.
+     */
+
+    if (conf->auth.enable
+        && conf->auth.keys == NULL
+        && conf->auth.jwks == NULL
+        && !conf->auth.mtls)
+    {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"ticketing_gateway\" is on in location \"%V\" "
+                           "with \"ticketing_auth on\" but none of "
+                           "\"ticketing_jwt_key_file\", "
+                           "\"ticketing_jwks_url\" and "
+                           "\"ticketing_auth_mtls\" is configured for it, "
+                           "so every request would be refused: add a key, "
+                           "or \"ticketing_auth off\"",
+                           &clcf->name);
+        return NGX_CONF_ERROR;
+    }
+
+    return NGX_CONF_OK;
 }
 
 

@@ -52,6 +52,12 @@ typedef struct {
     ngx_http_ticketing_validate_loc_conf_t   validate;
     ngx_http_ticketing_cache_loc_conf_t      cache;
     ngx_http_ticketing_filter_loc_conf_t     filter;
+
+    /*
+     * configuration checks: the gateway was turned on in this location or
+     * in an enclosing one (not inherited from the server or http level)
+     */
+    ngx_flag_t                             gateway_in_location;
 } ngx_http_ticketing_loc_conf_t;
 
 

@@ -62,6 +62,7 @@ http {
         listen 127.0.0.1:$port;
         location /v2/ {
             ticketing_gateway on;
+            ticketing_auth off;
             proxy_pass http://127.0.0.1:9;
         }
     }

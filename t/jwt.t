@@ -559,21 +559,15 @@ X-Auth: []
 
 
 
-=== TEST 25: a gateway location with no key at all refuses every token
+=== TEST 25: a gateway location with no key at all fails nginx -t (it would refuse every token)
 --- config
     location /v2/ {
         ticketing_gateway on;
         proxy_pass http://127.0.0.1:$TEST_NGINX_UPSTREAM_PORT;
     }
---- request
-GET /v2/issueLinkType
---- more_headers eval
-main::auth(main::rs())
---- error_code: 401
---- response_body_like eval
-main::u401('no token key is configured here')
---- no_error_log
-[error]
+--- must_die
+--- error_log
+"ticketing_gateway" is on in location "/v2/" with "ticketing_auth on" but neither "ticketing_jwt_key_file" nor "ticketing_auth_mtls" is configured for it
 
 
 
