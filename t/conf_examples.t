@@ -227,7 +227,10 @@ main::example('caching.conf')
  "DELETE /_ticketing/cache?operation=metadata.types",
  "GET /v2/ticket/metadata/types"]
 --- more_headers eval
-["", main::auth(main::rs()), main::auth(main::rs()), "", "", main::auth(main::rs())]
+[main::auth(main::rs('--claims', '{"permissions":["ticketing.cache.purge"]}')),
+ main::auth(main::rs()), main::auth(main::rs()), "",
+ main::auth(main::rs('--claims', '{"permissions":["ticketing.cache.purge"]}')),
+ main::auth(main::rs())]
 --- error_code eval
 [200, 200, 200, 401, 200, 200]
 --- response_headers eval

@@ -567,7 +567,7 @@ X-Auth: []
     }
 --- must_die
 --- error_log
-"ticketing_gateway" is on in location "/v2/" with "ticketing_auth on" but neither "ticketing_jwt_key_file" nor "ticketing_auth_mtls" is configured for it
+"ticketing_gateway" is on in location "/v2/" with "ticketing_auth on" but none of "ticketing_jwt_key_file", "ticketing_jwks_url" and "ticketing_auth_mtls" is configured for it
 
 
 
