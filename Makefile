@@ -72,7 +72,8 @@ test: unit fuzz-regressions test-t faults reload
 bench: $(MODULE_SO)
 	bench/run.sh $(MODULE_SO)
 
-# upstream killed/hanging, reload under load, clients going away (~15 s)
+# upstream killed/hanging, reload under load, clients going away, Redis
+# killed/frozen (~30 s)
 faults: $(ASAN_NGINX)
 	tests/faults/run.sh $(ASAN_NGINX)
 

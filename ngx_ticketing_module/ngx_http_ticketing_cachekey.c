@@ -336,7 +336,8 @@ ngx_http_ticketing_cacheval_parse(const u_char *value, size_t len,
     }
 
     while (p < end && *p >= '0' && *p <= '9') {
-        if (v->fresh_until > (~0ULL - 9) / 10) {
+        /* exact: every value the header writer writes must parse back */
+        if (v->fresh_until > (~0ULL - (unsigned) (*p - '0')) / 10) {
             return -1;
         }
 

@@ -771,14 +771,14 @@ ticketing cache: no fill after 300 ms, going upstream
 --- cache_config
         ticketing_cache_lock_timeout 5s;
 --- redis_seed eval
-[[0, "PREFIX|v1|3:JAM|0:|14:metadata.types|0:|0:|0:|0:|q0|lock", "1", 200]]
+[[0, "PREFIX|v1|3:JAM|0:|14:metadata.types|0:|0:|0:|0:|q0|lock", "1", 800]]
 --- request eval
 ["GET /__mock/reset",
  "GET /v2/ticket/metadata/types",
  "GET /__mock/count"]
 --- more_headers
 ticketing-provider: JAM
---- timeout: 1
+--- timeout: 3
 --- response_headers eval
 ["", "X-Cache-Status: MISS", ""]
 --- response_body_like eval

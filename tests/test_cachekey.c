@@ -299,6 +299,15 @@ test_value_round_trip(void **state)
     /* an empty body is a body */
     assert_int_equal(ngx_http_ticketing_cacheval_parse(buf, n, &v), 0);
     assert_int_equal(v.body.len, 0);
+
+    /* every value the writer writes parses back, up to the largest one */
+    n = ngx_http_ticketing_cacheval_header(buf, ~0ULL,
+                                          (const u_char *) "a/b", 3);
+    assert_int_equal(ngx_http_ticketing_cacheval_parse(buf, n, &v), 0);
+    assert_true(v.fresh_until == ~0ULL);
+
+    memcpy(buf, "v1 18446744073709551616 a/b\n", 28);
+    assert_int_equal(ngx_http_ticketing_cacheval_parse(buf, 28, &v), -1);
 }
 
 

@@ -15,13 +15,16 @@
 #   4. clients closing mid-request (partial request line, partial headers,
 #      partial body, reset while the upstream works)  -> nginx alive, same
 #      worker (no crash/respawn), next request 200
+#   5. Redis (our own redis-server on a free port) behind a gateway with
+#      ticketing_cache on: killed and restarted under a wrk load -> no
+#      non-2xx, no stuck request, BYPASS while down, HIT again after;
+#      frozen with SIGSTOP -> every request bounded by
+#      ticketing_cache_timeout, then the circuit opens (no added latency);
+#      SIGCONT -> HIT again; clients closing mid-Redis-lookup -> no crash
 #   and throughout: no [alert]/[crit]/[emerg], no worker exit other than
 #   the graceful ones of reloads, no ASan/UBSan/LSan report.
 #
-# TODO(issue 6): assert the uniform JSON body of the 502 and 504 once the
-# error-rewriting filter lands (only the status is checked now).
-# TODO(issue 5): Redis killed/restarted under load and Redis frozen
-# (SIGSTOP), client closing mid-Redis-lookup, once the cache lands.
+# The 502 and 504 bodies are the uniform JSON error of the API.
 #
 # Every wait and load loop is bounded; everything started is stopped on
 # exit. Output: TAP-like "ok N - ..." lines; the exit status is 1 if any
@@ -35,7 +38,7 @@ LIB_TAG=faults
 nginx=$(abspath "$1")
 [ -x "$nginx" ] || die "$nginx is not an executable (run 'make nginx-asan')"
 cd "$TOP"
-for tool in curl wrk python3; do
+for tool in curl wrk python3 redis-server redis-cli; do
     command -v "$tool" >/dev/null || die "$tool not found: run 'make deps'"
 done
 
@@ -62,11 +65,14 @@ signal_env=(env ASAN_OPTIONS="detect_leaks=0:log_path=$dir/san/asan-cli")
 
 # ------------------------------------------------------------- processes
 nginx_pid=""
-fast_pid=""; slow_pid=""; hang_pid=""
+fast_pid=""; slow_pid=""; hang_pid=""; redis_pid=""
 cleanup() {
     local rc=$?
     trap - EXIT INT TERM
+    # a frozen Redis does not die of SIGTERM until it runs again
+    [ -z "$redis_pid" ] || kill -CONT "$redis_pid" 2>/dev/null || true
     stop_pid "$nginx_pid" nginx 10
+    stop_pid "$redis_pid" redis-server 5
     stop_pid "$fast_pid" "fast upstream" 5
     stop_pid "$slow_pid" "slow upstream" 5
     stop_pid "$hang_pid" "hanging upstream" 5
@@ -77,7 +83,7 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 read -r gw_port gw_slow_port gw_hang_port fast_port slow_port hang_port \
-    <<<"$(free_ports 6 | xargs)"
+    gw_cache_port redis_port <<<"$(free_ports 8 | xargs)"
 
 start_upstream() {     # start_upstream PORT DELAY_MS NAME: prints the pid
     python3 "$upstream_py" --port "$1" --delay-ms "$2" \
@@ -97,6 +103,20 @@ fast_pid=$(start_upstream "$fast_port" 0 fast)
 slow_pid=$(start_upstream "$slow_port" 300 slow)
 hang_pid=$(start_upstream "$hang_port" 3600000 hang)
 
+# our own redis-server, in the foreground as our child (its pid is known)
+start_redis() {
+    redis-server --save '' --appendonly no --bind 127.0.0.1 \
+        --port "$redis_port" --daemonize no --dir "$dir/tmp" \
+        --logfile "$dir/logs/redis.log" &
+    redis_pid=$!
+    # shellcheck disable=SC2317  # called through wait_until
+    redis_ready() { pid_alive "$redis_pid" || return 2; redis_up "$redis_port"; }
+    wait_until 10 "redis-server on port $redis_port" redis_ready \
+        || die "redis-server did not start"
+}
+start_redis
+
+cache_timeout_ms=200
 cat > "$dir/nginx.conf" <<EOF
 daemon off;
 master_process on;
@@ -127,6 +147,11 @@ http {
     upstream fast { server 127.0.0.1:$fast_port; keepalive 16; }
     upstream slow { server 127.0.0.1:$slow_port; keepalive 16; }
     upstream hang { server 127.0.0.1:$hang_port; }
+
+    # the cache: a lookup waits at most cache_timeout; 3 failures in a row
+    # open the circuit for 2 s
+    ticketing_redis 127.0.0.1:$redis_port prefix=faults connect_timeout=300ms
+                    max_fails=3 fail_timeout=2s;
 
     # the faults are about the upstream and nginx, not about tokens or the
     # provider header: auth off, a default provider
@@ -163,6 +188,17 @@ http {
         location /v2/ {
             ticketing_gateway on;
             proxy_pass http://hang;
+        }
+    }
+
+    server {
+        listen 127.0.0.1:$gw_cache_port;
+
+        location /v2/ {
+            ticketing_gateway on;
+            ticketing_cache on;
+            ticketing_cache_timeout ${cache_timeout_ms}ms;
+            proxy_pass http://fast;
         }
     }
 }
@@ -220,6 +256,15 @@ check() {
     if "$@"; then ok 0 "$name"; else ok 1 "$name" "$diag"; fi
 }
 less_than() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a < b) }'; }
+# uniform CODE STATUS: the last body is exactly the API's error schema
+uniform() {
+    python3 - "$dir/last.body" "$1" "$2" <<'EOF'
+import json, sys
+body = json.load(open(sys.argv[1]))
+assert list(body) == ["code", "status", "message", "detailMsg"], body
+assert body["code"] == sys.argv[2] and body["status"] == sys.argv[3], body
+EOF
+}
 api=/v2/ticket/metadata/types
 
 read -r st _ <<<"$(req $api)"
@@ -239,7 +284,8 @@ for _ in 1 2 3 4 5 6 7 8 9 10; do
     slowest=$(awk -v a="$slowest" -v b="$t" 'BEGIN { print (b > a) ? b : a }')
 done
 is "$bad" 0 "upstream killed: 10 of 10 requests answered 502"
-# TODO(issue 6): the 502 body is the uniform JSON error
+check "upstream killed: the 502 body is the uniform JSON error" \
+    "$(head -c 300 "$dir/last.body")" uniform 0029 BAD_GATEWAY
 check "upstream killed: no request waited (slowest ${slowest}s < 2s)" "" \
     less_than "$slowest" 2
 fast_pid=$(start_upstream "$fast_port" 0 fast)
@@ -249,7 +295,8 @@ is "$st" 200 "upstream back: 200 again"
 # 2. upstream hanging -----------------------------------------------------
 read -r st t <<<"$(req hang $api)"
 is "$st" 504 "upstream hanging: 504"
-# TODO(issue 6): the 504 body is the uniform JSON error
+check "upstream hanging: the 504 body is the uniform JSON error" \
+    "$(head -c 300 "$dir/last.body")" uniform 0031 GATEWAY_TIMEOUT
 check "upstream hanging: after proxy_read_timeout 1s (took ${t}s)" "" \
     awk -v t="$t" 'BEGIN { exit !(t >= 0.9 && t < 3) }'
 
@@ -334,6 +381,116 @@ worker2=$(worker)
 is "$worker2" "$worker1" "after abandoned requests: the same worker (no crash, no respawn)"
 check "reload replaced the worker ($worker0 -> $worker1)" "" \
     test -n "$worker0" -a "$worker0" != "$worker1"
+
+# 5. Redis: killed and restarted, frozen, clients leaving mid-lookup ------
+# creq: "STATUS X-CACHE-STATUS SECONDS" of one GET through the cache server
+creq() {
+    local out
+    out=$(curl -s -o "$dir/last.body" --max-time 5 \
+              -w '%{http_code} %header{x-cache-status} %{time_total}' \
+              -H 'ticketing-provider: JAM' \
+              "http://127.0.0.1:$gw_cache_port$api" || true)
+    # no X-Cache-Status: the middle field is empty, say "-"
+    awk '{ if (NF == 2) print $1, "-", $2; else print }' <<<"$out"
+}
+# until_cache STATUS SECONDS: one request a 100 ms until X-Cache-Status is
+# STATUS (bounded); prints the number of requests it took, fails if never
+until_cache() {
+    local i max=$(($2 * 10)) st cs t
+    for ((i = 1; i <= max; i++)); do
+        read -r st cs t <<<"$(creq)"
+        if [ "$st" = 200 ] && [ "$cs" = "$1" ]; then echo "$i"; return 0; fi
+        sleep 0.1
+    done
+    echo "$max (last: $st $cs)"
+    return 1
+}
+worker_cache0=$(worker)
+
+read -r st cs _ <<<"$(creq)"
+is "$st $cs" "200 MISS" "redis up: first request MISS"
+k=$(until_cache HIT 3) && ok 0 "redis up: HIT after the fill ($k requests)" \
+    || ok 1 "redis up: HIT after the fill" "$k"
+
+# killed and restarted while wrk loads the cache server
+wrk -t1 -c4 -d5s --timeout 2s -H 'ticketing-provider: JAM' \
+    "http://127.0.0.1:$gw_cache_port$api" > "$dir/logs/wrk-redis-kill.txt" 2>&1 &
+wrk_kill=$!
+sleep 1
+kill -KILL "$redis_pid"; wait "$redis_pid" 2>/dev/null || true; redis_pid=""
+bypass=0; bad=0; slowest=0
+for _ in 1 2 3 4 5 6 7 8 9 10; do
+    read -r st cs t <<<"$(creq)"
+    [ "$st" = 200 ] || bad=$((bad + 1))
+    [ "$cs" = BYPASS ] && bypass=$((bypass + 1))
+    slowest=$(awk -v a="$slowest" -v b="$t" 'BEGIN { print (b > a) ? b : a }')
+done
+is "$bad" 0 "redis killed: 10 of 10 requests answered 200"
+is "$bypass" 10 "redis killed: 10 of 10 X-Cache-Status: BYPASS"
+check "redis killed: no request waited (slowest ${slowest}s < 1s)" "" \
+    less_than "$slowest" 1
+sleep 1
+start_redis
+wait "$wrk_kill" || true
+out=$dir/logs/wrk-redis-kill.txt
+total=$(awk '/ requests in / { print $1 }' "$out")
+non2xx=$(awk '/Non-2xx or 3xx responses:/ { print $NF }' "$out")
+sockerr=$(sed -n 's/^ *Socket errors: *//p' "$out")
+check "redis killed under load: wrk ran (${total:-0} requests)" "" \
+    less_than 0 "${total:-0}"
+is "${non2xx:-0}" 0 "redis killed under load: no non-2xx answer"
+is "${sockerr:-none}" none "redis killed under load: no socket error, no timeout"
+# the circuit may be open for fail_timeout (2 s): HIT again within 5 s
+k=$(until_cache HIT 5) && ok 0 "redis restarted: HIT again ($k requests)" \
+    || ok 1 "redis restarted: HIT again" "$k"
+
+# frozen (SIGSTOP): the connection stays up, Redis answers nothing
+kill -STOP "$redis_pid"
+lat=()
+for i in 1 2 3 4 5 6 7 8; do
+    read -r st cs t <<<"$(creq)"
+    lat+=("$t")
+    [ "$st $cs" = "200 BYPASS" ] || echo "# frozen request $i: $st $cs"
+done
+echo "# redis frozen: latencies ${lat[*]} s (cache timeout ${cache_timeout_ms} ms)"
+max=$(printf '%s\n' "${lat[@]}" | sort -g | tail -1)
+# ASan and a shared machine: the timeout plus 250 ms of slack
+check "redis frozen: latency bounded by the timeout (max ${max}s)" "" \
+    less_than "$max" "$(awk -v t="$cache_timeout_ms" 'BEGIN { print t / 1000 + 0.25 }')"
+# after max_fails=3 timeouts the circuit is open: no lookup, no wait
+open_max=$(printf '%s\n' "${lat[@]:4}" | sort -g | tail -1)
+check "redis frozen: circuit open after 3 timeouts (requests 5-8 max ${open_max}s)" "" \
+    less_than "$open_max" "$(awk -v t="$cache_timeout_ms" 'BEGIN { print t / 2000 }')"
+kill -CONT "$redis_pid"
+k=$(until_cache HIT 6) && ok 0 "redis thawed (SIGCONT): HIT again ($k requests)" \
+    || ok 1 "redis thawed (SIGCONT): HIT again" "$k"
+
+# clients leaving while their lookup waits on a frozen Redis
+kill -STOP "$redis_pid"
+for _ in 1 2; do
+    curl -s -o /dev/null --max-time 0.05 -H 'ticketing-provider: JAM' \
+        "http://127.0.0.1:$gw_cache_port$api" || true
+done
+python3 - "$gw_cache_port" <<'EOF'
+import socket, struct, sys, time
+port = int(sys.argv[1])
+req = (b"GET /v2/ticket/metadata/types HTTP/1.1\r\nHost: x\r\n"
+       b"ticketing-provider: JAM\r\n\r\n")
+for i in range(4):
+    s = socket.create_connection(("127.0.0.1", port), timeout=2)
+    s.sendall(req)
+    time.sleep(0.02)
+    if i % 2:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    s.close()
+EOF
+sleep 0.5
+kill -CONT "$redis_pid"
+read -r st _ <<<"$(creq)"
+is "$st" 200 "clients closing mid-Redis-lookup: nginx answers 200"
+is "$(worker)" "$worker_cache0" "clients closing mid-Redis-lookup: the same worker (no crash)"
+k=$(until_cache HIT 6) && ok 0 "after the lookups abandoned: HIT again ($k requests)" \
+    || ok 1 "after the lookups abandoned: HIT again" "$k"
 
 # ------------------------------------------------------ logs and shutdown
 "${signal_env[@]}" "$nginx" -p "$dir/" -c "$dir/nginx.conf" -e "$dir/logs/error.log" -s quit || true

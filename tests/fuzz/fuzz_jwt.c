@@ -1,0 +1,284 @@
+
+/*
+ * Fuzzes the JWT logic of ngx_http_ticketing_jwt.c without nginx.
+ *
+ * Input: 1 byte mode, then the data.
+ *   mode % 4 == 0: the data is a token, verified as is against a fixed
+ *                  HMAC key (and split, and its parts base64url-decoded);
+ *   mode % 4 == 1: the data is "HEADER\nCLAIMS" JSON: the harness encodes
+ *                  both, signs them with the fixed key (HS256) and
+ *                  verifies, so header and claim parsing are reached past
+ *                  the signature;
+ *   mode % 4 == 2: the data is "PATH\nJSON": the claim path is checked,
+ *                  and looked up in the JSON when that parses and the path
+ *                  is valid; ..._has() on what it finds;
+ *   mode % 4 == 3: the data is base64url-decoded; a success re-encodes to
+ *                  the very same text (the decoder is strict).
+ * Checks: the results agree with each other (verify succeeds only with an
+ * object of claims, fails only with a reason), split parts cover the token,
+ * decoded lengths stay within len * 3 / 4.
+ */
+
+
+#include "harness.h"
+
+#include <openssl/hmac.h>
+
+#include "ngx_http_ticketing_jwt.h"
+
+
+#define FUZZ_JWT_NOW     1800000000
+#define FUZZ_JWT_SECRET  "0123456789abcdef0123456789abcdef"
+#define FUZZ_JWT_MAX     16384
+
+
+static ngx_http_ticketing_jwt_key_t  fuzz_jwt_key;
+static int                           fuzz_jwt_ready;
+
+
+static size_t
+fuzz_b64url(const u_char *in, size_t len, char *out)
+{
+    static const char  a[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                             "abcdefghijklmnopqrstuvwxyz0123456789-_";
+    size_t        i, n;
+    unsigned int  v;
+
+    n = 0;
+
+    for (i = 0; i + 2 < len; i += 3) {
+        v = (in[i] << 16) | (in[i + 1] << 8) | in[i + 2];
+        out[n++] = a[(v >> 18) & 63];
+        out[n++] = a[(v >> 12) & 63];
+        out[n++] = a[(v >> 6) & 63];
+        out[n++] = a[v & 63];
+    }
+
+    if (len - i == 1) {
+        v = in[i] << 16;
+        out[n++] = a[(v >> 18) & 63];
+        out[n++] = a[(v >> 12) & 63];
+
+    } else if (len - i == 2) {
+        v = (in[i] << 16) | (in[i + 1] << 8);
+        out[n++] = a[(v >> 18) & 63];
+        out[n++] = a[(v >> 12) & 63];
+        out[n++] = a[(v >> 6) & 63];
+    }
+
+    return n;
+}
+
+
+static void
+fuzz_jwt_init(void)
+{
+    char  err[NGX_HTTP_TICKETING_JWT_ERR_SIZE];
+
+    if (fuzz_jwt_ready) {
+        return;
+    }
+
+    FUZZ_CHECK(ngx_http_ticketing_jwt_key_hmac(&fuzz_jwt_key,
+                   (const u_char *) FUZZ_JWT_SECRET,
+                   sizeof(FUZZ_JWT_SECRET) - 1, err, sizeof(err))
+               == 0);
+    fuzz_jwt_ready = 1;
+}
+
+
+static void
+fuzz_jwt_verify(const u_char *token, size_t len)
+{
+    int                              rc;
+    json_t                          *claims;
+    const char                      *reason;
+    ngx_http_ticketing_jwt_verify_t  vf;
+
+    memset(&vf, 0, sizeof(vf));
+    vf.keys = &fuzz_jwt_key;
+    vf.nkeys = 1;
+    vf.algs = NGX_HTTP_TICKETING_JWT_ALL_ALGS;
+    vf.max_size = FUZZ_JWT_MAX;
+    vf.now = FUZZ_JWT_NOW;
+    vf.leeway = 30;
+    vf.require_exp = len & 1;
+
+    claims = NULL;
+    reason = NULL;
+
+    rc = ngx_http_ticketing_jwt_verify(token, len, &vf, &claims, &reason);
+
+    if (rc == 0) {
+        FUZZ_CHECK(claims != NULL && json_is_object(claims));
+        FUZZ_CHECK(len <= FUZZ_JWT_MAX);
+        json_decref(claims);
+
+    } else {
+        FUZZ_CHECK(rc == -1);
+        FUZZ_CHECK(reason != NULL && strlen(reason) < 256);
+    }
+}
+
+
+static void
+fuzz_jwt_token(const u_char *data, size_t size)
+{
+    size_t                        i, out_len;
+    u_char                       *out;
+    ngx_http_ticketing_jwt_str_t  parts[3];
+
+    fuzz_jwt_verify(data, size);
+
+    if (ngx_http_ticketing_jwt_split(data, size, parts) != 0) {
+        return;
+    }
+
+    FUZZ_CHECK((const u_char *) parts[0].data == data);
+    FUZZ_CHECK(parts[0].len + parts[1].len + parts[2].len + 2 == size);
+
+    for (i = 0; i < 3; i++) {
+        FUZZ_CHECK(memchr(parts[i].data, '.', parts[i].len) == NULL);
+
+        out = malloc(parts[i].len * 3 / 4 + 1);
+        FUZZ_CHECK(out != NULL);
+
+        if (ngx_http_ticketing_jwt_b64url_decode(
+                (const u_char *) parts[i].data, parts[i].len, out, &out_len)
+            == 0)
+        {
+            FUZZ_CHECK(out_len <= parts[i].len * 3 / 4);
+        }
+
+        free(out);
+    }
+}
+
+
+static void
+fuzz_jwt_signed(const u_char *data, size_t size)
+{
+    char          *t, *p;
+    size_t         hlen;
+    unsigned int   mac_len;
+    const u_char  *nl;
+    unsigned char  mac[EVP_MAX_MD_SIZE];
+
+    nl = memchr(data, '\n', size);
+    if (nl == NULL) {
+        return;
+    }
+
+    hlen = nl - data;
+
+    t = malloc((size + 2) * 4 / 3 + 128);
+    FUZZ_CHECK(t != NULL);
+
+    p = t;
+    p += fuzz_b64url(data, hlen, p);
+    *p++ = '.';
+    p += fuzz_b64url(nl + 1, size - hlen - 1, p);
+
+    FUZZ_CHECK(HMAC(EVP_sha256(), FUZZ_JWT_SECRET,
+                    sizeof(FUZZ_JWT_SECRET) - 1, (u_char *) t, p - t,
+                    mac, &mac_len) != NULL);
+
+    *p++ = '.';
+    p += fuzz_b64url(mac, mac_len, p);
+
+    fuzz_jwt_verify((u_char *) t, p - t);
+
+    free(t);
+}
+
+
+static void
+fuzz_jwt_path(const u_char *data, size_t size)
+{
+    json_t        *root, *v;
+    size_t         plen;
+    const u_char  *nl;
+    json_error_t   jerr;
+
+    nl = memchr(data, '\n', size);
+    plen = nl ? (size_t) (nl - data) : size;
+
+    if (ngx_http_ticketing_jwt_path_valid((const char *) data, plen) != 0
+        || nl == NULL)
+    {
+        return;
+    }
+
+    root = json_loadb((const char *) nl + 1, size - plen - 1,
+                      JSON_DECODE_ANY, &jerr);
+    if (root == NULL) {
+        return;
+    }
+
+    v = ngx_http_ticketing_jwt_claim(root, (const char *) data, plen);
+
+    if (v != NULL) {
+        (void) ngx_http_ticketing_jwt_has(v, "admin", 5);
+        (void) ngx_http_ticketing_jwt_has(v, (const char *) data, plen);
+    }
+
+    json_decref(root);
+}
+
+
+static void
+fuzz_jwt_b64(const u_char *data, size_t size)
+{
+    char    *again;
+    size_t   out_len;
+    u_char  *out;
+
+    out = malloc(size * 3 / 4 + 1);
+    FUZZ_CHECK(out != NULL);
+
+    if (ngx_http_ticketing_jwt_b64url_decode(data, size, out, &out_len) == 0) {
+        FUZZ_CHECK(out_len <= size * 3 / 4);
+
+        again = malloc(size + 4);
+        FUZZ_CHECK(again != NULL);
+        FUZZ_CHECK(fuzz_b64url(out, out_len, again) == size);
+        FUZZ_CHECK(memcmp(again, data, size) == 0);
+        free(again);
+    }
+
+    free(out);
+}
+
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    u_char  *in;
+
+    if (size < 1) {
+        return 0;
+    }
+
+    fuzz_jwt_init();
+
+    in = fuzz_dup(data + 1, size - 1);
+
+    switch (data[0] & 3) {
+    case 0:
+        fuzz_jwt_token(in, size - 1);
+        break;
+    case 1:
+        fuzz_jwt_signed(in, size - 1);
+        break;
+    case 2:
+        fuzz_jwt_path(in, size - 1);
+        break;
+    default:
+        fuzz_jwt_b64(in, size - 1);
+        break;
+    }
+
+    free(in);
+
+    return 0;
+}
