@@ -15,6 +15,7 @@
 #include <jansson.h>
 #include <zlib.h>
 
+#include "ngx_http_ticketing_error.h"
 #include "ngx_http_ticketing_errbody.h"
 
 
@@ -39,8 +40,6 @@ static size_t ngx_http_ticketing_errbody_html_detail(const u_char *body,
     size_t len, unsigned http_status, u_char *detail);
 static size_t ngx_http_ticketing_errbody_checked(const u_char *s, size_t len,
     int html, unsigned http_status, u_char *detail);
-static size_t ngx_http_ticketing_utf8(const u_char *p, const u_char *end,
-    unsigned *cp);
 static size_t ngx_http_ticketing_errbody_entity(const u_char *p,
     const u_char *end, unsigned *cp);
 static int ngx_http_ticketing_ci_contains(const u_char *s, size_t len,
@@ -411,7 +410,7 @@ ngx_http_ticketing_errbody_clean(const u_char *src, size_t len, int html,
             }
 
         } else {
-            n = ngx_http_ticketing_utf8(p, end, &cp);
+            n = ngx_http_ticketing_utf8_decode(p, end, &cp);
             if (n == 0) {
                 /* invalid UTF-8: dropped */
                 p++;
@@ -767,55 +766,6 @@ ngx_http_ticketing_ci_contains(const u_char *s, size_t len, const char *what)
     }
 
     return 0;
-}
-
-
-/* one code point of valid UTF-8 at p: its length, or 0 */
-static size_t
-ngx_http_ticketing_utf8(const u_char *p, const u_char *end, unsigned *cp)
-{
-    size_t    n, i;
-    unsigned  c, min;
-
-    c = p[0];
-
-    if (c < 0x80) {
-        *cp = c;
-        return 1;
-    }
-
-    if ((c & 0xe0) == 0xc0) {
-        n = 2; c &= 0x1f; min = 0x80;
-
-    } else if ((c & 0xf0) == 0xe0) {
-        n = 3; c &= 0x0f; min = 0x800;
-
-    } else if ((c & 0xf8) == 0xf0) {
-        n = 4; c &= 0x07; min = 0x10000;
-
-    } else {
-        return 0;
-    }
-
-    if ((size_t) (end - p) < n) {
-        return 0;
-    }
-
-    for (i = 1; i < n; i++) {
-        if ((p[i] & 0xc0) != 0x80) {
-            return 0;
-        }
-
-        c = (c << 6) | (p[i] & 0x3f);
-    }
-
-    if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff)) {
-        return 0;
-    }
-
-    *cp = c;
-
-    return n;
 }
 
 

@@ -78,9 +78,9 @@ ngx_http_ticketing_error_body_size(size_t detail_len)
 }
 
 
-/* length of a valid UTF-8 sequence at p, or 0 when it is not valid */
-static size_t
-ngx_http_ticketing_utf8_len(const u_char *p, const u_char *end)
+size_t
+ngx_http_ticketing_utf8_decode(const u_char *p, const u_char *end,
+    unsigned *cp)
 {
     size_t    n, i;
     unsigned  c, min;
@@ -88,6 +88,7 @@ ngx_http_ticketing_utf8_len(const u_char *p, const u_char *end)
     c = p[0];
 
     if (c < 0x80) {
+        *cp = c;
         return 1;
     }
 
@@ -121,6 +122,8 @@ ngx_http_ticketing_utf8_len(const u_char *p, const u_char *end)
         return 0;
     }
 
+    *cp = c;
+
     return n;
 }
 
@@ -129,6 +132,7 @@ static u_char *
 ngx_http_ticketing_json_escape(u_char *dst, const u_char *src, size_t len)
 {
     size_t         n;
+    unsigned       cp;
     const u_char  *end;
 
     static const char  hex[] = "0123456789abcdef";
@@ -136,7 +140,7 @@ ngx_http_ticketing_json_escape(u_char *dst, const u_char *src, size_t len)
     end = src + len;
 
     while (src < end) {
-        n = ngx_http_ticketing_utf8_len(src, end);
+        n = ngx_http_ticketing_utf8_decode(src, end, &cp);
 
         if (n == 0) {
             /* U+FFFD REPLACEMENT CHARACTER */

@@ -58,4 +58,13 @@ size_t ngx_http_ticketing_error_body_kind(u_char *buf, size_t size,
     size_t detail_len);
 
 
+/*
+ * One code point of valid UTF-8 at p (before end): its length, with the
+ * code point in *cp, or 0 when the bytes there are not valid UTF-8
+ * (overlong forms, surrogates and code points beyond U+10FFFF included).
+ */
+size_t ngx_http_ticketing_utf8_decode(const u_char *p, const u_char *end,
+    unsigned *cp);
+
+
 #endif /* _NGX_HTTP_TICKETING_ERROR_H_INCLUDED_ */
