@@ -2,9 +2,10 @@
 /*
  * ngx_http_ticketing_module: directives, configuration and registration.
  *
- * The module is an HTTP_AUX_FILTER module: an access-phase handler (and,
- * later, header and body filters) installed only when some location turns
- * the gateway on, so that a server without a gateway location pays nothing.
+ * The module is an HTTP_AUX_FILTER module: an access-phase handler, header
+ * and body filters (error rewriting, cache store) and a log-phase handler
+ * (metrics), installed only when some location turns the gateway on, so
+ * that a server without a gateway location pays nothing.
  * The upstream I/O stays nginx's own: proxy_pass in the same location.
  */
 
