@@ -1395,43 +1395,26 @@ ngx_http_ticketing_jwt_cache_destroy(ngx_http_ticketing_jwt_cache_t *c)
 }
 
 
-/*
- * The digest runs on every request that carries a token, cache hit or not:
- * the SHA-256 implementation is fetched and the context allocated once per
- * process (a worker is single-threaded), because OpenSSL 3's implicit fetch
- * in EVP_DigestInit_ex(EVP_sha256()) and a context per call cost more than
- * hashing the token itself.
- */
 static int
 ngx_http_ticketing_jwt_cache_digest(const void *scope,
     const unsigned char *token, size_t len, unsigned char digest[32])
 {
-    static EVP_MD      *sha256;
-    static EVP_MD_CTX  *md;
+    int          ok;
+    EVP_MD_CTX  *md;
 
-    if (sha256 == NULL) {
-        sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
-        if (sha256 == NULL) {
-            return -1;
-        }
-    }
-
+    md = EVP_MD_CTX_new();
     if (md == NULL) {
-        md = EVP_MD_CTX_new();
-        if (md == NULL) {
-            return -1;
-        }
-    }
-
-    if (EVP_DigestInit_ex2(md, sha256, NULL) != 1
-        || EVP_DigestUpdate(md, &scope, sizeof(scope)) != 1
-        || EVP_DigestUpdate(md, token, len) != 1
-        || EVP_DigestFinal_ex(md, digest, NULL) != 1)
-    {
         return -1;
     }
 
-    return 0;
+    ok = EVP_DigestInit_ex(md, EVP_sha256(), NULL) == 1
+         && EVP_DigestUpdate(md, &scope, sizeof(scope)) == 1
+         && EVP_DigestUpdate(md, token, len) == 1
+         && EVP_DigestFinal_ex(md, digest, NULL) == 1;
+
+    EVP_MD_CTX_free(md);
+
+    return ok ? 0 : -1;
 }
 
 
