@@ -148,6 +148,7 @@ __DATA__
 
 
 === TEST 2: rotation: the second fetch replaces the set, tokens of a removed key are refused (even cached ones)
+--- skip_eval: 9: $ENV{TEST_NGINX_USE_VALGRIND}
 --- config
     location /v2/ {
         ticketing_gateway on;
