@@ -212,45 +212,15 @@ ngx_http_ticketing_auth_identify(ngx_http_request_t *r,
     ngx_http_ticketing_ctx_t *ctx, ngx_http_ticketing_auth_loc_conf_t *alcf,
     ngx_str_t *need)
 {
-    ngx_str_t         token, *auth;
-    ngx_int_t         rc;
-    ngx_uint_t        i, n;
-    ngx_list_part_t  *part;
-    ngx_table_elt_t  *h;
+    ngx_str_t   token, *auth;
+    ngx_int_t   rc;
 
-    /* nginx refuses a second Authorization header itself; count anyway */
-    n = 0;
-    auth = NULL;
-    part = &r->headers_in.headers.part;
-    h = part->elts;
-
-    for (i = 0; /* void */ ; i++) {
-
-        if (i >= part->nelts) {
-            if (part->next == NULL) {
-                break;
-            }
-
-            part = part->next;
-            h = part->elts;
-            i = 0;
-        }
-
-        if (h[i].key.len == sizeof("Authorization") - 1
-            && ngx_strncasecmp(h[i].key.data, (u_char *) "Authorization",
-                               sizeof("Authorization") - 1) == 0)
-        {
-            n++;
-            auth = &h[i].value;
-        }
-    }
-
-    if (n > 1) {
-        ctx->auth.failure = NGX_HTTP_TICKETING_AUTHN_MALFORMED;
-        return ngx_http_ticketing_auth_refuse(r, ctx, NGX_HTTP_UNAUTHORIZED,
-                                      "invalid_request",
-                                      "more than one Authorization header");
-    }
+    /*
+     * nginx keeps the Authorization header as a unique header line: it has
+     * already refused a request with two (400), so there is one or none.
+     */
+    auth = r->headers_in.authorization
+           ? &r->headers_in.authorization->value : NULL;
 
     if (auth == NULL) {
         if (alcf->mtls) {
@@ -998,19 +968,7 @@ ngx_http_ticketing_auth_keys_changed(void)
 ngx_int_t
 ngx_http_ticketing_auth_preconfiguration(ngx_conf_t *cf)
 {
-    ngx_http_variable_t  *var, *v;
-
-    for (v = ngx_http_ticketing_auth_vars; v->name.len; v++) {
-        var = ngx_http_add_variable(cf, &v->name, v->flags);
-        if (var == NULL) {
-            return NGX_ERROR;
-        }
-
-        var->get_handler = v->get_handler;
-        var->data = v->data;
-    }
-
-    return NGX_OK;
+    return ngx_http_ticketing_register_variables(cf, ngx_http_ticketing_auth_vars);
 }
 
 
