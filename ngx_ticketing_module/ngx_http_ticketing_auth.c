@@ -17,6 +17,14 @@
 /* a cached token without exp is verified again after this */
 #define NGX_HTTP_TICKETING_AUTH_CACHE_TTL  300
 
+/*
+ * Bits of a cached token's memo: the authorization checks it has passed
+ * (the role and the permission), one per operation (numbered 1..27) and
+ * one for the cache purge endpoint.
+ */
+#define NGX_HTTP_TICKETING_AUTH_MEMO_OP(op)  ((uint64_t) 1 << (op)->number)
+#define NGX_HTTP_TICKETING_AUTH_MEMO_PURGE   ((uint64_t) 1 << 63)
+
 
 typedef struct {
     const ngx_http_ticketing_operation_t  *op;
@@ -44,16 +52,16 @@ static ngx_int_t ngx_http_ticketing_auth_refuse(ngx_http_request_t *r,
     const char *reason);
 static ngx_int_t ngx_http_ticketing_auth_jwt(ngx_http_request_t *r,
     ngx_http_ticketing_ctx_t *ctx, ngx_http_ticketing_auth_loc_conf_t *alcf,
-    ngx_str_t *token);
+    ngx_str_t *token, uint64_t **memo);
 static ngx_int_t ngx_http_ticketing_auth_identify(ngx_http_request_t *r,
     ngx_http_ticketing_ctx_t *ctx, ngx_http_ticketing_auth_loc_conf_t *alcf,
-    ngx_str_t *need);
+    ngx_str_t *need, uint64_t memo_bit);
 static ngx_int_t ngx_http_ticketing_auth_mtls(ngx_http_request_t *r,
     ngx_http_ticketing_ctx_t *ctx, ngx_http_ticketing_auth_loc_conf_t *alcf,
     ngx_str_t *need);
 static ngx_int_t ngx_http_ticketing_auth_authorize(ngx_http_request_t *r,
     ngx_http_ticketing_ctx_t *ctx, ngx_http_ticketing_auth_loc_conf_t *alcf,
-    ngx_str_t *need);
+    ngx_str_t *need, uint64_t *memo, uint64_t memo_bit);
 static ngx_int_t ngx_http_ticketing_auth_headers(ngx_http_request_t *r,
     ngx_http_ticketing_ctx_t *ctx, ngx_http_ticketing_auth_loc_conf_t *alcf);
 static ngx_int_t ngx_http_ticketing_auth_value(ngx_http_request_t *r,
@@ -174,7 +182,9 @@ ngx_http_ticketing_auth_handler(ngx_http_request_t *r,
         }
     }
 
-    rc = ngx_http_ticketing_auth_identify(r, ctx, &tlcf->auth, &need);
+    rc = ngx_http_ticketing_auth_identify(r, ctx, &tlcf->auth, &need,
+                                   NGX_HTTP_TICKETING_AUTH_MEMO_OP(
+                                                        ctx->route.op));
     if (rc != NGX_OK) {
         return rc;
     }
@@ -202,16 +212,22 @@ ngx_http_ticketing_auth_purge(ngx_http_request_t *r,
     }
 
     return ngx_http_ticketing_auth_identify(r, ctx, &tlcf->auth,
-                                            &tlcf->auth.purge_permission);
+                                            &tlcf->auth.purge_permission,
+                                            NGX_HTTP_TICKETING_AUTH_MEMO_PURGE);
 }
 
 
-/* a token or a client certificate, then the role and "need" */
+/*
+ * A token or a client certificate, then the role and "need".  "memo_bit"
+ * names this check in the memo of a cached token: once a token has passed
+ * it in a location, its repeats skip the claim lookups.
+ */
 static ngx_int_t
 ngx_http_ticketing_auth_identify(ngx_http_request_t *r,
     ngx_http_ticketing_ctx_t *ctx, ngx_http_ticketing_auth_loc_conf_t *alcf,
-    ngx_str_t *need)
+    ngx_str_t *need, uint64_t memo_bit)
 {
+    uint64_t   *memo;
     ngx_str_t   token, *auth;
     ngx_int_t   rc;
 
@@ -260,12 +276,13 @@ ngx_http_ticketing_auth_identify(ngx_http_request_t *r,
         token.len--;
     }
 
-    rc = ngx_http_ticketing_auth_jwt(r, ctx, alcf, &token);
+    rc = ngx_http_ticketing_auth_jwt(r, ctx, alcf, &token, &memo);
     if (rc != NGX_OK) {
         return rc;
     }
 
-    return ngx_http_ticketing_auth_authorize(r, ctx, alcf, need);
+    return ngx_http_ticketing_auth_authorize(r, ctx, alcf, need, memo,
+                                             memo_bit);
 }
 
 
@@ -318,7 +335,7 @@ ngx_http_ticketing_auth_refuse(ngx_http_request_t *r,
 static ngx_int_t
 ngx_http_ticketing_auth_jwt(ngx_http_request_t *r,
     ngx_http_ticketing_ctx_t *ctx, ngx_http_ticketing_auth_loc_conf_t *alcf,
-    ngx_str_t *token)
+    ngx_str_t *token, uint64_t **memo)
 {
     json_t                              *claims, *sub;
     size_t                               nkeys;
@@ -403,7 +420,7 @@ ngx_http_ticketing_auth_jwt(ngx_http_request_t *r,
 
     /* the scope of a cached token: this location's configuration */
     claims = ngx_http_ticketing_jwt_cache_get(cache, alcf, token->data,
-                                              token->len, vf.now);
+                                              token->len, vf.now, memo);
 
     if (claims != NULL) {
         ngx_log_debug0(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
@@ -422,7 +439,8 @@ ngx_http_ticketing_auth_jwt(ngx_http_request_t *r,
                       claims,
                       ngx_http_ticketing_jwt_cache_until(claims, vf.now,
                                           vf.leeway,
-                                          NGX_HTTP_TICKETING_AUTH_CACHE_TTL));
+                                          NGX_HTTP_TICKETING_AUTH_CACHE_TTL),
+                      memo);
     }
 
     cln->handler = ngx_http_ticketing_auth_claims_cleanup;
@@ -536,10 +554,14 @@ ngx_http_ticketing_auth_mtls(ngx_http_request_t *r,
 static ngx_int_t
 ngx_http_ticketing_auth_authorize(ngx_http_request_t *r,
     ngx_http_ticketing_ctx_t *ctx, ngx_http_ticketing_auth_loc_conf_t *alcf,
-    ngx_str_t *need)
+    ngx_str_t *need, uint64_t *memo, uint64_t memo_bit)
 {
     u_char                     *p;
     ngx_http_ticketing_span_t  *org;
+
+    if (memo != NULL && (*memo & memo_bit)) {
+        goto tenancy;
+    }
 
     if (alcf->api_role.len
         && !ngx_http_ticketing_auth_claims_have(ctx->auth.claims,
@@ -568,6 +590,12 @@ ngx_http_ticketing_auth_authorize(ngx_http_request_t *r,
                                               "insufficient_scope",
                                               (const char *) p);
     }
+
+    if (memo != NULL) {
+        *memo |= memo_bit;
+    }
+
+tenancy:
 
     org = &ctx->route.params[NGX_HTTP_TICKETING_PARAM_ORG];
 

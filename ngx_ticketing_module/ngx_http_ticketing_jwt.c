@@ -1339,14 +1339,19 @@ ngx_http_ticketing_jwt_has(json_t *claim, const char *value, size_t len)
 
 
 typedef struct {
-    unsigned char                  digest[32];
+    uint64_t                       hash;
+    const void                    *scope;
+    unsigned char                 *token;      /* a copy, compared in full */
+    size_t                         len;
     time_t                         until;
+    uint64_t                       memo;
     json_t                        *claims;     /* NULL: empty slot */
 } ngx_http_ticketing_jwt_cache_entry_t;
 
 
 struct ngx_http_ticketing_jwt_cache_s {
     size_t                                 size;
+    uint64_t                               seed;
     ngx_http_ticketing_jwt_cache_entry_t  *entries;
 };
 
@@ -1373,7 +1378,22 @@ ngx_http_ticketing_jwt_cache_create(size_t size)
 
     c->size = size;
 
+    /* slots differ between workers and runs (the heap is randomized) */
+    c->seed = (uint64_t) (uintptr_t) c * 0x9e3779b97f4a7c15ULL;
+
     return c;
+}
+
+
+static void
+ngx_http_ticketing_jwt_cache_clear(ngx_http_ticketing_jwt_cache_entry_t *e)
+{
+    json_decref(e->claims);
+    free(e->token);
+
+    e->claims = NULL;
+    e->token = NULL;
+    e->len = 0;
 }
 
 
@@ -1387,7 +1407,7 @@ ngx_http_ticketing_jwt_cache_destroy(ngx_http_ticketing_jwt_cache_t *c)
     }
 
     for (i = 0; i < c->size; i++) {
-        json_decref(c->entries[i].claims);
+        ngx_http_ticketing_jwt_cache_clear(&c->entries[i]);
     }
 
     free(c->entries);
@@ -1395,65 +1415,92 @@ ngx_http_ticketing_jwt_cache_destroy(ngx_http_ticketing_jwt_cache_t *c)
 }
 
 
-static int
-ngx_http_ticketing_jwt_cache_digest(const void *scope,
-    const unsigned char *token, size_t len, unsigned char digest[32])
+static uint64_t
+ngx_http_ticketing_jwt_cache_mix(uint64_t h, uint64_t v)
 {
-    int          ok;
-    EVP_MD_CTX  *md;
+    h ^= v;
+    h *= 0xff51afd7ed558ccdULL;
+    h ^= h >> 32;
 
-    md = EVP_MD_CTX_new();
-    if (md == NULL) {
-        return -1;
-    }
-
-    ok = EVP_DigestInit_ex(md, EVP_sha256(), NULL) == 1
-         && EVP_DigestUpdate(md, &scope, sizeof(scope)) == 1
-         && EVP_DigestUpdate(md, token, len) == 1
-         && EVP_DigestFinal_ex(md, digest, NULL) == 1;
-
-    EVP_MD_CTX_free(md);
-
-    return ok ? 0 : -1;
+    return h;
 }
 
 
-static ngx_http_ticketing_jwt_cache_entry_t *
-ngx_http_ticketing_jwt_cache_slot(ngx_http_ticketing_jwt_cache_t *c,
-    const unsigned char digest[32])
+/*
+ * The slot of a token.  Only the scope, the length and the last bytes are
+ * hashed: a token ends with its signature, which differs between any two
+ * tokens that can be verified, and a lookup always compares the whole
+ * token, so hashing less never makes a wrong hit, only (for forged
+ * tokens) a miss.  Hashing 1 KB of RS256 token per request is what made
+ * a cryptographic digest the most costly step of a cached request.
+ */
+static uint64_t
+ngx_http_ticketing_jwt_cache_hash(ngx_http_ticketing_jwt_cache_t *c,
+    const void *scope, const unsigned char *token, size_t len)
 {
-    size_t  h;
+    size_t                n;
+    uint64_t              h, w;
+    const unsigned char  *p;
 
-    memcpy(&h, digest, sizeof(h));
+    h = ngx_http_ticketing_jwt_cache_mix(c->seed, (uint64_t) (uintptr_t) scope);
+    h = ngx_http_ticketing_jwt_cache_mix(h, (uint64_t) len);
 
-    return &c->entries[h % c->size];
+    n = len < 64 ? len : 64;
+    p = token + len - n;
+
+    while (n >= 8) {
+        memcpy(&w, p, 8);
+        h = ngx_http_ticketing_jwt_cache_mix(h, w);
+        p += 8;
+        n -= 8;
+    }
+
+    w = 0;
+
+    if (n) {
+        memcpy(&w, p, n);
+        h = ngx_http_ticketing_jwt_cache_mix(h, w);
+    }
+
+    return ngx_http_ticketing_jwt_cache_mix(h, h >> 29);
 }
 
 
 json_t *
 ngx_http_ticketing_jwt_cache_get(ngx_http_ticketing_jwt_cache_t *c,
-    const void *scope, const unsigned char *token, size_t len, time_t now)
+    const void *scope, const unsigned char *token, size_t len, time_t now,
+    uint64_t **memo)
 {
-    unsigned char                          digest[32];
+    uint64_t                               h;
     ngx_http_ticketing_jwt_cache_entry_t  *e;
 
-    if (c == NULL
-        || ngx_http_ticketing_jwt_cache_digest(scope, token, len, digest)
-           != 0)
+    if (memo != NULL) {
+        *memo = NULL;
+    }
+
+    if (c == NULL) {
+        return NULL;
+    }
+
+    h = ngx_http_ticketing_jwt_cache_hash(c, scope, token, len);
+    e = &c->entries[h % c->size];
+
+    if (e->claims == NULL
+        || e->hash != h
+        || e->scope != scope
+        || e->len != len
+        || memcmp(e->token, token, len) != 0)
     {
         return NULL;
     }
 
-    e = ngx_http_ticketing_jwt_cache_slot(c, digest);
-
-    if (e->claims == NULL || memcmp(e->digest, digest, 32) != 0) {
+    if (now >= e->until) {
+        ngx_http_ticketing_jwt_cache_clear(e);
         return NULL;
     }
 
-    if (now >= e->until) {
-        json_decref(e->claims);
-        e->claims = NULL;
-        return NULL;
+    if (memo != NULL) {
+        *memo = &e->memo;
     }
 
     return json_incref(e->claims);
@@ -1463,25 +1510,43 @@ ngx_http_ticketing_jwt_cache_get(ngx_http_ticketing_jwt_cache_t *c,
 void
 ngx_http_ticketing_jwt_cache_put(ngx_http_ticketing_jwt_cache_t *c,
     const void *scope, const unsigned char *token, size_t len,
-    json_t *claims, time_t until)
+    json_t *claims, time_t until, uint64_t **memo)
 {
-    unsigned char                          digest[32];
+    uint64_t                               h;
+    unsigned char                         *copy;
     ngx_http_ticketing_jwt_cache_entry_t  *e;
 
-    if (c == NULL
-        || ngx_http_ticketing_jwt_cache_digest(scope, token, len, digest)
-           != 0)
-    {
+    if (memo != NULL) {
+        *memo = NULL;
+    }
+
+    if (c == NULL || len == 0) {
         return;
     }
 
-    e = ngx_http_ticketing_jwt_cache_slot(c, digest);
+    copy = malloc(len);
+    if (copy == NULL) {
+        return;
+    }
 
-    json_decref(e->claims);
+    memcpy(copy, token, len);
 
-    memcpy(e->digest, digest, 32);
+    h = ngx_http_ticketing_jwt_cache_hash(c, scope, token, len);
+    e = &c->entries[h % c->size];
+
+    ngx_http_ticketing_jwt_cache_clear(e);
+
+    e->hash = h;
+    e->scope = scope;
+    e->token = copy;
+    e->len = len;
     e->until = until;
+    e->memo = 0;
     e->claims = json_incref(claims);
+
+    if (memo != NULL) {
+        *memo = &e->memo;
+    }
 }
 
 

@@ -418,3 +418,47 @@ ticketing auth: removed 3 client-sent identity header(s)
 --- must_die
 --- error_log
 header "Host" cannot carry an identity in "ticketing_auth_header" directive
+
+
+
+=== TEST 16: one cached token: each operation's permission and each location's configuration is checked on its own
+--- config
+    location /v2/ {
+        ticketing_gateway on;
+        ticketing_jwt_key_file pem $TEST_NGINX_DATA/rs256.pub;
+        proxy_http_version 1.1;
+        proxy_set_header Connection "";
+        proxy_pass http://ticketing_api;
+    }
+    location /v2/orgs/acme/ {
+        ticketing_gateway on;
+        ticketing_jwt_key_file pem $TEST_NGINX_DATA/rs256.pub;
+        ticketing_permission ticket.get ticketing.ticket.restricted;
+        proxy_http_version 1.1;
+        proxy_set_header Connection "";
+        proxy_pass http://ticketing_api;
+    }
+    location /__mock/ {
+        proxy_pass http://ticketing_api;
+    }
+--- request eval
+["GET /__mock/reset",
+ "GET /v2/orgs/yoigo/ticket/INST-7902", "GET /v2/orgs/acme/ticket/INST-7902",
+ "GET /v2/ticket/INST-7902/ia/summary",
+ "GET /v2/orgs/yoigo/ticket/INST-7902", "GET /v2/orgs/acme/ticket/INST-7902",
+ "GET /v2/ticket/INST-7902/ia/summary",
+ "GET /__mock/count"]
+--- more_headers eval
+my $token = main::auth(main::rs('--claims', '{"permissions":["ticketing.ticket.get"]}'));
+["", ($token) x 6, ""]
+--- error_code eval
+[200, 200, 403, 403, 200, 403, 403, 200]
+--- response_body_like eval
+['"reset"',
+ '"key":\s*"INST-7902"', main::f403('token lacks permission ticketing.ticket.restricted'),
+ main::f403('token lacks permission ticketing.ticket.iaSummary'),
+ '"key":\s*"INST-7902"', main::f403('token lacks permission ticketing.ticket.restricted'),
+ main::f403('token lacks permission ticketing.ticket.iaSummary'),
+ '"count":\s*2\b']
+--- no_error_log
+[error]

@@ -763,14 +763,18 @@ static void
 test_cache(void **state)
 {
     int                              a, b;
+    char                             tok[64], twin[64];
     json_t                          *claims, *got;
+    uint64_t                        *memo, *memo2;
     ngx_http_ticketing_jwt_cache_t  *c;
 
     (void) state;
 
     assert_null(ngx_http_ticketing_jwt_cache_create(0));
+    memo = (uint64_t *) &a;
     assert_null(ngx_http_ticketing_jwt_cache_get(NULL, &a,
-                    (const unsigned char *) "t", 1, NOW));
+                    (const unsigned char *) "t", 1, NOW, &memo));
+    assert_null(memo);
 
     c = ngx_http_ticketing_jwt_cache_create(8);
     assert_non_null(c);
@@ -779,14 +783,25 @@ test_cache(void **state)
 
 #define GET(scope, tok, now) \
     ngx_http_ticketing_jwt_cache_get(c, scope, (const unsigned char *) tok, \
-                                     strlen(tok), now)
+                                     strlen(tok), now, NULL)
+#define PUT(scope, tok, until, memo) \
+    ngx_http_ticketing_jwt_cache_put(c, scope, (const unsigned char *) tok, \
+                                     strlen(tok), claims, until, memo)
 
     assert_null(GET(&a, "token-1", NOW));
-    ngx_http_ticketing_jwt_cache_put(c, &a, (const unsigned char *) "token-1",
-                                     7, claims, NOW + 10);
+    PUT(&a, "token-1", NOW + 10, &memo);
 
-    got = GET(&a, "token-1", NOW + 9);
+    /* the memo starts empty and is the same word for every hit */
+    assert_non_null(memo);
+    assert_true(*memo == 0);
+    *memo |= 4;
+
+    got = ngx_http_ticketing_jwt_cache_get(c, &a,
+                                           (const unsigned char *) "token-1",
+                                           7, NOW + 9, &memo2);
     assert_ptr_equal(got, claims);
+    assert_ptr_equal(memo2, memo);
+    assert_true(*memo2 == 4);
     json_decref(got);
 
     /* another token, another scope (location): not found */
@@ -798,20 +813,62 @@ test_cache(void **state)
     assert_null(GET(&a, "token-1", NOW + 10));
     assert_null(GET(&a, "token-1", NOW));
 
+    /* a new entry in the same slot starts with an empty memo */
+    PUT(&a, "token-1", NOW + 10, &memo);
+    assert_true(*memo == 0);
+
+    /*
+     * The slot comes from the token's tail, a hit needs the whole token:
+     * a token differing only before its last 64 bytes finds nothing.
+     */
+    memset(tok, 'x', sizeof(tok) - 1);
+    tok[sizeof(tok) - 1] = '\0';
+    memcpy(twin, tok, sizeof(tok));
+    twin[0] = 'y';
+
+    assert_int_equal(strlen(tok), 63);
+    PUT(&a, tok, NOW + 10, NULL);
+
+    {
+        char  longer[128], longer_twin[128];
+
+        memset(longer, 'z', sizeof(longer) - 1);
+        longer[sizeof(longer) - 1] = '\0';
+        memcpy(longer_twin, longer, sizeof(longer));
+        longer_twin[3] = 'q';
+
+        PUT(&a, longer, NOW + 10, NULL);
+        got = GET(&a, longer, NOW);
+        assert_ptr_equal(got, claims);
+        json_decref(got);
+
+        assert_null(GET(&a, longer_twin, NOW));
+    }
+
+    assert_null(GET(&a, twin, NOW));
+
     /* many entries: bounded, whatever is found is right */
     {
-        int   i;
-        char  tok[32];
+        int  i;
 
         for (i = 0; i < 100; i++) {
             snprintf(tok, sizeof(tok), "tok-%d", i);
-            ngx_http_ticketing_jwt_cache_put(c, &a, (unsigned char *) tok,
-                                             strlen(tok), claims, NOW + 10);
+            PUT(&a, tok, NOW + 10, NULL);
         }
 
         got = GET(&a, "tok-99", NOW);
         assert_ptr_equal(got, claims);
         json_decref(got);
+
+        for (i = 0; i < 99; i++) {
+            snprintf(tok, sizeof(tok), "tok-%d", i);
+            got = GET(&a, tok, NOW);
+
+            if (got != NULL) {
+                assert_ptr_equal(got, claims);
+                json_decref(got);
+            }
+        }
     }
 
     /* until: exp + leeway, capped by the maximum TTL, never in the past */
@@ -826,6 +883,7 @@ test_cache(void **state)
                      NOW + 300);
 
 #undef GET
+#undef PUT
 
     ngx_http_ticketing_jwt_cache_destroy(c);
     json_decref(claims);
