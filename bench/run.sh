@@ -41,6 +41,10 @@
 #   module: yes|no  load the module (default yes)
 #   path:           request path (default /v2/ticket/metadata/types)
 #   header:         an extra request header, repeatable
+#   compare:        the number of a row sending the same request to plain
+#                   nginx (e.g. the same token header): the "same request"
+#                   column is the median over the rounds of this row's
+#                   req/s over that row's, measured in the same round
 #   expect_status:  status of the check request (default 200)
 #   expect_header:  a regex the check request's headers must match
 #   kind: rss       measure worker RSS before and after BENCH_RSS_REQUESTS
@@ -195,12 +199,25 @@ row_files=(bench/rows/*.conf)
 shopt -u nullglob
 [ ${#row_files[@]} -gt 0 ] || die "no bench/rows/*.conf"
 
+# BENCH_ROWS plus the rows the selected ones compare with
+wanted=""
+if [ -n "${BENCH_ROWS:-}" ]; then
+    wanted=$BENCH_ROWS
+    for f in "${row_files[@]}"; do
+        for p in $BENCH_ROWS; do
+            case $(basename "$f") in
+                "$p"*) wanted+=" $(meta "$f" compare)" ;;
+            esac
+        done
+    done
+fi
+
 selected() {
     local base f=$1 p
     base=$(basename "$f")
-    [ -n "${BENCH_ROWS:-}" ] || return 0
+    [ -n "$wanted" ] || return 0
     [ "$(meta "$f" baseline)" != yes ] || return 0
-    for p in $BENCH_ROWS; do
+    for p in $wanted; do
         case $base in "$p"*) return 0 ;; esac
     done
     return 1
@@ -429,6 +446,27 @@ for f in "${row_files[@]}"; do
 done
 [ -n "$baseline" ] || die "no row says '## baseline: yes'"
 
+# the row a row's "compare" number names
+compare_row() {
+    local n f
+    n=$(meta "$1" compare)
+    [ -n "$n" ] || return 0
+    for f in "${rows[@]}"; do
+        case $(basename "$f") in "$n"-*) basename "$f" .conf; return 0 ;; esac
+    done
+    die "$1: '## compare: $n' names no selected row"
+}
+
+# same_request_ratio NAME OTHER: the median of the per-round ratios
+same_request_ratio() {
+    local a=(${row_rps[$1]:-}) b=(${row_rps[$2]:-}) i ratios=""
+    [ ${#a[@]} -gt 0 ] && [ ${#a[@]} -eq ${#b[@]} ] || { echo -; return; }
+    for ((i = 0; i < ${#a[@]}; i++)); do
+        ratios+=" $(awk -v x="${a[$i]}" -v y="${b[$i]}" 'BEGIN { printf "%.4f", x / y }')"
+    done
+    printf '%.2f' "$(median "$ratios")"
+}
+
 # the throughput rows, interleaved round by round; then the RSS rows once
 for ((round = 1; round <= rounds; round++)); do
     for f in "${rows[@]}"; do
@@ -458,9 +496,10 @@ done
     echo "wrk -t$threads -c$conns -d$duration --latency (warm-up $warmup), median of $rounds round(s)," \
          "one nginx worker per server; RSS row: $rss_requests requests"
     echo
-    printf '| %-3s | %-72s | %9s | %8s | %6s | %s\n' "row" "what" "req/s" "p99 ms" "ratio" "notes |"
-    printf '|%s|%s|%s|%s|%s|%s\n' "-----" "$(printf -- '-%.0s' {1..74})" \
-        "-----------" "----------" "--------" "-------|"
+    printf '| %-3s | %-72s | %9s | %8s | %6s | %12s | %s\n' "row" "what" "req/s" \
+        "p99 ms" "ratio" "same request" "notes |"
+    printf '|%s|%s|%s|%s|%s|%s|%s\n' "-----" "$(printf -- '-%.0s' {1..74})" \
+        "-----------" "----------" "--------" "--------------" "-------|"
     for f in "${rows[@]}"; do
         name=$(basename "$f" .conf)
         title=$(meta "$f" title)
@@ -472,15 +511,24 @@ done
         if [ -n "$baseline_rps" ] && [ "$rps" != - ]; then
             ratio=$(awk -v a="$rps" -v b="$baseline_rps" 'BEGIN { printf "%.2f", a / b }')
         fi
+        same=-
+        other=$(compare_row "$f")
+        if [ -n "$other" ]; then
+            same=$(same_request_ratio "$name" "$other")
+            [ "$same" = - ] || same="$same (${other%%-*})"
+        fi
         [ "$state" = ok ] || note="$state${note:+: $note}"
         if [ "$rps" != - ]; then rps=$(printf '%.0f' "$rps"); fi
-        printf '| %-3s | %-72s | %9s | %8s | %6s | %s |\n' \
-            "${name%%-*}" "$title" "$rps" "$p99" "$ratio" "$note"
+        printf '| %-3s | %-72s | %9s | %8s | %6s | %12s | %s |\n' \
+            "${name%%-*}" "$title" "$rps" "$p99" "$ratio" "$same" "$note"
     done
     echo
     echo "req/s and p99: medians over the rounds (the RSS row: one long run, its worst p99)."
     echo "ratio: req/s of the row / req/s of the baseline row of this run (for the"
     echo "20 ms rows too: they show what the upstream's latency costs, and what a cache saves)."
+    echo "same request: against plain proxy_pass sent the very same request (the row in"
+    echo "parentheses, e.g. with the same token header), the median of per-round ratios: the"
+    echo "module's own cost, without what a 1 KB token header costs nginx and the upstream."
     echo "load average before: $load_before, after: $(cut -d' ' -f1-3 /proc/loadavg);" \
          "$((SECONDS - t0)) s; logs and wrk output in $benchdir"
 } | tee "$benchdir/results.md"
