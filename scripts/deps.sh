@@ -9,7 +9,7 @@ packages=(
     nginx-core nginx-dev
     libjwt-dev libjansson-dev libhiredis-dev libssl-dev libpcre2-dev zlib1g-dev
     redis-server redis-tools
-    curl wrk
+    curl wrk openssl
     libtest-base-perl libtext-diff-perl libtest-longstring-perl
     liblist-moreutils-perl libwww-perl libhttp-message-perl libjson-pp-perl
     libcmocka-dev

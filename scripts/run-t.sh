@@ -14,6 +14,8 @@
 #
 # Everything lands in build/t/ (override: TICKETING_T_DIR):
 #   servroot/      nginx prefix of the test being run (TEST_NGINX_SERVROOT)
+#   certs/         the mTLS tests' CA, server and client certificates, made
+#                  by t/tools/make_certs.sh (TEST_NGINX_CERTS)
 #   sanitizers/    ASan/UBSan reports, one file per reporting process
 #   redis.log, mock.log, *.pid
 set -euo pipefail
@@ -24,7 +26,7 @@ LIB_TAG=run-t
 [ $# -ge 1 ] || die "usage: $0 NGINX_BINARY [prove args...]"
 nginx=$(abspath "$1"); shift
 [ -x "$nginx" ] || die "$nginx is not an executable (run 'make nginx-asan')"
-for tool in prove redis-server redis-cli python3 curl; do
+for tool in prove redis-server redis-cli python3 curl openssl; do
     command -v "$tool" >/dev/null || die "$tool not found: run 'make deps'"
 done
 
@@ -40,6 +42,11 @@ rm -rf "$san" && mkdir -p "$san"   # reports of this run only
 # a test with master_process on run as root has its workers run as nobody:
 # they must be able to write their reports here too
 chmod 1777 "$san"
+
+# The X.509 certificates are made here at test time, never committed: a new
+# set when they are missing or about to expire (t/tools/make_certs.sh).
+certs=$rundir/certs
+t/tools/make_certs.sh "$certs"
 
 # Test files: the ones named on the command line, else every t/*.t and the
 # runner's own self-tests. Not `prove -r t`: that would also pick up t/mock/.
@@ -135,6 +142,7 @@ export TEST_NGINX_SERVER_PORT="$server_port"
 export TEST_NGINX_REDIS_PORT="$redis_port"
 export TEST_NGINX_UPSTREAM_PORT="$upstream_port"
 export TEST_NGINX_SERVROOT="$servroot"
+export TEST_NGINX_CERTS="$certs"
 # Where sanitizer reports land (one file per process), should the runner
 # want to attribute them to a test block.
 export TEST_NGINX_SANITIZER_DIR="$san"
