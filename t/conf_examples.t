@@ -21,6 +21,8 @@ our %Values = (
     UPSTREAM => "127.0.0.1:$ENV{TEST_NGINX_UPSTREAM_PORT}",
     LISTEN   => "unix:$Sock",
     KEYS     => abs_path('t/data'),
+    # made at test time by t/tools/make_certs.sh (scripts/run-t.sh)
+    CERTS    => $ENV{TEST_NGINX_CERTS},
     REDIS    => "127.0.0.1:$ENV{TEST_NGINX_REDIS_PORT}",
 );
 
@@ -37,7 +39,7 @@ sub main::example {
     $text =~ s{ticketing_cache_timeout 50ms;}{ticketing_cache_timeout 5s;}
         if $ENV{TEST_NGINX_USE_VALGRIND};
     $text =~ s{\@([A-Z_]+)\@}
-              { exists $v{$1} ? $v{$1} : die "conf.d/$file: no test value for \@$1\@\n" }ge;
+              { defined $v{$1} ? $v{$1} : die "conf.d/$file: no test value for \@$1\@\n" }ge;
     return $text;
 }
 
@@ -188,14 +190,14 @@ main::example('central-auth.conf')
     location /billing/ {
         proxy_pass https://unix:$TEST_NGINX_EXAMPLE_SOCK:/;
         proxy_ssl_session_reuse off;
-        proxy_ssl_certificate     $TEST_NGINX_DATA/client.crt;
-        proxy_ssl_certificate_key $TEST_NGINX_DATA/client.key;
+        proxy_ssl_certificate     $TEST_NGINX_CERTS/client.crt;
+        proxy_ssl_certificate_key $TEST_NGINX_CERTS/client.key;
     }
     location /reporting/ {
         proxy_pass https://unix:$TEST_NGINX_EXAMPLE_SOCK:/;
         proxy_ssl_session_reuse off;
-        proxy_ssl_certificate     $TEST_NGINX_DATA/client2.crt;
-        proxy_ssl_certificate_key $TEST_NGINX_DATA/client2.key;
+        proxy_ssl_certificate     $TEST_NGINX_CERTS/client2.crt;
+        proxy_ssl_certificate_key $TEST_NGINX_CERTS/client2.key;
     }
     location /__mock/ {
         proxy_pass http://127.0.0.1:$TEST_NGINX_UPSTREAM_PORT;

@@ -50,7 +50,7 @@ open() "/nonexistent/ticketing/key.pem" failed in "ticketing_jwt_key_file" direc
 --- config
     location /v2/ {
         ticketing_gateway on;
-        ticketing_jwt_key_file pem $TEST_NGINX_DATA/ca.crt;
+        ticketing_jwt_key_file pem $TEST_NGINX_CERTS/ca.crt;
         proxy_pass http://ticketing_api;
     }
 --- must_die

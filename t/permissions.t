@@ -288,9 +288,9 @@ ticketing auth: removed 3 client-sent identity header(s)
     }
     server {
         listen unix:$TEST_NGINX_MTLS_SOCK ssl;
-        ssl_certificate     $TEST_NGINX_DATA/server.crt;
-        ssl_certificate_key $TEST_NGINX_DATA/server.key;
-        ssl_client_certificate $TEST_NGINX_DATA/ca.crt;
+        ssl_certificate     $TEST_NGINX_CERTS/server.crt;
+        ssl_certificate_key $TEST_NGINX_CERTS/server.key;
+        ssl_client_certificate $TEST_NGINX_CERTS/ca.crt;
         ssl_verify_client optional_no_ca;
 
         location /v2/ {
@@ -313,20 +313,20 @@ ticketing auth: removed 3 client-sent identity header(s)
     location /billing/ {
         proxy_pass https://unix:$TEST_NGINX_MTLS_SOCK:/;
         proxy_ssl_session_reuse off;
-        proxy_ssl_certificate     $TEST_NGINX_DATA/client.crt;
-        proxy_ssl_certificate_key $TEST_NGINX_DATA/client.key;
+        proxy_ssl_certificate     $TEST_NGINX_CERTS/client.crt;
+        proxy_ssl_certificate_key $TEST_NGINX_CERTS/client.key;
     }
     location /reporting/ {
         proxy_pass https://unix:$TEST_NGINX_MTLS_SOCK:/;
         proxy_ssl_session_reuse off;
-        proxy_ssl_certificate     $TEST_NGINX_DATA/client2.crt;
-        proxy_ssl_certificate_key $TEST_NGINX_DATA/client2.key;
+        proxy_ssl_certificate     $TEST_NGINX_CERTS/client2.crt;
+        proxy_ssl_certificate_key $TEST_NGINX_CERTS/client2.key;
     }
     location /rogue/ {
         proxy_pass https://unix:$TEST_NGINX_MTLS_SOCK:/;
         proxy_ssl_session_reuse off;
-        proxy_ssl_certificate     $TEST_NGINX_DATA/rogue.crt;
-        proxy_ssl_certificate_key $TEST_NGINX_DATA/rogue.key;
+        proxy_ssl_certificate     $TEST_NGINX_CERTS/rogue.crt;
+        proxy_ssl_certificate_key $TEST_NGINX_CERTS/rogue.key;
     }
     location /nocert/ {
         proxy_pass https://unix:$TEST_NGINX_MTLS_SOCK:/;
@@ -368,9 +368,9 @@ ticketing auth: removed 3 client-sent identity header(s)
 --- http_config
     server {
         listen unix:$TEST_NGINX_MTLS_SOCK ssl;
-        ssl_certificate     $TEST_NGINX_DATA/server.crt;
-        ssl_certificate_key $TEST_NGINX_DATA/server.key;
-        ssl_client_certificate $TEST_NGINX_DATA/ca.crt;
+        ssl_certificate     $TEST_NGINX_CERTS/server.crt;
+        ssl_certificate_key $TEST_NGINX_CERTS/server.key;
+        ssl_client_certificate $TEST_NGINX_CERTS/ca.crt;
         ssl_verify_client optional;
 
         location /v2/ {
@@ -385,8 +385,8 @@ ticketing auth: removed 3 client-sent identity header(s)
     location /billing/ {
         proxy_pass https://unix:$TEST_NGINX_MTLS_SOCK:/;
         proxy_ssl_session_reuse off;
-        proxy_ssl_certificate     $TEST_NGINX_DATA/client.crt;
-        proxy_ssl_certificate_key $TEST_NGINX_DATA/client.key;
+        proxy_ssl_certificate     $TEST_NGINX_CERTS/client.crt;
+        proxy_ssl_certificate_key $TEST_NGINX_CERTS/client.key;
     }
 --- request eval
 ["GET /billing/v2/issueLinkType", "GET /billing/v2/ticket/INST-7902/ia/summary", "GET /billing/v2/issueLinkType"]

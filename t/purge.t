@@ -206,9 +206,9 @@ DELETE /cache
 --- http_config
     server {
         listen unix:$TEST_NGINX_MTLS_SOCK ssl;
-        ssl_certificate     $TEST_NGINX_DATA/server.crt;
-        ssl_certificate_key $TEST_NGINX_DATA/server.key;
-        ssl_client_certificate $TEST_NGINX_DATA/ca.crt;
+        ssl_certificate     $TEST_NGINX_CERTS/server.crt;
+        ssl_certificate_key $TEST_NGINX_CERTS/server.key;
+        ssl_client_certificate $TEST_NGINX_CERTS/ca.crt;
         ssl_verify_client optional;
 
         location = /cache {
@@ -222,14 +222,14 @@ DELETE /cache
     location /billing/ {
         proxy_pass https://unix:$TEST_NGINX_MTLS_SOCK:/;
         proxy_ssl_session_reuse off;
-        proxy_ssl_certificate     $TEST_NGINX_DATA/client.crt;
-        proxy_ssl_certificate_key $TEST_NGINX_DATA/client.key;
+        proxy_ssl_certificate     $TEST_NGINX_CERTS/client.crt;
+        proxy_ssl_certificate_key $TEST_NGINX_CERTS/client.key;
     }
     location /reporting/ {
         proxy_pass https://unix:$TEST_NGINX_MTLS_SOCK:/;
         proxy_ssl_session_reuse off;
-        proxy_ssl_certificate     $TEST_NGINX_DATA/client2.crt;
-        proxy_ssl_certificate_key $TEST_NGINX_DATA/client2.key;
+        proxy_ssl_certificate     $TEST_NGINX_CERTS/client2.crt;
+        proxy_ssl_certificate_key $TEST_NGINX_CERTS/client2.key;
     }
     location /nocert/ {
         proxy_pass https://unix:$TEST_NGINX_MTLS_SOCK:/;
