@@ -13,7 +13,14 @@
  *                  and looked up in the JSON when that parses and the path
  *                  is valid; ..._has() on what it finds;
  *   mode % 4 == 3: the data is base64url-decoded; a success re-encodes to
- *                  the very same text (the decoder is strict).
+ *                  the very same text (the decoder is strict);
+ *   mode & 0x80:   the data is a sequence of verified-token cache
+ *                  operations, each "OP LEN TOKEN" (OP bit 0: get or put,
+ *                  bit 1: scope A or B, bits 2-4: clock step; LEN bytes of
+ *                  token follow): checked against a model that remembers
+ *                  every put, a hit is only ever the latest claims put for
+ *                  the very same scope and token, not expired, with the
+ *                  memo it had (zero after each put).
  * Checks: the results agree with each other (verify succeeds only with an
  * object of claims, fails only with a reason), split parts cover the token,
  * decoded lengths stay within len * 3 / 4.
@@ -30,6 +37,8 @@
 #define FUZZ_JWT_NOW     1800000000
 #define FUZZ_JWT_SECRET  "0123456789abcdef0123456789abcdef"
 #define FUZZ_JWT_MAX     16384
+#define FUZZ_JWT_CACHE   4        /* slots: small, so entries collide */
+#define FUZZ_JWT_MODEL   64
 
 
 static ngx_http_ticketing_jwt_key_t  fuzz_jwt_key;
@@ -250,6 +259,129 @@ fuzz_jwt_b64(const u_char *data, size_t size)
 }
 
 
+typedef struct {
+    int             scope;
+    const u_char   *token;
+    size_t          len;
+    time_t          until;
+    uint64_t        memo;
+    json_int_t      claims;
+} fuzz_jwt_model_t;
+
+
+static fuzz_jwt_model_t *
+fuzz_jwt_model_find(fuzz_jwt_model_t *m, size_t n, int scope,
+    const u_char *token, size_t len)
+{
+    size_t  i;
+
+    for (i = 0; i < n; i++) {
+        if (m[i].scope == scope && m[i].len == len
+            && memcmp(m[i].token, token, len) == 0)
+        {
+            return &m[i];
+        }
+    }
+
+    return NULL;
+}
+
+
+static void
+fuzz_jwt_cache(const u_char *data, size_t size)
+{
+    int                              scopes[2], scope;
+    size_t                           n, len, nmodel;
+    time_t                           now;
+    json_t                          *claims, *got;
+    uint64_t                        *memo;
+    json_int_t                       serial;
+    const u_char                    *p, *end, *token;
+    fuzz_jwt_model_t                 model[FUZZ_JWT_MODEL], *m;
+    ngx_http_ticketing_jwt_cache_t  *c;
+
+    c = ngx_http_ticketing_jwt_cache_create(FUZZ_JWT_CACHE);
+    FUZZ_CHECK(c != NULL);
+
+    p = data;
+    end = data + size;
+    now = FUZZ_JWT_NOW;
+    nmodel = 0;
+    serial = 0;
+
+    while (end - p >= 2) {
+        scope = (p[0] >> 1) & 1;
+        now += (p[0] >> 2) & 7;
+        n = p[1];
+        len = (size_t) (end - p - 2) < n ? (size_t) (end - p - 2) : n;
+        token = p + 2;
+
+        m = fuzz_jwt_model_find(model, nmodel, scope, token, len);
+
+        if ((p[0] & 1) && m == NULL && len && nmodel == FUZZ_JWT_MODEL) {
+            /* the model is full: stop before it loses track */
+            break;
+        }
+
+        if (p[0] & 1) {
+            serial++;
+            claims = json_integer(serial);
+            FUZZ_CHECK(claims != NULL);
+
+            ngx_http_ticketing_jwt_cache_put(c, &scopes[scope], token, len,
+                                             claims, now + 5, &memo);
+            json_decref(claims);
+
+            if (len == 0) {
+                FUZZ_CHECK(memo == NULL);
+
+            } else {
+                FUZZ_CHECK(memo != NULL && *memo == 0);
+
+                if (m == NULL) {
+                    m = &model[nmodel++];
+                    m->scope = scope;
+                    m->token = token;
+                    m->len = len;
+                }
+
+                m->until = now + 5;
+                m->memo = 0;
+                m->claims = serial;
+            }
+
+        } else {
+            got = ngx_http_ticketing_jwt_cache_get(c, &scopes[scope], token,
+                                                   len, now, &memo);
+
+            if (got != NULL) {
+                FUZZ_CHECK(m != NULL);
+                FUZZ_CHECK(now < m->until);
+                FUZZ_CHECK(json_integer_value(got) == m->claims);
+                FUZZ_CHECK(memo != NULL && *memo == m->memo);
+
+                *memo |= (uint64_t) 1 << (serial & 63);
+                m->memo = *memo;
+
+                json_decref(got);
+
+            } else {
+                FUZZ_CHECK(memo == NULL);
+
+                if (m != NULL) {
+                    /* gone (expired or replaced): not found again */
+                    m->until = 0;
+                }
+            }
+        }
+
+        p += 2 + len;
+    }
+
+    ngx_http_ticketing_jwt_cache_destroy(c);
+}
+
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -262,6 +394,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     fuzz_jwt_init();
 
     in = fuzz_dup(data + 1, size - 1);
+
+    if (data[0] & 0x80) {
+        fuzz_jwt_cache(in, size - 1);
+        free(in);
+        return 0;
+    }
 
     switch (data[0] & 3) {
     case 0:
