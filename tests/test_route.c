@@ -1491,6 +1491,313 @@ test_operation_find(void **state)
 
 
 /* ---------------------------------------------------------------------- */
+/* the compiled catalogue                                                   */
+
+
+static size_t
+method_index(unsigned m)
+{
+    size_t  k;
+
+    for (k = 0; k < NGX_HTTP_TICKETING_NMETHODS; k++) {
+        if (m == (1u << k)) {
+            return k;
+        }
+    }
+
+    fail_msg("method 0x%x is not one method bit", m);
+    return 0;
+}
+
+
+/* the index of the first operation with this template string */
+static size_t
+first_operation(const char *path)
+{
+    size_t  i;
+
+    for (i = 0; i < ngx_http_ticketing_noperations; i++) {
+        if (strcmp(ngx_http_ticketing_operations[i].path, path) == 0) {
+            return i;
+        }
+    }
+
+    fail_msg("no operation has the template %s", path);
+    return 0;
+}
+
+
+/*
+ * The compiled table says what the template strings say, read here
+ * independently: one entry per distinct template, its segments, its score,
+ * its methods and operations, in the documented order.
+ */
+static void
+test_compiled_templates(void **state)
+{
+    size_t                                   i, j, k, n, len, nseg;
+    size_t                                   distinct, seen[27];
+    unsigned                                 allowed;
+    const char                              *p, *end, *name;
+    unsigned long                            score;
+    ngx_http_ticketing_param_e               param;
+    const ngx_http_ticketing_template_t     *tpl, *t, *prev;
+    const ngx_http_ticketing_operation_t    *op;
+    const ngx_http_ticketing_operation_t    *ops[NGX_HTTP_TICKETING_NMETHODS];
+    const ngx_http_ticketing_tpl_segment_t  *ts;
+
+    (void) state;
+
+    tpl = ngx_http_ticketing_route_templates(&n);
+    assert_non_null(tpl);
+
+    distinct = 0;
+
+    for (i = 0; i < ngx_http_ticketing_noperations; i++) {
+        if (first_operation(ngx_http_ticketing_operations[i].path) == i) {
+            distinct++;
+        }
+    }
+
+    /* 27 operations, 4 templates shared by two operations each */
+    assert_int_equal(distinct, 23);
+    assert_int_equal(n, distinct);
+
+    memset(seen, 0, sizeof(seen));
+
+    for (i = 0; i < n; i++) {
+        t = &tpl[i];
+
+        /* the template string is the first operation's own */
+        k = first_operation(t->path);
+        assert_ptr_equal(t->path, ngx_http_ticketing_operations[k].path);
+        seen[k]++;
+
+        /* the segments, read again from the string */
+        p = t->path;
+        nseg = 0;
+        score = 0;
+
+        while (*p == '/') {
+            p++;
+            end = strchr(p, '/');
+            len = end ? (size_t) (end - p) : strlen(p);
+
+            assert_true(nseg < t->nsegments);
+            ts = &t->segments[nseg];
+            score <<= 1;
+
+            if (p[0] == '{') {
+                assert_int_equal(ts->kind, NGX_HTTP_TICKETING_TPL_PARAM);
+                assert_int_equal(p[len - 1], '}');
+                assert_int_equal(ts->len, len - 2);
+                assert_memory_equal(ts->data, p + 1, len - 2);
+
+                /* a known parameter, never twice in one template */
+                param = ts->param;
+                assert_in_range(param, 0, NPARAMS - 1);
+                name = ngx_http_ticketing_param_name(param);
+                assert_int_equal(strlen(name), len - 2);
+                assert_memory_equal(name, p + 1, len - 2);
+
+                for (j = 0; j < nseg; j++) {
+                    if (t->segments[j].kind == NGX_HTTP_TICKETING_TPL_PARAM)
+                    {
+                        assert_int_not_equal(t->segments[j].param, param);
+                    }
+                }
+
+            } else {
+                assert_int_equal(ts->kind, NGX_HTTP_TICKETING_TPL_LITERAL);
+                assert_true(len > 0);
+                assert_int_equal(ts->len, len);
+                assert_memory_equal(ts->data, p, len);
+                score |= 1;
+            }
+
+            nseg++;
+            p += len;
+        }
+
+        assert_int_equal(t->nsegments, nseg);
+        assert_true(t->score == score);
+
+        /* the methods and operations of every operation with this path */
+        allowed = 0;
+        memset(ops, 0, sizeof(ops));
+
+        for (j = 0; j < ngx_http_ticketing_noperations; j++) {
+            op = &ngx_http_ticketing_operations[j];
+
+            if (strcmp(op->path, t->path) == 0) {
+                allowed |= op->method;
+                ops[method_index(op->method)] = op;
+            }
+        }
+
+        assert_int_equal(t->allowed, allowed);
+
+        for (k = 0; k < NGX_HTTP_TICKETING_NMETHODS; k++) {
+            assert_ptr_equal(t->ops[k], ops[k]);
+        }
+
+        /* by segments, then most specific, then catalogue order */
+        if (i > 0) {
+            prev = &tpl[i - 1];
+            assert_true(prev->nsegments <= t->nsegments);
+
+            if (prev->nsegments == t->nsegments) {
+                assert_true(prev->score >= t->score);
+
+                if (prev->score == t->score) {
+                    assert_true(first_operation(prev->path)
+                                < first_operation(t->path));
+                }
+            }
+        }
+    }
+
+    /* every distinct template once */
+    for (i = 0; i < ngx_http_ticketing_noperations; i++) {
+        k = first_operation(ngx_http_ticketing_operations[i].path);
+        assert_int_equal(seen[k], 1);
+    }
+
+    /* the four shared templates */
+    for (i = 0; i < n; i++) {
+        t = &tpl[i];
+
+        if (strcmp(t->path, "/v2/orgs/{org}/ticket/{ticketId}") == 0) {
+            assert_int_equal(t->allowed, GET | PATCH);
+
+        } else if (strcmp(t->path, "/v2/orgs/{org}/search/ticket") == 0
+                   || strcmp(t->path,
+                             "/v2/orgs/{org}/ticket/{ticketId}/transitions")
+                      == 0)
+        {
+            assert_int_equal(t->allowed, GET | POST);
+
+        } else if (strcmp(t->path, "/v2/issueLink/{issueLinkId}") == 0) {
+            assert_int_equal(t->allowed, GET | DELETE);
+
+        } else {
+            assert_int_equal(t->allowed & (t->allowed - 1), 0);
+        }
+    }
+}
+
+
+/*
+ * Every operation is found by its own template filled in with values
+ * that are no literal of the catalogue, every parameter of the template
+ * bound to its own value; the Allow set is its template's.
+ */
+static void
+test_compiled_own_template(void **state)
+{
+    char                                   path[256], value[NPARAMS][32];
+    size_t                                 i, j, n;
+    unsigned                               allowed, m;
+    const char                            *t, *close, *name;
+    result_t                               res;
+    ngx_http_ticketing_param_e             param;
+    const ngx_http_ticketing_operation_t  *op;
+
+    (void) state;
+
+    for (i = 0; i < ngx_http_ticketing_noperations; i++) {
+        op = &ngx_http_ticketing_operations[i];
+
+        memset(value, 0, sizeof(value));
+        n = 0;
+
+        for (t = op->path; *t; t++) {
+            if (*t != '{') {
+                path[n++] = *t;
+                continue;
+            }
+
+            close = strchr(t, '}');
+            assert_non_null(close);
+
+            for (param = 0; param < NPARAMS; param++) {
+                name = ngx_http_ticketing_param_name(param);
+                if (strlen(name) == (size_t) (close - t - 1)
+                    && memcmp(name, t + 1, strlen(name)) == 0)
+                {
+                    break;
+                }
+            }
+
+            assert_true(param < NPARAMS);
+            snprintf(value[param], sizeof(value[param]), "v%d-%d", (int) i,
+                     (int) param);
+            n += (size_t) snprintf(path + n, sizeof(path) - n, "%s",
+                                   value[param]);
+            t = close;
+        }
+
+        path[n] = '\0';
+
+        allowed = 0;
+
+        for (j = 0; j < ngx_http_ticketing_noperations; j++) {
+            if (strcmp(ngx_http_ticketing_operations[j].path, op->path) == 0)
+            {
+                allowed |= ngx_http_ticketing_operations[j].method;
+            }
+        }
+
+        match(path, op->method, &res);
+        expect_rc(path, &res, RC_OK);
+        assert_ptr_equal(res.rt.op, op);
+        assert_int_equal(res.rt.allowed, allowed);
+        assert_string_equal(res.rt.detail, "");
+
+        for (param = 0; param < NPARAMS; param++) {
+            expect_param(&res, param, value[param][0] ? value[param] : NULL);
+        }
+
+        /* any other method: 405 with the same Allow set */
+        for (m = 1; m <= DELETE; m <<= 1) {
+            if (allowed & m) {
+                continue;
+            }
+
+            match(path, m, &res);
+            expect_rc(path, &res, RC_405);
+            assert_int_equal(res.rt.allowed, allowed);
+        }
+    }
+}
+
+
+static void
+test_compiled_init_idempotent(void **state)
+{
+    size_t                                n1, n2;
+    result_t                              res;
+    const ngx_http_ticketing_template_t  *t1, *t2;
+
+    (void) state;
+
+    t1 = ngx_http_ticketing_route_templates(&n1);
+
+    /* a second call (a reload) changes nothing */
+    ngx_http_ticketing_route_init();
+    ngx_http_ticketing_route_init();
+
+    t2 = ngx_http_ticketing_route_templates(&n2);
+    assert_ptr_equal(t1, t2);
+    assert_int_equal(n1, n2);
+
+    match("/v2/orgs/acme/ticket/INST-1/transitions", POST, &res);
+    expect_rc("transitions", &res, RC_OK);
+    assert_int_equal(res.rt.op->number, 9);
+}
+
+
+/* ---------------------------------------------------------------------- */
 /* against the reference matcher                                            */
 
 
@@ -1690,6 +1997,9 @@ main(void)
         cmocka_unit_test(test_param_name),
         cmocka_unit_test(test_operation_find),
         cmocka_unit_test(test_matcher_vs_reference),
+        cmocka_unit_test(test_compiled_templates),
+        cmocka_unit_test(test_compiled_own_template),
+        cmocka_unit_test(test_compiled_init_idempotent),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
