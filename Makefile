@@ -29,10 +29,12 @@ UNIT_TESTS  = $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/test_*.c))
 FUZZ_CC      ?= clang
 FUZZ_SECONDS ?= 60
 FUZZ_CFLAGS   = -std=gnu99 -g -O1 -Wall -Wextra -fno-omit-frame-pointer \
-                -fno-sanitize-recover=all -Ingx_ticketing_module -Itests/fuzz
+                -fno-sanitize-recover=all -Ingx_ticketing_module -Itests/fuzz \
+                -Itests
 FUZZ_LIBS     = $(filter-out -lcmocka,$(UNIT_LIBS))
 FUZZ_NAMES    = $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
-FUZZ_DEPS     = $(PURE_SRCS) $(wildcard ngx_ticketing_module/*.h tests/fuzz/*.h)
+FUZZ_DEPS     = $(PURE_SRCS) $(wildcard ngx_ticketing_module/*.h tests/fuzz/*.h \
+                                        tests/*.h)
 # `make fuzz FUZZ=route` fuzzes only the harnesses named
 FUZZ         ?= $(FUZZ_NAMES)
 
@@ -55,7 +57,8 @@ nginx-asan: $(ASAN_NGINX)
 $(ASAN_NGINX): $(SOURCES) scripts/build-nginx-asan.sh scripts/lib.sh
 	scripts/build-nginx-asan.sh $(BUILD)
 
-$(BUILD)/tests/%: tests/%.c $(PURE_SRCS) $(wildcard ngx_ticketing_module/*.h)
+$(BUILD)/tests/%: tests/%.c $(PURE_SRCS) \
+                  $(wildcard ngx_ticketing_module/*.h tests/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(UNIT_CFLAGS) -o $@ $< $(PURE_SRCS) $(UNIT_LIBS)
 

@@ -626,6 +626,9 @@ ngx_http_ticketing_postconfiguration(ngx_conf_t *cf)
         return NGX_OK;
     }
 
+    /* the route templates, compiled here once: workers inherit them */
+    ngx_http_ticketing_route_init();
+
     /*
      * Handlers registered later run earlier within a phase: being an aux
      * filter module, ours is registered after allow/deny and auth_basic, so

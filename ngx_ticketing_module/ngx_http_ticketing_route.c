@@ -97,6 +97,15 @@ const size_t  ngx_http_ticketing_noperations =
 #undef D
 
 
+/* as many templates as operations at most: a constant expression here */
+#define NGX_HTTP_TICKETING_MAX_TEMPLATES                                     \
+    (sizeof(ngx_http_ticketing_operations)                                   \
+     / sizeof(ngx_http_ticketing_operations[0]))
+
+#define NGX_HTTP_TICKETING_NOT_FOUND_DETAIL                                  \
+    "no Ticketing API operation at this path"
+
+
 /* what went wrong while decoding one raw segment */
 #define NGX_HTTP_TICKETING_SEG_BAD_ESCAPE    0x01
 #define NGX_HTTP_TICKETING_SEG_SLASH         0x02
@@ -114,6 +123,18 @@ typedef struct {
 static const char  *ngx_http_ticketing_param_names[] = {
     "org", "ticketId", "attachmentId", "issueLinkId"
 };
+
+
+/*
+ * The catalogue compiled by ngx_http_ticketing_route_init(): written once,
+ * before any request, then only read.  The templates of n segments are
+ * templates[first[n]] up to templates[first[n + 1]], most specific first.
+ */
+static ngx_http_ticketing_template_t
+    ngx_http_ticketing_templates[NGX_HTTP_TICKETING_MAX_TEMPLATES];
+static size_t  ngx_http_ticketing_ntemplates;
+static size_t  ngx_http_ticketing_first[NGX_HTTP_TICKETING_MAX_SEGMENTS + 2];
+static int     ngx_http_ticketing_templates_ready;
 
 
 static int
@@ -187,50 +208,6 @@ ngx_http_ticketing_decode_segment(const u_char *p, const u_char *end,
 }
 
 
-/*
- * Compares the request segments with one template.  Returns -1 when they do
- * not match, else a score with one bit per literal segment, the first
- * segment in the highest bit: the best score is the template whose first
- * literal comes earliest, so literals win over parameters.
- */
-static long
-ngx_http_ticketing_template_score(const char *tpl,
-    const ngx_http_ticketing_segment_t *seg, size_t nseg)
-{
-    long         score;
-    size_t       i, n;
-    const char  *end;
-
-    score = 0;
-
-    for (i = 0; i < nseg; i++) {
-        if (*tpl != '/') {
-            return -1;
-        }
-
-        tpl++;
-        end = strchr(tpl, '/');
-        n = end ? (size_t) (end - tpl) : strlen(tpl);
-
-        score <<= 1;
-
-        if (n > 0 && tpl[0] != '{') {
-            if (n != seg[i].len || memcmp(tpl, seg[i].data, n) != 0
-                || (seg[i].flags & NGX_HTTP_TICKETING_SEG_BAD_ESCAPE))
-            {
-                return -1;
-            }
-
-            score |= 1;
-        }
-
-        tpl += n;
-    }
-
-    return (*tpl == '\0') ? score : -1;
-}
-
-
 static ngx_http_ticketing_param_e
 ngx_http_ticketing_param_by_name(const char *name, size_t len)
 {
@@ -245,6 +222,196 @@ ngx_http_ticketing_param_by_name(const char *name, size_t len)
     }
 
     return NGX_HTTP_TICKETING_NPARAMS;
+}
+
+
+/*
+ * Splits one template into its segments.  A segment "{name}" is a
+ * parameter; an empty one, or "{}", matches anything unchecked; any other
+ * is a literal.  A template that does not start with "/", or has more
+ * segments than a request path may have, matches nothing: nsegments 0.
+ *
+ * The score has one bit per literal segment, the first segment in the
+ * highest bit: of the templates matching a path, the one with the highest
+ * score is the one whose first literal comes earliest, so literals win
+ * over parameters.
+ */
+static void
+ngx_http_ticketing_template_compile(ngx_http_ticketing_template_t *t,
+    const char *tpl)
+{
+    size_t                             n, nseg;
+    const char                        *end;
+    ngx_http_ticketing_tpl_segment_t  *ts;
+
+    t->path = tpl;
+    t->nsegments = 0;
+    t->score = 0;
+
+    for (nseg = 0; *tpl == '/'; nseg++) {
+        if (nseg == NGX_HTTP_TICKETING_MAX_SEGMENTS) {
+            t->score = 0;
+            return;
+        }
+
+        tpl++;
+        end = strchr(tpl, '/');
+        n = end ? (size_t) (end - tpl) : strlen(tpl);
+
+        ts = &t->segments[nseg];
+        ts->data = tpl;
+        ts->len = n;
+        ts->param = NGX_HTTP_TICKETING_NPARAMS;
+
+        t->score <<= 1;
+
+        if (n > 0 && tpl[0] != '{') {
+            ts->kind = NGX_HTTP_TICKETING_TPL_LITERAL;
+            t->score |= 1;
+
+        } else if (n > 2) {
+            /* the name is what lies between the first and last bytes */
+            ts->kind = NGX_HTTP_TICKETING_TPL_PARAM;
+            ts->data = tpl + 1;
+            ts->len = n - 2;
+            ts->param = ngx_http_ticketing_param_by_name(ts->data, ts->len);
+
+        } else {
+            ts->kind = NGX_HTTP_TICKETING_TPL_ANY;
+        }
+
+        tpl += n;
+    }
+
+    t->nsegments = nseg;
+}
+
+
+/* sorts before: fewer segments, else a higher score */
+static int
+ngx_http_ticketing_template_before(const ngx_http_ticketing_template_t *a,
+    const ngx_http_ticketing_template_t *b)
+{
+    if (a->nsegments != b->nsegments) {
+        return a->nsegments < b->nsegments;
+    }
+
+    return a->score > b->score;
+}
+
+
+void
+ngx_http_ticketing_route_init(void)
+{
+    size_t                                 i, k, n;
+    ngx_http_ticketing_template_t         *t, tmp;
+    const ngx_http_ticketing_operation_t  *op;
+
+    if (ngx_http_ticketing_templates_ready) {
+        return;
+    }
+
+    memset(ngx_http_ticketing_templates, 0,
+           sizeof(ngx_http_ticketing_templates));
+    ngx_http_ticketing_ntemplates = 0;
+
+    for (i = 0; i < ngx_http_ticketing_noperations; i++) {
+        op = &ngx_http_ticketing_operations[i];
+
+        /* operations with the same template string share one entry */
+
+        for (k = 0; k < ngx_http_ticketing_ntemplates; k++) {
+            if (strcmp(ngx_http_ticketing_templates[k].path, op->path) == 0) {
+                break;
+            }
+        }
+
+        t = &ngx_http_ticketing_templates[k];
+
+        if (k == ngx_http_ticketing_ntemplates) {
+            ngx_http_ticketing_template_compile(t, op->path);
+            ngx_http_ticketing_ntemplates++;
+        }
+
+        t->allowed |= op->method;
+
+        /* a later operation with the same method and template wins */
+
+        for (k = 0; k < NGX_HTTP_TICKETING_NMETHODS; k++) {
+            if (op->method == (1u << k)) {
+                t->ops[k] = op;
+            }
+        }
+    }
+
+    /*
+     * A stable insertion sort: equal templates stay in catalogue order, so
+     * the first template of its bucket that matches a path is the one the
+     * score prefers, the earliest in the catalogue among equals.
+     */
+
+    t = ngx_http_ticketing_templates;
+
+    for (i = 1; i < ngx_http_ticketing_ntemplates; i++) {
+        tmp = t[i];
+
+        for (k = i; k > 0 && ngx_http_ticketing_template_before(&tmp,
+                                                                &t[k - 1]);
+             k--)
+        {
+            t[k] = t[k - 1];
+        }
+
+        t[k] = tmp;
+    }
+
+    for (i = 0, n = 0; n < NGX_HTTP_TICKETING_MAX_SEGMENTS + 2; n++) {
+        while (i < ngx_http_ticketing_ntemplates && t[i].nsegments < n) {
+            i++;
+        }
+
+        ngx_http_ticketing_first[n] = i;
+    }
+
+    ngx_http_ticketing_templates_ready = 1;
+}
+
+
+const ngx_http_ticketing_template_t *
+ngx_http_ticketing_route_templates(size_t *n)
+{
+    ngx_http_ticketing_route_init();
+
+    *n = ngx_http_ticketing_ntemplates;
+
+    return ngx_http_ticketing_templates;
+}
+
+
+/*
+ * Compares the request segments with the literals of a template of as many
+ * segments.  A literal never matches a segment with a malformed escape.
+ */
+static int
+ngx_http_ticketing_template_matches(const ngx_http_ticketing_template_t *t,
+    const ngx_http_ticketing_segment_t *seg)
+{
+    size_t                                   i;
+    const ngx_http_ticketing_tpl_segment_t  *ts;
+
+    for (i = 0; i < t->nsegments; i++) {
+        ts = &t->segments[i];
+
+        if (ts->kind == NGX_HTTP_TICKETING_TPL_LITERAL
+            && (ts->len != seg[i].len
+                || (seg[i].flags & NGX_HTTP_TICKETING_SEG_BAD_ESCAPE)
+                || memcmp(ts->data, seg[i].data, ts->len) != 0))
+        {
+            return 0;
+        }
+    }
+
+    return 1;
 }
 
 
@@ -288,39 +455,46 @@ ngx_http_ticketing_param_problem(const ngx_http_ticketing_segment_t *seg)
 
 /* fills rt->params from the template; refuses a malformed value */
 static ngx_http_ticketing_route_rc_e
-ngx_http_ticketing_bind_params(const char *tpl,
+ngx_http_ticketing_bind_params(const ngx_http_ticketing_template_t *t,
     const ngx_http_ticketing_segment_t *seg, ngx_http_ticketing_route_t *rt)
 {
-    size_t                      i, n;
-    const char                 *end, *problem;
-    ngx_http_ticketing_param_e  param;
+    size_t                                   i;
+    const char                              *problem;
+    const ngx_http_ticketing_tpl_segment_t  *ts;
 
-    for (i = 0; *tpl == '/'; i++) {
-        tpl++;
-        end = strchr(tpl, '/');
-        n = end ? (size_t) (end - tpl) : strlen(tpl);
+    for (i = 0; i < t->nsegments; i++) {
+        ts = &t->segments[i];
 
-        if (n > 2 && tpl[0] == '{') {
-            param = ngx_http_ticketing_param_by_name(tpl + 1, n - 2);
-            problem = ngx_http_ticketing_param_problem(&seg[i]);
-
-            if (problem != NULL) {
-                snprintf(rt->detail, sizeof(rt->detail),
-                         "path parameter %.*s %s", (int) (n - 2), tpl + 1,
-                         problem);
-                return NGX_HTTP_TICKETING_ROUTE_BAD_PARAM;
-            }
-
-            if (param < NGX_HTTP_TICKETING_NPARAMS) {
-                rt->params[param].data = seg[i].data;
-                rt->params[param].len = seg[i].len;
-            }
+        if (ts->kind != NGX_HTTP_TICKETING_TPL_PARAM) {
+            continue;
         }
 
-        tpl += n;
+        problem = ngx_http_ticketing_param_problem(&seg[i]);
+
+        if (problem != NULL) {
+            snprintf(rt->detail, sizeof(rt->detail),
+                     "path parameter %.*s %s", (int) ts->len, ts->data,
+                     problem);
+            return NGX_HTTP_TICKETING_ROUTE_BAD_PARAM;
+        }
+
+        if (ts->param < NGX_HTTP_TICKETING_NPARAMS) {
+            rt->params[ts->param].data = seg[i].data;
+            rt->params[ts->param].len = seg[i].len;
+        }
     }
 
     return NGX_HTTP_TICKETING_ROUTE_OK;
+}
+
+
+static ngx_http_ticketing_route_rc_e
+ngx_http_ticketing_route_not_found(ngx_http_ticketing_route_t *rt)
+{
+    memcpy(rt->detail, NGX_HTTP_TICKETING_NOT_FOUND_DETAIL,
+           sizeof(NGX_HTTP_TICKETING_NOT_FOUND_DETAIL));
+
+    return NGX_HTTP_TICKETING_ROUTE_NOT_FOUND;
 }
 
 
@@ -328,20 +502,24 @@ ngx_http_ticketing_route_rc_e
 ngx_http_ticketing_route_match(const u_char *path, size_t len,
     unsigned method, u_char *scratch, ngx_http_ticketing_route_t *rt)
 {
-    long                                   score, best;
-    size_t                                 i, nseg;
-    u_char                                *dst;
-    const u_char                          *p, *end, *sep;
-    const ngx_http_ticketing_operation_t  *op, *path_op;
-    ngx_http_ticketing_segment_t           seg[NGX_HTTP_TICKETING_MAX_SEGMENTS];
+    size_t                                i, nseg;
+    u_char                               *dst;
+    const u_char                         *p, *end, *sep;
+    ngx_http_ticketing_segment_t          seg[NGX_HTTP_TICKETING_MAX_SEGMENTS];
+    const ngx_http_ticketing_template_t  *t, *match;
 
-    memset(rt, 0, sizeof(ngx_http_ticketing_route_t));
+    /* what callers read; detail is written on every return below */
 
-    snprintf(rt->detail, sizeof(rt->detail),
-             "no Ticketing API operation at this path");
+    rt->op = NULL;
+    rt->allowed = 0;
+    memset(rt->params, 0, sizeof(rt->params));
+
+    if (!ngx_http_ticketing_templates_ready) {
+        ngx_http_ticketing_route_init();
+    }
 
     if (len == 0 || path[0] != '/') {
-        return NGX_HTTP_TICKETING_ROUTE_NOT_FOUND;
+        return ngx_http_ticketing_route_not_found(rt);
     }
 
     /* split on real slashes and decode every segment into scratch */
@@ -353,7 +531,7 @@ ngx_http_ticketing_route_match(const u_char *path, size_t len,
 
     for ( ;; ) {
         if (nseg == NGX_HTTP_TICKETING_MAX_SEGMENTS) {
-            return NGX_HTTP_TICKETING_ROUTE_NOT_FOUND;
+            return ngx_http_ticketing_route_not_found(rt);
         }
 
         sep = memchr(p, '/', (size_t) (end - p));
@@ -374,23 +552,27 @@ ngx_http_ticketing_route_match(const u_char *path, size_t len,
         p = sep + 1;
     }
 
-    /* the most specific template that matches, whatever the method */
+    /*
+     * The most specific template that matches, whatever the method: the
+     * first one that matches among those of as many segments.
+     */
 
-    best = -1;
-    path_op = NULL;
+    match = NULL;
 
-    for (i = 0; i < ngx_http_ticketing_noperations; i++) {
-        op = &ngx_http_ticketing_operations[i];
-        score = ngx_http_ticketing_template_score(op->path, seg, nseg);
+    for (i = ngx_http_ticketing_first[nseg];
+         i < ngx_http_ticketing_first[nseg + 1];
+         i++)
+    {
+        t = &ngx_http_ticketing_templates[i];
 
-        if (score > best) {
-            best = score;
-            path_op = op;
+        if (ngx_http_ticketing_template_matches(t, seg)) {
+            match = t;
+            break;
         }
     }
 
-    if (path_op == NULL) {
-        return NGX_HTTP_TICKETING_ROUTE_NOT_FOUND;
+    if (match == NULL) {
+        return ngx_http_ticketing_route_not_found(rt);
     }
 
     /*
@@ -398,7 +580,7 @@ ngx_http_ticketing_route_match(const u_char *path, size_t len,
      * the method is looked at.
      */
 
-    if (ngx_http_ticketing_bind_params(path_op->path, seg, rt)
+    if (ngx_http_ticketing_bind_params(match, seg, rt)
         != NGX_HTTP_TICKETING_ROUTE_OK)
     {
         return NGX_HTTP_TICKETING_ROUTE_BAD_PARAM;
@@ -406,23 +588,18 @@ ngx_http_ticketing_route_match(const u_char *path, size_t len,
 
     /* the operations sharing that template decide on the method */
 
-    for (i = 0; i < ngx_http_ticketing_noperations; i++) {
-        op = &ngx_http_ticketing_operations[i];
+    rt->allowed = match->allowed;
 
-        if (strcmp(op->path, path_op->path) != 0) {
-            continue;
-        }
-
-        rt->allowed |= op->method;
-
-        if (op->method == method) {
-            rt->op = op;
+    for (i = 0; i < NGX_HTTP_TICKETING_NMETHODS; i++) {
+        if (method == (1u << i)) {
+            rt->op = match->ops[i];
+            break;
         }
     }
 
     if (rt->op == NULL) {
         snprintf(rt->detail, sizeof(rt->detail),
-                 "method not allowed for %s", path_op->path);
+                 "method not allowed for %s", match->path);
         return NGX_HTTP_TICKETING_ROUTE_METHOD_NOT_ALLOWED;
     }
 

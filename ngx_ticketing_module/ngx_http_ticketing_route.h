@@ -21,6 +21,7 @@
 #define NGX_HTTP_TICKETING_PUT          0x04
 #define NGX_HTTP_TICKETING_PATCH        0x08
 #define NGX_HTTP_TICKETING_DELETE       0x10
+#define NGX_HTTP_TICKETING_NMETHODS     5
 
 #define NGX_HTTP_TICKETING_MAX_SEGMENTS 16
 #define NGX_HTTP_TICKETING_MAX_PARAM    128
@@ -76,8 +77,56 @@ typedef struct {
 } ngx_http_ticketing_route_t;
 
 
+/* what one segment of a template asks of the request segment */
+typedef enum {
+    NGX_HTTP_TICKETING_TPL_LITERAL = 0,  /* "ticket": these bytes, decoded */
+    NGX_HTTP_TICKETING_TPL_PARAM,        /* "{ticketId}": a valid value */
+    NGX_HTTP_TICKETING_TPL_ANY           /* "" or "{}": anything, unchecked */
+} ngx_http_ticketing_tpl_kind_e;
+
+
+typedef struct {
+    const char                   *data;      /* the literal, or the name */
+    size_t                        len;
+    ngx_http_ticketing_tpl_kind_e kind;
+    ngx_http_ticketing_param_e    param;     /* NPARAMS: an unknown name */
+} ngx_http_ticketing_tpl_segment_t;
+
+
+/*
+ * One distinct template of the catalogue, compiled: the operations sharing
+ * it are found by method bit (ops[0] for 0x01, ... ops[4] for 0x10).
+ */
+typedef struct {
+    const char                   *path;      /* "/v2/ticket/{ticketId}" */
+    size_t                        nsegments; /* 0: matches no path */
+    unsigned long                 score;     /* a bit per literal segment */
+    unsigned                      allowed;   /* methods of its operations */
+    const ngx_http_ticketing_operation_t
+                                 *ops[NGX_HTTP_TICKETING_NMETHODS];
+    ngx_http_ticketing_tpl_segment_t
+                                  segments[NGX_HTTP_TICKETING_MAX_SEGMENTS];
+} ngx_http_ticketing_template_t;
+
+
 extern const ngx_http_ticketing_operation_t  ngx_http_ticketing_operations[];
 extern const size_t                          ngx_http_ticketing_noperations;
+
+
+/*
+ * Compiles the catalogue's templates, once per process image: called at
+ * configuration time, so that workers inherit the table; the matcher also
+ * calls it on first use.  Idempotent, cannot fail.
+ */
+void ngx_http_ticketing_route_init(void);
+
+/*
+ * The compiled templates, one per distinct template string: by number of
+ * segments, then most specific first (see the score), equal ones in
+ * catalogue order.
+ */
+const ngx_http_ticketing_template_t *ngx_http_ticketing_route_templates(
+    size_t *n);
 
 
 /*

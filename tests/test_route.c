@@ -18,6 +18,7 @@
 #include <cmocka.h>
 
 #include "ngx_http_ticketing_route.h"
+#include "route_reference.h"
 
 
 #define GET     NGX_HTTP_TICKETING_GET
@@ -1489,6 +1490,491 @@ test_operation_find(void **state)
 }
 
 
+/* ---------------------------------------------------------------------- */
+/* the compiled catalogue                                                   */
+
+
+static size_t
+method_index(unsigned m)
+{
+    size_t  k;
+
+    for (k = 0; k < NGX_HTTP_TICKETING_NMETHODS; k++) {
+        if (m == (1u << k)) {
+            return k;
+        }
+    }
+
+    fail_msg("method 0x%x is not one method bit", m);
+    return 0;
+}
+
+
+/* the index of the first operation with this template string */
+static size_t
+first_operation(const char *path)
+{
+    size_t  i;
+
+    for (i = 0; i < ngx_http_ticketing_noperations; i++) {
+        if (strcmp(ngx_http_ticketing_operations[i].path, path) == 0) {
+            return i;
+        }
+    }
+
+    fail_msg("no operation has the template %s", path);
+    return 0;
+}
+
+
+/*
+ * The compiled table says what the template strings say, read here
+ * independently: one entry per distinct template, its segments, its score,
+ * its methods and operations, in the documented order.
+ */
+static void
+test_compiled_templates(void **state)
+{
+    size_t                                   i, j, k, n, len, nseg;
+    size_t                                   distinct, seen[27];
+    unsigned                                 allowed;
+    const char                              *p, *end, *name;
+    unsigned long                            score;
+    ngx_http_ticketing_param_e               param;
+    const ngx_http_ticketing_template_t     *tpl, *t, *prev;
+    const ngx_http_ticketing_operation_t    *op;
+    const ngx_http_ticketing_operation_t    *ops[NGX_HTTP_TICKETING_NMETHODS];
+    const ngx_http_ticketing_tpl_segment_t  *ts;
+
+    (void) state;
+
+    tpl = ngx_http_ticketing_route_templates(&n);
+    assert_non_null(tpl);
+
+    distinct = 0;
+
+    for (i = 0; i < ngx_http_ticketing_noperations; i++) {
+        if (first_operation(ngx_http_ticketing_operations[i].path) == i) {
+            distinct++;
+        }
+    }
+
+    /* 27 operations, 4 templates shared by two operations each */
+    assert_int_equal(distinct, 23);
+    assert_int_equal(n, distinct);
+
+    memset(seen, 0, sizeof(seen));
+
+    for (i = 0; i < n; i++) {
+        t = &tpl[i];
+
+        /* the template string is the first operation's own */
+        k = first_operation(t->path);
+        assert_ptr_equal(t->path, ngx_http_ticketing_operations[k].path);
+        seen[k]++;
+
+        /* the segments, read again from the string */
+        p = t->path;
+        nseg = 0;
+        score = 0;
+
+        while (*p == '/') {
+            p++;
+            end = strchr(p, '/');
+            len = end ? (size_t) (end - p) : strlen(p);
+
+            assert_true(nseg < t->nsegments);
+            ts = &t->segments[nseg];
+            score <<= 1;
+
+            if (p[0] == '{') {
+                assert_int_equal(ts->kind, NGX_HTTP_TICKETING_TPL_PARAM);
+                assert_int_equal(p[len - 1], '}');
+                assert_int_equal(ts->len, len - 2);
+                assert_memory_equal(ts->data, p + 1, len - 2);
+
+                /* a known parameter, never twice in one template */
+                param = ts->param;
+                assert_in_range(param, 0, NPARAMS - 1);
+                name = ngx_http_ticketing_param_name(param);
+                assert_int_equal(strlen(name), len - 2);
+                assert_memory_equal(name, p + 1, len - 2);
+
+                for (j = 0; j < nseg; j++) {
+                    if (t->segments[j].kind == NGX_HTTP_TICKETING_TPL_PARAM)
+                    {
+                        assert_int_not_equal(t->segments[j].param, param);
+                    }
+                }
+
+            } else {
+                assert_int_equal(ts->kind, NGX_HTTP_TICKETING_TPL_LITERAL);
+                assert_true(len > 0);
+                assert_int_equal(ts->len, len);
+                assert_memory_equal(ts->data, p, len);
+                score |= 1;
+            }
+
+            nseg++;
+            p += len;
+        }
+
+        assert_int_equal(t->nsegments, nseg);
+        assert_true(t->score == score);
+
+        /* the methods and operations of every operation with this path */
+        allowed = 0;
+        memset(ops, 0, sizeof(ops));
+
+        for (j = 0; j < ngx_http_ticketing_noperations; j++) {
+            op = &ngx_http_ticketing_operations[j];
+
+            if (strcmp(op->path, t->path) == 0) {
+                allowed |= op->method;
+                ops[method_index(op->method)] = op;
+            }
+        }
+
+        assert_int_equal(t->allowed, allowed);
+
+        for (k = 0; k < NGX_HTTP_TICKETING_NMETHODS; k++) {
+            assert_ptr_equal(t->ops[k], ops[k]);
+        }
+
+        /* by segments, then most specific, then catalogue order */
+        if (i > 0) {
+            prev = &tpl[i - 1];
+            assert_true(prev->nsegments <= t->nsegments);
+
+            if (prev->nsegments == t->nsegments) {
+                assert_true(prev->score >= t->score);
+
+                if (prev->score == t->score) {
+                    assert_true(first_operation(prev->path)
+                                < first_operation(t->path));
+                }
+            }
+        }
+    }
+
+    /* every distinct template once */
+    for (i = 0; i < ngx_http_ticketing_noperations; i++) {
+        k = first_operation(ngx_http_ticketing_operations[i].path);
+        assert_int_equal(seen[k], 1);
+    }
+
+    /* the four shared templates */
+    for (i = 0; i < n; i++) {
+        t = &tpl[i];
+
+        if (strcmp(t->path, "/v2/orgs/{org}/ticket/{ticketId}") == 0) {
+            assert_int_equal(t->allowed, GET | PATCH);
+
+        } else if (strcmp(t->path, "/v2/orgs/{org}/search/ticket") == 0
+                   || strcmp(t->path,
+                             "/v2/orgs/{org}/ticket/{ticketId}/transitions")
+                      == 0)
+        {
+            assert_int_equal(t->allowed, GET | POST);
+
+        } else if (strcmp(t->path, "/v2/issueLink/{issueLinkId}") == 0) {
+            assert_int_equal(t->allowed, GET | DELETE);
+
+        } else {
+            assert_int_equal(t->allowed & (t->allowed - 1), 0);
+        }
+    }
+}
+
+
+/*
+ * Every operation is found by its own template filled in with values
+ * that are no literal of the catalogue, every parameter of the template
+ * bound to its own value; the Allow set is its template's.
+ */
+static void
+test_compiled_own_template(void **state)
+{
+    char                                   path[256], value[NPARAMS][32];
+    size_t                                 i, j, n;
+    unsigned                               allowed, m;
+    const char                            *t, *close, *name;
+    result_t                               res;
+    ngx_http_ticketing_param_e             param;
+    const ngx_http_ticketing_operation_t  *op;
+
+    (void) state;
+
+    for (i = 0; i < ngx_http_ticketing_noperations; i++) {
+        op = &ngx_http_ticketing_operations[i];
+
+        memset(value, 0, sizeof(value));
+        n = 0;
+
+        for (t = op->path; *t; t++) {
+            if (*t != '{') {
+                path[n++] = *t;
+                continue;
+            }
+
+            close = strchr(t, '}');
+            assert_non_null(close);
+
+            for (param = 0; param < NPARAMS; param++) {
+                name = ngx_http_ticketing_param_name(param);
+                if (strlen(name) == (size_t) (close - t - 1)
+                    && memcmp(name, t + 1, strlen(name)) == 0)
+                {
+                    break;
+                }
+            }
+
+            assert_true(param < NPARAMS);
+            snprintf(value[param], sizeof(value[param]), "v%d-%d", (int) i,
+                     (int) param);
+            n += (size_t) snprintf(path + n, sizeof(path) - n, "%s",
+                                   value[param]);
+            t = close;
+        }
+
+        path[n] = '\0';
+
+        allowed = 0;
+
+        for (j = 0; j < ngx_http_ticketing_noperations; j++) {
+            if (strcmp(ngx_http_ticketing_operations[j].path, op->path) == 0)
+            {
+                allowed |= ngx_http_ticketing_operations[j].method;
+            }
+        }
+
+        match(path, op->method, &res);
+        expect_rc(path, &res, RC_OK);
+        assert_ptr_equal(res.rt.op, op);
+        assert_int_equal(res.rt.allowed, allowed);
+        assert_string_equal(res.rt.detail, "");
+
+        for (param = 0; param < NPARAMS; param++) {
+            expect_param(&res, param, value[param][0] ? value[param] : NULL);
+        }
+
+        /* any other method: 405 with the same Allow set */
+        for (m = 1; m <= DELETE; m <<= 1) {
+            if (allowed & m) {
+                continue;
+            }
+
+            match(path, m, &res);
+            expect_rc(path, &res, RC_405);
+            assert_int_equal(res.rt.allowed, allowed);
+        }
+    }
+}
+
+
+static void
+test_compiled_init_idempotent(void **state)
+{
+    size_t                                n1, n2;
+    result_t                              res;
+    const ngx_http_ticketing_template_t  *t1, *t2;
+
+    (void) state;
+
+    t1 = ngx_http_ticketing_route_templates(&n1);
+
+    /* a second call (a reload) changes nothing */
+    ngx_http_ticketing_route_init();
+    ngx_http_ticketing_route_init();
+
+    t2 = ngx_http_ticketing_route_templates(&n2);
+    assert_ptr_equal(t1, t2);
+    assert_int_equal(n1, n2);
+
+    match("/v2/orgs/acme/ticket/INST-1/transitions", POST, &res);
+    expect_rc("transitions", &res, RC_OK);
+    assert_int_equal(res.rt.op->number, 9);
+}
+
+
+/* ---------------------------------------------------------------------- */
+/* against the reference matcher                                            */
+
+
+/*
+ * The matcher against the reference one that re-parses the templates on
+ * every call (tests/route_reference.h): the same result code, operation,
+ * Allow set, detail and parameters, for every method, on paths built from
+ * the catalogue's own templates and from random pieces.
+ */
+
+static const unsigned  diff_methods[] = {
+    0, GET, POST, PUT, PATCH, DELETE, GET | PATCH, 0x20, 0x80, 0xffffffffu
+};
+
+
+static void
+diff_one(const char *path, size_t len, unsigned method)
+{
+    u_char                         *raw, *scratch, *ref_scratch;
+    const char                     *what;
+    ngx_http_ticketing_route_t      rt, ref;
+    ngx_http_ticketing_route_rc_e   rc, ref_rc;
+
+    raw = malloc(len ? len : 1);
+    scratch = malloc(len ? len : 1);
+    ref_scratch = malloc(len ? len : 1);
+    assert_non_null(raw);
+    assert_non_null(scratch);
+    assert_non_null(ref_scratch);
+    memcpy(raw, path, len);
+
+    memset(&rt, 0xa5, sizeof(rt));
+    rc = ngx_http_ticketing_route_match(raw, len, method, scratch, &rt);
+    ref_rc = route_ref_match(raw, len, method, ref_scratch, &ref);
+
+    what = route_ref_differs(rc, &rt, scratch, ref_rc, &ref, ref_scratch);
+    if (what != NULL) {
+        fail_msg("\"%.*s\" method 0x%x: %s differs (rc %s/%s, "
+                 "detail \"%s\"/\"%s\")", (int) len, path, method, what,
+                 rc_name(rc), rc_name(ref_rc), rt.detail, ref.detail);
+    }
+
+    free(ref_scratch);
+    free(scratch);
+    free(raw);
+}
+
+
+static void
+diff_all_methods(const char *path, size_t len)
+{
+    size_t  m;
+
+    for (m = 0; m < sizeof(diff_methods) / sizeof(diff_methods[0]); m++) {
+        diff_one(path, len, diff_methods[m]);
+    }
+}
+
+
+static void
+test_matcher_vs_reference(void **state)
+{
+    char        path[1024];
+    size_t      i, k, n, len, nparts;
+    uint32_t    seed;
+    const char  *t, *close;
+
+    static const char  *values[] = {
+        "x", "INST-7902", "metadata", "ticket", "orgs", "issueLink", "v2",
+        "", ".", "..", "%2F", "%2e%2E", "%", "%4", "%zz", "a%00", "a b",
+        "%E2%82%AC", "\xff", "%74icket",
+        "0123456789012345678901234567890123456789012345678901234567890123"
+        "4567890123456789012345678901234567890123456789012345678901234567",
+    };
+
+    static const char  *pieces[] = {
+        "orgs", "ticket", "metadata", "issueLink", "issueLinkType",
+        "attachment", "search", "ia", "summary", "duration", "types",
+        "create", "update", "properties", "field", "info", "comment",
+        "transitions", "assignee", "grid", "remotelink", "v2",
+        "searchByIDParams", "searchByTerritoryOwner",
+        "x", "INST-1", "yoigo", "%41", "~", "%76%32", "%74icket",
+        "%", "%2", "%2F", "%5c", "%2e", ".", "..", "%00", "\x01", "\x7f",
+        "\xc3", "\xff", "", " ", "%zz", "{org}", "/",
+    };
+
+#define DIFF_NPIECES  (sizeof(pieces) / sizeof(pieces[0]))
+#define DIFF_RAND()   (seed = seed * 1103515245 + 12345, (seed >> 16) & 0x7fff)
+
+    (void) state;
+
+    /* every template, its parameters filled with each value */
+
+    for (i = 0; i < ngx_http_ticketing_noperations; i++) {
+        for (k = 0; k < sizeof(values) / sizeof(values[0]); k++) {
+            n = 0;
+
+            for (t = ngx_http_ticketing_operations[i].path; *t; t++) {
+                if (*t == '{') {
+                    close = strchr(t, '}');
+                    assert_non_null(close);
+                    n += (size_t) snprintf(path + n, sizeof(path) - n, "%s",
+                                           values[k]);
+                    t = close;
+                    continue;
+                }
+
+                path[n++] = *t;
+            }
+
+            diff_all_methods(path, n);
+
+            /* and cut short, and with a segment more */
+            diff_all_methods(path, n / 2);
+            path[n] = '/';
+            diff_all_methods(path, n + 1);
+        }
+    }
+
+    /* random paths of random pieces, up to past the segment limit */
+
+    seed = 4242;
+
+    for (i = 0; i < 30000; i++) {
+        len = 0;
+
+        if (DIFF_RAND() % 8 != 0) {
+            memcpy(path, "/v2", 3);
+            len = 3;
+        }
+
+        nparts = (DIFF_RAND() % 16 == 0) ? 12 + DIFF_RAND() % 8
+                                         : 1 + DIFF_RAND() % 6;
+
+        for (k = 0; k < nparts; k++) {
+            if (DIFF_RAND() % 32 != 0) {
+                path[len++] = '/';
+            }
+
+            n = (DIFF_RAND() % 4 != 0) ? DIFF_RAND() % 24
+                                       : DIFF_RAND() % DIFF_NPIECES;
+            memcpy(path + len, pieces[n], strlen(pieces[n]));
+            len += strlen(pieces[n]);
+
+            if (DIFF_RAND() % 6 == 0) {
+                n = DIFF_RAND() % DIFF_NPIECES;
+                memcpy(path + len, pieces[n], strlen(pieces[n]));
+                len += strlen(pieces[n]);
+            }
+        }
+
+        diff_one(path, len, diff_methods[DIFF_RAND()
+                                          % (sizeof(diff_methods)
+                                             / sizeof(diff_methods[0]))]);
+    }
+
+    /* the edges: empty, no leading slash, exactly 16 and 17 segments */
+
+    diff_all_methods("", 0);
+    diff_all_methods("v2/issueLink", 12);
+    diff_all_methods("/", 1);
+
+    memset(path, 0, sizeof(path));
+
+    for (n = 1; n <= 18; n++) {
+        len = 0;
+
+        for (k = 0; k < n; k++) {
+            memcpy(path + len, "/x", 2);
+            len += 2;
+        }
+
+        diff_all_methods(path, len);
+    }
+}
+
+
 int
 main(void)
 {
@@ -1510,6 +1996,10 @@ main(void)
         cmocka_unit_test(test_template_params_known),
         cmocka_unit_test(test_param_name),
         cmocka_unit_test(test_operation_find),
+        cmocka_unit_test(test_matcher_vs_reference),
+        cmocka_unit_test(test_compiled_templates),
+        cmocka_unit_test(test_compiled_own_template),
+        cmocka_unit_test(test_compiled_init_idempotent),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

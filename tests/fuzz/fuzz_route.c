@@ -16,12 +16,15 @@
  * operation again; a 405 says which methods the path has.  The Allow
  * builder is also run on the first byte as a method mask with every buffer
  * size up to the full one: always NUL-terminated, within the buffer.
+ * And the result is the reference matcher's (tests/route_reference.h, the
+ * matcher that re-parses every template string), field for field.
  */
 
 
 #include "harness.h"
 
 #include "ngx_http_ticketing_route.h"
+#include "route_reference.h"
 
 
 static const unsigned  fuzz_route_methods[] = {
@@ -165,6 +168,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     size_t                          len, alen, rlen;
     u_char                         *path, *scratch, *rebuilt, *scratch2;
     unsigned                        method;
+    const char                     *differs;
     const u_char                   *s;
     ngx_http_ticketing_route_t      rt, rt2;
     ngx_http_ticketing_route_rc_e   rc, rc2;
@@ -208,6 +212,16 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     rc2 = ngx_http_ticketing_route_match(path, len, method, scratch2, &rt2);
     FUZZ_CHECK(rc2 == rc && rt2.op == rt.op && rt2.allowed == rt.allowed);
     FUZZ_CHECK(strcmp(rt2.detail, rt.detail) == 0);
+    free(scratch2);
+
+    /* what the matcher that re-parses every template answers */
+    scratch2 = fuzz_dup(data + 1, len);
+    rc2 = route_ref_match(path, len, method, scratch2, &rt2);
+    differs = route_ref_differs(rc, &rt, scratch, rc2, &rt2, scratch2);
+    if (differs != NULL) {
+        fprintf(stderr, "route: %s differs from the reference\n", differs);
+    }
+    FUZZ_CHECK(differs == NULL);
     free(scratch2);
 
     switch (rc) {
