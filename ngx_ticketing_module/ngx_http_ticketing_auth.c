@@ -776,6 +776,12 @@ ngx_http_ticketing_auth_headers(ngx_http_request_t *r,
                 }
             }
 
+        } else if (ih[j].claim.len == 3
+                   && ngx_strncmp(ih[j].claim.data, "sub", 3) == 0)
+        {
+            /* the auth step has read it already, the same way */
+            value = ctx->auth.subject;
+
         } else {
             v = ngx_http_ticketing_jwt_claim(ctx->auth.claims,
                                              (const char *) ih[j].claim.data,

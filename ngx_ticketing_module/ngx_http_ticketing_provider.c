@@ -67,6 +67,30 @@ static ngx_str_t  ngx_http_ticketing_provider_key =
     ngx_string(NGX_HTTP_TICKETING_PROVIDER_HEADER);
 
 
+/*
+ * Whether a request header is a ticketing-provider header.  nginx keeps the
+ * lower-cased name of every header it parsed: comparing that is a memcmp()
+ * (a header another module added may lack it: then case-insensitively).
+ */
+static ngx_inline ngx_uint_t
+ngx_http_ticketing_is_provider_header(ngx_table_elt_t *h)
+{
+    if (h->key.len != ngx_http_ticketing_provider_key.len) {
+        return 0;
+    }
+
+    if (h->lowcase_key != NULL) {
+        return ngx_memcmp(h->lowcase_key, ngx_http_ticketing_provider_key.data,
+                          ngx_http_ticketing_provider_key.len)
+               == 0;
+    }
+
+    return ngx_strncasecmp(h->key.data, ngx_http_ticketing_provider_key.data,
+                           ngx_http_ticketing_provider_key.len)
+           == 0;
+}
+
+
 ngx_int_t
 ngx_http_ticketing_provider_preconfiguration(ngx_conf_t *cf)
 {
@@ -501,10 +525,12 @@ ngx_http_ticketing_resolve_provider(ngx_http_request_t *r,
     ngx_table_elt_t                   *h;
     ngx_http_ticketing_norm_rc_e       rc;
     const ngx_http_ticketing_alias_t  *a;
+    ngx_table_elt_t                   *sent;
     u_char                             clean[NGX_HTTP_TICKETING_PROVIDER_MAX];
 
     found = NGX_HTTP_TICKETING_NO_PROVIDER;
     n = 0;
+    sent = NULL;
 
     part = &r->headers_in.headers.part;
     h = part->elts;
@@ -521,16 +547,12 @@ ngx_http_ticketing_resolve_provider(ngx_http_request_t *r,
             i = 0;
         }
 
-        if (h[i].key.len != ngx_http_ticketing_provider_key.len
-            || ngx_strncasecmp(h[i].key.data,
-                               ngx_http_ticketing_provider_key.data,
-                               ngx_http_ticketing_provider_key.len)
-               != 0)
-        {
+        if (!ngx_http_ticketing_is_provider_header(&h[i])) {
             continue;
         }
 
         n++;
+        sent = &h[i];
 
         rc = ngx_http_ticketing_provider_clean(h[i].value.data,
                                                h[i].value.len, clean, &len);
@@ -596,6 +618,18 @@ ngx_http_ticketing_resolve_provider(ngx_http_request_t *r,
     ngx_log_debug2(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
                    "ticketing provider: \"%V\" from %s", &ctx->provider,
                    n ? "the header" : "a default");
+
+    if (n == 1
+        && sent->value.len == ctx->provider.len
+        && ngx_memcmp(sent->value.data, ctx->provider.data, sent->value.len)
+           == 0
+        && ngx_memcmp(sent->key.data, ngx_http_ticketing_provider_key.data,
+                      ngx_http_ticketing_provider_key.len)
+           == 0)
+    {
+        /* one header, already canonical: the list stays as it is */
+        return NGX_OK;
+    }
 
     return ngx_http_ticketing_set_provider_header(r, &ctx->provider);
 }
@@ -673,12 +707,7 @@ ngx_http_ticketing_set_provider_header(ngx_http_request_t *r,
             i = 0;
         }
 
-        if (h[i].key.len != ngx_http_ticketing_provider_key.len
-            || ngx_strncasecmp(h[i].key.data,
-                               ngx_http_ticketing_provider_key.data,
-                               ngx_http_ticketing_provider_key.len)
-               != 0)
-        {
+        if (!ngx_http_ticketing_is_provider_header(&h[i])) {
             continue;
         }
 
