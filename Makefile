@@ -2,6 +2,11 @@
 # The target names are a contract (see README.md).
 
 SHELL      := /bin/bash
+
+# Debian's interpreters first: `make deps` installs the packages the tools
+# import (python3-cryptography, python3-jwt) for /usr/bin/python3; a python3
+# of pyenv or a virtualenv earlier in PATH may lack them
+export PATH := /usr/bin:$(PATH)
 BUILD      := $(CURDIR)/build
 MODULE_SO  := $(BUILD)/ngx_http_ticketing_module.so
 ASAN_NGINX := $(BUILD)/asan/nginx

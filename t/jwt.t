@@ -103,6 +103,34 @@ X-Auth: [jwt]
 
 
 
+=== TEST 2b: tokens signed by another implementation (Crypt::JWT) verify; its token under a foreign key does not
+--- request eval
+[("GET /v2/issueLinkType") x 10]
+--- more_headers eval
+my $p = 'ticketing.issueLinkType.read';
+[
+TicketingAuth::crypt_jwt_bearer('HS256', 't/data/hs256.key', $p),
+TicketingAuth::crypt_jwt_bearer('HS384', 't/data/hs256.key', $p),
+TicketingAuth::crypt_jwt_bearer('RS256', 't/data/rs256.key', $p),
+TicketingAuth::crypt_jwt_bearer('RS512', 't/data/rs256.key', $p),
+TicketingAuth::crypt_jwt_bearer('PS256', 't/data/rs256.key', $p),
+TicketingAuth::crypt_jwt_bearer('ES256', 't/data/es256.key', $p),
+TicketingAuth::crypt_jwt_bearer('EdDSA', 't/data/ed25519.key', $p),
+TicketingAuth::crypt_jwt_bearer('RS256', 't/data/jwks-rsa.key', $p, kid => 'rsa-2026'),
+TicketingAuth::crypt_jwt_bearer('ES384', 't/data/jwks-ec.key', $p, kid => 'ec-2026'),
+TicketingAuth::crypt_jwt_bearer('RS256', 't/data/rs256-other.key', $p),
+]
+--- error_code eval
+[(200) x 9, 401]
+--- response_headers eval
+[("X-Sub: [carol]") x 9, "X-Sub: []"]
+--- response_body_like eval
+[('"name": "Blocks"') x 9, main::u401('token signature is invalid')]
+--- no_error_log
+[error]
+
+
+
 === TEST 3: no Authorization header: 401, WWW-Authenticate, uniform body, upstream untouched
 --- request eval
 ["GET /__mock/reset", "GET /v2/orgs/yoigo/ticket/INST-7902", "GET /__mock/count"]

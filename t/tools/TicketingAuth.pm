@@ -13,7 +13,7 @@ use Digest::SHA qw(hmac_sha256);
 use MIME::Base64 qw(encode_base64url);
 use Exporter 'import';
 
-our @EXPORT = qw(mint bearer hs256_raw b64url);
+our @EXPORT = qw(mint bearer hs256_raw b64url crypt_jwt_bearer);
 
 # nginx configs refer to the keys by absolute path: $TEST_NGINX_DATA
 $ENV{TEST_NGINX_DATA} = abs_path('t/data');
@@ -45,6 +45,50 @@ sub hs256_raw {
     $secret =~ s/[\r\n]+\z//;
     my $input = b64url($header) . '.' . b64url($payload);
     return $input . '.' . b64url(hmac_sha256($input, $secret));
+}
+
+# "Authorization: Bearer <token>" minted by Crypt::JWT (libcrypt-jwt-perl),
+# an implementation independent of mint_jwt.py and of the module: what it
+# signs must verify too.  Claims: a subject, an exp, the API access role and
+# the permission given.
+sub crypt_jwt_bearer {
+    my ($alg, $keyfile, $permission, %opt) = @_;
+
+    require Crypt::JWT;
+    my $key;
+
+    if ($alg =~ /^HS/) {
+        open my $fh, '<', $keyfile or die "$keyfile: $!";
+        local $/;
+        $key = <$fh>;
+        close $fh;
+        $key =~ s/[\r\n]+\z//;
+
+    } elsif ($alg =~ /^(RS|PS)/) {
+        require Crypt::PK::RSA;
+        $key = Crypt::PK::RSA->new($keyfile);
+
+    } elsif ($alg =~ /^ES/) {
+        require Crypt::PK::ECC;
+        $key = Crypt::PK::ECC->new($keyfile);
+
+    } else {
+        require Crypt::PK::Ed25519;
+        $key = Crypt::PK::Ed25519->new($keyfile);
+    }
+
+    my $claims = {
+        sub          => 'carol',
+        exp          => time + 3600,
+        realm_access => { roles => ['ticketing-mas.ticketing.access.allowed'] },
+        permissions  => [$permission],
+    };
+
+    return 'Authorization: Bearer '
+           . Crypt::JWT::encode_jwt(payload => $claims, alg => $alg,
+                                    key => $key,
+                                    $opt{kid} ? (extra_headers => { kid => $opt{kid} })
+                                              : ());
 }
 
 1;
