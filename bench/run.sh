@@ -23,11 +23,14 @@
 #   BENCH_WARMUP=1s        wrk warm-up per row and round, not measured
 #   BENCH_CONNECTIONS=32   wrk connections (-c)
 #   BENCH_THREADS=1        wrk threads (-t)
+#   BENCH_PAIR_BURSTS=10   alternating bursts of a row and its compare row
+#   BENCH_PAIR_BURST=1s    wrk duration of one burst
 #   BENCH_RSS_REQUESTS=1000000   requests of the RSS (leak check) row
 #   BENCH_RSS_MAX_GROWTH_KB=1024 RSS growth over them that fails the row
 #   BENCH_RSS_MAX_SECONDS=300    time bound of the RSS row
 #   BENCH_RSS_CHUNK=10s    the RSS row runs wrk in chunks of this length
-#   BENCH_QUICK=1          1 round of 3s rows, 100000 RSS requests
+#   BENCH_QUICK=1          1 round of 3s rows, 4 pair bursts,
+#                          100000 RSS requests
 #   BENCH_ROWS="30 51"     run only rows whose file name starts with one of
 #                          these (the baseline always runs)
 #   BENCH_PIN=1|0          pin the gateway to CPU 0, the upstreams and wrk to
@@ -42,9 +45,10 @@
 #   path:           request path (default /v2/ticket/metadata/types)
 #   header:         an extra request header, repeatable
 #   compare:        the number of a row sending the same request to plain
-#                   nginx (e.g. the same token header): the "same request"
-#                   column is the median over the rounds of this row's
-#                   req/s over that row's, measured in the same round
+#                   nginx (e.g. the same token header): after the rounds,
+#                   both run at once and are loaded in alternating bursts;
+#                   the "same request" column is the median of the
+#                   per-burst ratios of req/s
 #   expect_status:  status of the check request (default 200)
 #   expect_header:  a regex the check request's headers must match
 #   kind: rss       measure worker RSS before and after BENCH_RSS_REQUESTS
@@ -69,8 +73,11 @@ cd "$TOP"
 if [ "${BENCH_QUICK:-0}" = 1 ]; then
     : "${BENCH_ROUNDS:=1}" "${BENCH_DURATION:=3s}" "${BENCH_WARMUP:=1s}"
     : "${BENCH_RSS_REQUESTS:=100000}" "${BENCH_RSS_CHUNK:=3s}"
+    : "${BENCH_PAIR_BURSTS:=4}"
 fi
 rounds=${BENCH_ROUNDS:-3}
+pair_bursts=${BENCH_PAIR_BURSTS:-10}
+pair_burst=${BENCH_PAIR_BURST:-1s}
 duration=${BENCH_DURATION:-5s}
 warmup=${BENCH_WARMUP:-1s}
 rss_chunk=${BENCH_RSS_CHUNK:-10s}
@@ -186,6 +193,13 @@ worker_pid() {
 }
 
 rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
+
+# cpu_ticks PID: user + system CPU time of a process, in clock ticks
+cpu_ticks() {
+    # the command name (field 2) may hold spaces: count from its ")"
+    sed 's/^.*) //' "/proc/$1/stat" | awk '{ print $12 + $13 }'
+}
+hz=$(getconf CLK_TCK)
 
 # ------------------------------------------------------------ row files
 # meta FILE KEY: the first "## KEY: value" of FILE
@@ -306,7 +320,8 @@ wrk_field() {   # wrk_field OUT rps|p99|requests|non2xx|sockerr
 # Per row (by name): the measurements of every round, space-separated,
 # notes, and the state: ok, FAILED (sticky: a row that failed once is not
 # run again), planned.
-declare -A row_rps=() row_p99=() row_note=() row_state=()
+declare -A row_rps=() row_p99=() row_cpu=() row_same=() row_same_all=()
+declare -A row_note=() row_state=()
 failed=0
 
 # fail NAME NOTE
@@ -331,40 +346,39 @@ wrk_ok() {
     return $ok
 }
 
-# run_row FILE ROUND: one measurement of the row, in a fresh nginx
-run_row() {
-    local f=$1 round=$2 name title kind path port rundir conf pid wpid out
-    local status expect_status expect_header h headers=() note=""
+# prepare_row FILE RUNDIR: a fresh nginx for the row, checked and warmed
+# up; sets row_pid, row_url and row_headers (fails the row and returns 1
+# when it does not start or answer as the row says)
+prepare_row() {
+    local f=$1 rundir=$2 name path port conf status expect_status
+    local expect_header h note=""
     name=$(basename "$f" .conf)
-    title=$(meta "$f" title)
-    kind=$(meta "$f" kind)
     path=$(meta "$f" path); path=${path:-$default_path}
     expect_status=$(meta "$f" expect_status); expect_status=${expect_status:-200}
     expect_header=$(meta "$f" expect_header)
-    headers=("${common_headers[@]}")
-    while IFS= read -r h; do [ -z "$h" ] || headers+=("$(tokens "$h")"); done \
+    row_headers=("${common_headers[@]}")
+    while IFS= read -r h; do [ -z "$h" ] || row_headers+=("$(tokens "$h")"); done \
         < <(meta_all "$f" header)
 
     port=$(free_ports 1)
-    rundir=$benchdir/rows/$name/$round
     conf=$rundir/nginx.conf
     mkdir -p "$rundir"
     render bench/gateway.conf.in "$f" "$rundir" "$port" > "$conf"
 
-    log "$name ($round): $title"
     if ! start_nginx "$conf" "$rundir" "$port" "${pin_gateway[@]}"; then
         fail_row "$name" "nginx did not start: $rundir"
         return 1
     fi
-    pid=$nginx_pid
+    row_pid=$nginx_pid
 
     # the check: one request answered as the row says (after a first one
     # that warms caches: it may be a MISS)
-    local url="http://127.0.0.1:$port$path" cargs=()
-    for h in "${headers[@]}"; do cargs+=(-H "$h"); done
-    curl -s -o /dev/null --max-time 5 "${cargs[@]}" "$url" || true
+    row_url="http://127.0.0.1:$port$path"
+    local cargs=()
+    for h in "${row_headers[@]}"; do cargs+=(-H "$h"); done
+    curl -s -o /dev/null --max-time 5 "${cargs[@]}" "$row_url" || true
     curl -s -D "$rundir/check.headers" -o "$rundir/check.body" --max-time 5 \
-        "${cargs[@]}" "$url" || true
+        "${cargs[@]}" "$row_url" || true
     status=$(awk 'NR == 1 { print $2 }' "$rundir/check.headers")
     if [ "$status" != "$expect_status" ]; then
         note="check: status ${status:-none}, expected $expect_status"
@@ -374,11 +388,24 @@ run_row() {
     fi
     if [ -n "$note" ]; then
         fail_row "$name" "$note"
-        stop_pid "$pid" "nginx ($name)" 5; forget_pid "$pid"
+        stop_pid "$row_pid" "nginx ($name)" 5; forget_pid "$row_pid"
         return 1
     fi
 
-    run_wrk "$rundir/warmup.txt" "$warmup" "$url" "${headers[@]}"
+    run_wrk "$rundir/warmup.txt" "$warmup" "$row_url" "${row_headers[@]}"
+}
+
+# run_row FILE ROUND: one measurement of the row, in a fresh nginx
+run_row() {
+    local f=$1 round=$2 name title kind rundir pid wpid out url headers=()
+    name=$(basename "$f" .conf)
+    title=$(meta "$f" title)
+    kind=$(meta "$f" kind)
+    rundir=$benchdir/rows/$name/$round
+
+    log "$name ($round): $title"
+    prepare_row "$f" "$rundir" || return 1
+    pid=$row_pid url=$row_url headers=("${row_headers[@]}")
 
     if [ "$kind" = rss ]; then
         local rss0 rss1 total=0 secs=0 chunk=0 p n max_p99=0 start
@@ -409,11 +436,19 @@ run_row() {
             fail_row "$name" "RSS grew more than ${rss_max_growth} KB"
         fi
     else
+        local ticks0 ticks1 cpu
         out=$rundir/wrk.txt
+        wpid=$(worker_pid "$pid")
+        ticks0=$(cpu_ticks "$wpid")
         run_wrk "$out" "$duration" "$url" "${headers[@]}"
+        ticks1=$(cpu_ticks "$wpid")
         if wrk_ok "$name" "$out"; then
             row_rps[$name]="${row_rps[$name]:-} $(wrk_field "$out" rps)"
             row_p99[$name]="${row_p99[$name]:-} $(wrk_field "$out" p99)"
+            cpu=$(awk -v t=$((ticks1 - ticks0)) -v hz="$hz" \
+                      -v n="$(wrk_field "$out" requests)" \
+                      'BEGIN { if (n > 0) printf "%.2f", t * 1e6 / hz / n }')
+            row_cpu[$name]="${row_cpu[$name]:-} $cpu"
         fi
     fi
 
@@ -423,6 +458,54 @@ run_row() {
 
     stop_pid "$pid" "nginx ($name)" 10; forget_pid "$pid"
     [ "${row_state[$name]}" = ok ]
+}
+
+# run_pair FILE OTHER: a row and the row it compares with, both running
+# at once (one at a time under load), measured in alternating bursts, the
+# order swapped every burst: the "same request" figure is the median of
+# the per-burst ratios, so drift and noise on the machine hit both sides
+# of every ratio alike
+run_pair() {
+    local f=$1 g=$2 name other dir pa pb ua ub ha=() hb=() i
+    local out_a out_b ra rb ratios=""
+    name=$(basename "$f" .conf)
+    other=$(basename "$g" .conf)
+    dir=$benchdir/pairs/$name
+
+    log "$name against $other: $pair_bursts alternating bursts of $pair_burst"
+    prepare_row "$f" "$dir/row" || return 1
+    pa=$row_pid ua=$row_url ha=("${row_headers[@]}")
+    if ! prepare_row "$g" "$dir/compare"; then
+        fail_row "$name" "its compare row $other did not start"
+        stop_pid "$pa" "nginx ($name)" 10; forget_pid "$pa"
+        return 1
+    fi
+    pb=$row_pid ub=$row_url hb=("${row_headers[@]}")
+
+    for ((i = 1; i <= pair_bursts; i++)); do
+        out_a=$dir/row/wrk.$i.txt
+        out_b=$dir/compare/wrk.$i.txt
+        if ((i % 2)); then
+            run_wrk "$out_a" "$pair_burst" "$ua" "${ha[@]}"
+            run_wrk "$out_b" "$pair_burst" "$ub" "${hb[@]}"
+        else
+            run_wrk "$out_b" "$pair_burst" "$ub" "${hb[@]}"
+            run_wrk "$out_a" "$pair_burst" "$ua" "${ha[@]}"
+        fi
+        wrk_ok "$name" "$out_a" "pair burst $i: " || break
+        wrk_ok "$name" "$out_b" "pair burst $i ($other): " || break
+        ra=$(wrk_field "$out_a" rps)
+        rb=$(wrk_field "$out_b" rps)
+        ratios+=" $(awk -v a="$ra" -v b="$rb" 'BEGIN { printf "%.4f", a / b }')"
+    done
+
+    if [ "${row_state[$name]}" = ok ]; then
+        row_same[$name]=$(printf '%.2f' "$(median "$ratios")")
+        row_same_all[$name]=$ratios
+    fi
+
+    stop_pid "$pa" "nginx ($name)" 10; forget_pid "$pa"
+    stop_pid "$pb" "nginx ($other)" 10; forget_pid "$pb"
 }
 
 log "$rounds round(s) of wrk -t$threads -c$conns -d$duration (warm-up $warmup) per row;" \
@@ -457,16 +540,6 @@ compare_row() {
     die "$1: '## compare: $n' names no selected row"
 }
 
-# same_request_ratio NAME OTHER: the median of the per-round ratios
-same_request_ratio() {
-    local a=(${row_rps[$1]:-}) b=(${row_rps[$2]:-}) i ratios=""
-    [ ${#a[@]} -gt 0 ] && [ ${#a[@]} -eq ${#b[@]} ] || { echo -; return; }
-    for ((i = 0; i < ${#a[@]}; i++)); do
-        ratios+=" $(awk -v x="${a[$i]}" -v y="${b[$i]}" 'BEGIN { printf "%.4f", x / y }')"
-    done
-    printf '%.2f' "$(median "$ratios")"
-}
-
 # the throughput rows, interleaved round by round; then the RSS rows once
 for ((round = 1; round <= rounds; round++)); do
     for f in "${rows[@]}"; do
@@ -475,6 +548,14 @@ for ((round = 1; round <= rounds; round++)); do
         [ "$(meta "$f" kind)" != rss ] || continue
         run_row "$f" "$round" || true
     done
+done
+# the rows that name a compare row: once, in alternating bursts
+for f in "${rows[@]}"; do
+    name=$(basename "$f" .conf)
+    other=$(compare_row "$f")
+    [ -n "$other" ] && [ "${row_state[$name]}" = ok ] || continue
+    [ "${row_state[$other]}" = ok ] || continue
+    run_pair "$f" "bench/rows/$other.conf" || true
 done
 for f in "${rows[@]}"; do
     name=$(basename "$f" .conf)
@@ -496,10 +577,11 @@ done
     echo "wrk -t$threads -c$conns -d$duration --latency (warm-up $warmup), median of $rounds round(s)," \
          "one nginx worker per server; RSS row: $rss_requests requests"
     echo
-    printf '| %-3s | %-72s | %9s | %8s | %6s | %12s | %s\n' "row" "what" "req/s" \
-        "p99 ms" "ratio" "same request" "notes |"
-    printf '|%s|%s|%s|%s|%s|%s|%s\n' "-----" "$(printf -- '-%.0s' {1..74})" \
-        "-----------" "----------" "--------" "--------------" "-------|"
+    printf '| %-3s | %-72s | %9s | %8s | %6s | %12s | %11s | %s\n' "row" "what" \
+        "req/s" "p99 ms" "ratio" "same request" "CPU us/req" "notes |"
+    printf '|%s|%s|%s|%s|%s|%s|%s|%s\n' "-----" "$(printf -- '-%.0s' {1..74})" \
+        "-----------" "----------" "--------" "--------------" "-------------" \
+        "-------|"
     for f in "${rows[@]}"; do
         name=$(basename "$f" .conf)
         title=$(meta "$f" title)
@@ -511,24 +593,28 @@ done
         if [ -n "$baseline_rps" ] && [ "$rps" != - ]; then
             ratio=$(awk -v a="$rps" -v b="$baseline_rps" 'BEGIN { printf "%.2f", a / b }')
         fi
+        cpu=$(median "${row_cpu[$name]:-}"); cpu=${cpu:--}
         same=-
         other=$(compare_row "$f")
-        if [ -n "$other" ]; then
-            same=$(same_request_ratio "$name" "$other")
-            [ "$same" = - ] || same="$same (${other%%-*})"
+        if [ -n "$other" ] && [ -n "${row_same[$name]:-}" ]; then
+            same="${row_same[$name]} (${other%%-*})"
         fi
         [ "$state" = ok ] || note="$state${note:+: $note}"
         if [ "$rps" != - ]; then rps=$(printf '%.0f' "$rps"); fi
-        printf '| %-3s | %-72s | %9s | %8s | %6s | %12s | %s |\n' \
-            "${name%%-*}" "$title" "$rps" "$p99" "$ratio" "$same" "$note"
+        printf '| %-3s | %-72s | %9s | %8s | %6s | %12s | %11s | %s |\n' \
+            "${name%%-*}" "$title" "$rps" "$p99" "$ratio" "$same" "$cpu" "$note"
     done
     echo
     echo "req/s and p99: medians over the rounds (the RSS row: one long run, its worst p99)."
     echo "ratio: req/s of the row / req/s of the baseline row of this run (for the"
     echo "20 ms rows too: they show what the upstream's latency costs, and what a cache saves)."
-    echo "same request: against plain proxy_pass sent the very same request (the row in"
-    echo "parentheses, e.g. with the same token header), the median of per-round ratios: the"
+    echo "same request: req/s against plain proxy_pass sent the very same request (the row in"
+    echo "parentheses, e.g. with the same token header), both servers up at once and loaded in"
+    echo "$pair_bursts alternating bursts of $pair_burst, the median of the per-burst ratios: the"
     echo "module's own cost, without what a 1 KB token header costs nginx and the upstream."
+    echo "CPU us/req: the gateway worker's user + system CPU time over the measured requests"
+    echo "(median over the rounds; /proc, clock ticks): the cost per request whatever the"
+    echo "other processes on the machine do to req/s."
     echo "load average before: $load_before, after: $(cut -d' ' -f1-3 /proc/loadavg);" \
          "$((SECONDS - t0)) s; logs and wrk output in $benchdir"
 } | tee "$benchdir/results.md"

@@ -136,6 +136,9 @@ static size_t  ngx_http_ticketing_ntemplates;
 static size_t  ngx_http_ticketing_first[NGX_HTTP_TICKETING_MAX_SEGMENTS + 2];
 static int     ngx_http_ticketing_templates_ready;
 
+/* what a decoded byte makes of a segment: 0, CONTROL or DISALLOWED */
+static u_char  ngx_http_ticketing_byte_flags[256];
+
 
 static int
 ngx_http_ticketing_hex(u_char c)
@@ -194,13 +197,7 @@ ngx_http_ticketing_decode_segment(const u_char *p, const u_char *end,
             }
         }
 
-        if (c < 0x20 || c == 0x7f) {
-            *flags |= NGX_HTTP_TICKETING_SEG_CONTROL;
-
-        } else if (!ngx_http_ticketing_param_char(c)) {
-            *flags |= NGX_HTTP_TICKETING_SEG_DISALLOWED;
-        }
-
+        *flags |= ngx_http_ticketing_byte_flags[c];
         *dst++ = c;
     }
 
@@ -309,6 +306,19 @@ ngx_http_ticketing_route_init(void)
 
     if (ngx_http_ticketing_templates_ready) {
         return;
+    }
+
+    for (i = 0; i < 256; i++) {
+        if (i < 0x20 || i == 0x7f) {
+            ngx_http_ticketing_byte_flags[i] = NGX_HTTP_TICKETING_SEG_CONTROL;
+
+        } else if (!ngx_http_ticketing_param_char((u_char) i)) {
+            ngx_http_ticketing_byte_flags[i] =
+                                            NGX_HTTP_TICKETING_SEG_DISALLOWED;
+
+        } else {
+            ngx_http_ticketing_byte_flags[i] = 0;
+        }
     }
 
     memset(ngx_http_ticketing_templates, 0,
