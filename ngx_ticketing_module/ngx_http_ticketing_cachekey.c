@@ -23,7 +23,6 @@ typedef struct {
 } ngx_http_ticketing_cachekey_arg_t;
 
 
-static int ngx_http_ticketing_cachekey_hex(u_char c);
 static ssize_t ngx_http_ticketing_cachekey_decode(const u_char *p,
     size_t len, u_char *out);
 static int ngx_http_ticketing_cachekey_cmp(
@@ -244,8 +243,8 @@ ngx_http_ticketing_cachekey_decode(const u_char *p, size_t len, u_char *out)
                 return -1;
             }
 
-            hi = ngx_http_ticketing_cachekey_hex(p[i + 1]);
-            lo = ngx_http_ticketing_cachekey_hex(p[i + 2]);
+            hi = ngx_http_ticketing_hex_digit(p[i + 1]);
+            lo = ngx_http_ticketing_hex_digit(p[i + 2]);
 
             if (hi < 0 || lo < 0) {
                 return -1;
@@ -263,23 +262,6 @@ ngx_http_ticketing_cachekey_decode(const u_char *p, size_t len, u_char *out)
     }
 
     return o - out;
-}
-
-
-static int
-ngx_http_ticketing_cachekey_hex(u_char c)
-{
-    if (c >= '0' && c <= '9') {
-        return c - '0';
-    }
-
-    c |= 0x20;
-
-    if (c >= 'a' && c <= 'f') {
-        return c - 'a' + 10;
-    }
-
-    return -1;
 }
 
 

@@ -140,8 +140,8 @@ static int     ngx_http_ticketing_templates_ready;
 static u_char  ngx_http_ticketing_byte_flags[256];
 
 
-static int
-ngx_http_ticketing_hex(u_char c)
+int
+ngx_http_ticketing_hex_digit(u_char c)
 {
     if (c >= '0' && c <= '9') {
         return c - '0';
@@ -181,8 +181,8 @@ ngx_http_ticketing_decode_segment(const u_char *p, const u_char *end,
 
         if (c == '%') {
             if (end - p < 2
-                || (hi = ngx_http_ticketing_hex(p[0])) < 0
-                || (lo = ngx_http_ticketing_hex(p[1])) < 0)
+                || (hi = ngx_http_ticketing_hex_digit(p[0])) < 0
+                || (lo = ngx_http_ticketing_hex_digit(p[1])) < 0)
             {
                 *flags |= NGX_HTTP_TICKETING_SEG_BAD_ESCAPE;
                 *dst++ = c;

@@ -148,5 +148,8 @@ const char *ngx_http_ticketing_param_name(ngx_http_ticketing_param_e param);
 const ngx_http_ticketing_operation_t *ngx_http_ticketing_operation_find(
     const char *name, size_t len);
 
+/* the value of a hexadecimal digit (either case), or -1 */
+int ngx_http_ticketing_hex_digit(u_char c);
+
 
 #endif /* _NGX_HTTP_TICKETING_ROUTE_H_INCLUDED_ */

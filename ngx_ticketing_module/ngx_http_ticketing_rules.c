@@ -12,6 +12,7 @@
 #include <strings.h>
 #include <jansson.h>
 
+#include "ngx_http_ticketing_route.h"
 #include "ngx_http_ticketing_rules.h"
 
 
@@ -34,7 +35,6 @@ typedef struct {
 } ngx_http_ticketing_mem_t;
 
 
-static int ngx_http_ticketing_hex(u_char c);
 static int ngx_http_ticketing_decode(const u_char *p, size_t len, u_char *out,
     size_t size, size_t *out_len);
 static unsigned ngx_http_ticketing_query_scan(
@@ -53,23 +53,6 @@ static unsigned ngx_http_ticketing_may_be(json_t *obj, const char *name,
 static size_t ngx_http_ticketing_mem_read(void *buf, size_t len, void *data);
 static int ngx_http_ticketing_ci_prefix(const u_char *p, const u_char *end,
     const char *s);
-
-
-static int
-ngx_http_ticketing_hex(u_char c)
-{
-    if (c >= '0' && c <= '9') {
-        return c - '0';
-    }
-
-    c |= 0x20;
-
-    if (c >= 'a' && c <= 'f') {
-        return c - 'a' + 10;
-    }
-
-    return -1;
-}
 
 
 /*
@@ -95,8 +78,8 @@ ngx_http_ticketing_decode(const u_char *p, size_t len, u_char *out,
                 return -1;
             }
 
-            hi = ngx_http_ticketing_hex(p[i + 1]);
-            lo = ngx_http_ticketing_hex(p[i + 2]);
+            hi = ngx_http_ticketing_hex_digit(p[i + 1]);
+            lo = ngx_http_ticketing_hex_digit(p[i + 2]);
 
             if (hi < 0 || lo < 0) {
                 return -1;

@@ -34,23 +34,6 @@ typedef struct {
 } route_ref_segment_t;
 
 
-static int
-route_ref_hex(u_char c)
-{
-    if (c >= '0' && c <= '9') {
-        return c - '0';
-    }
-
-    c |= 0x20;
-
-    if (c >= 'a' && c <= 'f') {
-        return c - 'a' + 10;
-    }
-
-    return -1;
-}
-
-
 /* RFC 3986 unreserved characters: all a parameter value may contain */
 static int
 route_ref_param_char(u_char c)
@@ -75,8 +58,8 @@ route_ref_decode_segment(const u_char *p, const u_char *end,
 
         if (c == '%') {
             if (end - p < 2
-                || (hi = route_ref_hex(p[0])) < 0
-                || (lo = route_ref_hex(p[1])) < 0)
+                || (hi = ngx_http_ticketing_hex_digit(p[0])) < 0
+                || (lo = ngx_http_ticketing_hex_digit(p[1])) < 0)
             {
                 *flags |= ROUTE_REF_SEG_BAD_ESCAPE;
                 *dst++ = c;

@@ -148,6 +148,37 @@ method_bit(const char *m)
 }
 
 
+/*
+ * A path made from a template, every {param} replaced by "value"; returns
+ * its length (path is NUL-terminated).
+ */
+static size_t
+fill_template(const char *tpl, const char *value, char *path, size_t size)
+{
+    size_t       n;
+    const char  *t, *close;
+
+    n = 0;
+
+    for (t = tpl; *t && n < size - 1; t++) {
+        if (*t == '{') {
+            close = strchr(t, '}');
+            assert_non_null(close);
+            n += (size_t) snprintf(path + n, size - n, "%s", value);
+            t = close;
+            continue;
+        }
+
+        path[n++] = *t;
+    }
+
+    assert_true(n < size);
+    path[n] = '\0';
+
+    return n;
+}
+
+
 static void
 expect_rc(const char *path, const result_t *res,
     ngx_http_ticketing_route_rc_e rc)
@@ -405,9 +436,8 @@ count_params(const char *tpl)
 static void
 test_every_template_instantiated(void **state)
 {
-    size_t                                 i, k, n;
+    size_t                                 i, k;
     char                                   path[256];
-    const char                            *t, *close;
     result_t                               res;
     const ngx_http_ticketing_operation_t  *op;
 
@@ -430,22 +460,7 @@ test_every_template_instantiated(void **state)
         op = &ngx_http_ticketing_operations[i];
 
         for (k = 0; k < sizeof(values) / sizeof(values[0]); k++) {
-            n = 0;
-
-            for (t = op->path; *t; t++) {
-                if (*t == '{') {
-                    close = strchr(t, '}');
-                    assert_non_null(close);
-                    n += (size_t) snprintf(path + n, sizeof(path) - n, "%s",
-                                           values[k]);
-                    t = close;
-                    continue;
-                }
-
-                path[n++] = *t;
-            }
-
-            path[n] = '\0';
+            (void) fill_template(op->path, values[k], path, sizeof(path));
 
             match(path, op->method, &res);
             expect_rc(path, &res, RC_OK);
@@ -1863,7 +1878,6 @@ test_matcher_vs_reference(void **state)
     char        path[1024];
     size_t      i, k, n, len, nparts;
     uint32_t    seed;
-    const char  *t, *close;
 
     static const char  *values[] = {
         "x", "INST-7902", "metadata", "ticket", "orgs", "issueLink", "v2",
@@ -1893,20 +1907,8 @@ test_matcher_vs_reference(void **state)
 
     for (i = 0; i < ngx_http_ticketing_noperations; i++) {
         for (k = 0; k < sizeof(values) / sizeof(values[0]); k++) {
-            n = 0;
-
-            for (t = ngx_http_ticketing_operations[i].path; *t; t++) {
-                if (*t == '{') {
-                    close = strchr(t, '}');
-                    assert_non_null(close);
-                    n += (size_t) snprintf(path + n, sizeof(path) - n, "%s",
-                                           values[k]);
-                    t = close;
-                    continue;
-                }
-
-                path[n++] = *t;
-            }
+            n = fill_template(ngx_http_ticketing_operations[i].path,
+                              values[k], path, sizeof(path));
 
             diff_all_methods(path, n);
 
