@@ -100,6 +100,7 @@ static ngx_uint_t                       ngx_http_ticketing_auth_conf_gen;
 
 #define NGX_HTTP_TICKETING_AUTH_VAR_SUBJECT  0
 #define NGX_HTTP_TICKETING_AUTH_VAR_METHOD   1
+#define NGX_HTTP_TICKETING_AUTH_VAR_CACHE    2
 
 
 static ngx_http_variable_t  ngx_http_ticketing_auth_vars[] = {
@@ -111,6 +112,10 @@ static ngx_http_variable_t  ngx_http_ticketing_auth_vars[] = {
     { ngx_string("ticketing_auth"), NULL,
       ngx_http_ticketing_auth_variable,
       NGX_HTTP_TICKETING_AUTH_VAR_METHOD, NGX_HTTP_VAR_NOCACHEABLE, 0 },
+
+    { ngx_string("ticketing_token_cache"), NULL,
+      ngx_http_ticketing_auth_variable,
+      NGX_HTTP_TICKETING_AUTH_VAR_CACHE, NGX_HTTP_VAR_NOCACHEABLE, 0 },
 
     { ngx_string("ticketing_claim_"), NULL,
       ngx_http_ticketing_auth_claim_variable,
@@ -421,6 +426,13 @@ ngx_http_ticketing_auth_jwt(ngx_http_request_t *r,
     /* the scope of a cached token: this location's configuration */
     claims = ngx_http_ticketing_jwt_cache_get(cache, alcf, token->data,
                                               token->len, vf.now, memo);
+
+    if (cache != NULL) {
+        ctx->auth.token_cache = claims ? "HIT" : "MISS";
+        ngx_http_ticketing_metrics_inc(claims
+                                       ? NGX_HTTP_TICKETING_M_TOKEN_CACHE_HIT
+                                       : NGX_HTTP_TICKETING_M_TOKEN_CACHE_MISS);
+    }
 
     if (claims != NULL) {
         ngx_log_debug0(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
@@ -900,14 +912,24 @@ ngx_http_ticketing_auth_variable(ngx_http_request_t *r,
 {
     ngx_http_ticketing_ctx_t  *ctx;
 
-    ctx = ngx_http_ticketing_auth_ctx(r);
+    /* the cache answered also for a token then refused */
+    ctx = (data == NGX_HTTP_TICKETING_AUTH_VAR_CACHE)
+          ? ngx_http_get_module_ctx(r, ngx_http_ticketing_module)
+          : ngx_http_ticketing_auth_ctx(r);
 
-    if (ctx == NULL) {
+    if (ctx == NULL
+        || (data == NGX_HTTP_TICKETING_AUTH_VAR_CACHE
+            && ctx->auth.token_cache == NULL))
+    {
         v->not_found = 1;
         return NGX_OK;
     }
 
-    if (data == NGX_HTTP_TICKETING_AUTH_VAR_SUBJECT) {
+    if (data == NGX_HTTP_TICKETING_AUTH_VAR_CACHE) {
+        v->data = (u_char *) ctx->auth.token_cache;
+        v->len = ngx_strlen(ctx->auth.token_cache);
+
+    } else if (data == NGX_HTTP_TICKETING_AUTH_VAR_SUBJECT) {
         if (ctx->auth.subject.len == 0) {
             v->not_found = 1;
             return NGX_OK;

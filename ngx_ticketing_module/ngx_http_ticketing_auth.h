@@ -64,6 +64,9 @@ typedef struct {
     ngx_str_t                      subject;
     json_t                        *claims;          /* JWT only */
 
+    /* the verified-token cache's answer: "HIT", "MISS" or NULL (not used) */
+    const char                    *token_cache;
+
     /* why it refused, for the metrics: ngx_http_ticketing_auth_failure_e */
     ngx_uint_t                     failure;
 } ngx_http_ticketing_auth_ctx_t;

@@ -249,7 +249,7 @@ ngx_http_ticketing_metrics_handler(ngx_http_request_t *r)
             + NGX_HTTP_TICKETING_M_NCACHE
             + NGX_HTTP_TICKETING_M_NEVENTS
             + NGX_HTTP_TICKETING_M_NCLASSES
-            + 1 + 3 * 10)
+            + 1 + 3 * 11)
            * NGX_HTTP_TICKETING_M_LINE;
 
     for (i = 0; i < NGX_HTTP_TICKETING_M_NSTEPS; i++) {
@@ -389,6 +389,19 @@ ngx_http_ticketing_metrics_handler(ngx_http_request_t *r)
                         "(the first one of each worker and reconnects).");
     p = ngx_http_ticketing_metrics_line(p, end, name, NULL, 0,
                              m->events[NGX_HTTP_TICKETING_M_REDIS_CONNECT]);
+
+    name = "ticketing_jwt_cache_lookups_total";
+    p = ngx_http_ticketing_metrics_head(p, name, "counter",
+                        "Lookups of tokens in the verified-token caches of "
+                        "the workers, by result (a miss is verified).");
+
+    labels[0] = "result";
+    labels[1] = "hit";
+    p = ngx_http_ticketing_metrics_line(p, end, name, labels, 1,
+                            m->events[NGX_HTTP_TICKETING_M_TOKEN_CACHE_HIT]);
+    labels[1] = "miss";
+    p = ngx_http_ticketing_metrics_line(p, end, name, labels, 1,
+                            m->events[NGX_HTTP_TICKETING_M_TOKEN_CACHE_MISS]);
 
     name = "ticketing_redis_circuit_open";
     p = ngx_http_ticketing_metrics_head(p, name, "gauge",

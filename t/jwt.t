@@ -48,6 +48,7 @@ _EOC_
         add_header X-Sub "[$ticketing_subject]" always;
         add_header X-Auth "[$ticketing_auth]" always;
         add_header X-Claim-Iss "[$ticketing_claim_iss]" always;
+        add_header X-Token-Cache "[$ticketing_token_cache]" always;
         proxy_http_version 1.1;
         proxy_set_header Connection "";
         proxy_pass http://ticketing_api;
@@ -672,6 +673,8 @@ invalid algorithm "none" in "ticketing_jwt_algorithms" directive
 [($main::T32 = main::auth(main::rs())), $main::T32, main::auth(main::rs('--tamper', 'payload'))]
 --- error_code eval
 [200, 200, 401]
+--- response_headers eval
+["X-Token-Cache: [MISS]", "X-Token-Cache: [HIT]", "X-Token-Cache: [MISS]"]
 --- error_log
 ticketing auth: token found in the cache
 --- no_error_log
@@ -716,6 +719,8 @@ ticketing auth: token found in the cache
 [($main::T34 = main::auth(main::rs())), $main::T34]
 --- error_code eval
 [200, 200]
+--- response_headers eval
+[("X-Token-Cache: []") x 2]
 --- no_error_log
 token found in the cache
 [error]

@@ -168,6 +168,7 @@ __DATA__
  "GET /v2/orgs/yoigo/ticket/INST-7902",
  "GET /v2/orgs/yoigo/ticket/INST-7902",
  "GET /v2/orgs/yoigo/ticket/INST-7902",
+ "GET /v2/orgs/yoigo/ticket/INST-7902",
  "GET /metrics"]
 --- more_headers eval
 ["",
@@ -177,12 +178,13 @@ __DATA__
  main::auth('--ttl', '-3600'),
  main::auth('--claims', '{"realm_access":null}'),
  main::auth('--claims', '{"permissions":[]}'),
- main::auth(),
+ ($main::Good = main::auth()),
+ $main::Good,
  ""]
 --- error_code eval
-[401, 401, 401, 401, 401, 403, 403, 200, 200]
+[401, 401, 401, 401, 401, 403, 403, 200, 200, 200]
 --- response_body_like eval
-["", "", "", "", "", "", "", "", 
+["", "", "", "", "", "", "", "", "",
  qr/^ticketing_auth_failures_total\{reason="missing"\} 1
 ^ticketing_auth_failures_total\{reason="malformed"\} 2
 ^ticketing_auth_failures_total\{reason="too_large"\} 0
@@ -197,6 +199,9 @@ __DATA__
 ^ticketing_authz_failures_total\{reason="tenancy"\} 0
 .*^ticketing_refusals_total\{step="auth",status="401"\} 5
 ^ticketing_refusals_total\{step="auth",status="403"\} 2
+.*^# TYPE ticketing_jwt_cache_lookups_total counter
+^ticketing_jwt_cache_lookups_total\{result="hit"\} 1
+^ticketing_jwt_cache_lookups_total\{result="miss"\} 6
 /ms]
 --- no_error_log
 [error]
