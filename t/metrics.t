@@ -392,8 +392,8 @@ $/ms]
 [200, 401, 200]
 --- response_body_like eval
 ["", "",
- qr/^\{"time":"[^"]+","remote_addr":"127.0.0.1","request_id":"[0-9a-f]{32}","method":"GET","uri":"\/v2\/orgs\/yoigo\/ticket\/INST-7902","status":200,"bytes_sent":\d+,"request_time":[\d.]+,"upstream_status":"200","upstream_response_time":"[\d.]+","operation":"ticket.get","org":"yoigo","provider":"JAM","subject":"a\\"b","auth":"jwt","cache_status":"","error_code":""\}
-\{"time":"[^"]+",.*"status":401,.*"upstream_status":"",.*"operation":"ticket.get","org":"yoigo","provider":"","subject":"","auth":"","cache_status":"","error_code":"0003"\}
+ qr/^\{"time":"[^"]+","remote_addr":"127.0.0.1","request_id":"[0-9a-f]{32}","method":"GET","uri":"\/v2\/orgs\/yoigo\/ticket\/INST-7902","status":200,"bytes_sent":\d+,"request_time":[\d.]+,"upstream_status":"200","upstream_response_time":"[\d.]+","operation":"ticket.get","org":"yoigo","provider":"JAM","subject":"a\\"b","auth":"jwt","token_cache":"MISS","cache_status":"","error_code":""\}
+\{"time":"[^"]+",.*"status":401,.*"upstream_status":"",.*"operation":"ticket.get","org":"yoigo","provider":"","subject":"","auth":"","token_cache":"","cache_status":"","error_code":"0003"\}
 $/s]
 --- no_error_log
 [error]
