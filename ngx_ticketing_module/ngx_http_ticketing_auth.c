@@ -161,11 +161,8 @@ ngx_int_t
 ngx_http_ticketing_auth_handler(ngx_http_request_t *r,
     ngx_http_ticketing_ctx_t *ctx)
 {
-    ngx_str_t                        need;
     ngx_int_t                        rc;
-    ngx_uint_t                       i;
     ngx_http_ticketing_loc_conf_t   *tlcf;
-    ngx_http_ticketing_auth_perm_t  *ov;
 
     tlcf = ngx_http_get_module_loc_conf(r, ngx_http_ticketing_module);
 
@@ -174,20 +171,8 @@ ngx_http_ticketing_auth_handler(ngx_http_request_t *r,
         return ngx_http_ticketing_auth_headers(r, ctx, &tlcf->auth);
     }
 
-    /* the operation's permission, or the one configured for it */
-    need.data = (u_char *) ctx->route.op->permission;
-    need.len = ngx_strlen(need.data);
-
-    if (tlcf->auth.permissions) {
-        ov = tlcf->auth.permissions->elts;
-        for (i = 0; i < tlcf->auth.permissions->nelts; i++) {
-            if (ov[i].op == ctx->route.op) {
-                need = ov[i].permission;
-            }
-        }
-    }
-
-    rc = ngx_http_ticketing_auth_identify(r, ctx, &tlcf->auth, &need,
+    rc = ngx_http_ticketing_auth_identify(r, ctx, &tlcf->auth,
+                                   &tlcf->auth.need[ctx->route.op->number],
                                    NGX_HTTP_TICKETING_AUTH_MEMO_OP(
                                                         ctx->route.op));
     if (rc != NGX_OK) {
@@ -692,9 +677,8 @@ ngx_http_ticketing_auth_is_identity(ngx_table_elt_t *h,
     ngx_uint_t  j;
 
     for (j = 0; j < n; j++) {
-        if (h->key.len == ih[j].name.len
-            && ngx_strncasecmp(h->key.data, ih[j].name.data, ih[j].name.len)
-               == 0)
+        if (ngx_http_ticketing_header_is(h, ih[j].lowcase.data,
+                                         ih[j].lowcase.len))
         {
             return 1;
         }
@@ -1113,7 +1097,10 @@ ngx_http_ticketing_auth_merge_loc_conf(ngx_conf_t *cf,
     ngx_http_ticketing_auth_loc_conf_t *prev,
     ngx_http_ticketing_auth_loc_conf_t *conf)
 {
-    ngx_http_ticketing_auth_header_t  *h;
+    ngx_uint_t                             i;
+    ngx_http_ticketing_auth_perm_t        *ov;
+    ngx_http_ticketing_auth_header_t      *h;
+    const ngx_http_ticketing_operation_t  *op;
 
     ngx_conf_merge_value(conf->enable, prev->enable, 1);
     ngx_conf_merge_uint_value(conf->algorithms, prev->algorithms,
@@ -1144,6 +1131,28 @@ ngx_http_ticketing_auth_merge_loc_conf(ngx_conf_t *cf,
 
     if (conf->permissions == NULL) {
         conf->permissions = prev->permissions;
+    }
+
+    /* each operation's permission, or the one configured for it */
+
+    conf->need = ngx_pcalloc(cf->pool, (ngx_http_ticketing_noperations + 1)
+                                       * sizeof(ngx_str_t));
+    if (conf->need == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    for (i = 0; i < ngx_http_ticketing_noperations; i++) {
+        op = &ngx_http_ticketing_operations[i];
+        conf->need[op->number].data = (u_char *) op->permission;
+        conf->need[op->number].len = ngx_strlen(op->permission);
+    }
+
+    if (conf->permissions) {
+        ov = conf->permissions->elts;
+
+        for (i = 0; i < conf->permissions->nelts; i++) {
+            conf->need[ov[i].op->number] = ov[i].permission;
+        }
     }
 
     if (conf->mtls_clients == NULL) {

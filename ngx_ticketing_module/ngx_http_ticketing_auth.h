@@ -46,6 +46,9 @@ typedef struct {
     ngx_array_t                   *roles_claims;    /* ngx_str_t paths */
     ngx_array_t                   *perms_claims;    /* ngx_str_t paths */
     ngx_array_t                   *permissions;     /* overrides */
+
+    /* the permission each operation needs here, by operation number */
+    ngx_str_t                     *need;
     ngx_str_t                      tenancy_claim;   /* empty: off */
 
     ngx_flag_t                     mtls;

@@ -805,12 +805,10 @@ ngx_http_ticketing_cache_client_no_cache(ngx_http_request_t *r)
             i = 0;
         }
 
-        if (((h[i].key.len == sizeof("Cache-Control") - 1
-              && ngx_strncasecmp(h[i].key.data, (u_char *) "Cache-Control",
-                                 sizeof("Cache-Control") - 1) == 0)
-             || (h[i].key.len == sizeof("Pragma") - 1
-                 && ngx_strncasecmp(h[i].key.data, (u_char *) "Pragma",
-                                    sizeof("Pragma") - 1) == 0))
+        if ((ngx_http_ticketing_header_is(&h[i], (u_char *) "cache-control",
+                                          sizeof("cache-control") - 1)
+             || ngx_http_ticketing_header_is(&h[i], (u_char *) "pragma",
+                                             sizeof("pragma") - 1))
             && ngx_strlcasestrn(h[i].value.data,
                                 h[i].value.data + h[i].value.len,
                                 (u_char *) "no-cache",

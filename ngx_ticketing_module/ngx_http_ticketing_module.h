@@ -179,4 +179,17 @@ void ngx_http_ticketing_cache_exit_process(ngx_cycle_t *cycle);
 extern ngx_module_t  ngx_http_ticketing_module;
 
 
+/*
+ * Whether a request header is named "lowcase" (given in lower case).  A
+ * request header always has its lower-cased name (nginx's proxy module
+ * looks headers up by it too): comparing that is a memcmp().  Not for
+ * response headers, whose lowcase_key nginx often leaves unset.
+ */
+static ngx_inline ngx_uint_t
+ngx_http_ticketing_header_is(ngx_table_elt_t *h, u_char *lowcase, size_t len)
+{
+    return h->key.len == len && ngx_memcmp(h->lowcase_key, lowcase, len) == 0;
+}
+
+
 #endif /* _NGX_HTTP_TICKETING_MODULE_H_INCLUDED_ */

@@ -67,30 +67,6 @@ static ngx_str_t  ngx_http_ticketing_provider_key =
     ngx_string(NGX_HTTP_TICKETING_PROVIDER_HEADER);
 
 
-/*
- * Whether a request header is a ticketing-provider header.  nginx keeps the
- * lower-cased name of every header it parsed: comparing that is a memcmp()
- * (a header another module added may lack it: then case-insensitively).
- */
-static ngx_inline ngx_uint_t
-ngx_http_ticketing_is_provider_header(ngx_table_elt_t *h)
-{
-    if (h->key.len != ngx_http_ticketing_provider_key.len) {
-        return 0;
-    }
-
-    if (h->lowcase_key != NULL) {
-        return ngx_memcmp(h->lowcase_key, ngx_http_ticketing_provider_key.data,
-                          ngx_http_ticketing_provider_key.len)
-               == 0;
-    }
-
-    return ngx_strncasecmp(h->key.data, ngx_http_ticketing_provider_key.data,
-                           ngx_http_ticketing_provider_key.len)
-           == 0;
-}
-
-
 ngx_int_t
 ngx_http_ticketing_provider_preconfiguration(ngx_conf_t *cf)
 {
@@ -307,6 +283,10 @@ ngx_http_ticketing_provider_merge_loc_conf(ngx_conf_t *cf,
     ngx_conf_merge_str_value(conf->default_org_name, prev->default_org_name,
                              "");
     ngx_conf_merge_str_value(conf->org_header, prev->org_header, "");
+
+    /* compared with nginx's lower-cased header names */
+    ngx_strlow(conf->org_header.data, conf->org_header.data,
+               conf->org_header.len);
     ngx_conf_merge_str_value(conf->provider_claim, prev->provider_claim, "");
 
     conf->default_provider = NGX_HTTP_TICKETING_NO_PROVIDER;
@@ -455,10 +435,8 @@ ngx_http_ticketing_resolve_org(ngx_http_request_t *r,
                 i = 0;
             }
 
-            if (h[i].key.len == plcf->org_header.len
-                && ngx_strncasecmp(h[i].key.data, plcf->org_header.data,
-                                   plcf->org_header.len)
-                   == 0)
+            if (ngx_http_ticketing_header_is(&h[i], plcf->org_header.data,
+                                             plcf->org_header.len))
             {
                 value = h[i].value;
                 n++;
@@ -547,7 +525,9 @@ ngx_http_ticketing_resolve_provider(ngx_http_request_t *r,
             i = 0;
         }
 
-        if (!ngx_http_ticketing_is_provider_header(&h[i])) {
+        if (!ngx_http_ticketing_header_is(&h[i],
+                                          ngx_http_ticketing_provider_key.data,
+                                          ngx_http_ticketing_provider_key.len)) {
             continue;
         }
 
@@ -707,7 +687,9 @@ ngx_http_ticketing_set_provider_header(ngx_http_request_t *r,
             i = 0;
         }
 
-        if (!ngx_http_ticketing_is_provider_header(&h[i])) {
+        if (!ngx_http_ticketing_header_is(&h[i],
+                                          ngx_http_ticketing_provider_key.data,
+                                          ngx_http_ticketing_provider_key.len)) {
             continue;
         }
 
