@@ -45,7 +45,7 @@ FUZZ         ?= $(FUZZ_NAMES)
 
 .PHONY: all module deps nginx-asan unit test test-t demo token deb test-deb \
         clean distclean fuzz fuzz-build fuzz-regressions bench faults test-valgrind \
-        reload
+        reload framing
 
 all: module
 
@@ -73,7 +73,7 @@ unit: $(UNIT_TESTS)
 test-t: $(ASAN_NGINX)
 	scripts/run-t.sh $(ASAN_NGINX)
 
-test: unit fuzz-regressions test-t faults reload
+test: unit fuzz-regressions test-t framing faults reload
 
 # ----------------------------------------------- benchmarks, faults, memory
 # the release module in Debian's nginx; BENCH_QUICK=1 for a short run
@@ -84,6 +84,11 @@ bench: $(MODULE_SO)
 # killed/frozen (~30 s)
 faults: $(ASAN_NGINX)
 	tests/faults/run.sh $(ASAN_NGINX)
+
+# request smuggling over raw sockets: a refused, malformed or oversized
+# body never leaves bytes parsed as the next request (~10 s)
+framing: $(ASAN_NGINX)
+	tests/framing/run.sh $(ASAN_NGINX)
 
 # new keys and organizations take effect on reload, a broken one is
 # refused and the running configuration stays (~3 s)

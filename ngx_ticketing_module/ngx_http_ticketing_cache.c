@@ -1139,11 +1139,8 @@ ngx_http_ticketing_cache_send_hit(ngx_http_request_t *r,
 
     r->read_event_handler = ngx_http_block_reading;
 
-    rc = ngx_http_discard_request_body(r);
-    if (rc != NGX_OK) {
-        ngx_http_finalize_request(r, rc);
-        return;
-    }
+    /* a GET's body, if any, is dropped; a malformed one closes */
+    (void) ngx_http_ticketing_drop_body(r, NGX_HTTP_OK);
 
     /* the reply is freed when this callback returns: copy what is sent */
 
@@ -1727,11 +1724,6 @@ ngx_http_ticketing_cache_purge_handler(ngx_http_request_t *r)
                                              "a purge is a DELETE", &allow);
     }
 
-    rc = ngx_http_discard_request_body(r);
-    if (rc != NGX_OK) {
-        return rc;
-    }
-
     ctx = ngx_pcalloc(r->pool, sizeof(ngx_http_ticketing_ctx_t));
     cctx = ngx_pcalloc(r->pool, sizeof(ngx_http_ticketing_cache_ctx_t));
     cln = ngx_pool_cleanup_add(r->pool, 0);
@@ -1754,6 +1746,12 @@ ngx_http_ticketing_cache_purge_handler(ngx_http_request_t *r)
         }
 
         return ngx_http_ticketing_send_error(r, rc, ctx->error_detail, NULL);
+    }
+
+    if (ngx_http_ticketing_drop_body(r, NGX_HTTP_OK) != NGX_OK) {
+        return ngx_http_ticketing_send_error(r, NGX_HTTP_BAD_REQUEST,
+                                             "the request body is malformed",
+                                             NULL);
     }
 
     error = NULL;

@@ -229,9 +229,8 @@ ngx_http_ticketing_metrics_handler(ngx_http_request_t *r)
         return NGX_HTTP_NOT_ALLOWED;
     }
 
-    rc = ngx_http_discard_request_body(r);
-    if (rc != NGX_OK) {
-        return rc;
+    if (ngx_http_ticketing_drop_body(r, NGX_HTTP_OK) != NGX_OK) {
+        return NGX_HTTP_BAD_REQUEST;
     }
 
     tmcf = ngx_http_get_module_main_conf(r, ngx_http_ticketing_module);

@@ -124,6 +124,7 @@ ngx_http_ticketing_ctx_t *ngx_http_ticketing_route_request(
 
 ngx_int_t ngx_http_ticketing_send_error(ngx_http_request_t *r,
     ngx_uint_t status, const char *detail, ngx_str_t *allow);
+ngx_int_t ngx_http_ticketing_drop_body(ngx_http_request_t *r, ngx_uint_t status);
 
 ngx_int_t ngx_http_ticketing_add_variables(ngx_conf_t *cf);
 ngx_int_t ngx_http_ticketing_register_variables(ngx_conf_t *cf,

@@ -12,6 +12,70 @@ static ngx_str_t  ngx_http_ticketing_json_type =
     ngx_string("application/json");
 
 
+/*
+ * Leaves the connection in a safe state before the gateway answers by
+ * itself, the way nginx's special-response path does: the request body is
+ * read whole and dropped, keeping the framing, or the connection closes
+ * after the answer.  Otherwise the bytes of a refused or malformed body
+ * would be parsed as the next request of a keep-alive connection, and a
+ * request a client hid in a body would reach the upstream.
+ */
+ngx_int_t
+ngx_http_ticketing_drop_body(ngx_http_request_t *r, ngx_uint_t status)
+{
+    ngx_http_request_t       *m;
+    ngx_http_request_body_t  *rb;
+
+    m = r->main;
+
+    switch (status) {
+
+    case NGX_HTTP_BAD_REQUEST:
+    case NGX_HTTP_REQUEST_ENTITY_TOO_LARGE:
+    case NGX_HTTP_REQUEST_URI_TOO_LARGE:
+    case NGX_HTTP_INTERNAL_SERVER_ERROR:
+    case NGX_HTTP_NOT_IMPLEMENTED:
+        /* the statuses nginx never answers on a kept-alive connection */
+        m->keepalive = 0;
+        break;
+
+    default:
+        break;
+    }
+
+    if (m->discard_body) {
+        /* nginx is already reading it to its end */
+        return NGX_OK;
+    }
+
+    rb = m->request_body;
+
+    if (rb != NULL) {
+        /*
+         * The body was being read (the validate step): where it ends is
+         * known only if it was read to the end without an error.
+         */
+        if (m->reading_body || rb->rest != 0) {
+            m->keepalive = 0;
+            m->lingering_close = 1;
+        }
+
+        return NGX_OK;
+    }
+
+    /* a refused request gets no "100 Continue" */
+    m->expect_tested = 1;
+
+    if (ngx_http_discard_request_body(r) != NGX_OK) {
+        /* a malformed body: where the next request starts is unknown */
+        m->keepalive = 0;
+        return NGX_HTTP_BAD_REQUEST;
+    }
+
+    return NGX_OK;
+}
+
+
 ngx_int_t
 ngx_http_ticketing_send_error(ngx_http_request_t *r, ngx_uint_t status,
     const char *detail, ngx_str_t *allow)
@@ -31,11 +95,8 @@ ngx_http_ticketing_send_error(ngx_http_request_t *r, ngx_uint_t status,
     ngx_http_ticketing_metrics_error_code(r,
                                    ngx_http_ticketing_error_kind(status)->code);
 
-    /* a refused request's body is never read: drop it, keep the connection */
-    rc = ngx_http_discard_request_body(r);
-    if (rc != NGX_OK) {
-        return rc;
-    }
+    /* the refusal stands even if the body is also malformed */
+    (void) ngx_http_ticketing_drop_body(r, status);
 
     detail_len = detail ? ngx_strlen(detail) : 0;
     size = ngx_http_ticketing_error_body_size(detail_len);
