@@ -124,6 +124,8 @@ ngx_http_ticketing_ctx_t *ngx_http_ticketing_route_request(
 
 ngx_int_t ngx_http_ticketing_send_error(ngx_http_request_t *r,
     ngx_uint_t status, const char *detail, ngx_str_t *allow);
+ngx_int_t ngx_http_ticketing_set_request_header(ngx_http_request_t *r,
+    ngx_str_t *name, ngx_str_t *value);
 ngx_int_t ngx_http_ticketing_drop_body(ngx_http_request_t *r, ngx_uint_t status);
 
 ngx_int_t ngx_http_ticketing_add_variables(ngx_conf_t *cf);
@@ -190,6 +192,20 @@ static ngx_inline ngx_uint_t
 ngx_http_ticketing_header_is(ngx_table_elt_t *h, u_char *lowcase, size_t len)
 {
     return h->key.len == len && ngx_memcmp(h->lowcase_key, lowcase, len) == 0;
+}
+
+
+/* whether a request header is one of "names" (lower case, null-ended) */
+static ngx_inline ngx_uint_t
+ngx_http_ticketing_header_is_one_of(ngx_table_elt_t *h, ngx_str_t *names)
+{
+    for ( /* void */ ; names->len; names++) {
+        if (ngx_http_ticketing_header_is(h, names->data, names->len)) {
+            return 1;
+        }
+    }
+
+    return 0;
 }
 
 

@@ -40,8 +40,12 @@ static ngx_uint_t ngx_http_ticketing_claim_provider(ngx_http_request_t *r,
     ngx_http_ticketing_ctx_t *ctx,
     ngx_http_ticketing_provider_main_conf_t *pmcf,
     ngx_http_ticketing_provider_loc_conf_t *plcf);
-static ngx_int_t ngx_http_ticketing_set_provider_header(
-    ngx_http_request_t *r, ngx_str_t *value);
+static ngx_int_t ngx_http_ticketing_header_authority(ngx_http_request_t *r,
+    ngx_http_ticketing_ctx_t *ctx);
+static ngx_int_t ngx_http_ticketing_org_header(ngx_http_request_t *r,
+    ngx_http_ticketing_provider_loc_conf_t *plcf, ngx_str_t *value);
+static ngx_int_t ngx_http_ticketing_set_org_header(ngx_http_request_t *r,
+    ngx_http_ticketing_provider_loc_conf_t *plcf, ngx_str_t *org);
 static ngx_int_t ngx_http_ticketing_refuse_provider(ngx_http_request_t *r,
     ngx_http_ticketing_ctx_t *ctx,
     ngx_http_ticketing_provider_main_conf_t *pmcf, const char *what);
@@ -359,6 +363,11 @@ ngx_http_ticketing_provider_handler(ngx_http_request_t *r,
     tmcf = ngx_http_get_module_main_conf(r, ngx_http_ticketing_module);
     tlcf = ngx_http_get_module_loc_conf(r, ngx_http_ticketing_module);
 
+    rc = ngx_http_ticketing_header_authority(r, ctx);
+    if (rc != NGX_OK) {
+        return rc;
+    }
+
     rc = ngx_http_ticketing_resolve_org(r, ctx, &tmcf->provider,
                                         &tlcf->provider);
     if (rc != NGX_OK) {
@@ -371,8 +380,74 @@ ngx_http_ticketing_provider_handler(ngx_http_request_t *r,
 
 
 /*
+ * The gateway decides on the method, and validates the one Content-Type
+ * it reads: a header that would make the upstream act on another method
+ * (an upstream honouring X-HTTP-Method-Override would delete on a GET
+ * authorized as a read), or a second Content-Type the upstream may read
+ * instead of the one validated, is refused.
+ */
+static ngx_int_t
+ngx_http_ticketing_header_authority(ngx_http_request_t *r,
+    ngx_http_ticketing_ctx_t *ctx)
+{
+    ngx_uint_t        i;
+    ngx_list_part_t  *part;
+    ngx_table_elt_t  *h;
+
+    static ngx_str_t  overrides[] = {
+        ngx_string("x-http-method-override"),
+        ngx_string("x-method-override"),
+        ngx_string("x-http-method"),
+        ngx_null_string
+    };
+
+    part = &r->headers_in.headers.part;
+    h = part->elts;
+
+    for (i = 0; /* void */ ; i++) {
+
+        if (i >= part->nelts) {
+            if (part->next == NULL) {
+                break;
+            }
+
+            part = part->next;
+            h = part->elts;
+            i = 0;
+        }
+
+        if (h[i].key.len < sizeof("x-http-method") - 1) {
+            if (ngx_http_ticketing_header_is(&h[i], (u_char *) "content-type",
+                                             sizeof("content-type") - 1)
+                && &h[i] != r->headers_in.content_type)
+            {
+                ctx->error_detail = "the Content-Type header is repeated";
+                return NGX_HTTP_BAD_REQUEST;
+            }
+
+            continue;
+        }
+
+        if (ngx_http_ticketing_header_is_one_of(&h[i], overrides)) {
+            ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                          "ticketing: refused a method override header "
+                          "\"%V\"", &h[i].key);
+            ctx->error_detail = "method override headers are not accepted: "
+                                "send the request with its own method";
+            return NGX_HTTP_BAD_REQUEST;
+        }
+    }
+
+    return NGX_OK;
+}
+
+
+/*
  * The organization: {org} of the path; for operations without one, the
  * organization header when configured and sent, else ticketing_default_org.
+ * The organization header the upstream receives, when configured, is the
+ * gateway's: it names the organization routed and authorized, whatever
+ * copies the client sent.
  */
 static ngx_int_t
 ngx_http_ticketing_resolve_org(ngx_http_request_t *r,
@@ -381,30 +456,71 @@ ngx_http_ticketing_resolve_org(ngx_http_request_t *r,
     ngx_http_ticketing_provider_loc_conf_t *plcf)
 {
     u_char                        *name;
-    ngx_str_t                      value;
-    ngx_uint_t                     i, n;
-    ngx_list_part_t               *part;
-    ngx_table_elt_t               *h;
+    ngx_int_t                      n, status;
+    ngx_str_t                      value, clean;
     ngx_http_ticketing_span_t     *param;
     ngx_http_ticketing_norm_rc_e   rc;
-
-    if (pmcf->orgs == NULL) {
-        /* no organization declared: they are not enforced */
-        return NGX_OK;
-    }
 
     param = &ctx->route.params[NGX_HTTP_TICKETING_PARAM_ORG];
 
     if (param->len) {
-        name = ngx_pnalloc(r->pool, param->len);
+        value.data = (u_char *) param->data;
+        value.len = param->len;
+        n = 1;
+
+    } else {
+        n = ngx_http_ticketing_org_header(r, plcf, &value);
+
+        if (n > 1) {
+            ctx->error_detail = "the organization header is repeated";
+            return NGX_HTTP_BAD_REQUEST;
+        }
+    }
+
+    if (n == 1) {
+        name = ngx_pnalloc(r->pool, value.len);
         if (name == NULL) {
             return NGX_ERROR;
         }
 
-        rc = ngx_http_ticketing_org_clean(param->data, param->len, name);
+        rc = ngx_http_ticketing_org_clean(value.data, value.len, name);
+
+        clean.data = name;
+        clean.len = value.len;
+
+        if (pmcf->orgs == NULL) {
+            /*
+             * No organization declared: they are not routed, but the
+             * organization header still carries only what tenancy allows.
+             */
+            if (!plcf->org_header.len) {
+                return NGX_OK;
+            }
+
+            if (rc != NGX_HTTP_TICKETING_NORM_OK) {
+                ctx->error_detail = "the organization is not a valid "
+                                    "organization name";
+                return NGX_HTTP_BAD_REQUEST;
+            }
+
+            if (!param->len) {
+                status = ngx_http_ticketing_auth_check_org(r, ctx, clean.data,
+                                                           clean.len);
+                if (status != NGX_OK) {
+                    return status;
+                }
+            }
+
+            return ngx_http_ticketing_set_org_header(r, plcf, &clean);
+        }
 
         if (rc == NGX_HTTP_TICKETING_NORM_OK) {
-            ctx->org = ngx_http_ticketing_org_find(pmcf, name, param->len);
+            ctx->org = ngx_http_ticketing_org_find(pmcf, name, value.len);
+
+        } else if (!param->len) {
+            ctx->error_detail = "the organization header is not a valid "
+                                "organization name";
+            return NGX_HTTP_BAD_REQUEST;
         }
 
         if (ctx->org == NULL) {
@@ -414,65 +530,22 @@ ngx_http_ticketing_resolve_org(ngx_http_request_t *r,
             return NGX_HTTP_NOT_FOUND;
         }
 
-        return NGX_OK;
+        /* the path's organization was checked by the auth step */
+
+        if (!param->len) {
+            status = ngx_http_ticketing_auth_check_org(r, ctx,
+                                                       ctx->org->name.data,
+                                                       ctx->org->name.len);
+            if (status != NGX_OK) {
+                return status;
+            }
+        }
+
+        return ngx_http_ticketing_set_org_header(r, plcf, &ctx->org->name);
     }
 
-    if (plcf->org_header.len) {
-        n = 0;
-        ngx_str_null(&value);
-        part = &r->headers_in.headers.part;
-        h = part->elts;
-
-        for (i = 0; /* void */ ; i++) {
-
-            if (i >= part->nelts) {
-                if (part->next == NULL) {
-                    break;
-                }
-
-                part = part->next;
-                h = part->elts;
-                i = 0;
-            }
-
-            if (ngx_http_ticketing_header_is(&h[i], plcf->org_header.data,
-                                             plcf->org_header.len))
-            {
-                value = h[i].value;
-                n++;
-            }
-        }
-
-        if (n > 1) {
-            ctx->error_detail = "the organization header is repeated";
-            return NGX_HTTP_BAD_REQUEST;
-        }
-
-        if (n == 1) {
-            name = ngx_pnalloc(r->pool, value.len);
-            if (name == NULL) {
-                return NGX_ERROR;
-            }
-
-            rc = ngx_http_ticketing_org_clean(value.data, value.len, name);
-
-            if (rc != NGX_HTTP_TICKETING_NORM_OK) {
-                ctx->error_detail = "the organization header is not a valid "
-                                    "organization name";
-                return NGX_HTTP_BAD_REQUEST;
-            }
-
-            ctx->org = ngx_http_ticketing_org_find(pmcf, name, value.len);
-
-            if (ctx->org == NULL) {
-                ctx->error_detail = "organization is not declared";
-                return NGX_HTTP_NOT_FOUND;
-            }
-
-            return ngx_http_ticketing_auth_check_org(r, ctx,
-                                                     ctx->org->name.data,
-                                                     ctx->org->name.len);
-        }
+    if (pmcf->orgs == NULL) {
+        return NGX_OK;
     }
 
     if (plcf->default_org) {
@@ -487,6 +560,63 @@ ngx_http_ticketing_resolve_org(ngx_http_request_t *r,
                         : "no organization is configured for this operation";
 
     return NGX_HTTP_BAD_REQUEST;
+}
+
+
+/* how many organization headers were sent; "value": the last one */
+static ngx_int_t
+ngx_http_ticketing_org_header(ngx_http_request_t *r,
+    ngx_http_ticketing_provider_loc_conf_t *plcf, ngx_str_t *value)
+{
+    ngx_int_t         n;
+    ngx_uint_t        i;
+    ngx_list_part_t  *part;
+    ngx_table_elt_t  *h;
+
+    n = 0;
+    ngx_str_null(value);
+
+    if (!plcf->org_header.len) {
+        return 0;
+    }
+
+    part = &r->headers_in.headers.part;
+    h = part->elts;
+
+    for (i = 0; /* void */ ; i++) {
+
+        if (i >= part->nelts) {
+            if (part->next == NULL) {
+                break;
+            }
+
+            part = part->next;
+            h = part->elts;
+            i = 0;
+        }
+
+        if (ngx_http_ticketing_header_is(&h[i], plcf->org_header.data,
+                                         plcf->org_header.len))
+        {
+            *value = h[i].value;
+            n++;
+        }
+    }
+
+    return n;
+}
+
+
+/* the organization header, when configured, names the organization given */
+static ngx_int_t
+ngx_http_ticketing_set_org_header(ngx_http_request_t *r,
+    ngx_http_ticketing_provider_loc_conf_t *plcf, ngx_str_t *org)
+{
+    if (!plcf->org_header.len) {
+        return NGX_OK;
+    }
+
+    return ngx_http_ticketing_set_request_header(r, &plcf->org_header, org);
 }
 
 
@@ -611,7 +741,9 @@ ngx_http_ticketing_resolve_provider(ngx_http_request_t *r,
         return NGX_OK;
     }
 
-    return ngx_http_ticketing_set_provider_header(r, &ctx->provider);
+    return ngx_http_ticketing_set_request_header(r,
+                                             &ngx_http_ticketing_provider_key,
+                                             &ctx->provider);
 }
 
 
@@ -649,9 +781,10 @@ ngx_http_ticketing_claim_provider(ngx_http_request_t *r,
 
 
 /*
- * Leaves exactly one ticketing-provider header in r->headers_in, holding
- * the canonical value: every client copy is cut out of the list, then the
- * canonical one is added at its end.
+ * Leaves exactly one request header named "name" (lower case) in
+ * r->headers_in, holding "value": every client copy is cut out of the
+ * list, then the gateway's is added at its end.  The one way the gateway
+ * overrides a request header the upstream acts on.
  *
  * The list elements never move, because other fields of headers_in point
  * at them: a part is shortened, or split in two around the element cut.
@@ -659,8 +792,8 @@ ngx_http_ticketing_claim_provider(ngx_http_request_t *r,
  * When the last part was touched, its free room is no longer what
  * ngx_list_push() assumes, so the new header goes into a fresh last part.
  */
-static ngx_int_t
-ngx_http_ticketing_set_provider_header(ngx_http_request_t *r,
+ngx_int_t
+ngx_http_ticketing_set_request_header(ngx_http_request_t *r, ngx_str_t *name,
     ngx_str_t *value)
 {
     ngx_uint_t        i, dirty;
@@ -687,9 +820,7 @@ ngx_http_ticketing_set_provider_header(ngx_http_request_t *r,
             i = 0;
         }
 
-        if (!ngx_http_ticketing_header_is(&h[i],
-                                          ngx_http_ticketing_provider_key.data,
-                                          ngx_http_ticketing_provider_key.len)) {
+        if (!ngx_http_ticketing_header_is(&h[i], name->data, name->len)) {
             continue;
         }
 
@@ -776,8 +907,8 @@ ngx_http_ticketing_set_provider_header(ngx_http_request_t *r,
         }
     }
 
-    h->key = ngx_http_ticketing_provider_key;
-    h->lowcase_key = ngx_http_ticketing_provider_key.data;
+    h->key = *name;
+    h->lowcase_key = name->data;
     h->hash = ngx_hash_key(h->lowcase_key, h->key.len);
     h->value = *value;
 #if (nginx_version >= 1023000)

@@ -1,0 +1,189 @@
+# Header authority: the gateway decides on the method, the path, the
+# organization and the provider.  Nothing a client sends may make the
+# upstream act on something else: method override headers are refused, the
+# organization header the upstream receives names the organization routed
+# and authorized, and a second Content-Type (the gateway validates one) is
+# refused.  The mock's record shows what reached the upstream.
+
+use Test::Nginx::Socket 'no_plan';
+use lib 't/tools';
+use TicketingAuth;
+
+repeat_each(1);
+no_shuffle();
+
+sub main::token {
+    return TicketingAuth::bearer('--key', 't/data/rs256.key', '--alg', 'RS256',
+                                 @_ ? ('--claims', $_[0]) : ());
+}
+
+add_block_preprocessor(sub {
+    my $block = shift;
+
+    $block->set_value("http_config", <<'_EOC_') unless defined $block->http_config;
+    upstream mock {
+        server 127.0.0.1:$TEST_NGINX_UPSTREAM_PORT;
+    }
+    ticketing_org yoigo    upstream=mock provider=JAM;
+    ticketing_org masmovil upstream=mock;
+_EOC_
+
+    $block->set_value("config", <<'_EOC_') unless defined $block->config;
+    location /v2/ {
+        ticketing_gateway on;
+        ticketing_jwt_key_file pem $TEST_NGINX_DATA/rs256.pub;
+        ticketing_tenancy_claim orgs;
+        ticketing_org_header x-ticketing-org;
+        ticketing_provider_default JAM;
+        proxy_pass http://$ticketing_upstream;
+    }
+    location /__mock/ {
+        proxy_pass http://127.0.0.1:$TEST_NGINX_UPSTREAM_PORT;
+    }
+_EOC_
+});
+
+our $bad = '^\{"code":"0015","status":"BAD_REQUEST","message":"Bad Request","detailMsg":"%s"\}$';
+our $override = sprintf $bad, 'method override headers are not accepted: send the request with its own method';
+our $ctype = sprintf $bad, 'the Content-Type header is repeated';
+
+run_tests();
+
+__DATA__
+
+=== TEST 1: X-HTTP-Method-Override on a GET authorized as a read is refused, nothing forwarded
+--- request eval
+["GET /__mock/reset", "GET /v2/orgs/yoigo/ticket/INST-7902", "GET /__mock/count"]
+--- more_headers eval
+["", "X-HTTP-Method-Override: DELETE\n" . main::token('{"orgs":["yoigo"]}'), ""]
+--- error_code eval
+[200, 400, 200]
+--- response_body_like eval
+['reset', $::override, '"count":\s*0\b']
+--- no_error_log
+[error]
+
+
+
+=== TEST 2: X-Method-Override and X-HTTP-Method in any case are refused too, even naming the same method
+--- request eval
+["GET /__mock/reset", "GET /v2/orgs/yoigo/ticket/INST-7902", "GET /v2/orgs/yoigo/ticket/INST-7902", "GET /v2/orgs/yoigo/ticket/INST-7902", "GET /__mock/count"]
+--- more_headers eval
+["",
+ "x-method-override: PATCH\n" . main::token('{"orgs":["yoigo"]}'),
+ "X-HTTP-METHOD: DELETE\n" . main::token('{"orgs":["yoigo"]}'),
+ "X-Http-Method-Override: GET\n" . main::token('{"orgs":["yoigo"]}'),
+ ""]
+--- error_code eval
+[200, 400, 400, 400, 200]
+--- response_body_like eval
+['reset', $::override, $::override, $::override, '"count":\s*0\b']
+--- no_error_log
+[error]
+
+
+
+=== TEST 3: a refused override is logged at info with the header's name
+--- request
+GET /v2/orgs/yoigo/ticket/INST-7902
+--- more_headers eval
+"X-HTTP-Method-Override: DELETE\n" . main::token('{"orgs":["yoigo"]}')
+--- error_code: 400
+--- error_log
+refused a method override header "X-HTTP-Method-Override"
+--- no_error_log
+[error]
+
+
+
+=== TEST 4: the organization header on a path with {org} is replaced by the path's organization
+--- request eval
+["GET /__mock/reset", "GET /v2/orgs/yoigo/ticket/INST-7902", "GET /__mock/last"]
+--- more_headers eval
+["", "x-ticketing-org: masmovil\nX-Ticketing-Org: other\n" . main::token('{"orgs":["yoigo"]}'), ""]
+--- error_code eval
+[200, 200, 200]
+--- response_body_like eval
+['reset', '"key":\s*"INST-7902"', '"x-ticketing-org":\s*"yoigo"']
+--- no_error_log
+[error]
+
+
+
+=== TEST 5: the organization header sent in another case reaches the upstream as the declared name
+--- request eval
+["GET /__mock/reset", "GET /v2/ticket/metadata/types", "GET /__mock/last"]
+--- more_headers eval
+["", "x-ticketing-org: YOIGO\n" . main::token('{"orgs":["yoigo"]}'), ""]
+--- error_code eval
+[200, 200, 200]
+--- response_body_like eval
+['reset', '"issuetypes"', '"x-ticketing-org":\s*"yoigo"']
+--- no_error_log
+[error]
+
+
+
+=== TEST 6: two Content-Type headers are refused (the gateway validates one), nothing forwarded
+--- request eval
+["GET /__mock/reset", "POST /v2/ticket/INST-7902/comment\n{\"body\":\"hi\"}", "POST /v2/ticket/INST-7902/comment\n{\"body\":\"hi\"}", "GET /__mock/count"]
+--- more_headers eval
+["",
+ "Content-Type: application/json\nContent-Type: text/plain\nx-ticketing-org: yoigo\n" . main::token('{"orgs":["yoigo"]}'),
+ "Content-Type: application/json\nContent-Type: application/json\nx-ticketing-org: yoigo\n" . main::token('{"orgs":["yoigo"]}'),
+ ""]
+--- error_code eval
+[200, 400, 400, 200]
+--- response_body_like eval
+['reset', $::ctype, $::ctype, '"count":\s*0\b']
+--- no_error_log
+[error]
+
+
+
+=== TEST 7: one Content-Type passes, and the upstream receives exactly that one
+--- request eval
+["GET /__mock/reset", "POST /v2/ticket/INST-7902/comment\n{\"body\":\"hi\"}", "GET /__mock/last"]
+--- more_headers eval
+["", "Content-Type: application/json\nx-ticketing-org: yoigo\n" . main::token('{"orgs":["yoigo"]}'), ""]
+--- error_code eval
+[200, 201, 200]
+--- response_body_like eval
+['reset', '"body":\s*"hi"', '"content-type":\s*"application/json"']
+--- no_error_log
+[error]
+
+
+
+=== TEST 8: without declared organizations the organization header is still bounded by tenancy
+--- http_config
+--- config
+    location /v2/ {
+        ticketing_gateway on;
+        ticketing_jwt_key_file pem $TEST_NGINX_DATA/rs256.pub;
+        ticketing_tenancy_claim orgs;
+        ticketing_org_header x-ticketing-org;
+        ticketing_provider_default JAM;
+        proxy_pass http://127.0.0.1:$TEST_NGINX_UPSTREAM_PORT;
+    }
+    location /__mock/ {
+        proxy_pass http://127.0.0.1:$TEST_NGINX_UPSTREAM_PORT;
+    }
+--- request eval
+["GET /__mock/reset", "GET /v2/issueLinkType", "GET /v2/issueLinkType", "GET /__mock/last", "GET /v2/issueLinkType", "GET /v2/orgs/yoigo/ticket/INST-7902", "GET /__mock/last"]
+--- more_headers eval
+["",
+ "x-ticketing-org: masmovil\n" . main::token('{"orgs":["yoigo"]}'),
+ "x-ticketing-org: Yoigo\n" . main::token('{"orgs":["yoigo"]}'),
+ "",
+ "x-ticketing-org: yoigo\nx-ticketing-org: masmovil\n" . main::token('{"orgs":["yoigo"]}'),
+ "x-ticketing-org: masmovil\n" . main::token('{"orgs":["yoigo"]}'),
+ ""]
+--- error_code eval
+[200, 403, 200, 200, 400, 200, 200]
+--- response_body_like eval
+['reset', '"detailMsg":"token is not valid for this organization"', '"Blocks"',
+ '"x-ticketing-org":\s*"yoigo"', '"detailMsg":"the organization header is repeated"',
+ '"key":\s*"INST-7902"', '"x-ticketing-org":\s*"yoigo"']
+--- no_error_log
+[error]
