@@ -8,12 +8,16 @@
 #   the mock API (t/mock/ticketing_mock.py)  port 8081  TICKETING_DEMO_UPSTREAM_PORT
 #   Debian's /usr/sbin/nginx + MODULE_SO     port 8080  TICKETING_DEMO_PORT
 # prints curl commands to try, and runs until Ctrl-C or SIGTERM; then it
-# stops all three and leaves no process behind. If one of them dies, the
-# demo stops too.
+# stops all three and leaves no process behind. If nginx dies, the demo
+# stops too. If redis-server or the mock stops (killed, shut down), nginx
+# keeps answering without it, as the module promises: metadata requests go
+# to the API uncached (X-Cache-Status: BYPASS), requests the API should
+# answer get the uniform 502; the demo says so and runs on.
 #
-# Everything it writes is in build/demo/: nginx.conf (generated from
-# conf.d/demo.conf.in), logs/, tmp/, pid files. The system's nginx and
-# redis services (their configs, logs, pid files, ports) are never used.
+# Everything it writes is in build/demo/ (TICKETING_DEMO_DIR): nginx.conf
+# (generated from conf.d/demo.conf.in), keys/, logs/, tmp/, pid files
+# (demo.pid, nginx.pid, redis.pid, mock.pid). The system's nginx and redis
+# services (their configs, logs, pid files, ports) are never used.
 set -euo pipefail
 LIB_TAG=demo
 # shellcheck source=scripts/lib.sh
@@ -43,8 +47,11 @@ done
 mock=$TOP/t/mock/ticketing_mock.py
 [ -f "$mock" ] || die "$mock not found"
 
-rundir=$TOP/build/demo
+rundir=$(abspath "${TICKETING_DEMO_DIR:-$TOP/build/demo}")
 mkdir -p "$rundir"
+rundir=$(cd "$rundir" && pwd)
+# scripts/token.sh signs with the keys of this directory
+export TICKETING_DEMO_DIR=$rundir
 
 # --------------------------------------------------------- one at a time
 # The lock is held for the demo's whole life on fd 9 (closed in every child
@@ -76,7 +83,7 @@ cleanup() {
         stop_pid "$redis_pid" redis-server 5
         log "stopped (logs kept in $rundir/logs)"
     fi
-    rm -f "$rundir/demo.pid" "$rundir/mock.pid"
+    rm -f "$rundir/demo.pid" "$rundir/mock.pid" "$rundir/redis.pid"
     exit "$rc"
 }
 trap cleanup EXIT
@@ -134,7 +141,8 @@ fi
 # known exactly and nothing daemonizes out of reach. "9>&-": they must not
 # inherit the lock.
 redis-server --save '' --appendonly no --bind 127.0.0.1 --port "$redis_port" \
-    --daemonize no --dir "$rundir" --logfile "$rundir/logs/redis.log" 9>&- &
+    --daemonize no --dir "$rundir" --logfile "$rundir/logs/redis.log" \
+    --pidfile "$rundir/redis.pid" 9>&- &
 redis_pid=$!
 
 python3 "$mock" --host 127.0.0.1 --port "$upstream_port" \
@@ -219,19 +227,47 @@ others, e.g.  make token ALG=ES256 TTL=600 CLAIMS='{"permissions":null}'
   # a known path with the wrong method: 405 (routing comes before auth)
   curl -i -X DELETE -H 'ticketing-provider: JAM' $base/v2/ticket/metadata/types
 
+  # nginx's own refusals are in the uniform schema too: 404, 405, 400
+  curl -i $base/V2/ticket/metadata/types
+  curl -i -X TRACE $base/v2/ticket/metadata/types
+  curl -i $base/v2/%00
+
+  # fail-open: stop Redis, and the metadata requests above still answer,
+  # straight from the API (X-Cache-Status: BYPASS)
+  kill $redis_pid
+  # stop the mock API: what needs it gets the uniform 502 Bad Gateway
+  kill $mock_pid
+
 EOF
 
 # ----------------------------------------------------------- supervise
-# Until a signal (the traps above run cleanup) or one of the three exits.
+# Until a signal (the traps above run cleanup) or nginx exits: without
+# nginx there is no demo. redis-server and the mock API may stop (killed
+# by the user to watch the gateway fail open): nginx goes on without them,
+# and the demo says what that means, then watches the others.
+gone() {    # gone WHAT PID LOG: say that WHAT (pid PID) stopped
+    log "$1 (pid $2) exited; last lines of $(rel "$rundir/logs/$3"):"
+    tail -5 "$rundir/logs/$3" >&2 || true
+}
 while :; do
-    wait -n "$redis_pid" "$mock_pid" "$nginx_pid" || true
-    for spec in "nginx:$nginx_pid:error.log" "mock API:$mock_pid:mock.log" \
-                "redis-server:$redis_pid:redis.log"; do
-        IFS=: read -r what pid logf <<<"$spec"
-        if ! pid_alive "$pid"; then
-            log "$what (pid $pid) exited; last lines of $(rel "$rundir/logs/$logf"):"
-            tail -5 "$rundir/logs/$logf" >&2 || true
-            exit 1
-        fi
-    done
+    # shellcheck disable=SC2086  # an empty pid is no argument
+    wait -n $nginx_pid $redis_pid $mock_pid || true
+    if ! pid_alive "$nginx_pid"; then
+        gone nginx "$nginx_pid" error.log
+        exit 1
+    fi
+    if [ -n "$redis_pid" ] && ! pid_alive "$redis_pid"; then
+        gone redis-server "$redis_pid" redis.log
+        log "nginx keeps answering without the cache (fail-open): metadata" \
+            "requests go to the API, with X-Cache-Status: BYPASS"
+        redis_pid=""
+        [ -n "$mock_pid" ] || log "only nginx is left; Ctrl-C stops it"
+    fi
+    if [ -n "$mock_pid" ] && ! pid_alive "$mock_pid"; then
+        gone "mock API" "$mock_pid" mock.log
+        log "nginx keeps answering: requests for the API get the uniform" \
+            "502 Bad Gateway (metadata cached in Redis still answers)"
+        mock_pid=""
+        [ -n "$redis_pid" ] || log "only nginx is left; Ctrl-C stops it"
+    fi
 done

@@ -21,7 +21,7 @@ claims=${3:-}
 [ -n "$claims" ] || claims='{}'
 [[ $ttl =~ ^-?[0-9]+$ ]] || die "invalid TTL '$ttl' (seconds)"
 
-keys=$TOP/build/demo/keys
+keys=${TICKETING_DEMO_DIR:-$TOP/build/demo}/keys
 "$TOP/scripts/demo-keys.sh" "$keys" >&2
 
 case $alg in
