@@ -44,11 +44,18 @@ def check(ok, name, detail=""):
     sys.stdout.flush()
 
 
-def exchange(port, data):
-    """Sends data, reads until the server closes: (bytes, closed)."""
+def exchange(port, data, later=b""):
+    """Sends data (then, a moment later, "later"), reads until the server
+    closes: (bytes, closed)."""
     s = socket.create_connection(("127.0.0.1", port), timeout=READ_BOUND)
     try:
         s.sendall(data)
+        if later:
+            # most often read in a second read event, after the body
+            # reading went asynchronous; if not, the synchronous path
+            # must hold as well
+            time.sleep(0.3)
+            s.sendall(later)
     except OSError:
         pass                # the server may close before reading it all
     out = b""
@@ -150,12 +157,17 @@ def chunked(body):
 
 
 def case(a, name, head, body, expect_status, must_close=False,
-         uniform_body=True, expect_upstream=0):
+         uniform_body=True, expect_upstream=0, later=b""):
     """head: request line and headers (no blank line); body: raw bytes
-    sent after the blank line, framing included."""
+    sent after the blank line, framing included; "later": the rest of the
+    body, sent a moment later."""
     mock(a.mock_port, "reset")
-    data = head.encode() + b"\r\n\r\n" + body + intended_request(a.token)
-    raw, closed = exchange(a.port, data)
+    data = head.encode() + b"\r\n\r\n" + body
+    if later:
+        raw, closed = exchange(a.port, data,
+                               later + intended_request(a.token))
+    else:
+        raw, closed = exchange(a.port, data + intended_request(a.token))
     resp = parse_responses(raw)
 
     check(len(resp) >= 1 and resp[0][0] == expect_status,
@@ -258,6 +270,14 @@ def main():
     case(a, "400 chunk without its CRLF (validate step)",
          json_post + auth + te, b"2\r\n{}XX" + hidden, 400,
          must_close=True)
+
+    # the malformed chunk arrives after the body reading has begun
+    case(a, "400 invalid chunk-size line in a later packet (validate step)",
+         json_post + auth + te, b"2\r\n{}\r\n", 400, must_close=True,
+         later=b"zz\r\n" + hidden)
+    case(a, "413 oversized chunk in a later packet (validate step)",
+         json_post + auth + te, b"2\r\n{}\r\n", 413, must_close=True,
+         later=b"2000\r\n" + hidden)
 
     # the same malformed bodies refused before the body is read (401):
     # nginx's discard finds them malformed, the connection must close
