@@ -402,6 +402,8 @@ unsigned
 ngx_http_ticketing_rules_body(unsigned op, ngx_http_ticketing_read_pt read,
     void *data, char *detail, size_t size)
 {
+    int            reason;
+    char          *near;
     json_t        *root;
     unsigned       rc;
     json_error_t   err;
@@ -414,10 +416,17 @@ ngx_http_ticketing_rules_body(unsigned op, ngx_http_ticketing_read_pt read,
                               JSON_REJECT_DUPLICATES|JSON_DECODE_ANY, &err);
 
     if (root == NULL) {
-        /* the position, not the text: the detail does not echo the body */
+        /*
+         * The reason and the position, never the text: jansson's message
+         * ends with " near '<the bytes>'", which would echo the body
+         * (invisible or control characters included).
+         */
+        near = strstr(err.text, " near ");
+        reason = near ? (int) (near - err.text) : (int) strlen(err.text);
+
         snprintf(detail, size,
-                 "request body is not valid JSON: %.60s (at byte %d)",
-                 err.text, err.position);
+                 "request body is not valid JSON: %.*s (at byte %d)",
+                 reason < 60 ? reason : 60, err.text, err.position);
         return 400;
     }
 

@@ -380,6 +380,28 @@ test_body_malformed(void **state)
         body_bad(op, bad[i], "not valid JSON");
     }
 
+    /* the detail names the reason and the position, never body bytes */
+    {
+        const char  *echo[] = {
+            "{\"a\":\xe2\x80\xae" "evil}", "\xef\xbb\xbf{}",
+            "{\"a\":\"abc\x01\"}", "{'password':1}", "{\"k\":1,\"k\":2}",
+            "{\"a\":secret}",
+        };
+
+        for (i = 0; i < sizeof(echo) / sizeof(echo[0]); i++) {
+            assert_int_equal(body(op, echo[i], strlen(echo[i]), detail),
+                             400);
+            assert_non_null(strstr(detail, "not valid JSON"));
+            assert_null(strstr(detail, "near"));
+            assert_null(strstr(detail, "\xe2\x80\xae"));
+            assert_null(strstr(detail, "\xef\xbb\xbf"));
+            assert_null(strstr(detail, "abc"));
+            assert_null(strstr(detail, "password"));
+            assert_null(strstr(detail, "secret"));
+            assert_null(strstr(detail, "\"k\""));
+        }
+    }
+
     /* NUL inside the body */
     assert_int_equal(body(op, "{\"a\":1}\0", 8, detail), 400);
     assert_int_equal(body(op, "{\"a\0\":1}", 8, detail), 400);
