@@ -699,8 +699,8 @@ static int
 ngx_http_ticketing_bad_token(const u_char *t, size_t len,
     unsigned http_status)
 {
-    size_t  i;
     int     letters;
+    size_t  i;
 
     /* leading and trailing punctuation: (x), "x", 'x', [x], x., x, x; */
 
@@ -818,7 +818,7 @@ ngx_http_ticketing_is_file(const u_char *t, size_t len)
             break;
         }
 
-        if (t[i - 1] == '/' || !ngx_http_ticketing_isalnum(t[i - 1])) {
+        if (!ngx_http_ticketing_isalnum(t[i - 1])) {
             return 0;
         }
     }
@@ -1020,8 +1020,8 @@ ngx_http_ticketing_is_code(const u_char *t, size_t len)
 static int
 ngx_http_ticketing_is_token(const u_char *t, size_t len)
 {
-    size_t  i, run;
     int     upper, lower, digit;
+    size_t  i, run;
     u_char  c;
 
     for (i = 0; i + 11 <= len; i++) {
@@ -1082,8 +1082,8 @@ ngx_http_ticketing_is_token(const u_char *t, size_t len)
 static int
 ngx_http_ticketing_has_ipv6(const u_char *s, size_t len)
 {
-    size_t  i, start, colons, hexlen, hexdigits, dots;
     int     letters, dcolon, longgroup, dot;
+    size_t  i, start, colons, hexlen, hexdigits, dots;
 
     colons = 0;
     dots = 0;

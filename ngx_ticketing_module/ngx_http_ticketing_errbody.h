@@ -27,18 +27,15 @@
 
 typedef enum {
     NGX_HTTP_TICKETING_ERRBODY_EMPTY = 0,
-    NGX_HTTP_TICKETING_ERRBODY_UNIFORM,       /* the schema, consistent
-                                                 and clean: passed as is */
-    NGX_HTTP_TICKETING_ERRBODY_UNIFORM_REBUILT, /* the schema's shape, but
-                                                 inconsistent, unclean or
-                                                 with more members */
-    NGX_HTTP_TICKETING_ERRBODY_JIRA,          /* errorMessages[], errors{} */
-    NGX_HTTP_TICKETING_ERRBODY_SPRING,        /* timestamp, status, error.. */
-    NGX_HTTP_TICKETING_ERRBODY_JSON,          /* some other JSON */
-    NGX_HTTP_TICKETING_ERRBODY_INVALID_JSON,  /* looks like JSON, is not */
+    NGX_HTTP_TICKETING_ERRBODY_UNIFORM,         /* the gateway's: passed */
+    NGX_HTTP_TICKETING_ERRBODY_UNIFORM_REBUILT, /* its shape, not its body */
+    NGX_HTTP_TICKETING_ERRBODY_JIRA,            /* errorMessages[], errors{} */
+    NGX_HTTP_TICKETING_ERRBODY_SPRING,          /* timestamp, status, error */
+    NGX_HTTP_TICKETING_ERRBODY_JSON,            /* some other JSON */
+    NGX_HTTP_TICKETING_ERRBODY_INVALID_JSON,    /* looks like JSON, is not */
     NGX_HTTP_TICKETING_ERRBODY_HTML_PAGE,
     NGX_HTTP_TICKETING_ERRBODY_TEXT,
-    NGX_HTTP_TICKETING_ERRBODY_BINARY         /* NUL bytes: not text */
+    NGX_HTTP_TICKETING_ERRBODY_BINARY           /* NUL bytes: not text */
 } ngx_http_ticketing_errbody_kind_e;
 
 
@@ -51,7 +48,8 @@ typedef enum {
  * could leak internals (see ngx_http_ticketing_errbody_safe()).
  *
  * "expect" is the code/status/message the client gets for the HTTP status
- * (expect->http_status).  A body in the uniform schema is UNIFORM, to be
+ * (for the detail rules only the class of expect->http_status counts,
+ * 4xx or 5xx).  A body in the uniform schema is UNIFORM, to be
  * passed byte for byte, only when it has exactly the four members, its
  * code, status and message are those of "expect", and its detailMsg is
  * null or a detail that cleaning leaves unchanged and that is safe.  Any
