@@ -905,3 +905,49 @@ invalid message "a <b> teapot" in "ticketing_error_map" directive
  '{"code":"0900","status":"TEAPOT","message":"I\'m a teapot","detailMsg":"Injected uniform error"}']
 --- no_error_log
 [error]
+
+
+
+=== TEST 40: the same hygiene for every shape: 4xx text, JSON, Jira and HTML bodies
+--- http_config
+    server {
+        listen unix:$TEST_NGINX_SERVROOT/logs/upstream.sock;
+        default_type text/plain;
+        location /ora { return 400 "ORA-00942: table or view does not exist"; }
+        location /svc { return 404 "cannot resolve jira-db.prod.svc.cluster.local"; }
+        location /sql { return 409 "query SELECT id FROM tickets WHERE key = 1 failed"; }
+        location /v6 { return 400 "cannot reach [fd00::17]:8080"; }
+        location /jwt { return 401 "token eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln rejected"; }
+        location /json {
+            default_type application/json;
+            return 400 '{"message":"pool jdbc:oracle:thin:@dbprod:1521:ORCL"}';
+        }
+        location /jira {
+            default_type application/json;
+            return 422 '{"errorMessages":["see app/models/ticket.rb"],"errors":{"summary":"redis-cache:6379 refused"}}';
+        }
+        location /html {
+            default_type text/html;
+            return 403 "<html><title>denied for ops@masmovil.com</title></html>";
+        }
+        location /ok { return 400 "the field customer.id must be a number"; }
+    }
+    upstream inner {
+        server unix:$TEST_NGINX_SERVROOT/logs/upstream.sock;
+    }
+--- config
+    location /plain/ {
+        ticketing_errors on;
+        proxy_pass http://inner/;
+    }
+--- request eval
+[map { "GET /plain/$_" } qw(ora svc sql v6 jwt json jira html ok)]
+--- error_code eval
+[400, 404, 409, 400, 401, 400, 422, 403, 400]
+--- response_body eval
+[main::ub(400, undef), main::ub(404, undef), main::ub(409, undef),
+ main::ub(400, undef), main::ub(401, undef),
+ main::ub(400, undef), main::ub(422, undef), main::ub(403, undef),
+ main::ub(400, "the field customer.id must be a number")]
+--- no_error_log
+[error]
