@@ -30,6 +30,10 @@ typedef struct {
 
 
 static int ngx_http_ticketing_errbody_is_uniform(json_t *root);
+static ngx_http_ticketing_errbody_kind_e ngx_http_ticketing_errbody_uniform(
+    json_t *root, const ngx_http_ticketing_error_kind_t *expect,
+    u_char *detail, size_t *detail_len);
+static int ngx_http_ticketing_errbody_equal(json_t *v, const char *s);
 static size_t ngx_http_ticketing_errbody_json_detail(json_t *root,
     ngx_http_ticketing_errbody_kind_e *kind, unsigned http_status,
     u_char *detail);
@@ -49,7 +53,18 @@ static int ngx_http_ticketing_bad_token(const u_char *t, size_t len,
     unsigned http_status);
 static int ngx_http_ticketing_has_source_location(const u_char *s,
     size_t len);
+static int ngx_http_ticketing_has_ipv6(const u_char *s, size_t len);
+static int ngx_http_ticketing_has_sql(const u_char *s, size_t len);
+static size_t ngx_http_ticketing_ci_word(const u_char *s, size_t len,
+    size_t from, const char *what);
+static int ngx_http_ticketing_is_file(const u_char *t, size_t len);
+static int ngx_http_ticketing_is_host(const u_char *t, size_t len);
+static int ngx_http_ticketing_is_code(const u_char *t, size_t len);
+static int ngx_http_ticketing_is_token(const u_char *t, size_t len);
 
+
+/* ngx_http_ticketing_ci_word(): not found */
+#define NGX_HTTP_TICKETING_NO_WORD  ((size_t) -1)
 
 #define ngx_http_ticketing_isdigit(c)  ((c) >= '0' && (c) <= '9')
 #define ngx_http_ticketing_isalpha(c)                                        \
@@ -63,14 +78,17 @@ static int ngx_http_ticketing_has_source_location(const u_char *s,
 
 ngx_http_ticketing_errbody_kind_e
 ngx_http_ticketing_errbody_inspect(const u_char *body, size_t len,
-    unsigned flags, unsigned http_status, u_char *detail, size_t *detail_len)
+    unsigned flags, const ngx_http_ticketing_error_kind_t *expect,
+    u_char *detail, size_t *detail_len)
 {
     json_t                             *root;
+    unsigned                            http_status;
     const u_char                       *p, *end;
     json_error_t                        err;
     ngx_http_ticketing_errbody_kind_e   kind;
 
     *detail_len = 0;
+    http_status = expect->http_status;
 
     p = body;
     end = body + len;
@@ -105,14 +123,25 @@ ngx_http_ticketing_errbody_inspect(const u_char *body, size_t len,
         }
 
         if (ngx_http_ticketing_errbody_is_uniform(root)) {
+            kind = ngx_http_ticketing_errbody_uniform(root, expect, detail,
+                                                      detail_len);
             json_decref(root);
-            return NGX_HTTP_TICKETING_ERRBODY_UNIFORM;
+            return kind;
         }
 
         *detail_len = ngx_http_ticketing_errbody_json_detail(root, &kind,
                                                              http_status,
                                                              detail);
         json_decref(root);
+
+        /* each part was safe; joined, they must still be ("a:" ":: b") */
+
+        if (*detail_len > 0
+            && !ngx_http_ticketing_errbody_safe(detail, *detail_len,
+                                                http_status))
+        {
+            *detail_len = 0;
+        }
 
         return kind;
     }
@@ -136,8 +165,8 @@ const char *
 ngx_http_ticketing_errbody_kind_name(ngx_http_ticketing_errbody_kind_e kind)
 {
     static const char  *names[] = {
-        "empty", "uniform", "jira", "spring", "json", "invalid json",
-        "html", "text", "binary"
+        "empty", "uniform", "uniform rebuilt", "jira", "spring", "json",
+        "invalid json", "html", "text", "binary"
     };
 
     if ((size_t) kind >= sizeof(names) / sizeof(names[0])) {
@@ -148,13 +177,16 @@ ngx_http_ticketing_errbody_kind_name(ngx_http_ticketing_errbody_kind_e kind)
 }
 
 
-/* exactly {"code":s,"status":s,"message":s,"detailMsg":s|null} */
+/*
+ * The uniform shape: {"code":s,"status":s,"message":s,"detailMsg":s|null},
+ * possibly with more members
+ */
 static int
 ngx_http_ticketing_errbody_is_uniform(json_t *root)
 {
     json_t  *d;
 
-    if (!json_is_object(root) || json_object_size(root) != 4) {
+    if (!json_is_object(root)) {
         return 0;
     }
 
@@ -164,6 +196,92 @@ ngx_http_ticketing_errbody_is_uniform(json_t *root)
            && json_is_string(json_object_get(root, "status"))
            && json_is_string(json_object_get(root, "message"))
            && (json_is_string(d) || json_is_null(d));
+}
+
+
+/*
+ * A body of the uniform shape passes as it is only when it is what the
+ * gateway itself would send for the status: exactly the four members, the
+ * code, status and message of "expect", and a detailMsg that is null or
+ * already clean (cleaning leaves it unchanged) and safe.  Otherwise it is
+ * rebuilt: other members are dropped, code, status and message are
+ * expect's, and the detail is the detailMsg, else the message when it is
+ * not expect's (an upstream may put its text there), each only when safe.
+ */
+static ngx_http_ticketing_errbody_kind_e
+ngx_http_ticketing_errbody_uniform(json_t *root,
+    const ngx_http_ticketing_error_kind_t *expect, u_char *detail,
+    size_t *detail_len)
+{
+    size_t       n, len;
+    json_t      *d, *m;
+    const char  *s;
+
+    d = json_object_get(root, "detailMsg");
+    m = json_object_get(root, "message");
+
+    if (json_object_size(root) == 4
+        && ngx_http_ticketing_errbody_equal(json_object_get(root, "code"),
+                                            expect->code)
+        && ngx_http_ticketing_errbody_equal(json_object_get(root, "status"),
+                                            expect->status)
+        && ngx_http_ticketing_errbody_equal(m, expect->message))
+    {
+        if (json_is_null(d)) {
+            return NGX_HTTP_TICKETING_ERRBODY_UNIFORM;
+        }
+
+        s = json_string_value(d);
+        len = json_string_length(d);
+
+        n = ngx_http_ticketing_errbody_clean((const u_char *) s, len, 0,
+                                             detail);
+
+        if (n == len && memcmp(detail, s, n) == 0
+            && ngx_http_ticketing_errbody_safe(detail, n,
+                                               expect->http_status))
+        {
+            *detail_len = n;
+            return NGX_HTTP_TICKETING_ERRBODY_UNIFORM;
+        }
+    }
+
+    *detail_len = 0;
+
+    if (json_is_string(d)) {
+        *detail_len = ngx_http_ticketing_errbody_checked(
+                                     (const u_char *) json_string_value(d),
+                                     json_string_length(d), 0,
+                                     expect->http_status, detail);
+    }
+
+    if (*detail_len == 0
+        && strcasecmp(json_string_value(m), expect->message) != 0)
+    {
+        *detail_len = ngx_http_ticketing_errbody_checked(
+                                     (const u_char *) json_string_value(m),
+                                     json_string_length(m), 0,
+                                     expect->http_status, detail);
+    }
+
+    return NGX_HTTP_TICKETING_ERRBODY_UNIFORM_REBUILT;
+}
+
+
+/* a JSON string equal to s (a string with a NUL inside is never equal) */
+static int
+ngx_http_ticketing_errbody_equal(json_t *v, const char *s)
+{
+    size_t  len;
+
+    if (!json_is_string(v)) {
+        return 0;
+    }
+
+    len = strlen(s);
+
+    return json_string_length(v) == len
+           && memcmp(json_string_value(v), s, len) == 0;
 }
 
 
@@ -496,14 +614,29 @@ ngx_http_ticketing_errbody_safe(const u_char *s, size_t len,
     const u_char  *t, *end;
 
     static const char  *always[] = {
+
+        /* stack traces */
         "exception", "traceback", "caused by", "stack trace", "stacktrace",
         "backtrace", "goroutine", "panic:", "native method",
-        "unknown source", "://", "localhost", "password", "passwd",
-        "secret", "bearer ", "private key", NULL
+        "unknown source",
+
+        /* URLs, local addresses */
+        "://", "jdbc:", "localhost",
+
+        /* credentials and tokens */
+        "password", "passwd", "secret", "bearer ", "private key",
+        "-----begin", "authorization:", "access_token", "refresh_token",
+        "id_token", "api_key", "apikey", "api-key", "token=", "jsessionid",
+
+        /* databases */
+        "sql", "insert into", "delete from", "drop table", "select *",
+        "relation \"", "constraint \"",
+
+        NULL
     };
 
     static const char  *server[] = {
-        "sql", "ora-", "errno", "segmentation", "null pointer",
+        "ora-", "errno", "segmentation", "null pointer",
         "nullpointer", "undefined method", "undefined index",
         "syntax error", "internal", NULL
     };
@@ -515,7 +648,9 @@ ngx_http_ticketing_errbody_safe(const u_char *s, size_t len,
     }
 
     if (ngx_http_ticketing_has_ipv4(s, len)
-        || ngx_http_ticketing_has_source_location(s, len))
+        || ngx_http_ticketing_has_ipv6(s, len)
+        || ngx_http_ticketing_has_source_location(s, len)
+        || ngx_http_ticketing_has_sql(s, len))
     {
         return 0;
     }
@@ -535,7 +670,7 @@ ngx_http_ticketing_errbody_safe(const u_char *s, size_t len,
         }
     }
 
-    /* word by word: addresses, paths, host and class names */
+    /* word by word: addresses, paths, host and class names, tokens */
 
     end = s + len;
     t = s;
@@ -564,8 +699,8 @@ static int
 ngx_http_ticketing_bad_token(const u_char *t, size_t len,
     unsigned http_status)
 {
-    size_t  i, colons, hexlen;
-    int     letters, dcolon, longgroup, ok;
+    int     letters;
+    size_t  i;
 
     /* leading and trailing punctuation: (x), "x", 'x', [x], x., x, x; */
 
@@ -582,7 +717,7 @@ ngx_http_ticketing_bad_token(const u_char *t, size_t len,
         return 0;
     }
 
-    /* file paths: /x/y, ~/x, C:\x, C:/x, x\y */
+    /* file paths: /x/y, ~/x, C:\x, C:/x, x\y, x/y.ext */
 
     if (t[0] == '/' && memchr(t + 1, '/', len - 1) != NULL) {
         return 1;
@@ -602,40 +737,25 @@ ngx_http_ticketing_bad_token(const u_char *t, size_t len,
         return 1;
     }
 
-    /* IPv6: hex groups and colons, with "::", a hex letter or 4 digits */
-
-    colons = 0;
-    hexlen = 0;
-    letters = 0;
-    dcolon = 0;
-    longgroup = 0;
-    ok = 1;
-
-    for (i = 0; i < len; i++) {
-        if (t[i] == ':') {
-            colons++;
-            if (i > 0 && t[i - 1] == ':') {
-                dcolon = 1;
-            }
-
-            hexlen = 0;
-
-        } else if (ngx_http_ticketing_ishex(t[i])) {
-            if (!ngx_http_ticketing_isdigit(t[i])) {
-                letters = 1;
-            }
-
-            if (++hexlen == 4) {
-                longgroup = 1;
-            }
-
-        } else if (t[i] != '.' && t[i] != '%') {
-            ok = 0;
-            break;
-        }
+    if (ngx_http_ticketing_is_file(t, len)) {
+        return 1;
     }
 
-    if (ok && colons >= 2 && (dcolon || letters || longgroup)) {
+    /* host names, host:port, e-mail addresses, user:password@host */
+
+    if (ngx_http_ticketing_is_host(t, len)) {
+        return 1;
+    }
+
+    /* stack frames and class names: a.b.c(...), java.lang.X */
+
+    if (ngx_http_ticketing_is_code(t, len)) {
+        return 1;
+    }
+
+    /* tokens: a JWT, a long random-looking string */
+
+    if (ngx_http_ticketing_is_token(t, len)) {
         return 1;
     }
 
@@ -671,6 +791,451 @@ ngx_http_ticketing_bad_token(const u_char *t, size_t len,
     }
 
     return 0;
+}
+
+
+/*
+ * A file name: a path with a file at its end (src/main/App.java), or a
+ * name whose extension is that of source, configuration or key files.
+ */
+static int
+ngx_http_ticketing_is_file(const u_char *t, size_t len)
+{
+    size_t  i, dot, n;
+
+    static const char  *exts[] = {
+        "java", "class", "jar", "war", "py", "pyc", "go", "rb", "php",
+        "cs", "kt", "scala", "pl", "sh", "yml", "yaml", "properties",
+        "conf", "cfg", "ini", "env", "pem", "jks", "p12", "pfx", "crt",
+        "sql", "db", "sqlite", NULL
+    };
+
+    dot = len;
+
+    for (i = len; i > 0; i--) {
+        if (t[i - 1] == '.') {
+            dot = i - 1;
+            break;
+        }
+
+        if (!ngx_http_ticketing_isalnum(t[i - 1])) {
+            return 0;
+        }
+    }
+
+    if (dot == len || dot == 0 || dot + 1 == len
+        || !ngx_http_ticketing_isalpha(t[dot + 1]) || len - dot - 1 > 10)
+    {
+        return 0;
+    }
+
+    if (memchr(t, '/', dot) != NULL) {
+        return 1;
+    }
+
+    n = len - dot - 1;
+
+    for (i = 0; exts[i] != NULL; i++) {
+        if (strlen(exts[i]) == n
+            && strncasecmp((const char *) t + dot + 1, exts[i], n) == 0)
+        {
+            return 1;
+        }
+    }
+
+    return 0;
+}
+
+
+/*
+ * An internal host name (a label that ends the name or comes before a
+ * ":port" or "/path": *.internal, *.local, *.svc, ...); a host:port, whose
+ * host starts with a letter (a time or a date does not) and has a ".",
+ * "-" or "_" or whose port is a common service port ("Ticket:12345" is
+ * not one); an e-mail address (a@b.c); credentials in a URL
+ * (user:password@host).
+ */
+static int
+ngx_http_ticketing_is_host(const u_char *t, size_t len)
+{
+    int     sep;
+    size_t  i, j, n, digits, port;
+    u_char  c;
+
+    static const size_t  ports[] = {
+        80, 443, 1433, 1521, 2181, 3000, 3306, 5000, 5432, 5672, 6379,
+        8000, 8080, 8081, 8443, 8888, 9000, 9092, 9200, 9300, 11211,
+        27017, 0
+    };
+
+    static const char  *internal[] = {
+        ".internal", ".local", ".localdomain", ".lan", ".corp", ".intranet",
+        ".intra", ".svc", ".cluster", ".home.arpa", ".private", NULL
+    };
+
+    for (i = 1; i < len; i++) {
+        if (t[i] != '.' || !ngx_http_ticketing_isalnum(t[i - 1])) {
+            continue;
+        }
+
+        for (j = 0; internal[j] != NULL; j++) {
+            n = strlen(internal[j]);
+
+            if (i + n > len
+                || strncasecmp((const char *) t + i, internal[j], n) != 0)
+            {
+                continue;
+            }
+
+            c = (i + n < len) ? t[i + n] : '\0';
+
+            if (c == '\0' || c == ':' || c == '/' || c == '.'
+                || c == ')' || c == ']')
+            {
+                return 1;
+            }
+        }
+    }
+
+    /* host:port */
+
+    if (ngx_http_ticketing_isalpha(t[0])) {
+        sep = 0;
+
+        for (i = 1; i < len; i++) {
+            if (t[i] == '.' || t[i] == '-' || t[i] == '_') {
+                sep = 1;
+
+            } else if (!ngx_http_ticketing_isalnum(t[i])) {
+                break;
+            }
+        }
+
+        if (i >= 2 && i < len && t[i] == ':') {
+            port = 0;
+
+            for (j = i + 1, digits = 0;
+                 j < len && ngx_http_ticketing_isdigit(t[j]);
+                 j++, digits++)
+            {
+                port = port * 10 + (t[j] - '0');
+            }
+
+            if (digits >= 2 && digits <= 5 && (j == len || t[j] == '/')) {
+                for (n = 0; ports[n] != 0 && ports[n] != port; n++) {
+                    /* void */
+                }
+
+                if (sep || ports[n] != 0) {
+                    return 1;
+                }
+            }
+        }
+    }
+
+    /* a@b.c, user:password@host */
+
+    for (i = 1; i + 1 < len; i++) {
+        if (t[i] != '@') {
+            continue;
+        }
+
+        if (memchr(t, ':', i) != NULL) {
+            return 1;
+        }
+
+        if (!ngx_http_ticketing_isalnum(t[i - 1])) {
+            continue;
+        }
+
+        for (j = i + 2; j + 1 < len; j++) {
+            if (t[j] == '.' && ngx_http_ticketing_isalpha(t[j + 1])) {
+                return 1;
+            }
+        }
+    }
+
+    return 0;
+}
+
+
+/*
+ * A stack frame "a.b.c(" (a qualified name called), or a class of the
+ * Java platform and of its common frameworks.
+ */
+static int
+ngx_http_ticketing_is_code(const u_char *t, size_t len)
+{
+    size_t  i, j, dots;
+
+    static const char  *roots[] = {
+        "java.", "javax.", "jakarta.", "sun.", "jdk.", "kotlin.",
+        "scala.", "org.springframework.", "org.hibernate.", "org.apache.",
+        "io.netty.", "com.fasterxml.", "com.sun.", NULL
+    };
+
+    for (i = 0; roots[i] != NULL; i++) {
+        j = strlen(roots[i]);
+
+        if (len > j && strncmp((const char *) t, roots[i], j) == 0
+            && ngx_http_ticketing_isalpha(t[j]))
+        {
+            return 1;
+        }
+    }
+
+    for (i = 1; i < len; i++) {
+        if (t[i] != '(') {
+            continue;
+        }
+
+        dots = 0;
+
+        for (j = i; j > 0; j--) {
+            if (t[j - 1] == '.') {
+                dots++;
+
+            } else if (!ngx_http_ticketing_isalnum(t[j - 1])
+                       && t[j - 1] != '_' && t[j - 1] != '$')
+            {
+                break;
+            }
+        }
+
+        if (dots >= 2) {
+            return 1;
+        }
+    }
+
+    return 0;
+}
+
+
+/*
+ * A JWT ("eyJ" and at least 8 more base64url characters), or a run of at
+ * least 32 base64 characters with an upper-case letter, a lower-case
+ * letter and a digit (API keys, session ids, secrets; a UUID or a hex
+ * digest has no upper-case letter, a word no digit).
+ */
+static int
+ngx_http_ticketing_is_token(const u_char *t, size_t len)
+{
+    int     upper, lower, digit;
+    size_t  i, run;
+    u_char  c;
+
+    for (i = 0; i + 11 <= len; i++) {
+        if (t[i] == 'e' && t[i + 1] == 'y' && t[i + 2] == 'J'
+            && (i == 0 || !ngx_http_ticketing_isalnum(t[i - 1])))
+        {
+            for (run = 3; i + run < len; run++) {
+                c = t[i + run];
+                if (!ngx_http_ticketing_isalnum(c) && c != '-' && c != '_') {
+                    break;
+                }
+            }
+
+            if (run >= 11) {
+                return 1;
+            }
+        }
+    }
+
+    run = 0;
+    upper = 0;
+    lower = 0;
+    digit = 0;
+
+    for (i = 0; i <= len; i++) {
+        c = (i < len) ? t[i] : ' ';
+
+        if (ngx_http_ticketing_isalnum(c) || c == '+' || c == '/'
+            || c == '=' || c == '_')
+        {
+            run++;
+            upper |= (c >= 'A' && c <= 'Z');
+            lower |= (c >= 'a' && c <= 'z');
+            digit |= ngx_http_ticketing_isdigit(c);
+            continue;
+        }
+
+        if (run >= 32 && upper && lower && digit) {
+            return 1;
+        }
+
+        run = 0;
+        upper = 0;
+        lower = 0;
+        digit = 0;
+    }
+
+    return 0;
+}
+
+
+/*
+ * IPv6: a run of hex digits, colons and dots, not inside a word, with at
+ * least two colons and "::", a hex letter or a group of 4 (a time such as
+ * 10:30:45.123 has none), anywhere in the text: "[fd00::1]:8080",
+ * "(fe80::1%eth0)".
+ */
+static int
+ngx_http_ticketing_has_ipv6(const u_char *s, size_t len)
+{
+    int     letters, dcolon, longgroup, dot;
+    size_t  i, start, colons, hexlen, hexdigits, dots;
+
+    colons = 0;
+    dots = 0;
+    hexlen = 0;
+    hexdigits = 0;
+    letters = 0;
+    dcolon = 0;
+    longgroup = 0;
+    dot = 0;
+
+    for (i = 0; i <= len; i++) {
+
+        if (i < len && s[i] == ':') {
+            if (hexlen == 4 && !dot) {
+                longgroup = 1;
+            }
+
+            colons++;
+
+            if (i > 0 && s[i - 1] == ':') {
+                dcolon = 1;
+            }
+
+            hexlen = 0;
+            dot = 0;
+            continue;
+        }
+
+        if (i < len && ngx_http_ticketing_ishex(s[i])) {
+            if (!ngx_http_ticketing_isdigit(s[i])) {
+                letters = 1;
+            }
+
+            hexlen++;
+            hexdigits++;
+            continue;
+        }
+
+        if (i < len && s[i] == '.') {
+            dot = 1;
+            dots++;
+            continue;
+        }
+
+        /* the end of a run: it counts when no letter or digit is around */
+
+        if (hexlen == 4 && !dot) {
+            longgroup = 1;
+        }
+
+        start = i - (colons + hexdigits + dots);
+
+        if (colons >= 2 && hexdigits > 0 && (dcolon || letters || longgroup)
+            && (start == 0 || !ngx_http_ticketing_isalnum(s[start - 1]))
+            && (i == len || !ngx_http_ticketing_isalnum(s[i])))
+        {
+            return 1;
+        }
+
+        colons = 0;
+        dots = 0;
+        hexlen = 0;
+        hexdigits = 0;
+        letters = 0;
+        dcolon = 0;
+        longgroup = 0;
+        dot = 0;
+    }
+
+    return 0;
+}
+
+
+/*
+ * Database errors and SQL: "ORA-00942", and a statement: SELECT ... FROM
+ * ... followed by WHERE, JOIN, ORDER BY, GROUP BY or LIMIT, or UPDATE ...
+ * SET ... WHERE.
+ */
+static int
+ngx_http_ticketing_has_sql(const u_char *s, size_t len)
+{
+    size_t  i, p;
+
+    static const char  *after[] = { "where", "join", "order by", "group by",
+                                    "limit", NULL };
+
+    for (i = 0; i + 5 <= len; i++) {
+        if (strncasecmp((const char *) s + i, "ora-", 4) == 0
+            && ngx_http_ticketing_isdigit(s[i + 4]))
+        {
+            return 1;
+        }
+    }
+
+    p = ngx_http_ticketing_ci_word(s, len, 0, "select");
+
+    if (p != NGX_HTTP_TICKETING_NO_WORD) {
+        p = ngx_http_ticketing_ci_word(s, len, p, "from");
+
+        if (p != NGX_HTTP_TICKETING_NO_WORD) {
+            for (i = 0; after[i] != NULL; i++) {
+                if (ngx_http_ticketing_ci_word(s, len, p, after[i])
+                    != NGX_HTTP_TICKETING_NO_WORD)
+                {
+                    return 1;
+                }
+            }
+        }
+    }
+
+    p = ngx_http_ticketing_ci_word(s, len, 0, "update");
+
+    if (p != NGX_HTTP_TICKETING_NO_WORD) {
+        p = ngx_http_ticketing_ci_word(s, len, p, "set");
+
+        if (p != NGX_HTTP_TICKETING_NO_WORD
+            && ngx_http_ticketing_ci_word(s, len, p, "where")
+               != NGX_HTTP_TICKETING_NO_WORD)
+        {
+            return 1;
+        }
+    }
+
+    return 0;
+}
+
+
+/*
+ * The end of the first whole word "what" in s from "from", or
+ * NGX_HTTP_TICKETING_NO_WORD
+ */
+static size_t
+ngx_http_ticketing_ci_word(const u_char *s, size_t len, size_t from,
+    const char *what)
+{
+    size_t  i, n;
+
+    n = strlen(what);
+
+    for (i = from; i + n <= len; i++) {
+        if ((i > 0 && ngx_http_ticketing_isalnum(s[i - 1]))
+            || (i + n < len && ngx_http_ticketing_isalnum(s[i + n])))
+        {
+            continue;
+        }
+
+        if (strncasecmp((const char *) s + i, what, n) == 0) {
+            return i + n;
+        }
+    }
+
+    return NGX_HTTP_TICKETING_NO_WORD;
 }
 
 

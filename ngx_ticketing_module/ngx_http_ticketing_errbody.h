@@ -14,6 +14,8 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "ngx_http_ticketing_error.h"
+
 
 /* a detail is cut to this many bytes (on a character boundary) */
 #define NGX_HTTP_TICKETING_ERRBODY_DETAIL_MAX  240
@@ -25,14 +27,15 @@
 
 typedef enum {
     NGX_HTTP_TICKETING_ERRBODY_EMPTY = 0,
-    NGX_HTTP_TICKETING_ERRBODY_UNIFORM,       /* already the API's schema */
-    NGX_HTTP_TICKETING_ERRBODY_JIRA,          /* errorMessages[], errors{} */
-    NGX_HTTP_TICKETING_ERRBODY_SPRING,        /* timestamp, status, error.. */
-    NGX_HTTP_TICKETING_ERRBODY_JSON,          /* some other JSON */
-    NGX_HTTP_TICKETING_ERRBODY_INVALID_JSON,  /* looks like JSON, is not */
+    NGX_HTTP_TICKETING_ERRBODY_UNIFORM,         /* the gateway's: passed */
+    NGX_HTTP_TICKETING_ERRBODY_UNIFORM_REBUILT, /* its shape, not its body */
+    NGX_HTTP_TICKETING_ERRBODY_JIRA,            /* errorMessages[], errors{} */
+    NGX_HTTP_TICKETING_ERRBODY_SPRING,          /* timestamp, status, error */
+    NGX_HTTP_TICKETING_ERRBODY_JSON,            /* some other JSON */
+    NGX_HTTP_TICKETING_ERRBODY_INVALID_JSON,    /* looks like JSON, is not */
     NGX_HTTP_TICKETING_ERRBODY_HTML_PAGE,
     NGX_HTTP_TICKETING_ERRBODY_TEXT,
-    NGX_HTTP_TICKETING_ERRBODY_BINARY         /* NUL bytes: not text */
+    NGX_HTTP_TICKETING_ERRBODY_BINARY           /* NUL bytes: not text */
 } ngx_http_ticketing_errbody_kind_e;
 
 
@@ -43,10 +46,20 @@ typedef enum {
  * decoded, stripped of markup and control characters, whitespace-collapsed,
  * valid UTF-8 and capped; it is dropped entirely when it looks like it
  * could leak internals (see ngx_http_ticketing_errbody_safe()).
+ *
+ * "expect" is the code/status/message the client gets for the HTTP status
+ * (for the detail rules only the class of expect->http_status counts,
+ * 4xx or 5xx).  A body in the uniform schema is UNIFORM, to be
+ * passed byte for byte, only when it has exactly the four members, its
+ * code, status and message are those of "expect", and its detailMsg is
+ * null or a detail that cleaning leaves unchanged and that is safe.  Any
+ * other body of that shape is UNIFORM_REBUILT: its detail is its detailMsg
+ * or else its message (unless that is expect's), each only when safe.
  */
 ngx_http_ticketing_errbody_kind_e ngx_http_ticketing_errbody_inspect(
-    const u_char *body, size_t len, unsigned flags, unsigned http_status,
-    u_char *detail, size_t *detail_len);
+    const u_char *body, size_t len, unsigned flags,
+    const ngx_http_ticketing_error_kind_t *expect, u_char *detail,
+    size_t *detail_len);
 
 /* "jira", "html", ...: for logs */
 const char *ngx_http_ticketing_errbody_kind_name(
@@ -62,10 +75,14 @@ size_t ngx_http_ticketing_errbody_clean(const u_char *src, size_t len,
     int html, u_char *dst);
 
 /*
- * Whether a cleaned detail may be shown: never when it contains a stack
- * trace or source location, an IP address, a URL, a file path, "localhost"
- * or a credential word; for 5xx, neither a host or class name
- * ("a.b" words), an e-mail address nor a database error.
+ * Whether a cleaned detail may be shown.  Never, whatever the status, when
+ * it contains a stack trace, a stack frame or a source location; an IPv4
+ * or IPv6 address; a URL, a JDBC URL or credentials in one (user:pw@); an
+ * internal host name (*.internal, *.local, *.svc, *.corp, ...) or a
+ * host:port; a file path; a database error or an SQL statement; an e-mail
+ * address; a token (JWT, a long random-looking string) or a credential
+ * word.  For 5xx, neither a host or class name ("a.b" words), "@", "/" nor
+ * a few more server words.
  */
 int ngx_http_ticketing_errbody_safe(const u_char *s, size_t len,
     unsigned http_status);

@@ -7,9 +7,11 @@
  * buffering, no copy.  For an error (from the upstream or from nginx itself)
  * it holds the header back; the body filter swallows the body, keeping a
  * capped copy, and on the last buffer either lets an already uniform body
- * through byte for byte, or sends the header with the uniform body built
- * from the status and a safe detail taken from the original body.  Errors
- * the gateway itself sent (ngx_http_ticketing_send_error) are left alone.
+ * through byte for byte (when its code, status and message are those of the
+ * HTTP status and its detail is clean and safe), or sends the header with
+ * the uniform body built from the status and a safe detail taken from the
+ * original body.  Errors the gateway itself sent
+ * (ngx_http_ticketing_send_error) are left alone.
  */
 
 
@@ -48,7 +50,10 @@ static ngx_int_t ngx_http_ticketing_filter_head(ngx_http_request_t *r,
 static ngx_int_t ngx_http_ticketing_filter_finish(ngx_http_request_t *r,
     ngx_http_ticketing_filter_ctx_t *fctx);
 static ngx_int_t ngx_http_ticketing_filter_pass(ngx_http_request_t *r,
-    ngx_http_ticketing_filter_ctx_t *fctx);
+    ngx_http_ticketing_filter_ctx_t *fctx,
+    const ngx_http_ticketing_error_kind_t *kind);
+static const ngx_http_ticketing_error_kind_t *ngx_http_ticketing_filter_kind(
+    ngx_http_request_t *r, ngx_uint_t status);
 static ngx_buf_t *ngx_http_ticketing_filter_body(ngx_http_request_t *r,
     ngx_uint_t status, const u_char *detail, size_t detail_len);
 static void ngx_http_ticketing_filter_headers(ngx_http_request_t *r,
@@ -372,19 +377,20 @@ static ngx_int_t
 ngx_http_ticketing_filter_finish(ngx_http_request_t *r,
     ngx_http_ticketing_filter_ctx_t *fctx)
 {
-    int                                 complete;
-    size_t                              len, detail_len;
-    u_char                             *data, *decoded;
-    ssize_t                             n;
-    unsigned                            flags;
-    ngx_int_t                           rc;
-    ngx_buf_t                          *b;
-    ngx_uint_t                          status;
-    ngx_chain_t                         out;
-    const char                         *kind_name;
-    const u_char                       *detail;
-    ngx_http_ticketing_errbody_kind_e   kind;
-    u_char                              dbuf[
+    int                                     complete;
+    size_t                                  len, detail_len;
+    u_char                                 *data, *decoded;
+    ssize_t                                 n;
+    unsigned                                flags;
+    ngx_int_t                               rc;
+    ngx_buf_t                              *b;
+    ngx_uint_t                              status;
+    ngx_chain_t                             out;
+    const char                             *kind_name;
+    const u_char                           *detail;
+    ngx_http_ticketing_errbody_kind_e       kind;
+    const ngx_http_ticketing_error_kind_t  *expect;
+    u_char                                  dbuf[
                                        NGX_HTTP_TICKETING_ERRBODY_DETAIL_MAX];
 
     status = r->headers_out.status;
@@ -444,7 +450,9 @@ ngx_http_ticketing_filter_finish(ngx_http_request_t *r,
             len = (size_t) n;
         }
 
-        kind = ngx_http_ticketing_errbody_inspect(data, len, flags, status,
+        expect = ngx_http_ticketing_filter_kind(r, status);
+
+        kind = ngx_http_ticketing_errbody_inspect(data, len, flags, expect,
                                                   dbuf, &detail_len);
         kind_name = ngx_http_ticketing_errbody_kind_name(kind);
 
@@ -453,7 +461,7 @@ ngx_http_ticketing_filter_finish(ngx_http_request_t *r,
                            "ticketing errors: %ui uniform body passed",
                            status);
 
-            return ngx_http_ticketing_filter_pass(r, fctx);
+            return ngx_http_ticketing_filter_pass(r, fctx, expect);
         }
 
         detail = detail_len ? dbuf : NULL;
@@ -487,14 +495,20 @@ ngx_http_ticketing_filter_finish(ngx_http_request_t *r,
 }
 
 
-/* an already uniform body: as it came, with a JSON Content-Type */
+/*
+ * An already uniform body: as it came, with a JSON Content-Type; its code
+ * is that of "kind"
+ */
 static ngx_int_t
 ngx_http_ticketing_filter_pass(ngx_http_request_t *r,
-    ngx_http_ticketing_filter_ctx_t *fctx)
+    ngx_http_ticketing_filter_ctx_t *fctx,
+    const ngx_http_ticketing_error_kind_t *kind)
 {
     ngx_int_t     rc;
     ngx_buf_t    *b;
     ngx_chain_t   out;
+
+    ngx_http_ticketing_metrics_error_code(r, kind->code);
 
     if (r->headers_out.content_type.len < 16
         || ngx_strncasecmp(r->headers_out.content_type.data,
@@ -537,6 +551,30 @@ ngx_http_ticketing_filter_pass(ngx_http_request_t *r,
 }
 
 
+/* the code/status/message of a status: the configured map, the table */
+static const ngx_http_ticketing_error_kind_t *
+ngx_http_ticketing_filter_kind(ngx_http_request_t *r, ngx_uint_t status)
+{
+    ngx_uint_t                              i;
+    ngx_http_ticketing_loc_conf_t          *tlcf;
+    const ngx_http_ticketing_error_kind_t  *mapped;
+
+    tlcf = ngx_http_get_module_loc_conf(r, ngx_http_ticketing_module);
+
+    if (tlcf->filter.map != NULL) {
+        mapped = tlcf->filter.map->elts;
+
+        for (i = 0; i < tlcf->filter.map->nelts; i++) {
+            if (mapped[i].http_status == status) {
+                return &mapped[i];
+            }
+        }
+    }
+
+    return ngx_http_ticketing_error_kind(status);
+}
+
+
 /* the uniform body, with the code/status/message of the configured map */
 static ngx_buf_t *
 ngx_http_ticketing_filter_body(ngx_http_request_t *r, ngx_uint_t status,
@@ -544,24 +582,9 @@ ngx_http_ticketing_filter_body(ngx_http_request_t *r, ngx_uint_t status,
 {
     size_t                                  size;
     ngx_buf_t                              *b;
-    ngx_uint_t                              i;
-    ngx_http_ticketing_loc_conf_t          *tlcf;
-    const ngx_http_ticketing_error_kind_t  *kind, *mapped;
+    const ngx_http_ticketing_error_kind_t  *kind;
 
-    tlcf = ngx_http_get_module_loc_conf(r, ngx_http_ticketing_module);
-
-    kind = ngx_http_ticketing_error_kind(status);
-
-    if (tlcf->filter.map != NULL) {
-        mapped = tlcf->filter.map->elts;
-
-        for (i = 0; i < tlcf->filter.map->nelts; i++) {
-            if (mapped[i].http_status == status) {
-                kind = &mapped[i];
-                break;
-            }
-        }
-    }
+    kind = ngx_http_ticketing_filter_kind(r, status);
 
     ngx_http_ticketing_metrics_error_code(r, kind->code);
 

@@ -1,7 +1,9 @@
 # One error language: every error a client receives through a gateway
 # location has the uniform schema {"code","status","message","detailMsg"},
 # whatever the upstream (or nginx itself) answered.  Success responses pass
-# untouched, uniform error bodies pass byte for byte.
+# untouched; uniform error bodies pass byte for byte only when their code,
+# status and message are those of their HTTP status and their detail is
+# clean and safe, and are rebuilt otherwise (TEST 35-39).
 
 use Test::Nginx::Socket 'no_plan';
 use IO::Socket::INET;
@@ -317,30 +319,30 @@ Content-Type: application/json
 --- request eval
 [("GET /v2/ticket/metadata/types") x 4]
 --- more_headers eval
-["X-Mock-Error: bigbody\nX-Mock-Body-Size: 300000", "X-Mock-Error: bigbody", "X-Mock-Error: chunked\nX-Mock-Status: 503", "X-Mock-Error: uniform"]
+["X-Mock-Error: bigbody\nX-Mock-Body-Size: 300000", "X-Mock-Error: bigbody", "X-Mock-Error: chunked\nX-Mock-Status: 503", "X-Mock-Error: uniform\nX-Mock-Uniform: {\"code\":\"0020\"}"]
 --- error_code eval
 [500, 500, 503, 409]
 --- response_body eval
-[main::ub(500, undef), main::ub(500, ("x" x 237) . "..."), main::ub(503, "Error body sent in several chunks"), main::mock_get("/v2/ticket/metadata/types", "X-Mock-Error" => "uniform")->{content}]
+[main::ub(500, undef), main::ub(500, ("x" x 237) . "..."), main::ub(503, "Error body sent in several chunks"), main::mock_get("/v2/ticket/metadata/types", "X-Mock-Error" => "uniform", "X-Mock-Uniform" => '{"code":"0020"}')->{content}]
 --- timeout: 5
 --- no_error_log
 [error]
 
 
 
-=== TEST 14: an already uniform body passes byte for byte
+=== TEST 14: a uniform body with its status's code passes byte for byte
 --- request eval
 [("GET /v2/ticket/metadata/types") x 5]
 --- more_headers eval
-["X-Mock-Error: uniform", map { "X-Mock-Error: uniform\nX-Mock-Status: $_" } (400, 401, 404, 500)]
+["X-Mock-Error: uniform\nX-Mock-Uniform: {\"code\":\"0020\"}", map { "X-Mock-Error: uniform\nX-Mock-Status: $_" } (400, 401, 404, 500)]
 --- error_code eval
 [409, 400, 401, 404, 500]
 --- response_body eval
-[map { main::mock_get("/v2/ticket/metadata/types", "X-Mock-Error" => "uniform", "X-Mock-Status" => $_)->{content} } (409, 400, 401, 404, 500)]
---- response_body_like: ^\{"code": "
---- response_headers
-Content-Type: application/json
-X-Mock-Operation: metadata.types
+[main::mock_get("/v2/ticket/metadata/types", "X-Mock-Error" => "uniform", "X-Mock-Uniform" => '{"code":"0020"}')->{content}, map { main::mock_get("/v2/ticket/metadata/types", "X-Mock-Error" => "uniform", "X-Mock-Status" => $_)->{content} } (400, 401, 404, 500)]
+--- response_body_like eval
+[('^\{"code": "') x 5]
+--- response_headers eval
+[("Content-Type: application/json\nX-Mock-Operation: metadata.types") x 5]
 --- no_error_log
 [error]
 
@@ -771,3 +773,181 @@ invalid message "a <b> teapot" in "ticketing_error_map" directive
 --- must_die
 --- error_log
 "ticketing_error_buffer_size" directive must be between 1k and 1m
+
+
+
+=== TEST 35: uniform-shaped 400s carrying each kind of leak: rebuilt, detail dropped
+--- request eval
+[("GET /v2/ticket/metadata/types") x 23]
+--- more_headers eval
+[map { "X-Mock-Error: uniform\nX-Mock-Status: 400\nX-Mock-Uniform: {\"detailMsg\":$_}" }
+ '"pool failed: jdbc:postgresql://app:s3cr3t@db:5432/ticketing"',
+ '"pool failed: jdbc:oracle:thin:@dbprod:1521:ORCL"',
+ '"cannot reach 10.20.30.40"',
+ '"cannot reach [fd00::17]:8080"',
+ '"cannot resolve jira-db.prod.svc.cluster.local"',
+ '"cannot resolve ticketing-backend-7f9c4d.internal"',
+ '"proxy jira.corp refused"',
+ '"backend redis-cache:6379 refused"',
+ '"ORA-00942: table or view does not exist"',
+ '"query SELECT id FROM tickets WHERE key = 1 failed"',
+ '"SQLSTATE[23505] duplicate key"',
+ '"duplicate key value violates unique constraint \"ticket_pkey\""',
+ '"failed at com.masmovil.ticketing.jira.JiraClient.execute(JiraClient.java:214)"',
+ '"failed at com.masmovil.ticketing.jira.JiraClient.execute(Unknown)"',
+ '"Traceback (most recent call last): File \"app.py\", line 3"',
+ '"goroutine 1 [running]: main.main() main.go:12 +0x1d"',
+ '"cannot read /opt/mas-ticketing-api/config/application.yml"',
+ '"cannot read C:\\\\app\\\\config.yml"',
+ '"cannot read src/main/resources/application.properties"',
+ '"token Bearer abc rejected"',
+ '"token eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl rejected"',
+ '"key AbCdEfGhIjKlMnOpQrStUvWxYz0123456789AbCd rejected"',
+ '"notify ops@masmovil.com"']
+--- error_code eval
+[(400) x 23]
+--- response_body eval
+[(main::ub(400, undef)) x 23]
+--- response_headers eval
+[("Content-Type: application/json") x 23]
+--- no_error_log
+[error]
+
+
+
+=== TEST 36: uniform-shaped 500s carrying leaks, in detailMsg or in message
+--- request eval
+[("GET /v2/ticket/metadata/types") x 4]
+--- more_headers eval
+[map { "X-Mock-Error: uniform\nX-Mock-Status: $_->[0]\nX-Mock-Uniform: $_->[1]" }
+ [500, '{"detailMsg":"java.sql.SQLException: Connection to 10.20.30.40:5432 refused"}'],
+ [500, '{"detailMsg":"I/O error on GET request for \"http://jira.internal:8080/rest/api/2/issue\""}'],
+ [400, '{"message":"pool jdbc:postgresql://app:s3cr3t@db:5432/t","detailMsg":null}'],
+ [400, '{"message":"Bad Request at /srv/app/handler.py","detailMsg":"the summary is required"}']]
+--- error_code eval
+[500, 500, 400, 400]
+--- response_body eval
+[main::ub(500, undef), main::ub(500, undef), main::ub(400, undef), main::ub(400, "the summary is required")]
+--- no_error_log
+[error]
+
+
+
+=== TEST 37: code, status or message contradicting the HTTP status: rebuilt
+--- request eval
+[("GET /v2/ticket/metadata/types") x 8]
+--- more_headers eval
+[map { "X-Mock-Error: uniform\nX-Mock-Status: $_->[0]" . ($_->[1] ? "\nX-Mock-Uniform: $_->[1]" : "") }
+ [404, '{"code":"0002"}'],
+ [404, '{"status":"UNEXPECTED"}'],
+ [400, '{"code":"0004","status":"NOT_FOUND","message":"Not found"}'],
+ [500, '{"code":"0015","status":"BAD_REQUEST","message":"Bad Request"}'],
+ [401, '{"message":"Not found"}'],
+ [503, '{"code":"0002","status":"UNEXPECTED","message":"Unexpected Error"}'],
+ [409, ''],
+ [409, '{"code":"0020","message":"Ticket INST-7902 is being edited","detailMsg":null}']]
+--- error_code eval
+[404, 404, 400, 500, 401, 503, 409, 409]
+--- response_body eval
+[main::ub(404, "Injected uniform error"), main::ub(404, "Injected uniform error"),
+ main::ub(400, "Injected uniform error"), main::ub(500, "Injected uniform error"),
+ main::ub(401, "Injected uniform error"), main::ub(503, "Injected uniform error"),
+ main::ub(409, "Injected uniform error"), main::ub(409, "Ticket INST-7902 is being edited")]
+--- response_headers eval
+[("Content-Type: application/json\nX-Mock-Operation: metadata.types") x 8]
+--- no_error_log
+[error]
+
+
+
+=== TEST 38: extra members or an unclean detail: rebuilt from the four members
+--- request eval
+[("GET /v2/ticket/metadata/types") x 4]
+--- more_headers eval
+[map { "X-Mock-Error: uniform\nX-Mock-Status: 400\nX-Mock-Uniform: $_" }
+ '{"trace":"java.lang.IllegalStateException at 10.20.30.40"}',
+ '{"detailMsg":null,"detail":"from an extra member"}',
+ '{"detailMsg":"the <b>summary</b>   is\\n required"}',
+ '{"detailMsg":"' . ("a" x 300) . '"}']
+--- error_code eval
+[400, 400, 400, 400]
+--- response_body eval
+[main::ub(400, "Injected uniform error"), main::ub(400, undef), main::ub(400, "the summary is required"), main::ub(400, ("a" x 237) . "...")]
+--- no_error_log
+[error]
+
+
+
+=== TEST 39: clean, consistent uniform bodies pass byte for byte, mapped statuses too
+--- config
+    location /v2/ {
+        ticketing_gateway on;
+        ticketing_error_map 418 0900 TEAPOT "I'm a teapot";
+        proxy_pass http://ticketing_api;
+    }
+--- request eval
+[("GET /v2/ticket/metadata/types") x 5]
+--- more_headers eval
+[map { "X-Mock-Error: uniform\nX-Mock-Status: $_->[0]\nX-Mock-Uniform: $_->[1]" }
+ [409, '{"code":"0020"}'],
+ [400, '{"detailMsg":"the field customer.id must be a number"}'],
+ [404, '{"detailMsg":null}'],
+ [418, '{"code":"0900","status":"TEAPOT","message":"I\'m a teapot","detailMsg":"short and stout"}'],
+ [418, '{"code":"0032","status":"CLIENT_ERROR","message":"Client Error"}']]
+--- error_code eval
+[409, 400, 404, 418, 418]
+--- response_body eval
+[(map { main::mock_get("/v2/ticket/metadata/types", "X-Mock-Error" => "uniform", "X-Mock-Status" => $_->[0], "X-Mock-Uniform" => $_->[1])->{content} }
+  [409, '{"code":"0020"}'],
+  [400, '{"detailMsg":"the field customer.id must be a number"}'],
+  [404, '{"detailMsg":null}'],
+  [418, '{"code":"0900","status":"TEAPOT","message":"I\'m a teapot","detailMsg":"short and stout"}']),
+ '{"code":"0900","status":"TEAPOT","message":"I\'m a teapot","detailMsg":"Injected uniform error"}']
+--- no_error_log
+[error]
+
+
+
+=== TEST 40: the same hygiene for every shape: 4xx text, JSON, Jira and HTML bodies
+--- http_config
+    server {
+        listen unix:$TEST_NGINX_SERVROOT/logs/upstream.sock;
+        default_type text/plain;
+        location /ora { return 400 "ORA-00942: table or view does not exist"; }
+        location /svc { return 404 "cannot resolve jira-db.prod.svc.cluster.local"; }
+        location /sql { return 409 "query SELECT id FROM tickets WHERE key = 1 failed"; }
+        location /v6 { return 400 "cannot reach [fd00::17]:8080"; }
+        location /jwt { return 401 "token eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln rejected"; }
+        location /json {
+            default_type application/json;
+            return 400 '{"message":"pool jdbc:oracle:thin:@dbprod:1521:ORCL"}';
+        }
+        location /jira {
+            default_type application/json;
+            return 422 '{"errorMessages":["see app/models/ticket.rb"],"errors":{"summary":"redis-cache:6379 refused"}}';
+        }
+        location /html {
+            default_type text/html;
+            return 403 "<html><title>denied for ops@masmovil.com</title></html>";
+        }
+        location /ok { return 400 "the field customer.id must be a number"; }
+    }
+    upstream inner {
+        server unix:$TEST_NGINX_SERVROOT/logs/upstream.sock;
+    }
+--- config
+    location /plain/ {
+        ticketing_errors on;
+        proxy_pass http://inner/;
+    }
+--- request eval
+[map { "GET /plain/$_" } qw(ora svc sql v6 jwt json jira html ok)]
+--- error_code eval
+[400, 404, 409, 400, 401, 400, 422, 403, 400]
+--- response_body eval
+[main::ub(400, undef), main::ub(404, undef), main::ub(409, undef),
+ main::ub(400, undef), main::ub(401, undef),
+ main::ub(400, undef), main::ub(422, undef), main::ub(403, undef),
+ main::ub(400, "the field customer.id must be a number")]
+--- no_error_log
+[error]

@@ -45,8 +45,9 @@ inspect_n(const char *body, size_t len, unsigned flags, unsigned status)
     assert_non_null(detail);
     memcpy(copy, body, len);
 
-    r.kind = ngx_http_ticketing_errbody_inspect(copy, len, flags, status,
-                                                detail, &r.len);
+    r.kind = ngx_http_ticketing_errbody_inspect(copy, len, flags,
+                                          ngx_http_ticketing_error_kind(status),
+                                          detail, &r.len);
     assert_true(r.len <= DMAX);
     memcpy(r.detail, detail, r.len);
     r.detail[r.len] = '\0';
@@ -84,6 +85,49 @@ test_empty(void **state)
 }
 
 
+static result_t
+inspect_kind(const char *body, const ngx_http_ticketing_error_kind_t *kind)
+{
+    u_char    *copy, *detail;
+    size_t     len;
+    result_t   r;
+
+    len = strlen(body);
+    copy = malloc(len ? len : 1);
+    detail = malloc(DMAX);
+    assert_non_null(copy);
+    assert_non_null(detail);
+    memcpy(copy, body, len);
+
+    r.kind = ngx_http_ticketing_errbody_inspect(copy, len, 0, kind, detail,
+                                                &r.len);
+    assert_true(r.len <= DMAX);
+    memcpy(r.detail, detail, r.len);
+    r.detail[r.len] = '\0';
+
+    free(copy);
+    free(detail);
+
+    return r;
+}
+
+
+/* a uniform body of a status, with the members given */
+static const char *
+ub(char *buf, size_t size, const char *code, const char *status,
+    const char *message, const char *detail_json)
+{
+    int  n;
+
+    n = snprintf(buf, size, "{\"code\":\"%s\",\"status\":\"%s\","
+                 "\"message\":\"%s\",\"detailMsg\":%s}", code, status,
+                 message, detail_json);
+    assert_true(n > 0 && (size_t) n < size);
+
+    return buf;
+}
+
+
 static void
 test_uniform(void **state)
 {
@@ -91,29 +135,49 @@ test_uniform(void **state)
 
     (void) state;
 
-    r = inspect("{\"code\": \"9409\", \"status\": \"CONFLICT\", \"message\": "
+    /* what the gateway itself would send: passed */
+    r = inspect("{\"code\": \"0020\", \"status\": \"CONFLICT\", \"message\": "
                 "\"Conflict\", \"detailMsg\": \"Injected uniform error\"}",
                 409);
     assert_int_equal(r.kind, NGX_HTTP_TICKETING_ERRBODY_UNIFORM);
 
-    r = inspect("\xef\xbb\xbf {\"detailMsg\":null,\"message\":\"m\","
-                "\"status\":\"S\",\"code\":\"1\"}\n", 500);
+    r = inspect("\xef\xbb\xbf {\"detailMsg\":null,\"message\":"
+                "\"Unexpected Error\",\"status\":\"UNEXPECTED\","
+                "\"code\":\"0002\"}\n", 500);
     assert_int_equal(r.kind, NGX_HTTP_TICKETING_ERRBODY_UNIFORM);
 
-    /* a fifth key: not uniform; its detailMsg is used */
-    r = inspect("{\"code\":\"1\",\"status\":\"S\",\"message\":\"m\","
-                "\"detailMsg\":\"the field is wrong\",\"x\":1}", 400);
-    assert_int_equal(r.kind, NGX_HTTP_TICKETING_ERRBODY_JSON);
+    r = inspect("{\"code\":\"0015\",\"status\":\"BAD_REQUEST\",\"message\":"
+                "\"Bad Request\",\"detailMsg\":\"\"}", 400);
+    assert_int_equal(r.kind, NGX_HTTP_TICKETING_ERRBODY_UNIFORM);
+
+    /* a code the table does not give for 409: rebuilt, the detail kept */
+    r = inspect("{\"code\": \"9409\", \"status\": \"CONFLICT\", \"message\": "
+                "\"Conflict\", \"detailMsg\": \"Injected uniform error\"}",
+                409);
+    assert_int_equal(r.kind, NGX_HTTP_TICKETING_ERRBODY_UNIFORM_REBUILT);
+    assert_string_equal(r.detail, "Injected uniform error");
+
+    /* a fifth key: rebuilt, the detail from detailMsg only */
+    r = inspect("{\"code\":\"0015\",\"status\":\"BAD_REQUEST\",\"message\":"
+                "\"Bad Request\",\"detailMsg\":\"the field is wrong\","
+                "\"x\":1}", 400);
+    assert_int_equal(r.kind, NGX_HTTP_TICKETING_ERRBODY_UNIFORM_REBUILT);
     assert_string_equal(r.detail, "the field is wrong");
+
+    r = inspect("{\"code\":\"0015\",\"status\":\"BAD_REQUEST\",\"message\":"
+                "\"Bad Request\",\"detailMsg\":null,\"detail\":\"extra\"}",
+                400);
+    assert_int_equal(r.kind, NGX_HTTP_TICKETING_ERRBODY_UNIFORM_REBUILT);
+    assert_int_equal(r.len, 0);
 
     /* wrong types */
     r = inspect("{\"code\":15,\"status\":\"S\",\"message\":\"m\","
                 "\"detailMsg\":null}", 400);
-    assert_int_not_equal(r.kind, NGX_HTTP_TICKETING_ERRBODY_UNIFORM);
+    assert_int_equal(r.kind, NGX_HTTP_TICKETING_ERRBODY_JSON);
 
     r = inspect("{\"code\":\"1\",\"status\":\"S\",\"message\":\"m\","
                 "\"detailMsg\":[]}", 400);
-    assert_int_not_equal(r.kind, NGX_HTTP_TICKETING_ERRBODY_UNIFORM);
+    assert_int_equal(r.kind, NGX_HTTP_TICKETING_ERRBODY_JSON);
 
     /* a missing key replaced by another */
     r = inspect("{\"code\":\"1\",\"status\":\"S\",\"message\":\"m\","
@@ -131,10 +195,185 @@ test_uniform(void **state)
     assert_int_equal(r.kind, NGX_HTTP_TICKETING_ERRBODY_INVALID_JSON);
 
     /* a complete uniform body that was cut: never passed as uniform */
-    r = inspect_n("{\"code\":\"1\",\"status\":\"S\",\"message\":\"m\","
-                  "\"detailMsg\":null}", 55,
+    r = inspect_n("{\"code\":\"0015\",\"status\":\"BAD_REQUEST\","
+                  "\"message\":\"Bad Request\",\"detailMsg\":null}", 75,
                   NGX_HTTP_TICKETING_ERRBODY_TRUNCATED, 400);
     assert_int_equal(r.kind, NGX_HTTP_TICKETING_ERRBODY_INVALID_JSON);
+}
+
+
+/* code, status and message must be those of the HTTP status */
+static void
+test_uniform_consistency(void **state)
+{
+    char      b[1024];
+    result_t  r;
+
+    static const ngx_http_ticketing_error_kind_t  teapot =
+        { 418, "0900", "TEAPOT", "I'm a teapot" };
+
+    (void) state;
+
+    /* a 404 whose code is 500's */
+    r = inspect(ub(b, sizeof(b), "0002", "NOT_FOUND", "Not found",
+                   "\"no such ticket\""), 404);
+    assert_int_equal(r.kind, NGX_HTTP_TICKETING_ERRBODY_UNIFORM_REBUILT);
+    assert_string_equal(r.detail, "no such ticket");
+
+    /* a 404 whose status is 500's */
+    r = inspect(ub(b, sizeof(b), "0004", "UNEXPECTED", "Not found", "null"),
+                404);
+    assert_int_equal(r.kind, NGX_HTTP_TICKETING_ERRBODY_UNIFORM_REBUILT);
+    assert_int_equal(r.len, 0);
+
+    /* a whole 404 body sent with 400, and with 500 */
+    ub(b, sizeof(b), "0004", "NOT_FOUND", "Not found", "null");
+    assert_int_equal(inspect(b, 400).kind,
+                     NGX_HTTP_TICKETING_ERRBODY_UNIFORM_REBUILT);
+    assert_int_equal(inspect(b, 500).kind,
+                     NGX_HTTP_TICKETING_ERRBODY_UNIFORM_REBUILT);
+    assert_int_equal(inspect(b, 404).kind,
+                     NGX_HTTP_TICKETING_ERRBODY_UNIFORM);
+
+    /* 503 has its own code: 0002 UNEXPECTED is 500's */
+    r = inspect(ub(b, sizeof(b), "0002", "UNEXPECTED", "Unexpected Error",
+                   "null"), 503);
+    assert_int_equal(r.kind, NGX_HTTP_TICKETING_ERRBODY_UNIFORM_REBUILT);
+
+    /* case counts */
+    r = inspect(ub(b, sizeof(b), "0004", "not_found", "Not found", "null"),
+                404);
+    assert_int_equal(r.kind, NGX_HTTP_TICKETING_ERRBODY_UNIFORM_REBUILT);
+
+    /* another message: rebuilt; the message is the detail when safe */
+    r = inspect(ub(b, sizeof(b), "0020", "CONFLICT",
+                   "Ticket INST-7902 is being edited", "null"), 409);
+    assert_int_equal(r.kind, NGX_HTTP_TICKETING_ERRBODY_UNIFORM_REBUILT);
+    assert_string_equal(r.detail, "Ticket INST-7902 is being edited");
+
+    r = inspect(ub(b, sizeof(b), "0015", "BAD_REQUEST",
+                   "jdbc:postgresql://app:pw@db:5432/t", "null"), 400);
+    assert_int_equal(r.kind, NGX_HTTP_TICKETING_ERRBODY_UNIFORM_REBUILT);
+    assert_int_equal(r.len, 0);
+
+    r = inspect(ub(b, sizeof(b), "0015", "BAD_REQUEST",
+                   "Bad Request at /srv/app/handler.py",
+                   "\"the summary is required\""), 400);
+    assert_int_equal(r.kind, NGX_HTTP_TICKETING_ERRBODY_UNIFORM_REBUILT);
+    assert_string_equal(r.detail, "the summary is required");
+
+    /* the generic message is never made the detail */
+    r = inspect(ub(b, sizeof(b), "0015", "BAD_REQUEST", "bad request",
+                   "\"at 10.1.2.3\""), 400);
+    assert_int_equal(r.kind, NGX_HTTP_TICKETING_ERRBODY_UNIFORM_REBUILT);
+    assert_int_equal(r.len, 0);
+
+    /* a status of ticketing_error_map */
+    r = inspect_kind(ub(b, sizeof(b), "0900", "TEAPOT", "I'm a teapot",
+                        "\"short and stout\""), &teapot);
+    assert_int_equal(r.kind, NGX_HTTP_TICKETING_ERRBODY_UNIFORM);
+
+    r = inspect_kind(ub(b, sizeof(b), "0032", "CLIENT_ERROR", "Client Error",
+                        "\"short and stout\""), &teapot);
+    assert_int_equal(r.kind, NGX_HTTP_TICKETING_ERRBODY_UNIFORM_REBUILT);
+    assert_string_equal(r.detail, "short and stout");
+
+    /* unclean details: rebuilt with the cleaned detail */
+    r = inspect(ub(b, sizeof(b), "0015", "BAD_REQUEST", "Bad Request",
+                   "\"the <b>summary</b>  is\\n required\""), 400);
+    assert_int_equal(r.kind, NGX_HTTP_TICKETING_ERRBODY_UNIFORM_REBUILT);
+    assert_string_equal(r.detail, "the summary is required");
+
+    r = inspect(ub(b, sizeof(b), "0015", "BAD_REQUEST", "Bad Request",
+                   "\"a\\u202eb\""), 400);
+    assert_int_equal(r.kind, NGX_HTTP_TICKETING_ERRBODY_UNIFORM_REBUILT);
+    assert_string_equal(r.detail, "ab");
+
+    r = inspect(ub(b, sizeof(b), "0015", "BAD_REQUEST", "Bad Request",
+                   "\"" "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+                   "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+                   "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+                   "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+                   "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+                   "\""), 400);
+    assert_int_equal(r.kind, NGX_HTTP_TICKETING_ERRBODY_UNIFORM_REBUILT);
+    assert_int_equal(r.len, DMAX);
+}
+
+
+/* each kind of leak in the detailMsg of an otherwise consistent body */
+static void
+test_uniform_leaks(void **state)
+{
+    char                                   b[1024];
+    size_t                                 i, j;
+    result_t                               r;
+    const ngx_http_ticketing_error_kind_t  *k;
+
+    static const char  *leaks[] = {
+        "\"pool: jdbc:postgresql://app:s3cr3t@db:5432/ticketing\"",
+        "\"pool: jdbc:oracle:thin:@dbprod:1521:ORCL\"",
+        "\"cannot reach 10.20.30.40\"",
+        "\"cannot reach 192.168.1.10:8080\"",
+        "\"cannot reach [fd00::17]:8080\"",
+        "\"cannot reach fe80::1%eth0\"",
+        "\"cannot resolve jira-db.prod.svc.cluster.local\"",
+        "\"cannot resolve ticketing-backend-7f9c4d.internal\"",
+        "\"cannot resolve jira.corp\"",
+        "\"cannot resolve printer.local:631\"",
+        "\"backend redis-cache:6379 refused\"",
+        "\"backend jira:8080 refused\"",
+        "\"ORA-00942: table or view does not exist\"",
+        "\"SQLSTATE[23505]: unique violation\"",
+        "\"query SELECT id FROM tickets WHERE key = 1 failed\"",
+        "\"UPDATE tickets SET status = 2 WHERE id = 7\"",
+        "\"duplicate key value violates unique constraint \\\"t_pkey\\\"\"",
+        "\"at com.masmovil.ticketing.jira.JiraClient.execute(Unknown)\"",
+        "\"at com.masmovil.Jira.run(JiraClient.java:214)\"",
+        "\"java.lang.IllegalStateException: no\"",
+        "\"java.lang.OutOfMemoryError: heap\"",
+        "\"Traceback (most recent call last): File \\\"app.py\\\", "
+            "line 3\"",
+        "\"goroutine 1 [running]: main.main() main.go:12 +0x1d\"",
+        "\"panic: runtime error: index out of range\"",
+        "\"cannot read /opt/mas-ticketing-api/config/application.yml\"",
+        "\"cannot read C:\\\\app\\\\config.yml\"",
+        "\"cannot read src/main/resources/application.properties\"",
+        "\"cannot read application.yml\"",
+        "\"token Bearer abc rejected\"",
+        "\"token eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln rejected\"",
+        "\"key AbCdEfGhIjKlMnOpQrStUvWxYz0123456789AbCd rejected\"",
+        "\"Authorization: Basic YWxhZGRpbjpvcGVuc2VzYW1l\"",
+        "\"-----BEGIN RSA PRIVATE KEY----- MIIE\"",
+        "\"redirect to ?access_token=abc\"",
+        "\"notify ops@masmovil.com\"",
+        NULL
+    };
+
+    static const unsigned  statuses[] = { 400, 404, 409, 500, 503 };
+
+    (void) state;
+
+    for (i = 0; leaks[i] != NULL; i++) {
+        for (j = 0; j < sizeof(statuses) / sizeof(statuses[0]); j++) {
+            k = ngx_http_ticketing_error_kind(statuses[j]);
+
+            r = inspect(ub(b, sizeof(b), k->code, k->status, k->message,
+                           leaks[i]), statuses[j]);
+
+            if (r.kind != NGX_HTTP_TICKETING_ERRBODY_UNIFORM_REBUILT
+                || r.len != 0)
+            {
+                print_error("leak %zu (%s) with %u: kind %d, detail \"%s\"\n",
+                            i, leaks[i], statuses[j], (int) r.kind,
+                            r.detail);
+            }
+
+            assert_int_equal(r.kind,
+                             NGX_HTTP_TICKETING_ERRBODY_UNIFORM_REBUILT);
+            assert_int_equal(r.len, 0);
+        }
+    }
 }
 
 
@@ -170,6 +409,15 @@ test_jira(void **state)
     r = inspect("{\"errorMessages\":[],\"errors\":{}}", 400);
     assert_int_equal(r.kind, NGX_HTTP_TICKETING_ERRBODY_JIRA);
     assert_int_equal(r.len, 0);
+
+    /* safe parts that, joined, are not: the whole detail is dropped */
+    r = inspect("{\"errors\":{\"fe80:\":\"1 down\"}}", 400);
+    assert_int_equal(r.kind, NGX_HTTP_TICKETING_ERRBODY_JIRA);
+    assert_int_equal(r.len, 0);
+
+    r = inspect("{\"errors\":{\"summaryjva:\":\"Field is required\"}}",
+                400);
+    assert_string_equal(r.detail, "summaryjva:: Field is required");
 }
 
 
@@ -427,6 +675,61 @@ test_safe(void **state)
     assert_false(safe("ORA-00942: table or view does not exist", 500));
     assert_false(safe("SQLSTATE[42S02]", 500));
     assert_false(safe("a/b", 500));
+
+    /* every status: what a 4xx could still leak before */
+    assert_false(safe("pool jdbc:oracle:thin:@dbprod:1521:ORCL", 400));
+    assert_false(safe("peer [fd00::17]:8080 down", 400));
+    assert_false(safe("peer (fe80::1%eth0) down", 400));
+    assert_false(safe("host jira-db.prod.svc.cluster.local", 400));
+    assert_false(safe("host db.internal:5432", 400));
+    assert_false(safe("host ticketing-backend-7f9c4d.internal", 404));
+    assert_false(safe("host jira.corp.example.com", 400));
+    assert_false(safe("host NAS.LOCAL", 400));
+    assert_false(safe("backend redis-cache:6379 refused", 400));
+    assert_false(safe("backend jira:8080/rest refused", 400));
+    assert_false(safe("ORA-00942: table or view does not exist", 400));
+    assert_false(safe("SQLSTATE[42S02]", 400));
+    assert_false(safe("PSQLException", 400));
+    assert_false(safe("SELECT id FROM tickets WHERE key = 1", 400));
+    assert_false(safe("select a, b from t order by a", 409));
+    assert_false(safe("update tickets set a = 1 where id = 2", 400));
+    assert_false(safe("insert into tickets values (1)", 400));
+    assert_false(safe("violates unique constraint \"t_pkey\"", 409));
+    assert_false(safe("relation \"tickets\" does not exist", 400));
+    assert_false(safe("at com.x.Jira.run(Unknown)", 400));
+    assert_false(safe("java.lang.OutOfMemoryError", 400));
+    assert_false(safe("org.springframework.dao.DataAccess failed", 400));
+    assert_false(safe("read src/main/resources/x.properties", 400));
+    assert_false(safe("read app/models/ticket.rb", 400));
+    assert_false(safe("read application.yml", 400));
+    assert_false(safe("read keystore.jks", 400));
+    assert_false(safe("token eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln", 401));
+    assert_false(safe("(eyJhbGciOiJub25lIn0)", 401));
+    assert_false(safe("key AbCdEfGhIjKlMnOpQrStUvWxYz0123456789AbCd", 403));
+    assert_false(safe("Authorization: Basic YWxhZGRpbjpvcGVuc2VzYW1l", 401));
+    assert_false(safe("-----BEGIN PRIVATE KEY-----", 400));
+    assert_false(safe("see ?access_token=abc", 400));
+    assert_false(safe("see ?token=abc", 400));
+    assert_false(safe("mail ops@masmovil.com", 400));
+    assert_false(safe("login app:s3cr3t@db", 400));
+
+    /* and what a 4xx detail may still say */
+    assert_true(safe("Ticket:12345 not found", 404));
+    assert_true(safe("Select a value from the list", 400));
+    assert_true(safe("please update the ticket and set a summary", 400));
+    assert_true(safe("customer.id must be a number", 400));
+    assert_true(safe("created at 2026-01-01T10:30:45.123Z", 400));
+    assert_true(safe("at 10:30:45.1234", 500));
+    assert_true(safe("ticket 550e8400-e29b-41d4-a716-446655440000", 404));
+    assert_true(safe("provider must be one of JAM/JCC/TGJ/JNEXT", 400));
+    assert_true(safe("send application/json", 415));
+    assert_true(safe("INST-7902 is closed; reopen it with transition 51",
+                     409));
+    assert_true(safe("you are heyJohnSmithsonian's assistant", 400));
+    assert_true(safe("summary: You must specify a summary of the issue.",
+                     400));
+    assert_true(safe("the attachment MYSIM_398171.pdf is too large", 413));
+    assert_true(safe("assignee @admin.micro is unknown", 400));
 }
 
 
@@ -597,6 +900,8 @@ main(void)
     const struct CMUnitTest  tests[] = {
         cmocka_unit_test(test_empty),
         cmocka_unit_test(test_uniform),
+        cmocka_unit_test(test_uniform_consistency),
+        cmocka_unit_test(test_uniform_leaks),
         cmocka_unit_test(test_jira),
         cmocka_unit_test(test_spring),
         cmocka_unit_test(test_html),

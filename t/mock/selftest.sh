@@ -220,6 +220,11 @@ t err.uniform 409 'j == {"code": "9409", "status": "CONFLICT", "message": "Confl
     GET /v2/issueLinkType -H 'X-Mock-Error: uniform'
 t err.uniform.404 404 'j["code"] == "0004"' \
     GET /v2/issueLinkType -H 'X-Mock-Error: uniform' -H 'X-Mock-Status: 404'
+t err.uniform.override 404 'j == {"code": "0002", "status": "NOT_FOUND", "message": "Not found", "detailMsg": None, "x": 1}' \
+    GET /v2/issueLinkType -H 'X-Mock-Error: uniform' -H 'X-Mock-Status: 404' \
+    -H 'X-Mock-Uniform: {"code":"0002","detailMsg":null,"x":1}'
+t err.uniform.override.bad 400 'j["detailMsg"] == "X-Mock-Uniform is not a JSON object"' \
+    GET /v2/issueLinkType -H 'X-Mock-Error: uniform' -H 'X-Mock-Uniform: [1]'
 t err.chunked 500 'h["transfer-encoding"] == "chunked" and j["status"] == 500' \
     GET /v2/issueLinkType -H 'X-Mock-Error: chunked'
 t err.gzip 500 'h["content-encoding"] == "gzip" and json.loads(gzip.decompress(b))["status"] == 500' \

@@ -1085,6 +1085,22 @@ def injected_error(kind, status, path):
     return None
 
 
+def uniform_override(body, spec):
+    """The `uniform` kind's body with the members of the X-Mock-Uniform
+    header (a JSON object) replacing or added to the default ones, in the
+    order code, status, message, detailMsg, then the others; None when the
+    header is not a JSON object."""
+    try:
+        extra = json.loads(spec)
+    except ValueError:
+        return None
+    if not isinstance(extra, dict):
+        return None
+    obj = json.loads(body)
+    obj.update(extra)
+    return json.dumps(obj, ensure_ascii=False).encode()
+
+
 def big_body(status, path, size):
     """A spring-style JSON error body of exactly `size` bytes (min ~150)."""
     head = spring_body(status, path, "")
@@ -1385,6 +1401,12 @@ class MockHandler(BaseHTTPRequestHandler):
         if mode == "big":
             size = int_param(self.headers.get("X-Mock-Body-Size"), 65536)
             body = big_body(status, path, size)
+        spec = self.headers.get("X-Mock-Uniform")
+        if kind == "uniform" and spec is not None:
+            body = uniform_override(body, spec)
+            if body is None:
+                return self.send_uniform(
+                    400, "X-Mock-Uniform is not a JSON object", headers)
         if mode == "chunked":
             return self.send_in_pieces(status, ctype, body)
         if mode == "gzip":

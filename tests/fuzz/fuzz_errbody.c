@@ -13,13 +13,20 @@
  * invisible formatting character (U+200B..U+200F, U+202A..U+202E,
  * U+2066..U+2069, U+FEFF), no leading or trailing space; for a 5xx, the
  * detail never holds an IPv4 literal; a detail that inspect() gives passes
- * ..._safe() for its status.  gunzip never writes past its buffer.
+ * ..._safe() for its status.  A body passed as UNIFORM (byte for byte) is
+ * JSON of exactly four members whose code, status and message are those of
+ * the table for the status, and whose detailMsg is null or clean (cleaning
+ * leaves it as it is) and passes ..._safe().  gunzip never writes past its
+ * buffer.
  */
 
+
+#include <jansson.h>
 
 #include "harness.h"
 #include "json_check.h"
 
+#include "ngx_http_ticketing_error.h"
 #include "ngx_http_ticketing_errbody.h"
 
 
@@ -131,15 +138,71 @@ fuzz_errbody_check_text(const u_char *s, size_t len)
 }
 
 
+/* what may pass byte for byte: the gateway's own body for the status */
+static void
+fuzz_errbody_check_uniform(const u_char *body, size_t len,
+    const ngx_http_ticketing_error_kind_t *kind)
+{
+    size_t         n, dlen;
+    json_t        *root, *d;
+    u_char        *clean;
+    const u_char  *p, *end;
+    json_error_t   err;
+
+    p = body;
+    end = body + len;
+
+    if (end - p >= 3 && p[0] == 0xef && p[1] == 0xbb && p[2] == 0xbf) {
+        p += 3;
+    }
+
+    root = json_loadb((const char *) p, (size_t) (end - p),
+                      JSON_REJECT_DUPLICATES, &err);
+    FUZZ_CHECK(root != NULL);
+    FUZZ_CHECK(json_is_object(root) && json_object_size(root) == 4);
+
+    FUZZ_CHECK(json_is_string(json_object_get(root, "code"))
+               && strcmp(json_string_value(json_object_get(root, "code")),
+                         kind->code) == 0);
+    FUZZ_CHECK(json_is_string(json_object_get(root, "status"))
+               && strcmp(json_string_value(json_object_get(root, "status")),
+                         kind->status) == 0);
+    FUZZ_CHECK(json_is_string(json_object_get(root, "message"))
+               && strcmp(json_string_value(json_object_get(root, "message")),
+                         kind->message) == 0);
+
+    d = json_object_get(root, "detailMsg");
+
+    if (!json_is_null(d)) {
+        FUZZ_CHECK(json_is_string(d));
+
+        dlen = json_string_length(d);
+        clean = malloc(DMAX);
+        FUZZ_CHECK(clean != NULL);
+
+        n = ngx_http_ticketing_errbody_clean(
+                         (const u_char *) json_string_value(d), dlen, 0, clean);
+        FUZZ_CHECK(n == dlen
+                   && memcmp(clean, json_string_value(d), n) == 0);
+        FUZZ_CHECK(ngx_http_ticketing_errbody_safe(clean, n,
+                                                   kind->http_status));
+        free(clean);
+    }
+
+    json_decref(root);
+}
+
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    int                                complete;
-    size_t                             len, dlen, osize;
-    u_char                            *body, *detail, *out;
-    ssize_t                            glen;
-    unsigned                           status, flags;
-    ngx_http_ticketing_errbody_kind_e  kind;
+    int                                     complete;
+    size_t                                  len, dlen, osize;
+    u_char                                 *body, *detail, *out;
+    ssize_t                                 glen;
+    unsigned                                status, flags;
+    ngx_http_ticketing_errbody_kind_e       kind;
+    const ngx_http_ticketing_error_kind_t  *expect;
 
     if (size < 3) {
         return 0;
@@ -156,13 +219,19 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     FUZZ_CHECK(detail != NULL);
 
     dlen = 12345;
-    kind = ngx_http_ticketing_errbody_inspect(body, len, flags & 3, status,
+    expect = ngx_http_ticketing_error_kind(status);
+
+    kind = ngx_http_ticketing_errbody_inspect(body, len, flags & 3, expect,
                                               detail, &dlen);
 
     FUZZ_CHECK(kind <= NGX_HTTP_TICKETING_ERRBODY_BINARY);
     FUZZ_CHECK(ngx_http_ticketing_errbody_kind_name(kind) != NULL);
 
     fuzz_errbody_check_text(detail, dlen);
+
+    if (kind == NGX_HTTP_TICKETING_ERRBODY_UNIFORM) {
+        fuzz_errbody_check_uniform(body, len, expect);
+    }
 
     if (dlen) {
         FUZZ_CHECK(ngx_http_ticketing_errbody_safe(detail, dlen, status));
