@@ -187,11 +187,36 @@ extern ngx_module_t  ngx_http_ticketing_module;
  * request header always has its lower-cased name (nginx's proxy module
  * looks headers up by it too): comparing that is a memcmp().  Not for
  * response headers, whose lowcase_key nginx often leaves unset.
+ *
+ * "_" and "-" are the same here: with underscores_in_headers on,
+ * "X_HTTP_Method_Override" reaches a CGI, FastCGI or WSGI upstream as the
+ * very variable "X-HTTP-Method-Override" makes, so whatever the gateway
+ * refuses, removes or overrides by name, it does in both spellings.
  */
 static ngx_inline ngx_uint_t
 ngx_http_ticketing_header_is(ngx_table_elt_t *h, u_char *lowcase, size_t len)
 {
-    return h->key.len == len && ngx_memcmp(h->lowcase_key, lowcase, len) == 0;
+    u_char  a, b;
+    size_t  i;
+
+    if (h->key.len != len) {
+        return 0;
+    }
+
+    if (ngx_memcmp(h->lowcase_key, lowcase, len) == 0) {
+        return 1;
+    }
+
+    for (i = 0; i < len; i++) {
+        a = h->lowcase_key[i];
+        b = lowcase[i];
+
+        if (a != b && !((a == '_' || a == '-') && (b == '_' || b == '-'))) {
+            return 0;
+        }
+    }
+
+    return 1;
 }
 
 

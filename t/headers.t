@@ -187,3 +187,36 @@ refused a method override header "X-HTTP-Method-Override"
  '"key":\s*"INST-7902"', '"x-ticketing-org":\s*"yoigo"']
 --- no_error_log
 [error]
+
+
+
+=== TEST 9: with underscores_in_headers on, underscore spellings are the same headers
+--- config
+    underscores_in_headers on;
+    location /v2/ {
+        ticketing_gateway on;
+        ticketing_jwt_key_file pem $TEST_NGINX_DATA/rs256.pub;
+        ticketing_tenancy_claim orgs;
+        ticketing_org_header x-ticketing-org;
+        ticketing_provider_default JAM;
+        ticketing_auth_header x-ticketing-subject sub;
+        proxy_pass http://$ticketing_upstream;
+    }
+    location /__mock/ {
+        proxy_pass http://127.0.0.1:$TEST_NGINX_UPSTREAM_PORT;
+    }
+--- request eval
+["GET /__mock/reset", "GET /v2/orgs/yoigo/ticket/INST-7902", "POST /v2/ticket/INST-7902/comment\n{\"body\":\"hi\"}", "GET /v2/orgs/yoigo/ticket/INST-7902", "GET /__mock/last"]
+--- more_headers eval
+["",
+ "X_HTTP_Method_Override: DELETE\n" . main::token('{"orgs":["yoigo"]}'),
+ "Content-Type: application/json\ncontent_type: text/plain\nx-ticketing-org: yoigo\n" . main::token('{"orgs":["yoigo"]}'),
+ "X_Ticketing_Subject: admin\nticketing_provider: TGJ\nx_ticketing_org: masmovil\n" . main::token('{"orgs":["yoigo"]}'),
+ ""]
+--- error_code eval
+[200, 400, 400, 200, 200]
+--- response_body_like eval
+['reset', $::override, $::ctype, '"key":\s*"INST-7902"',
+ '^(?!.*(?:admin|masmovil|x_ticketing|ticketing_provider)).*"x-ticketing-subject":\s*"alice".*$']
+--- no_error_log
+[error]
