@@ -111,6 +111,8 @@ const size_t  ngx_http_ticketing_noperations =
 #define NGX_HTTP_TICKETING_SEG_SLASH         0x02
 #define NGX_HTTP_TICKETING_SEG_CONTROL       0x04
 #define NGX_HTTP_TICKETING_SEG_DISALLOWED    0x08
+/* not an error: a byte of the segment was percent-encoded */
+#define NGX_HTTP_TICKETING_SEG_ENCODED       0x10
 
 
 typedef struct {
@@ -191,6 +193,8 @@ ngx_http_ticketing_decode_segment(const u_char *p, const u_char *end,
 
             c = (u_char) (hi * 16 + lo);
             p += 2;
+
+            *flags |= NGX_HTTP_TICKETING_SEG_ENCODED;
 
             if (c == '/' || c == '\\') {
                 *flags |= NGX_HTTP_TICKETING_SEG_SLASH;
@@ -400,7 +404,10 @@ ngx_http_ticketing_route_templates(size_t *n)
 
 /*
  * Compares the request segments with the literals of a template of as many
- * segments.  A literal never matches a segment with a malformed escape.
+ * segments.  A literal matches only as sent: never a segment with an
+ * escape, malformed or not.  "%74icket" is "ticket" to an upstream that
+ * decodes, but not to one that does not; refusing it leaves the two no
+ * room to route one path differently.
  */
 static int
 ngx_http_ticketing_template_matches(const ngx_http_ticketing_template_t *t,
@@ -414,7 +421,8 @@ ngx_http_ticketing_template_matches(const ngx_http_ticketing_template_t *t,
 
         if (ts->kind == NGX_HTTP_TICKETING_TPL_LITERAL
             && (ts->len != seg[i].len
-                || (seg[i].flags & NGX_HTTP_TICKETING_SEG_BAD_ESCAPE)
+                || (seg[i].flags & (NGX_HTTP_TICKETING_SEG_BAD_ESCAPE
+                                    |NGX_HTTP_TICKETING_SEG_ENCODED))
                 || memcmp(ts->data, seg[i].data, ts->len) != 0))
         {
             return 0;

@@ -338,3 +338,18 @@ Content-Type: application/json
 --- response_body_like: "code":"0004"
 --- no_error_log
 [error]
+
+
+
+=== TEST 15: a literal segment matches only as sent: an encoded one is a 404, never forwarded
+--- request eval
+["GET /__mock/reset", "GET /v2/%74icket/metadata/types", "GET /%762/issueLinkType", "GET /v2/%69ssueLinkType/1", "GET /v2/issueLinkType", "GET /__mock/requests"]
+--- more_headers
+ticketing-provider: JAM
+--- error_code eval
+[200, 404, 404, 404, 200, 200]
+--- response_body_like eval
+['"reset"', '"code":"0004"', '"code":"0004"', '"code":"0004"', '"Blocks"',
+ '^\[\{"method":\s*"GET",\s*"path":\s*"/v2/issueLinkType"[^\]]*\]$']
+--- no_error_log
+[error]

@@ -25,6 +25,7 @@
 #define ROUTE_REF_SEG_SLASH         0x02
 #define ROUTE_REF_SEG_CONTROL       0x04
 #define ROUTE_REF_SEG_DISALLOWED    0x08
+#define ROUTE_REF_SEG_ENCODED       0x10
 
 
 typedef struct {
@@ -68,6 +69,8 @@ route_ref_decode_segment(const u_char *p, const u_char *end,
 
             c = (u_char) (hi * 16 + lo);
             p += 2;
+
+            *flags |= ROUTE_REF_SEG_ENCODED;
 
             if (c == '/' || c == '\\') {
                 *flags |= ROUTE_REF_SEG_SLASH;
@@ -117,7 +120,8 @@ route_ref_template_score(const char *tpl,
 
         if (n > 0 && tpl[0] != '{') {
             if (n != seg[i].len || memcmp(tpl, seg[i].data, n) != 0
-                || (seg[i].flags & ROUTE_REF_SEG_BAD_ESCAPE))
+                || (seg[i].flags
+                    & (ROUTE_REF_SEG_BAD_ESCAPE|ROUTE_REF_SEG_ENCODED)))
             {
                 return -1;
             }
