@@ -46,8 +46,8 @@ static ngx_int_t ngx_http_ticketing_cache_status_variable(
     ngx_http_request_t *r, ngx_http_variable_value_t *v, uintptr_t data);
 static ngx_int_t ngx_http_ticketing_cache_key(ngx_http_request_t *r,
     ngx_http_ticketing_ctx_t *ctx, ngx_http_ticketing_cache_ctx_t *cctx);
-static void ngx_http_ticketing_cache_tenant(ngx_http_request_t *r,
-    ngx_http_ticketing_ctx_t *ctx, ngx_str_t *provider, ngx_str_t *org);
+static ngx_int_t ngx_http_ticketing_cache_tenant(ngx_http_request_t *r,
+    ngx_str_t *provider, ngx_str_t *org, const char **error);
 static ngx_uint_t ngx_http_ticketing_cache_client_no_cache(
     ngx_http_request_t *r);
 static void ngx_http_ticketing_cache_lookup_reply(redisAsyncContext *ac,
@@ -703,13 +703,34 @@ ngx_http_ticketing_cache_key(ngx_http_request_t *r,
 {
     size_t                             size, len, i;
     u_char                            *scratch;
+    ngx_int_t                          rc;
     ngx_str_t                          provider, org;
+    const char                        *error;
     ngx_http_ticketing_main_conf_t    *tmcf;
     ngx_http_ticketing_cachekey_in_t   in;
 
     tmcf = ngx_http_get_module_main_conf(r, ngx_http_ticketing_module);
 
-    ngx_http_ticketing_cache_tenant(r, ctx, &provider, &org);
+    /*
+     * What the provider step resolved; without declared organizations, the
+     * path's {org}.
+     */
+    provider = ctx->provider;
+
+    if (ctx->org != NULL) {
+        org = ctx->org->name;
+
+    } else {
+        org.data = (u_char *)
+                   ctx->route.params[NGX_HTTP_TICKETING_PARAM_ORG].data;
+        org.len = ctx->route.params[NGX_HTTP_TICKETING_PARAM_ORG].len;
+    }
+
+    rc = ngx_http_ticketing_cache_tenant(r, &provider, &org, &error);
+    if (rc != NGX_OK) {
+        /* NGX_DECLINED (not cached) only for an {org} nobody checked */
+        return rc;
+    }
 
     in.prefix.data = tmcf->cache.prefix.data;
     in.prefix.len = tmcf->cache.prefix.len;
@@ -760,25 +781,55 @@ ngx_http_ticketing_cache_key(ngx_http_request_t *r,
 
 
 /*
- * The provider and organization a cached answer belongs to: the values the
- * provider step resolved (it runs before the cache), so that "jam" and
- * "JAM" share entries and each organization, which may have an upstream of
- * its own, has its own.  Without declared organizations the path's {org}
- * is used as sent.
+ * The provider and organization a cache entry belongs to, by the rules of
+ * the provider step: a provider name or alias gives its canonical name
+ * ("jam", "Jira Amarillo" and "JAM" share entries), an organization name
+ * compares case-insensitively and, when organizations are declared, must
+ * be one of them.  The one resolution for the key of a request (which
+ * passes what the provider step resolved) and for the purge (which passes
+ * its arguments as sent), so that a purge names the keys the requests
+ * made.  Empty values stay empty (a purge's "any").  Replaces the values
+ * in place; NGX_DECLINED, with the reason in *error, for a name that is no
+ * provider or organization.
  */
-static void
-ngx_http_ticketing_cache_tenant(ngx_http_request_t *r,
-    ngx_http_ticketing_ctx_t *ctx, ngx_str_t *provider, ngx_str_t *org)
+static ngx_int_t
+ngx_http_ticketing_cache_tenant(ngx_http_request_t *r, ngx_str_t *provider,
+    ngx_str_t *org, const char **error)
 {
-    *provider = ctx->provider;
+    u_char                          *out;
+    ngx_str_t                       *canonical;
+    ngx_http_ticketing_main_conf_t  *tmcf;
 
-    if (ctx->org != NULL) {
-        *org = ctx->org->name;
-        return;
+    tmcf = ngx_http_get_module_main_conf(r, ngx_http_ticketing_module);
+
+    if (provider->len) {
+        canonical = ngx_http_ticketing_provider_canonical(&tmcf->provider,
+                                                          provider->data,
+                                                          provider->len);
+        if (canonical == NULL) {
+            *error = "provider is not a ticketing-provider of the gateway";
+            return NGX_DECLINED;
+        }
+
+        *provider = *canonical;
     }
 
-    org->data = (u_char *) ctx->route.params[NGX_HTTP_TICKETING_PARAM_ORG].data;
-    org->len = ctx->route.params[NGX_HTTP_TICKETING_PARAM_ORG].len;
+    if (org->len) {
+        out = ngx_pnalloc(r->pool, org->len);
+        if (out == NULL) {
+            return NGX_ERROR;
+        }
+
+        if (ngx_http_ticketing_org_canonical(&tmcf->provider, org->data,
+                                             org->len, out, org)
+            != NGX_OK)
+        {
+            *error = "org is not an organization of the gateway";
+            return NGX_DECLINED;
+        }
+    }
+
+    return NGX_OK;
 }
 
 
@@ -1883,6 +1934,7 @@ ngx_http_ticketing_cache_purge_pattern(ngx_http_request_t *r,
 {
     u_char                                *p, *q, *scratch, *key;
     size_t                                 size, len;
+    ngx_int_t                              rc;
     ngx_str_t                              provider, org, op, uri;
     ngx_uint_t                             i;
     ngx_http_ticketing_route_t             rt;
@@ -1901,9 +1953,14 @@ ngx_http_ticketing_cache_purge_pattern(ngx_http_request_t *r,
         return NGX_ERROR;
     }
 
-    /* as the cache keys them (ngx_http_ticketing_cache_tenant()) */
-    for (i = 0; i < provider.len; i++) {
-        provider.data[i] = ngx_toupper(provider.data[i]);
+    /* as the keys of the requests name them */
+    rc = ngx_http_ticketing_cache_tenant(r, &provider, &org, error);
+    if (rc == NGX_DECLINED) {
+        return NGX_HTTP_BAD_REQUEST;
+    }
+
+    if (rc != NGX_OK) {
+        return rc;
     }
 
     o = NULL;

@@ -12,6 +12,7 @@
 #   cache_config  more directives in the gateway location
 #   redis_seed    (eval) [[db, key, value, px], ...] SET before the block;
 #                 "PREFIX" in a key is the block's prefix
+#   http_extra    more directives after the generated http_config
 # and "CLOSED_PORT" in a block's config is a port nobody listens on.
 
 use Test::Nginx::Socket 'no_plan';
@@ -193,6 +194,8 @@ add_block_preprocessor(sub {
     }
     ticketing_redis $addr prefix=$prefix $params;
 _EOC_
+        $block->set_value("http_config",
+                          $block->http_config . ($block->http_extra // ''));
     }
 
     if (!defined $block->config) {
@@ -1089,6 +1092,69 @@ ticketing-provider: JAM
 --- no_error_log
 [error]
 [warn]
+
+
+=== TEST 20b: purge names entries as requests do: aliases, a declared name's case, org by the routing rule
+--- http_extra
+    ticketing_provider JNext "Jira Next";
+    ticketing_provider JAM "Jira Amarillo";
+    ticketing_org yoigo upstream=ticketing_api;
+    ticketing_org masmovil upstream=ticketing_api;
+--- config
+    location /v2/ {
+        ticketing_gateway on;
+        ticketing_cache on;
+        ticketing_org_header x-org;
+        # the mock knows JAM only
+        proxy_set_header ticketing-provider JAM;
+        proxy_pass http://ticketing_api;
+    }
+    location = /cache {
+        allow 127.0.0.1;
+        deny all;
+        ticketing_cache_purge;
+        ticketing_cache_timeout 2s;
+    }
+    location /__mock/ {
+        proxy_pass http://ticketing_api;
+    }
+--- request eval
+["GET /__mock/reset",
+ "GET /v2/issueLinkType",
+ "GET /v2/issueLinkType",
+ "GET /v2/issueLinkType",
+ "DELETE /cache?provider=JNext",
+ "DELETE /cache?provider=Jira%20Amarillo&org=YOIGO&uri=%2Fv2%2FissueLinkType",
+ "DELETE /cache?provider=jam&org=MasMovil&operation=issueLinkType.list",
+ "DELETE /cache?provider=JIRA",
+ "DELETE /cache?org=nobody",
+ "DELETE /cache?org=a%2Fb",
+ "GET /v2/issueLinkType",
+ "GET /v2/issueLinkType",
+ "GET /__mock/count"]
+--- more_headers eval
+["",
+ "ticketing-provider: jira next\nx-org: YOIGO",
+ "ticketing-provider: jam\nx-org: yoigo",
+ "ticketing-provider: JAM\nx-org: masmovil",
+ ("") x 6,
+ "ticketing-provider: JNEXT\nx-org: Yoigo",
+ "ticketing-provider: Jira Amarillo\nx-org: MASMOVIL",
+ ""]
+--- error_code eval
+[200, 200, 200, 200, 200, 200, 200, 400, 400, 400, 200, 200, 200]
+--- response_headers eval
+["", ("X-Cache-Status: MISS") x 3, ("") x 6,
+ ("X-Cache-Status: MISS") x 2, ""]
+--- response_body_like eval
+['"reset"', ('.') x 3,
+ ('^\{"purged":1\}$') x 3,
+ '^\{"code":"0015","status":"BAD_REQUEST","message":"Bad Request","detailMsg":"provider is not a ticketing-provider of the gateway"\}$',
+ ('^\{"code":"0015","status":"BAD_REQUEST","message":"Bad Request","detailMsg":"org is not an organization of the gateway"\}$') x 2,
+ ('.') x 2, '"count":\s*5\b']
+--- no_error_log
+[error]
+
 
 
 
