@@ -117,6 +117,15 @@ my %Fakes = (
         return undef if $n < 2;
         return uc $args->[0] eq 'GET' ? bulk(undef) : "+OK\r\n";
     },
+    # the first two commands fail, then a hit: a hit means Redis was asked
+    'errors-then-hit' => sub {
+        my ($args, $n) = @_;
+        return "-ERR injected failure\r\n" if $n < 2;
+        return uc $args->[0] eq 'GET'
+            ? bulk("v1 9999999999999 application/json\n"
+                   . '{"from":"redis"}')
+            : "+OK\r\n";
+    },
     # another nginx holds the fill lock and fills the key a moment later
     'filled-by-another' => sub {
         my ($args, $n) = @_;
@@ -839,7 +848,7 @@ fill lock taken
 
 
 
-=== TEST 12: Redis down (connection refused): BYPASS, answers from the upstream, circuit opens
+=== TEST 12: Redis down (connection refused): BYPASS, answers from the upstream
 --- redis_addr: closed
 --- redis_params
 max_fails=2 fail_timeout=10s
@@ -860,9 +869,53 @@ ticketing-provider: JAM
 ['{"reset": true}',
  (main::mock_body("/v2/ticket/metadata/types")) x 3,
  '{"count": 3}']
+--- no_error_log
+[error]
+
+
+
+=== TEST 12a: a refused connection is a failure of the circuit breaker (max_fails=1: it opens)
+--- redis_addr: closed
+--- redis_params
+max_fails=1 fail_timeout=10s
+--- request
+GET /v2/ticket/metadata/types
+--- more_headers
+ticketing-provider: JAM
+--- timeout: 1
+--- error_code: 200
+--- response_headers
+X-Cache-Status: BYPASS
 --- error_log eval
 [qr/ticketing cache: redis 127\.0\.0\.1:\d+: connect failed/,
- qr/ticketing cache: redis 127\.0\.0\.1:\d+ failed 2 times in a row .*circuit open for 10000 ms/]
+ qr/ticketing cache: redis 127\.0\.0\.1:\d+ failed 1 times in a row .*circuit open for 10000 ms/]
+--- no_error_log
+[error]
+
+
+
+=== TEST 12b: the circuit opens after max_fails failures: Redis is no longer asked
+# Counted, not timed: the fake Redis fails the first two commands and
+# answers every later GET with a hit, so a third request that asked Redis
+# would be a HIT.  It is a BYPASS answered by the upstream: the circuit
+# opened on the second failure.
+--- redis_addr: errors-then-hit
+--- redis_params
+max_fails=2 fail_timeout=10s
+--- request eval
+["GET /__mock/reset",
+ "GET /v2/ticket/metadata/types",
+ "GET /v2/ticket/metadata/types",
+ "GET /v2/ticket/metadata/types",
+ "GET /__mock/count"]
+--- more_headers
+ticketing-provider: JAM
+--- error_code eval
+[200, 200, 200, 200, 200]
+--- response_headers eval
+["", ("X-Cache-Status: BYPASS") x 3, ""]
+--- response_body_like eval
+['"reset"', ('"issuetypes"') x 3, '"count":\s*3\b']
 --- no_error_log
 [error]
 
