@@ -1218,6 +1218,58 @@ ticketing-provider: JAM
 
 
 
+=== TEST 20c: purge of one uri= removes every variant of it (languages, Accept, scopes)
+--- config
+    location /v2/ {
+        ticketing_gateway on;
+        ticketing_cache on;
+        proxy_pass http://ticketing_api;
+    }
+    location = /cache {
+        allow 127.0.0.1;
+        deny all;
+        ticketing_cache_purge;
+        ticketing_cache_timeout 2s;
+    }
+    location /__mock/ {
+        proxy_pass http://ticketing_api;
+    }
+--- request eval
+["GET /__mock/reset",
+ "GET /v2/ticket/metadata/create/properties?projectKey=INST&ticketType=Incidencia",
+ "GET /v2/ticket/metadata/create/properties?projectKey=INST&ticketType=Incidencia",
+ "GET /v2/ticket/metadata/create/properties?projectKey=INST&ticketType=Incidencia",
+ "GET /v2/ticket/metadata/create/properties?projectKey=MAS&ticketType=Incidencia",
+ "DELETE /cache?provider=JAM&uri=%2Fv2%2Fticket%2Fmetadata%2Fcreate%2Fproperties%3FticketType%3DIncidencia%26projectKey%3DINST",
+ "DELETE /cache?provider=JAM&uri=%2Fv2%2FissueLinkType%3Fjunk%3D1",
+ "GET /v2/ticket/metadata/create/properties?projectKey=INST&ticketType=Incidencia",
+ "GET /v2/ticket/metadata/create/properties?projectKey=MAS&ticketType=Incidencia",
+ "GET /__mock/count"]
+--- more_headers eval
+["",
+ "ticketing-provider: JAM\nAccept-Language: es",
+ "ticketing-provider: JAM\nAccept-Language: en",
+ "ticketing-provider: JAM",
+ "ticketing-provider: JAM\nAccept-Language: es",
+ "", "",
+ "ticketing-provider: JAM\nAccept-Language: en",
+ "ticketing-provider: JAM\nAccept-Language: es",
+ ""]
+--- error_code eval
+[200, 200, 200, 200, 200, 200, 400, 200, 200, 200]
+--- response_headers eval
+["", ("X-Cache-Status: MISS") x 4, "", "", "X-Cache-Status: MISS",
+ "X-Cache-Status: HIT", ""]
+--- response_body_like eval
+['"reset"', '"Resumen"', '"Summary"', '"Resumen"', '"Resumen"',
+ '^\{"purged":3\}$',
+ '^\{"code":"0015","status":"BAD_REQUEST","message":"Bad Request","detailMsg":"uri has a query that is not cached"\}$',
+ '"Summary"', '"Resumen"', '"count":\s*5\b']
+--- no_error_log
+[error]
+
+
+
 
 === TEST 21: purge: the method, a bad operation, a bad uri, Redis down
 --- redis_addr: closed
