@@ -21,6 +21,8 @@
  */
 
 
+#include <jansson.h>
+
 #include "ngx_http_ticketing_module.h"
 #include "ngx_http_ticketing_cachekey.h"
 
@@ -41,13 +43,20 @@ struct ngx_http_ticketing_cache_lookup_s {
 };
 
 
-static ngx_msec_t ngx_http_ticketing_cache_default_ttl(ngx_uint_t number);
+static ngx_uint_t ngx_http_ticketing_cache_default(ngx_uint_t number,
+    ngx_msec_t *ttl);
 static ngx_int_t ngx_http_ticketing_cache_status_variable(
     ngx_http_request_t *r, ngx_http_variable_value_t *v, uintptr_t data);
 static ngx_int_t ngx_http_ticketing_cache_key(ngx_http_request_t *r,
-    ngx_http_ticketing_ctx_t *ctx, ngx_http_ticketing_cache_ctx_t *cctx);
-static void ngx_http_ticketing_cache_tenant(ngx_http_request_t *r,
-    ngx_http_ticketing_ctx_t *ctx, ngx_str_t *provider, ngx_str_t *org);
+    ngx_http_ticketing_ctx_t *ctx, ngx_http_ticketing_cache_ctx_t *cctx,
+    const char **why);
+static ngx_int_t ngx_http_ticketing_cache_request_header(
+    ngx_http_request_t *r, u_char *name, size_t len, ngx_str_t *value);
+static ngx_int_t ngx_http_ticketing_cache_scope_value(ngx_http_request_t *r,
+    ngx_http_ticketing_ctx_t *ctx, ngx_http_ticketing_cache_ctx_t *cctx,
+    ngx_str_t *value);
+static ngx_int_t ngx_http_ticketing_cache_tenant(ngx_http_request_t *r,
+    ngx_str_t *provider, ngx_str_t *org, const char **error);
 static ngx_uint_t ngx_http_ticketing_cache_client_no_cache(
     ngx_http_request_t *r);
 static void ngx_http_ticketing_cache_lookup_reply(redisAsyncContext *ac,
@@ -83,6 +92,14 @@ static unsigned long long ngx_http_ticketing_cache_now(void);
 static void ngx_http_ticketing_cache_cleanup(void *data);
 static ngx_int_t ngx_http_ticketing_cache_header_filter(
     ngx_http_request_t *r);
+static const char *ngx_http_ticketing_cache_rules(ngx_http_request_t *r,
+    ngx_http_ticketing_cache_ctx_t *cctx);
+static const char *ngx_http_ticketing_cache_control(ngx_str_t *value,
+    ngx_msec_t *max_age, ngx_msec_t *s_maxage);
+static const char *ngx_http_ticketing_cache_vary(ngx_http_request_t *r,
+    ngx_http_ticketing_cache_ctx_t *cctx, ngx_str_t *value);
+static u_char *ngx_http_ticketing_cache_token(u_char *p, u_char *end,
+    ngx_str_t *name, ngx_str_t *arg);
 static ngx_int_t ngx_http_ticketing_cache_body_filter(ngx_http_request_t *r,
     ngx_chain_t *in);
 static ngx_int_t ngx_http_ticketing_cache_stale_body(ngx_http_request_t *r,
@@ -129,17 +146,29 @@ static ngx_str_t  ngx_http_ticketing_cache_status_names[] = {
 };
 
 
-/* default TTLs: what changes rarely lives long */
+/*
+ * Default TTLs: what changes rarely lives long.  Default scopes: Jira
+ * filters the create and edit metadata (projects, issue types, fields) by
+ * the caller's permissions, so those entries are per subject; field names
+ * and issue link types are the same for everyone.
+ */
 static const struct {
     unsigned     number;
     ngx_msec_t   ttl;
-} ngx_http_ticketing_cache_default_ttls[] = {
-    { 11, 10 * 60 * 1000 },      /* metadata.createProperties */
-    { 12, 30 * 1000 },           /* metadata.updateProperties: per ticket */
-    { 13, 60 * 60 * 1000 },      /* metadata.types */
-    { 14, 10 * 60 * 1000 },      /* metadata.fieldInfo */
-    { 22, 60 * 60 * 1000 },      /* issueLinkType.list */
-    { 23, 60 * 60 * 1000 },      /* issueLinkType.get */
+    ngx_uint_t   scope;
+} ngx_http_ticketing_cache_defaults[] = {
+    /* metadata.createProperties */
+    { 11, 10 * 60 * 1000, NGX_HTTP_TICKETING_CACHE_SCOPE_SUBJECT },
+    /* metadata.updateProperties: per ticket */
+    { 12, 30 * 1000, NGX_HTTP_TICKETING_CACHE_SCOPE_SUBJECT },
+    /* metadata.types */
+    { 13, 60 * 60 * 1000, NGX_HTTP_TICKETING_CACHE_SCOPE_SUBJECT },
+    /* metadata.fieldInfo */
+    { 14, 10 * 60 * 1000, NGX_HTTP_TICKETING_CACHE_SCOPE_SHARED },
+    /* issueLinkType.list */
+    { 22, 60 * 60 * 1000, NGX_HTTP_TICKETING_CACHE_SCOPE_SHARED },
+    /* issueLinkType.get */
+    { 23, 60 * 60 * 1000, NGX_HTTP_TICKETING_CACHE_SCOPE_SHARED },
 };
 
 
@@ -206,6 +235,7 @@ ngx_http_ticketing_cache_create_loc_conf(ngx_conf_t *cf,
 
     for (i = 0; i < NGX_HTTP_TICKETING_CACHE_NOPS; i++) {
         conf->ttl[i] = NGX_CONF_UNSET_MSEC;
+        conf->scope[i] = NGX_HTTP_TICKETING_CACHE_SCOPE_UNSET;
     }
 
     return NGX_OK;
@@ -217,7 +247,8 @@ ngx_http_ticketing_cache_merge_loc_conf(ngx_conf_t *cf,
     ngx_http_ticketing_cache_loc_conf_t *prev,
     ngx_http_ticketing_cache_loc_conf_t *conf)
 {
-    ngx_uint_t                       i;
+    ngx_uint_t                       i, scope;
+    ngx_msec_t                       ttl;
     ngx_http_ticketing_main_conf_t  *tmcf;
 
     ngx_conf_merge_value(conf->enable, prev->enable, 0);
@@ -228,8 +259,18 @@ ngx_http_ticketing_cache_merge_loc_conf(ngx_conf_t *cf,
     ngx_conf_merge_msec_value(conf->lock_timeout, prev->lock_timeout, 1000);
 
     for (i = 0; i < NGX_HTTP_TICKETING_CACHE_NOPS; i++) {
-        ngx_conf_merge_msec_value(conf->ttl[i], prev->ttl[i],
-                                  ngx_http_ticketing_cache_default_ttl(i));
+        scope = ngx_http_ticketing_cache_default(i, &ttl);
+
+        ngx_conf_merge_msec_value(conf->ttl[i], prev->ttl[i], ttl);
+
+        if (conf->scope[i] == NGX_HTTP_TICKETING_CACHE_SCOPE_UNSET) {
+            conf->scope[i] = prev->scope[i];
+            conf->claim[i] = prev->claim[i];
+        }
+
+        if (conf->scope[i] == NGX_HTTP_TICKETING_CACHE_SCOPE_UNSET) {
+            conf->scope[i] = scope;
+        }
     }
 
     if (!conf->enable) {
@@ -251,21 +292,25 @@ ngx_http_ticketing_cache_merge_loc_conf(ngx_conf_t *cf,
 }
 
 
-static ngx_msec_t
-ngx_http_ticketing_cache_default_ttl(ngx_uint_t number)
+/* the default scope of an operation, and its TTL; 0: not cacheable */
+static ngx_uint_t
+ngx_http_ticketing_cache_default(ngx_uint_t number, ngx_msec_t *ttl)
 {
     ngx_uint_t  i;
 
-    for (i = 0; i < sizeof(ngx_http_ticketing_cache_default_ttls)
-                    / sizeof(ngx_http_ticketing_cache_default_ttls[0]); i++)
+    for (i = 0; i < sizeof(ngx_http_ticketing_cache_defaults)
+                    / sizeof(ngx_http_ticketing_cache_defaults[0]); i++)
     {
-        if (ngx_http_ticketing_cache_default_ttls[i].number == number) {
-            return ngx_http_ticketing_cache_default_ttls[i].ttl;
+        if (ngx_http_ticketing_cache_defaults[i].number == number) {
+            *ttl = ngx_http_ticketing_cache_defaults[i].ttl;
+            return ngx_http_ticketing_cache_defaults[i].scope;
         }
     }
 
     /* not cacheable */
-    return 0;
+    *ttl = 0;
+
+    return NGX_HTTP_TICKETING_CACHE_SCOPE_SHARED;
 }
 
 
@@ -477,6 +522,73 @@ ngx_http_ticketing_cache_ttl(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 }
 
 
+/* ticketing_cache_scope OPERATION shared | subject | claim=NAME; */
+char *
+ngx_http_ticketing_cache_scope(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf)
+{
+    ngx_http_ticketing_loc_conf_t  *tlcf = conf;
+
+    ngx_str_t                             *value;
+    ngx_uint_t                             scope;
+    const ngx_http_ticketing_operation_t  *op;
+
+    value = cf->args->elts;
+
+    op = ngx_http_ticketing_operation_find((const char *) value[1].data,
+                                           value[1].len);
+    if (op == NULL) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "unknown operation \"%V\" in \"%V\" directive",
+                           &value[1], &cmd->name);
+        return NGX_CONF_ERROR;
+    }
+
+    if (!op->cacheable || op->number >= NGX_HTTP_TICKETING_CACHE_NOPS) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "operation \"%V\" is not cacheable in \"%V\" "
+                           "directive", &value[1], &cmd->name);
+        return NGX_CONF_ERROR;
+    }
+
+    if (tlcf->cache.scope[op->number] != NGX_HTTP_TICKETING_CACHE_SCOPE_UNSET)
+    {
+        return "is duplicate";
+    }
+
+    if (value[2].len == 6
+        && ngx_strncmp(value[2].data, "shared", 6) == 0)
+    {
+        scope = NGX_HTTP_TICKETING_CACHE_SCOPE_SHARED;
+
+    } else if (value[2].len == 7
+               && ngx_strncmp(value[2].data, "subject", 7) == 0)
+    {
+        scope = NGX_HTTP_TICKETING_CACHE_SCOPE_SUBJECT;
+
+    } else if (value[2].len > 6
+               && ngx_strncmp(value[2].data, "claim=", 6) == 0)
+    {
+        scope = NGX_HTTP_TICKETING_CACHE_SCOPE_CLAIM;
+
+        /* NUL-terminated: the configuration's strings are */
+        tlcf->cache.claim[op->number].data = value[2].data + 6;
+        tlcf->cache.claim[op->number].len = value[2].len - 6;
+
+    } else {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid value \"%V\" in \"%V\" directive: "
+                           "\"shared\", \"subject\" or \"claim=NAME\"",
+                           &value[2], &cmd->name);
+        return NGX_CONF_ERROR;
+    }
+
+    tlcf->cache.scope[op->number] = scope;
+
+    return NGX_CONF_OK;
+}
+
+
 /* ------------------------------------------------------------ process */
 
 
@@ -520,6 +632,7 @@ ngx_http_ticketing_cache_handler(ngx_http_request_t *r,
 {
     ngx_int_t                              rc;
     ngx_msec_t                             ttl;
+    const char                            *why;
     ngx_pool_cleanup_t                    *cln;
     ngx_http_ticketing_cache_ctx_t        *cctx;
     ngx_http_ticketing_loc_conf_t         *tlcf;
@@ -569,14 +682,17 @@ ngx_http_ticketing_cache_handler(ngx_http_request_t *r,
     cctx->max = tlcf->cache.max_size;
     cctx->status = NGX_HTTP_TICKETING_CACHE_BYPASS;
 
-    rc = ngx_http_ticketing_cache_key(r, ctx, cctx);
+    why = NULL;
+
+    rc = ngx_http_ticketing_cache_key(r, ctx, cctx, &why);
     if (rc == NGX_ERROR) {
         return NGX_ERROR;
     }
 
     if (rc == NGX_DECLINED) {
-        ngx_log_debug0(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
-                       "ticketing cache: query not cacheable, bypass");
+        /* neither looked up nor stored */
+        ngx_log_debug1(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                       "ticketing cache: %s, bypass", why);
         return NGX_OK;
     }
 
@@ -697,19 +813,74 @@ ngx_http_ticketing_cache_send(ngx_http_request_t *r,
 }
 
 
+/*
+ * The key holds everything the answer depends on: provider, organization,
+ * operation, path and query parameters, the request headers the upstream
+ * negotiates on (Accept, Accept-Language) and, for operations whose
+ * answers depend on who asks, the subject or a claim.  NGX_DECLINED with
+ * the reason in *why: not cacheable (neither looked up nor stored).
+ */
 static ngx_int_t
 ngx_http_ticketing_cache_key(ngx_http_request_t *r,
-    ngx_http_ticketing_ctx_t *ctx, ngx_http_ticketing_cache_ctx_t *cctx)
+    ngx_http_ticketing_ctx_t *ctx, ngx_http_ticketing_cache_ctx_t *cctx,
+    const char **why)
 {
     size_t                             size, len, i;
     u_char                            *scratch;
-    ngx_str_t                          provider, org;
+    ngx_int_t                          rc;
+    ngx_str_t                          provider, org, accept, language;
+    ngx_str_t                          scope;
+    const char                        *error;
     ngx_http_ticketing_main_conf_t    *tmcf;
     ngx_http_ticketing_cachekey_in_t   in;
+    ngx_http_ticketing_cachekey_rc_e   krc;
 
     tmcf = ngx_http_get_module_main_conf(r, ngx_http_ticketing_module);
 
-    ngx_http_ticketing_cache_tenant(r, ctx, &provider, &org);
+    /*
+     * What the provider step resolved; without declared organizations, the
+     * path's {org}.
+     */
+    provider = ctx->provider;
+
+    if (ctx->org != NULL) {
+        org = ctx->org->name;
+
+    } else {
+        org.data = (u_char *)
+                   ctx->route.params[NGX_HTTP_TICKETING_PARAM_ORG].data;
+        org.len = ctx->route.params[NGX_HTTP_TICKETING_PARAM_ORG].len;
+    }
+
+    rc = ngx_http_ticketing_cache_tenant(r, &provider, &org, &error);
+    if (rc != NGX_OK) {
+        /* NGX_DECLINED only for an {org} nobody checked */
+        *why = error;
+        return rc;
+    }
+
+    rc = ngx_http_ticketing_cache_request_header(r, (u_char *) "accept",
+                                                 sizeof("accept") - 1,
+                                                 &accept);
+    if (rc == NGX_OK) {
+        rc = ngx_http_ticketing_cache_request_header(r,
+                                          (u_char *) "accept-language",
+                                          sizeof("accept-language") - 1,
+                                          &language);
+    }
+
+    if (rc != NGX_OK) {
+        *why = "Accept or Accept-Language too long";
+        return rc;
+    }
+
+    rc = ngx_http_ticketing_cache_scope_value(r, ctx, cctx, &scope);
+    if (rc != NGX_OK) {
+        *why = "no subject or claim to key the entry by";
+        return rc;
+    }
+
+    ngx_memzero(&in, sizeof(ngx_http_ticketing_cachekey_in_t));
 
     in.prefix.data = tmcf->cache.prefix.data;
     in.prefix.len = tmcf->cache.prefix.len;
@@ -726,6 +897,13 @@ ngx_http_ticketing_cache_key(ngx_http_request_t *r,
 
     in.query.data = r->args.data;
     in.query.len = r->args.len;
+    in.args = ngx_http_ticketing_cachekey_args(ctx->route.op->number);
+    in.accept.data = accept.data;
+    in.accept.len = accept.len;
+    in.language.data = language.data;
+    in.language.len = language.len;
+    in.scope.data = scope.data;
+    in.scope.len = scope.len;
 
     size = ngx_http_ticketing_cachekey_size(&in);
 
@@ -736,10 +914,13 @@ ngx_http_ticketing_cache_key(ngx_http_request_t *r,
         return NGX_ERROR;
     }
 
-    if (ngx_http_ticketing_cachekey_build(&in, scratch, cctx->key.data, size,
-                                          &len)
-        != NGX_HTTP_TICKETING_CACHEKEY_OK)
-    {
+    krc = ngx_http_ticketing_cachekey_build(&in, scratch, cctx->key.data, size,
+                                            &len);
+
+    if (krc != NGX_HTTP_TICKETING_CACHEKEY_OK) {
+        *why = (krc == NGX_HTTP_TICKETING_CACHEKEY_UNKNOWN_ARG)
+               ? "a query parameter the operation does not define"
+               : "query not cacheable";
         return NGX_DECLINED;
     }
 
@@ -760,25 +941,212 @@ ngx_http_ticketing_cache_key(ngx_http_request_t *r,
 
 
 /*
- * The provider and organization a cached answer belongs to: the values the
- * provider step resolved (it runs before the cache), so that "jam" and
- * "JAM" share entries and each organization, which may have an upstream of
- * its own, has its own.  Without declared organizations the path's {org}
- * is used as sent.
+ * A request header for the key, normalized: every copy joined with ",",
+ * spaces and tabs removed, lower-cased; empty when absent.  NGX_DECLINED
+ * when longer than NGX_HTTP_TICKETING_CACHEKEY_MAX_HEADER.
  */
-static void
-ngx_http_ticketing_cache_tenant(ngx_http_request_t *r,
-    ngx_http_ticketing_ctx_t *ctx, ngx_str_t *provider, ngx_str_t *org)
+static ngx_int_t
+ngx_http_ticketing_cache_request_header(ngx_http_request_t *r, u_char *name,
+    size_t len, ngx_str_t *value)
 {
-    *provider = ctx->provider;
+    u_char           *p;
+    size_t            size;
+    ngx_uint_t        i;
+    ngx_list_part_t  *part;
+    ngx_table_elt_t  *h;
 
-    if (ctx->org != NULL) {
-        *org = ctx->org->name;
-        return;
+    size = NGX_HTTP_TICKETING_CACHEKEY_MAX_HEADER;
+
+    value->data = ngx_pnalloc(r->pool, size);
+    if (value->data == NULL) {
+        return NGX_ERROR;
     }
 
-    org->data = (u_char *) ctx->route.params[NGX_HTTP_TICKETING_PARAM_ORG].data;
-    org->len = ctx->route.params[NGX_HTTP_TICKETING_PARAM_ORG].len;
+    p = value->data;
+
+    part = &r->headers_in.headers.part;
+    h = part->elts;
+
+    for (i = 0; /* void */; i++) {
+
+        if (i >= part->nelts) {
+            if (part->next == NULL) {
+                break;
+            }
+
+            part = part->next;
+            h = part->elts;
+            i = 0;
+        }
+
+        if (!ngx_http_ticketing_header_is(&h[i], name, len)) {
+            continue;
+        }
+
+        /* the raw length bounds the normalized one */
+        if (h[i].value.len + 1 > size - (size_t) (p - value->data)) {
+            return NGX_DECLINED;
+        }
+
+        if (p != value->data) {
+            *p++ = ',';
+        }
+
+        p += ngx_http_ticketing_cachekey_header(h[i].value.data,
+                                                h[i].value.len, p);
+    }
+
+    value->len = p - value->data;
+
+    return NGX_OK;
+}
+
+
+/*
+ * Whom the entry is for (ticketing_cache_scope): empty when shared,
+ * "sub:" and the authenticated subject, or "claim:" <name length> ":"
+ * <name> "=" <value> of a string or integer claim.  NGX_DECLINED when the
+ * request has no such identity: its answer cannot be shared.
+ */
+static ngx_int_t
+ngx_http_ticketing_cache_scope_value(ngx_http_request_t *r,
+    ngx_http_ticketing_ctx_t *ctx, ngx_http_ticketing_cache_ctx_t *cctx,
+    ngx_str_t *value)
+{
+    u_char                         *p;
+    size_t                          len;
+    json_t                         *v;
+    ngx_str_t                      *name;
+    ngx_uint_t                      number;
+    const char                     *s;
+    ngx_http_ticketing_loc_conf_t  *tlcf;
+    u_char                          num[NGX_INT64_LEN];
+
+    tlcf = ngx_http_get_module_loc_conf(r, ngx_http_ticketing_module);
+    number = ctx->route.op->number;
+
+    ngx_str_null(value);
+
+    switch (tlcf->cache.scope[number]) {
+
+    case NGX_HTTP_TICKETING_CACHE_SCOPE_SUBJECT:
+
+        if (ctx->auth.subject.len == 0) {
+            return NGX_DECLINED;
+        }
+
+        value->len = sizeof("sub:") - 1 + ctx->auth.subject.len;
+        value->data = ngx_pnalloc(r->pool, value->len);
+        if (value->data == NULL) {
+            return NGX_ERROR;
+        }
+
+        ngx_memcpy(ngx_cpymem(value->data, "sub:", sizeof("sub:") - 1),
+                   ctx->auth.subject.data, ctx->auth.subject.len);
+
+        cctx->scoped = 1;
+
+        return NGX_OK;
+
+    case NGX_HTTP_TICKETING_CACHE_SCOPE_CLAIM:
+
+        if (ctx->auth.claims == NULL) {
+            return NGX_DECLINED;
+        }
+
+        name = &tlcf->cache.claim[number];
+
+        /* the claim's name comes from the configuration: NUL-terminated */
+        v = json_object_get(ctx->auth.claims, (const char *) name->data);
+
+        if (json_is_string(v)) {
+            s = json_string_value(v);
+            len = json_string_length(v);
+
+        } else if (json_is_integer(v)) {
+            s = (const char *) num;
+            len = ngx_sprintf(num, "%L", (int64_t) json_integer_value(v))
+                  - num;
+
+        } else {
+            return NGX_DECLINED;
+        }
+
+        if (len == 0) {
+            return NGX_DECLINED;
+        }
+
+        value->data = ngx_pnalloc(r->pool, sizeof("claim::=") - 1
+                                           + NGX_SIZE_T_LEN + name->len
+                                           + len);
+        if (value->data == NULL) {
+            return NGX_ERROR;
+        }
+
+        p = ngx_sprintf(value->data, "claim:%uz:%V=", name->len, name);
+        p = ngx_cpymem(p, s, len);
+        value->len = p - value->data;
+
+        cctx->scoped = 1;
+
+        return NGX_OK;
+
+    default:
+        return NGX_OK;
+    }
+}
+
+
+/*
+ * The provider and organization a cache entry belongs to, by the rules of
+ * the provider step: a provider name or alias gives its canonical name
+ * ("jam", "Jira Amarillo" and "JAM" share entries), an organization name
+ * compares case-insensitively and, when organizations are declared, must
+ * be one of them.  The one resolution for the key of a request (which
+ * passes what the provider step resolved) and for the purge (which passes
+ * its arguments as sent), so that a purge names the keys the requests
+ * made.  Empty values stay empty (a purge's "any").  Replaces the values
+ * in place; NGX_DECLINED, with the reason in *error, for a name that is no
+ * provider or organization.
+ */
+static ngx_int_t
+ngx_http_ticketing_cache_tenant(ngx_http_request_t *r, ngx_str_t *provider,
+    ngx_str_t *org, const char **error)
+{
+    u_char                          *out;
+    ngx_str_t                       *canonical;
+    ngx_http_ticketing_main_conf_t  *tmcf;
+
+    tmcf = ngx_http_get_module_main_conf(r, ngx_http_ticketing_module);
+
+    if (provider->len) {
+        canonical = ngx_http_ticketing_provider_canonical(&tmcf->provider,
+                                                          provider->data,
+                                                          provider->len);
+        if (canonical == NULL) {
+            *error = "provider is not a ticketing-provider of the gateway";
+            return NGX_DECLINED;
+        }
+
+        *provider = *canonical;
+    }
+
+    if (org->len) {
+        out = ngx_pnalloc(r->pool, org->len);
+        if (out == NULL) {
+            return NGX_ERROR;
+        }
+
+        if (ngx_http_ticketing_org_canonical(&tmcf->provider, org->data,
+                                             org->len, out, org)
+            != NGX_OK)
+        {
+            *error = "org is not an organization of the gateway";
+            return NGX_DECLINED;
+        }
+    }
+
+    return NGX_OK;
 }
 
 
@@ -1302,6 +1670,7 @@ ngx_http_ticketing_cache_header_filter(ngx_http_request_t *r)
     size_t                           size;
     ngx_str_t                       *type;
     ngx_uint_t                       i;
+    const char                      *why;
     ngx_list_part_t                 *part;
     ngx_table_elt_t                 *h;
     ngx_http_ticketing_ctx_t        *ctx;
@@ -1392,6 +1761,14 @@ ngx_http_ticketing_cache_header_filter(ngx_http_request_t *r)
         return ngx_http_next_header_filter(r);
     }
 
+    why = ngx_http_ticketing_cache_rules(r, cctx);
+
+    if (why != NULL) {
+        ngx_log_debug1(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                       "ticketing cache: response not stored: %s", why);
+        return ngx_http_next_header_filter(r);
+    }
+
     size = NGX_HTTP_TICKETING_CACHEVAL_HEADER_SIZE(type->len);
     cctx->max += size;
 
@@ -1410,6 +1787,291 @@ ngx_http_ticketing_cache_header_filter(ngx_http_request_t *r)
     cctx->storing = 1;
 
     return ngx_http_next_header_filter(r);
+}
+
+
+/*
+ * The HTTP caching rules of a shared cache (RFC 9111) for an answer that
+ * is otherwise storable: NULL when it may be stored (cctx->ttl capped by
+ * s-maxage or max-age), else why not.
+ */
+static const char *
+ngx_http_ticketing_cache_rules(ngx_http_request_t *r,
+    ngx_http_ticketing_cache_ctx_t *cctx)
+{
+    ngx_uint_t        i;
+    ngx_msec_t        ttl, max_age, s_maxage;
+    const char       *why;
+    ngx_list_part_t  *part;
+    ngx_table_elt_t  *h;
+
+    max_age = NGX_CONF_UNSET_MSEC;
+    s_maxage = NGX_CONF_UNSET_MSEC;
+
+    part = &r->headers_out.headers.part;
+    h = part->elts;
+
+    for (i = 0; /* void */; i++) {
+
+        if (i >= part->nelts) {
+            if (part->next == NULL) {
+                break;
+            }
+
+            part = part->next;
+            h = part->elts;
+            i = 0;
+        }
+
+        if (h[i].hash == 0) {
+            continue;
+        }
+
+        if (h[i].key.len == sizeof("Cache-Control") - 1
+            && ngx_strncasecmp(h[i].key.data, (u_char *) "Cache-Control",
+                               sizeof("Cache-Control") - 1) == 0)
+        {
+            why = ngx_http_ticketing_cache_control(&h[i].value, &max_age,
+                                                   &s_maxage);
+            if (why != NULL) {
+                return why;
+            }
+
+            continue;
+        }
+
+        if (h[i].key.len == sizeof("Vary") - 1
+            && ngx_strncasecmp(h[i].key.data, (u_char *) "Vary",
+                               sizeof("Vary") - 1) == 0)
+        {
+            why = ngx_http_ticketing_cache_vary(r, cctx, &h[i].value);
+            if (why != NULL) {
+                return why;
+            }
+        }
+    }
+
+    /* s-maxage is for shared caches and wins over max-age */
+    ttl = (s_maxage != NGX_CONF_UNSET_MSEC) ? s_maxage : max_age;
+
+    if (ttl != NGX_CONF_UNSET_MSEC) {
+        if (ttl == 0) {
+            return "the upstream's max-age or s-maxage is 0";
+        }
+
+        cctx->ttl = ngx_min(cctx->ttl, ttl);
+    }
+
+    return NULL;
+}
+
+
+/*
+ * One Cache-Control header: no-store, private and no-cache (with or
+ * without a list of fields) keep the answer out of a shared cache;
+ * max-age and s-maxage give ages in ms.  An age that is not a number is
+ * treated as 0.
+ */
+static const char *
+ngx_http_ticketing_cache_control(ngx_str_t *value, ngx_msec_t *max_age,
+    ngx_msec_t *s_maxage)
+{
+    u_char      *p, *end;
+    ngx_str_t    name, arg;
+    ngx_int_t    n;
+    ngx_msec_t  *age;
+
+    p = value->data;
+    end = p + value->len;
+
+    while (p < end) {
+        p = ngx_http_ticketing_cache_token(p, end, &name, &arg);
+
+        if (name.len == sizeof("no-store") - 1
+            && ngx_strncasecmp(name.data, (u_char *) "no-store",
+                               name.len) == 0)
+        {
+            return "the upstream's Cache-Control: no-store";
+        }
+
+        if (name.len == sizeof("private") - 1
+            && ngx_strncasecmp(name.data, (u_char *) "private", name.len)
+               == 0)
+        {
+            return "the upstream's Cache-Control: private";
+        }
+
+        if (name.len == sizeof("no-cache") - 1
+            && ngx_strncasecmp(name.data, (u_char *) "no-cache", name.len)
+               == 0)
+        {
+            return "the upstream's Cache-Control: no-cache";
+        }
+
+        if (name.len == sizeof("s-maxage") - 1
+            && ngx_strncasecmp(name.data, (u_char *) "s-maxage", name.len)
+               == 0)
+        {
+            age = s_maxage;
+
+        } else if (name.len == sizeof("max-age") - 1
+                   && ngx_strncasecmp(name.data, (u_char *) "max-age",
+                                      name.len) == 0)
+        {
+            age = max_age;
+
+        } else {
+            continue;
+        }
+
+        n = ngx_atoi(arg.data, arg.len);
+
+        if (n == NGX_ERROR) {
+            n = 0;
+
+        } else if (n > 365 * 24 * 60 * 60) {
+            n = 365 * 24 * 60 * 60;
+        }
+
+        /* repeated: the shortest */
+        *age = ngx_min(*age, (ngx_msec_t) n * 1000);
+    }
+
+    return NULL;
+}
+
+
+/*
+ * One Vary header: every request header it names must be one the key
+ * holds, else the answer may be another client's: not stored.  "*" never
+ * is.  The key holds Accept and Accept-Language; ticketing-provider and the
+ * organization header through the resolved provider and organization;
+ * Authorization when the entry is per subject or claim; Accept-Encoding
+ * because only answers without Content-Encoding are stored.
+ */
+static const char *
+ngx_http_ticketing_cache_vary(ngx_http_request_t *r,
+    ngx_http_ticketing_cache_ctx_t *cctx, ngx_str_t *value)
+{
+    u_char                         *p, *end;
+    ngx_str_t                       name, arg;
+    ngx_uint_t                      i;
+    ngx_http_ticketing_loc_conf_t  *tlcf;
+
+    static ngx_str_t  held[] = {
+        ngx_string("accept"),
+        ngx_string("accept-language"),
+        ngx_string("accept-encoding"),
+        ngx_string("ticketing-provider"),
+        ngx_null_string
+    };
+
+    tlcf = ngx_http_get_module_loc_conf(r, ngx_http_ticketing_module);
+
+    p = value->data;
+    end = p + value->len;
+
+    while (p < end) {
+        p = ngx_http_ticketing_cache_token(p, end, &name, &arg);
+
+        if (name.len == 0) {
+            continue;
+        }
+
+        if (name.len == 1 && name.data[0] == '*') {
+            return "the upstream's Vary: *";
+        }
+
+        for (i = 0; held[i].len; i++) {
+            if (name.len == held[i].len
+                && ngx_strncasecmp(name.data, held[i].data, name.len) == 0)
+            {
+                break;
+            }
+        }
+
+        if (held[i].len) {
+            continue;
+        }
+
+        if (tlcf->provider.org_header.len == name.len
+            && ngx_strncasecmp(name.data, tlcf->provider.org_header.data,
+                               name.len) == 0)
+        {
+            continue;
+        }
+
+        if (cctx->scoped
+            && name.len == sizeof("authorization") - 1
+            && ngx_strncasecmp(name.data, (u_char *) "authorization",
+                               name.len) == 0)
+        {
+            continue;
+        }
+
+        return "the upstream's Vary names a header the key does not hold";
+    }
+
+    return NULL;
+}
+
+
+/*
+ * The next element of a comma-separated header list: a name and, after
+ * "=", an argument without its quotes (empty when none).  Returns where
+ * the next element starts.
+ */
+static u_char *
+ngx_http_ticketing_cache_token(u_char *p, u_char *end, ngx_str_t *name,
+    ngx_str_t *arg)
+{
+    u_char  *q;
+
+    while (p < end && (*p == ' ' || *p == '\t' || *p == ',')) {
+        p++;
+    }
+
+    name->data = p;
+
+    while (p < end && *p != ',' && *p != '=' && *p != ' ' && *p != '\t') {
+        p++;
+    }
+
+    name->len = p - name->data;
+
+    while (p < end && (*p == ' ' || *p == '\t')) {
+        p++;
+    }
+
+    ngx_str_null(arg);
+
+    if (p < end && *p == '=') {
+        p++;
+
+        if (p < end && *p == '"') {
+            /* a quoted string may hold commas: no-cache="a, b" */
+            q = ngx_strlchr(p + 1, end, '"');
+            arg->data = p + 1;
+            arg->len = (q ? q : end) - arg->data;
+            p = q ? q + 1 : end;
+
+        } else {
+            arg->data = p;
+
+            while (p < end && *p != ',' && *p != ' ' && *p != '\t') {
+                p++;
+            }
+
+            arg->len = p - arg->data;
+        }
+    }
+
+    /* whatever else up to the comma */
+    while (p < end && *p != ',') {
+        p++;
+    }
+
+    return p;
 }
 
 
@@ -1641,9 +2303,9 @@ ngx_http_ticketing_cache_store(ngx_http_request_t *r,
                                          NULL, 5, argv, argvlen)
         == NGX_OK)
     {
-        ngx_log_debug2(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
-                       "ticketing cache: store \"%V\", %uz bytes",
-                       &cctx->key, cctx->len);
+        ngx_log_debug3(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                       "ticketing cache: store \"%V\", %uz bytes, "
+                       "fresh for %M ms", &cctx->key, cctx->len, cctx->ttl);
     }
 
     ngx_http_ticketing_cache_stop_storing(cctx);
@@ -1881,6 +2543,7 @@ ngx_http_ticketing_cache_purge_pattern(ngx_http_request_t *r,
 {
     u_char                                *p, *q, *scratch, *key;
     size_t                                 size, len;
+    ngx_int_t                              rc;
     ngx_str_t                              provider, org, op, uri;
     ngx_uint_t                             i;
     ngx_http_ticketing_route_t             rt;
@@ -1899,9 +2562,14 @@ ngx_http_ticketing_cache_purge_pattern(ngx_http_request_t *r,
         return NGX_ERROR;
     }
 
-    /* as the cache keys them (ngx_http_ticketing_cache_tenant()) */
-    for (i = 0; i < provider.len; i++) {
-        provider.data[i] = ngx_toupper(provider.data[i]);
+    /* as the keys of the requests name them */
+    rc = ngx_http_ticketing_cache_tenant(r, &provider, &org, error);
+    if (rc == NGX_DECLINED) {
+        return NGX_HTTP_BAD_REQUEST;
+    }
+
+    if (rc != NGX_OK) {
+        return rc;
     }
 
     o = NULL;
@@ -1955,19 +2623,29 @@ ngx_http_ticketing_cache_purge_pattern(ngx_http_request_t *r,
             return NGX_ERROR;
         }
 
+        in.args = ngx_http_ticketing_cachekey_args(rt.op->number);
+
         if (ngx_http_ticketing_cachekey_build(&in, scratch, key, size, &len)
             != NGX_HTTP_TICKETING_CACHEKEY_OK)
         {
-            *error = "uri has a malformed query";
+            *error = "uri has a query that is not cached";
             return NGX_HTTP_BAD_REQUEST;
         }
 
-        cctx->pattern.data = ngx_pnalloc(r->pool, 2 * len + 1);
+        /*
+         * Every variant of that request: whatever its Accept,
+         * Accept-Language and scope.  The key up to its query is a prefix
+         * of no other request's key.
+         */
+        len -= sizeof("|h|0:|0:|s|0:") - 1;
+
+        cctx->pattern.data = ngx_pnalloc(r->pool, 2 * len + sizeof("|h*"));
         if (cctx->pattern.data == NULL) {
             return NGX_ERROR;
         }
 
         p = ngx_http_ticketing_cache_glob(cctx->pattern.data, key, len);
+        p = ngx_cpymem(p, "|h*", sizeof("|h*") - 1);
         cctx->pattern.len = p - cctx->pattern.data;
 
         return NGX_OK;
@@ -1981,10 +2659,10 @@ ngx_http_ticketing_cache_purge_pattern(ngx_http_request_t *r,
         }
     }
 
-    /* PREFIX|v1|<provider>|<org>|<operation>|... with "*" for the unset */
+    /* PREFIX|v2|<provider>|<org>|<operation>|... with "*" for the unset */
 
     size = 2 * (tmcf->cache.prefix.len + provider.len + org.len + op.len)
-           + 3 * (NGX_SIZE_T_LEN + 4) + sizeof("|v1|*");
+           + 3 * (NGX_SIZE_T_LEN + 4) + sizeof("|v2|*");
 
     cctx->pattern.data = ngx_pnalloc(r->pool, size);
     if (cctx->pattern.data == NULL) {
@@ -1994,7 +2672,7 @@ ngx_http_ticketing_cache_purge_pattern(ngx_http_request_t *r,
     p = ngx_http_ticketing_cache_glob(cctx->pattern.data,
                                       tmcf->cache.prefix.data,
                                       tmcf->cache.prefix.len);
-    p = ngx_cpymem(p, "|v1", 3);
+    p = ngx_cpymem(p, "|v2", 3);
 
     if (provider.len) {
         p = ngx_sprintf(p, "|%uz:", provider.len);

@@ -29,6 +29,18 @@ typedef enum {
 } ngx_http_ticketing_cache_status_e;
 
 
+/* whom an operation's entries are for: ticketing_cache_scope */
+typedef enum {
+    NGX_HTTP_TICKETING_CACHE_SCOPE_UNSET = 0,
+    /* one entry for every client */
+    NGX_HTTP_TICKETING_CACHE_SCOPE_SHARED,
+    /* one entry per authenticated subject */
+    NGX_HTTP_TICKETING_CACHE_SCOPE_SUBJECT,
+    /* one entry per value of a claim of the token */
+    NGX_HTTP_TICKETING_CACHE_SCOPE_CLAIM
+} ngx_http_ticketing_cache_scope_e;
+
+
 typedef struct {
     /* NULL: no "ticketing_redis" */
     ngx_http_ticketing_redis_conf_t  *redis;
@@ -47,6 +59,9 @@ typedef struct {
     ngx_msec_t                     stale_if_error;
     ngx_msec_t                     lock_timeout;
     ngx_msec_t                     ttl[NGX_HTTP_TICKETING_CACHE_NOPS];
+    /* ngx_http_ticketing_cache_scope_e, and the claim's name */
+    ngx_uint_t                     scope[NGX_HTTP_TICKETING_CACHE_NOPS];
+    ngx_str_t                      claim[NGX_HTTP_TICKETING_CACHE_NOPS];
 } ngx_http_ticketing_cache_loc_conf_t;
 
 
@@ -95,6 +110,8 @@ typedef struct {
     unsigned                           waiting:1;
     /* this request holds the fill lock */
     unsigned                           locked:1;
+    /* the entry is per subject or claim: "Vary: Authorization" is held */
+    unsigned                           scoped:1;
 
     /* store the response once complete, if cacheable */
     unsigned                           store:1;
@@ -111,6 +128,8 @@ char *ngx_http_ticketing_cache_redis(ngx_conf_t *cf, ngx_command_t *cmd,
 char *ngx_http_ticketing_cache_ttl(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 char *ngx_http_ticketing_cache_purge(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+char *ngx_http_ticketing_cache_scope(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 
 

@@ -23,6 +23,8 @@ typedef struct {
 } ngx_http_ticketing_cachekey_arg_t;
 
 
+static int ngx_http_ticketing_cachekey_defined(const char *const *names,
+    const ngx_http_ticketing_span_t *name);
 static ssize_t ngx_http_ticketing_cachekey_decode(const u_char *p,
     size_t len, u_char *out);
 static int ngx_http_ticketing_cachekey_cmp(
@@ -30,6 +32,63 @@ static int ngx_http_ticketing_cachekey_cmp(
     const ngx_http_ticketing_cachekey_arg_t *b);
 static u_char *ngx_http_ticketing_cachekey_field(u_char *p, u_char *end,
     char tag, const ngx_http_ticketing_span_t *s);
+static u_char *ngx_http_ticketing_cachekey_mark(u_char *p, u_char *end,
+    char mark);
+
+
+/* the query parameters of the cacheable operations (operations.md) */
+static const char *const  ngx_http_ticketing_cachekey_none[] = { NULL };
+
+static const char *const  ngx_http_ticketing_cachekey_create_args[] = {
+    "projectKey", "ticketType", NULL
+};
+
+static const char *const  ngx_http_ticketing_cachekey_field_args[] = {
+    "api_name", "customfield_id", "jira_label", NULL
+};
+
+
+const char *const *
+ngx_http_ticketing_cachekey_args(unsigned op)
+{
+    switch (op) {
+
+    case 11:    /* metadata.createProperties */
+        return ngx_http_ticketing_cachekey_create_args;
+
+    case 14:    /* metadata.fieldInfo */
+        return ngx_http_ticketing_cachekey_field_args;
+
+    default:    /* 12, 13, 22, 23 have none */
+        return ngx_http_ticketing_cachekey_none;
+    }
+}
+
+
+size_t
+ngx_http_ticketing_cachekey_header(const u_char *in, size_t len, u_char *out)
+{
+    u_char  c, *o;
+    size_t  i;
+
+    o = out;
+
+    for (i = 0; i < len; i++) {
+        c = in[i];
+
+        if (c == ' ' || c == '\t') {
+            continue;
+        }
+
+        if (c >= 'A' && c <= 'Z') {
+            c |= 0x20;
+        }
+
+        *o++ = c;
+    }
+
+    return o - out;
+}
 
 
 size_t
@@ -37,9 +96,13 @@ ngx_http_ticketing_cachekey_size(const ngx_http_ticketing_cachekey_in_t *in)
 {
     size_t  size, i, nargs;
 
-    size = in->prefix.len + sizeof("|v1") - 1
+    size = in->prefix.len + sizeof("|v2") - 1
            + 4 * NGX_HTTP_TICKETING_CACHEKEY_FIELD
            + in->provider.len + in->org.len + in->operation.len;
+
+    /* "|h", two fields, "|s", one field */
+    size += 2 * 2 + 3 * NGX_HTTP_TICKETING_CACHEKEY_FIELD
+            + in->accept.len + in->language.len + in->scope.len;
 
     for (i = 0; i < NGX_HTTP_TICKETING_NPARAMS; i++) {
         size += NGX_HTTP_TICKETING_CACHEKEY_FIELD + in->params[i].len;
@@ -101,6 +164,13 @@ ngx_http_ticketing_cachekey_build(const ngx_http_ticketing_cachekey_in_t *in,
         args[nargs].name.len = dlen;
         s += dlen;
 
+        if (in->args != NULL
+            && !ngx_http_ticketing_cachekey_defined(in->args,
+                                                    &args[nargs].name))
+        {
+            return NGX_HTTP_TICKETING_CACHEKEY_UNKNOWN_ARG;
+        }
+
         args[nargs].has_value = (eq != NULL);
         args[nargs].value.data = s;
         args[nargs].value.len = 0;
@@ -142,7 +212,7 @@ ngx_http_ticketing_cachekey_build(const ngx_http_ticketing_cachekey_in_t *in,
     p = buf;
     end = buf + size;
 
-    if ((size_t) (end - p) < in->prefix.len + sizeof("|v1") - 1) {
+    if ((size_t) (end - p) < in->prefix.len + sizeof("|v2") - 1) {
         return NGX_HTTP_TICKETING_CACHEKEY_NO_ROOM;
     }
 
@@ -151,8 +221,8 @@ ngx_http_ticketing_cachekey_build(const ngx_http_ticketing_cachekey_in_t *in,
         p += in->prefix.len;
     }
 
-    memcpy(p, "|v1", sizeof("|v1") - 1);
-    p += sizeof("|v1") - 1;
+    memcpy(p, "|v2", sizeof("|v2") - 1);
+    p += sizeof("|v2") - 1;
 
     p = ngx_http_ticketing_cachekey_field(p, end, '|', &in->provider);
     p = ngx_http_ticketing_cachekey_field(p, end, '|', &in->org);
@@ -189,6 +259,12 @@ ngx_http_ticketing_cachekey_build(const ngx_http_ticketing_cachekey_in_t *in,
         }
     }
 
+    p = ngx_http_ticketing_cachekey_mark(p, end, 'h');
+    p = ngx_http_ticketing_cachekey_field(p, end, '|', &in->accept);
+    p = ngx_http_ticketing_cachekey_field(p, end, '|', &in->language);
+    p = ngx_http_ticketing_cachekey_mark(p, end, 's');
+    p = ngx_http_ticketing_cachekey_field(p, end, '|', &in->scope);
+
     if (p == NULL) {
         return NGX_HTTP_TICKETING_CACHEKEY_NO_ROOM;
     }
@@ -223,6 +299,37 @@ ngx_http_ticketing_cachekey_field(u_char *p, u_char *end, char tag,
     }
 
     return p;
+}
+
+
+/* "|" and a letter; NULL when it does not fit (or p NULL) */
+static u_char *
+ngx_http_ticketing_cachekey_mark(u_char *p, u_char *end, char mark)
+{
+    if (p == NULL || end - p < 2) {
+        return NULL;
+    }
+
+    *p++ = '|';
+    *p++ = (u_char) mark;
+
+    return p;
+}
+
+
+static int
+ngx_http_ticketing_cachekey_defined(const char *const *names,
+    const ngx_http_ticketing_span_t *name)
+{
+    for ( /* void */ ; *names; names++) {
+        if (strlen(*names) == name->len
+            && memcmp(*names, name->data, name->len) == 0)
+        {
+            return 1;
+        }
+    }
+
+    return 0;
 }
 
 

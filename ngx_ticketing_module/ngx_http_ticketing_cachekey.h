@@ -1,8 +1,9 @@
 
 /*
  * The cache key of a cacheable request: an injective encoding of the key
- * prefix, provider, organization, operation, path parameters and the
- * decoded, sorted query parameters.
+ * prefix, provider, organization, operation, path parameters, the decoded,
+ * sorted query parameters, the request headers the answer depends on and
+ * whom the entry is for.
  *
  * Pure logic: this file includes no nginx header, so the unit tests and
  * the fuzzers link it without nginx.
@@ -22,13 +23,18 @@
 /* more query parameters than this: the request is not cached */
 #define NGX_HTTP_TICKETING_CACHEKEY_MAX_ARGS  64
 
+/* a longer normalized Accept or Accept-Language: the request is not cached */
+#define NGX_HTTP_TICKETING_CACHEKEY_MAX_HEADER  256
+
 
 typedef enum {
     NGX_HTTP_TICKETING_CACHEKEY_OK = 0,
     /* malformed percent-encoding, too many parameters: do not cache */
     NGX_HTTP_TICKETING_CACHEKEY_BAD_QUERY,
     /* the output buffer is too small (a caller bug) */
-    NGX_HTTP_TICKETING_CACHEKEY_NO_ROOM
+    NGX_HTTP_TICKETING_CACHEKEY_NO_ROOM,
+    /* a query parameter the operation does not define: do not cache */
+    NGX_HTTP_TICKETING_CACHEKEY_UNKNOWN_ARG
 } ngx_http_ticketing_cachekey_rc_e;
 
 
@@ -42,7 +48,32 @@ typedef struct {
     ngx_http_ticketing_span_t  params[NGX_HTTP_TICKETING_NPARAMS];
     /* the raw query string, without '?', still percent-encoded */
     ngx_http_ticketing_span_t  query;
+    /*
+     * The query parameter names the operation defines (decoded, exact
+     * case), NULL-terminated; NULL: any name
+     */
+    const char *const         *args;
+    /* normalized Accept and Accept-Language, len 0 when absent */
+    ngx_http_ticketing_span_t  accept;
+    ngx_http_ticketing_span_t  language;
+    /* whom the entry is for (see the cache's scope), len 0: shared */
+    ngx_http_ticketing_span_t  scope;
 } ngx_http_ticketing_cachekey_in_t;
+
+
+/*
+ * The query parameters a cacheable operation defines (the API reference),
+ * NULL-terminated: an empty list for the operations without any.
+ */
+const char *const *ngx_http_ticketing_cachekey_args(unsigned op);
+
+/*
+ * Normalizes an Accept or Accept-Language value for the key: spaces and
+ * tabs removed, ASCII letters lower-cased.  Appends to "out", which must
+ * hold "len" bytes; returns the number of bytes written.
+ */
+size_t ngx_http_ticketing_cachekey_header(const u_char *in, size_t len,
+    u_char *out);
 
 
 /*
@@ -56,12 +87,14 @@ size_t ngx_http_ticketing_cachekey_size(
  * Writes the key to "buf" (no NUL) and its length to "*len".  "scratch"
  * must hold in->query.len bytes (the decoded query parameters).
  *
- * Layout: PREFIX "|v1" then, each as "|" <decimal length> ":" <bytes>,
+ * Layout: PREFIX "|v2" then, each as "|" <decimal length> ":" <bytes>,
  * the provider, organization, operation and the four path parameters;
  * then "|q" <count> and, per query parameter in a stable order of the
  * decoded names, "|" <len> ":" <name> followed by "=" <len> ":" <value>,
- * or "!" for a parameter without "=".  Every field is self-delimiting,
- * so two different inputs never give the same key.
+ * or "!" for a parameter without "="; then "|h" and the Accept and
+ * Accept-Language fields; then "|s" and the scope field.  Every field is
+ * self-delimiting, so two different inputs never give the same key, and
+ * the key of a request up to its query is a prefix of no other key's.
  */
 ngx_http_ticketing_cachekey_rc_e ngx_http_ticketing_cachekey_build(
     const ngx_http_ticketing_cachekey_in_t *in, u_char *scratch,

@@ -969,6 +969,56 @@ ngx_http_ticketing_provider_lookup(
 }
 
 
+ngx_str_t *
+ngx_http_ticketing_provider_canonical(
+    ngx_http_ticketing_provider_main_conf_t *pmcf, u_char *data, size_t len)
+{
+    ngx_str_t                     *prov;
+    ngx_uint_t                     i;
+    ngx_http_ticketing_norm_rc_e   rc;
+
+    i = ngx_http_ticketing_provider_lookup(pmcf, data, len, &rc);
+
+    if (i == NGX_HTTP_TICKETING_NO_PROVIDER) {
+        return NULL;
+    }
+
+    prov = pmcf->providers->elts;
+
+    return &prov[i];
+}
+
+
+ngx_int_t
+ngx_http_ticketing_org_canonical(
+    ngx_http_ticketing_provider_main_conf_t *pmcf, u_char *data, size_t len,
+    u_char *out, ngx_str_t *name)
+{
+    ngx_http_ticketing_org_t  *org;
+
+    if (ngx_http_ticketing_org_clean(data, len, out)
+        != NGX_HTTP_TICKETING_NORM_OK)
+    {
+        return NGX_DECLINED;
+    }
+
+    if (pmcf->orgs == NULL) {
+        name->data = out;
+        name->len = len;
+        return NGX_OK;
+    }
+
+    org = ngx_http_ticketing_org_find(pmcf, out, len);
+    if (org == NULL) {
+        return NGX_DECLINED;
+    }
+
+    *name = org->name;
+
+    return NGX_OK;
+}
+
+
 static ngx_http_ticketing_org_t *
 ngx_http_ticketing_org_find(ngx_http_ticketing_provider_main_conf_t *pmcf,
     u_char *name, size_t len)

@@ -61,6 +61,19 @@ typedef struct {
 } ngx_http_ticketing_provider_loc_conf_t;
 
 
+/*
+ * The names the cache keys and the purge use, by the rules the provider
+ * step applies to a request: a provider name or alias gives its canonical
+ * name (NULL: not a provider); an organization name is checked and
+ * lower-cased into "out" ("len" bytes), and, when organizations are
+ * declared, must be one of them (NGX_DECLINED otherwise).
+ */
+ngx_str_t *ngx_http_ticketing_provider_canonical(
+    ngx_http_ticketing_provider_main_conf_t *pmcf, u_char *data, size_t len);
+ngx_int_t ngx_http_ticketing_org_canonical(
+    ngx_http_ticketing_provider_main_conf_t *pmcf, u_char *data, size_t len,
+    u_char *out, ngx_str_t *name);
+
 char *ngx_http_ticketing_provider_directive(ngx_conf_t *cf,
     ngx_command_t *cmd, void *conf);
 char *ngx_http_ticketing_org_directive(ngx_conf_t *cf, ngx_command_t *cmd,

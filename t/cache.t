@@ -12,6 +12,7 @@
 #   cache_config  more directives in the gateway location
 #   redis_seed    (eval) [[db, key, value, px], ...] SET before the block;
 #                 "PREFIX" in a key is the block's prefix
+#   http_extra    more directives after the generated http_config
 # and "CLOSED_PORT" in a block's config is a port nobody listens on.
 
 use Test::Nginx::Socket 'no_plan';
@@ -116,6 +117,15 @@ my %Fakes = (
         return undef if $n < 2;
         return uc $args->[0] eq 'GET' ? bulk(undef) : "+OK\r\n";
     },
+    # the first two commands fail, then a hit: a hit means Redis was asked
+    'errors-then-hit' => sub {
+        my ($args, $n) = @_;
+        return "-ERR injected failure\r\n" if $n < 2;
+        return uc $args->[0] eq 'GET'
+            ? bulk("v1 9999999999999 application/json\n"
+                   . '{"from":"redis"}')
+            : "+OK\r\n";
+    },
     # another nginx holds the fill lock and fills the key a moment later
     'filled-by-another' => sub {
         my ($args, $n) = @_;
@@ -193,6 +203,8 @@ add_block_preprocessor(sub {
     }
     ticketing_redis $addr prefix=$prefix $params;
 _EOC_
+        $block->set_value("http_config",
+                          $block->http_config . ($block->http_extra // ''));
     }
 
     if (!defined $block->config) {
@@ -229,8 +241,16 @@ _EOC_
     }
 
     # authentication is the subject of t/jwt.t and t/permissions.t: off
-    # here, except in blocks that set it in their own config
-    $block->set_value("http_config", "    ticketing_auth off;\n"
+    # here, except in blocks that set it in their own config.  Without it
+    # there is no subject to key the metadata entries by (by default they
+    # are per subject): shared here, except in blocks that say
+    # "--- default_scopes" (TEST 31 on).
+    my $scopes = defined $block->default_scopes ? "" : <<'_EOC_';
+    ticketing_cache_scope metadata.createProperties shared;
+    ticketing_cache_scope metadata.updateProperties shared;
+    ticketing_cache_scope metadata.types shared;
+_EOC_
+    $block->set_value("http_config", "    ticketing_auth off;\n" . $scopes
                                      . ($block->http_config // ""));
 });
 
@@ -317,7 +337,7 @@ ticketing-provider: JAM
 --- response_headers eval
 ["",
  "X-Cache-Status: MISS", "X-Cache-Status: HIT", "X-Cache-Status: MISS",
- "X-Cache-Status: MISS", "X-Cache-Status: HIT",
+ "X-Cache-Status: BYPASS", "X-Cache-Status: HIT",
  "X-Cache-Status: MISS", "X-Cache-Status: MISS",
  "X-Cache-Status: MISS", "X-Cache-Status: MISS", "X-Cache-Status: HIT",
  ""]
@@ -500,7 +520,7 @@ ticketing-provider: JAM
 --- redis_params
 db=5
 --- redis_seed eval
-[[5, "PREFIX|v1|3:JAM|0:|14:metadata.types|0:|0:|0:|0:|q0",
+[[5, "PREFIX|v2|3:JAM|0:|14:metadata.types|0:|0:|0:|0:|q0|h|0:|0:|s|0:",
   "v1 9999999999999 application/json;charset=UTF-8\n" . '{"big":"' . ('0123456789' x 4000) . '"}']]
 --- request eval
 ["GET /__mock/reset",
@@ -572,7 +592,7 @@ ticketing-provider: JAM
 
 === TEST 11: a malformed stored value is ignored (MISS, then replaced)
 --- redis_seed eval
-[[0, "PREFIX|v1|3:JAM|0:|18:issueLinkType.list|0:|0:|0:|0:|q0", "garbage"]]
+[[0, "PREFIX|v2|3:JAM|0:|18:issueLinkType.list|0:|0:|0:|0:|q0|h|0:|0:|s|0:", "garbage"]]
 --- request eval
 ["GET /__mock/reset",
  "GET /v2/issueLinkType",
@@ -747,7 +767,7 @@ no fill after
 --- cache_config
         ticketing_cache_lock_timeout 300ms;
 --- redis_seed eval
-[[0, "PREFIX|v1|3:JAM|0:|14:metadata.types|0:|0:|0:|0:|q0|lock", "1"]]
+[[0, "PREFIX|v2|3:JAM|0:|14:metadata.types|0:|0:|0:|0:|q0|h|0:|0:|s|0:|lock", "1"]]
 --- request eval
 ["GET /__mock/reset",
  "GET /v2/ticket/metadata/types",
@@ -772,7 +792,7 @@ ticketing cache: no fill after 300 ms, going upstream
 --- cache_config
         ticketing_cache_lock_timeout 5s;
 --- redis_seed eval
-[[0, "PREFIX|v1|3:JAM|0:|14:metadata.types|0:|0:|0:|0:|q0|lock", "1", 800]]
+[[0, "PREFIX|v2|3:JAM|0:|14:metadata.types|0:|0:|0:|0:|q0|h|0:|0:|s|0:|lock", "1", 800]]
 --- request eval
 ["GET /__mock/reset",
  "GET /v2/ticket/metadata/types",
@@ -816,7 +836,7 @@ ticketing cache: locked by another, waiting
 --- cache_config
         ticketing_cache_lock_timeout 0;
 --- redis_seed eval
-[[0, "PREFIX|v1|3:JAM|0:|14:metadata.types|0:|0:|0:|0:|q0|lock", "1"]]
+[[0, "PREFIX|v2|3:JAM|0:|14:metadata.types|0:|0:|0:|0:|q0|h|0:|0:|s|0:|lock", "1"]]
 --- request eval
 ["GET /__mock/reset",
  "GET /v2/ticket/metadata/types",
@@ -836,7 +856,7 @@ fill lock taken
 
 
 
-=== TEST 12: Redis down (connection refused): BYPASS, answers from the upstream, circuit opens
+=== TEST 12: Redis down (connection refused): BYPASS, answers from the upstream
 --- redis_addr: closed
 --- redis_params
 max_fails=2 fail_timeout=10s
@@ -857,9 +877,53 @@ ticketing-provider: JAM
 ['{"reset": true}',
  (main::mock_body("/v2/ticket/metadata/types")) x 3,
  '{"count": 3}']
+--- no_error_log
+[error]
+
+
+
+=== TEST 12a: a refused connection is a failure of the circuit breaker (max_fails=1: it opens)
+--- redis_addr: closed
+--- redis_params
+max_fails=1 fail_timeout=10s
+--- request
+GET /v2/ticket/metadata/types
+--- more_headers
+ticketing-provider: JAM
+--- timeout: 1
+--- error_code: 200
+--- response_headers
+X-Cache-Status: BYPASS
 --- error_log eval
 [qr/ticketing cache: redis 127\.0\.0\.1:\d+: connect failed/,
- qr/ticketing cache: redis 127\.0\.0\.1:\d+ failed 2 times in a row .*circuit open for 10000 ms/]
+ qr/ticketing cache: redis 127\.0\.0\.1:\d+ failed 1 times in a row .*circuit open for 10000 ms/]
+--- no_error_log
+[error]
+
+
+
+=== TEST 12b: the circuit opens after max_fails failures: Redis is no longer asked
+# Counted, not timed: the fake Redis fails the first two commands and
+# answers every later GET with a hit, so a third request that asked Redis
+# would be a HIT.  It is a BYPASS answered by the upstream: the circuit
+# opened on the second failure.
+--- redis_addr: errors-then-hit
+--- redis_params
+max_fails=2 fail_timeout=10s
+--- request eval
+["GET /__mock/reset",
+ "GET /v2/ticket/metadata/types",
+ "GET /v2/ticket/metadata/types",
+ "GET /v2/ticket/metadata/types",
+ "GET /__mock/count"]
+--- more_headers
+ticketing-provider: JAM
+--- error_code eval
+[200, 200, 200, 200, 200]
+--- response_headers eval
+["", ("X-Cache-Status: BYPASS") x 3, ""]
+--- response_body_like eval
+['"reset"', ('"issuetypes"') x 3, '"count":\s*3\b']
 --- no_error_log
 [error]
 
@@ -1085,10 +1149,125 @@ ticketing-provider: JAM
  ('.') x 2, '^\{"purged":5\}$',
  '.', '"count":\s*9\b']
 --- error_log eval
-[qr/ticketing cache: purge "tc\d+-\d+-\d+\|v1\|3:JAM\|\*\|14:metadata\.types\|\*"/]
+[qr/ticketing cache: purge "tc\d+-\d+-\d+\|v2\|3:JAM\|\*\|14:metadata\.types\|\*"/]
 --- no_error_log
 [error]
 [warn]
+
+
+=== TEST 20b: purge names entries as requests do: aliases, a declared name's case, org by the routing rule
+--- http_extra
+    ticketing_provider JNext "Jira Next";
+    ticketing_provider JAM "Jira Amarillo";
+    ticketing_org yoigo upstream=ticketing_api;
+    ticketing_org masmovil upstream=ticketing_api;
+--- config
+    location /v2/ {
+        ticketing_gateway on;
+        ticketing_cache on;
+        ticketing_org_header x-org;
+        # the mock knows JAM only
+        proxy_set_header ticketing-provider JAM;
+        proxy_pass http://ticketing_api;
+    }
+    location = /cache {
+        allow 127.0.0.1;
+        deny all;
+        ticketing_cache_purge;
+        ticketing_cache_timeout 2s;
+    }
+    location /__mock/ {
+        proxy_pass http://ticketing_api;
+    }
+--- request eval
+["GET /__mock/reset",
+ "GET /v2/issueLinkType",
+ "GET /v2/issueLinkType",
+ "GET /v2/issueLinkType",
+ "DELETE /cache?provider=JNext",
+ "DELETE /cache?provider=Jira%20Amarillo&org=YOIGO&uri=%2Fv2%2FissueLinkType",
+ "DELETE /cache?provider=jam&org=MasMovil&operation=issueLinkType.list",
+ "DELETE /cache?provider=JIRA",
+ "DELETE /cache?org=nobody",
+ "DELETE /cache?org=a%2Fb",
+ "GET /v2/issueLinkType",
+ "GET /v2/issueLinkType",
+ "GET /__mock/count"]
+--- more_headers eval
+["",
+ "ticketing-provider: jira next\nx-org: YOIGO",
+ "ticketing-provider: jam\nx-org: yoigo",
+ "ticketing-provider: JAM\nx-org: masmovil",
+ ("") x 6,
+ "ticketing-provider: JNEXT\nx-org: Yoigo",
+ "ticketing-provider: Jira Amarillo\nx-org: MASMOVIL",
+ ""]
+--- error_code eval
+[200, 200, 200, 200, 200, 200, 200, 400, 400, 400, 200, 200, 200]
+--- response_headers eval
+["", ("X-Cache-Status: MISS") x 3, ("") x 6,
+ ("X-Cache-Status: MISS") x 2, ""]
+--- response_body_like eval
+['"reset"', ('.') x 3,
+ ('^\{"purged":1\}$') x 3,
+ '^\{"code":"0015","status":"BAD_REQUEST","message":"Bad Request","detailMsg":"provider is not a ticketing-provider of the gateway"\}$',
+ ('^\{"code":"0015","status":"BAD_REQUEST","message":"Bad Request","detailMsg":"org is not an organization of the gateway"\}$') x 2,
+ ('.') x 2, '"count":\s*5\b']
+--- no_error_log
+[error]
+
+
+
+=== TEST 20c: purge of one uri= removes every variant of it (languages, Accept, scopes)
+--- config
+    location /v2/ {
+        ticketing_gateway on;
+        ticketing_cache on;
+        proxy_pass http://ticketing_api;
+    }
+    location = /cache {
+        allow 127.0.0.1;
+        deny all;
+        ticketing_cache_purge;
+        ticketing_cache_timeout 2s;
+    }
+    location /__mock/ {
+        proxy_pass http://ticketing_api;
+    }
+--- request eval
+["GET /__mock/reset",
+ "GET /v2/ticket/metadata/create/properties?projectKey=INST&ticketType=Incidencia",
+ "GET /v2/ticket/metadata/create/properties?projectKey=INST&ticketType=Incidencia",
+ "GET /v2/ticket/metadata/create/properties?projectKey=INST&ticketType=Incidencia",
+ "GET /v2/ticket/metadata/create/properties?projectKey=MAS&ticketType=Incidencia",
+ "DELETE /cache?provider=JAM&uri=%2Fv2%2Fticket%2Fmetadata%2Fcreate%2Fproperties%3FticketType%3DIncidencia%26projectKey%3DINST",
+ "DELETE /cache?provider=JAM&uri=%2Fv2%2FissueLinkType%3Fjunk%3D1",
+ "GET /v2/ticket/metadata/create/properties?projectKey=INST&ticketType=Incidencia",
+ "GET /v2/ticket/metadata/create/properties?projectKey=MAS&ticketType=Incidencia",
+ "GET /__mock/count"]
+--- more_headers eval
+["",
+ "ticketing-provider: JAM\nAccept-Language: es",
+ "ticketing-provider: JAM\nAccept-Language: en",
+ "ticketing-provider: JAM",
+ "ticketing-provider: JAM\nAccept-Language: es",
+ "", "",
+ "ticketing-provider: JAM\nAccept-Language: en",
+ "ticketing-provider: JAM\nAccept-Language: es",
+ ""]
+--- error_code eval
+[200, 200, 200, 200, 200, 200, 400, 200, 200, 200]
+--- response_headers eval
+["", ("X-Cache-Status: MISS") x 4, "", "", "X-Cache-Status: MISS",
+ "X-Cache-Status: HIT", ""]
+--- response_body_like eval
+['"reset"', '"Resumen"', '"Summary"', '"Resumen"', '"Resumen"',
+ '^\{"purged":3\}$',
+ '^\{"code":"0015","status":"BAD_REQUEST","message":"Bad Request","detailMsg":"uri has a query that is not cached"\}$',
+ '"Summary"', '"Resumen"', '"count":\s*5\b']
+--- no_error_log
+[error]
+
 
 
 
@@ -1178,3 +1357,351 @@ ticketing-provider: JAM
 ['reset', '"issuetypes"', '"issuetypes"', '"issuetypes"', '"count":\s*2\b']
 --- no_error_log
 [error]
+
+
+
+=== TEST 25: the upstream's Cache-Control no-store, private, no-cache, max-age=0 keep the answer out
+--- request eval
+["GET /__mock/reset",
+ "GET /v2/issueLinkType",
+ "GET /v2/issueLinkType",
+ "GET /v2/issueLinkType",
+ "GET /v2/issueLinkType",
+ "GET /v2/issueLinkType",
+ "GET /v2/issueLinkType",
+ "GET /v2/issueLinkType",
+ "GET /__mock/count"]
+--- more_headers eval
+["",
+ "ticketing-provider: JAM\nX-Mock-Cache-Control: no-store",
+ "ticketing-provider: JAM\nX-Mock-Cache-Control: public, PRIVATE",
+ "ticketing-provider: JAM\nX-Mock-Cache-Control: private=\"x-a, x-b\", max-age=60",
+ "ticketing-provider: JAM\nX-Mock-Cache-Control: no-cache=\"Set-Cookie\"",
+ "ticketing-provider: JAM\nX-Mock-Cache-Control: public, max-age=0",
+ "ticketing-provider: JAM\nX-Mock-Cache-Control: public, max-age=600",
+ "ticketing-provider: JAM",
+ ""]
+--- response_headers eval
+["", ("X-Cache-Status: MISS") x 6, "X-Cache-Status: HIT", ""]
+--- response_body_like eval
+['"reset"', ('"Blocks"') x 7, '"count":\s*6\b']
+--- no_error_log
+[error]
+[warn]
+
+
+
+=== TEST 26: s-maxage caps the TTL and wins over max-age
+--- request
+GET /v2/issueLinkType
+--- more_headers
+ticketing-provider: JAM
+X-Mock-Cache-Control: max-age=600, s-maxage=2
+--- response_headers
+X-Cache-Status: MISS
+--- error_log eval
+qr/ticketing cache: store "[^"]+\|18:issueLinkType\.list\|[^"]*", \d+ bytes, fresh for 2000 ms/
+--- no_error_log
+[error]
+
+
+
+=== TEST 26b: max-age caps the TTL
+--- request
+GET /v2/issueLinkType/10000
+--- more_headers
+ticketing-provider: JAM
+X-Mock-Cache-Control: public, max-age=5
+--- response_headers
+X-Cache-Status: MISS
+--- error_log eval
+qr/ticketing cache: store "[^"]+", \d+ bytes, fresh for 5000 ms/
+--- no_error_log
+[error]
+
+
+
+=== TEST 26c: a longer max-age does not lengthen ticketing_cache_ttl
+--- cache_config
+        ticketing_cache_ttl issueLinkType.list 30s;
+--- request
+GET /v2/issueLinkType
+--- more_headers
+ticketing-provider: JAM
+X-Mock-Cache-Control: max-age=86400
+--- response_headers
+X-Cache-Status: MISS
+--- error_log eval
+qr/ticketing cache: store "[^"]+", \d+ bytes, fresh for 30000 ms/
+--- no_error_log
+[error]
+
+
+
+=== TEST 27: Vary: a header the key does not hold, or *, keeps the answer out; headers it holds do not
+--- request eval
+["GET /__mock/reset",
+ "GET /v2/issueLinkType",
+ "GET /v2/issueLinkType",
+ "GET /v2/issueLinkType",
+ "GET /v2/issueLinkType",
+ "GET /v2/issueLinkType",
+ "GET /__mock/count"]
+--- more_headers eval
+["",
+ "ticketing-provider: JAM\nX-Mock-Vary: Accept, X-Tenant",
+ "ticketing-provider: JAM\nX-Mock-Vary: *",
+ "ticketing-provider: JAM\nX-Mock-Vary: Authorization",
+ "ticketing-provider: JAM\nX-Mock-Vary: Accept-Encoding, Ticketing-Provider,accept-language",
+ "ticketing-provider: JAM",
+ ""]
+--- response_headers eval
+["", ("X-Cache-Status: MISS") x 4, "X-Cache-Status: HIT", ""]
+--- response_body_like eval
+['"reset"', ('"Blocks"') x 5, '"count":\s*4\b']
+--- no_error_log
+[error]
+[warn]
+
+
+
+=== TEST 28: Accept-Language and Accept are in the key: an answer cached for en never reaches es
+--- request eval
+["GET /__mock/reset",
+ "GET /v2/ticket/metadata/create/properties?projectKey=INST&ticketType=Incidencia",
+ "GET /v2/ticket/metadata/create/properties?projectKey=INST&ticketType=Incidencia",
+ "GET /v2/ticket/metadata/create/properties?projectKey=INST&ticketType=Incidencia",
+ "GET /v2/ticket/metadata/create/properties?projectKey=INST&ticketType=Incidencia",
+ "GET /v2/ticket/metadata/create/properties?projectKey=INST&ticketType=Incidencia",
+ "GET /v2/ticket/metadata/create/properties?projectKey=INST&ticketType=Incidencia",
+ "GET /v2/ticket/metadata/create/properties?projectKey=INST&ticketType=Incidencia",
+ "GET /__mock/count"]
+--- more_headers eval
+["",
+ "ticketing-provider: JAM\nAccept-Language: en",
+ "ticketing-provider: JAM\nAccept-Language: es",
+ "ticketing-provider: JAM\nAccept-Language:  EN ",
+ "ticketing-provider: JAM\nAccept-Language: es",
+ "ticketing-provider: JAM",
+ "ticketing-provider: JAM\nAccept-Language: en\nAccept: application/json",
+ "ticketing-provider: JAM\nAccept-Language: en\nAccept: Application/JSON",
+ ""]
+--- response_headers eval
+["", "X-Cache-Status: MISS", "X-Cache-Status: MISS", "X-Cache-Status: HIT",
+ "X-Cache-Status: HIT", "X-Cache-Status: MISS", "X-Cache-Status: MISS",
+ "X-Cache-Status: HIT", ""]
+--- response_body_like eval
+['"reset"', '"Summary"', '"Resumen"', '"Summary"', '"Resumen"', '"Resumen"',
+ '"Summary"', '"Summary"', '"count":\s*4\b']
+--- no_error_log
+[error]
+[warn]
+
+
+
+=== TEST 29: query parameters the operation does not define: BYPASS, never stored
+--- request eval
+["GET /__mock/reset",
+ "GET /v2/issueLinkType?junk=1",
+ "GET /v2/issueLinkType?junk=1",
+ "GET /v2/ticket/field/info?api_name=track&x=1",
+ "GET /v2/ticket/field/info?api_name=track&Api_Name=x",
+ "GET /v2/ticket/field/info?api_name=track",
+ "GET /v2/ticket/field/info?api%5Fname=track",
+ "GET /v2/issueLinkType?junk=2",
+ "GET /__mock/count"]
+--- more_headers eval
+["", ("ticketing-provider: JAM") x 6,
+ "ticketing-provider: JAM\nCache-Control: no-cache", ""]
+--- response_headers eval
+["", ("X-Cache-Status: BYPASS\nX-Var: [BYPASS]") x 4, "X-Cache-Status: MISS",
+ "X-Cache-Status: HIT", "X-Cache-Status: BYPASS", ""]
+--- response_body_like eval
+['"reset"', '"Blocks"', '"Blocks"', '"Huella"', '.', '"Huella"', '"Huella"',
+ '"Blocks"', '"count":\s*6\b']
+--- no_error_log
+[error]
+[warn]
+
+
+
+=== TEST 30: a client's no-cache refresh cannot change what another client of the key receives
+# B asks in Spanish; A refreshes with its own request headers (English, an
+# answer the upstream marks private or varying on another header, a junk
+# parameter): B still gets its Spanish entry, from the cache.
+--- request eval
+["GET /__mock/reset",
+ "GET /v2/ticket/metadata/create/properties?projectKey=INST&ticketType=Incidencia",
+ "GET /v2/ticket/metadata/create/properties?projectKey=INST&ticketType=Incidencia",
+ "GET /v2/ticket/metadata/create/properties?projectKey=INST&ticketType=Incidencia",
+ "GET /v2/ticket/metadata/create/properties?projectKey=INST&ticketType=Incidencia",
+ "GET /v2/ticket/metadata/create/properties?projectKey=INST&ticketType=Incidencia",
+ "GET /v2/ticket/metadata/create/properties?projectKey=INST&ticketType=Incidencia&x=en",
+ "GET /v2/ticket/metadata/create/properties?projectKey=INST&ticketType=Incidencia",
+ "GET /__mock/count"]
+--- more_headers eval
+["",
+ "ticketing-provider: JAM\nAccept-Language: es",
+ "ticketing-provider: JAM\nAccept-Language: en\nCache-Control: no-cache",
+ "ticketing-provider: JAM\nAccept-Language: es",
+ "ticketing-provider: JAM\nAccept-Language: es\nCache-Control: no-cache\nX-Mock-Cache-Control: private",
+ "ticketing-provider: JAM\nAccept-Language: es\nCache-Control: no-cache\nX-Mock-Vary: X-Client",
+ "ticketing-provider: JAM\nAccept-Language: es\nCache-Control: no-cache",
+ "ticketing-provider: JAM\nAccept-Language: es",
+ ""]
+--- response_headers eval
+["", "X-Cache-Status: MISS", "X-Cache-Status: BYPASS", "X-Cache-Status: HIT",
+ ("X-Cache-Status: BYPASS") x 3, "X-Cache-Status: HIT", ""]
+--- response_body_like eval
+['"reset"', '"Resumen"', '"Summary"', '"Resumen"', ('"Resumen"') x 3,
+ '"Resumen"', '"count":\s*5\b']
+--- no_error_log
+[error]
+[warn]
+
+
+
+=== TEST 31: default scopes without authentication: per-subject operations are not cached, shared ones are
+--- default_scopes
+--- request eval
+["GET /__mock/reset",
+ "GET /v2/ticket/metadata/types",
+ "GET /v2/ticket/metadata/types",
+ "GET /v2/ticket/metadata/create/properties?projectKey=INST&ticketType=Incidencia",
+ "GET /v2/ticket/INST-7902/metadata/update/properties",
+ "GET /v2/ticket/field/info?api_name=track",
+ "GET /v2/ticket/field/info?api_name=track",
+ "GET /v2/issueLinkType",
+ "GET /v2/issueLinkType",
+ "GET /__mock/count"]
+--- more_headers
+ticketing-provider: JAM
+--- response_headers eval
+["", ("X-Cache-Status: BYPASS") x 4, ("X-Cache-Status: MISS",
+ "X-Cache-Status: HIT") x 2, ""]
+--- response_body_like eval
+['"reset"', ('.') x 8, '"count":\s*6\b']
+--- no_error_log
+[error]
+[warn]
+
+
+
+=== TEST 32: per-subject entries: alice never gets bob's metadata; Vary: Authorization is held
+--- default_scopes
+--- config
+    location /v2/ {
+        ticketing_gateway on;
+        ticketing_auth on;
+        ticketing_jwt_key_file pem $TEST_NGINX_DATA/rs256.pub;
+        ticketing_cache on;
+        ticketing_cache_timeout 5s;
+        proxy_pass http://ticketing_api;
+    }
+    location /__mock/ {
+        proxy_pass http://ticketing_api;
+    }
+--- request eval
+["GET /__mock/reset",
+ "GET /v2/ticket/metadata/types",
+ "GET /v2/ticket/metadata/types",
+ "GET /v2/ticket/metadata/types",
+ "GET /v2/ticket/metadata/types",
+ "GET /v2/issueLinkType",
+ "GET /v2/issueLinkType",
+ "GET /v2/ticket/metadata/types",
+ "GET /__mock/count"]
+--- more_headers eval
+["",
+ "ticketing-provider: JAM\nX-Mock-Vary: Authorization\n" . main::token(),
+ "ticketing-provider: JAM\n" . main::token(),
+ "ticketing-provider: JAM\n" . main::token('{"sub":"bob"}'),
+ "ticketing-provider: JAM\n" . main::token('{"sub":"bob"}'),
+ "ticketing-provider: JAM\nX-Mock-Vary: Authorization\n" . main::token(),
+ "ticketing-provider: JAM\n" . main::token('{"sub":"bob"}'),
+ "ticketing-provider: JAM\n" . main::token('{"sub":"carol"}'),
+ ""]
+--- response_headers eval
+["", "X-Cache-Status: MISS", "X-Cache-Status: HIT", "X-Cache-Status: MISS",
+ "X-Cache-Status: HIT", "X-Cache-Status: MISS", "X-Cache-Status: MISS",
+ "X-Cache-Status: MISS", ""]
+--- response_body_like eval
+['reset', ('"issuetypes"') x 4, '"Blocks"', '"Blocks"', '"issuetypes"',
+ '"count":\s*5\b']
+--- no_error_log
+[error]
+
+
+
+=== TEST 33: ticketing_cache_scope claim=NAME: one entry per value of the claim; none without it
+--- default_scopes
+--- config
+    location /v2/ {
+        ticketing_gateway on;
+        ticketing_auth on;
+        ticketing_jwt_key_file pem $TEST_NGINX_DATA/rs256.pub;
+        ticketing_cache on;
+        ticketing_cache_timeout 5s;
+        ticketing_cache_scope metadata.types claim=team;
+        ticketing_cache_scope issueLinkType.list subject;
+        proxy_pass http://ticketing_api;
+    }
+    location /__mock/ {
+        proxy_pass http://ticketing_api;
+    }
+--- request eval
+["GET /__mock/reset",
+ "GET /v2/ticket/metadata/types",
+ "GET /v2/ticket/metadata/types",
+ "GET /v2/ticket/metadata/types",
+ "GET /v2/ticket/metadata/types",
+ "GET /v2/ticket/metadata/types",
+ "GET /v2/issueLinkType",
+ "GET /v2/issueLinkType",
+ "GET /__mock/count"]
+--- more_headers eval
+["",
+ "ticketing-provider: JAM\n" . main::token('{"team":"ops"}'),
+ "ticketing-provider: JAM\n" . main::token('{"sub":"bob","team":"ops"}'),
+ "ticketing-provider: JAM\n" . main::token('{"team":7}'),
+ "ticketing-provider: JAM\n" . main::token('{"team":["ops"]}'),
+ "ticketing-provider: JAM\n" . main::token(),
+ "ticketing-provider: JAM\n" . main::token(),
+ "ticketing-provider: JAM\n" . main::token('{"sub":"bob"}'),
+ ""]
+--- response_headers eval
+["", "X-Cache-Status: MISS", "X-Cache-Status: HIT", "X-Cache-Status: MISS",
+ "X-Cache-Status: BYPASS", "X-Cache-Status: BYPASS", "X-Cache-Status: MISS",
+ "X-Cache-Status: MISS", ""]
+--- response_body_like eval
+['reset', ('"issuetypes"') x 5, ('"Blocks"') x 2, '"count":\s*6\b']
+--- no_error_log
+[error]
+
+
+
+=== TEST 34: ticketing_cache_scope refuses unknown values and non-cacheable operations
+--- config
+    location /v2/ {
+        ticketing_gateway on;
+        ticketing_cache on;
+        ticketing_cache_scope ticket.get shared;
+        proxy_pass http://ticketing_api;
+    }
+--- must_die
+--- error_log eval
+[qr/operation "ticket.get" is not cacheable in "ticketing_cache_scope" directive/]
+
+
+
+=== TEST 35: ticketing_cache_scope: an invalid value
+--- config
+    location /v2/ {
+        ticketing_gateway on;
+        ticketing_cache on;
+        ticketing_cache_scope metadata.types everyone;
+        proxy_pass http://ticketing_api;
+    }
+--- must_die
+--- error_log eval
+[qr/invalid value "everyone" in "ticketing_cache_scope" directive/]

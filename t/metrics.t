@@ -211,6 +211,8 @@ __DATA__
 === TEST 3: cache MISS then HIT with the real Redis, one connect, no error
 --- http_config
     ticketing_auth off;
+    # no subject to key metadata.types by: shared
+    ticketing_cache_scope metadata.types shared;
 --- redis: real
 --- request eval
 ["GET /v2/ticket/metadata/types",
@@ -238,6 +240,8 @@ __DATA__
 === TEST 4: Redis down: BYPASS, an error, the circuit of the worker open
 --- http_config
     ticketing_auth off;
+    # no subject to key metadata.types by: shared
+    ticketing_cache_scope metadata.types shared;
 --- redis: closed
 --- request eval
 ["GET /v2/ticket/metadata/types",
@@ -263,6 +267,8 @@ __DATA__
 === TEST 4b: Redis frozen: the lookup times out, BYPASS, a timeout counted
 --- http_config
     ticketing_auth off;
+    # no subject to key metadata.types by: shared
+    ticketing_cache_scope metadata.types shared;
 --- redis: frozen
 --- gw_config
         ticketing_cache_timeout 100ms;

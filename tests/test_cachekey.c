@@ -130,15 +130,15 @@ test_layout(void **state)
     (void) state;
 
     k = key("JAM", "yoigo", "metadata.types", "", "");
-    assert_string_equal(k, "tkt|v1|3:JAM|5:yoigo|14:metadata.types"
-                           "|0:|0:|0:|0:|q0");
+    assert_string_equal(k, "tkt|v2|3:JAM|5:yoigo|14:metadata.types"
+                           "|0:|0:|0:|0:|q0|h|0:|0:|s|0:");
     free(k);
 
     k = key("JCC", "", "metadata.updateProperties", "INST-7902",
             "b=2&a=x%20y&c");
-    assert_string_equal(k, "tkt|v1|3:JCC|0:|25:metadata.updateProperties"
+    assert_string_equal(k, "tkt|v2|3:JCC|0:|25:metadata.updateProperties"
                            "|0:|9:INST-7902|0:|0:|q3|1:a=3:x y|1:b=1:2"
-                           "|1:c!");
+                           "|1:c!|h|0:|0:|s|0:");
     free(k);
 }
 
@@ -272,6 +272,157 @@ test_no_room(void **state)
 }
 
 
+/* the key with request headers, a scope and the operation's parameters */
+static char *
+key_full(const char *query, const char *const *args, const char *accept,
+    const char *language, const char *scope, int *rc)
+{
+    char                              *out;
+    size_t                             size, len;
+    u_char                            *buf, *scratch;
+    ngx_http_ticketing_cachekey_in_t   in;
+
+    memset(&in, 0, sizeof(in));
+
+    in.prefix.data = (const u_char *) "tkt";
+    in.prefix.len = 3;
+    in.operation.data = (const u_char *) "metadata.fieldInfo";
+    in.operation.len = sizeof("metadata.fieldInfo") - 1;
+    in.query.data = (const u_char *) query;
+    in.query.len = strlen(query);
+    in.args = args;
+    in.accept.data = (const u_char *) accept;
+    in.accept.len = strlen(accept);
+    in.language.data = (const u_char *) language;
+    in.language.len = strlen(language);
+    in.scope.data = (const u_char *) scope;
+    in.scope.len = strlen(scope);
+
+    size = ngx_http_ticketing_cachekey_size(&in);
+    buf = malloc(size);
+    scratch = malloc(in.query.len ? in.query.len : 1);
+    assert_non_null(buf);
+    assert_non_null(scratch);
+
+    *rc = ngx_http_ticketing_cachekey_build(&in, scratch, buf, size, &len);
+
+    out = NULL;
+
+    if (*rc == OK) {
+        assert_true(len <= size);
+        out = malloc(len + 1);
+        assert_non_null(out);
+        memcpy(out, buf, len);
+        out[len] = '\0';
+    }
+
+    free(buf);
+    free(scratch);
+
+    return out;
+}
+
+
+static void
+test_headers_and_scope(void **state)
+{
+    int    rc;
+    char  *a, *b;
+
+    (void) state;
+
+    a = key_full("api_name=track", NULL, "application/json", "es", "s:bob",
+                 &rc);
+    assert_int_equal(rc, OK);
+    assert_string_equal(a, "tkt|v2|0:|0:|18:metadata.fieldInfo|0:|0:|0:|0:"
+                           "|q1|8:api_name=5:track|h|16:application/json"
+                           "|2:es|s|5:s:bob");
+
+    /* a header's bytes cannot pass for the next field's */
+    b = key_full("api_name=track", NULL, "application/json|2:es", "", "s:bob",
+                 &rc);
+    assert_int_equal(rc, OK);
+    assert_string_not_equal(a, b);
+    free(b);
+
+    b = key_full("api_name=track", NULL, "application/json", "en", "s:bob",
+                 &rc);
+    assert_string_not_equal(a, b);
+    free(b);
+
+    b = key_full("api_name=track", NULL, "application/json", "es", "",
+                 &rc);
+    assert_string_not_equal(a, b);
+    free(b);
+    free(a);
+}
+
+
+static void
+test_undefined_args(void **state)
+{
+    int                 rc;
+    char               *k;
+    const char *const  *args;
+
+    (void) state;
+
+    args = ngx_http_ticketing_cachekey_args(14);
+
+    k = key_full("api_name=track&jira_label=", args, "", "", "", &rc);
+    assert_int_equal(rc, OK);
+    free(k);
+
+    /* decoded before the check; names are case-sensitive */
+    k = key_full("api%5Fname=track", args, "", "", "", &rc);
+    assert_int_equal(rc, OK);
+    free(k);
+
+    k = key_full("api_name=track&x=1", args, "", "", "", &rc);
+    assert_null(k);
+    assert_int_equal(rc, NGX_HTTP_TICKETING_CACHEKEY_UNKNOWN_ARG);
+
+    k = key_full("API_NAME=track", args, "", "", "", &rc);
+    assert_null(k);
+    assert_int_equal(rc, NGX_HTTP_TICKETING_CACHEKEY_UNKNOWN_ARG);
+
+    k = key_full("=1", args, "", "", "", &rc);
+    assert_null(k);
+    assert_int_equal(rc, NGX_HTTP_TICKETING_CACHEKEY_UNKNOWN_ARG);
+
+    /* operations without parameters: any parameter */
+    k = key_full("a", ngx_http_ticketing_cachekey_args(13), "", "", "", &rc);
+    assert_null(k);
+    assert_int_equal(rc, NGX_HTTP_TICKETING_CACHEKEY_UNKNOWN_ARG);
+
+    /* empty pieces are nothing */
+    k = key_full("&&", ngx_http_ticketing_cachekey_args(13), "", "", "", &rc);
+    assert_int_equal(rc, OK);
+    free(k);
+
+    args = ngx_http_ticketing_cachekey_args(11);
+    k = key_full("ticketType=a&projectKey=b", args, "", "", "", &rc);
+    assert_int_equal(rc, OK);
+    free(k);
+}
+
+
+static void
+test_header_normalization(void **state)
+{
+    size_t       n;
+    u_char       out[64];
+    const char  *in = " ES-es ,\ten;q=0.5";
+
+    (void) state;
+
+    n = ngx_http_ticketing_cachekey_header((const u_char *) in, strlen(in),
+                                           out);
+    assert_int_equal(n, sizeof("es-es,en;q=0.5") - 1);
+    assert_memory_equal(out, "es-es,en;q=0.5", n);
+}
+
+
 static void
 test_value_round_trip(void **state)
 {
@@ -347,6 +498,9 @@ main(void)
         cmocka_unit_test(test_injective_against_crafted_values),
         cmocka_unit_test(test_bad_queries),
         cmocka_unit_test(test_no_room),
+        cmocka_unit_test(test_headers_and_scope),
+        cmocka_unit_test(test_undefined_args),
+        cmocka_unit_test(test_header_normalization),
         cmocka_unit_test(test_value_round_trip),
         cmocka_unit_test(test_value_malformed),
     };

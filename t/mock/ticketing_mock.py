@@ -145,6 +145,21 @@ UPDATE_PROPERTIES = {
         {"value": "HORECA"}, {"value": "AUTONOMO"}]},
 }
 
+# The metadata names in English, for Accept-Language: en.
+ENGLISH = {
+    "Resumen": "Summary",
+    "Suscripción": "Subscription",
+    "Email del Cliente": "Customer Email",
+    "Descripción": "Description",
+    "Código Postal": "Postal Code",
+    "Segmento Cliente": "Customer Segment",
+    "Instalaciones": "Installations",
+    "Incidencia": "Incident",
+    "Contestador": "Answering Machine",
+    "Problemas TV": "TV Problems",
+    "Avería (FTTH)": "Fault (FTTH)",
+}
+
 # api_name <-> customfield_id <-> jira_label.  Also used by the searches so
 # that a filter may name a field by its Jira label or customfield id.
 FIELD_INFO = [
@@ -1383,12 +1398,43 @@ class MockHandler(BaseHTTPRequestHandler):
                 status, obj = result[0], result[1]
                 headers = dict(op_header, **(result[2] if len(result) > 2
                                              else {}))
+                obj = self.localize(op_name, obj, headers)
+                self.add_cache_headers(headers)
                 body_out = None if obj is None else json.dumps(
                     obj, ensure_ascii=False).encode()
         except ApiError as e:
             return self.send_uniform(e.status, e.detail,
                                      dict(op_header, **e.headers))
         self.send_bytes(status, "application/json", body_out or b"", headers)
+
+    def localize(self, op_name, obj, headers):
+        """Metadata answers in the language of Accept-Language: English
+        names for a first tag en*, the Spanish seed otherwise.  With the
+        header, the answer says which (Content-Language) and that it
+        depends on it (Vary: Accept-Language)."""
+        lang = self.headers.get("Accept-Language")
+        if lang is None or not op_name.startswith("metadata."):
+            return obj
+        tag = lang.split(",")[0].split(";")[0].strip().lower() or "es"
+        headers["Content-Language"] = "en" if tag.startswith("en") else "es"
+        headers["Vary"] = "Accept-Language"
+        if not tag.startswith("en"):
+            return obj
+        return json.loads(json.dumps(obj, ensure_ascii=False),
+                          object_hook=lambda o: {
+                              k: (ENGLISH.get(v, v) if k == "name" else v)
+                              for k, v in o.items()})
+
+    def add_cache_headers(self, headers):
+        """X-Mock-Cache-Control / X-Mock-Vary: the answer carries them as
+        Cache-Control / Vary (after any Vary of its own)."""
+        cc = self.headers.get("X-Mock-Cache-Control")
+        if cc is not None:
+            headers["Cache-Control"] = cc
+        vary = self.headers.get("X-Mock-Vary")
+        if vary is not None:
+            headers["Vary"] = (headers["Vary"] + ", " + vary
+                               if "Vary" in headers else vary)
 
     def inject(self, kind, path, headers):
         try:

@@ -154,9 +154,11 @@ http {
                     max_fails=3 fail_timeout=2s;
 
     # the faults are about the upstream and nginx, not about tokens or the
-    # provider header: auth off, a default provider
+    # provider header: auth off, a default provider; without a subject to
+    # key it by, metadata.types is shared
     ticketing_auth off;
     ticketing_provider_default JAM;
+    ticketing_cache_scope metadata.types shared;
 
     # short client timeouts: abandoned partial requests end quickly
     client_header_timeout 2s;

@@ -210,8 +210,8 @@ fuzz_ck_build(fuzz_ck_req_t *r)
 
     if (r->rc == NGX_HTTP_TICKETING_CACHEKEY_OK) {
         FUZZ_CHECK(r->key_len <= size);
-        FUZZ_CHECK(memcmp(r->key, FUZZ_CK_PREFIX "|v1",
-                          sizeof(FUZZ_CK_PREFIX "|v1") - 1) == 0);
+        FUZZ_CHECK(memcmp(r->key, FUZZ_CK_PREFIX "|v2",
+                          sizeof(FUZZ_CK_PREFIX "|v2") - 1) == 0);
     }
 
     free(scratch);
