@@ -90,6 +90,7 @@ static void ngx_http_ticketing_cache_stale_headers(ngx_http_request_t *r,
     ngx_http_ticketing_cache_ctx_t *cctx);
 static unsigned long long ngx_http_ticketing_cache_now(void);
 static void ngx_http_ticketing_cache_cleanup(void *data);
+static void ngx_http_ticketing_cache_hide_status(ngx_http_request_t *r);
 static ngx_int_t ngx_http_ticketing_cache_header_filter(
     ngx_http_request_t *r);
 static const char *ngx_http_ticketing_cache_rules(ngx_http_request_t *r,
@@ -1664,40 +1665,13 @@ ngx_http_ticketing_cache_status_variable(ngx_http_request_t *r,
 /* -------------------------------------------------------------- store */
 
 
-static ngx_int_t
-ngx_http_ticketing_cache_header_filter(ngx_http_request_t *r)
+/* in a gateway location, the only X-Cache-Status a client sees is ours */
+static void
+ngx_http_ticketing_cache_hide_status(ngx_http_request_t *r)
 {
-    size_t                           size;
-    ngx_str_t                       *type;
-    ngx_uint_t                       i;
-    const char                      *why;
-    ngx_list_part_t                 *part;
-    ngx_table_elt_t                 *h;
-    ngx_http_ticketing_ctx_t        *ctx;
-    ngx_http_ticketing_cache_ctx_t  *cctx;
-
-    ctx = ngx_http_get_module_ctx(r, ngx_http_ticketing_module);
-
-    if (ctx == NULL || ctx->cache == NULL || r != r->main
-        || ctx->cache->status == NGX_HTTP_TICKETING_CACHE_NONE)
-    {
-        return ngx_http_next_header_filter(r);
-    }
-
-    cctx = ctx->cache;
-
-    if (cctx->stale_body.data != NULL
-        && r->headers_out.status >= NGX_HTTP_INTERNAL_SERVER_ERROR
-        && r->headers_out.status < 600)
-    {
-        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
-                      "ticketing cache: upstream answered %ui, "
-                      "serving the stale entry", r->headers_out.status);
-
-        ngx_http_ticketing_cache_stale_headers(r, cctx);
-    }
-
-    /* ours is the only X-Cache-Status the client sees */
+    ngx_uint_t        i;
+    ngx_list_part_t  *part;
+    ngx_table_elt_t  *h;
 
     part = &r->headers_out.headers.part;
     h = part->elts;
@@ -1722,6 +1696,47 @@ ngx_http_ticketing_cache_header_filter(ngx_http_request_t *r)
             h[i].hash = 0;
         }
     }
+}
+
+
+static ngx_int_t
+ngx_http_ticketing_cache_header_filter(ngx_http_request_t *r)
+{
+    size_t                           size;
+    ngx_str_t                       *type;
+    const char                      *why;
+    ngx_table_elt_t                 *h;
+    ngx_http_ticketing_ctx_t        *ctx;
+    ngx_http_ticketing_cache_ctx_t  *cctx;
+
+    ctx = ngx_http_get_module_ctx(r, ngx_http_ticketing_module);
+
+    if (ctx == NULL || r != r->main) {
+        return ngx_http_next_header_filter(r);
+    }
+
+    if (ctx->cache == NULL
+        || ctx->cache->status == NGX_HTTP_TICKETING_CACHE_NONE)
+    {
+        /* not cached here: an upstream's claim that it was is not passed */
+        ngx_http_ticketing_cache_hide_status(r);
+        return ngx_http_next_header_filter(r);
+    }
+
+    cctx = ctx->cache;
+
+    if (cctx->stale_body.data != NULL
+        && r->headers_out.status >= NGX_HTTP_INTERNAL_SERVER_ERROR
+        && r->headers_out.status < 600)
+    {
+        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                      "ticketing cache: upstream answered %ui, "
+                      "serving the stale entry", r->headers_out.status);
+
+        ngx_http_ticketing_cache_stale_headers(r, cctx);
+    }
+
+    ngx_http_ticketing_cache_hide_status(r);
 
     h = ngx_list_push(&r->headers_out.headers);
     if (h == NULL) {

@@ -1705,3 +1705,29 @@ ticketing-provider: JAM
 --- must_die
 --- error_log eval
 [qr/invalid value "everyone" in "ticketing_cache_scope" directive/]
+
+
+
+=== TEST 36: in a gateway location the only X-Cache-Status a client sees is the gateway's
+--- config
+    location /v2/ {
+        ticketing_gateway on;
+        ticketing_cache on;
+        proxy_pass http://127.0.0.1:$TEST_NGINX_SERVER_PORT/claims-hit$request_uri;
+    }
+    location /claims-hit/ {
+        add_header X-Cache-Status HIT always;
+        proxy_pass http://ticketing_api/;
+    }
+--- request eval
+["GET /v2/orgs/yoigo/ticket/INST-7902", "GET /v2/ticket/INST-7902/ia/summary", "GET /v2/issueLinkType", "GET /claims-hit/v2/issueLinkType"]
+--- more_headers
+ticketing-provider: JAM
+--- raw_response_headers_unlike eval
+["X-Cache-Status", "X-Cache-Status", "X-Cache-Status: HIT", "X-Never-Sent"]
+--- raw_response_headers_like eval
+["", "", "X-Cache-Status: (MISS|BYPASS)\r\n", "X-Cache-Status: HIT\r\n"]
+--- error_code eval
+[200, 200, 200, 200]
+--- no_error_log
+[error]

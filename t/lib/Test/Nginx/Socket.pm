@@ -479,6 +479,12 @@ sub _check_headers {
         Test::More::like($res->{raw_headers}, ref $raw_like ? $raw_like : qr/$raw_like/s,
                          "$label - raw response headers like");
     }
+    my $raw_unlike = _for_request($block, 'raw_response_headers_unlike', $label, $i, $n);
+    if (defined $raw_unlike) {
+        Test::More::unlike($res->{raw_headers},
+                           ref $raw_unlike ? $raw_unlike : qr/$raw_unlike/s,
+                           "$label - raw response headers unlike");
+    }
     return;
 }
 
@@ -758,7 +764,7 @@ cut into packets, sent C<raw_request_middle_delay> seconds apart (default
 
 Expected status (default 200); one assertion per request, always.
 
-=item response_headers, response_headers_like, raw_response_headers_like
+=item response_headers, response_headers_like, raw_response_headers_like, raw_response_headers_unlike
 
 C<Name: value> (exact), C<!Name> (absent), C<Name:> (present, empty);
 C<_like> values are regexes anchored at both ends.
