@@ -146,6 +146,13 @@ ngx_http_ticketing_errbody_inspect(const u_char *body, size_t len,
         return kind;
     }
 
+    if (flags & NGX_HTTP_TICKETING_ERRBODY_TRUNCATED) {
+        /* a part of a message may say something other than the whole */
+        return (*p == '<' || (flags & NGX_HTTP_TICKETING_ERRBODY_HTML))
+               ? NGX_HTTP_TICKETING_ERRBODY_HTML_PAGE
+               : NGX_HTTP_TICKETING_ERRBODY_TEXT;
+    }
+
     if (*p == '<' || (flags & NGX_HTTP_TICKETING_ERRBODY_HTML)) {
         *detail_len = ngx_http_ticketing_errbody_html_detail(p,
                                                             (size_t) (end - p),

@@ -199,6 +199,21 @@ test_uniform(void **state)
                   "\"message\":\"Bad Request\",\"detailMsg\":null}", 75,
                   NGX_HTTP_TICKETING_ERRBODY_TRUNCATED, 400);
     assert_int_equal(r.kind, NGX_HTTP_TICKETING_ERRBODY_INVALID_JSON);
+
+    /* a cut text or page gives no detail: its end may change its sense */
+    r = inspect_n("half", 4, NGX_HTTP_TICKETING_ERRBODY_TRUNCATED, 500);
+    assert_int_equal(r.kind, NGX_HTTP_TICKETING_ERRBODY_TEXT);
+    assert_string_equal(r.detail, "");
+
+    r = inspect_n("<html><title>Gone</title>", 25,
+                  NGX_HTTP_TICKETING_ERRBODY_TRUNCATED, 502);
+    assert_int_equal(r.kind, NGX_HTTP_TICKETING_ERRBODY_HTML_PAGE);
+    assert_string_equal(r.detail, "");
+
+    r = inspect_n("plain words", 11, NGX_HTTP_TICKETING_ERRBODY_TRUNCATED
+                  | NGX_HTTP_TICKETING_ERRBODY_HTML, 400);
+    assert_int_equal(r.kind, NGX_HTTP_TICKETING_ERRBODY_HTML_PAGE);
+    assert_string_equal(r.detail, "");
 }
 
 
