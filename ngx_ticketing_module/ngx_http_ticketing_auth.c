@@ -68,6 +68,8 @@ static ngx_int_t ngx_http_ticketing_auth_value(ngx_http_request_t *r,
     json_t *v, ngx_str_t *out);
 static ngx_int_t ngx_http_ticketing_auth_claims_have(json_t *claims,
     ngx_array_t *paths, ngx_str_t *value);
+static int ngx_http_ticketing_auth_org_eq(const char *a, size_t alen,
+    const char *b, size_t blen);
 static void ngx_http_ticketing_auth_claims_cleanup(void *data);
 static void ngx_http_ticketing_auth_key_cleanup(void *data);
 static ngx_int_t ngx_http_ticketing_auth_variable(ngx_http_request_t *r,
@@ -605,11 +607,22 @@ tenancy:
 }
 
 
+/* organization names compare by the routing's rule (normalize.c) */
+static int
+ngx_http_ticketing_auth_org_eq(const char *a, size_t alen, const char *b,
+    size_t blen)
+{
+    return ngx_http_ticketing_org_equal((const u_char *) a, alen,
+                                        (const u_char *) b, blen);
+}
+
+
 /*
  * Tenancy: the token's organization claim must name the organization the
- * request is for.  The auth step checks the path's {org}; the provider step
- * checks the one it resolves from a header or a default, for operations
- * without {org}.  It applies to tokens (mTLS clients are not limited).
+ * request is for, names compared by the rule routing uses.  The auth step
+ * checks the path's {org}; the provider step checks the one it resolves
+ * from a header or a default, for operations without {org}.  It applies
+ * to tokens (mTLS clients are not limited).
  */
 ngx_int_t
 ngx_http_ticketing_auth_check_org(ngx_http_request_t *r,
@@ -631,7 +644,8 @@ ngx_http_ticketing_auth_check_org(ngx_http_request_t *r,
                                         alcf->tenancy_claim.len);
 
     if (orgs == NULL
-        || !ngx_http_ticketing_jwt_has(orgs, (const char *) org, len))
+        || !ngx_http_ticketing_jwt_has_by(orgs, (const char *) org, len,
+                                          ngx_http_ticketing_auth_org_eq))
     {
         ctx->auth.failure = NGX_HTTP_TICKETING_AUTHZ_TENANCY;
         return ngx_http_ticketing_auth_refuse(r, ctx, NGX_HTTP_FORBIDDEN,

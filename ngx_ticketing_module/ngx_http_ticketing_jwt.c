@@ -1283,8 +1283,25 @@ ngx_http_ticketing_jwt_claim(json_t *claims, const char *path, size_t len)
 }
 
 
+static int
+ngx_http_ticketing_jwt_eq(const char *a, size_t alen, const char *b,
+    size_t blen)
+{
+    return alen == blen && memcmp(a, b, alen) == 0;
+}
+
+
 int
 ngx_http_ticketing_jwt_has(json_t *claim, const char *value, size_t len)
+{
+    return ngx_http_ticketing_jwt_has_by(claim, value, len,
+                                         ngx_http_ticketing_jwt_eq);
+}
+
+
+int
+ngx_http_ticketing_jwt_has_by(json_t *claim, const char *value, size_t len,
+    ngx_http_ticketing_jwt_eq_pt eq)
 {
     size_t       i, n;
     json_t      *e;
@@ -1326,7 +1343,7 @@ ngx_http_ticketing_jwt_has(json_t *claim, const char *value, size_t len)
 
         n = (size_t) (s - w);
 
-        if (n == len && memcmp(w, value, len) == 0) {
+        if (n && eq(w, n, value, len)) {
             return 1;
         }
     }

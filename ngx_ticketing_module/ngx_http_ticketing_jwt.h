@@ -165,6 +165,13 @@ json_t *ngx_http_ticketing_jwt_claim(json_t *claims, const char *path,
  */
 int ngx_http_ticketing_jwt_has(json_t *claim, const char *value, size_t len);
 
+/* the same, with "eq" (returns 1 for equal) comparing each candidate */
+typedef int (*ngx_http_ticketing_jwt_eq_pt)(const char *a, size_t alen,
+    const char *b, size_t blen);
+
+int ngx_http_ticketing_jwt_has_by(json_t *claim, const char *value,
+    size_t len, ngx_http_ticketing_jwt_eq_pt eq);
+
 
 /*
  * A bounded cache of verified tokens (one per worker): an entry is found
