@@ -1349,7 +1349,7 @@ ngx_http_ticketing_auth_key_cleanup(void *data)
 }
 
 
-/* ticketing_jwt_key_file hmac|pem|jwks <path> */
+/* ticketing_jwt_key_file hmac|pem|jwks <path> [mixed_oct] */
 char *
 ngx_http_ticketing_auth_key_file(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf)
@@ -1358,12 +1358,28 @@ ngx_http_ticketing_auth_key_file(ngx_conf_t *cf, ngx_command_t *cmd,
 
     int                            rc;
     size_t                         i, n, len;
+    unsigned                       flags;
     ngx_str_t                     *value, name, data;
     ngx_http_ticketing_jwt_key_t   key, *keys;
     char                           err[NGX_HTTP_TICKETING_JWT_ERR_SIZE];
 
     value = cf->args->elts;
     name = value[2];
+    flags = 0;
+
+    if (cf->args->nelts == 4) {
+        if (ngx_strcmp(value[1].data, "jwks") != 0
+            || ngx_strcmp(value[3].data, "mixed_oct") != 0)
+        {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "invalid parameter \"%V\" in \"%V\" "
+                               "directive, only \"jwks\" files take "
+                               "\"mixed_oct\"", &value[3], &cmd->name);
+            return NGX_CONF_ERROR;
+        }
+
+        flags = NGX_HTTP_TICKETING_JWT_JWKS_MIXED_OCT;
+    }
 
     if (ngx_http_ticketing_auth_read_file(cf, &name, &data) != NGX_OK) {
         return NGX_CONF_ERROR;
@@ -1407,7 +1423,7 @@ ngx_http_ticketing_auth_key_file(ngx_conf_t *cf, ngx_command_t *cmd,
 
         rc = ngx_http_ticketing_jwt_jwks(data.data, data.len, keys,
                                          NGX_HTTP_TICKETING_JWT_MAX_JWKS, &n,
-                                         err, sizeof(err));
+                                         flags, err, sizeof(err));
         for (i = 0; rc == 0 && i < n; i++) {
             if (ngx_http_ticketing_auth_add_key(cf, &tlcf->auth, &keys[i])
                 != NGX_OK)

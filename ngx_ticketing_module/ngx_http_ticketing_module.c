@@ -48,7 +48,7 @@ static ngx_command_t  ngx_http_ticketing_commands[] = {
       NULL },
 
     { ngx_string("ticketing_jwt_key_file"),
-      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE2,
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE23,
       ngx_http_ticketing_auth_key_file,
       NGX_HTTP_LOC_CONF_OFFSET,
       offsetof(ngx_http_ticketing_loc_conf_t, auth.keys),
