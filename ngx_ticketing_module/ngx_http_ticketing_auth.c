@@ -400,6 +400,7 @@ ngx_http_ticketing_auth_jwt(ngx_http_request_t *r,
     vf.now = ngx_time();
     vf.leeway = alcf->leeway;
     vf.require_exp = alcf->require_exp;
+    vf.max_lifetime = alcf->max_lifetime;
     vf.issuers = alcf->issuers ? alcf->issuers->elts : NULL;
     vf.nissuers = alcf->issuers ? alcf->issuers->nelts : 0;
     vf.audiences = alcf->audiences ? alcf->audiences->elts : NULL;
@@ -1073,6 +1074,7 @@ ngx_http_ticketing_auth_create_loc_conf(ngx_conf_t *cf,
     conf->algorithms = NGX_CONF_UNSET_UINT;
     conf->require_exp = NGX_CONF_UNSET;
     conf->leeway = NGX_CONF_UNSET;
+    conf->max_lifetime = NGX_CONF_UNSET;
     conf->max_size = NGX_CONF_UNSET_SIZE;
     conf->mtls = NGX_CONF_UNSET;
 
@@ -1121,6 +1123,7 @@ ngx_http_ticketing_auth_merge_loc_conf(ngx_conf_t *cf,
                               NGX_HTTP_TICKETING_JWT_ALL_ALGS);
     ngx_conf_merge_value(conf->require_exp, prev->require_exp, 1);
     ngx_conf_merge_value(conf->leeway, prev->leeway, 30);
+    ngx_conf_merge_value(conf->max_lifetime, prev->max_lifetime, 0);
     ngx_conf_merge_size_value(conf->max_size, prev->max_size, 8192);
     ngx_conf_merge_value(conf->mtls, prev->mtls, 0);
 
@@ -1454,6 +1457,38 @@ ngx_http_ticketing_auth_key_file(ngx_conf_t *cf, ngx_command_t *cmd,
                            &name, &cmd->name, err);
         return NGX_CONF_ERROR;
     }
+
+    return NGX_CONF_OK;
+}
+
+
+/* ticketing_jwt_max_lifetime <time> | off */
+char *
+ngx_http_ticketing_auth_max_lifetime(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf)
+{
+    ngx_http_ticketing_loc_conf_t  *tlcf = conf;
+
+    time_t      t;
+    ngx_str_t  *value;
+
+    if (tlcf->auth.max_lifetime != NGX_CONF_UNSET) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    if (ngx_strcmp(value[1].data, "off") == 0) {
+        tlcf->auth.max_lifetime = 0;
+        return NGX_CONF_OK;
+    }
+
+    t = ngx_parse_time(&value[1], 1);
+    if (t == (time_t) NGX_ERROR || t == 0) {
+        return "invalid value";
+    }
+
+    tlcf->auth.max_lifetime = t;
 
     return NGX_CONF_OK;
 }

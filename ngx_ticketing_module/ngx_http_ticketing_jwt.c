@@ -1162,24 +1162,35 @@ static const char *
 ngx_http_ticketing_jwt_claims(json_t *claims,
     const ngx_http_ticketing_jwt_verify_t *vf)
 {
-    int      rc;
-    double   t, now, leeway;
+    int      rc, has_exp, has_iat;
+    double   t, now, leeway, exp, iat, max;
     size_t   i;
     json_t  *v, *a;
 
+    /*
+     * The times are doubles from the JSON (finite: jansson refuses
+     * anything else), compared as doubles: no conversion of a huge or
+     * negative value to time_t, whatever the token holds.
+     */
     now = (double) vf->now;
     leeway = (double) vf->leeway;
+    max = (double) vf->max_lifetime;
+    exp = 0;
+    iat = 0;
 
-    rc = ngx_http_ticketing_jwt_time(claims, "exp", &t);
+    rc = ngx_http_ticketing_jwt_time(claims, "exp", &exp);
     if (rc < 0) {
         return "claim \"exp\" is not a number";
     }
 
-    if (rc == 0 && vf->require_exp) {
+    has_exp = rc;
+
+    /* a maximum lifetime means nothing without an expiry */
+    if (rc == 0 && (vf->require_exp || vf->max_lifetime)) {
         return "token has no \"exp\" claim";
     }
 
-    if (rc == 1 && now >= t + leeway) {
+    if (rc == 1 && now >= exp + leeway) {
         return "token has expired";
     }
 
@@ -1192,13 +1203,25 @@ ngx_http_ticketing_jwt_claims(json_t *claims,
         return "token is not valid yet (nbf)";
     }
 
-    rc = ngx_http_ticketing_jwt_time(claims, "iat", &t);
+    rc = ngx_http_ticketing_jwt_time(claims, "iat", &iat);
     if (rc < 0) {
         return "claim \"iat\" is not a number";
     }
 
-    if (rc == 1 && now + leeway < t) {
+    has_iat = rc;
+
+    if (rc == 1 && now + leeway < iat) {
         return "token was issued in the future (iat)";
+    }
+
+    if (vf->max_lifetime && has_exp) {
+        if (has_iat && exp - iat > max) {
+            return "token lifetime (exp - iat) is longer than allowed";
+        }
+
+        if (exp - now > max + leeway) {
+            return "token expires too far in the future (exp)";
+        }
     }
 
     if (vf->nissuers

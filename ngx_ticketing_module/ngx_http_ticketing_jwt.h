@@ -108,6 +108,9 @@ typedef struct {
     size_t                               nissuers;
     const ngx_http_ticketing_jwt_str_t  *audiences;
     size_t                               naudiences;
+
+    /* the longest exp - iat and exp - now allowed; 0: not checked */
+    time_t                               max_lifetime;
 } ngx_http_ticketing_jwt_verify_t;
 
 

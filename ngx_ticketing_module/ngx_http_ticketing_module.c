@@ -75,6 +75,13 @@ static ngx_command_t  ngx_http_ticketing_commands[] = {
       offsetof(ngx_http_ticketing_loc_conf_t, auth.leeway),
       NULL },
 
+    { ngx_string("ticketing_jwt_max_lifetime"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_ticketing_auth_max_lifetime,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_ticketing_loc_conf_t, auth.max_lifetime),
+      NULL },
+
     { ngx_string("ticketing_jwt_max_size"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
       ngx_conf_set_size_slot,

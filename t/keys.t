@@ -4,7 +4,7 @@
 # private key material, or mixing "oct" secrets with public keys (unless
 # "mixed_oct" asks for it), and a PEM file holding a private key fail
 # nginx -t naming the file; an RSA modulus with the ROCA fingerprint is
-# refused.
+# refused; ticketing_jwt_max_lifetime bounds exp.
 #
 # The files these tests need are made at test time, in a temporary
 # directory ($TEST_NGINX_KEYS), from the committed test keys of t/data:
@@ -332,3 +332,102 @@ qr/invalid key file "[^"]*roca-jwks\.json" in "ticketing_jwt_key_file" directive
 --- error_log eval
 qr/invalid key file "[^"]*rs256\.pub" in "ticketing_jwt_key_file" directive: the HMAC secret is a PEM document, not a secret/
 
+
+
+=== TEST 18: ticketing_jwt_max_lifetime: exp too far from iat, or from now, is refused
+--- config
+    location /v2/ {
+        ticketing_gateway on;
+        ticketing_jwt_key_file pem $TEST_NGINX_DATA/rs256.pub;
+        ticketing_jwt_max_lifetime 1h;
+        proxy_pass http://127.0.0.1:$TEST_NGINX_UPSTREAM_PORT;
+    }
+--- request eval
+[("GET /v2/issueLinkType") x 5]
+--- more_headers eval
+my @rs = ('--key', 't/data/rs256.key', '--alg', 'RS256');
+[main::auth(@rs, '--ttl', '3600'),
+ main::auth(@rs, '--ttl', '7200'),
+ main::auth(@rs, '--ttl', '7200', '--claims', '{"iat":null}'),
+ main::auth(@rs, '--claims', '{"exp":1e300}'),
+ main::auth(@rs, '--claims', '{"iat":-1e300,"exp":' . (time + 600) . '}')]
+--- error_code eval
+[200, 401, 401, 401, 401]
+--- response_body_like eval
+['\[', main::u401('token lifetime \(exp - iat\) is longer than allowed'),
+ main::u401('token expires too far in the future \(exp\)'),
+ main::u401('token lifetime \(exp - iat\) is longer than allowed'),
+ main::u401('token lifetime \(exp - iat\) is longer than allowed')]
+--- no_error_log
+[error]
+
+
+
+=== TEST 19: with a maximum lifetime, a token without exp is refused even with ticketing_jwt_require_exp off
+--- config
+    location /v2/ {
+        ticketing_gateway on;
+        ticketing_jwt_key_file pem $TEST_NGINX_DATA/rs256.pub;
+        ticketing_jwt_require_exp off;
+        ticketing_jwt_max_lifetime 1h;
+        proxy_pass http://127.0.0.1:$TEST_NGINX_UPSTREAM_PORT;
+    }
+    location /v2/ticket/metadata/types {
+        ticketing_gateway on;
+        ticketing_jwt_key_file pem $TEST_NGINX_DATA/rs256.pub;
+        ticketing_jwt_require_exp off;
+        proxy_pass http://127.0.0.1:$TEST_NGINX_UPSTREAM_PORT;
+    }
+--- request eval
+["GET /v2/issueLinkType", "GET /v2/ticket/metadata/types"]
+--- more_headers eval
+my @rs = ('--key', 't/data/rs256.key', '--alg', 'RS256');
+[main::auth(@rs, '--claims', '{"exp":null}'),
+ main::auth(@rs, '--claims', '{"exp":null}')]
+--- error_code eval
+[401, 200]
+--- response_body_like eval
+[main::u401('token has no \\\\"exp\\\\" claim'), '\[']
+--- no_error_log
+[error]
+
+
+
+=== TEST 20: absurd numeric claims are refused or ignored without undefined behaviour
+--- config
+    location /v2/ {
+        ticketing_gateway on;
+        ticketing_jwt_key_file pem $TEST_NGINX_DATA/rs256.pub;
+        ticketing_jwt_max_lifetime 24h;
+        proxy_pass http://127.0.0.1:$TEST_NGINX_UPSTREAM_PORT;
+    }
+--- request eval
+[("GET /v2/issueLinkType") x 6]
+--- more_headers eval
+my @rs = ('--key', 't/data/rs256.key', '--alg', 'RS256');
+[main::auth(@rs, '--claims', '{"exp":-1e300}'),
+ main::auth(@rs, '--claims', '{"exp":1.7976931348623157e308,"iat":-1.7976931348623157e308}'),
+ main::auth(@rs, '--claims', '{"iat":1e300}'),
+ main::auth(@rs, '--claims', '{"nbf":-1e300}'),
+ main::auth(@rs, '--claims', '{"exp":123456789012345678901234567890}'),
+ main::auth(@rs, '--claims', '{"exp":"tomorrow"}')]
+--- error_code eval
+[401, 401, 401, 200, 401, 401]
+--- response_body_like eval
+[main::u401('token has expired'),
+ main::u401('token lifetime \(exp - iat\) is longer than allowed'),
+ main::u401('token was issued in the future \(iat\)'),
+ '\[',
+ main::u401('malformed token payload: not base64url JSON object'),
+ main::u401('claim \\\\"exp\\\\" is not a number')]
+--- no_error_log
+[error]
+
+
+
+=== TEST 21: ticketing_jwt_max_lifetime takes a time or off
+--- config
+    location /a { ticketing_jwt_max_lifetime forever; }
+--- must_die
+--- error_log
+"ticketing_jwt_max_lifetime" directive invalid value

@@ -1246,6 +1246,101 @@ test_roca(void **state)
 }
 
 
+static void
+test_lifetime(void **state)
+{
+    key_t_    key;
+    char      err[NGX_HTTP_TICKETING_JWT_ERR_SIZE], t[TOKEN_MAX];
+    verify_t  vf;
+
+    (void) state;
+
+    ngx_http_ticketing_jwt_key_hmac(&key, (const unsigned char *) SECRET, 32,
+                                    err, sizeof(err));
+    vf_init(&vf, &key, 1);
+
+#define TOK(payload) hs_token("SHA256", SECRET, 32, HS256, payload, t)
+
+    /* no maximum (the default): any future exp */
+    TOK("{\"exp\":1e300}");
+    assert_null(check(t, &vf));
+
+    vf.max_lifetime = 3600;
+
+    TOK("{\"exp\":1800003600,\"iat\":1800000000}");      /* exactly 1 h */
+    assert_null(check(t, &vf));
+    TOK("{\"exp\":1800003601,\"iat\":1800000000}");
+    assert_string_equal(check(t, &vf),
+                        "token lifetime (exp - iat) is longer than allowed");
+    TOK("{\"exp\":1800003630}");                        /* max + leeway */
+    assert_null(check(t, &vf));
+    TOK("{\"exp\":1800003631}");
+    assert_string_equal(check(t, &vf),
+                        "token expires too far in the future (exp)");
+    TOK("{\"exp\":1e300,\"iat\":1800000000}");
+    assert_string_equal(check(t, &vf),
+                        "token lifetime (exp - iat) is longer than allowed");
+    TOK("{\"exp\":1e300}");
+    assert_string_equal(check(t, &vf),
+                        "token expires too far in the future (exp)");
+
+    /* a maximum needs an exp, require_exp or not */
+    vf.require_exp = 0;
+    TOK("{\"sub\":\"x\"}");
+    assert_string_equal(check(t, &vf), "token has no \"exp\" claim");
+    vf.max_lifetime = 0;
+    assert_null(check(t, &vf));
+    vf.require_exp = 1;
+    vf.max_lifetime = 86400;
+
+    /* absurd numbers: refused or ignored, never converted (UBSan) */
+    TOK("{\"exp\":-1e300}");
+    assert_string_equal(check(t, &vf), "token has expired");
+    TOK("{\"exp\":1.7976931348623157e308,"
+        "\"iat\":-1.7976931348623157e308}");
+    assert_string_equal(check(t, &vf),
+                        "token lifetime (exp - iat) is longer than allowed");
+    TOK("{\"exp\":1800000100,\"iat\":-1.7976931348623157e308}");
+    assert_string_equal(check(t, &vf),
+                        "token lifetime (exp - iat) is longer than allowed");
+    TOK("{\"exp\":1800000100,\"nbf\":-1e300,\"iat\":1e300}");
+    assert_string_equal(check(t, &vf), "token was issued in the future (iat)");
+    TOK("{\"exp\":1800000100,\"nbf\":1e300}");
+    assert_string_equal(check(t, &vf), "token is not valid yet (nbf)");
+    TOK("{\"exp\":123456789012345678901234567890}");
+    assert_non_null(strstr(check(t, &vf), "malformed token payload"));
+    TOK("{\"exp\":1e400}");
+    assert_non_null(strstr(check(t, &vf), "malformed token payload"));
+    TOK("{\"exp\":-0.0}");
+    assert_string_equal(check(t, &vf), "token has expired");
+    TOK("{\"exp\":9223372036854775807}");
+    assert_string_equal(check(t, &vf),
+                        "token expires too far in the future (exp)");
+    TOK("{\"exp\":-9223372036854775807}");
+    assert_string_equal(check(t, &vf), "token has expired");
+    TOK("{\"exp\":true}");
+    assert_string_equal(check(t, &vf), "claim \"exp\" is not a number");
+
+#undef TOK
+
+    /* the cache's lifetime from absurd claims: bounded, no overflow */
+    {
+        json_t  *c;
+
+        c = json_pack("{s:f}", "exp", 1e300);
+        assert_int_equal(ngx_http_ticketing_jwt_cache_until(c, NOW, 30, 300),
+                         NOW + 300);
+        json_decref(c);
+        c = json_pack("{s:f}", "exp", -1e300);
+        assert_int_equal(ngx_http_ticketing_jwt_cache_until(c, NOW, 30, 300),
+                         NOW);
+        json_decref(c);
+    }
+
+    ngx_http_ticketing_jwt_key_free(&key);
+}
+
+
 /* case-insensitive ASCII, for _has_by */
 static int
 eq_nocase(const char *a, size_t alen, const char *b, size_t blen)
@@ -1308,6 +1403,7 @@ main(void)
         cmocka_unit_test(test_jwks_hygiene),
         cmocka_unit_test(test_pem_private),
         cmocka_unit_test(test_roca),
+        cmocka_unit_test(test_lifetime),
         cmocka_unit_test(test_has_by),
     };
 
