@@ -835,6 +835,7 @@ ngx_http_ticketing_auth_value(ngx_http_request_t *r, json_t *v,
 {
     u_char      *p;
     size_t       i, len;
+    int64_t      n;
     const char  *s;
 
     ngx_str_null(out);
@@ -862,7 +863,22 @@ ngx_http_ticketing_auth_value(ngx_http_request_t *r, json_t *v,
         }
 
         out->data = p;
-        out->len = ngx_sprintf(p, "%L", (int64_t) json_integer_value(v)) - p;
+        n = (int64_t) json_integer_value(v);
+
+        /*
+         * "%L" negates a negative value, which is undefined for the
+         * smallest one (a token may hold -9223372036854775808): the
+         * magnitude is taken in unsigned arithmetic instead.
+         */
+        if (n < 0) {
+            *p++ = '-';
+            p = ngx_sprintf(p, "%uL", (uint64_t) 0 - (uint64_t) n);
+
+        } else {
+            p = ngx_sprintf(p, "%uL", (uint64_t) n);
+        }
+
+        out->len = p - out->data;
 
         return NGX_OK;
     }

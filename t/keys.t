@@ -402,19 +402,23 @@ my @rs = ('--key', 't/data/rs256.key', '--alg', 'RS256');
         proxy_pass http://127.0.0.1:$TEST_NGINX_UPSTREAM_PORT;
     }
 --- request eval
-[("GET /v2/issueLinkType") x 6]
+[("GET /v2/issueLinkType") x 8]
 --- more_headers eval
 my @rs = ('--key', 't/data/rs256.key', '--alg', 'RS256');
 [main::auth(@rs, '--claims', '{"exp":-1e300}'),
+ main::auth(@rs, '--claims', '{"exp":NaN}'),
+ main::auth(@rs, '--claims', '{"iat":-Infinity}'),
  main::auth(@rs, '--claims', '{"exp":1.7976931348623157e308,"iat":-1.7976931348623157e308}'),
  main::auth(@rs, '--claims', '{"iat":1e300}'),
  main::auth(@rs, '--claims', '{"nbf":-1e300}'),
  main::auth(@rs, '--claims', '{"exp":123456789012345678901234567890}'),
  main::auth(@rs, '--claims', '{"exp":"tomorrow"}')]
 --- error_code eval
-[401, 401, 401, 200, 401, 401]
+[401, 401, 401, 401, 401, 200, 401, 401]
 --- response_body_like eval
 [main::u401('token has expired'),
+ main::u401('malformed token payload: not base64url JSON object'),
+ main::u401('malformed token payload: not base64url JSON object'),
  main::u401('token lifetime \(exp - iat\) is longer than allowed'),
  main::u401('token was issued in the future \(iat\)'),
  '\[',
@@ -431,3 +435,31 @@ my @rs = ('--key', 't/data/rs256.key', '--alg', 'RS256');
 --- must_die
 --- error_log
 "ticketing_jwt_max_lifetime" directive invalid value
+
+
+
+=== TEST 22: extreme integer claims reach headers and variables without undefined behaviour
+--- config
+    location /v2/ {
+        ticketing_gateway on;
+        ticketing_jwt_key_file pem $TEST_NGINX_DATA/rs256.pub;
+        ticketing_auth_header X-Ticketing-Subject sub;
+        add_header X-Sub "[$ticketing_subject]" always;
+        add_header X-Claim-N "[$ticketing_claim_n]" always;
+        proxy_pass http://127.0.0.1:$TEST_NGINX_UPSTREAM_PORT;
+    }
+--- request eval
+[("GET /v2/issueLinkType") x 3]
+--- more_headers eval
+my @rs = ('--key', 't/data/rs256.key', '--alg', 'RS256');
+[main::auth(@rs, '--claims', '{"sub":-9223372036854775808,"n":9223372036854775807}'),
+ main::auth(@rs, '--claims', '{"sub":9223372036854775807,"n":-9223372036854775808}'),
+ main::auth(@rs, '--claims', '{"sub":-1,"n":1e300}')]
+--- error_code eval
+[200, 200, 200]
+--- response_headers eval
+["X-Sub: [-9223372036854775808]\nX-Claim-N: [9223372036854775807]",
+ "X-Sub: [9223372036854775807]\nX-Claim-N: [-9223372036854775808]",
+ "X-Sub: [-1]\nX-Claim-N: []"]
+--- no_error_log
+[error]

@@ -1320,6 +1320,10 @@ test_lifetime(void **state)
     assert_string_equal(check(t, &vf), "token has expired");
     TOK("{\"exp\":true}");
     assert_string_equal(check(t, &vf), "claim \"exp\" is not a number");
+    TOK("{\"exp\":NaN}");                       /* not JSON: refused */
+    assert_non_null(strstr(check(t, &vf), "malformed token payload"));
+    TOK("{\"exp\":Infinity}");
+    assert_non_null(strstr(check(t, &vf), "malformed token payload"));
 
 #undef TOK
 
