@@ -68,6 +68,8 @@ static ngx_int_t ngx_http_ticketing_auth_value(ngx_http_request_t *r,
     json_t *v, ngx_str_t *out);
 static ngx_int_t ngx_http_ticketing_auth_claims_have(json_t *claims,
     ngx_array_t *paths, ngx_str_t *value);
+static int ngx_http_ticketing_auth_org_eq(const char *a, size_t alen,
+    const char *b, size_t blen);
 static void ngx_http_ticketing_auth_claims_cleanup(void *data);
 static void ngx_http_ticketing_auth_key_cleanup(void *data);
 static ngx_int_t ngx_http_ticketing_auth_variable(ngx_http_request_t *r,
@@ -398,6 +400,7 @@ ngx_http_ticketing_auth_jwt(ngx_http_request_t *r,
     vf.now = ngx_time();
     vf.leeway = alcf->leeway;
     vf.require_exp = alcf->require_exp;
+    vf.max_lifetime = alcf->max_lifetime;
     vf.issuers = alcf->issuers ? alcf->issuers->elts : NULL;
     vf.nissuers = alcf->issuers ? alcf->issuers->nelts : 0;
     vf.audiences = alcf->audiences ? alcf->audiences->elts : NULL;
@@ -605,11 +608,22 @@ tenancy:
 }
 
 
+/* organization names compare by the routing's rule (normalize.c) */
+static int
+ngx_http_ticketing_auth_org_eq(const char *a, size_t alen, const char *b,
+    size_t blen)
+{
+    return ngx_http_ticketing_org_equal((const u_char *) a, alen,
+                                        (const u_char *) b, blen);
+}
+
+
 /*
  * Tenancy: the token's organization claim must name the organization the
- * request is for.  The auth step checks the path's {org}; the provider step
- * checks the one it resolves from a header or a default, for operations
- * without {org}.  It applies to tokens (mTLS clients are not limited).
+ * request is for, names compared by the rule routing uses.  The auth step
+ * checks the path's {org}; the provider step checks the one it resolves
+ * from a header or a default, for operations without {org}.  It applies
+ * to tokens (mTLS clients are not limited).
  */
 ngx_int_t
 ngx_http_ticketing_auth_check_org(ngx_http_request_t *r,
@@ -631,7 +645,8 @@ ngx_http_ticketing_auth_check_org(ngx_http_request_t *r,
                                         alcf->tenancy_claim.len);
 
     if (orgs == NULL
-        || !ngx_http_ticketing_jwt_has(orgs, (const char *) org, len))
+        || !ngx_http_ticketing_jwt_has_by(orgs, (const char *) org, len,
+                                          ngx_http_ticketing_auth_org_eq))
     {
         ctx->auth.failure = NGX_HTTP_TICKETING_AUTHZ_TENANCY;
         return ngx_http_ticketing_auth_refuse(r, ctx, NGX_HTTP_FORBIDDEN,
@@ -820,6 +835,7 @@ ngx_http_ticketing_auth_value(ngx_http_request_t *r, json_t *v,
 {
     u_char      *p;
     size_t       i, len;
+    int64_t      n;
     const char  *s;
 
     ngx_str_null(out);
@@ -847,7 +863,22 @@ ngx_http_ticketing_auth_value(ngx_http_request_t *r, json_t *v,
         }
 
         out->data = p;
-        out->len = ngx_sprintf(p, "%L", (int64_t) json_integer_value(v)) - p;
+        n = (int64_t) json_integer_value(v);
+
+        /*
+         * "%L" negates a negative value, which is undefined for the
+         * smallest one (a token may hold -9223372036854775808): the
+         * magnitude is taken in unsigned arithmetic instead.
+         */
+        if (n < 0) {
+            *p++ = '-';
+            p = ngx_sprintf(p, "%uL", (uint64_t) 0 - (uint64_t) n);
+
+        } else {
+            p = ngx_sprintf(p, "%uL", (uint64_t) n);
+        }
+
+        out->len = p - out->data;
 
         return NGX_OK;
     }
@@ -1059,6 +1090,7 @@ ngx_http_ticketing_auth_create_loc_conf(ngx_conf_t *cf,
     conf->algorithms = NGX_CONF_UNSET_UINT;
     conf->require_exp = NGX_CONF_UNSET;
     conf->leeway = NGX_CONF_UNSET;
+    conf->max_lifetime = NGX_CONF_UNSET;
     conf->max_size = NGX_CONF_UNSET_SIZE;
     conf->mtls = NGX_CONF_UNSET;
 
@@ -1107,6 +1139,7 @@ ngx_http_ticketing_auth_merge_loc_conf(ngx_conf_t *cf,
                               NGX_HTTP_TICKETING_JWT_ALL_ALGS);
     ngx_conf_merge_value(conf->require_exp, prev->require_exp, 1);
     ngx_conf_merge_value(conf->leeway, prev->leeway, 30);
+    ngx_conf_merge_value(conf->max_lifetime, prev->max_lifetime, 0);
     ngx_conf_merge_size_value(conf->max_size, prev->max_size, 8192);
     ngx_conf_merge_value(conf->mtls, prev->mtls, 0);
 
@@ -1335,7 +1368,7 @@ ngx_http_ticketing_auth_key_cleanup(void *data)
 }
 
 
-/* ticketing_jwt_key_file hmac|pem|jwks <path> */
+/* ticketing_jwt_key_file hmac|pem|jwks <path> [mixed_oct] */
 char *
 ngx_http_ticketing_auth_key_file(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf)
@@ -1344,12 +1377,28 @@ ngx_http_ticketing_auth_key_file(ngx_conf_t *cf, ngx_command_t *cmd,
 
     int                            rc;
     size_t                         i, n, len;
+    unsigned                       flags;
     ngx_str_t                     *value, name, data;
     ngx_http_ticketing_jwt_key_t   key, *keys;
     char                           err[NGX_HTTP_TICKETING_JWT_ERR_SIZE];
 
     value = cf->args->elts;
     name = value[2];
+    flags = 0;
+
+    if (cf->args->nelts == 4) {
+        if (ngx_strcmp(value[1].data, "jwks") != 0
+            || ngx_strcmp(value[3].data, "mixed_oct") != 0)
+        {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "invalid parameter \"%V\" in \"%V\" "
+                               "directive, only \"jwks\" files take "
+                               "\"mixed_oct\"", &value[3], &cmd->name);
+            return NGX_CONF_ERROR;
+        }
+
+        flags = NGX_HTTP_TICKETING_JWT_JWKS_MIXED_OCT;
+    }
 
     if (ngx_http_ticketing_auth_read_file(cf, &name, &data) != NGX_OK) {
         return NGX_CONF_ERROR;
@@ -1393,7 +1442,7 @@ ngx_http_ticketing_auth_key_file(ngx_conf_t *cf, ngx_command_t *cmd,
 
         rc = ngx_http_ticketing_jwt_jwks(data.data, data.len, keys,
                                          NGX_HTTP_TICKETING_JWT_MAX_JWKS, &n,
-                                         err, sizeof(err));
+                                         flags, err, sizeof(err));
         for (i = 0; rc == 0 && i < n; i++) {
             if (ngx_http_ticketing_auth_add_key(cf, &tlcf->auth, &keys[i])
                 != NGX_OK)
@@ -1424,6 +1473,38 @@ ngx_http_ticketing_auth_key_file(ngx_conf_t *cf, ngx_command_t *cmd,
                            &name, &cmd->name, err);
         return NGX_CONF_ERROR;
     }
+
+    return NGX_CONF_OK;
+}
+
+
+/* ticketing_jwt_max_lifetime <time> | off */
+char *
+ngx_http_ticketing_auth_max_lifetime(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf)
+{
+    ngx_http_ticketing_loc_conf_t  *tlcf = conf;
+
+    time_t      t;
+    ngx_str_t  *value;
+
+    if (tlcf->auth.max_lifetime != NGX_CONF_UNSET) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    if (ngx_strcmp(value[1].data, "off") == 0) {
+        tlcf->auth.max_lifetime = 0;
+        return NGX_CONF_OK;
+    }
+
+    t = ngx_parse_time(&value[1], 1);
+    if (t == (time_t) NGX_ERROR || t == 0) {
+        return "invalid value";
+    }
+
+    tlcf->auth.max_lifetime = t;
 
     return NGX_CONF_OK;
 }

@@ -38,6 +38,7 @@ typedef struct {
     ngx_uint_t                     algorithms;
     ngx_flag_t                     require_exp;
     time_t                         leeway;
+    time_t                         max_lifetime;    /* 0: off */
     size_t                         max_size;
     ngx_array_t                   *issuers;         /* jwt_str_t */
     ngx_array_t                   *audiences;       /* jwt_str_t */
@@ -81,6 +82,8 @@ extern ngx_uint_t  ngx_http_ticketing_auth_path_post;
 /* directive handlers, listed in ngx_http_ticketing_module.c */
 char *ngx_http_ticketing_auth_key_file(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
+char *ngx_http_ticketing_auth_max_lifetime(ngx_conf_t *cf,
+    ngx_command_t *cmd, void *conf);
 char *ngx_http_ticketing_auth_algorithms(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 char *ngx_http_ticketing_auth_str_list(ngx_conf_t *cf, ngx_command_t *cmd,

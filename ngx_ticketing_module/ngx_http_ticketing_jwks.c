@@ -41,6 +41,7 @@ struct ngx_http_ticketing_jwks_s {
     ngx_msec_t                     interval;
     ngx_msec_t                     timeout;
     size_t                         max_size;
+    unsigned                       flags;       /* of _jwt_jwks() */
 
     /* the state of this worker */
     ngx_event_t                    event;       /* next fetch, or deadline */
@@ -372,8 +373,8 @@ ngx_http_ticketing_jwks_done(ngx_http_ticketing_jwks_t *f)
     }
 
     if (ngx_http_ticketing_jwt_jwks(body, len, keys,
-                                    NGX_HTTP_TICKETING_JWT_MAX_JWKS, &n, err,
-                                    sizeof(err))
+                                    NGX_HTTP_TICKETING_JWT_MAX_JWKS, &n,
+                                    f->flags, err, sizeof(err))
         != 0)
     {
         ngx_free(keys);
@@ -554,6 +555,11 @@ ngx_http_ticketing_jwks_url(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
             continue;
         }
 
+        if (ngx_strcmp(value[i].data, "mixed_oct") == 0) {
+            f->flags |= NGX_HTTP_TICKETING_JWT_JWKS_MIXED_OCT;
+            continue;
+        }
+
         goto invalid;
     }
 
@@ -595,8 +601,9 @@ invalid:
 
     ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                        "invalid parameter \"%V\" in \"%V\" directive, "
-                       "expected interval= (at least 1s), timeout=, or "
-                       "max_size= (1k to 16m)", &value[i], &cmd->name);
+                       "expected interval= (at least 1s), timeout=, "
+                       "max_size= (1k to 16m) or mixed_oct", &value[i],
+                       &cmd->name);
 
     return NGX_CONF_ERROR;
 }

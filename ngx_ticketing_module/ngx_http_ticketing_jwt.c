@@ -9,6 +9,8 @@
  */
 
 
+#define _GNU_SOURCE          /* memmem() */
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -190,6 +192,49 @@ ngx_http_ticketing_jwt_err(char *err, size_t size, const char *msg)
 }
 
 
+/* the HS algorithms a secret of len bytes is long enough for */
+static unsigned
+ngx_http_ticketing_jwt_hmac_algs(size_t len)
+{
+    unsigned  algs;
+
+    algs = 0;
+
+    if (len >= 32) {
+        algs |= NGX_HTTP_TICKETING_JWT_HS256;
+    }
+
+    if (len >= 48) {
+        algs |= NGX_HTTP_TICKETING_JWT_HS384;
+    }
+
+    if (len >= 64) {
+        algs |= NGX_HTTP_TICKETING_JWT_HS512;
+    }
+
+    return algs;
+}
+
+
+/* the secret length an HS algorithm needs: the size of its hash */
+static size_t
+ngx_http_ticketing_jwt_hmac_min(unsigned alg)
+{
+    return (alg == NGX_HTTP_TICKETING_JWT_HS512) ? 64
+           : (alg == NGX_HTTP_TICKETING_JWT_HS384) ? 48 : 32;
+}
+
+
+/* whether a PEM document begins somewhere in data */
+static const unsigned char *
+ngx_http_ticketing_jwt_pem_begin(const unsigned char *data, size_t len)
+{
+    static const char  begin[] = "-----BEGIN ";
+
+    return memmem(data, len, begin, sizeof(begin) - 1);
+}
+
+
 int
 ngx_http_ticketing_jwt_key_hmac(ngx_http_ticketing_jwt_key_t *key,
     const unsigned char *secret, size_t len, char *err, size_t err_size)
@@ -202,6 +247,12 @@ ngx_http_ticketing_jwt_key_hmac(ngx_http_ticketing_jwt_key_t *key,
         return -1;
     }
 
+    /* a key file meant for "pem": its public text is no secret */
+    if (ngx_http_ticketing_jwt_pem_begin(secret, len) != NULL) {
+        return ngx_http_ticketing_jwt_err(err, err_size,
+                            "the HMAC secret is a PEM document, not a secret");
+    }
+
     key->secret = malloc(len);
     if (key->secret == NULL) {
         return ngx_http_ticketing_jwt_err(err, err_size, "out of memory");
@@ -210,9 +261,65 @@ ngx_http_ticketing_jwt_key_hmac(ngx_http_ticketing_jwt_key_t *key,
     memcpy(key->secret, secret, len);
     key->secret_len = len;
     key->type = NGX_HTTP_TICKETING_JWT_KEY_HMAC;
-    key->algs = NGX_HTTP_TICKETING_JWT_HMAC_ALGS;
+    key->algs = ngx_http_ticketing_jwt_hmac_algs(len);
 
     return 0;
+}
+
+
+/*
+ * The ROCA fingerprint.  Keys made by the vulnerable library have primes
+ * of the form k * M + (65537^a mod M), M the product of the first primes,
+ * so the modulus, modulo each of those primes p, is a power of 65537: it
+ * lies in the subgroup that 65537 generates in the multiplicative group
+ * mod p.  A random modulus does so for all of these primes with a
+ * negligible probability.  The primes are the paper's (up to 167).
+ */
+static const unsigned char  ngx_http_ticketing_jwt_roca_primes[] = {
+    3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37, 41, 43, 47, 53, 59, 61, 67,
+    71, 73, 79, 83, 89, 97, 101, 103, 107, 109, 113, 127, 131, 137, 139,
+    149, 151, 157, 163, 167
+};
+
+
+int
+ngx_http_ticketing_jwt_roca(const BIGNUM *n)
+{
+    size_t    i;
+    unsigned  p, g, x, r, found;
+    BN_ULONG  m;
+
+    for (i = 0; i < sizeof(ngx_http_ticketing_jwt_roca_primes); i++) {
+        p = ngx_http_ticketing_jwt_roca_primes[i];
+
+        m = BN_mod_word(n, (BN_ULONG) p);
+        if (m == (BN_ULONG) -1) {
+            return -1;
+        }
+
+        r = (unsigned) m;
+
+        /* walk the powers of 65537 mod p: 1, g, g^2, ... until 1 again */
+        g = 65537 % p;
+        x = 1;
+        found = 0;
+
+        do {
+            if (x == r) {
+                found = 1;
+                break;
+            }
+
+            x = x * g % p;
+
+        } while (x != 1);
+
+        if (!found) {
+            return 0;
+        }
+    }
+
+    return 1;
 }
 
 
@@ -221,8 +328,10 @@ static int
 ngx_http_ticketing_jwt_key_classify(ngx_http_ticketing_jwt_key_t *key,
     char *err, size_t err_size)
 {
-    char    group[64];
-    size_t  glen;
+    int      roca;
+    char     group[64];
+    size_t   glen;
+    BIGNUM  *n;
 
     switch (EVP_PKEY_get_base_id(key->pkey)) {
 
@@ -231,6 +340,22 @@ ngx_http_ticketing_jwt_key_classify(ngx_http_ticketing_jwt_key_t *key,
             snprintf(err, err_size, "RSA key is shorter than %d bits",
                      NGX_HTTP_TICKETING_JWT_MIN_RSA);
             return -1;
+        }
+
+        n = NULL;
+
+        if (EVP_PKEY_get_bn_param(key->pkey, OSSL_PKEY_PARAM_RSA_N, &n) != 1) {
+            return ngx_http_ticketing_jwt_err(err, err_size,
+                                              "RSA key without a modulus");
+        }
+
+        roca = ngx_http_ticketing_jwt_roca(n);
+        BN_free(n);
+
+        if (roca != 0) {
+            return ngx_http_ticketing_jwt_err(err, err_size,
+                       "the RSA key has the ROCA fingerprint "
+                       "(CVE-2017-15361): its factors can be computed");
         }
 
         key->type = NGX_HTTP_TICKETING_JWT_KEY_RSA;
@@ -279,9 +404,31 @@ int
 ngx_http_ticketing_jwt_key_pem(ngx_http_ticketing_jwt_key_t *key,
     const unsigned char *pem, size_t len, char *err, size_t err_size)
 {
-    BIO  *bio;
+    BIO                  *bio;
+    const unsigned char  *p, *end, *label_end;
 
     memset(key, 0, sizeof(*key));
+
+    /* "PRIVATE KEY", "RSA PRIVATE KEY", "ENCRYPTED PRIVATE KEY", ... */
+    p = pem;
+    end = pem + len;
+
+    while ((p = ngx_http_ticketing_jwt_pem_begin(p, end - p)) != NULL) {
+        p += sizeof("-----BEGIN ") - 1;
+
+        label_end = memmem(p, end - p, "-----", 5);
+        if (label_end == NULL) {
+            break;
+        }
+
+        if (memmem(p, label_end - p, "PRIVATE KEY", 11) != NULL) {
+            return ngx_http_ticketing_jwt_err(err, err_size,
+                             "the PEM file holds a private key: a verifier "
+                             "needs the public key only");
+        }
+
+        p = label_end;
+    }
 
     bio = BIO_new_mem_buf(pem, (int) len);
     if (bio == NULL) {
@@ -613,6 +760,18 @@ ngx_http_ticketing_jwt_jwk(ngx_http_ticketing_jwt_key_t *key, json_t *jwk,
                                          json_string_length(alg))
             : 0;
 
+        if (key->type == NGX_HTTP_TICKETING_JWT_KEY_HMAC
+            && (a & NGX_HTTP_TICKETING_JWT_HMAC_ALGS)
+            && (a & key->algs) == 0)
+        {
+            ngx_http_ticketing_jwt_key_free(key);
+            snprintf(err, err_size, "an \"oct\" key is shorter than %zu "
+                     "bytes, too short for its \"alg\" %s",
+                     ngx_http_ticketing_jwt_hmac_min(a),
+                     ngx_http_ticketing_jwt_alg_name(a));
+            return -1;
+        }
+
         if ((a & key->algs) == 0) {
             ngx_http_ticketing_jwt_key_free(key);
             return ngx_http_ticketing_jwt_err(err, err_size,
@@ -626,12 +785,47 @@ ngx_http_ticketing_jwt_jwk(ngx_http_ticketing_jwt_key_t *key, json_t *jwk,
 }
 
 
+/* JWK members of private keys (RFC 7518 section 6.2.2, 6.3.2, RFC 8037) */
+static const char  *ngx_http_ticketing_jwt_private[] = {
+    "d", "p", "q", "dp", "dq", "qi", "oth", NULL
+};
+
+
+/* 1: "key_ops" holds "verify"; 0: it does not; -1: not an array of strings */
+static int
+ngx_http_ticketing_jwt_key_ops(json_t *ops)
+{
+    int      verify;
+    size_t   i;
+    json_t  *op;
+
+    if (!json_is_array(ops)) {
+        return -1;
+    }
+
+    verify = 0;
+
+    json_array_foreach(ops, i, op) {
+        if (!json_is_string(op)) {
+            return -1;
+        }
+
+        if (strcmp(json_string_value(op), "verify") == 0) {
+            verify = 1;
+        }
+    }
+
+    return verify;
+}
+
+
 int
 ngx_http_ticketing_jwt_jwks(const unsigned char *json, size_t len,
-    ngx_http_ticketing_jwt_key_t *keys, size_t max, size_t *n, char *err,
-    size_t err_size)
+    ngx_http_ticketing_jwt_key_t *keys, size_t max, size_t *n,
+    unsigned flags, char *err, size_t err_size)
 {
-    size_t         i;
+    int            ops;
+    size_t         i, k, noct;
     json_t        *doc, *arr, *jwk, *use;
     json_error_t   jerr;
 
@@ -658,11 +852,38 @@ ngx_http_ticketing_jwt_jwks(const unsigned char *json, size_t len,
             goto failed;
         }
 
+        /* a verifier holds no signing key: any private part fails the set */
+        for (k = 0; ngx_http_ticketing_jwt_private[k]; k++) {
+            if (json_object_get(jwk, ngx_http_ticketing_jwt_private[k])
+                != NULL)
+            {
+                snprintf(err, err_size, "a key holds private key material "
+                         "(\"%s\"): a verifier needs public keys only",
+                         ngx_http_ticketing_jwt_private[k]);
+                goto failed;
+            }
+        }
+
         use = json_object_get(jwk, "use");
         if (use != NULL && !(json_is_string(use)
                              && strcmp(json_string_value(use), "sig") == 0))
         {
             continue;
+        }
+
+        /* RFC 7517 section 4.3: a key not for "verify" never verifies */
+        if (json_object_get(jwk, "key_ops") != NULL) {
+            ops = ngx_http_ticketing_jwt_key_ops(json_object_get(jwk,
+                                                                 "key_ops"));
+            if (ops < 0) {
+                snprintf(err, err_size,
+                         "a key's \"key_ops\" is not an array of strings");
+                goto failed;
+            }
+
+            if (ops == 0) {
+                continue;
+            }
         }
 
         if (*n == max) {
@@ -675,6 +896,23 @@ ngx_http_ticketing_jwt_jwks(const unsigned char *json, size_t len,
         }
 
         (*n)++;
+    }
+
+    noct = 0;
+
+    for (i = 0; i < *n; i++) {
+        if (keys[i].type == NGX_HTTP_TICKETING_JWT_KEY_HMAC) {
+            noct++;
+        }
+    }
+
+    /* secrets next to public keys: a published set is not for secrets */
+    if (noct && noct < *n
+        && !(flags & NGX_HTTP_TICKETING_JWT_JWKS_MIXED_OCT))
+    {
+        snprintf(err, err_size, "the set mixes \"oct\" secrets with public "
+                 "keys (allow it with \"mixed_oct\")");
+        goto failed;
     }
 
     json_decref(doc);
@@ -924,24 +1162,35 @@ static const char *
 ngx_http_ticketing_jwt_claims(json_t *claims,
     const ngx_http_ticketing_jwt_verify_t *vf)
 {
-    int      rc;
-    double   t, now, leeway;
+    int      rc, has_exp, has_iat;
+    double   t, now, leeway, exp, iat, max;
     size_t   i;
     json_t  *v, *a;
 
+    /*
+     * The times are doubles from the JSON (finite: jansson refuses
+     * anything else), compared as doubles: no conversion of a huge or
+     * negative value to time_t, whatever the token holds.
+     */
     now = (double) vf->now;
     leeway = (double) vf->leeway;
+    max = (double) vf->max_lifetime;
+    exp = 0;
+    iat = 0;
 
-    rc = ngx_http_ticketing_jwt_time(claims, "exp", &t);
+    rc = ngx_http_ticketing_jwt_time(claims, "exp", &exp);
     if (rc < 0) {
         return "claim \"exp\" is not a number";
     }
 
-    if (rc == 0 && vf->require_exp) {
+    has_exp = rc;
+
+    /* a maximum lifetime means nothing without an expiry */
+    if (rc == 0 && (vf->require_exp || vf->max_lifetime)) {
         return "token has no \"exp\" claim";
     }
 
-    if (rc == 1 && now >= t + leeway) {
+    if (rc == 1 && now >= exp + leeway) {
         return "token has expired";
     }
 
@@ -954,13 +1203,25 @@ ngx_http_ticketing_jwt_claims(json_t *claims,
         return "token is not valid yet (nbf)";
     }
 
-    rc = ngx_http_ticketing_jwt_time(claims, "iat", &t);
+    rc = ngx_http_ticketing_jwt_time(claims, "iat", &iat);
     if (rc < 0) {
         return "claim \"iat\" is not a number";
     }
 
-    if (rc == 1 && now + leeway < t) {
+    has_iat = rc;
+
+    if (rc == 1 && now + leeway < iat) {
         return "token was issued in the future (iat)";
+    }
+
+    if (vf->max_lifetime && has_exp) {
+        if (has_iat && exp - iat > max) {
+            return "token lifetime (exp - iat) is longer than allowed";
+        }
+
+        if (exp - now > max + leeway) {
+            return "token expires too far in the future (exp)";
+        }
     }
 
     if (vf->nissuers
@@ -1283,8 +1544,25 @@ ngx_http_ticketing_jwt_claim(json_t *claims, const char *path, size_t len)
 }
 
 
+static int
+ngx_http_ticketing_jwt_eq(const char *a, size_t alen, const char *b,
+    size_t blen)
+{
+    return alen == blen && memcmp(a, b, alen) == 0;
+}
+
+
 int
 ngx_http_ticketing_jwt_has(json_t *claim, const char *value, size_t len)
+{
+    return ngx_http_ticketing_jwt_has_by(claim, value, len,
+                                         ngx_http_ticketing_jwt_eq);
+}
+
+
+int
+ngx_http_ticketing_jwt_has_by(json_t *claim, const char *value, size_t len,
+    ngx_http_ticketing_jwt_eq_pt eq)
 {
     size_t       i, n;
     json_t      *e;
@@ -1296,8 +1574,9 @@ ngx_http_ticketing_jwt_has(json_t *claim, const char *value, size_t len)
 
     if (json_is_array(claim)) {
         json_array_foreach(claim, i, e) {
-            if (json_is_string(e) && json_string_length(e) == len
-                && memcmp(json_string_value(e), value, len) == 0)
+            if (json_is_string(e)
+                && eq(json_string_value(e), json_string_length(e), value,
+                      len))
             {
                 return 1;
             }
@@ -1326,7 +1605,7 @@ ngx_http_ticketing_jwt_has(json_t *claim, const char *value, size_t len)
 
         n = (size_t) (s - w);
 
-        if (n == len && memcmp(w, value, len) == 0) {
+        if (n && eq(w, n, value, len)) {
             return 1;
         }
     }

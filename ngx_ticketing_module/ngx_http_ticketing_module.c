@@ -48,7 +48,7 @@ static ngx_command_t  ngx_http_ticketing_commands[] = {
       NULL },
 
     { ngx_string("ticketing_jwt_key_file"),
-      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE2,
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE23,
       ngx_http_ticketing_auth_key_file,
       NGX_HTTP_LOC_CONF_OFFSET,
       offsetof(ngx_http_ticketing_loc_conf_t, auth.keys),
@@ -73,6 +73,13 @@ static ngx_command_t  ngx_http_ticketing_commands[] = {
       ngx_conf_set_sec_slot,
       NGX_HTTP_LOC_CONF_OFFSET,
       offsetof(ngx_http_ticketing_loc_conf_t, auth.leeway),
+      NULL },
+
+    { ngx_string("ticketing_jwt_max_lifetime"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_ticketing_auth_max_lifetime,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_ticketing_loc_conf_t, auth.max_lifetime),
       NULL },
 
     { ngx_string("ticketing_jwt_max_size"),

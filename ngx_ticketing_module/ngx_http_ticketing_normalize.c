@@ -144,3 +144,24 @@ ngx_http_ticketing_org_clean(const u_char *in, size_t len, u_char *out)
 
     return NGX_HTTP_TICKETING_NORM_OK;
 }
+
+
+int
+ngx_http_ticketing_org_equal(const u_char *a, size_t alen, const u_char *b,
+    size_t blen)
+{
+    u_char  ca[NGX_HTTP_TICKETING_ORG_MAX], cb[NGX_HTTP_TICKETING_ORG_MAX];
+
+    if (alen != blen || alen > NGX_HTTP_TICKETING_ORG_MAX) {
+        return 0;
+    }
+
+    if (ngx_http_ticketing_org_clean(a, alen, ca) != NGX_HTTP_TICKETING_NORM_OK
+        || ngx_http_ticketing_org_clean(b, blen, cb)
+           != NGX_HTTP_TICKETING_NORM_OK)
+    {
+        return 0;
+    }
+
+    return memcmp(ca, cb, alen) == 0;
+}

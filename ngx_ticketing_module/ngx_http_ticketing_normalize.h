@@ -73,5 +73,13 @@ const ngx_http_ticketing_alias_t *ngx_http_ticketing_alias_find(
 ngx_http_ticketing_norm_rc_e ngx_http_ticketing_org_clean(const u_char *in,
     size_t len, u_char *out);
 
+/*
+ * Whether two organization names are the same organization by the rule
+ * routing uses (_org_clean): both valid names, equal once lower-cased.
+ * Returns 1 or 0.  Tenancy compares the token's organizations with it.
+ */
+int ngx_http_ticketing_org_equal(const u_char *a, size_t alen,
+    const u_char *b, size_t blen);
+
 
 #endif /* _NGX_HTTP_TICKETING_NORMALIZE_H_INCLUDED_ */

@@ -68,6 +68,10 @@ static const ngx_http_ticketing_prom_reason_t  ngx_http_ticketing_prom_jwt[] = {
     { "token issuer (iss) is not accepted", NGX_HTTP_TICKETING_AUTHN_CLAIMS },
     { "token audience (aud) is not accepted",
       NGX_HTTP_TICKETING_AUTHN_CLAIMS },
+    { "token lifetime (exp - iat) is longer than allowed",
+      NGX_HTTP_TICKETING_AUTHN_CLAIMS },
+    { "token expires too far in the future (exp)",
+      NGX_HTTP_TICKETING_AUTHN_CLAIMS },
     { NULL, 0 }
 };
 

@@ -389,3 +389,138 @@ ticketing jwks: 3 key(s)
  qr/ticketing jwks: refreshing from "http:\/\/\[::1\]:1\/certs" failed/]
 --- no_error_log
 [error]
+
+
+
+
+=== TEST 13: a fetched set holding private key material is rejected, the reason logged
+--- skip_eval: 3: $ENV{TEST_NGINX_USE_VALGRIND}
+--- user_files eval
+my $j = do { local (@ARGV, $/) = ('t/data/jwks-rotated.json'); <> };
+$j =~ s/("kid": "rsa-2027",)/$1 "d": "AQAB",/ or die;
+">>> bad.json\n$j"
+--- config
+    location /v2/ {
+        ticketing_gateway on;
+        ticketing_jwks_url http://127.0.0.1:$TEST_NGINX_SERVER_PORT/jwks-then-bad interval=1s;
+        proxy_pass http://127.0.0.1:$TEST_NGINX_UPSTREAM_PORT;
+    }
+    location = /bad.json {
+        default_type application/json;
+        root html;
+    }
+--- request
+GET /slow/ticket/metadata/types
+--- more_headers eval
+main::wait_ms(1600)
+--- error_code: 200
+--- error_log eval
+[qr/ticketing jwks: 3 key\(s\) loaded/,
+ qr/\[warn\].*ticketing jwks: refreshing from "[^"]*" failed: a key holds private key material \("d"\)[^;]*; keeping the last good key set/]
+--- no_error_log
+[error]
+ticketing jwks: 2 key(s)
+
+
+
+=== TEST 14: ... and the last good set stays in use
+--- skip_eval: 3: $ENV{TEST_NGINX_USE_VALGRIND}
+--- user_files eval
+my $j = do { local (@ARGV, $/) = ('t/data/jwks-rotated.json'); <> };
+$j =~ s/("kid": "rsa-2027",)/$1 "d": "AQAB",/ or die;
+">>> bad.json\n$j"
+--- config
+    location /v2/ {
+        ticketing_gateway on;
+        ticketing_jwks_url http://127.0.0.1:$TEST_NGINX_SERVER_PORT/jwks-then-bad interval=1s;
+        proxy_pass http://127.0.0.1:$TEST_NGINX_UPSTREAM_PORT;
+    }
+    location = /bad.json {
+        default_type application/json;
+        root html;
+    }
+--- request eval
+["GET /slow/ticket/metadata/types",
+ "GET /v2/ticket/metadata/types",
+ "GET /v2/ticket/metadata/types"]
+--- more_headers eval
+[main::wait_ms(1600), main::rsa2026(), main::rsa2027()]
+--- error_code eval
+[200, 200, 401]
+--- no_error_log
+[error]
+ticketing jwks: 2 key(s)
+
+
+
+=== TEST 15: a fetched set mixing "oct" secrets with public keys is rejected unless "mixed_oct"
+--- skip_eval: 4: $ENV{TEST_NGINX_USE_VALGRIND}
+--- user_files eval
+my $j = do { local (@ARGV, $/) = ('t/data/jwks-rotated.json'); <> };
+my $k = TicketingAuth::b64url('m' x 64);
+$j =~ s/\[\n/[\n  {"kty": "oct", "kid": "oct-64", "k": "$k"},\n/ or die;
+">>> bad.json\n$j"
+--- config
+    location /v2/ {
+        ticketing_gateway on;
+        ticketing_jwks_url http://127.0.0.1:$TEST_NGINX_SERVER_PORT/jwks-then-bad interval=1s;
+        proxy_pass http://127.0.0.1:$TEST_NGINX_UPSTREAM_PORT;
+    }
+    location /v2/issueLinkType {
+        ticketing_gateway on;
+        ticketing_jwks_url http://127.0.0.1:$TEST_NGINX_SERVER_PORT/bad.json interval=1m mixed_oct;
+        proxy_pass http://127.0.0.1:$TEST_NGINX_UPSTREAM_PORT;
+    }
+    location = /bad.json {
+        default_type application/json;
+        root html;
+    }
+--- request
+GET /slow/ticket/metadata/types
+--- more_headers eval
+main::wait_ms(1600)
+--- error_code: 200
+--- error_log eval
+[qr/ticketing jwks: 3 key\(s\) loaded from "[^"]*\/jwks-then-bad"/,
+ qr/\[warn\].*ticketing jwks: refreshing from "[^"]*\/jwks-then-bad" failed: the set mixes "oct" secrets with public keys[^;]*; keeping the last good key set/,
+ qr/ticketing jwks: 3 key\(s\) loaded from "[^"]*\/bad\.json"/]
+--- no_error_log
+[error]
+
+
+
+=== TEST 16: ... the last good set stays in use; with "mixed_oct" the set is taken
+--- skip_eval: 4: $ENV{TEST_NGINX_USE_VALGRIND}
+--- user_files eval
+my $j = do { local (@ARGV, $/) = ('t/data/jwks-rotated.json'); <> };
+my $k = TicketingAuth::b64url('m' x 64);
+$j =~ s/\[\n/[\n  {"kty": "oct", "kid": "oct-64", "k": "$k"},\n/ or die;
+">>> bad.json\n$j"
+--- config
+    location /v2/ {
+        ticketing_gateway on;
+        ticketing_jwks_url http://127.0.0.1:$TEST_NGINX_SERVER_PORT/jwks-then-bad interval=1s;
+        proxy_pass http://127.0.0.1:$TEST_NGINX_UPSTREAM_PORT;
+    }
+    location /v2/issueLinkType {
+        ticketing_gateway on;
+        ticketing_jwks_url http://127.0.0.1:$TEST_NGINX_SERVER_PORT/bad.json interval=1m mixed_oct;
+        proxy_pass http://127.0.0.1:$TEST_NGINX_UPSTREAM_PORT;
+    }
+    location = /bad.json {
+        default_type application/json;
+        root html;
+    }
+--- request eval
+["GET /slow/ticket/metadata/types",
+ "GET /v2/ticket/metadata/types",
+ "GET /v2/ticket/metadata/types",
+ "GET /v2/issueLinkType",
+ "GET /v2/issueLinkType"]
+--- more_headers eval
+[main::wait_ms(1600), main::rsa2026(), main::rsa2027(), main::rsa2027(),
+ main::auth('--key', 't/data/jwks-rsa.key', '--alg', 'RS256', '--kid', 'rsa-2026')]
+--- error_code eval
+[200, 200, 401, 200, 401]
+--- no_error_log
+[error]

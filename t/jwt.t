@@ -626,7 +626,7 @@ invalid key type "rsa" in "ticketing_jwt_key_file" directive
     location /a { ticketing_jwt_key_file pem $TEST_NGINX_DATA/rs256.key; }
 --- must_die
 --- error_log
-no PEM public key
+the PEM file holds a private key
 
 
 

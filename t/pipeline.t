@@ -179,3 +179,29 @@ Content-Type: application/json
 --- response_body_like: ^\{"code":"0003","status":"UNAUTHORIZED","message":"Unauthorized","detailMsg":"[^"]+"\}$
 --- no_error_log
 [error]
+
+
+
+=== TEST 9: tenancy compares organization names by the routing's rule (case-insensitive)
+--- request eval
+["GET /v2/orgs/YOIGO/ticket/INST-7902",
+ "GET /v2/orgs/yoigo/ticket/INST-7902",
+ "GET /v2/ticket/metadata/types",
+ "GET /v2/ticket/metadata/types",
+ "GET /v2/orgs/YOIGO/ticket/INST-7902",
+ "GET /v2/orgs/yoigo/ticket/INST-7902"]
+--- more_headers eval
+["ticketing-provider: JAM\n" . main::token('{"orgs":["yoigo"]}'),
+ "ticketing-provider: JAM\n" . main::token('{"orgs":["YoIgO"]}'),
+ "ticketing-provider: JAM\nx-ticketing-org: MASMOVIL\n" . main::token('{"orgs":["MasMovil"]}'),
+ "ticketing-provider: JAM\nx-ticketing-org: masmovil\n" . main::token('{"orgs":"yoigo MASMOVIL"}'),
+ "ticketing-provider: JAM\n" . main::token('{"orgs":["masmovil"]}'),
+ "ticketing-provider: JAM\n" . main::token('{"orgs":["yoigo/", "yoigo*", " yoigo"]}')]
+--- error_code eval
+[200, 200, 200, 200, 403, 403]
+--- response_body_like eval
+['"key":\s*"INST-7902"', '"key":\s*"INST-7902"', '"issuetypes"', '"issuetypes"',
+ '"detailMsg":"token is not valid for this organization"',
+ '"detailMsg":"token is not valid for this organization"']
+--- no_error_log
+[error]

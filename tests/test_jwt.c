@@ -21,8 +21,10 @@
 
 #include <openssl/bio.h>
 #include <openssl/bn.h>
+#include <openssl/core_names.h>
 #include <openssl/ec.h>
 #include <openssl/hmac.h>
+#include <openssl/param_build.h>
 #include <openssl/pem.h>
 #include <openssl/rsa.h>
 
@@ -31,6 +33,8 @@
 
 #define NOW      1800000000
 #define SECRET   "0123456789abcdef0123456789abcdef"
+/* 64 bytes: long enough for HS512 */
+#define SECRET64 SECRET SECRET
 #define TOKEN_MAX  8192
 /* a 32-byte HMAC secret, base64url */
 #define K32      "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY"
@@ -396,7 +400,7 @@ test_key_loading(void **state)
     assert_int_equal(ngx_http_ticketing_jwt_key_hmac(&key,
                          (const unsigned char *) SECRET, 32, err,
                          sizeof(err)), 0);
-    assert_int_equal(key.algs, NGX_HTTP_TICKETING_JWT_HMAC_ALGS);
+    assert_int_equal(key.algs, NGX_HTTP_TICKETING_JWT_HS256);
     ngx_http_ticketing_jwt_key_free(&key);
 
     assert_int_equal(ngx_http_ticketing_jwt_key_pem(&key,
@@ -425,7 +429,7 @@ test_key_loading(void **state)
 
     /* JWKS: errors, "use":"enc" skipped, "alg" narrowing */
 #define JWKS(s) ngx_http_ticketing_jwt_jwks((const unsigned char *) s, \
-                                            strlen(s), keys, 4, &n, err, \
+                                            strlen(s), keys, 4, &n, 0, err, \
                                             sizeof(err))
 
     assert_int_equal(JWKS("not json"), -1);
@@ -444,13 +448,13 @@ test_key_loading(void **state)
     assert_int_equal(JWKS("{\"keys\":[{\"kty\":\"oct\",\"alg\":\"RS256\","
                           "\"k\":\"" K32 "\"}"
                           "]}"), -1);
-    assert_int_equal(JWKS("{\"keys\":[{\"kty\":\"oct\",\"alg\":\"HS384\","
+    assert_int_equal(JWKS("{\"keys\":[{\"kty\":\"oct\",\"alg\":\"HS256\","
                           "\"kid\":\"k1\","
                           "\"k\":\"" K32 "\"},"
                           "{\"kty\":\"oct\",\"use\":\"enc\",\"k\":\"AA\"}]}"),
                      0);
     assert_int_equal(n, 1);
-    assert_int_equal(keys[0].algs, NGX_HTTP_TICKETING_JWT_HS384);
+    assert_int_equal(keys[0].algs, NGX_HTTP_TICKETING_JWT_HS256);
     assert_string_equal(keys[0].kid, "k1");
     assert_int_equal(keys[0].secret_len, 32);
     ngx_http_ticketing_jwt_key_free(&keys[0]);
@@ -473,32 +477,32 @@ test_hmac_tokens(void **state)
     (void) state;
 
     assert_int_equal(ngx_http_ticketing_jwt_key_hmac(&key,
-                         (const unsigned char *) SECRET, 32, err,
+                         (const unsigned char *) SECRET64, 64, err,
                          sizeof(err)), 0);
     vf_init(&vf, &key, 1);
 
-    hs_token("SHA256", SECRET, 32, HS256, GOOD, t);
+    hs_token("SHA256", SECRET64, 64, HS256, GOOD, t);
     assert_null(check(t, &vf));
 
-    hs_token("SHA512", SECRET, 32, "{\"alg\":\"HS512\"}", GOOD, t);
+    hs_token("SHA512", SECRET64, 64, "{\"alg\":\"HS512\"}", GOOD, t);
     assert_null(check(t, &vf));
 
     /* the header says HS512, the MAC is HS256 */
-    hs_token("SHA256", SECRET, 32, "{\"alg\":\"HS512\"}", GOOD, t);
+    hs_token("SHA256", SECRET64, 64, "{\"alg\":\"HS512\"}", GOOD, t);
     assert_string_equal(check(t, &vf), "token signature is invalid");
 
-    hs_token("SHA256", "wrong-secret-wrong-secret-wrong-s", 32, HS256, GOOD,
-             t);
+    hs_token("SHA256", SECRET "wrong-secret-wrong-secret-wrong-s", 64,
+             HS256, GOOD, t);
     assert_string_equal(check(t, &vf), "token signature is invalid");
 
     /* a tampered payload */
-    hs_token("SHA256", SECRET, 32, HS256, GOOD, t);
+    hs_token("SHA256", SECRET64, 64, HS256, GOOD, t);
     p = strchr(t, '.') + 1;
     p[3] ^= 1;
     assert_non_null(check(t, &vf));
 
     /* the algorithm pinned by the location */
-    hs_token("SHA256", SECRET, 32, HS256, GOOD, t);
+    hs_token("SHA256", SECRET64, 64, HS256, GOOD, t);
     vf.algs = NGX_HTTP_TICKETING_JWT_RS256 | NGX_HTTP_TICKETING_JWT_HS512;
     assert_string_equal(check(t, &vf), "token algorithm is not allowed here");
     vf.algs = NGX_HTTP_TICKETING_JWT_ALL_ALGS;
@@ -510,26 +514,26 @@ test_hmac_tokens(void **state)
     strcat(t, "AAAA");
     assert_string_equal(check(t, &vf), "token algorithm is not supported");
 
-    hs_token("SHA256", SECRET, 32, HS256, GOOD, t);
+    hs_token("SHA256", SECRET64, 64, HS256, GOOD, t);
     *(strrchr(t, '.') + 1) = '\0';
     assert_string_equal(check(t, &vf), "token has an empty signature");
 
     /* crit, kid of the wrong type, no alg */
-    hs_token("SHA256", SECRET, 32, "{\"alg\":\"HS256\",\"crit\":[\"b64\"]}",
+    hs_token("SHA256", SECRET64, 64, "{\"alg\":\"HS256\",\"crit\":[\"b64\"]}",
              GOOD, t);
     assert_non_null(strstr(check(t, &vf), "crit"));
-    hs_token("SHA256", SECRET, 32, "{\"alg\":\"HS256\",\"kid\":5}", GOOD, t);
+    hs_token("SHA256", SECRET64, 64, "{\"alg\":\"HS256\",\"kid\":5}", GOOD, t);
     assert_non_null(strstr(check(t, &vf), "kid"));
-    hs_token("SHA256", SECRET, 32, "{\"typ\":\"JWT\"}", GOOD, t);
+    hs_token("SHA256", SECRET64, 64, "{\"typ\":\"JWT\"}", GOOD, t);
     assert_non_null(strstr(check(t, &vf), "alg"));
 
     /* a kid on the token, none on the key: the key still applies */
-    hs_token("SHA256", SECRET, 32, "{\"alg\":\"HS256\",\"kid\":\"x\"}", GOOD,
+    hs_token("SHA256", SECRET64, 64, "{\"alg\":\"HS256\",\"kid\":\"x\"}", GOOD,
              t);
     assert_null(check(t, &vf));
 
     /* size limit, checked first */
-    hs_token("SHA256", SECRET, 32, HS256, GOOD, t);
+    hs_token("SHA256", SECRET64, 64, HS256, GOOD, t);
     vf.max_size = strlen(t) - 1;
     assert_string_equal(check(t, &vf), "token is too large");
     vf.max_size = TOKEN_MAX;
@@ -890,6 +894,500 @@ test_cache(void **state)
 }
 
 
+/* ---------------------------------------------------------------------- */
+/* key hygiene                                                             */
+
+
+/* (scrubbed from history: a modulus copied from another project
+ * stood here; the tests make their own since a later commit) */
+#define ROCA_MOD03  "00"
+
+
+/* an RSA public key of modulus n (hex) and e 65537 */
+static EVP_PKEY *
+rsa_pub(const char *hex)
+{
+    BIGNUM          *n, *e;
+    EVP_PKEY        *pkey;
+    OSSL_PARAM      *params;
+    EVP_PKEY_CTX    *ctx;
+    OSSL_PARAM_BLD  *bld;
+
+    n = NULL;
+    assert_true(BN_hex2bn(&n, hex) > 0);
+    e = BN_new();
+    assert_int_equal(BN_set_word(e, 65537), 1);
+
+    bld = OSSL_PARAM_BLD_new();
+    assert_int_equal(OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_N, n), 1);
+    assert_int_equal(OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_E, e), 1);
+    params = OSSL_PARAM_BLD_to_param(bld);
+
+    pkey = NULL;
+    ctx = EVP_PKEY_CTX_new_from_name(NULL, "RSA", NULL);
+    assert_int_equal(EVP_PKEY_fromdata_init(ctx), 1);
+    assert_int_equal(EVP_PKEY_fromdata(ctx, &pkey, EVP_PKEY_PUBLIC_KEY,
+                                       params), 1);
+
+    EVP_PKEY_CTX_free(ctx);
+    OSSL_PARAM_free(params);
+    OSSL_PARAM_BLD_free(bld);
+    BN_free(n);
+    BN_free(e);
+
+    return pkey;
+}
+
+
+static void
+test_hmac_lengths(void **state)
+{
+    key_t_    k32, k48, k64;
+    char      err[NGX_HTTP_TICKETING_JWT_ERR_SIZE], t[TOKEN_MAX];
+    verify_t  vf;
+
+    (void) state;
+
+    /* 32 bytes: HS256 only; 48: HS256, HS384; 64: all three */
+    assert_int_equal(ngx_http_ticketing_jwt_key_hmac(&k32,
+                         (const unsigned char *) SECRET64, 32, err,
+                         sizeof(err)), 0);
+    assert_int_equal(k32.algs, NGX_HTTP_TICKETING_JWT_HS256);
+    assert_int_equal(ngx_http_ticketing_jwt_key_hmac(&k48,
+                         (const unsigned char *) SECRET64, 47, err,
+                         sizeof(err)), 0);
+    assert_int_equal(k48.algs, NGX_HTTP_TICKETING_JWT_HS256);
+    ngx_http_ticketing_jwt_key_free(&k48);
+    assert_int_equal(ngx_http_ticketing_jwt_key_hmac(&k48,
+                         (const unsigned char *) SECRET64, 48, err,
+                         sizeof(err)), 0);
+    assert_int_equal(k48.algs, NGX_HTTP_TICKETING_JWT_HS256
+                               | NGX_HTTP_TICKETING_JWT_HS384);
+    assert_int_equal(ngx_http_ticketing_jwt_key_hmac(&k64,
+                         (const unsigned char *) SECRET64, 64, err,
+                         sizeof(err)), 0);
+    assert_int_equal(k64.algs, NGX_HTTP_TICKETING_JWT_HMAC_ALGS);
+
+    /* a token MACed with the 32-byte secret under HS384/HS512 */
+    vf_init(&vf, &k32, 1);
+    hs_token("SHA256", SECRET64, 32, HS256, GOOD, t);
+    assert_null(check(t, &vf));
+    hs_token("SHA384", SECRET64, 32, "{\"alg\":\"HS384\"}", GOOD, t);
+    assert_string_equal(check(t, &vf), "token algorithm does not fit the key");
+    hs_token("SHA512", SECRET64, 32, "{\"alg\":\"HS512\"}", GOOD, t);
+    assert_string_equal(check(t, &vf), "token algorithm does not fit the key");
+
+    vf_init(&vf, &k48, 1);
+    hs_token("SHA384", SECRET64, 48, "{\"alg\":\"HS384\"}", GOOD, t);
+    assert_null(check(t, &vf));
+    hs_token("SHA512", SECRET64, 48, "{\"alg\":\"HS512\"}", GOOD, t);
+    assert_string_equal(check(t, &vf), "token algorithm does not fit the key");
+
+    vf_init(&vf, &k64, 1);
+    hs_token("SHA512", SECRET64, 64, "{\"alg\":\"HS512\"}", GOOD, t);
+    assert_null(check(t, &vf));
+
+    ngx_http_ticketing_jwt_key_free(&k32);
+    ngx_http_ticketing_jwt_key_free(&k48);
+    ngx_http_ticketing_jwt_key_free(&k64);
+
+    /* a PEM document given as an HMAC secret */
+    assert_int_equal(ngx_http_ticketing_jwt_key_hmac(&k32,
+                         (const unsigned char *)
+                         "-----BEGIN PUBLIC KEY-----\nMIIBIjANBgkqhkiG9w0BAQEF",
+                         52, err, sizeof(err)), -1);
+    assert_non_null(strstr(err, "PEM"));
+}
+
+
+static void
+test_jwks_hygiene(void **state)
+{
+    key_t_     keys[4];
+    size_t     n, i;
+    char       err[NGX_HTTP_TICKETING_JWT_ERR_SIZE];
+    const char *priv[] = { "d", "p", "q", "dp", "dq", "qi", "oth" };
+    char       doc[1024];
+
+    (void) state;
+
+#define JWKS(s, f) ngx_http_ticketing_jwt_jwks((const unsigned char *) s, \
+                                               strlen(s), keys, 4, &n, f, \
+                                               err, sizeof(err))
+#define OCT(members) "{\"kty\":\"oct\"," members "\"k\":\"" K32 "\"}"
+/* the RFC 8037 example Ed25519 public key */
+#define OKP "{\"kty\":\"OKP\",\"crv\":\"Ed25519\"," \
+            "\"x\":\"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo\"}"
+
+    /* key_ops: lacking "verify" skips the key; not an array fails */
+    assert_int_equal(JWKS("{\"keys\":[" OCT("\"key_ops\":[\"sign\"],")
+                          "]}", 0), -1);
+    assert_string_equal(err, "no signature key in the set");
+    assert_int_equal(JWKS("{\"keys\":[" OCT("\"key_ops\":[],") "]}", 0), -1);
+    assert_int_equal(JWKS("{\"keys\":[" OCT("\"kid\":\"a\","
+                                            "\"key_ops\":[\"encrypt\"],") ","
+                          OCT("\"kid\":\"b\",\"key_ops\":[\"sign\","
+                              "\"verify\"],") "]}", 0), 0);
+    assert_int_equal(n, 1);
+    assert_string_equal(keys[0].kid, "b");
+    ngx_http_ticketing_jwt_key_free(&keys[0]);
+    assert_int_equal(JWKS("{\"keys\":[" OCT("\"key_ops\":\"verify\",") "]}",
+                          0), -1);
+    assert_non_null(strstr(err, "key_ops"));
+    assert_int_equal(JWKS("{\"keys\":[" OCT("\"key_ops\":[\"verify\",1],")
+                          "]}", 0), -1);
+    assert_non_null(strstr(err, "key_ops"));
+
+    /* "use" other than "sig", or not a string: skipped */
+    assert_int_equal(JWKS("{\"keys\":[" OCT("\"use\":\"enc\",") ","
+                          OCT("\"use\":1,") ","
+                          OCT("\"use\":\"SIG\",") "]}", 0), -1);
+    assert_string_equal(err, "no signature key in the set");
+
+    /* private key material fails the whole set, whatever the key's use */
+    for (i = 0; i < sizeof(priv) / sizeof(priv[0]); i++) {
+        snprintf(doc, sizeof(doc), "{\"keys\":[" OCT("")
+                 ",{\"kty\":\"RSA\",\"use\":\"enc\",\"n\":\"AQAB\","
+                 "\"e\":\"AQAB\",\"%s\":\"AQAB\"}]}", priv[i]);
+        assert_int_equal(JWKS(doc, NGX_HTTP_TICKETING_JWT_JWKS_MIXED_OCT),
+                         -1);
+        assert_non_null(strstr(err, "private key material"));
+        assert_non_null(strstr(err, priv[i]));
+    }
+
+    assert_int_equal(JWKS("{\"keys\":[{\"kty\":\"OKP\",\"crv\":\"Ed25519\","
+                          "\"x\":\"11qYAYKxCrfVS_7TyWQHOg7hcvPa"
+                          "piMlrwIaaPcHURo\","
+                          "\"d\":\"nWGxne_9WmC6hEr0kuwsxERJxWl7Mm"
+                          "kZcDusAxyuf2A\"}]}", 0), -1);
+    assert_non_null(strstr(err, "private key material (\"d\")"));
+
+    /* "oct" next to public keys: only when asked for */
+    assert_int_equal(JWKS("{\"keys\":[" OCT("") "," OKP "]}", 0), -1);
+    assert_non_null(strstr(err, "mixes \"oct\" secrets with public keys"));
+    assert_int_equal(JWKS("{\"keys\":[" OCT("") "," OKP "]}",
+                          NGX_HTTP_TICKETING_JWT_JWKS_MIXED_OCT), 0);
+    assert_int_equal(n, 2);
+    ngx_http_ticketing_jwt_key_free(&keys[0]);
+    ngx_http_ticketing_jwt_key_free(&keys[1]);
+
+    /* a skipped "oct" key does not count */
+    assert_int_equal(JWKS("{\"keys\":[" OCT("\"use\":\"enc\",") "," OKP "]}",
+                          0), 0);
+    assert_int_equal(n, 1);
+    ngx_http_ticketing_jwt_key_free(&keys[0]);
+
+    /* an "alg" the secret is too short for */
+    assert_int_equal(JWKS("{\"keys\":[" OCT("\"alg\":\"HS384\",") "]}", 0),
+                     -1);
+    assert_string_equal(err, "an \"oct\" key is shorter than 48 bytes, too "
+                             "short for its \"alg\" HS384");
+    assert_int_equal(JWKS("{\"keys\":[" OCT("\"alg\":\"HS512\",") "]}", 0),
+                     -1);
+    assert_non_null(strstr(err, "shorter than 64 bytes"));
+    assert_int_equal(JWKS("{\"keys\":[{\"kty\":\"oct\",\"alg\":\"HS512\","
+                          "\"k\":\"" K32 K32 "\"}]}", 0), -1);
+    assert_int_equal(JWKS("{\"keys\":[{\"kty\":\"oct\",\"alg\":\"HS512\","
+                          "\"k\":\"MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWYw"
+                          "MTIzNDU2Nzg5YWJjZGVmMDEyMzQ1Njc4OWFiY2RlZg\"}]}",
+                          0), 0);
+    assert_int_equal(keys[0].algs, NGX_HTTP_TICKETING_JWT_HS512);
+    assert_int_equal(keys[0].secret_len, 64);
+    ngx_http_ticketing_jwt_key_free(&keys[0]);
+
+#undef OKP
+#undef OCT
+#undef JWKS
+}
+
+
+static void
+test_pem_private(void **state)
+{
+    key_t_     key;
+    char       err[NGX_HTTP_TICKETING_JWT_ERR_SIZE], pem[8192];
+    size_t     len;
+    BIO       *bio;
+    EVP_PKEY  *pkey;
+
+    (void) state;
+
+    pkey = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+    assert_non_null(pkey);
+
+    /* the public key, then the private key (PKCS#8) in one file */
+    pub_pem(pkey, pem, sizeof(pem));
+    len = strlen(pem);
+    assert_int_equal(ngx_http_ticketing_jwt_key_pem(&key,
+                         (unsigned char *) pem, len, err, sizeof(err)), 0);
+    ngx_http_ticketing_jwt_key_free(&key);
+
+    bio = BIO_new(BIO_s_mem());
+    assert_int_equal(PEM_write_bio_PrivateKey(bio, pkey, NULL, NULL, 0, NULL,
+                                              NULL), 1);
+    len += (size_t) BIO_read(bio, pem + len, (int) (sizeof(pem) - len - 1));
+    pem[len] = '\0';
+    BIO_free(bio);
+
+    assert_int_equal(ngx_http_ticketing_jwt_key_pem(&key,
+                         (unsigned char *) pem, len, err, sizeof(err)), -1);
+    assert_non_null(strstr(err, "the PEM file holds a private key"));
+
+    /* the private key alone */
+    assert_int_equal(ngx_http_ticketing_jwt_key_pem(&key,
+                         (unsigned char *) strstr(pem, "-----BEGIN PRIVATE"),
+                         strlen(strstr(pem, "-----BEGIN PRIVATE")), err,
+                         sizeof(err)), -1);
+    assert_non_null(strstr(err, "the PEM file holds a private key"));
+
+    /* the traditional and the encrypted forms, by their labels */
+#define PRIV(label)                                                          \
+    "-----BEGIN " label "-----\nAAAA\n-----END " label "-----\n"
+
+    strcpy(pem, PRIV("RSA PRIVATE KEY"));
+    assert_int_equal(ngx_http_ticketing_jwt_key_pem(&key,
+                         (unsigned char *) pem, strlen(pem), err,
+                         sizeof(err)), -1);
+    assert_non_null(strstr(err, "private key"));
+    strcpy(pem, PRIV("ENCRYPTED PRIVATE KEY"));
+    assert_int_equal(ngx_http_ticketing_jwt_key_pem(&key,
+                         (unsigned char *) pem, strlen(pem), err,
+                         sizeof(err)), -1);
+    assert_non_null(strstr(err, "private key"));
+
+    /* a label without its closing dashes is not read past the end */
+    strcpy(pem, "-----BEGIN PRIVATE KEY");
+    assert_int_equal(ngx_http_ticketing_jwt_key_pem(&key,
+                         (unsigned char *) pem, strlen(pem), err,
+                         sizeof(err)), -1);
+
+#undef PRIV
+
+    EVP_PKEY_free(pkey);
+}
+
+
+static void
+test_roca(void **state)
+{
+    key_t_     key, keys[1];
+    char       err[NGX_HTTP_TICKETING_JWT_ERR_SIZE], pem[4096], doc[1024];
+    size_t     n, i;
+    BIGNUM    *bn, *m;
+    BN_CTX    *bctx;
+    EVP_PKEY  *pkey;
+    unsigned char  raw[256];
+    static const unsigned  primes[] = {
+        3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37, 41, 43, 47, 53, 59, 61, 67,
+        71, 73, 79, 83, 89, 97, 101, 103, 107, 109, 113, 127, 131, 137, 139,
+        149, 151, 157, 163, 167
+    };
+
+    (void) state;
+
+    /* the published vulnerable modulus */
+    bn = NULL;
+    assert_true(BN_hex2bn(&bn, ROCA_MOD03) > 0);
+    assert_int_equal(ngx_http_ticketing_jwt_roca(bn), 1);
+
+    /* constructed: 1 + M (M the product of the primes) is 1 mod each of
+     * them, a power of 65537; 2 + M is 2 mod 11, where 65537 generates
+     * only {1, 10}; M itself is 0 mod all */
+    m = BN_new();
+    bctx = BN_CTX_new();
+    assert_int_equal(BN_one(m), 1);
+
+    for (i = 0; i < sizeof(primes) / sizeof(primes[0]); i++) {
+        assert_int_equal(BN_mul_word(m, primes[i]), 1);
+    }
+
+    assert_int_equal(ngx_http_ticketing_jwt_roca(m), 0);
+    assert_int_equal(BN_add_word(m, 1), 1);
+    assert_int_equal(ngx_http_ticketing_jwt_roca(m), 1);
+    assert_int_equal(BN_add_word(m, 1), 1);
+    assert_int_equal(ngx_http_ticketing_jwt_roca(m), 0);
+
+    /* the modulus with one residue moved out of the subgroup */
+    assert_int_equal(BN_copy(m, bn) != NULL, 1);
+    assert_int_equal(BN_add_word(m, 2), 1);
+    assert_int_equal(ngx_http_ticketing_jwt_roca(m), 0);
+
+    BN_CTX_free(bctx);
+    BN_free(m);
+
+    /* a key generated here: not fingerprinted (with certainty in
+     * practice: a random modulus passes with probability ~2^-154) */
+    pkey = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t) 2048);
+    pub_pem(pkey, pem, sizeof(pem));
+    assert_int_equal(ngx_http_ticketing_jwt_key_pem(&key,
+                         (unsigned char *) pem, strlen(pem), err,
+                         sizeof(err)), 0);
+    ngx_http_ticketing_jwt_key_free(&key);
+    EVP_PKEY_free(pkey);
+
+    /* the vulnerable key as PEM and as a JWK: refused */
+    pkey = rsa_pub(ROCA_MOD03);
+    pub_pem(pkey, pem, sizeof(pem));
+    EVP_PKEY_free(pkey);
+    assert_int_equal(ngx_http_ticketing_jwt_key_pem(&key,
+                         (unsigned char *) pem, strlen(pem), err,
+                         sizeof(err)), -1);
+    assert_non_null(strstr(err, "ROCA"));
+
+    assert_int_equal(BN_bn2binpad(bn, raw, sizeof(raw)), (int) sizeof(raw));
+    strcpy(doc, "{\"keys\":[{\"kty\":\"RSA\",\"e\":\"AQAB\",\"n\":\"");
+    b64url(raw, sizeof(raw), doc + strlen(doc));
+    strcat(doc, "\"}]}");
+    assert_int_equal(ngx_http_ticketing_jwt_jwks((unsigned char *) doc,
+                         strlen(doc), keys, 1, &n, 0, err, sizeof(err)), -1);
+    assert_non_null(strstr(err, "ROCA"));
+
+    BN_free(bn);
+}
+
+
+static void
+test_lifetime(void **state)
+{
+    key_t_    key;
+    char      err[NGX_HTTP_TICKETING_JWT_ERR_SIZE], t[TOKEN_MAX];
+    verify_t  vf;
+
+    (void) state;
+
+    ngx_http_ticketing_jwt_key_hmac(&key, (const unsigned char *) SECRET, 32,
+                                    err, sizeof(err));
+    vf_init(&vf, &key, 1);
+
+#define TOK(payload) hs_token("SHA256", SECRET, 32, HS256, payload, t)
+
+    /* no maximum (the default): any future exp */
+    TOK("{\"exp\":1e300}");
+    assert_null(check(t, &vf));
+
+    vf.max_lifetime = 3600;
+
+    TOK("{\"exp\":1800003600,\"iat\":1800000000}");      /* exactly 1 h */
+    assert_null(check(t, &vf));
+    TOK("{\"exp\":1800003601,\"iat\":1800000000}");
+    assert_string_equal(check(t, &vf),
+                        "token lifetime (exp - iat) is longer than allowed");
+    TOK("{\"exp\":1800003630}");                        /* max + leeway */
+    assert_null(check(t, &vf));
+    TOK("{\"exp\":1800003631}");
+    assert_string_equal(check(t, &vf),
+                        "token expires too far in the future (exp)");
+    TOK("{\"exp\":1e300,\"iat\":1800000000}");
+    assert_string_equal(check(t, &vf),
+                        "token lifetime (exp - iat) is longer than allowed");
+    TOK("{\"exp\":1e300}");
+    assert_string_equal(check(t, &vf),
+                        "token expires too far in the future (exp)");
+
+    /* a maximum needs an exp, require_exp or not */
+    vf.require_exp = 0;
+    TOK("{\"sub\":\"x\"}");
+    assert_string_equal(check(t, &vf), "token has no \"exp\" claim");
+    vf.max_lifetime = 0;
+    assert_null(check(t, &vf));
+    vf.require_exp = 1;
+    vf.max_lifetime = 86400;
+
+    /* absurd numbers: refused or ignored, never converted (UBSan) */
+    TOK("{\"exp\":-1e300}");
+    assert_string_equal(check(t, &vf), "token has expired");
+    TOK("{\"exp\":1.7976931348623157e308,"
+        "\"iat\":-1.7976931348623157e308}");
+    assert_string_equal(check(t, &vf),
+                        "token lifetime (exp - iat) is longer than allowed");
+    TOK("{\"exp\":1800000100,\"iat\":-1.7976931348623157e308}");
+    assert_string_equal(check(t, &vf),
+                        "token lifetime (exp - iat) is longer than allowed");
+    TOK("{\"exp\":1800000100,\"nbf\":-1e300,\"iat\":1e300}");
+    assert_string_equal(check(t, &vf), "token was issued in the future (iat)");
+    TOK("{\"exp\":1800000100,\"nbf\":1e300}");
+    assert_string_equal(check(t, &vf), "token is not valid yet (nbf)");
+    TOK("{\"exp\":123456789012345678901234567890}");
+    assert_non_null(strstr(check(t, &vf), "malformed token payload"));
+    TOK("{\"exp\":1e400}");
+    assert_non_null(strstr(check(t, &vf), "malformed token payload"));
+    TOK("{\"exp\":-0.0}");
+    assert_string_equal(check(t, &vf), "token has expired");
+    TOK("{\"exp\":9223372036854775807}");
+    assert_string_equal(check(t, &vf),
+                        "token expires too far in the future (exp)");
+    TOK("{\"exp\":-9223372036854775807}");
+    assert_string_equal(check(t, &vf), "token has expired");
+    TOK("{\"exp\":true}");
+    assert_string_equal(check(t, &vf), "claim \"exp\" is not a number");
+    TOK("{\"exp\":NaN}");                       /* not JSON: refused */
+    assert_non_null(strstr(check(t, &vf), "malformed token payload"));
+    TOK("{\"exp\":Infinity}");
+    assert_non_null(strstr(check(t, &vf), "malformed token payload"));
+
+#undef TOK
+
+    /* the cache's lifetime from absurd claims: bounded, no overflow */
+    {
+        json_t  *c;
+
+        c = json_pack("{s:f}", "exp", 1e300);
+        assert_int_equal(ngx_http_ticketing_jwt_cache_until(c, NOW, 30, 300),
+                         NOW + 300);
+        json_decref(c);
+        c = json_pack("{s:f}", "exp", -1e300);
+        assert_int_equal(ngx_http_ticketing_jwt_cache_until(c, NOW, 30, 300),
+                         NOW);
+        json_decref(c);
+    }
+
+    ngx_http_ticketing_jwt_key_free(&key);
+}
+
+
+/* case-insensitive ASCII, for _has_by */
+static int
+eq_nocase(const char *a, size_t alen, const char *b, size_t blen)
+{
+    size_t  i;
+
+    if (alen != blen) {
+        return 0;
+    }
+
+    for (i = 0; i < alen; i++) {
+        if ((a[i] | 0x20) != (b[i] | 0x20)) {
+            return 0;
+        }
+    }
+
+    return 1;
+}
+
+
+static void
+test_has_by(void **state)
+{
+    json_t  *v;
+
+    (void) state;
+
+    v = json_pack("[s,s]", "Yoigo", "x");
+    assert_int_equal(ngx_http_ticketing_jwt_has(v, "yoigo", 5), 0);
+    assert_int_equal(ngx_http_ticketing_jwt_has_by(v, "yoigo", 5, eq_nocase),
+                     1);
+    assert_int_equal(ngx_http_ticketing_jwt_has_by(v, "yoig", 4, eq_nocase),
+                     0);
+    json_decref(v);
+
+    v = json_string("  a  MASMOVIL b ");
+    assert_int_equal(ngx_http_ticketing_jwt_has_by(v, "masmovil", 8,
+                                                   eq_nocase), 1);
+    assert_int_equal(ngx_http_ticketing_jwt_has_by(v, "", 0, eq_nocase), 0);
+    json_decref(v);
+}
+
+
 int
 main(void)
 {
@@ -905,6 +1403,12 @@ main(void)
         cmocka_unit_test(test_public_keys),
         cmocka_unit_test(test_malformed),
         cmocka_unit_test(test_cache),
+        cmocka_unit_test(test_hmac_lengths),
+        cmocka_unit_test(test_jwks_hygiene),
+        cmocka_unit_test(test_pem_private),
+        cmocka_unit_test(test_roca),
+        cmocka_unit_test(test_lifetime),
+        cmocka_unit_test(test_has_by),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

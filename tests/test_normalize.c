@@ -247,6 +247,53 @@ test_org_clean(void **state)
 }
 
 
+/* _org_equal on two C strings */
+static int
+org_eq(const char *a, const char *b)
+{
+    return ngx_http_ticketing_org_equal((const u_char *) a, strlen(a),
+                                        (const u_char *) b, strlen(b));
+}
+
+
+static void
+test_org_equal(void **state)
+{
+    char  big1[NGX_HTTP_TICKETING_ORG_MAX + 2];
+    char  big2[NGX_HTTP_TICKETING_ORG_MAX + 2];
+
+    (void) state;
+
+    /* the routing's rule: the names _org_clean makes equal */
+    assert_int_equal(org_eq("yoigo", "yoigo"), 1);
+    assert_int_equal(org_eq("YOIGO", "yoigo"), 1);
+    assert_int_equal(org_eq("yoigo", "YoIgO"), 1);
+    assert_int_equal(org_eq("Mas-Movil_2.ES", "mas-movil_2.es"), 1);
+
+    assert_int_equal(org_eq("yoigo", "yoig"), 0);
+    assert_int_equal(org_eq("yoigo", "yoigo "), 0);
+    assert_int_equal(org_eq(" yoigo", "yoigo"), 0);
+    assert_int_equal(org_eq("", ""), 0);
+    assert_int_equal(org_eq("yoi/go", "yoi/go"), 0);     /* invalid names */
+    assert_int_equal(org_eq("yoi go", "yoi go"), 0);
+    assert_int_equal(org_eq(".", "."), 0);
+    assert_int_equal(org_eq("yo\xc3\xa1", "yo\xc3\xa1"), 0);
+    /* only ASCII letters fold: '@' is not '`', '[' is not '{' */
+    assert_int_equal(org_eq("a@", "a`"), 0);
+
+    memset(big1, 'a', sizeof(big1));
+    memset(big2, 'A', sizeof(big2));
+    big1[NGX_HTTP_TICKETING_ORG_MAX] = '\0';
+    big2[NGX_HTTP_TICKETING_ORG_MAX] = '\0';
+    assert_int_equal(org_eq(big1, big2), 1);
+    big1[NGX_HTTP_TICKETING_ORG_MAX] = 'a';
+    big2[NGX_HTTP_TICKETING_ORG_MAX] = 'a';
+    big1[NGX_HTTP_TICKETING_ORG_MAX + 1] = '\0';
+    big2[NGX_HTTP_TICKETING_ORG_MAX + 1] = '\0';
+    assert_int_equal(org_eq(big1, big2), 0);           /* too long */
+}
+
+
 int
 main(void)
 {
@@ -255,6 +302,7 @@ main(void)
         cmocka_unit_test(test_clean_refuses),
         cmocka_unit_test(test_alias_find),
         cmocka_unit_test(test_org_clean),
+        cmocka_unit_test(test_org_equal),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

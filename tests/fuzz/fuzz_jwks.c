@@ -4,11 +4,13 @@
  * (ngx_http_ticketing_jwt_jwks) and PEM public keys (..._key_pem).
  *
  * Input: 1 byte mode (bit 0: PEM, else JWKS; bits 1-2: how many key slots,
- * 1..4), then the document.  Checks: success fills 1..max keys, each with
- * a known type, a non-empty set of algorithms of that type, a
+ * 1..4; bit 3: "mixed_oct"), then the document.  Checks: success fills
+ * 1..max keys, each with a known type, a non-empty set of algorithms of
+ * that type (an HMAC secret only those its length allows), a
  * NUL-terminated kid of kid_len bytes, and the material the type needs;
- * failure leaves a NUL-terminated, non-empty error; every key frees
- * cleanly (ASan/LSan see the rest).
+ * secrets next to public keys only with "mixed_oct"; failure leaves a
+ * NUL-terminated, non-empty error; every key frees cleanly (ASan/LSan see
+ * the rest).
  */
 
 
@@ -30,6 +32,10 @@ fuzz_jwks_check_key(const ngx_http_ticketing_jwt_key_t *k)
         FUZZ_CHECK(k->secret != NULL);
         FUZZ_CHECK(k->secret_len >= NGX_HTTP_TICKETING_JWT_MIN_SECRET);
         FUZZ_CHECK((k->algs & ~NGX_HTTP_TICKETING_JWT_HMAC_ALGS) == 0);
+        FUZZ_CHECK(!(k->algs & NGX_HTTP_TICKETING_JWT_HS384)
+                   || k->secret_len >= 48);
+        FUZZ_CHECK(!(k->algs & NGX_HTTP_TICKETING_JWT_HS512)
+                   || k->secret_len >= 64);
         break;
     case NGX_HTTP_TICKETING_JWT_KEY_RSA:
         FUZZ_CHECK(k->pkey != NULL);
@@ -52,7 +58,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     int                           rc;
     char                          err[NGX_HTTP_TICKETING_JWT_ERR_SIZE];
-    size_t                        i, n, max;
+    size_t                        i, n, max, noct;
     u_char                       *in;
     ngx_http_ticketing_jwt_key_t  keys[4];
 
@@ -73,15 +79,27 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     } else {
         max = ((data[0] >> 1) & 3) + 1;
         n = 0;
-        rc = ngx_http_ticketing_jwt_jwks(in, size - 1, keys, max, &n, err,
-                                         sizeof(err));
+        rc = ngx_http_ticketing_jwt_jwks(in, size - 1, keys, max, &n,
+                                         (data[0] & 8)
+                                         ? NGX_HTTP_TICKETING_JWT_JWKS_MIXED_OCT
+                                         : 0,
+                                         err, sizeof(err));
     }
 
     if (rc == 0) {
         FUZZ_CHECK(n >= 1 && n <= max);
 
+        noct = 0;
+
         for (i = 0; i < n; i++) {
             fuzz_jwks_check_key(&keys[i]);
+            noct += (keys[i].type == NGX_HTTP_TICKETING_JWT_KEY_HMAC);
+        }
+
+        /* JWKS without "mixed_oct": never secrets next to public keys */
+        FUZZ_CHECK((data[0] & 9) != 0 || noct == 0 || noct == n);
+
+        for (i = 0; i < n; i++) {
             ngx_http_ticketing_jwt_key_free(&keys[i]);
         }
 

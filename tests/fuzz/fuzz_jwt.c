@@ -21,6 +21,8 @@
  *                  every put, a hit is only ever the latest claims put for
  *                  the very same scope and token, not expired, with the
  *                  memo it had (zero after each put).
+ * Verification requires exp when the token's length is odd, and bounds its
+ * lifetime (1 h) when bit 1 of the length is set.
  * Checks: the results agree with each other (verify succeeds only with an
  * object of claims, fails only with a reason), split parts cover the token,
  * decoded lengths stay within len * 3 / 4.
@@ -112,6 +114,7 @@ fuzz_jwt_verify(const u_char *token, size_t len)
     vf.now = FUZZ_JWT_NOW;
     vf.leeway = 30;
     vf.require_exp = len & 1;
+    vf.max_lifetime = (len & 2) ? 3600 : 0;
 
     claims = NULL;
     reason = NULL;
