@@ -6,7 +6,11 @@
 # per minute (limit_req) and answers every later one from another file
 # (error_page 503 =200): fetch 1 gets the first document, fetch 2 onwards
 # the second one.  "GET /slow/..." waits in the mock API (X-Mock-Delay-Ms)
-# so that the next requests come after a given fetch.
+# so that the next requests come after a given fetch: 2.5 s for a refresh
+# due 1 s after the first fetch, a wide margin for a loaded machine (the
+# blocks are timed, so they are skipped under valgrind).  A refetch driven
+# by events rather than an interval would let them wait on the fetch
+# itself.
 
 use Test::Nginx::Socket 'no_plan';
 use IO::Socket::INET;
@@ -229,7 +233,7 @@ ticketing jwks: 3 key(s)
 ["GET /slow/ticket/metadata/types",
  "GET /v2/ticket/metadata/types"]
 --- more_headers eval
-[main::wait_ms(1600), main::rsa2026()]
+[main::wait_ms(2500), main::rsa2026()]
 --- error_code eval
 [200, 200]
 --- error_log eval
@@ -253,7 +257,7 @@ SECRETWORD
  "GET /v2/ticket/metadata/types",
  "GET /v2/ticket/metadata/types"]
 --- more_headers eval
-[main::wait_ms(1600), main::rsa2027(), main::rsa2026()]
+[main::wait_ms(2500), main::rsa2027(), main::rsa2026()]
 --- error_code eval
 [200, 200, 401]
 --- error_log eval
@@ -276,7 +280,7 @@ ticketing jwks: 3 key(s)
 ["GET /slow/ticket/metadata/types",
  "GET /v2/ticket/metadata/types"]
 --- more_headers eval
-[main::wait_ms(1600), main::rsa2026()]
+[main::wait_ms(2500), main::rsa2026()]
 --- error_code eval
 [200, 200]
 --- error_log eval
@@ -412,7 +416,7 @@ $j =~ s/("kid": "rsa-2027",)/$1 "d": "AQAB",/ or die;
 --- request
 GET /slow/ticket/metadata/types
 --- more_headers eval
-main::wait_ms(1600)
+main::wait_ms(2500)
 --- error_code: 200
 --- error_log eval
 [qr/ticketing jwks: 3 key\(s\) loaded/,
@@ -444,7 +448,7 @@ $j =~ s/("kid": "rsa-2027",)/$1 "d": "AQAB",/ or die;
  "GET /v2/ticket/metadata/types",
  "GET /v2/ticket/metadata/types"]
 --- more_headers eval
-[main::wait_ms(1600), main::rsa2026(), main::rsa2027()]
+[main::wait_ms(2500), main::rsa2026(), main::rsa2027()]
 --- error_code eval
 [200, 200, 401]
 --- no_error_log
@@ -478,7 +482,7 @@ $j =~ s/\[\n/[\n  {"kty": "oct", "kid": "oct-64", "k": "$k"},\n/ or die;
 --- request
 GET /slow/ticket/metadata/types
 --- more_headers eval
-main::wait_ms(1600)
+main::wait_ms(2500)
 --- error_code: 200
 --- error_log eval
 [qr/ticketing jwks: 3 key\(s\) loaded from "[^"]*\/jwks-then-bad"/,
@@ -518,7 +522,7 @@ $j =~ s/\[\n/[\n  {"kty": "oct", "kid": "oct-64", "k": "$k"},\n/ or die;
  "GET /v2/issueLinkType",
  "GET /v2/issueLinkType"]
 --- more_headers eval
-[main::wait_ms(1600), main::rsa2026(), main::rsa2027(), main::rsa2027(),
+[main::wait_ms(2500), main::rsa2026(), main::rsa2027(), main::rsa2027(),
  main::auth('--key', 't/data/jwks-rsa.key', '--alg', 'RS256', '--kid', 'rsa-2026')]
 --- error_code eval
 [200, 200, 401, 200, 401]
