@@ -91,6 +91,9 @@ static void ngx_http_ticketing_cache_stale_headers(ngx_http_request_t *r,
 static unsigned long long ngx_http_ticketing_cache_now(void);
 static void ngx_http_ticketing_cache_cleanup(void *data);
 static void ngx_http_ticketing_cache_hide_status(ngx_http_request_t *r);
+static const ngx_http_ticketing_operation_t *
+    ngx_http_ticketing_cache_operation(ngx_conf_t *cf, ngx_command_t *cmd,
+    ngx_str_t *name);
 static ngx_int_t ngx_http_ticketing_cache_header_filter(
     ngx_http_request_t *r);
 static const char *ngx_http_ticketing_cache_rules(ngx_http_request_t *r,
@@ -477,6 +480,33 @@ invalid:
 }
 
 
+/* a directive's OPERATION argument: a cacheable operation, else NULL */
+static const ngx_http_ticketing_operation_t *
+ngx_http_ticketing_cache_operation(ngx_conf_t *cf, ngx_command_t *cmd,
+    ngx_str_t *name)
+{
+    const ngx_http_ticketing_operation_t  *op;
+
+    op = ngx_http_ticketing_operation_find((const char *) name->data,
+                                           name->len);
+    if (op == NULL) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "unknown operation \"%V\" in \"%V\" directive",
+                           name, &cmd->name);
+        return NULL;
+    }
+
+    if (!op->cacheable || op->number >= NGX_HTTP_TICKETING_CACHE_NOPS) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "operation \"%V\" is not cacheable in \"%V\" "
+                           "directive", name, &cmd->name);
+        return NULL;
+    }
+
+    return op;
+}
+
+
 /* ticketing_cache_ttl OPERATION TIME; */
 char *
 ngx_http_ticketing_cache_ttl(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
@@ -489,19 +519,8 @@ ngx_http_ticketing_cache_ttl(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 
     value = cf->args->elts;
 
-    op = ngx_http_ticketing_operation_find((const char *) value[1].data,
-                                           value[1].len);
+    op = ngx_http_ticketing_cache_operation(cf, cmd, &value[1]);
     if (op == NULL) {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "unknown operation \"%V\" in \"%V\" directive",
-                           &value[1], &cmd->name);
-        return NGX_CONF_ERROR;
-    }
-
-    if (!op->cacheable || op->number >= NGX_HTTP_TICKETING_CACHE_NOPS) {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "operation \"%V\" is not cacheable in \"%V\" "
-                           "directive", &value[1], &cmd->name);
         return NGX_CONF_ERROR;
     }
 
@@ -536,19 +555,8 @@ ngx_http_ticketing_cache_scope(ngx_conf_t *cf, ngx_command_t *cmd,
 
     value = cf->args->elts;
 
-    op = ngx_http_ticketing_operation_find((const char *) value[1].data,
-                                           value[1].len);
+    op = ngx_http_ticketing_cache_operation(cf, cmd, &value[1]);
     if (op == NULL) {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "unknown operation \"%V\" in \"%V\" directive",
-                           &value[1], &cmd->name);
-        return NGX_CONF_ERROR;
-    }
-
-    if (!op->cacheable || op->number >= NGX_HTTP_TICKETING_CACHE_NOPS) {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "operation \"%V\" is not cacheable in \"%V\" "
-                           "directive", &value[1], &cmd->name);
         return NGX_CONF_ERROR;
     }
 
