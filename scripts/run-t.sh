@@ -15,7 +15,9 @@
 # Everything lands in build/t/ (override: TICKETING_T_DIR):
 #   servroot/      nginx prefix of the test being run (TEST_NGINX_SERVROOT)
 #   certs/         the mTLS tests' CA, server and client certificates, made
-#                  by t/tools/make_certs.sh (TEST_NGINX_CERTS)
+#                  by t/tools/make_certs.sh, and t/keys.t's RSA keys with the
+#                  ROCA fingerprint, made by t/tools/make_roca.py
+#                  (TEST_NGINX_CERTS)
 #   sanitizers/    ASan/UBSan reports, one file per reporting process
 #   redis.log, mock.log, *.pid
 set -euo pipefail
@@ -45,8 +47,11 @@ chmod 1777 "$san"
 
 # The X.509 certificates are made here at test time, never committed: a new
 # set when they are missing or about to expire (t/tools/make_certs.sh).
+# So are the RSA public keys with the ROCA fingerprint that t/keys.t must
+# see refused (t/tools/make_roca.py; kept while its script is unchanged).
 certs=$rundir/certs
 t/tools/make_certs.sh "$certs"
+python3 t/tools/make_roca.py "$certs" || die "t/tools/make_roca.py failed"
 
 # Test files: the ones named on the command line, else every t/*.t and the
 # runner's own self-tests. Not `prove -r t`: that would also pick up t/mock/.

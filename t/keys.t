@@ -8,10 +8,12 @@
 #
 # The files these tests need are made at test time, in a temporary
 # directory ($TEST_NGINX_KEYS), from the committed test keys of t/data:
-# no key material is committed for them.  The ROCA moduli (t/data/roca.pub,
-# t/data/roca-jwks.json) are published test vectors of the ROCA detection
-# tool (github.com/crocs-muni/roca, roca/tests/data/pubkey03.pem and
-# mod03.txt): public keys whose factors nobody here has.
+# no key material is committed for them.  The RSA keys with the ROCA
+# fingerprint ($TEST_NGINX_CERTS/roca.pub, $TEST_NGINX_CERTS/roca-jwks.json)
+# are made at test time too, by t/tools/make_roca.py, which
+# scripts/run-t.sh runs into the directory it exports as TEST_NGINX_CERTS:
+# 2048-bit moduli built the way the vulnerable library built them (each
+# prime k * M + (65537^a mod M)), of which only the public key is kept.
 
 use Test::Nginx::Socket 'no_plan';
 use File::Temp qw(tempdir);
@@ -20,6 +22,12 @@ use TicketingAuth;
 
 repeat_each(1);
 no_shuffle();
+
+# the ROCA keys of t/tools/make_roca.py (scripts/run-t.sh makes them)
+for my $f ('roca.pub', 'roca-jwks.json') {
+    my $p = ($ENV{TEST_NGINX_CERTS} // '') . "/$f";
+    die "$p not found: run t/ through scripts/run-t.sh\n" unless -s $p;
+}
 
 my $dir = tempdir('ticketing-keys-t-XXXXXX', TMPDIR => 1, CLEANUP => 1);
 $ENV{TEST_NGINX_KEYS} = $dir;
@@ -309,7 +317,7 @@ qr/invalid key file "[^"]*public-then-private\.pem" in "ticketing_jwt_key_file" 
 
 === TEST 15: an RSA public key with the ROCA fingerprint (PEM) fails nginx -t
 --- config
-    location /a { ticketing_jwt_key_file pem $TEST_NGINX_DATA/roca.pub; }
+    location /a { ticketing_jwt_key_file pem $TEST_NGINX_CERTS/roca.pub; }
 --- must_die
 --- error_log eval
 qr/invalid key file "[^"]*roca\.pub" in "ticketing_jwt_key_file" directive: the RSA key has the ROCA fingerprint/
@@ -318,7 +326,7 @@ qr/invalid key file "[^"]*roca\.pub" in "ticketing_jwt_key_file" directive: the 
 
 === TEST 16: an RSA JWK with the ROCA fingerprint fails nginx -t
 --- config
-    location /a { ticketing_jwt_key_file jwks $TEST_NGINX_DATA/roca-jwks.json; }
+    location /a { ticketing_jwt_key_file jwks $TEST_NGINX_CERTS/roca-jwks.json; }
 --- must_die
 --- error_log eval
 qr/invalid key file "[^"]*roca-jwks\.json" in "ticketing_jwt_key_file" directive: the RSA key has the ROCA fingerprint/

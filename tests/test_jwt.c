@@ -898,9 +898,130 @@ test_cache(void **state)
 /* key hygiene                                                             */
 
 
-/* (scrubbed from history: a modulus copied from another project
- * stood here; the tests make their own since a later commit) */
-#define ROCA_MOD03  "00"
+/* the primes the module's ROCA detector tests */
+static const unsigned  roca_primes[] = {
+    3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37, 41, 43, 47, 53, 59, 61, 67,
+    71, 73, 79, 83, 89, 97, 101, 103, 107, 109, 113, 127, 131, 137, 139,
+    149, 151, 157, 163, 167
+};
+
+
+/* the product of the primes up to limit */
+static BIGNUM *
+primorial(unsigned limit)
+{
+    BIGNUM    *m;
+    unsigned   i, d;
+
+    m = BN_new();
+    assert_non_null(m);
+    assert_int_equal(BN_one(m), 1);
+
+    for (i = 2; i <= limit; i++) {
+        for (d = 2; d * d <= i && i % d != 0; d++) { /* void */ }
+
+        if (d * d > i) {
+            assert_int_equal(BN_mul_word(m, i), 1);
+        }
+    }
+
+    return m;
+}
+
+
+/*
+ * A 2048-bit RSA modulus built the way the library of CVE-2017-15361 built
+ * them (Nemec et al., CCS 2017): each prime is k * M + (65537^a mod M), M
+ * the product of the first 126 primes (2 to 701, 971 bits), k and a
+ * random, k such that the prime lies in [1.5 * 2^1023, 2^1024).
+ */
+static BIGNUM *
+roca_prime(const BIGNUM *m, BN_CTX *bctx)
+{
+    int      i;
+    BIGNUM  *p, *k, *a, *r, *g, *lo, *hi, *range;
+
+    p = BN_new();
+    k = BN_new();
+    a = BN_new();
+    r = BN_new();
+    g = BN_new();
+    lo = BN_new();
+    hi = BN_new();
+    range = BN_new();
+    assert_true(p && k && a && r && g && lo && hi && range);
+
+    /* k in [ceil(3 * 2^1022 / M), floor(2^1024 / M) - 1] */
+    assert_int_equal(BN_set_word(g, 3), 1);
+    assert_int_equal(BN_lshift(g, g, 1022), 1);
+    assert_int_equal(BN_sub_word(g, 1), 1);
+    assert_int_equal(BN_div(lo, NULL, g, m, bctx), 1);
+    assert_int_equal(BN_add_word(lo, 1), 1);
+    assert_int_equal(BN_one(g), 1);
+    assert_int_equal(BN_lshift(g, g, 1024), 1);
+    assert_int_equal(BN_div(hi, NULL, g, m, bctx), 1);
+    assert_int_equal(BN_sub_word(hi, 1), 1);
+    assert_int_equal(BN_sub(range, hi, lo), 1);
+    assert_int_equal(BN_add_word(range, 1), 1);
+
+    assert_int_equal(BN_set_word(g, 65537), 1);
+
+    for (i = 0; i < 100000; i++) {
+        assert_int_equal(BN_rand_range(k, range), 1);
+        assert_int_equal(BN_add(k, k, lo), 1);
+        assert_int_equal(BN_rand(a, 64, BN_RAND_TOP_ANY, BN_RAND_BOTTOM_ANY),
+                         1);
+        assert_int_equal(BN_mod_exp(r, g, a, m, bctx), 1);
+        assert_int_equal(BN_mul(p, k, m, bctx), 1);
+        assert_int_equal(BN_add(p, p, r), 1);
+
+        if (BN_check_prime(p, bctx, NULL) == 1) {
+            break;
+        }
+    }
+
+    assert_true(i < 100000);
+    assert_int_equal(BN_num_bits(p), 1024);
+
+    BN_free(k);
+    BN_free(a);
+    BN_free(r);
+    BN_free(g);
+    BN_free(lo);
+    BN_free(hi);
+    BN_free(range);
+
+    return p;
+}
+
+
+static BIGNUM *
+roca_modulus(void)
+{
+    BIGNUM  *m, *p, *q, *n;
+    BN_CTX  *bctx;
+
+    bctx = BN_CTX_new();
+    assert_non_null(bctx);
+    m = primorial(701);
+    assert_int_equal(BN_num_bits(m), 971);
+
+    p = roca_prime(m, bctx);
+    q = roca_prime(m, bctx);
+    assert_int_not_equal(BN_cmp(p, q), 0);
+
+    n = BN_new();
+    assert_non_null(n);
+    assert_int_equal(BN_mul(n, p, q, bctx), 1);
+    assert_int_equal(BN_num_bits(n), 2048);
+
+    BN_free(p);
+    BN_free(q);
+    BN_free(m);
+    BN_CTX_free(bctx);
+
+    return n;
+}
 
 
 /* an RSA public key of modulus n (hex) and e 65537 */
@@ -1172,46 +1293,63 @@ test_roca(void **state)
 {
     key_t_     key, keys[1];
     char       err[NGX_HTTP_TICKETING_JWT_ERR_SIZE], pem[4096], doc[1024];
+    char      *hex;
     size_t     n, i;
-    BIGNUM    *bn, *m;
+    BIGNUM    *bn, *m, *c, *t, *r;
     BN_CTX    *bctx;
     EVP_PKEY  *pkey;
+    BN_ULONG   w;
     unsigned char  raw[256];
-    static const unsigned  primes[] = {
-        3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37, 41, 43, 47, 53, 59, 61, 67,
-        71, 73, 79, 83, 89, 97, 101, 103, 107, 109, 113, 127, 131, 137, 139,
-        149, 151, 157, 163, 167
-    };
 
     (void) state;
 
-    /* the published vulnerable modulus */
-    bn = NULL;
-    assert_true(BN_hex2bn(&bn, ROCA_MOD03) > 0);
+    /* a modulus with the vulnerable library's structure, made here */
+    bn = roca_modulus();
     assert_int_equal(ngx_http_ticketing_jwt_roca(bn), 1);
 
     /* constructed: 1 + M (M the product of the primes) is 1 mod each of
      * them, a power of 65537; 2 + M is 2 mod 11, where 65537 generates
      * only {1, 10}; M itself is 0 mod all */
-    m = BN_new();
+    m = primorial(167);
     bctx = BN_CTX_new();
-    assert_int_equal(BN_one(m), 1);
+    c = BN_new();
+    t = BN_new();
+    r = BN_new();
+    assert_true(bctx && c && t && r);
+    assert_int_equal(BN_rshift1(m, m), 1);  /* the odd primes 3 to 167 */
 
-    for (i = 0; i < sizeof(primes) / sizeof(primes[0]); i++) {
-        assert_int_equal(BN_mul_word(m, primes[i]), 1);
+    assert_int_equal(BN_copy(c, m) != NULL, 1);
+    assert_int_equal(ngx_http_ticketing_jwt_roca(c), 0);
+    assert_int_equal(BN_add_word(c, 1), 1);
+    assert_int_equal(ngx_http_ticketing_jwt_roca(c), 1);
+    assert_int_equal(BN_add_word(c, 1), 1);
+    assert_int_equal(ngx_http_ticketing_jwt_roca(c), 0);
+
+    /* every prime is tested: for each r, the modulus plus t * (M / r),
+     * made 0 mod r and unchanged mod the other primes, is not taken */
+    for (i = 0; i < sizeof(roca_primes) / sizeof(roca_primes[0]); i++) {
+        assert_int_equal(BN_copy(c, m) != NULL, 1);
+        assert_int_equal(BN_div_word(c, roca_primes[i]), 0);
+
+        /* t = -n * (M / r)^-1 mod r */
+        w = BN_mod_word(c, roca_primes[i]);
+        assert_int_not_equal(w, 0);
+        assert_int_equal(BN_set_word(r, roca_primes[i]), 1);
+        assert_int_equal(BN_set_word(t, w), 1);
+        assert_non_null(BN_mod_inverse(t, t, r, bctx));
+        assert_int_equal(BN_mul_word(t, roca_primes[i]
+                                        - BN_mod_word(bn, roca_primes[i])),
+                         1);
+        assert_int_equal(BN_mul(t, t, c, bctx), 1);
+        assert_int_equal(BN_add(c, bn, t), 1);
+
+        assert_int_equal(BN_mod_word(c, roca_primes[i]), 0);
+        assert_int_equal(ngx_http_ticketing_jwt_roca(c), 0);
     }
 
-    assert_int_equal(ngx_http_ticketing_jwt_roca(m), 0);
-    assert_int_equal(BN_add_word(m, 1), 1);
-    assert_int_equal(ngx_http_ticketing_jwt_roca(m), 1);
-    assert_int_equal(BN_add_word(m, 1), 1);
-    assert_int_equal(ngx_http_ticketing_jwt_roca(m), 0);
-
-    /* the modulus with one residue moved out of the subgroup */
-    assert_int_equal(BN_copy(m, bn) != NULL, 1);
-    assert_int_equal(BN_add_word(m, 2), 1);
-    assert_int_equal(ngx_http_ticketing_jwt_roca(m), 0);
-
+    BN_free(r);
+    BN_free(t);
+    BN_free(c);
     BN_CTX_free(bctx);
     BN_free(m);
 
@@ -1225,8 +1363,11 @@ test_roca(void **state)
     ngx_http_ticketing_jwt_key_free(&key);
     EVP_PKEY_free(pkey);
 
-    /* the vulnerable key as PEM and as a JWK: refused */
-    pkey = rsa_pub(ROCA_MOD03);
+    /* the fingerprinted key as PEM and as a JWK: refused */
+    hex = BN_bn2hex(bn);
+    assert_non_null(hex);
+    pkey = rsa_pub(hex);
+    OPENSSL_free(hex);
     pub_pem(pkey, pem, sizeof(pem));
     EVP_PKEY_free(pkey);
     assert_int_equal(ngx_http_ticketing_jwt_key_pem(&key,
