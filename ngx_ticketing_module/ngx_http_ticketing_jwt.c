@@ -235,6 +235,57 @@ ngx_http_ticketing_jwt_pem_begin(const unsigned char *data, size_t len)
 }
 
 
+/* whether data, outer whitespace aside, is a JSON object or array */
+static int
+ngx_http_ticketing_jwt_json_doc(const unsigned char *data, size_t len)
+{
+    json_t        *doc;
+    json_error_t   jerr;
+
+    while (len && (data[0] == ' ' || data[0] == '\t' || data[0] == '\r'
+                   || data[0] == '\n'))
+    {
+        data++;
+        len--;
+    }
+
+    if (len == 0 || (data[0] != '{' && data[0] != '[')) {
+        return 0;
+    }
+
+    doc = json_loadb((const char *) data, len, 0, &jerr);
+    if (doc == NULL) {
+        return 0;
+    }
+
+    json_decref(doc);
+
+    return 1;
+}
+
+
+/* whether data is an OpenSSH public key line ("ssh-rsa AAAA...") */
+static int
+ngx_http_ticketing_jwt_ssh_key(const unsigned char *data, size_t len)
+{
+    static const char  *types[] = {
+        "ssh-", "ecdsa-sha2-", "sk-ssh-", "sk-ecdsa-", NULL
+    };
+
+    size_t  i, n;
+
+    for (i = 0; types[i]; i++) {
+        n = strlen(types[i]);
+
+        if (len > n && memcmp(data, types[i], n) == 0) {
+            return 1;
+        }
+    }
+
+    return 0;
+}
+
+
 int
 ngx_http_ticketing_jwt_key_hmac(ngx_http_ticketing_jwt_key_t *key,
     const unsigned char *secret, size_t len, char *err, size_t err_size)
@@ -251,6 +302,22 @@ ngx_http_ticketing_jwt_key_hmac(ngx_http_ticketing_jwt_key_t *key,
     if (ngx_http_ticketing_jwt_pem_begin(secret, len) != NULL) {
         return ngx_http_ticketing_jwt_err(err, err_size,
                             "the HMAC secret is a PEM document, not a secret");
+    }
+
+    /*
+     * Nor is a key set or a key in another published form: whoever can
+     * read the IdP's JWKS would sign tokens with its bytes.
+     */
+    if (ngx_http_ticketing_jwt_json_doc(secret, len)) {
+        return ngx_http_ticketing_jwt_err(err, err_size,
+                            "the HMAC secret is a JSON document (a key set "
+                            "is \"jwks\"), not a secret");
+    }
+
+    if (ngx_http_ticketing_jwt_ssh_key(secret, len)) {
+        return ngx_http_ticketing_jwt_err(err, err_size,
+                            "the HMAC secret is an SSH public key, not a "
+                            "secret");
     }
 
     key->secret = malloc(len);
@@ -825,12 +892,14 @@ ngx_http_ticketing_jwt_jwks(const unsigned char *json, size_t len,
     unsigned flags, char *err, size_t err_size)
 {
     int            ops;
-    size_t         i, k, noct;
-    json_t        *doc, *arr, *jwk, *use;
+    size_t         i, k, noct, npublic;
+    json_t        *doc, *arr, *jwk, *use, *kty;
     json_error_t   jerr;
 
     *n = 0;
     err[0] = '\0';
+    noct = 0;
+    npublic = 0;
 
     doc = json_loadb((const char *) json, len, JSON_REJECT_DUPLICATES, &jerr);
     if (doc == NULL) {
@@ -862,6 +931,16 @@ ngx_http_ticketing_jwt_jwks(const unsigned char *json, size_t len,
                          ngx_http_ticketing_jwt_private[k]);
                 goto failed;
             }
+        }
+
+        /* what the set holds, whether used for verification or not */
+        kty = json_object_get(jwk, "kty");
+        if (json_is_string(kty) && strcmp(json_string_value(kty), "oct") == 0)
+        {
+            noct++;
+
+        } else {
+            npublic++;
         }
 
         use = json_object_get(jwk, "use");
@@ -898,16 +977,11 @@ ngx_http_ticketing_jwt_jwks(const unsigned char *json, size_t len,
         (*n)++;
     }
 
-    noct = 0;
-
-    for (i = 0; i < *n; i++) {
-        if (keys[i].type == NGX_HTTP_TICKETING_JWT_KEY_HMAC) {
-            noct++;
-        }
-    }
-
-    /* secrets next to public keys: a published set is not for secrets */
-    if (noct && noct < *n
+    /*
+     * Secrets next to public keys: a published set is not for secrets,
+     * even ones marked for another use than verification.
+     */
+    if (noct && npublic
         && !(flags & NGX_HTTP_TICKETING_JWT_JWKS_MIXED_OCT))
     {
         snprintf(err, err_size, "the set mixes \"oct\" secrets with public "

@@ -40,6 +40,7 @@ static int ngx_http_ticketing_decode(const u_char *p, size_t len, u_char *out,
 static unsigned ngx_http_ticketing_query_scan(
     ngx_http_ticketing_query_watch_t *w, const u_char *args, size_t len,
     char *detail, size_t size);
+static const char *ngx_http_ticketing_json_reason(const json_error_t *err);
 static unsigned ngx_http_ticketing_fail(char *detail, size_t size,
     const char *fmt, const char *a, const char *b);
 static unsigned ngx_http_ticketing_body_rules(unsigned op, json_t *root,
@@ -402,8 +403,6 @@ unsigned
 ngx_http_ticketing_rules_body(unsigned op, ngx_http_ticketing_read_pt read,
     void *data, char *detail, size_t size)
 {
-    int            reason;
-    char          *near;
     json_t        *root;
     unsigned       rc;
     json_error_t   err;
@@ -416,17 +415,10 @@ ngx_http_ticketing_rules_body(unsigned op, ngx_http_ticketing_read_pt read,
                               JSON_REJECT_DUPLICATES|JSON_DECODE_ANY, &err);
 
     if (root == NULL) {
-        /*
-         * The reason and the position, never the text: jansson's message
-         * ends with " near '<the bytes>'", which would echo the body
-         * (invisible or control characters included).
-         */
-        near = strstr(err.text, " near ");
-        reason = near ? (int) (near - err.text) : (int) strlen(err.text);
-
+        /* the reason and the position, never the text, which echoes bytes */
         snprintf(detail, size,
-                 "request body is not valid JSON: %.*s (at byte %d)",
-                 reason < 60 ? reason : 60, err.text, err.position);
+                 "request body is not valid JSON: %s (at byte %d)",
+                 ngx_http_ticketing_json_reason(&err), err.position);
         return 400;
     }
 
@@ -435,6 +427,44 @@ ngx_http_ticketing_rules_body(unsigned op, ngx_http_ticketing_read_pt read,
     json_decref(root);
 
     return rc;
+}
+
+
+/*
+ * What jansson found wrong, in the gateway's words: jansson's own message
+ * quotes the bytes it stopped at ("near '...'", "invalid Unicode '...'"),
+ * which would echo the body, invisible characters included.
+ */
+static const char *
+ngx_http_ticketing_json_reason(const json_error_t *err)
+{
+    switch (json_error_code(err)) {
+
+    case json_error_invalid_utf8:
+        return "invalid UTF-8";
+
+    case json_error_premature_end_of_input:
+        return "the document ends too early";
+
+    case json_error_end_of_input_expected:
+        return "data after the document";
+
+    case json_error_null_character:
+    case json_error_null_byte_in_key:
+        return "a NUL character";
+
+    case json_error_duplicate_key:
+        return "a duplicate object key";
+
+    case json_error_numeric_overflow:
+        return "a number out of range";
+
+    case json_error_stack_overflow:
+        return "nested too deeply";
+
+    default:
+        return "invalid syntax";
+    }
 }
 
 

@@ -84,6 +84,14 @@ spew('private-and-public.pem',
 spew('public-then-private.pem',
      slurp('t/data/es256.pub') . slurp('t/data/es256.key'));
 
+# a secret marked for another use than verification, next to public keys
+spew('mixed-enc.json', jwks_with('rsa-2026', '"x-note": "public"',
+     qq({"kty": "oct", "kid": "oct-enc", "use": "enc", "k": "$k64"})));
+
+# published keys given as HMAC secrets
+spew('jwk-one.json', qq(  {"kty": "EC", "crv": "P-256", "x": "f83OJ3D2xF1Bg8v"}\n));
+spew('ssh.pub', "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl ops\n");
+
 # the "oct" keys as files, for minting
 spew('k32.key', 'k' x 32);
 spew('k64.key', 'm' x 64);
@@ -471,3 +479,39 @@ my @rs = ('--key', 't/data/rs256.key', '--alg', 'RS256');
  "X-Sub: [-1]\nX-Claim-N: []"]
 --- no_error_log
 [error]
+
+
+
+=== TEST 23: a public key set given as an HMAC secret fails nginx -t (anyone could sign with it)
+--- config
+    location /a { ticketing_jwt_key_file hmac $TEST_NGINX_DATA/jwks.json; }
+--- must_die
+--- error_log eval
+qr/invalid key file "[^"]*jwks\.json" in "ticketing_jwt_key_file" directive: the HMAC secret is a JSON document \(a key set is "jwks"\), not a secret/
+
+
+
+=== TEST 24: a single JWK given as an HMAC secret fails nginx -t
+--- config
+    location /a { ticketing_jwt_key_file hmac $TEST_NGINX_KEYS/jwk-one.json; }
+--- must_die
+--- error_log eval
+qr/invalid key file "[^"]*jwk-one\.json" in "ticketing_jwt_key_file" directive: the HMAC secret is a JSON document/
+
+
+
+=== TEST 25: an SSH public key given as an HMAC secret fails nginx -t
+--- config
+    location /a { ticketing_jwt_key_file hmac $TEST_NGINX_KEYS/ssh.pub; }
+--- must_die
+--- error_log eval
+qr/invalid key file "[^"]*ssh\.pub" in "ticketing_jwt_key_file" directive: the HMAC secret is an SSH public key, not a secret/
+
+
+
+=== TEST 26: a secret marked "use": "enc" next to public keys still makes a mixed set
+--- config
+    location /a { ticketing_jwt_key_file jwks $TEST_NGINX_KEYS/mixed-enc.json; }
+--- must_die
+--- error_log eval
+qr/invalid key file "[^"]*mixed-enc\.json" in "ticketing_jwt_key_file" directive: the set mixes "oct" secrets with public keys/

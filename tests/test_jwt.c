@@ -1118,6 +1118,36 @@ test_hmac_lengths(void **state)
                          "-----BEGIN PUBLIC KEY-----\nMIIBIjANBgkqhkiG9w0BAQEF",
                          52, err, sizeof(err)), -1);
     assert_non_null(strstr(err, "PEM"));
+
+    /* nor a key set, a single JWK or an SSH public key: all published */
+    {
+        size_t       i;
+        const char  *published[] = {
+            "{\"keys\":[{\"kty\":\"RSA\",\"n\":\"0vx7agoebGcQSuuPiLJXZptN9nn"
+            "dr\",\"e\":\"AQAB\"}]}",
+            "  \n{\"kty\":\"EC\",\"crv\":\"P-256\",\"x\":\"f83OJ3D2xF1Bg8vub9"
+            "tLe1gHMzV76e8Tus9uPHvRVEU\"}\n",
+            "[{\"kty\":\"oct\",\"k\":\"AyM1SysPpbyDfgZld3umj1qzKObwVMkoqQ\"}]",
+            "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9"
+            "okWi0dh2l9GKJl alice@example",
+            "ecdsa-sha2-nistp256 AAAAE2VjZHNhLXNoYTItbmlzdHAyNTYAAAAIbmlzdHAy",
+        };
+
+        for (i = 0; i < sizeof(published) / sizeof(published[0]); i++) {
+            assert_int_equal(ngx_http_ticketing_jwt_key_hmac(&k32,
+                                 (const unsigned char *) published[i],
+                                 strlen(published[i]), err, sizeof(err)),
+                             -1);
+            assert_non_null(strstr(err, "not a secret"));
+        }
+
+        /* braces in a random secret that is no JSON document are fine */
+        assert_int_equal(ngx_http_ticketing_jwt_key_hmac(&k32,
+                             (const unsigned char *)
+                             "{not-json-0123456789abcdefghijklmnopq}", 38,
+                             err, sizeof(err)), 0);
+        ngx_http_ticketing_jwt_key_free(&k32);
+    }
 }
 
 
@@ -1192,9 +1222,17 @@ test_jwks_hygiene(void **state)
     ngx_http_ticketing_jwt_key_free(&keys[0]);
     ngx_http_ticketing_jwt_key_free(&keys[1]);
 
-    /* a skipped "oct" key does not count */
+    /*
+     * a secret not for verification is still a secret in a published set;
+     * with "mixed_oct" it is skipped
+     */
     assert_int_equal(JWKS("{\"keys\":[" OCT("\"use\":\"enc\",") "," OKP "]}",
-                          0), 0);
+                          0), -1);
+    assert_non_null(strstr(err, "mixes \"oct\" secrets with public keys"));
+    assert_int_equal(JWKS("{\"keys\":[" OKP "," OCT("\"key_ops\":[\"sign\"],")
+                          "]}", 0), -1);
+    assert_int_equal(JWKS("{\"keys\":[" OCT("\"use\":\"enc\",") "," OKP "]}",
+                          NGX_HTTP_TICKETING_JWT_JWKS_MIXED_OCT), 0);
     assert_int_equal(n, 1);
     ngx_http_ticketing_jwt_key_free(&keys[0]);
 

@@ -385,7 +385,8 @@ test_body_malformed(void **state)
         const char  *echo[] = {
             "{\"a\":\xe2\x80\xae" "evil}", "\xef\xbb\xbf{}",
             "{\"a\":\"abc\x01\"}", "{'password':1}", "{\"k\":1,\"k\":2}",
-            "{\"a\":secret}",
+            "{\"a\":secret}", "{\"summary\":\"s\",\"\\ud800\":1}",
+            "{\"a\":\"\xff\"}",
         };
 
         for (i = 0; i < sizeof(echo) / sizeof(echo[0]); i++) {
@@ -399,7 +400,22 @@ test_body_malformed(void **state)
             assert_null(strstr(detail, "password"));
             assert_null(strstr(detail, "secret"));
             assert_null(strstr(detail, "\"k\""));
+            assert_null(strchr(detail, '\''));
+            assert_null(strstr(detail, "D800"));
+            assert_null(strstr(detail, "d800"));
+            assert_null(strstr(detail, "0xff"));
+            assert_null(strstr(detail, "\xff"));
         }
+
+        /* the reasons are the gateway's own words */
+        assert_int_equal(body(op, "{\"a\":1,\"a\":2}", 13, detail), 400);
+        assert_non_null(strstr(detail, "a duplicate object key (at byte"));
+        assert_int_equal(body(op, "{\"a\":1", 6, detail), 400);
+        assert_non_null(strstr(detail, "the document ends too early"));
+        assert_int_equal(body(op, "{\"a\":1} x", 10, detail), 400);
+        assert_non_null(strstr(detail, "data after the document"));
+        assert_int_equal(body(op, "{\"a\":\"\xff\"}", 9, detail), 400);
+        assert_non_null(strstr(detail, "invalid UTF-8"));
     }
 
     /* NUL inside the body */
