@@ -45,7 +45,7 @@ FUZZ         ?= $(FUZZ_NAMES)
 
 .PHONY: all module deps nginx-asan unit test test-t demo test-demo token deb \
         test-deb clean distclean fuzz fuzz-build fuzz-regressions bench faults \
-        test-valgrind reload framing
+        test-valgrind reload framing style
 
 all: module
 
@@ -67,13 +67,18 @@ $(BUILD)/tests/%: tests/%.c $(PURE_SRCS) \
 	@mkdir -p $(dir $@)
 	$(CC) $(UNIT_CFLAGS) -o $@ $< $(PURE_SRCS) $(UNIT_LIBS)
 
+# nginx's style: C lines of the module within 80 columns
+style:
+	@awk 'length > 80 { print FILENAME ":" FNR ": " length " columns"; bad = 1 } \
+	     END { exit bad }' ngx_ticketing_module/*.c ngx_ticketing_module/*.h
+
 unit: $(UNIT_TESTS)
 	@set -e; for t in $(UNIT_TESTS); do echo "== $$t"; $$t; done
 
 test-t: $(ASAN_NGINX)
 	scripts/run-t.sh $(ASAN_NGINX)
 
-test: unit fuzz-regressions test-t framing faults reload test-demo
+test: style unit fuzz-regressions test-t framing faults reload test-demo
 
 # ----------------------------------------------- benchmarks, faults, memory
 # the release module in Debian's nginx; BENCH_QUICK=1 for a short run

@@ -1039,7 +1039,8 @@ ngx_http_ticketing_auth_keys_changed(void)
 ngx_int_t
 ngx_http_ticketing_auth_preconfiguration(ngx_conf_t *cf)
 {
-    return ngx_http_ticketing_register_variables(cf, ngx_http_ticketing_auth_vars);
+    return ngx_http_ticketing_register_variables(cf,
+                                                 ngx_http_ticketing_auth_vars);
 }
 
 

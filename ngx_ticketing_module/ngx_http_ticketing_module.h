@@ -126,7 +126,8 @@ ngx_int_t ngx_http_ticketing_send_error(ngx_http_request_t *r,
     ngx_uint_t status, const char *detail, ngx_str_t *allow);
 ngx_int_t ngx_http_ticketing_set_request_header(ngx_http_request_t *r,
     ngx_str_t *name, ngx_str_t *value);
-ngx_int_t ngx_http_ticketing_drop_body(ngx_http_request_t *r, ngx_uint_t status);
+ngx_int_t ngx_http_ticketing_drop_body(ngx_http_request_t *r,
+    ngx_uint_t status);
 
 ngx_int_t ngx_http_ticketing_add_variables(ngx_conf_t *cf);
 ngx_int_t ngx_http_ticketing_register_variables(ngx_conf_t *cf,

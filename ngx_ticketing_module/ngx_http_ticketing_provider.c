@@ -74,7 +74,8 @@ static ngx_str_t  ngx_http_ticketing_provider_key =
 ngx_int_t
 ngx_http_ticketing_provider_preconfiguration(ngx_conf_t *cf)
 {
-    return ngx_http_ticketing_register_variables(cf, ngx_http_ticketing_provider_vars);
+    return ngx_http_ticketing_register_variables(cf,
+                                             ngx_http_ticketing_provider_vars);
 }
 
 
@@ -657,7 +658,8 @@ ngx_http_ticketing_resolve_provider(ngx_http_request_t *r,
 
         if (!ngx_http_ticketing_header_is(&h[i],
                                           ngx_http_ticketing_provider_key.data,
-                                          ngx_http_ticketing_provider_key.len)) {
+                                          ngx_http_ticketing_provider_key.len))
+        {
             continue;
         }
 
