@@ -3,7 +3,8 @@
 # whatever the upstream (or nginx itself) answered.  Success responses pass
 # untouched; uniform error bodies pass byte for byte only when their code,
 # status and message are those of their HTTP status and their detail is
-# clean and safe, and are rebuilt otherwise (TEST 35-39).
+# clean and safe, and are rebuilt otherwise (TEST 35-39); disguised leaks
+# are found too (TEST 41-42).
 
 use Test::Nginx::Socket 'no_plan';
 use IO::Socket::INET;
@@ -949,5 +950,52 @@ invalid message "a <b> teapot" in "ticketing_error_map" directive
  main::ub(400, undef), main::ub(401, undef),
  main::ub(400, undef), main::ub(422, undef), main::ub(403, undef),
  main::ub(400, "the field customer.id must be a number")]
+--- no_error_log
+[error]
+
+
+
+=== TEST 41: leaks disguised by invisible characters, look-alikes, encodings
+--- request eval
+[("GET /v2/ticket/metadata/types") x 16]
+--- more_headers eval
+[map { "X-Mock-Error: uniform\nX-Mock-Uniform: {\"code\":\"0020\",\"detailMsg\":\"$_\"}" }
+ 'mail admin\\u00ad@example.com',
+ 'pass\\u00adword hunter2 at 10\\u00ad.0.0.5',
+ 'Bearer\\u00ad eyJ\\u00adhbGciOiJIUzI1NiJ9',
+ 'pass\\u061cword', 'pass\\u180eword', 'pass\\u206aword',
+ 'pass\\u034fword', 'pass\\ufe0fword', 'pass\\u3164word',
+ 'pass\\udb40\\udc20word',
+ 'cannot reach 10\\uff0e20\\uff0e30\\uff0e40',
+ 'mail admin\\uff20example\\uff0ecom',
+ 'connect to \\uff4c\\uff4f\\uff43\\uff41\\uff4c\\uff48\\uff4f\\uff53\\uff54',
+ 'cannot reach 10%2E20%2E30%2E40',
+ 'mail admin%40example%2Ecom',
+ 'bad p\\u0430ssword']
+--- error_code eval
+[(409) x 16]
+--- response_body eval
+[(main::ub(409, undef)) x 16]
+--- response_headers eval
+[("Content-Type: application/json") x 16]
+--- no_error_log
+[error]
+
+
+
+=== TEST 42: the same in 500s rebuilt, in HTML entities; real text kept
+--- request eval
+[("GET /v2/ticket/metadata/types") x 4]
+--- more_headers eval
+["X-Mock-Error: uniform\nX-Mock-Status: 500\nX-Mock-Uniform: {\"code\":\"9500\",\"detailMsg\":\"pass\\u00adword hunter2 at 10\\u00ad.0.0.5\"}",
+ "X-Mock-Error: uniform\nX-Mock-Status: 500\nX-Mock-Uniform: {\"detailMsg\":\"cannot reach 10&#46;20&#46;30&#46;40\"}",
+ "X-Mock-Error: uniform\nX-Mock-Status: 500\nX-Mock-Uniform: {\"detailMsg\":\"timeout talking to \\uff4c\\uff4f\\uff43\\uff41\\uff4c\\uff48\\uff4f\\uff53\\uff54\"}",
+ "X-Mock-Error: uniform\nX-Mock-Status: 409\nX-Mock-Uniform: {\"detailMsg\":\"el ticket est\\u00e1 cerrado \\u2013 \\u0442\\u0438\\u043a\\u0435\\u0442 50% do\\u00adne\"}"]
+--- error_code eval
+[500, 500, 500, 409]
+--- response_body eval
+[main::ub(500, undef), main::ub(500, undef),
+ main::ub(500, undef),
+ main::ub(409, "el ticket est\xc3\xa1 cerrado \xe2\x80\x93 \xd1\x82\xd0\xb8\xd0\xba\xd0\xb5\xd1\x82 50% done")]
 --- no_error_log
 [error]
