@@ -215,13 +215,14 @@ ngx_http_ticketing_errbody_is_uniform(json_t *root)
 
 
 /*
- * A body of the uniform shape passes as it is only when it is what the
- * gateway itself would send for the status: exactly the four members, the
- * code, status and message of "expect", and a detailMsg that is null or
- * already clean (cleaning leaves it unchanged) and safe.  Otherwise it is
- * rebuilt: other members are dropped, code, status and message are
- * expect's, and the detail is the detailMsg, else the message when it is
- * not expect's (an upstream may put its text there), each only when safe.
+ * A body of the uniform shape is UNIFORM only when it is what the gateway
+ * itself would send for the status: exactly the four members, the code,
+ * status and message of "expect", and a detailMsg that is null or already
+ * clean (cleaning leaves it unchanged) and safe.  Otherwise it is rebuilt:
+ * other members are dropped, code, status and message are expect's, and
+ * the detail is the detailMsg, else the message when it is not expect's
+ * (an upstream may put its text there), each only when safe.  Both are
+ * serialized again by the caller; the kinds differ only in the logs.
  */
 static ngx_http_ticketing_errbody_kind_e
 ngx_http_ticketing_errbody_uniform(json_t *root,

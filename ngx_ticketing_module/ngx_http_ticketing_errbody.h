@@ -27,7 +27,7 @@
 
 typedef enum {
     NGX_HTTP_TICKETING_ERRBODY_EMPTY = 0,
-    NGX_HTTP_TICKETING_ERRBODY_UNIFORM,         /* the gateway's: passed */
+    NGX_HTTP_TICKETING_ERRBODY_UNIFORM,         /* the gateway's own */
     NGX_HTTP_TICKETING_ERRBODY_UNIFORM_REBUILT, /* its shape, not its body */
     NGX_HTTP_TICKETING_ERRBODY_JIRA,            /* errorMessages[], errors{} */
     NGX_HTTP_TICKETING_ERRBODY_SPRING,          /* timestamp, status, error */
@@ -49,12 +49,14 @@ typedef enum {
  *
  * "expect" is the code/status/message the client gets for the HTTP status
  * (for the detail rules only the class of expect->http_status counts,
- * 4xx or 5xx).  A body in the uniform schema is UNIFORM, to be
- * passed byte for byte, only when it has exactly the four members, its
- * code, status and message are those of "expect", and its detailMsg is
- * null or a detail that cleaning leaves unchanged and that is safe.  Any
- * other body of that shape is UNIFORM_REBUILT: its detail is its detailMsg
- * or else its message (unless that is expect's), each only when safe.
+ * 4xx or 5xx).  A body in the uniform schema is UNIFORM only when it has
+ * exactly the four members, its code, status and message are those of
+ * "expect", and its detailMsg is null or a detail that cleaning leaves
+ * unchanged and that is safe; the detail is then its detailMsg.  Any other
+ * body of that shape is UNIFORM_REBUILT: its detail is its detailMsg or
+ * else its message (unless that is expect's), each only when safe.  Either
+ * way the caller serializes the body again (ngx_http_ticketing_error_body):
+ * no upstream bytes are sent as they came.
  */
 ngx_http_ticketing_errbody_kind_e ngx_http_ticketing_errbody_inspect(
     const u_char *body, size_t len, unsigned flags,

@@ -1,10 +1,11 @@
 # One error language: every error a client receives through a gateway
 # location has the uniform schema {"code","status","message","detailMsg"},
 # whatever the upstream (or nginx itself) answered.  Success responses pass
-# untouched; uniform error bodies pass byte for byte only when their code,
-# status and message are those of their HTTP status and their detail is
-# clean and safe, and are rebuilt otherwise (TEST 35-39); disguised leaks
-# are found too (TEST 41-42).
+# untouched; no upstream error body is ever sent as it came: a uniform one
+# is serialized again from its checked members (TEST 14, 43), its detail
+# kept only when its code, status and message are those of its HTTP status
+# and the detail is clean and safe (TEST 35-39), disguised leaks included
+# (TEST 41-42).
 
 use Test::Nginx::Socket 'no_plan';
 use IO::Socket::INET;
@@ -324,14 +325,14 @@ Content-Type: application/json
 --- error_code eval
 [500, 500, 503, 409]
 --- response_body eval
-[main::ub(500, undef), main::ub(500, ("x" x 237) . "..."), main::ub(503, "Error body sent in several chunks"), main::mock_get("/v2/ticket/metadata/types", "X-Mock-Error" => "uniform", "X-Mock-Uniform" => '{"code":"0020"}')->{content}]
+[main::ub(500, undef), main::ub(500, ("x" x 237) . "..."), main::ub(503, "Error body sent in several chunks"), main::ub(409, "Injected uniform error")]
 --- timeout: 5
 --- no_error_log
 [error]
 
 
 
-=== TEST 14: a uniform body with its status's code passes byte for byte
+=== TEST 14: a uniform body with its status's code: re-serialized, compact
 --- request eval
 [("GET /v2/ticket/metadata/types") x 5]
 --- more_headers eval
@@ -339,9 +340,7 @@ Content-Type: application/json
 --- error_code eval
 [409, 400, 401, 404, 500]
 --- response_body eval
-[main::mock_get("/v2/ticket/metadata/types", "X-Mock-Error" => "uniform", "X-Mock-Uniform" => '{"code":"0020"}')->{content}, map { main::mock_get("/v2/ticket/metadata/types", "X-Mock-Error" => "uniform", "X-Mock-Status" => $_)->{content} } (400, 401, 404, 500)]
---- response_body_like eval
-[('^\{"code": "') x 5]
+[map { main::ub($_, "Injected uniform error") } (409, 400, 401, 404, 500)]
 --- response_headers eval
 [("Content-Type: application/json\nX-Mock-Operation: metadata.types") x 5]
 --- no_error_log
@@ -879,7 +878,7 @@ invalid message "a <b> teapot" in "ticketing_error_map" directive
 
 
 
-=== TEST 39: clean, consistent uniform bodies pass byte for byte, mapped statuses too
+=== TEST 39: clean, consistent uniform bodies keep their detail, mapped statuses too
 --- config
     location /v2/ {
         ticketing_gateway on;
@@ -898,11 +897,10 @@ invalid message "a <b> teapot" in "ticketing_error_map" directive
 --- error_code eval
 [409, 400, 404, 418, 418]
 --- response_body eval
-[(map { main::mock_get("/v2/ticket/metadata/types", "X-Mock-Error" => "uniform", "X-Mock-Status" => $_->[0], "X-Mock-Uniform" => $_->[1])->{content} }
-  [409, '{"code":"0020"}'],
-  [400, '{"detailMsg":"the field customer.id must be a number"}'],
-  [404, '{"detailMsg":null}'],
-  [418, '{"code":"0900","status":"TEAPOT","message":"I\'m a teapot","detailMsg":"short and stout"}']),
+[main::ub(409, "Injected uniform error"),
+ main::ub(400, "the field customer.id must be a number"),
+ main::ub(404, undef),
+ '{"code":"0900","status":"TEAPOT","message":"I\'m a teapot","detailMsg":"short and stout"}',
  '{"code":"0900","status":"TEAPOT","message":"I\'m a teapot","detailMsg":"Injected uniform error"}']
 --- no_error_log
 [error]
@@ -997,5 +995,39 @@ invalid message "a <b> teapot" in "ticketing_error_map" directive
 [main::ub(500, undef), main::ub(500, undef),
  main::ub(500, undef),
  main::ub(409, "el ticket est\xc3\xa1 cerrado \xe2\x80\x93 \xd1\x82\xd0\xb8\xd0\xba\xd0\xb5\xd1\x82 50% done")]
+--- no_error_log
+[error]
+
+
+
+=== TEST 43: a uniform body is re-serialized, never sent as it came
+--- http_config eval
+qq{    server {
+        listen unix:\$TEST_NGINX_SERVROOT/logs/upstream.sock;
+        default_type application/json;
+        location /amp { return 409 '{"code":"0020","status":"CONFLICT","message":"Conflict","detailMsg":"a&b > c"}'; }
+        location /bom { return 409 '\xef\xbb\xbf{"code":"0020","status":"CONFLICT","message":"Conflict","detailMsg":"x"}'; }
+        location /trail { return 409 '{"code":"0020","status":"CONFLICT","message":"Conflict","detailMsg":"x"}   '; }
+        location /spaced { return 409 '{"code": "0020", "status": "CONFLICT", "message": "Conflict", "detailMsg": "x"}'; }
+        location /esc { return 409 '{"code":"0020","status":"CONFLICT","message":"Conflict","detailMsg":"caf\\\\u00e9 \\\\u0041"}'; }
+    }
+    upstream inner {
+        server unix:\$TEST_NGINX_SERVROOT/logs/upstream.sock;
+    }
+}
+--- config
+    location /plain/ {
+        ticketing_errors on;
+        proxy_pass http://inner/;
+    }
+--- request eval
+[map { "GET /plain/$_" } qw(amp bom trail spaced esc)]
+--- error_code eval
+[(409) x 5]
+--- response_body eval
+[main::ub(409, 'a\u0026b \u003e c'), main::ub(409, "x"), main::ub(409, "x"),
+ main::ub(409, "x"), main::ub(409, "caf\xc3\xa9 A")]
+--- response_headers eval
+[("Content-Type: application/json") x 5]
 --- no_error_log
 [error]
