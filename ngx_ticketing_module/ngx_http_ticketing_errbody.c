@@ -565,8 +565,7 @@ ngx_http_ticketing_errbody_clean(const u_char *src, size_t len, int html,
         if (cp < 0x20 || (cp >= 0x7f && cp <= 0x9f)
             || ngx_http_ticketing_errbody_ignorable(cp))
         {
-            /* control characters, invisible ones (soft hyphen, zero-width,
-             * bidi, variation selectors, fillers, tags) */
+            /* control and invisible (default-ignorable) characters */
             continue;
         }
 
