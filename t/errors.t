@@ -133,8 +133,8 @@ main::injected("jira")
 [@main::STATUSES]
 --- response_body eval
 [map { main::ub($_, "Issue does not exist or you do not have permission to see it. summary: You must specify a summary of the issue.") } @main::STATUSES]
---- response_headers
-Content-Type: application/json
+--- response_headers eval
+[("Content-Type: application/json") x 10]
 --- no_error_log
 [error]
 
@@ -149,8 +149,8 @@ main::injected("spring")
 [@main::STATUSES]
 --- response_body eval
 [map { main::ub($_, "Jira request failed: timeout after 30000 ms") } @main::STATUSES]
---- response_headers
-Content-Type: application/json
+--- response_headers eval
+[("Content-Type: application/json") x 10]
 --- no_error_log
 [error]
 
@@ -165,9 +165,10 @@ main::injected("html502")
 [@main::STATUSES]
 --- response_body eval
 [map { main::ub($_, "502 Bad Gateway") } @main::STATUSES]
---- response_body_unlike: 10\.20\.30\.40|internal|nginx/|<
---- response_headers
-Content-Type: application/json
+--- response_body_unlike eval
+[('10\.20\.30\.40|internal|nginx/|<') x 10]
+--- response_headers eval
+[("Content-Type: application/json") x 10]
 --- no_error_log
 [error]
 
@@ -182,9 +183,10 @@ main::injected("stacktrace")
 [@main::STATUSES]
 --- response_body eval
 [map { main::ub($_, undef) } @main::STATUSES]
---- response_body_unlike: 10\.20\.30\.40|/opt/|java|Exception|JiraClient|spring|8080
---- response_headers
-Content-Type: application/json
+--- response_body_unlike eval
+[('10\.20\.30\.40|/opt/|java|Exception|JiraClient|spring|8080') x 10]
+--- response_headers eval
+[("Content-Type: application/json") x 10]
 --- no_error_log
 [error]
 
@@ -229,9 +231,8 @@ main::injected("invalidjson")
 [@main::STATUSES]
 --- response_body eval
 [map { main::ub($_, "Gzip-encoded error body") } @main::STATUSES]
---- response_headers
-Content-Type: application/json
-!Content-Encoding
+--- response_headers eval
+[("Content-Type: application/json\n!Content-Encoding") x 10]
 --- no_error_log
 [error]
 
@@ -246,9 +247,8 @@ main::injected("chunked")
 [@main::STATUSES]
 --- response_body eval
 [map { main::ub($_, "Error body sent in several chunks") } @main::STATUSES]
---- response_headers
-Content-Type: application/json
-!Transfer-Encoding
+--- response_headers eval
+[("Content-Type: application/json\n!Transfer-Encoding") x 10]
 --- timeout: 5
 --- no_error_log
 [error]
