@@ -46,6 +46,11 @@ static size_t ngx_http_ticketing_errbody_checked(const u_char *s, size_t len,
     int html, unsigned http_status, u_char *detail);
 static size_t ngx_http_ticketing_errbody_entity(const u_char *p,
     const u_char *end, unsigned *cp);
+static int ngx_http_ticketing_errbody_ignorable(unsigned cp);
+static size_t ngx_http_ticketing_errbody_utf8(u_char *p, unsigned cp);
+static int ngx_http_ticketing_errbody_judge(const u_char *s, size_t len,
+    unsigned http_status);
+static int ngx_http_ticketing_errbody_mixed(const u_char *s, size_t len);
 static int ngx_http_ticketing_ci_contains(const u_char *s, size_t len,
     const char *what);
 static int ngx_http_ticketing_has_ipv4(const u_char *s, size_t len);
@@ -62,6 +67,9 @@ static int ngx_http_ticketing_is_host(const u_char *t, size_t len);
 static int ngx_http_ticketing_is_code(const u_char *t, size_t len);
 static int ngx_http_ticketing_is_token(const u_char *t, size_t len);
 
+
+/* a folded view that still changes in this round is a leak */
+#define NGX_HTTP_TICKETING_ERRBODY_FOLDS  4
 
 /* ngx_http_ticketing_ci_word(): not found */
 #define NGX_HTTP_TICKETING_NO_WORD  ((size_t) -1)
@@ -207,13 +215,14 @@ ngx_http_ticketing_errbody_is_uniform(json_t *root)
 
 
 /*
- * A body of the uniform shape passes as it is only when it is what the
- * gateway itself would send for the status: exactly the four members, the
- * code, status and message of "expect", and a detailMsg that is null or
- * already clean (cleaning leaves it unchanged) and safe.  Otherwise it is
- * rebuilt: other members are dropped, code, status and message are
- * expect's, and the detail is the detailMsg, else the message when it is
- * not expect's (an upstream may put its text there), each only when safe.
+ * A body of the uniform shape is UNIFORM only when it is what the gateway
+ * itself would send for the status: exactly the four members, the code,
+ * status and message of "expect", and a detailMsg that is null or already
+ * clean (cleaning leaves it unchanged) and safe.  Otherwise it is rebuilt:
+ * other members are dropped, code, status and message are expect's, and
+ * the detail is the detailMsg, else the message when it is not expect's
+ * (an upstream may put its text there), each only when safe.  Both are
+ * serialized again by the caller; the kinds differ only in the logs.
  */
 static ngx_http_ticketing_errbody_kind_e
 ngx_http_ticketing_errbody_uniform(json_t *root,
@@ -554,39 +563,13 @@ ngx_http_ticketing_errbody_clean(const u_char *src, size_t len, int html,
         }
 
         if (cp < 0x20 || (cp >= 0x7f && cp <= 0x9f)
-            || (cp >= 0x200b && cp <= 0x200f)
-            || (cp >= 0x202a && cp <= 0x202e)
-            || (cp >= 0x2060 && cp <= 0x2069)
-            || cp == 0xfeff)
+            || ngx_http_ticketing_errbody_ignorable(cp))
         {
-            /* control and invisible formatting characters */
+            /* control and invisible (default-ignorable) characters */
             continue;
         }
 
-        /* encode cp */
-
-        if (cp < 0x80) {
-            utf[0] = (u_char) cp;
-            n = 1;
-
-        } else if (cp < 0x800) {
-            utf[0] = (u_char) (0xc0 | (cp >> 6));
-            utf[1] = (u_char) (0x80 | (cp & 0x3f));
-            n = 2;
-
-        } else if (cp < 0x10000) {
-            utf[0] = (u_char) (0xe0 | (cp >> 12));
-            utf[1] = (u_char) (0x80 | ((cp >> 6) & 0x3f));
-            utf[2] = (u_char) (0x80 | (cp & 0x3f));
-            n = 3;
-
-        } else {
-            utf[0] = (u_char) (0xf0 | (cp >> 18));
-            utf[1] = (u_char) (0x80 | ((cp >> 12) & 0x3f));
-            utf[2] = (u_char) (0x80 | ((cp >> 6) & 0x3f));
-            utf[3] = (u_char) (0x80 | (cp & 0x3f));
-            n = 4;
-        }
+        n = ngx_http_ticketing_errbody_utf8(utf, cp);
 
         need = n + ((space && o > 0) ? 1 : 0);
 
@@ -613,8 +596,277 @@ ngx_http_ticketing_errbody_clean(const u_char *src, size_t len, int html,
 }
 
 
+/* UTF-8 of cp (at most U+10FFFF) at p: its length */
+static size_t
+ngx_http_ticketing_errbody_utf8(u_char *p, unsigned cp)
+{
+    if (cp < 0x80) {
+        p[0] = (u_char) cp;
+        return 1;
+    }
+
+    if (cp < 0x800) {
+        p[0] = (u_char) (0xc0 | (cp >> 6));
+        p[1] = (u_char) (0x80 | (cp & 0x3f));
+        return 2;
+    }
+
+    if (cp < 0x10000) {
+        p[0] = (u_char) (0xe0 | (cp >> 12));
+        p[1] = (u_char) (0x80 | ((cp >> 6) & 0x3f));
+        p[2] = (u_char) (0x80 | (cp & 0x3f));
+        return 3;
+    }
+
+    p[0] = (u_char) (0xf0 | (cp >> 18));
+    p[1] = (u_char) (0x80 | ((cp >> 12) & 0x3f));
+    p[2] = (u_char) (0x80 | ((cp >> 6) & 0x3f));
+    p[3] = (u_char) (0x80 | (cp & 0x3f));
+    return 4;
+}
+
+
+/*
+ * Unicode's Default_Ignorable_Code_Point property (DerivedCoreProperties):
+ * characters that render as nothing, so that "pass<U+00AD>word" reads as
+ * "password".
+ */
+static int
+ngx_http_ticketing_errbody_ignorable(unsigned cp)
+{
+    size_t  i;
+
+    static const unsigned  ranges[][2] = {
+        { 0x00ad, 0x00ad }, { 0x034f, 0x034f }, { 0x061c, 0x061c },
+        { 0x115f, 0x1160 }, { 0x17b4, 0x17b5 }, { 0x180b, 0x180f },
+        { 0x200b, 0x200f }, { 0x202a, 0x202e }, { 0x2060, 0x206f },
+        { 0x3164, 0x3164 }, { 0xfe00, 0xfe0f }, { 0xfeff, 0xfeff },
+        { 0xffa0, 0xffa0 }, { 0xfff0, 0xfff8 }, { 0x1bca0, 0x1bca3 },
+        { 0x1d173, 0x1d17a }, { 0xe0000, 0xe0fff }
+    };
+
+    if (cp < 0xad) {
+        return 0;
+    }
+
+    for (i = 0; i < sizeof(ranges) / sizeof(ranges[0]); i++) {
+        if (cp >= ranges[i][0] && cp <= ranges[i][1]) {
+            return 1;
+        }
+    }
+
+    return 0;
+}
+
+
+/*
+ * One round of folding: percent escapes (%2E) and HTML character
+ * references (&#46; &period; &amp;) decoded; full-width ASCII (U+FF01 to
+ * U+FF5E), the ideographic full stops that IDNA reads as dots (U+3002,
+ * U+FF61), mathematical letters and digits (U+1D400 to U+1D7FF) and
+ * circled letters folded to ASCII; whitespace to a space; control and
+ * ignorable characters dropped.  Never longer than the input.
+ */
+size_t
+ngx_http_ticketing_errbody_fold(const u_char *src, size_t len, u_char *dst)
+{
+    size_t         n, o;
+    unsigned       cp;
+    const u_char  *p, *end;
+
+    p = src;
+    end = src + len;
+    o = 0;
+
+    while (p < end) {
+
+        if (*p == '%' && end - p >= 3
+            && ngx_http_ticketing_ishex(p[1])
+            && ngx_http_ticketing_ishex(p[2]))
+        {
+            /* a byte: it may start a UTF-8 sequence the next round reads */
+            dst[o++] = (u_char)
+                (((ngx_http_ticketing_isdigit(p[1])
+                   ? p[1] - '0' : (p[1] | 0x20) - 'a' + 10) << 4)
+                 | (ngx_http_ticketing_isdigit(p[2])
+                    ? p[2] - '0' : (p[2] | 0x20) - 'a' + 10));
+            p += 3;
+            continue;
+        }
+
+        n = 0;
+
+        if (*p == '&') {
+            n = ngx_http_ticketing_errbody_entity(p, end, &cp);
+        }
+
+        if (n == 0) {
+            n = ngx_http_ticketing_utf8_decode(p, end, &cp);
+
+            if (n == 0) {
+                /* not UTF-8 (yet): as it is */
+                dst[o++] = *p++;
+                continue;
+            }
+        }
+
+        p += n;
+
+        if (cp == '\t' || cp == '\n' || cp == '\r' || cp == '\f'
+            || cp == '\v' || cp == 0xa0 || cp == 0x2028 || cp == 0x2029)
+        {
+            cp = ' ';
+
+        } else if (cp < 0x20 || (cp >= 0x7f && cp <= 0x9f)
+                   || ngx_http_ticketing_errbody_ignorable(cp))
+        {
+            continue;
+
+        } else if (cp >= 0xff01 && cp <= 0xff5e) {
+            cp -= 0xfee0;
+
+        } else if (cp == 0x3002 || cp == 0xff61) {
+            cp = '.';
+
+        } else if (cp >= 0x1d400 && cp <= 0x1d6a3) {
+            /* 13 alphabets of 52 letters: bold A-Z a-z, italic, ... */
+            cp = (cp - 0x1d400) % 52;
+            cp = (cp < 26) ? 'A' + cp : 'a' + cp - 26;
+
+        } else if (cp >= 0x1d7ce && cp <= 0x1d7ff) {
+            cp = '0' + (cp - 0x1d7ce) % 10;
+
+        } else if (cp >= 0x24b6 && cp <= 0x24cf) {
+            cp = 'A' + cp - 0x24b6;
+
+        } else if (cp >= 0x24d0 && cp <= 0x24e9) {
+            cp = 'a' + cp - 0x24d0;
+        }
+
+        o += ngx_http_ticketing_errbody_utf8(dst + o, cp);
+    }
+
+    return o;
+}
+
+
+/*
+ * The detail as it is and its folded view, folded until nothing changes,
+ * are each judged; a view that still changes after a few rounds is
+ * dropped, and so is a word that mixes scripts.
+ */
 int
 ngx_http_ticketing_errbody_safe(const u_char *s, size_t len,
+    unsigned http_status)
+{
+    size_t         n, i;
+    u_char         buf[2][NGX_HTTP_TICKETING_ERRBODY_DETAIL_MAX];
+    const u_char  *cur;
+
+    if (len > NGX_HTTP_TICKETING_ERRBODY_DETAIL_MAX) {
+        /* not a detail */
+        return 0;
+    }
+
+    cur = s;
+
+    for (i = 0; /* void */ ; i++) {
+        if (!ngx_http_ticketing_errbody_judge(cur, len, http_status)) {
+            return 0;
+        }
+
+        if (i == NGX_HTTP_TICKETING_ERRBODY_FOLDS) {
+            return 0;
+        }
+
+        n = ngx_http_ticketing_errbody_fold(cur, len, buf[i & 1]);
+
+        if (n == len && memcmp(buf[i & 1], cur, n) == 0) {
+            break;
+        }
+
+        cur = buf[i & 1];
+        len = n;
+    }
+
+    return !ngx_http_ticketing_errbody_mixed(cur, len);
+}
+
+
+/*
+ * Look-alikes of other scripts: a word (between spaces) that has an ASCII
+ * letter and a letter of an alphabet with Latin look-alikes (Greek,
+ * Cyrillic, Armenian, Cherokee) or a phonetic or small-capital letter
+ * (IPA, Phonetic Extensions): "p<U+0430>ssword".  The API's details are
+ * Spanish or English, Latin; a word wholly in another script is that
+ * language's word and stays.
+ */
+static int
+ngx_http_ticketing_errbody_mixed(const u_char *s, size_t len)
+{
+    size_t         i, n;
+    unsigned       cp, latin, other;
+    const u_char  *p, *end;
+
+    static const unsigned  ranges[][2] = {
+        { 0x0250, 0x02af },     /* IPA Extensions */
+        { 0x0370, 0x03ff },     /* Greek and Coptic */
+        { 0x0400, 0x052f },     /* Cyrillic, Cyrillic Supplement */
+        { 0x0531, 0x058f },     /* Armenian */
+        { 0x13a0, 0x13ff },     /* Cherokee */
+        { 0x1c80, 0x1c8f },     /* Cyrillic Extended-C */
+        { 0x1d00, 0x1dbf },     /* Phonetic Extensions */
+        { 0x1f00, 0x1fff },     /* Greek Extended */
+        { 0x2de0, 0x2dff },     /* Cyrillic Extended-A */
+        { 0xa640, 0xa69f },     /* Cyrillic Extended-B */
+        { 0xab70, 0xabbf }      /* Cherokee Supplement */
+    };
+
+    p = s;
+    end = s + len;
+    latin = 0;
+    other = 0;
+
+    while (p < end) {
+        n = ngx_http_ticketing_utf8_decode(p, end, &cp);
+
+        if (n == 0) {
+            p++;
+            continue;
+        }
+
+        p += n;
+
+        if (cp == ' ') {
+            latin = 0;
+            other = 0;
+            continue;
+        }
+
+        if (cp < 0x80) {
+            latin |= ngx_http_ticketing_isalpha(cp);
+
+        } else {
+            for (i = 0; i < sizeof(ranges) / sizeof(ranges[0]); i++) {
+                if (cp >= ranges[i][0] && cp <= ranges[i][1]) {
+                    other = 1;
+                    break;
+                }
+            }
+        }
+
+        if (latin && other) {
+            return 1;
+        }
+    }
+
+    return 0;
+}
+
+
+/* the classifier proper, on one view of the detail */
+static int
+ngx_http_ticketing_errbody_judge(const u_char *s, size_t len,
     unsigned http_status)
 {
     size_t         i;
@@ -1355,7 +1607,15 @@ ngx_http_ticketing_errbody_entity(const u_char *p, const u_char *end,
         unsigned     cp;
     } named[] = {
         { "amp", '&' }, { "lt", '<' }, { "gt", '>' }, { "quot", '"' },
-        { "apos", '\'' }, { "nbsp", 0xa0 }, { NULL, 0 }
+        { "apos", '\'' }, { "nbsp", 0xa0 }, { "commat", '@' },
+        { "period", '.' }, { "colon", ':' }, { "sol", '/' },
+        { "bsol", '\\' }, { "percnt", '%' }, { "num", '#' },
+        { "lowbar", '_' }, { "equals", '=' }, { "plus", '+' },
+        { "dash", 0x2010 }, { "hyphen", 0x2010 }, { "semi", ';' },
+        { "comma", ',' }, { "excl", '!' }, { "quest", '?' },
+        { "lpar", '(' }, { "rpar", ')' }, { "lsqb", '[' }, { "rsqb", ']' },
+        { "lbrack", '[' }, { "rbrack", ']' }, { "shy", 0xad },
+        { "NewLine", '\n' }, { "Tab", '\t' }, { NULL, 0 }
     };
 
     n = (size_t) (end - p) < 12 ? (size_t) (end - p) : 12;

@@ -27,7 +27,7 @@
 
 typedef enum {
     NGX_HTTP_TICKETING_ERRBODY_EMPTY = 0,
-    NGX_HTTP_TICKETING_ERRBODY_UNIFORM,         /* the gateway's: passed */
+    NGX_HTTP_TICKETING_ERRBODY_UNIFORM,         /* the gateway's own */
     NGX_HTTP_TICKETING_ERRBODY_UNIFORM_REBUILT, /* its shape, not its body */
     NGX_HTTP_TICKETING_ERRBODY_JIRA,            /* errorMessages[], errors{} */
     NGX_HTTP_TICKETING_ERRBODY_SPRING,          /* timestamp, status, error */
@@ -49,12 +49,14 @@ typedef enum {
  *
  * "expect" is the code/status/message the client gets for the HTTP status
  * (for the detail rules only the class of expect->http_status counts,
- * 4xx or 5xx).  A body in the uniform schema is UNIFORM, to be
- * passed byte for byte, only when it has exactly the four members, its
- * code, status and message are those of "expect", and its detailMsg is
- * null or a detail that cleaning leaves unchanged and that is safe.  Any
- * other body of that shape is UNIFORM_REBUILT: its detail is its detailMsg
- * or else its message (unless that is expect's), each only when safe.
+ * 4xx or 5xx).  A body in the uniform schema is UNIFORM only when it has
+ * exactly the four members, its code, status and message are those of
+ * "expect", and its detailMsg is null or a detail that cleaning leaves
+ * unchanged and that is safe; the detail is then its detailMsg.  Any other
+ * body of that shape is UNIFORM_REBUILT: its detail is its detailMsg or
+ * else its message (unless that is expect's), each only when safe.  Either
+ * way the caller serializes the body again (ngx_http_ticketing_error_body):
+ * no upstream bytes are sent as they came.
  */
 ngx_http_ticketing_errbody_kind_e ngx_http_ticketing_errbody_inspect(
     const u_char *body, size_t len, unsigned flags,
@@ -68,24 +70,40 @@ const char *ngx_http_ticketing_errbody_kind_name(
 /*
  * Cleans text for a detail into dst (size >= DETAIL_MAX): drops markup
  * (with "html", also decodes entities), control and invisible formatting
- * characters and invalid UTF-8, collapses whitespace, trims, and cuts on a
- * character boundary with "...".  Returns the length written.
+ * characters (every Default_Ignorable_Code_Point) and invalid UTF-8,
+ * collapses whitespace, trims, and cuts on a character boundary with
+ * "...".  Returns the length written.
  */
 size_t ngx_http_ticketing_errbody_clean(const u_char *src, size_t len,
     int html, u_char *dst);
 
 /*
- * Whether a cleaned detail may be shown.  Never, whatever the status, when
- * it contains a stack trace, a stack frame or a source location; an IPv4
- * or IPv6 address; a URL, a JDBC URL or credentials in one (user:pw@); an
- * internal host name (*.internal, *.local, *.svc, *.corp, ...) or a
- * host:port; a file path; a database error or an SQL statement; an e-mail
- * address; a token (JWT, a long random-looking string) or a credential
- * word.  For 5xx, neither a host or class name ("a.b" words), "@", "/" nor
- * a few more server words.
+ * Whether a cleaned detail (at most DETAIL_MAX bytes) may be shown.  The
+ * detail is judged as it is and in its folded view (see
+ * ngx_http_ticketing_errbody_fold(), applied until nothing changes; a view
+ * still changing in the 4th round is dropped), and either leaking drops
+ * it; so does a word mixing ASCII letters with Greek, Cyrillic, Armenian,
+ * Cherokee or phonetic letters (look-alikes).  Never, whatever the status,
+ * when it contains a stack trace, a stack frame or a source location; an
+ * IPv4 or IPv6 address; a URL, a JDBC URL or credentials in one
+ * (user:pw@); an internal host name (*.internal, *.local, *.svc, *.corp,
+ * ...) or a host:port; a file path; a database error or an SQL statement;
+ * an e-mail address; a token (JWT, a long random-looking string) or a
+ * credential word.  For 5xx, neither a host or class name ("a.b" words),
+ * "@", "/" nor a few more server words.
  */
 int ngx_http_ticketing_errbody_safe(const u_char *s, size_t len,
     unsigned http_status);
+
+/*
+ * One round of the folded view of a detail into dst (at least len bytes):
+ * percent escapes and HTML character references decoded, full-width ASCII,
+ * ideographic full stops, mathematical and circled letters and digits
+ * folded to ASCII, whitespace to spaces, control and default-ignorable
+ * characters dropped.  Returns the length written (at most len).
+ */
+size_t ngx_http_ticketing_errbody_fold(const u_char *src, size_t len,
+    u_char *dst);
 
 /*
  * The fixed detail for an error nginx itself answered (its own error page),

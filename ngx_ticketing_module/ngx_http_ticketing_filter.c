@@ -6,11 +6,11 @@
  * The header filter lets every response below 400 through untouched: no
  * buffering, no copy.  For an error (from the upstream or from nginx itself)
  * it holds the header back; the body filter swallows the body, keeping a
- * capped copy, and on the last buffer either lets an already uniform body
- * through byte for byte (when its code, status and message are those of the
- * HTTP status and its detail is clean and safe), or sends the header with
- * the uniform body built from the status and a safe detail taken from the
- * original body.  Errors the gateway itself sent
+ * capped copy, and on the last buffer sends the header with the uniform
+ * body built from the status and a safe detail taken from the original
+ * body.  No byte of an upstream error body is sent as it came: a body
+ * already in the uniform schema is serialized again from its checked
+ * members, as the gateway writes every body.  Errors the gateway itself sent
  * (ngx_http_ticketing_send_error) are left alone.
  */
 
@@ -49,9 +49,6 @@ static ngx_int_t ngx_http_ticketing_filter_head(ngx_http_request_t *r,
     ngx_http_ticketing_filter_ctx_t *fctx);
 static ngx_int_t ngx_http_ticketing_filter_finish(ngx_http_request_t *r,
     ngx_http_ticketing_filter_ctx_t *fctx);
-static ngx_int_t ngx_http_ticketing_filter_pass(ngx_http_request_t *r,
-    ngx_http_ticketing_filter_ctx_t *fctx,
-    const ngx_http_ticketing_error_kind_t *kind);
 static const ngx_http_ticketing_error_kind_t *ngx_http_ticketing_filter_kind(
     ngx_http_request_t *r, ngx_uint_t status);
 static ngx_buf_t *ngx_http_ticketing_filter_body(ngx_http_request_t *r,
@@ -456,14 +453,6 @@ ngx_http_ticketing_filter_finish(ngx_http_request_t *r,
                                                   dbuf, &detail_len);
         kind_name = ngx_http_ticketing_errbody_kind_name(kind);
 
-        if (kind == NGX_HTTP_TICKETING_ERRBODY_UNIFORM && !fctx->truncated) {
-            ngx_log_debug1(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
-                           "ticketing errors: %ui uniform body passed",
-                           status);
-
-            return ngx_http_ticketing_filter_pass(r, fctx, expect);
-        }
-
         detail = detail_len ? dbuf : NULL;
     }
 
@@ -485,62 +474,6 @@ ngx_http_ticketing_filter_finish(ngx_http_request_t *r,
         return rc;
     }
 
-    b->last_buf = 1;
-    b->last_in_chain = 1;
-
-    out.buf = b;
-    out.next = NULL;
-
-    return ngx_http_next_body_filter(r, &out);
-}
-
-
-/*
- * An already uniform body: as it came, with a JSON Content-Type; its code
- * is that of "kind"
- */
-static ngx_int_t
-ngx_http_ticketing_filter_pass(ngx_http_request_t *r,
-    ngx_http_ticketing_filter_ctx_t *fctx,
-    const ngx_http_ticketing_error_kind_t *kind)
-{
-    ngx_int_t     rc;
-    ngx_buf_t    *b;
-    ngx_chain_t   out;
-
-    ngx_http_ticketing_metrics_error_code(r, kind->code);
-
-    if (r->headers_out.content_type.len < 16
-        || ngx_strncasecmp(r->headers_out.content_type.data,
-                           (u_char *) "application/json", 16) != 0)
-    {
-        r->headers_out.content_type = ngx_http_ticketing_filter_json_type;
-        r->headers_out.content_type_len =
-                                    ngx_http_ticketing_filter_json_type.len;
-        r->headers_out.content_type_lowcase = NULL;
-    }
-
-    r->headers_out.content_length_n = fctx->len;
-
-    if (r->headers_out.content_length) {
-        r->headers_out.content_length->hash = 0;
-        r->headers_out.content_length = NULL;
-    }
-
-    rc = ngx_http_next_header_filter(r);
-
-    if (rc == NGX_ERROR || rc > NGX_OK || r->header_only) {
-        return rc;
-    }
-
-    b = ngx_calloc_buf(r->pool);
-    if (b == NULL) {
-        return NGX_ERROR;
-    }
-
-    b->memory = 1;
-    b->pos = fctx->buf;
-    b->last = fctx->buf + fctx->len;
     b->last_buf = 1;
     b->last_in_chain = 1;
 

@@ -1,9 +1,11 @@
 # One error language: every error a client receives through a gateway
 # location has the uniform schema {"code","status","message","detailMsg"},
 # whatever the upstream (or nginx itself) answered.  Success responses pass
-# untouched; uniform error bodies pass byte for byte only when their code,
-# status and message are those of their HTTP status and their detail is
-# clean and safe, and are rebuilt otherwise (TEST 35-39).
+# untouched; no upstream error body is ever sent as it came: a uniform one
+# is serialized again from its checked members (TEST 14, 43), its detail
+# kept only when its code, status and message are those of its HTTP status
+# and the detail is clean and safe (TEST 35-39), disguised leaks included
+# (TEST 41-42).
 
 use Test::Nginx::Socket 'no_plan';
 use IO::Socket::INET;
@@ -131,8 +133,8 @@ main::injected("jira")
 [@main::STATUSES]
 --- response_body eval
 [map { main::ub($_, "Issue does not exist or you do not have permission to see it. summary: You must specify a summary of the issue.") } @main::STATUSES]
---- response_headers
-Content-Type: application/json
+--- response_headers eval
+[("Content-Type: application/json") x 10]
 --- no_error_log
 [error]
 
@@ -147,8 +149,8 @@ main::injected("spring")
 [@main::STATUSES]
 --- response_body eval
 [map { main::ub($_, "Jira request failed: timeout after 30000 ms") } @main::STATUSES]
---- response_headers
-Content-Type: application/json
+--- response_headers eval
+[("Content-Type: application/json") x 10]
 --- no_error_log
 [error]
 
@@ -163,9 +165,10 @@ main::injected("html502")
 [@main::STATUSES]
 --- response_body eval
 [map { main::ub($_, "502 Bad Gateway") } @main::STATUSES]
---- response_body_unlike: 10\.20\.30\.40|internal|nginx/|<
---- response_headers
-Content-Type: application/json
+--- response_body_unlike eval
+[('10\.20\.30\.40|internal|nginx/|<') x 10]
+--- response_headers eval
+[("Content-Type: application/json") x 10]
 --- no_error_log
 [error]
 
@@ -180,9 +183,10 @@ main::injected("stacktrace")
 [@main::STATUSES]
 --- response_body eval
 [map { main::ub($_, undef) } @main::STATUSES]
---- response_body_unlike: 10\.20\.30\.40|/opt/|java|Exception|JiraClient|spring|8080
---- response_headers
-Content-Type: application/json
+--- response_body_unlike eval
+[('10\.20\.30\.40|/opt/|java|Exception|JiraClient|spring|8080') x 10]
+--- response_headers eval
+[("Content-Type: application/json") x 10]
 --- no_error_log
 [error]
 
@@ -227,9 +231,8 @@ main::injected("invalidjson")
 [@main::STATUSES]
 --- response_body eval
 [map { main::ub($_, "Gzip-encoded error body") } @main::STATUSES]
---- response_headers
-Content-Type: application/json
-!Content-Encoding
+--- response_headers eval
+[("Content-Type: application/json\n!Content-Encoding") x 10]
 --- no_error_log
 [error]
 
@@ -244,9 +247,8 @@ main::injected("chunked")
 [@main::STATUSES]
 --- response_body eval
 [map { main::ub($_, "Error body sent in several chunks") } @main::STATUSES]
---- response_headers
-Content-Type: application/json
-!Transfer-Encoding
+--- response_headers eval
+[("Content-Type: application/json\n!Transfer-Encoding") x 10]
 --- timeout: 5
 --- no_error_log
 [error]
@@ -323,14 +325,14 @@ Content-Type: application/json
 --- error_code eval
 [500, 500, 503, 409]
 --- response_body eval
-[main::ub(500, undef), main::ub(500, ("x" x 237) . "..."), main::ub(503, "Error body sent in several chunks"), main::mock_get("/v2/ticket/metadata/types", "X-Mock-Error" => "uniform", "X-Mock-Uniform" => '{"code":"0020"}')->{content}]
+[main::ub(500, undef), main::ub(500, ("x" x 237) . "..."), main::ub(503, "Error body sent in several chunks"), main::ub(409, "Injected uniform error")]
 --- timeout: 5
 --- no_error_log
 [error]
 
 
 
-=== TEST 14: a uniform body with its status's code passes byte for byte
+=== TEST 14: a uniform body with its status's code: re-serialized, compact
 --- request eval
 [("GET /v2/ticket/metadata/types") x 5]
 --- more_headers eval
@@ -338,9 +340,7 @@ Content-Type: application/json
 --- error_code eval
 [409, 400, 401, 404, 500]
 --- response_body eval
-[main::mock_get("/v2/ticket/metadata/types", "X-Mock-Error" => "uniform", "X-Mock-Uniform" => '{"code":"0020"}')->{content}, map { main::mock_get("/v2/ticket/metadata/types", "X-Mock-Error" => "uniform", "X-Mock-Status" => $_)->{content} } (400, 401, 404, 500)]
---- response_body_like eval
-[('^\{"code": "') x 5]
+[map { main::ub($_, "Injected uniform error") } (409, 400, 401, 404, 500)]
 --- response_headers eval
 [("Content-Type: application/json\nX-Mock-Operation: metadata.types") x 5]
 --- no_error_log
@@ -878,7 +878,7 @@ invalid message "a <b> teapot" in "ticketing_error_map" directive
 
 
 
-=== TEST 39: clean, consistent uniform bodies pass byte for byte, mapped statuses too
+=== TEST 39: clean, consistent uniform bodies keep their detail, mapped statuses too
 --- config
     location /v2/ {
         ticketing_gateway on;
@@ -897,11 +897,10 @@ invalid message "a <b> teapot" in "ticketing_error_map" directive
 --- error_code eval
 [409, 400, 404, 418, 418]
 --- response_body eval
-[(map { main::mock_get("/v2/ticket/metadata/types", "X-Mock-Error" => "uniform", "X-Mock-Status" => $_->[0], "X-Mock-Uniform" => $_->[1])->{content} }
-  [409, '{"code":"0020"}'],
-  [400, '{"detailMsg":"the field customer.id must be a number"}'],
-  [404, '{"detailMsg":null}'],
-  [418, '{"code":"0900","status":"TEAPOT","message":"I\'m a teapot","detailMsg":"short and stout"}']),
+[main::ub(409, "Injected uniform error"),
+ main::ub(400, "the field customer.id must be a number"),
+ main::ub(404, undef),
+ '{"code":"0900","status":"TEAPOT","message":"I\'m a teapot","detailMsg":"short and stout"}',
  '{"code":"0900","status":"TEAPOT","message":"I\'m a teapot","detailMsg":"Injected uniform error"}']
 --- no_error_log
 [error]
@@ -949,5 +948,86 @@ invalid message "a <b> teapot" in "ticketing_error_map" directive
  main::ub(400, undef), main::ub(401, undef),
  main::ub(400, undef), main::ub(422, undef), main::ub(403, undef),
  main::ub(400, "the field customer.id must be a number")]
+--- no_error_log
+[error]
+
+
+
+=== TEST 41: leaks disguised by invisible characters, look-alikes, encodings
+--- request eval
+[("GET /v2/ticket/metadata/types") x 16]
+--- more_headers eval
+[map { "X-Mock-Error: uniform\nX-Mock-Uniform: {\"code\":\"0020\",\"detailMsg\":\"$_\"}" }
+ 'mail admin\\u00ad@example.com',
+ 'pass\\u00adword hunter2 at 10\\u00ad.0.0.5',
+ 'Bearer\\u00ad eyJ\\u00adhbGciOiJIUzI1NiJ9',
+ 'pass\\u061cword', 'pass\\u180eword', 'pass\\u206aword',
+ 'pass\\u034fword', 'pass\\ufe0fword', 'pass\\u3164word',
+ 'pass\\udb40\\udc20word',
+ 'cannot reach 10\\uff0e20\\uff0e30\\uff0e40',
+ 'mail admin\\uff20example\\uff0ecom',
+ 'connect to \\uff4c\\uff4f\\uff43\\uff41\\uff4c\\uff48\\uff4f\\uff53\\uff54',
+ 'cannot reach 10%2E20%2E30%2E40',
+ 'mail admin%40example%2Ecom',
+ 'bad p\\u0430ssword']
+--- error_code eval
+[(409) x 16]
+--- response_body eval
+[(main::ub(409, undef)) x 16]
+--- response_headers eval
+[("Content-Type: application/json") x 16]
+--- no_error_log
+[error]
+
+
+
+=== TEST 42: the same in 500s rebuilt, in HTML entities; real text kept
+--- request eval
+[("GET /v2/ticket/metadata/types") x 4]
+--- more_headers eval
+["X-Mock-Error: uniform\nX-Mock-Status: 500\nX-Mock-Uniform: {\"code\":\"9500\",\"detailMsg\":\"pass\\u00adword hunter2 at 10\\u00ad.0.0.5\"}",
+ "X-Mock-Error: uniform\nX-Mock-Status: 500\nX-Mock-Uniform: {\"detailMsg\":\"cannot reach 10&#46;20&#46;30&#46;40\"}",
+ "X-Mock-Error: uniform\nX-Mock-Status: 500\nX-Mock-Uniform: {\"detailMsg\":\"timeout talking to \\uff4c\\uff4f\\uff43\\uff41\\uff4c\\uff48\\uff4f\\uff53\\uff54\"}",
+ "X-Mock-Error: uniform\nX-Mock-Status: 409\nX-Mock-Uniform: {\"detailMsg\":\"el ticket est\\u00e1 cerrado \\u2013 \\u0442\\u0438\\u043a\\u0435\\u0442 50% do\\u00adne\"}"]
+--- error_code eval
+[500, 500, 500, 409]
+--- response_body eval
+[main::ub(500, undef), main::ub(500, undef),
+ main::ub(500, undef),
+ main::ub(409, "el ticket est\xc3\xa1 cerrado \xe2\x80\x93 \xd1\x82\xd0\xb8\xd0\xba\xd0\xb5\xd1\x82 50% done")]
+--- no_error_log
+[error]
+
+
+
+=== TEST 43: a uniform body is re-serialized, never sent as it came
+--- http_config eval
+qq{    server {
+        listen unix:\$TEST_NGINX_SERVROOT/logs/upstream.sock;
+        default_type application/json;
+        location /amp { return 409 '{"code":"0020","status":"CONFLICT","message":"Conflict","detailMsg":"a&b > c"}'; }
+        location /bom { return 409 '\xef\xbb\xbf{"code":"0020","status":"CONFLICT","message":"Conflict","detailMsg":"x"}'; }
+        location /trail { return 409 '{"code":"0020","status":"CONFLICT","message":"Conflict","detailMsg":"x"}   '; }
+        location /spaced { return 409 '{"code": "0020", "status": "CONFLICT", "message": "Conflict", "detailMsg": "x"}'; }
+        location /esc { return 409 '{"code":"0020","status":"CONFLICT","message":"Conflict","detailMsg":"caf\\\\u00e9 \\\\u0041"}'; }
+    }
+    upstream inner {
+        server unix:\$TEST_NGINX_SERVROOT/logs/upstream.sock;
+    }
+}
+--- config
+    location /plain/ {
+        ticketing_errors on;
+        proxy_pass http://inner/;
+    }
+--- request eval
+[map { "GET /plain/$_" } qw(amp bom trail spaced esc)]
+--- error_code eval
+[(409) x 5]
+--- response_body eval
+[main::ub(409, 'a\u0026b \u003e c'), main::ub(409, "x"), main::ub(409, "x"),
+ main::ub(409, "x"), main::ub(409, "caf\xc3\xa9 A")]
+--- response_headers eval
+[("Content-Type: application/json") x 5]
 --- no_error_log
 [error]

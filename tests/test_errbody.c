@@ -748,6 +748,270 @@ test_safe(void **state)
 }
 
 
+/*
+ * Leaks disguised with invisible characters (every Default_Ignorable_Code_
+ * Point splits no trigger word), with full-width look-alikes, percent
+ * escapes, HTML entities, or letters of another script: dropped whatever
+ * the body's shape.  JSON string literals.
+ */
+static const char  *disguised[] = {
+    "\"mail admin\\u00ad@example.com\"",
+    "\"pass\\u00adword hunter2 at 10\\u00ad.0.0.5\"",
+    "\"Bearer\\u00ad eyJ\\u00adhbGciOiJIUzI1NiJ9\"",
+    "\"pass\\u061cword\"",
+    "\"pass\\u180eword\"",
+    "\"pass\\u206aword\"",
+    "\"pass\\u206fword\"",
+    "\"pass\\u034fword\"",
+    "\"pass\\u17b4word\"",
+    "\"pass\\u17b5word\"",
+    "\"pass\\u180bword\"",
+    "\"pass\\ufe00word\"",
+    "\"pass\\ufe0fword\"",
+    "\"pass\\u115fword\"",
+    "\"pass\\u1160word\"",
+    "\"pass\\u3164word\"",
+    "\"pass\\uffa0word\"",
+    "\"pass\\ufff0word\"",
+    "\"pass\\udb40\\udc20word\"",                 /* U+E0020 */
+    "\"pass\\udb43\\udfffword\"",                 /* U+E0FFF */
+    "\"pass\\ud82f\\udca0word\"",                 /* U+1BCA0 */
+    "\"pass\\ud834\\udd73word\"",                 /* U+1D173 */
+    "\"cannot reach 10\\uff0e20\\uff0e30\\uff0e40\"",
+    "\"mail admin\\uff20example\\uff0ecom\"",
+    "\"connect to \\uff4c\\uff4f\\uff43\\uff41\\uff4c\\uff48\\uff4f\\uff53"
+        "\\uff54\"",
+    "\"cannot reach 10%2E20%2E30%2E40\"",
+    "\"mail admin%40example%2Ecom\"",
+    "\"cannot reach 10%252E20%252E30%252E40\"",
+    "\"cannot reach 10&#46;20&#x2e;30&period;40\"",
+    "\"mail admin&commat;example.com\"",
+    "\"mail admin&amp;#64;example.com\"",
+    "\"bad p\\u0430ssword\"",
+    "\"bad \\u0440assword\"",
+    "\"bad passw\\u03bfrd\"",
+    "\"bad \\ud835\\udc29\\ud835\\udc1a\\ud835\\udc2c\\ud835\\udc2c"
+        "\\ud835\\udc30\\ud835\\udc28\\ud835\\udc2b\\ud835\\udc1d\"",
+    "\"cannot reach 10\\u300220\\u300230\\u300240\"",
+    NULL
+};
+
+
+static void
+test_disguised_leaks(void **state)
+{
+    char                                   b[1024];
+    size_t                                 i, j;
+    result_t                               r;
+    const ngx_http_ticketing_error_kind_t  *k;
+
+    static const unsigned  statuses[] = { 400, 409, 500 };
+
+    (void) state;
+
+    for (i = 0; disguised[i] != NULL; i++) {
+        for (j = 0; j < sizeof(statuses) / sizeof(statuses[0]); j++) {
+            k = ngx_http_ticketing_error_kind(statuses[j]);
+
+            r = inspect(ub(b, sizeof(b), k->code, k->status, k->message,
+                           disguised[i]), statuses[j]);
+
+            if (r.len != 0) {
+                print_error("disguised %zu (%s) with %u: detail \"%s\"\n",
+                            i, disguised[i], statuses[j], r.detail);
+            }
+
+            assert_int_equal(r.len, 0);
+
+            /* the same text in a Jira body */
+            snprintf(b, sizeof(b), "{\"errorMessages\":[%s]}", disguised[i]);
+            r = inspect(b, statuses[j]);
+            assert_int_equal(r.len, 0);
+        }
+    }
+}
+
+
+/* what the folding and the script rule must not take from a real detail */
+static void
+test_disguise_rules_keep(void **state)
+{
+    char                                   b[1024];
+    size_t                                 i;
+    result_t                               r;
+    const ngx_http_ticketing_error_kind_t  *k;
+
+    static const struct {
+        const char  *json;
+        const char  *detail;
+    } keep[] = {
+        { "\"el ticket est\\u00e1 cerrado; a\\u00f1ade un resumen\"",
+          "el ticket est\xc3\xa1 cerrado; a\xc3\xb1" "ade un resumen" },
+        { "\"don\\u2019t retry \\u2013 the ticket is closed\"",
+          "don\xe2\x80\x99t retry \xe2\x80\x93 the ticket is closed" },
+        { "\"\\u0442\\u0438\\u043a\\u0435\\u0442 INST-7902 \\u0437\\u0430"
+          "\\u043a\\u0440\\u044b\\u0442\"",
+          "\xd1\x82\xd0\xb8\xd0\xba\xd0\xb5\xd1\x82 INST-7902 "
+          "\xd0\xb7\xd0\xb0\xd0\xba\xd1\x80\xd1\x8b\xd1\x82" },
+        { "\"50% of the quota used\"", "50% of the quota used" },
+        { "\"Tom &amp; Jerry\"", "Tom &amp; Jerry" },
+        { "\"the value \\uff11\\uff12 is too large\"",
+          "the value \xef\xbc\x91\xef\xbc\x92 is too large" },
+        { "\"so\\u00adft hy\\u00adphens are removed\"",
+          "soft hyphens are removed" },
+        { NULL, NULL }
+    };
+
+    (void) state;
+
+    k = ngx_http_ticketing_error_kind(409);
+
+    for (i = 0; keep[i].json != NULL; i++) {
+        r = inspect(ub(b, sizeof(b), k->code, k->status, k->message,
+                       keep[i].json), 409);
+
+        if (strcmp(r.detail, keep[i].detail) != 0) {
+            print_error("keep %zu (%s): detail \"%s\"\n", i, keep[i].json,
+                        r.detail);
+        }
+
+        assert_string_equal(r.detail, keep[i].detail);
+    }
+}
+
+
+/* every Default_Ignorable_Code_Point, first and last of each range */
+static void
+test_clean_ignorable(void **state)
+{
+    char      in[16], out[DMAX + 1];
+    size_t    i, j, n;
+    unsigned  cp;
+
+    static const unsigned  ranges[][2] = {
+        { 0x00ad, 0x00ad }, { 0x034f, 0x034f }, { 0x061c, 0x061c },
+        { 0x115f, 0x1160 }, { 0x17b4, 0x17b5 }, { 0x180b, 0x180f },
+        { 0x200b, 0x200f }, { 0x202a, 0x202e }, { 0x2060, 0x206f },
+        { 0x3164, 0x3164 }, { 0xfe00, 0xfe0f }, { 0xfeff, 0xfeff },
+        { 0xffa0, 0xffa0 }, { 0xfff0, 0xfff8 }, { 0x1bca0, 0x1bca3 },
+        { 0x1d173, 0x1d17a }, { 0xe0000, 0xe0fff }
+    };
+
+    (void) state;
+
+    for (i = 0; i < sizeof(ranges) / sizeof(ranges[0]); i++) {
+        for (j = 0; j < 2; j++) {
+            cp = ranges[i][j];
+            n = 0;
+            in[n++] = 'a';
+
+            if (cp < 0x800) {
+                in[n++] = (char) (0xc0 | (cp >> 6));
+                in[n++] = (char) (0x80 | (cp & 0x3f));
+
+            } else if (cp < 0x10000) {
+                in[n++] = (char) (0xe0 | (cp >> 12));
+                in[n++] = (char) (0x80 | ((cp >> 6) & 0x3f));
+                in[n++] = (char) (0x80 | (cp & 0x3f));
+
+            } else {
+                in[n++] = (char) (0xf0 | (cp >> 18));
+                in[n++] = (char) (0x80 | ((cp >> 12) & 0x3f));
+                in[n++] = (char) (0x80 | ((cp >> 6) & 0x3f));
+                in[n++] = (char) (0x80 | (cp & 0x3f));
+            }
+
+            in[n++] = 'b';
+            in[n] = '\0';
+
+            clean(in, 0, out);
+
+            if (strcmp(out, "ab") != 0) {
+                print_error("U+%04X kept\n", cp);
+            }
+
+            assert_string_equal(out, "ab");
+        }
+    }
+
+    /* their neighbours are not ignorable */
+    clean("a\xc2\xac" "b\xe1\x85\x9e" "c\xef\xb9\x90" "d", 0, out);
+    assert_string_equal(out, "a\xc2\xac" "b\xe1\x85\x9e" "c\xef\xb9\x90" "d");
+}
+
+
+static size_t
+fold(const char *s, char *out)
+{
+    size_t   n;
+    u_char  *copy, *dst;
+
+    n = strlen(s);
+    copy = malloc(n ? n : 1);
+    dst = malloc(n ? n : 1);
+    assert_non_null(copy);
+    assert_non_null(dst);
+    memcpy(copy, s, n);
+
+    n = ngx_http_ticketing_errbody_fold(copy, n, dst);
+    assert_true(n <= strlen(s));
+    memcpy(out, dst, n);
+    out[n] = '\0';
+
+    free(copy);
+    free(dst);
+
+    return n;
+}
+
+
+/* one round of the folded view */
+static void
+test_fold(void **state)
+{
+    char  out[DMAX + 1];
+
+    (void) state;
+
+    fold("10%2E20%2e30%2E40 a%40b 50% %zz %4", out);
+    assert_string_equal(out, "10.20.30.40 a@b 50% %zz %4");
+
+    fold("a&amp;b &#46;&#x2E;&period;&commat;&colon;&sol; &bogus; &#0;", out);
+    assert_string_equal(out, "a&b ...@:/ &bogus; &#0;");
+
+    /* full-width, ideographic full stops, mathematical, circled */
+    fold("\xef\xbd\x8c\xef\xbc\x8e\xef\xbc\xa0 1\xe3\x80\x82" "2"
+         "\xef\xbd\xa1" "3 \xf0\x9d\x90\xa9\xf0\x9d\x9f\x8f "
+         "\xe2\x93\x90\xe2\x92\xb7", out);
+    assert_string_equal(out, "l.@ 1.2.3 p1 aB");
+
+    /* whitespace to spaces; control and ignorable characters dropped */
+    fold("a\tb\xc2\xa0" "c\x01" "d\xc2\xad" "e\xf3\xa0\x80\xa0" "f", out);
+    assert_string_equal(out, "a b cdef");
+
+    /* one round only: a double escape needs two */
+    fold("%252E &amp;#46;", out);
+    assert_string_equal(out, "%2E &#46;");
+    fold(out, out);
+    assert_string_equal(out, ". .");
+
+    /* invalid UTF-8 stays as it is (a percent escape may make it) */
+    fold("%C2%AD x\xff", out);
+    assert_string_equal(out, "\xc2\xad x\xff");
+
+    /* the script rule judges words: mixed ones only */
+    assert_false(safe("bad p\xd0\xb0ssword", 400));
+    assert_false(safe("bad \xd1\x80" "ay", 400));
+    assert_true(safe("\xd0\xbf\xd0\xb0\xd1\x80\xd0\xbe\xd0\xbb\xd1\x8c "
+                     "INST-7902", 400));
+    assert_true(safe("\xce\xb1\xce\xb2 the value", 400));
+
+    /* too deep an encoding is dropped */
+    assert_false(safe("value %2525252541", 400));
+    assert_true(safe("value %252541", 400));
+}
+
+
 static void
 test_nginx_detail(void **state)
 {
@@ -924,6 +1188,10 @@ main(void)
         cmocka_unit_test(test_invalid_json),
         cmocka_unit_test(test_clean),
         cmocka_unit_test(test_safe),
+        cmocka_unit_test(test_disguised_leaks),
+        cmocka_unit_test(test_disguise_rules_keep),
+        cmocka_unit_test(test_clean_ignorable),
+        cmocka_unit_test(test_fold),
         cmocka_unit_test(test_nginx_detail),
         cmocka_unit_test(test_gunzip),
         cmocka_unit_test(test_error_body_kind),
