@@ -75,6 +75,8 @@ static ngx_int_t ngx_http_ticketing_cache_purge_handler(
     ngx_http_request_t *r);
 static ngx_int_t ngx_http_ticketing_cache_purge_pattern(ngx_http_request_t *r,
     ngx_http_ticketing_cache_ctx_t *cctx, const char **error);
+static ngx_int_t ngx_http_ticketing_cache_purge_args(ngx_http_request_t *r,
+    const char **error);
 static ngx_int_t ngx_http_ticketing_cache_purge_arg(ngx_http_request_t *r,
     const char *name, ngx_str_t *value);
 static u_char *ngx_http_ticketing_cache_glob(u_char *p, u_char *src,
@@ -2530,6 +2532,78 @@ ngx_http_ticketing_cache_purge_done(ngx_http_request_t *r, redisReply *rr)
 }
 
 
+/*
+ * The purge's query holds only provider=, org=, operation= and uri=
+ * (names in any case, as ngx_http_arg() finds them), each once and with a
+ * value: anything else would be ignored, and a purge must never do
+ * something other than what it says.
+ */
+static ngx_int_t
+ngx_http_ticketing_cache_purge_args(ngx_http_request_t *r,
+    const char **error)
+{
+    u_char      *p, *end, *amp, *eq;
+    size_t       len;
+    ngx_uint_t   i, seen;
+
+    static ngx_str_t  names[] = {
+        ngx_string("provider"),
+        ngx_string("org"),
+        ngx_string("operation"),
+        ngx_string("uri"),
+        ngx_null_string
+    };
+
+    seen = 0;
+    p = r->args.data;
+    end = p + r->args.len;
+
+    while (p < end) {
+        amp = ngx_strlchr(p, end, '&');
+        if (amp == NULL) {
+            amp = end;
+        }
+
+        if (amp == p) {
+            p++;
+            continue;
+        }
+
+        eq = ngx_strlchr(p, amp, '=');
+        len = (eq ? eq : amp) - p;
+
+        for (i = 0; names[i].len; i++) {
+            if (names[i].len == len
+                && ngx_strncasecmp(p, names[i].data, len) == 0)
+            {
+                break;
+            }
+        }
+
+        if (names[i].len == 0) {
+            *error = "unknown purge argument: provider=, org=, operation= "
+                     "or uri=";
+            return NGX_DECLINED;
+        }
+
+        if (seen & (1 << i)) {
+            *error = "a purge argument is repeated";
+            return NGX_DECLINED;
+        }
+
+        if (eq == NULL || eq + 1 == amp) {
+            *error = "a purge argument has no value";
+            return NGX_DECLINED;
+        }
+
+        seen |= 1 << i;
+        p = amp;
+    }
+
+    return NGX_OK;
+}
+
+
 /* the query argument "name", percent-decoded, in the request's pool */
 static ngx_int_t
 ngx_http_ticketing_cache_purge_arg(ngx_http_request_t *r, const char *name,
@@ -2576,6 +2650,10 @@ ngx_http_ticketing_cache_purge_pattern(ngx_http_request_t *r,
 
     tmcf = ngx_http_get_module_main_conf(r, ngx_http_ticketing_module);
 
+    if (ngx_http_ticketing_cache_purge_args(r, error) != NGX_OK) {
+        return NGX_HTTP_BAD_REQUEST;
+    }
+
     if (ngx_http_ticketing_cache_purge_arg(r, "provider", &provider)
            != NGX_OK
         || ngx_http_ticketing_cache_purge_arg(r, "org", &org) != NGX_OK
@@ -2597,6 +2675,22 @@ ngx_http_ticketing_cache_purge_pattern(ngx_http_request_t *r,
 
     o = NULL;
 
+    /*
+     * Without declared organizations no key has one (no cacheable
+     * operation has an {org}); with them every key has one, the org the
+     * request resolved: an org= that cannot match, or a uri= without the
+     * provider and org its keys hold, would purge nothing, silently.
+     */
+    if (org.len && tmcf->provider.orgs == NULL) {
+        *error = "org= needs declared organizations: no entry has one";
+        return NGX_HTTP_BAD_REQUEST;
+    }
+
+    if (uri.len && op.len) {
+        *error = "uri= takes no operation=";
+        return NGX_HTTP_BAD_REQUEST;
+    }
+
     if (uri.len) {
         /* one entry: the key of that request, exactly */
 
@@ -2615,6 +2709,16 @@ ngx_http_ticketing_cache_purge_pattern(ngx_http_request_t *r,
             || !rt.op->cacheable)
         {
             *error = "uri is not a cacheable operation";
+            return NGX_HTTP_BAD_REQUEST;
+        }
+
+        if (provider.len == 0) {
+            *error = "uri= needs provider=";
+            return NGX_HTTP_BAD_REQUEST;
+        }
+
+        if (org.len == 0 && tmcf->provider.orgs != NULL) {
+            *error = "uri= needs org= when organizations are declared";
             return NGX_HTTP_BAD_REQUEST;
         }
 

@@ -1731,3 +1731,57 @@ ticketing-provider: JAM
 [200, 200, 200, 200]
 --- no_error_log
 [error]
+
+
+
+=== TEST 39: purge: with organizations declared, uri= needs org=; repeated and unknown arguments are refused
+--- http_extra
+    ticketing_org yoigo upstream=ticketing_api;
+    ticketing_org masmovil upstream=ticketing_api;
+--- config
+    location /v2/ {
+        ticketing_gateway on;
+        ticketing_cache on;
+        ticketing_default_org yoigo;
+        proxy_pass http://ticketing_api;
+    }
+    location = /cache {
+        allow 127.0.0.1;
+        deny all;
+        ticketing_cache_purge;
+        ticketing_cache_timeout 2s;
+    }
+    location /__mock/ {
+        proxy_pass http://ticketing_api;
+    }
+--- request eval
+["GET /__mock/reset",
+ "GET /v2/ticket/field/info?api_name=track",
+ "DELETE /cache?provider=JAM&uri=/v2/ticket/field/info%3Fapi_name%3Dtrack",
+ "DELETE /cache?org=yoigo&uri=/v2/ticket/field/info%3Fapi_name%3Dtrack",
+ "DELETE /cache?provider=JAM&provider=JCC",
+ "DELETE /cache?provider=JAM&x=1",
+ "DELETE /cache?provider=JAM&org=yoigo&operation=metadata.types&uri=/v2/ticket/field/info%3Fapi_name%3Dtrack",
+ "GET /v2/ticket/field/info?api_name=track",
+ "DELETE /cache?provider=JAM&org=yoigo&uri=/v2/ticket/field/info%3Fapi_name%3Dtrack",
+ "GET /v2/ticket/field/info?api_name=track",
+ "GET /__mock/count"]
+--- more_headers eval
+["", "ticketing-provider: JAM", ("") x 5, "ticketing-provider: JAM", "",
+ "ticketing-provider: JAM", ""]
+--- error_code eval
+[200, 200, 400, 400, 400, 400, 400, 200, 200, 200, 200]
+--- response_headers eval
+["", "X-Cache-Status: MISS", ("") x 5, "X-Cache-Status: HIT", "",
+ "X-Cache-Status: MISS", ""]
+--- response_body_like eval
+['"reset"', '"Huella"',
+ '^\{"code":"0015","status":"BAD_REQUEST","message":"Bad Request","detailMsg":"uri= needs org= when organizations are declared"\}$',
+ '^\{"code":"0015","status":"BAD_REQUEST","message":"Bad Request","detailMsg":"uri= needs provider="\}$',
+ '^\{"code":"0015","status":"BAD_REQUEST","message":"Bad Request","detailMsg":"a purge argument is repeated"\}$',
+ '^\{"code":"0015","status":"BAD_REQUEST","message":"Bad Request","detailMsg":"unknown purge argument: provider=, org=, operation= or uri="\}$',
+ '^\{"code":"0015","status":"BAD_REQUEST","message":"Bad Request","detailMsg":"uri= takes no operation="\}$',
+ '"Huella"', '^\{"purged":1\}$', '"Huella"', '"count":\s*2\b']
+--- no_error_log
+[error]
+[warn]
