@@ -102,6 +102,8 @@ static const char *ngx_http_ticketing_cache_rules(ngx_http_request_t *r,
     ngx_http_ticketing_cache_ctx_t *cctx);
 static const char *ngx_http_ticketing_cache_control(ngx_str_t *value,
     ngx_msec_t *max_age, ngx_msec_t *s_maxage);
+static const char *ngx_http_ticketing_cache_expires(ngx_http_request_t *r,
+    ngx_table_elt_t *expires, ngx_msec_t *lifetime);
 static const char *ngx_http_ticketing_cache_vary(ngx_http_request_t *r,
     ngx_http_ticketing_cache_ctx_t *cctx, ngx_str_t *value);
 static u_char *ngx_http_ticketing_cache_token(u_char *p, u_char *end,
@@ -1817,21 +1819,27 @@ ngx_http_ticketing_cache_header_filter(ngx_http_request_t *r)
 
 /*
  * The HTTP caching rules of a shared cache (RFC 9111) for an answer that
- * is otherwise storable: NULL when it may be stored (cctx->ttl capped by
- * s-maxage or max-age), else why not.
+ * is otherwise storable: NULL when it may be stored, else why not.  The
+ * entry's TTL is the smallest of ticketing_cache_ttl and what is left of
+ * the answer's freshness lifetime (4.2.1: s-maxage, else max-age, else
+ * Expires - Date) once its Age is taken off; nothing left: not stored.
  */
 static const char *
 ngx_http_ticketing_cache_rules(ngx_http_request_t *r,
     ngx_http_ticketing_cache_ctx_t *cctx)
 {
-    ngx_uint_t        i;
-    ngx_msec_t        ttl, max_age, s_maxage;
+    ngx_int_t         n;
+    ngx_uint_t        i, nexpires;
+    ngx_msec_t        lifetime, age, max_age, s_maxage;
     const char       *why;
     ngx_list_part_t  *part;
-    ngx_table_elt_t  *h;
+    ngx_table_elt_t  *h, *expires;
 
     max_age = NGX_CONF_UNSET_MSEC;
     s_maxage = NGX_CONF_UNSET_MSEC;
+    age = NGX_CONF_UNSET_MSEC;
+    expires = NULL;
+    nexpires = 0;
 
     part = &r->headers_out.headers.part;
     h = part->elts;
@@ -1873,19 +1881,108 @@ ngx_http_ticketing_cache_rules(ngx_http_request_t *r,
             if (why != NULL) {
                 return why;
             }
+
+            continue;
+        }
+
+        if (h[i].key.len == sizeof("Expires") - 1
+            && ngx_strncasecmp(h[i].key.data, (u_char *) "Expires",
+                               sizeof("Expires") - 1) == 0)
+        {
+            expires = &h[i];
+            nexpires++;
+            continue;
+        }
+
+        if (age == NGX_CONF_UNSET_MSEC
+            && h[i].key.len == sizeof("Age") - 1
+            && ngx_strncasecmp(h[i].key.data, (u_char *) "Age",
+                               sizeof("Age") - 1) == 0)
+        {
+            /* 5.1: the first one; one that is no delta-seconds is ignored */
+            n = ngx_atoi(h[i].value.data, h[i].value.len);
+
+            if (n != NGX_ERROR) {
+                age = (ngx_msec_t) ngx_min(n, 365 * 24 * 60 * 60) * 1000;
+            }
         }
     }
 
     /* s-maxage is for shared caches and wins over max-age */
-    ttl = (s_maxage != NGX_CONF_UNSET_MSEC) ? s_maxage : max_age;
+    lifetime = (s_maxage != NGX_CONF_UNSET_MSEC) ? s_maxage : max_age;
 
-    if (ttl != NGX_CONF_UNSET_MSEC) {
-        if (ttl == 0) {
-            return "the upstream's max-age or s-maxage is 0";
+    if (lifetime == 0) {
+        return "the upstream's max-age or s-maxage is 0";
+    }
+
+    if (lifetime == NGX_CONF_UNSET_MSEC && nexpires) {
+        /* 5.3: with max-age or s-maxage, Expires is ignored */
+
+        if (nexpires > 1) {
+            return "the upstream's Expires is repeated: already expired";
         }
 
-        cctx->ttl = ngx_min(cctx->ttl, ttl);
+        why = ngx_http_ticketing_cache_expires(r, expires, &lifetime);
+        if (why != NULL) {
+            return why;
+        }
     }
+
+    if (lifetime == NGX_CONF_UNSET_MSEC) {
+        /* no freshness information: ticketing_cache_ttl alone */
+        return NULL;
+    }
+
+    if (age != NGX_CONF_UNSET_MSEC) {
+        if (age >= lifetime) {
+            return "the upstream's answer is already stale (Age)";
+        }
+
+        lifetime -= age;
+    }
+
+    cctx->ttl = ngx_min(cctx->ttl, lifetime);
+
+    return NULL;
+}
+
+
+/*
+ * The freshness lifetime Expires gives: Expires - Date (RFC 9111 4.2.1),
+ * with the upstream's Date, else the time it is received.  An invalid
+ * Expires ("0") means already expired (5.3): not stored.
+ */
+static const char *
+ngx_http_ticketing_cache_expires(ngx_http_request_t *r,
+    ngx_table_elt_t *expires, ngx_msec_t *lifetime)
+{
+    time_t            exp, date;
+    ngx_table_elt_t  *h;
+
+    exp = ngx_parse_http_time(expires->value.data, expires->value.len);
+    if (exp == NGX_ERROR) {
+        return "the upstream's Expires is invalid: already expired";
+    }
+
+    /* proxy_pass hides the upstream's Date from headers_out, not here */
+    h = (r->upstream != NULL) ? r->upstream->headers_in.date : NULL;
+
+    if (h == NULL) {
+        h = r->headers_out.date;
+    }
+
+    date = (h != NULL) ? ngx_parse_http_time(h->value.data, h->value.len)
+                       : NGX_ERROR;
+
+    if (date == NGX_ERROR) {
+        date = ngx_time();
+    }
+
+    if (exp <= date) {
+        return "the upstream's Expires is not after its Date";
+    }
+
+    *lifetime = (ngx_msec_t) ngx_min(exp - date, 365 * 24 * 60 * 60) * 1000;
 
     return NULL;
 }

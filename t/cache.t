@@ -1785,3 +1785,83 @@ ticketing-provider: JAM
 --- no_error_log
 [error]
 [warn]
+
+
+
+=== TEST 40: the upstream's Age is subtracted from max-age
+--- request
+GET /v2/issueLinkType
+--- more_headers
+ticketing-provider: JAM
+X-Mock-Cache-Control: max-age=60
+X-Mock-Header: Age: 20
+--- response_headers
+X-Cache-Status: MISS
+--- error_log eval
+qr/ticketing cache: store "[^"]+", \d+ bytes, fresh for 40000 ms/
+--- no_error_log
+[error]
+
+
+
+=== TEST 40b: without Cache-Control, Expires - Date - Age is the freshness lifetime
+--- request
+GET /v2/issueLinkType
+--- more_headers
+ticketing-provider: JAM
+X-Mock-Header: Date: Sun, 06 Dec 2026 03:00:00 GMT
+X-Mock-Header: Expires: Sun, 06 Dec 2026 03:00:30 GMT
+X-Mock-Header: Age: 10
+--- response_headers
+X-Cache-Status: MISS
+--- error_log eval
+qr/ticketing cache: store "[^"]+", \d+ bytes, fresh for 20000 ms/
+--- no_error_log
+[error]
+
+
+
+=== TEST 40c: max-age wins over Expires, even an invalid one
+--- request
+GET /v2/issueLinkType
+--- more_headers
+ticketing-provider: JAM
+X-Mock-Cache-Control: max-age=5
+X-Mock-Header: Expires: 0
+--- response_headers
+X-Cache-Status: MISS
+--- error_log eval
+qr/ticketing cache: store "[^"]+", \d+ bytes, fresh for 5000 ms/
+--- no_error_log
+[error]
+
+
+
+=== TEST 40d: already stale answers are not stored: Age above max-age, an invalid or past Expires
+--- request eval
+["GET /__mock/reset",
+ "GET /v2/issueLinkType",
+ "GET /v2/issueLinkType",
+ "GET /v2/issueLinkType/10000",
+ "GET /v2/issueLinkType/10000",
+ "GET /v2/ticket/metadata/types",
+ "GET /v2/ticket/metadata/types",
+ "GET /v2/issueLinkType/10001",
+ "GET /v2/issueLinkType/10001",
+ "GET /__mock/count"]
+--- more_headers eval
+["",
+ ("ticketing-provider: JAM\nX-Mock-Cache-Control: max-age=60\nX-Mock-Header: Age: 100") x 2,
+ ("ticketing-provider: JAM\nX-Mock-Header: Expires: 0") x 2,
+ ("ticketing-provider: JAM\nX-Mock-Header: Date: Sun, 06 Dec 2026 03:00:00 GMT\nX-Mock-Header: Expires: Sun, 06 Dec 2026 02:59:00 GMT") x 2,
+ ("ticketing-provider: JAM\nX-Mock-Header: Date: Sun, 06 Dec 2026 03:00:00 GMT\nX-Mock-Header: Expires: Sun, 06 Dec 2026 03:01:00 GMT\nX-Mock-Header: Age: 60") x 2,
+ ""]
+--- response_headers eval
+["", ("X-Cache-Status: MISS") x 8, ""]
+--- response_body_like eval
+['"reset"', ('"Blocks"') x 2, ('"Relates"') x 2, ('"INST"') x 2,
+ ('"Cloners"') x 2,
+ '"count":\s*8\b']
+--- no_error_log
+[error]
+[warn]
