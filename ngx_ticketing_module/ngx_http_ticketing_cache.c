@@ -51,7 +51,8 @@ static ngx_int_t ngx_http_ticketing_cache_key(ngx_http_request_t *r,
     ngx_http_ticketing_ctx_t *ctx, ngx_http_ticketing_cache_ctx_t *cctx,
     const char **why);
 static ngx_int_t ngx_http_ticketing_cache_request_header(
-    ngx_http_request_t *r, u_char *name, size_t len, ngx_str_t *value);
+    ngx_http_request_t *r, unsigned which, ngx_str_t *value,
+    const char **why);
 static ngx_int_t ngx_http_ticketing_cache_scope_value(ngx_http_request_t *r,
     ngx_http_ticketing_ctx_t *ctx, ngx_http_ticketing_cache_ctx_t *cctx,
     ngx_str_t *value);
@@ -872,18 +873,16 @@ ngx_http_ticketing_cache_key(ngx_http_request_t *r,
         return rc;
     }
 
-    rc = ngx_http_ticketing_cache_request_header(r, (u_char *) "accept",
-                                                 sizeof("accept") - 1,
-                                                 &accept);
+    rc = ngx_http_ticketing_cache_request_header(r,
+                                        NGX_HTTP_TICKETING_CACHEKEY_ACCEPT,
+                                        &accept, why);
     if (rc == NGX_OK) {
         rc = ngx_http_ticketing_cache_request_header(r,
-                                          (u_char *) "accept-language",
-                                          sizeof("accept-language") - 1,
-                                          &language);
+                               NGX_HTTP_TICKETING_CACHEKEY_ACCEPT_LANGUAGE,
+                               &language, why);
     }
 
     if (rc != NGX_OK) {
-        *why = "Accept or Accept-Language too long";
         return rc;
     }
 
@@ -954,19 +953,32 @@ ngx_http_ticketing_cache_key(ngx_http_request_t *r,
 
 
 /*
- * A request header for the key, normalized: every copy joined with ",",
- * spaces and tabs removed, lower-cased; empty when absent.  NGX_DECLINED
- * when longer than NGX_HTTP_TICKETING_CACHEKEY_MAX_HEADER.
+ * Accept or Accept-Language for the key, normalized: every copy joined
+ * with ",", each normalized by ngx_http_ticketing_cachekey_header(); empty
+ * when absent.  NGX_DECLINED, with the reason in *why, when a copy is not
+ * a value the key can hold (the upstream may read it otherwise than its
+ * normalized form) or the result is longer than
+ * NGX_HTTP_TICKETING_CACHEKEY_MAX_HEADER.
  */
 static ngx_int_t
-ngx_http_ticketing_cache_request_header(ngx_http_request_t *r, u_char *name,
-    size_t len, ngx_str_t *value)
+ngx_http_ticketing_cache_request_header(ngx_http_request_t *r,
+    unsigned which, ngx_str_t *value, const char **why)
 {
-    u_char           *p;
-    size_t            size;
+    u_char           *p, *name;
+    size_t            size, len;
+    ssize_t           n;
     ngx_uint_t        i;
     ngx_list_part_t  *part;
     ngx_table_elt_t  *h;
+
+    if (which == NGX_HTTP_TICKETING_CACHEKEY_ACCEPT_LANGUAGE) {
+        name = (u_char *) "accept-language";
+        len = sizeof("accept-language") - 1;
+
+    } else {
+        name = (u_char *) "accept";
+        len = sizeof("accept") - 1;
+    }
 
     size = NGX_HTTP_TICKETING_CACHEKEY_MAX_HEADER;
 
@@ -998,6 +1010,7 @@ ngx_http_ticketing_cache_request_header(ngx_http_request_t *r, u_char *name,
 
         /* the raw length bounds the normalized one */
         if (h[i].value.len + 1 > size - (size_t) (p - value->data)) {
+            *why = "Accept or Accept-Language too long";
             return NGX_DECLINED;
         }
 
@@ -1005,8 +1018,14 @@ ngx_http_ticketing_cache_request_header(ngx_http_request_t *r, u_char *name,
             *p++ = ',';
         }
 
-        p += ngx_http_ticketing_cachekey_header(h[i].value.data,
-                                                h[i].value.len, p);
+        n = ngx_http_ticketing_cachekey_header(which, h[i].value.data,
+                                               h[i].value.len, p);
+        if (n < 0) {
+            *why = "Accept or Accept-Language outside its grammar";
+            return NGX_DECLINED;
+        }
+
+        p += n;
     }
 
     value->len = p - value->data;
@@ -2883,10 +2902,10 @@ ngx_http_ticketing_cache_purge_pattern(ngx_http_request_t *r,
         }
     }
 
-    /* PREFIX|v2|<provider>|<org>|<operation>|... with "*" for the unset */
+    /* PREFIX|v3|<provider>|<org>|<operation>|... with "*" for the unset */
 
     size = 2 * (tmcf->cache.prefix.len + provider.len + org.len + op.len)
-           + 3 * (NGX_SIZE_T_LEN + 4) + sizeof("|v2|*");
+           + 3 * (NGX_SIZE_T_LEN + 4) + sizeof("|v3|*");
 
     cctx->pattern.data = ngx_pnalloc(r->pool, size);
     if (cctx->pattern.data == NULL) {
@@ -2896,7 +2915,7 @@ ngx_http_ticketing_cache_purge_pattern(ngx_http_request_t *r,
     p = ngx_http_ticketing_cache_glob(cctx->pattern.data,
                                       tmcf->cache.prefix.data,
                                       tmcf->cache.prefix.len);
-    p = ngx_cpymem(p, "|v2", 3);
+    p = ngx_cpymem(p, "|v3", 3);
 
     if (provider.len) {
         p = ngx_sprintf(p, "|%uz:", provider.len);

@@ -520,7 +520,7 @@ ticketing-provider: JAM
 --- redis_params
 db=5
 --- redis_seed eval
-[[5, "PREFIX|v2|3:JAM|0:|14:metadata.types|0:|0:|0:|0:|q0|h|0:|0:|s|0:",
+[[5, "PREFIX|v3|3:JAM|0:|14:metadata.types|0:|0:|0:|0:|q0|h|0:|0:|s|0:",
   "v1 9999999999999 application/json;charset=UTF-8\n" . '{"big":"' . ('0123456789' x 4000) . '"}']]
 --- request eval
 ["GET /__mock/reset",
@@ -592,7 +592,7 @@ ticketing-provider: JAM
 
 === TEST 11: a malformed stored value is ignored (MISS, then replaced)
 --- redis_seed eval
-[[0, "PREFIX|v2|3:JAM|0:|18:issueLinkType.list|0:|0:|0:|0:|q0|h|0:|0:|s|0:", "garbage"]]
+[[0, "PREFIX|v3|3:JAM|0:|18:issueLinkType.list|0:|0:|0:|0:|q0|h|0:|0:|s|0:", "garbage"]]
 --- request eval
 ["GET /__mock/reset",
  "GET /v2/issueLinkType",
@@ -767,7 +767,7 @@ no fill after
 --- cache_config
         ticketing_cache_lock_timeout 300ms;
 --- redis_seed eval
-[[0, "PREFIX|v2|3:JAM|0:|14:metadata.types|0:|0:|0:|0:|q0|h|0:|0:|s|0:|lock", "1"]]
+[[0, "PREFIX|v3|3:JAM|0:|14:metadata.types|0:|0:|0:|0:|q0|h|0:|0:|s|0:|lock", "1"]]
 --- request eval
 ["GET /__mock/reset",
  "GET /v2/ticket/metadata/types",
@@ -792,7 +792,7 @@ ticketing cache: no fill after 300 ms, going upstream
 --- cache_config
         ticketing_cache_lock_timeout 5s;
 --- redis_seed eval
-[[0, "PREFIX|v2|3:JAM|0:|14:metadata.types|0:|0:|0:|0:|q0|h|0:|0:|s|0:|lock", "1", 800]]
+[[0, "PREFIX|v3|3:JAM|0:|14:metadata.types|0:|0:|0:|0:|q0|h|0:|0:|s|0:|lock", "1", 800]]
 --- request eval
 ["GET /__mock/reset",
  "GET /v2/ticket/metadata/types",
@@ -836,7 +836,7 @@ ticketing cache: locked by another, waiting
 --- cache_config
         ticketing_cache_lock_timeout 0;
 --- redis_seed eval
-[[0, "PREFIX|v2|3:JAM|0:|14:metadata.types|0:|0:|0:|0:|q0|h|0:|0:|s|0:|lock", "1"]]
+[[0, "PREFIX|v3|3:JAM|0:|14:metadata.types|0:|0:|0:|0:|q0|h|0:|0:|s|0:|lock", "1"]]
 --- request eval
 ["GET /__mock/reset",
  "GET /v2/ticket/metadata/types",
@@ -1149,7 +1149,7 @@ ticketing-provider: JAM
  ('.') x 2, '^\{"purged":5\}$',
  '.', '"count":\s*9\b']
 --- error_log eval
-[qr/ticketing cache: purge "tc\d+-\d+-\d+\|v2\|3:JAM\|\*\|14:metadata\.types\|\*"/]
+[qr/ticketing cache: purge "tc\d+-\d+-\d+\|v3\|3:JAM\|\*\|14:metadata\.types\|\*"/]
 --- no_error_log
 [error]
 [warn]
@@ -1732,6 +1732,69 @@ ticketing-provider: JAM
 --- no_error_log
 [error]
 
+
+
+=== TEST 37: Accept-Language "e n" is not "en": a no-cache refresh with it cannot change what an en client receives
+# The upstream reads "e n" as no English tag and answers Spanish: were it
+# keyed as "en", the refresh would store Spanish for every en client.
+# Whitespace inside a language tag, or a character outside the header's
+# grammar, makes the request BYPASS: neither looked up nor stored.
+--- request eval
+["GET /__mock/reset",
+ "GET /v2/ticket/metadata/create/properties?projectKey=INST&ticketType=Incidencia",
+ "GET /v2/ticket/metadata/create/properties?projectKey=INST&ticketType=Incidencia",
+ "GET /v2/ticket/metadata/create/properties?projectKey=INST&ticketType=Incidencia",
+ "GET /v2/ticket/metadata/create/properties?projectKey=INST&ticketType=Incidencia",
+ "GET /v2/ticket/metadata/create/properties?projectKey=INST&ticketType=Incidencia",
+ "GET /v2/ticket/metadata/create/properties?projectKey=INST&ticketType=Incidencia",
+ "GET /__mock/count"]
+--- more_headers eval
+["",
+ "ticketing-provider: JAM\nAccept-Language: e n\nCache-Control: no-cache",
+ "ticketing-provider: JAM\nAccept-Language: en",
+ "ticketing-provider: JAM\nAccept-Language: e\tn",
+ "ticketing-provider: JAM\nAccept-Language: en-US x\nCache-Control: no-cache",
+ "ticketing-provider: JAM\nAccept-Language: \"en\"",
+ "ticketing-provider: JAM\nAccept-Language: EN ;Q=1",
+ ""]
+--- response_headers eval
+["", "X-Cache-Status: BYPASS", "X-Cache-Status: MISS",
+ ("X-Cache-Status: BYPASS") x 3, "X-Cache-Status: MISS", ""]
+--- response_body_like eval
+['"reset"', '"Resumen"', '"Summary"', '"Resumen"', '"Summary"', '"Resumen"',
+ '"Summary"', '"count":\s*6\b']
+--- no_error_log
+[error]
+[warn]
+
+
+=== TEST 37b: equivalent Accept and Accept-Language forms share an entry; quoted strings and stray spaces BYPASS
+--- request eval
+["GET /__mock/reset",
+ "GET /v2/issueLinkType",
+ "GET /v2/issueLinkType",
+ "GET /v2/issueLinkType",
+ "GET /v2/issueLinkType",
+ "GET /v2/issueLinkType",
+ "GET /v2/issueLinkType",
+ "GET /__mock/count"]
+--- more_headers eval
+["",
+ "ticketing-provider: JAM\nAccept-Language: en-GB , es;q=0.5\nAccept: Application/JSON ; q=1",
+ "ticketing-provider: JAM\nAccept-Language: EN-gb,es ; q=0.5\nAccept: application/json;Q=1",
+ "ticketing-provider: JAM\nAccept-Language: en-GB\nAccept-Language: es;q=0.5\nAccept: application/json;q=1",
+ "ticketing-provider: JAM\nAccept-Language: en-GB,es;q=0.5\nAccept: application/json;q=1;x=\"a b\"",
+ "ticketing-provider: JAM\nAccept-Language: en-GB,es;q=0.5\nAccept: application/ json",
+ "ticketing-provider: JAM\nAccept-Language: en-GB,es;q=0.5\nAccept: application/json;q = 1",
+ ""]
+--- response_headers eval
+["", "X-Cache-Status: MISS", ("X-Cache-Status: HIT") x 2,
+ ("X-Cache-Status: BYPASS") x 3, ""]
+--- response_body_like eval
+['"reset"', ('"Blocks"') x 6, '"count":\s*4\b']
+--- no_error_log
+[error]
+[warn]
 
 
 === TEST 39: purge: with organizations declared, uri= needs org=; repeated and unknown arguments are refused

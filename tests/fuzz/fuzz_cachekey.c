@@ -13,7 +13,10 @@
  * (BAD_QUERY) iff the model finds malformed percent-encoding or more than
  * NGX_HTTP_TICKETING_CACHEKEY_MAX_ARGS parameters.  The whole input is also
  * parsed as a stored value, and a value built from the first request's
- * fields (content type: the operation) parses back to the same parts.
+ * fields (content type: the operation) parses back to the same parts.  The first request is also normalized as an
+ * Accept and an Accept-Language value: refused, or a form no longer than
+ * the input, without whitespace, in the header's alphabet, that
+ * normalizes to itself.
  */
 
 
@@ -210,8 +213,8 @@ fuzz_ck_build(fuzz_ck_req_t *r)
 
     if (r->rc == NGX_HTTP_TICKETING_CACHEKEY_OK) {
         FUZZ_CHECK(r->key_len <= size);
-        FUZZ_CHECK(memcmp(r->key, FUZZ_CK_PREFIX "|v2",
-                          sizeof(FUZZ_CK_PREFIX "|v2") - 1) == 0);
+        FUZZ_CHECK(memcmp(r->key, FUZZ_CK_PREFIX "|v3",
+                          sizeof(FUZZ_CK_PREFIX "|v3") - 1) == 0);
     }
 
     free(scratch);
@@ -322,6 +325,45 @@ fuzz_ck_value(const uint8_t *data, size_t size, const fuzz_ck_req_t *r)
 }
 
 
+/* Accept or Accept-Language normalization of "data" */
+static void
+fuzz_ck_header(const uint8_t *data, size_t size, unsigned which)
+{
+    u_char   *in, *out, *again, c;
+    size_t    i;
+    ssize_t   n, m;
+
+    in = fuzz_dup(data, size);
+    out = malloc(size + 1);
+    again = malloc(size + 1);
+    FUZZ_CHECK(out != NULL && again != NULL);
+
+    n = ngx_http_ticketing_cachekey_header(which, in, size, out);
+
+    if (n >= 0) {
+        FUZZ_CHECK((size_t) n <= size);
+
+        for (i = 0; i < (size_t) n; i++) {
+            c = out[i];
+
+            FUZZ_CHECK(c > ' ' && c < 0x7f && c != '"');
+            FUZZ_CHECK(which != NGX_HTTP_TICKETING_CACHEKEY_ACCEPT_LANGUAGE
+                       || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')
+                       || strchr("-*,;=.", c) != NULL);
+        }
+
+        /* the normalized form is its own normal form */
+        m = ngx_http_ticketing_cachekey_header(which, out, n, again);
+        FUZZ_CHECK(m == n || (n == 0 && m == -1));
+        FUZZ_CHECK(m < 0 || memcmp(out, again, n) == 0);
+    }
+
+    free(again);
+    free(out);
+    free(in);
+}
+
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -350,6 +392,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
 
     fuzz_ck_value(data, size, &a);
+    fuzz_ck_header(in, alen, NGX_HTTP_TICKETING_CACHEKEY_ACCEPT);
+    fuzz_ck_header(in, alen, NGX_HTTP_TICKETING_CACHEKEY_ACCEPT_LANGUAGE);
 
     free(a.key);
     free(a.dec);
