@@ -105,6 +105,12 @@ static const char *ngx_http_ticketing_cache_control(ngx_str_t *value,
     ngx_msec_t *max_age, ngx_msec_t *s_maxage);
 static const char *ngx_http_ticketing_cache_expires(ngx_http_request_t *r,
     ngx_table_elt_t *expires, ngx_msec_t *lifetime);
+static const char *ngx_http_ticketing_cache_language(ngx_http_request_t *r,
+    ngx_str_t *lang);
+static ngx_int_t ngx_http_ticketing_cache_add_header(ngx_http_request_t *r,
+    char *name, ngx_str_t *value);
+static ngx_int_t ngx_http_ticketing_cache_add_vary(ngx_http_request_t *r,
+    ngx_http_ticketing_cache_ctx_t *cctx);
 static const char *ngx_http_ticketing_cache_vary(ngx_http_request_t *r,
     ngx_http_ticketing_cache_ctx_t *cctx, ngx_str_t *value);
 static u_char *ngx_http_ticketing_cache_token(u_char *p, u_char *end,
@@ -1530,6 +1536,7 @@ ngx_http_ticketing_cache_send_hit(ngx_http_request_t *r,
 {
     u_char                    *type;
     ngx_int_t                  rc;
+    ngx_str_t                  lang;
     ngx_buf_t                 *b;
     ngx_chain_t                out;
     ngx_http_ticketing_ctx_t  *ctx;
@@ -1578,6 +1585,24 @@ ngx_http_ticketing_cache_send_hit(ngx_http_request_t *r,
     r->headers_out.content_type_lowcase = NULL;
     r->headers_out.content_length_n = v->body.len;
 
+    if (v->language.len) {
+        lang.len = v->language.len;
+        lang.data = ngx_pnalloc(r->pool, lang.len);
+        if (lang.data == NULL) {
+            ngx_http_finalize_request(r, NGX_HTTP_INTERNAL_SERVER_ERROR);
+            return;
+        }
+
+        ngx_memcpy(lang.data, v->language.data, lang.len);
+
+        if (ngx_http_ticketing_cache_add_header(r, "Content-Language", &lang)
+            != NGX_OK)
+        {
+            ngx_http_finalize_request(r, NGX_HTTP_INTERNAL_SERVER_ERROR);
+            return;
+        }
+    }
+
     rc = ngx_http_send_header(r);
 
     if (rc == NGX_ERROR || rc > NGX_OK || r->header_only) {
@@ -1598,11 +1623,18 @@ ngx_http_ticketing_cache_keep_stale(ngx_http_request_t *r,
     ngx_http_ticketing_cache_ctx_t *cctx, ngx_http_ticketing_cacheval_t *v)
 {
     cctx->stale_type.data = ngx_pnalloc(r->pool, v->type.len);
+    cctx->stale_language.data = ngx_pnalloc(r->pool, v->language.len + 1);
     cctx->stale_body.data = ngx_pnalloc(r->pool, v->body.len + 1);
 
-    if (cctx->stale_type.data == NULL || cctx->stale_body.data == NULL) {
+    if (cctx->stale_type.data == NULL || cctx->stale_language.data == NULL
+        || cctx->stale_body.data == NULL)
+    {
         return NGX_ERROR;
     }
+
+    cctx->stale_language.len = v->language.len;
+    ngx_memcpy(cctx->stale_language.data, v->language.data,
+               v->language.len);
 
     cctx->stale_type.len = v->type.len;
     ngx_memcpy(cctx->stale_type.data, v->type.data, v->type.len);
@@ -1734,9 +1766,8 @@ static ngx_int_t
 ngx_http_ticketing_cache_header_filter(ngx_http_request_t *r)
 {
     size_t                           size;
-    ngx_str_t                       *type;
+    ngx_str_t                       *type, *status, lang;
     const char                      *why;
-    ngx_table_elt_t                 *h;
     ngx_http_ticketing_ctx_t        *ctx;
     ngx_http_ticketing_cache_ctx_t  *cctx;
 
@@ -1769,14 +1800,14 @@ ngx_http_ticketing_cache_header_filter(ngx_http_request_t *r)
 
     ngx_http_ticketing_cache_hide_status(r);
 
-    h = ngx_list_push(&r->headers_out.headers);
-    if (h == NULL) {
+    status = &ngx_http_ticketing_cache_status_names[cctx->status];
+
+    if (ngx_http_ticketing_cache_add_header(r, "X-Cache-Status", status)
+        != NGX_OK
+        || ngx_http_ticketing_cache_add_vary(r, cctx) != NGX_OK)
+    {
         return NGX_ERROR;
     }
-
-    h->hash = 1;
-    ngx_str_set(&h->key, "X-Cache-Status");
-    h->value = ngx_http_ticketing_cache_status_names[cctx->status];
 
     if (!cctx->store
         || cctx->status == NGX_HTTP_TICKETING_CACHE_HIT
@@ -1809,13 +1840,17 @@ ngx_http_ticketing_cache_header_filter(ngx_http_request_t *r)
 
     why = ngx_http_ticketing_cache_rules(r, cctx);
 
+    if (why == NULL) {
+        why = ngx_http_ticketing_cache_language(r, &lang);
+    }
+
     if (why != NULL) {
         ngx_log_debug1(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
                        "ticketing cache: response not stored: %s", why);
         return ngx_http_next_header_filter(r);
     }
 
-    size = NGX_HTTP_TICKETING_CACHEVAL_HEADER_SIZE(type->len);
+    size = NGX_HTTP_TICKETING_CACHEVAL_HEADER_SIZE(type->len, lang.len);
     cctx->max += size;
 
     size += (r->headers_out.content_length_n >= 0)
@@ -1829,7 +1864,7 @@ ngx_http_ticketing_cache_header_filter(ngx_http_request_t *r)
     cctx->size = ngx_min(size, cctx->max);
     cctx->len = ngx_http_ticketing_cacheval_header(cctx->value,
                     ngx_http_ticketing_cache_now() + cctx->ttl,
-                    type->data, type->len);
+                    type->data, type->len, lang.data, lang.len);
     cctx->storing = 1;
 
     return ngx_http_next_header_filter(r);
@@ -2004,6 +2039,128 @@ ngx_http_ticketing_cache_expires(ngx_http_request_t *r,
     *lifetime = (ngx_msec_t) ngx_min(exp - date, 365 * 24 * 60 * 60) * 1000;
 
     return NULL;
+}
+
+
+/*
+ * The answer's Content-Language, stored with the entry and replayed by a
+ * hit: empty when none.  Several, or one a value line cannot hold: not
+ * stored.
+ */
+static const char *
+ngx_http_ticketing_cache_language(ngx_http_request_t *r, ngx_str_t *lang)
+{
+    ngx_uint_t        i;
+    ngx_list_part_t  *part;
+    ngx_table_elt_t  *h;
+
+    ngx_str_null(lang);
+
+    part = &r->headers_out.headers.part;
+    h = part->elts;
+
+    for (i = 0; /* void */; i++) {
+
+        if (i >= part->nelts) {
+            if (part->next == NULL) {
+                break;
+            }
+
+            part = part->next;
+            h = part->elts;
+            i = 0;
+        }
+
+        if (h[i].hash == 0
+            || h[i].key.len != sizeof("Content-Language") - 1
+            || ngx_strncasecmp(h[i].key.data, (u_char *) "Content-Language",
+                               sizeof("Content-Language") - 1) != 0)
+        {
+            continue;
+        }
+
+        if (lang->data != NULL) {
+            return "the upstream's Content-Language is repeated";
+        }
+
+        if (h[i].value.len > NGX_HTTP_TICKETING_CACHE_MAX_TYPE
+            || ngx_strlchr(h[i].value.data,
+                           h[i].value.data + h[i].value.len, '\n')
+               != NULL)
+        {
+            return "the upstream's Content-Language cannot be stored";
+        }
+
+        *lang = h[i].value;
+    }
+
+    return NULL;
+}
+
+
+static ngx_int_t
+ngx_http_ticketing_cache_add_header(ngx_http_request_t *r, char *name,
+    ngx_str_t *value)
+{
+    ngx_table_elt_t  *h;
+
+    h = ngx_list_push(&r->headers_out.headers);
+    if (h == NULL) {
+        return NGX_ERROR;
+    }
+
+    h->hash = 1;
+    h->key.data = (u_char *) name;
+    h->key.len = ngx_strlen(name);
+    h->value = *value;
+
+    return NGX_OK;
+}
+
+
+/*
+ * "Vary" on every answer of a cached operation, HIT or not: the request
+ * headers the key holds, so that a client or a cache downstream tells the
+ * variants apart.  Authorization when the entry is per subject or claim,
+ * or the provider may come from a claim; the organization header when the
+ * location has one.
+ */
+static ngx_int_t
+ngx_http_ticketing_cache_add_vary(ngx_http_request_t *r,
+    ngx_http_ticketing_cache_ctx_t *cctx)
+{
+    u_char                         *p;
+    ngx_str_t                       value;
+    ngx_http_ticketing_loc_conf_t  *tlcf;
+
+    static ngx_str_t  held = ngx_string("Accept, Accept-Language, "
+                                        "ticketing-provider");
+
+    tlcf = ngx_http_get_module_loc_conf(r, ngx_http_ticketing_module);
+
+    value.data = ngx_pnalloc(r->pool, held.len + 2
+                                      + tlcf->provider.org_header.len
+                                      + sizeof(", Authorization") - 1);
+    if (value.data == NULL) {
+        return NGX_ERROR;
+    }
+
+    p = ngx_cpymem(value.data, held.data, held.len);
+
+    if (tlcf->provider.org_header.len) {
+        *p++ = ',';
+        *p++ = ' ';
+        p = ngx_cpymem(p, tlcf->provider.org_header.data,
+                       tlcf->provider.org_header.len);
+    }
+
+    if (cctx->scoped || tlcf->provider.provider_claim.len) {
+        p = ngx_cpymem(p, ", Authorization", sizeof(", Authorization") - 1);
+    }
+
+    value.len = p - value.data;
+
+    return ngx_http_ticketing_cache_add_header(r, "Vary", &value);
 }
 
 
@@ -2316,6 +2473,17 @@ ngx_http_ticketing_cache_stale_headers(ngx_http_request_t *r,
     cctx->status = NGX_HTTP_TICKETING_CACHE_STALE;
     cctx->serving_stale = 1;
     cctx->store = 0;
+
+    if (cctx->stale_language.len
+        && ngx_http_ticketing_cache_add_header(r, "Content-Language",
+                                               &cctx->stale_language)
+           != NGX_OK)
+    {
+        /* the entry goes out without it: a header less, no failure */
+        ngx_log_error(NGX_LOG_WARN, r->connection->log, 0,
+                      "ticketing cache: no Content-Language on the stale "
+                      "entry");
+    }
 }
 
 

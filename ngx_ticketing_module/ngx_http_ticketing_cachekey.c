@@ -613,16 +613,26 @@ ngx_http_ticketing_cachekey_cmp(const ngx_http_ticketing_cachekey_arg_t *a,
 
 size_t
 ngx_http_ticketing_cacheval_header(u_char *buf, unsigned long long fresh_until,
-    const u_char *type, size_t type_len)
+    const u_char *type, size_t type_len, const u_char *lang, size_t lang_len)
 {
-    int  n;
+    int      n;
+    u_char  *p;
 
-    n = sprintf((char *) buf, "v1 %llu ", fresh_until);
+    n = sprintf((char *) buf, "v2 %llu ", fresh_until);
+    p = buf + n;
 
-    memcpy(buf + n, type, type_len);
-    buf[n + type_len] = '\n';
+    memcpy(p, type, type_len);
+    p += type_len;
+    *p++ = '\n';
 
-    return n + type_len + 1;
+    if (lang_len) {
+        memcpy(p, lang, lang_len);
+        p += lang_len;
+    }
+
+    *p++ = '\n';
+
+    return p - buf;
 }
 
 
@@ -630,13 +640,19 @@ int
 ngx_http_ticketing_cacheval_parse(const u_char *value, size_t len,
     ngx_http_ticketing_cacheval_t *v)
 {
+    int            version;
     const u_char  *p, *end, *nl;
 
     end = value + len;
 
-    if (len < sizeof("v1 0 \n") - 1 || memcmp(value, "v1 ", 3) != 0) {
+    if (len < sizeof("v1 0 \n") - 1
+        || value[0] != 'v' || (value[1] != '1' && value[1] != '2')
+        || value[2] != ' ')
+    {
         return -1;
     }
+
+    version = value[1] - '0';
 
     p = value + 3;
     v->fresh_until = 0;
@@ -665,8 +681,24 @@ ngx_http_ticketing_cacheval_parse(const u_char *value, size_t len,
 
     v->type.data = p;
     v->type.len = nl - p;
-    v->body.data = nl + 1;
-    v->body.len = end - (nl + 1);
+    p = nl + 1;
+
+    v->language.data = p;
+    v->language.len = 0;
+
+    if (version == 2) {
+        /* the language line, empty when the answer had none */
+        nl = memchr(p, '\n', end - p);
+        if (nl == NULL) {
+            return -1;
+        }
+
+        v->language.len = nl - p;
+        p = nl + 1;
+    }
+
+    v->body.data = p;
+    v->body.len = end - p;
 
     return 0;
 }

@@ -118,24 +118,28 @@ ngx_http_ticketing_cachekey_rc_e ngx_http_ticketing_cachekey_build(
 
 
 /*
- * A stored value: "v1 " <fresh until, ms since the epoch> " "
- * <content type> "\n" <body>.  Redis keeps it longer than it is fresh
- * when stale-if-error is on.
+ * A stored value: "v2 " <fresh until, ms since the epoch> " "
+ * <content type> "\n" <content language, may be empty> "\n" <body>.
+ * Neither the type nor the language holds a "\n".  Redis keeps it longer
+ * than it is fresh when stale-if-error is on.  The parser still reads the
+ * "v1" values of earlier versions (no language line).
  */
 typedef struct {
     unsigned long long         fresh_until;
     ngx_http_ticketing_span_t  type;
+    ngx_http_ticketing_span_t  language;
     ngx_http_ticketing_span_t  body;
 } ngx_http_ticketing_cacheval_t;
 
 
-/* the header's length for a content type of "type_len" bytes, at most */
-#define NGX_HTTP_TICKETING_CACHEVAL_HEADER_SIZE(type_len)                   \
-    (sizeof("v1 ") - 1 + 20 + 1 + (type_len) + 1)
+/* the header's length for a type and a language of these lengths, at most */
+#define NGX_HTTP_TICKETING_CACHEVAL_HEADER_SIZE(type_len, lang_len)         \
+    (sizeof("v2 ") - 1 + 20 + 1 + (type_len) + 1 + (lang_len) + 1)
 
 /* writes the header, returns its length */
 size_t ngx_http_ticketing_cacheval_header(u_char *buf,
-    unsigned long long fresh_until, const u_char *type, size_t type_len);
+    unsigned long long fresh_until, const u_char *type, size_t type_len,
+    const u_char *lang, size_t lang_len);
 
 /* 0 when well-formed (the spans point into "value"), -1 otherwise */
 int ngx_http_ticketing_cacheval_parse(const u_char *value, size_t len,

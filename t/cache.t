@@ -1768,6 +1768,7 @@ ticketing-provider: JAM
 [warn]
 
 
+
 === TEST 37b: equivalent Accept and Accept-Language forms share an entry; quoted strings and stray spaces BYPASS
 --- request eval
 ["GET /__mock/reset",
@@ -1792,6 +1793,59 @@ ticketing-provider: JAM
  ("X-Cache-Status: BYPASS") x 3, ""]
 --- response_body_like eval
 ['"reset"', ('"Blocks"') x 6, '"count":\s*4\b']
+--- no_error_log
+[error]
+[warn]
+
+
+
+=== TEST 38: a HIT replays the stored Content-Language; cached operations say what they vary on
+--- request eval
+["GET /__mock/reset",
+ "GET /v2/ticket/metadata/create/properties?projectKey=INST&ticketType=Incidencia",
+ "GET /v2/ticket/metadata/create/properties?projectKey=INST&ticketType=Incidencia",
+ "GET /v2/issueLinkType",
+ "GET /v2/issueLinkType",
+ "GET /__mock/count"]
+--- more_headers eval
+["",
+ ("ticketing-provider: JAM\nAccept-Language: en") x 2,
+ ("ticketing-provider: JAM") x 2,
+ ""]
+--- response_headers eval
+["",
+ "X-Cache-Status: MISS\nContent-Language: en",
+ "X-Cache-Status: HIT\nContent-Language: en\nVary: Accept, Accept-Language, ticketing-provider",
+ "X-Cache-Status: MISS\n!Content-Language\nVary: Accept, Accept-Language, ticketing-provider",
+ "X-Cache-Status: HIT\n!Content-Language\nVary: Accept, Accept-Language, ticketing-provider",
+ ""]
+--- response_body_like eval
+['"reset"', ('"Summary"') x 2, ('"Blocks"') x 2, '"count":\s*2\b']
+--- no_error_log
+[error]
+[warn]
+
+
+
+=== TEST 38b: a stored Content-Language is replayed by a HIT and by a STALE answer
+--- cache_config
+        ticketing_cache_stale_if_error 1m;
+--- redis_seed eval
+[[0, "PREFIX|v3|3:JAM|0:|18:issueLinkType.list|0:|0:|0:|0:|q0|h|0:|0:|s|0:",
+  "v2 9999999999999 application/json\nde\n[\"seeded\"]"],
+ [0, "PREFIX|v3|3:JAM|0:|14:metadata.types|0:|0:|0:|0:|q0|h|0:|0:|s|0:",
+  "v2 1 application/json\nde\n[\"stale\"]"]]
+--- request eval
+["GET /v2/issueLinkType", "GET /v2/ticket/metadata/types"]
+--- more_headers eval
+["ticketing-provider: JAM", "ticketing-provider: JAM\nX-Mock-Error: spring"]
+--- error_code eval
+[200, 200]
+--- response_headers eval
+["X-Cache-Status: HIT\nContent-Language: de",
+ "X-Cache-Status: STALE\nContent-Language: de\nVary: Accept, Accept-Language, ticketing-provider"]
+--- response_body eval
+['["seeded"]', '["stale"]']
 --- no_error_log
 [error]
 [warn]

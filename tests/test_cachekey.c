@@ -531,9 +531,9 @@ test_value_round_trip(void **state)
 
     n = ngx_http_ticketing_cacheval_header(buf, 1700000000123ULL,
                                           (const u_char *) "application/json",
-                                          16);
-    assert_true(n <= NGX_HTTP_TICKETING_CACHEVAL_HEADER_SIZE(16));
-    assert_memory_equal(buf, "v1 1700000000123 application/json\n", n);
+                                          16, (const u_char *) "en", 2);
+    assert_true(n <= NGX_HTTP_TICKETING_CACHEVAL_HEADER_SIZE(16, 2));
+    assert_memory_equal(buf, "v2 1700000000123 application/json\nen\n", n);
 
     memcpy(buf + n, "{\"a\":1}", 7);
 
@@ -541,6 +541,8 @@ test_value_round_trip(void **state)
     assert_true(v.fresh_until == 1700000000123ULL);
     assert_int_equal(v.type.len, 16);
     assert_memory_equal(v.type.data, "application/json", 16);
+    assert_int_equal(v.language.len, 2);
+    assert_memory_equal(v.language.data, "en", 2);
     assert_int_equal(v.body.len, 7);
     assert_memory_equal(v.body.data, "{\"a\":1}", 7);
 
@@ -548,14 +550,31 @@ test_value_round_trip(void **state)
     assert_int_equal(ngx_http_ticketing_cacheval_parse(buf, n, &v), 0);
     assert_int_equal(v.body.len, 0);
 
+    /* no language: an empty line */
+    n = ngx_http_ticketing_cacheval_header(buf, 5, (const u_char *) "a/b", 3,
+                                          NULL, 0);
+    assert_memory_equal(buf, "v2 5 a/b\n\n", n);
+    memcpy(buf + n, "\n{}", 3);
+    assert_int_equal(ngx_http_ticketing_cacheval_parse(buf, n + 3, &v), 0);
+    assert_int_equal(v.language.len, 0);
+    assert_int_equal(v.body.len, 3);
+    assert_memory_equal(v.body.data, "\n{}", 3);
+
+    /* a value of an earlier version: no language line */
+    memcpy(buf, "v1 5 a/b\n{}", 11);
+    assert_int_equal(ngx_http_ticketing_cacheval_parse(buf, 11, &v), 0);
+    assert_int_equal(v.language.len, 0);
+    assert_int_equal(v.body.len, 2);
+
     /* every value the writer writes parses back, up to the largest one */
     n = ngx_http_ticketing_cacheval_header(buf, ~0ULL,
-                                          (const u_char *) "a/b", 3);
+                                          (const u_char *) "a/b", 3,
+                                          (const u_char *) "es", 2);
     assert_int_equal(ngx_http_ticketing_cacheval_parse(buf, n, &v), 0);
     assert_true(v.fresh_until == ~0ULL);
 
-    memcpy(buf, "v1 18446744073709551616 a/b\n", 28);
-    assert_int_equal(ngx_http_ticketing_cacheval_parse(buf, 28, &v), -1);
+    memcpy(buf, "v2 18446744073709551616 a/b\n\n", 29);
+    assert_int_equal(ngx_http_ticketing_cacheval_parse(buf, 29, &v), -1);
 }
 
 
@@ -566,10 +585,12 @@ test_value_malformed(void **state)
     ngx_http_ticketing_cacheval_t   v;
     static const char              *bad[] = {
         "", "garbage", "v1", "v1 ", "v1 12", "v1 12 ", "v1 12 \nbody",
-        "v1 x application/json\n{}", "v2 12 application/json\n{}",
+        "v1 x application/json\n{}", "v3 12 application/json\n{}",
         "v1 12application/json\n{}", "v1  12 application/json\n{}",
         "v1 12 application/json",
         "v1 99999999999999999999999 application/json\n{}",
+        "v2 12 application/json\n{}", "v2 12 application/json\nen",
+        "v2 12 \nen\n{}",
     };
 
     (void) state;

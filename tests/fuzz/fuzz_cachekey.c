@@ -13,7 +13,8 @@
  * (BAD_QUERY) iff the model finds malformed percent-encoding or more than
  * NGX_HTTP_TICKETING_CACHEKEY_MAX_ARGS parameters.  The whole input is also
  * parsed as a stored value, and a value built from the first request's
- * fields (content type: the operation) parses back to the same parts.  The first request is also normalized as an
+ * fields (content type: the operation, language: the provider) parses
+ * back to the same parts.  The first request is also normalized as an
  * Accept and an Accept-Language value: refused, or a form no longer than
  * the input, without whitespace, in the header's alphabet, that
  * normalizes to itself.
@@ -291,27 +292,40 @@ fuzz_ck_value(const uint8_t *data, size_t size, const fuzz_ck_req_t *r)
     if (ngx_http_ticketing_cacheval_parse(v, size, &cv) == 0) {
         FUZZ_CHECK(cv.type.len > 0);
         FUZZ_CHECK(cv.type.data > v && cv.type.data + cv.type.len < v + size);
+        FUZZ_CHECK(cv.language.data > cv.type.data
+                   && cv.language.data + cv.language.len <= cv.body.data);
         FUZZ_CHECK(cv.body.data + cv.body.len == v + size);
         FUZZ_CHECK(memchr(cv.type.data, '\n', cv.type.len) == NULL);
+        FUZZ_CHECK(cv.language.len == 0
+                   || memchr(cv.language.data, '\n', cv.language.len)
+                      == NULL);
     }
 
     free(v);
 
-    /* a built value parses back: type = the operation, body = the query */
-    if (r->f[2].len == 0 || memchr(r->f[2].data, '\n', r->f[2].len)) {
+    /*
+     * a built value parses back: type = the operation, language = the
+     * provider, body = the query
+     */
+    if (r->f[2].len == 0 || memchr(r->f[2].data, '\n', r->f[2].len)
+        || (r->f[0].len && memchr(r->f[0].data, '\n', r->f[0].len)))
+    {
         return;
     }
 
     fresh = 0;
     memcpy(&fresh, data, size < sizeof(fresh) ? size : sizeof(fresh));
 
-    buf = malloc(NGX_HTTP_TICKETING_CACHEVAL_HEADER_SIZE(r->f[2].len)
+    buf = malloc(NGX_HTTP_TICKETING_CACHEVAL_HEADER_SIZE(r->f[2].len,
+                                                         r->f[0].len)
                  + r->f[FUZZ_CK_FIELDS - 1].len);
     FUZZ_CHECK(buf != NULL);
 
     n = ngx_http_ticketing_cacheval_header(buf, fresh, r->f[2].data,
-                                           r->f[2].len);
-    FUZZ_CHECK(n <= NGX_HTTP_TICKETING_CACHEVAL_HEADER_SIZE(r->f[2].len));
+                                           r->f[2].len, r->f[0].data,
+                                           r->f[0].len);
+    FUZZ_CHECK(n <= NGX_HTTP_TICKETING_CACHEVAL_HEADER_SIZE(r->f[2].len,
+                                                           r->f[0].len));
     memcpy(buf + n, r->f[FUZZ_CK_FIELDS - 1].data,
            r->f[FUZZ_CK_FIELDS - 1].len);
     n += r->f[FUZZ_CK_FIELDS - 1].len;
@@ -319,6 +333,7 @@ fuzz_ck_value(const uint8_t *data, size_t size, const fuzz_ck_req_t *r)
     FUZZ_CHECK(ngx_http_ticketing_cacheval_parse(buf, n, &cv) == 0);
     FUZZ_CHECK(cv.fresh_until == fresh);
     FUZZ_CHECK(fuzz_ck_span_cmp(&cv.type, &r->f[2]) == 0);
+    FUZZ_CHECK(fuzz_ck_span_cmp(&cv.language, &r->f[0]) == 0);
     FUZZ_CHECK(fuzz_ck_span_cmp(&cv.body, &r->f[FUZZ_CK_FIELDS - 1]) == 0);
 
     free(buf);
