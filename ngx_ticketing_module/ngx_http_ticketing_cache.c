@@ -51,7 +51,8 @@ static ngx_int_t ngx_http_ticketing_cache_key(ngx_http_request_t *r,
     ngx_http_ticketing_ctx_t *ctx, ngx_http_ticketing_cache_ctx_t *cctx,
     const char **why);
 static ngx_int_t ngx_http_ticketing_cache_request_header(
-    ngx_http_request_t *r, u_char *name, size_t len, ngx_str_t *value);
+    ngx_http_request_t *r, unsigned which, ngx_str_t *value,
+    const char **why);
 static ngx_int_t ngx_http_ticketing_cache_scope_value(ngx_http_request_t *r,
     ngx_http_ticketing_ctx_t *ctx, ngx_http_ticketing_cache_ctx_t *cctx,
     ngx_str_t *value);
@@ -75,6 +76,8 @@ static ngx_int_t ngx_http_ticketing_cache_purge_handler(
     ngx_http_request_t *r);
 static ngx_int_t ngx_http_ticketing_cache_purge_pattern(ngx_http_request_t *r,
     ngx_http_ticketing_cache_ctx_t *cctx, const char **error);
+static ngx_int_t ngx_http_ticketing_cache_purge_args(ngx_http_request_t *r,
+    const char **error);
 static ngx_int_t ngx_http_ticketing_cache_purge_arg(ngx_http_request_t *r,
     const char *name, ngx_str_t *value);
 static u_char *ngx_http_ticketing_cache_glob(u_char *p, u_char *src,
@@ -100,6 +103,14 @@ static const char *ngx_http_ticketing_cache_rules(ngx_http_request_t *r,
     ngx_http_ticketing_cache_ctx_t *cctx);
 static const char *ngx_http_ticketing_cache_control(ngx_str_t *value,
     ngx_msec_t *max_age, ngx_msec_t *s_maxage);
+static const char *ngx_http_ticketing_cache_expires(ngx_http_request_t *r,
+    ngx_table_elt_t *expires, ngx_msec_t *lifetime);
+static const char *ngx_http_ticketing_cache_language(ngx_http_request_t *r,
+    ngx_str_t *lang);
+static ngx_int_t ngx_http_ticketing_cache_add_header(ngx_http_request_t *r,
+    char *name, ngx_str_t *value);
+static ngx_int_t ngx_http_ticketing_cache_add_vary(ngx_http_request_t *r,
+    ngx_http_ticketing_cache_ctx_t *cctx);
 static const char *ngx_http_ticketing_cache_vary(ngx_http_request_t *r,
     ngx_http_ticketing_cache_ctx_t *cctx, ngx_str_t *value);
 static u_char *ngx_http_ticketing_cache_token(u_char *p, u_char *end,
@@ -868,18 +879,16 @@ ngx_http_ticketing_cache_key(ngx_http_request_t *r,
         return rc;
     }
 
-    rc = ngx_http_ticketing_cache_request_header(r, (u_char *) "accept",
-                                                 sizeof("accept") - 1,
-                                                 &accept);
+    rc = ngx_http_ticketing_cache_request_header(r,
+                                        NGX_HTTP_TICKETING_CACHEKEY_ACCEPT,
+                                        &accept, why);
     if (rc == NGX_OK) {
         rc = ngx_http_ticketing_cache_request_header(r,
-                                          (u_char *) "accept-language",
-                                          sizeof("accept-language") - 1,
-                                          &language);
+                               NGX_HTTP_TICKETING_CACHEKEY_ACCEPT_LANGUAGE,
+                               &language, why);
     }
 
     if (rc != NGX_OK) {
-        *why = "Accept or Accept-Language too long";
         return rc;
     }
 
@@ -950,19 +959,32 @@ ngx_http_ticketing_cache_key(ngx_http_request_t *r,
 
 
 /*
- * A request header for the key, normalized: every copy joined with ",",
- * spaces and tabs removed, lower-cased; empty when absent.  NGX_DECLINED
- * when longer than NGX_HTTP_TICKETING_CACHEKEY_MAX_HEADER.
+ * Accept or Accept-Language for the key, normalized: every copy joined
+ * with ",", each normalized by ngx_http_ticketing_cachekey_header(); empty
+ * when absent.  NGX_DECLINED, with the reason in *why, when a copy is not
+ * a value the key can hold (the upstream may read it otherwise than its
+ * normalized form) or the result is longer than
+ * NGX_HTTP_TICKETING_CACHEKEY_MAX_HEADER.
  */
 static ngx_int_t
-ngx_http_ticketing_cache_request_header(ngx_http_request_t *r, u_char *name,
-    size_t len, ngx_str_t *value)
+ngx_http_ticketing_cache_request_header(ngx_http_request_t *r,
+    unsigned which, ngx_str_t *value, const char **why)
 {
-    u_char           *p;
-    size_t            size;
+    u_char           *p, *name;
+    size_t            size, len;
+    ssize_t           n;
     ngx_uint_t        i;
     ngx_list_part_t  *part;
     ngx_table_elt_t  *h;
+
+    if (which == NGX_HTTP_TICKETING_CACHEKEY_ACCEPT_LANGUAGE) {
+        name = (u_char *) "accept-language";
+        len = sizeof("accept-language") - 1;
+
+    } else {
+        name = (u_char *) "accept";
+        len = sizeof("accept") - 1;
+    }
 
     size = NGX_HTTP_TICKETING_CACHEKEY_MAX_HEADER;
 
@@ -994,6 +1016,7 @@ ngx_http_ticketing_cache_request_header(ngx_http_request_t *r, u_char *name,
 
         /* the raw length bounds the normalized one */
         if (h[i].value.len + 1 > size - (size_t) (p - value->data)) {
+            *why = "Accept or Accept-Language too long";
             return NGX_DECLINED;
         }
 
@@ -1001,8 +1024,14 @@ ngx_http_ticketing_cache_request_header(ngx_http_request_t *r, u_char *name,
             *p++ = ',';
         }
 
-        p += ngx_http_ticketing_cachekey_header(h[i].value.data,
-                                                h[i].value.len, p);
+        n = ngx_http_ticketing_cachekey_header(which, h[i].value.data,
+                                               h[i].value.len, p);
+        if (n < 0) {
+            *why = "Accept or Accept-Language outside its grammar";
+            return NGX_DECLINED;
+        }
+
+        p += n;
     }
 
     value->len = p - value->data;
@@ -1507,6 +1536,7 @@ ngx_http_ticketing_cache_send_hit(ngx_http_request_t *r,
 {
     u_char                    *type;
     ngx_int_t                  rc;
+    ngx_str_t                  lang;
     ngx_buf_t                 *b;
     ngx_chain_t                out;
     ngx_http_ticketing_ctx_t  *ctx;
@@ -1555,6 +1585,24 @@ ngx_http_ticketing_cache_send_hit(ngx_http_request_t *r,
     r->headers_out.content_type_lowcase = NULL;
     r->headers_out.content_length_n = v->body.len;
 
+    if (v->language.len) {
+        lang.len = v->language.len;
+        lang.data = ngx_pnalloc(r->pool, lang.len);
+        if (lang.data == NULL) {
+            ngx_http_finalize_request(r, NGX_HTTP_INTERNAL_SERVER_ERROR);
+            return;
+        }
+
+        ngx_memcpy(lang.data, v->language.data, lang.len);
+
+        if (ngx_http_ticketing_cache_add_header(r, "Content-Language", &lang)
+            != NGX_OK)
+        {
+            ngx_http_finalize_request(r, NGX_HTTP_INTERNAL_SERVER_ERROR);
+            return;
+        }
+    }
+
     rc = ngx_http_send_header(r);
 
     if (rc == NGX_ERROR || rc > NGX_OK || r->header_only) {
@@ -1575,11 +1623,18 @@ ngx_http_ticketing_cache_keep_stale(ngx_http_request_t *r,
     ngx_http_ticketing_cache_ctx_t *cctx, ngx_http_ticketing_cacheval_t *v)
 {
     cctx->stale_type.data = ngx_pnalloc(r->pool, v->type.len);
+    cctx->stale_language.data = ngx_pnalloc(r->pool, v->language.len + 1);
     cctx->stale_body.data = ngx_pnalloc(r->pool, v->body.len + 1);
 
-    if (cctx->stale_type.data == NULL || cctx->stale_body.data == NULL) {
+    if (cctx->stale_type.data == NULL || cctx->stale_language.data == NULL
+        || cctx->stale_body.data == NULL)
+    {
         return NGX_ERROR;
     }
+
+    cctx->stale_language.len = v->language.len;
+    ngx_memcpy(cctx->stale_language.data, v->language.data,
+               v->language.len);
 
     cctx->stale_type.len = v->type.len;
     ngx_memcpy(cctx->stale_type.data, v->type.data, v->type.len);
@@ -1711,9 +1766,8 @@ static ngx_int_t
 ngx_http_ticketing_cache_header_filter(ngx_http_request_t *r)
 {
     size_t                           size;
-    ngx_str_t                       *type;
+    ngx_str_t                       *type, *status, lang;
     const char                      *why;
-    ngx_table_elt_t                 *h;
     ngx_http_ticketing_ctx_t        *ctx;
     ngx_http_ticketing_cache_ctx_t  *cctx;
 
@@ -1746,14 +1800,14 @@ ngx_http_ticketing_cache_header_filter(ngx_http_request_t *r)
 
     ngx_http_ticketing_cache_hide_status(r);
 
-    h = ngx_list_push(&r->headers_out.headers);
-    if (h == NULL) {
+    status = &ngx_http_ticketing_cache_status_names[cctx->status];
+
+    if (ngx_http_ticketing_cache_add_header(r, "X-Cache-Status", status)
+        != NGX_OK
+        || ngx_http_ticketing_cache_add_vary(r, cctx) != NGX_OK)
+    {
         return NGX_ERROR;
     }
-
-    h->hash = 1;
-    ngx_str_set(&h->key, "X-Cache-Status");
-    h->value = ngx_http_ticketing_cache_status_names[cctx->status];
 
     if (!cctx->store
         || cctx->status == NGX_HTTP_TICKETING_CACHE_HIT
@@ -1786,13 +1840,17 @@ ngx_http_ticketing_cache_header_filter(ngx_http_request_t *r)
 
     why = ngx_http_ticketing_cache_rules(r, cctx);
 
+    if (why == NULL) {
+        why = ngx_http_ticketing_cache_language(r, &lang);
+    }
+
     if (why != NULL) {
         ngx_log_debug1(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
                        "ticketing cache: response not stored: %s", why);
         return ngx_http_next_header_filter(r);
     }
 
-    size = NGX_HTTP_TICKETING_CACHEVAL_HEADER_SIZE(type->len);
+    size = NGX_HTTP_TICKETING_CACHEVAL_HEADER_SIZE(type->len, lang.len);
     cctx->max += size;
 
     size += (r->headers_out.content_length_n >= 0)
@@ -1806,7 +1864,7 @@ ngx_http_ticketing_cache_header_filter(ngx_http_request_t *r)
     cctx->size = ngx_min(size, cctx->max);
     cctx->len = ngx_http_ticketing_cacheval_header(cctx->value,
                     ngx_http_ticketing_cache_now() + cctx->ttl,
-                    type->data, type->len);
+                    type->data, type->len, lang.data, lang.len);
     cctx->storing = 1;
 
     return ngx_http_next_header_filter(r);
@@ -1815,21 +1873,27 @@ ngx_http_ticketing_cache_header_filter(ngx_http_request_t *r)
 
 /*
  * The HTTP caching rules of a shared cache (RFC 9111) for an answer that
- * is otherwise storable: NULL when it may be stored (cctx->ttl capped by
- * s-maxage or max-age), else why not.
+ * is otherwise storable: NULL when it may be stored, else why not.  The
+ * entry's TTL is the smallest of ticketing_cache_ttl and what is left of
+ * the answer's freshness lifetime (4.2.1: s-maxage, else max-age, else
+ * Expires - Date) once its Age is taken off; nothing left: not stored.
  */
 static const char *
 ngx_http_ticketing_cache_rules(ngx_http_request_t *r,
     ngx_http_ticketing_cache_ctx_t *cctx)
 {
-    ngx_uint_t        i;
-    ngx_msec_t        ttl, max_age, s_maxage;
+    ngx_int_t         n;
+    ngx_uint_t        i, nexpires;
+    ngx_msec_t        lifetime, age, max_age, s_maxage;
     const char       *why;
     ngx_list_part_t  *part;
-    ngx_table_elt_t  *h;
+    ngx_table_elt_t  *h, *expires;
 
     max_age = NGX_CONF_UNSET_MSEC;
     s_maxage = NGX_CONF_UNSET_MSEC;
+    age = NGX_CONF_UNSET_MSEC;
+    expires = NULL;
+    nexpires = 0;
 
     part = &r->headers_out.headers.part;
     h = part->elts;
@@ -1871,21 +1935,232 @@ ngx_http_ticketing_cache_rules(ngx_http_request_t *r,
             if (why != NULL) {
                 return why;
             }
+
+            continue;
+        }
+
+        if (h[i].key.len == sizeof("Expires") - 1
+            && ngx_strncasecmp(h[i].key.data, (u_char *) "Expires",
+                               sizeof("Expires") - 1) == 0)
+        {
+            expires = &h[i];
+            nexpires++;
+            continue;
+        }
+
+        if (age == NGX_CONF_UNSET_MSEC
+            && h[i].key.len == sizeof("Age") - 1
+            && ngx_strncasecmp(h[i].key.data, (u_char *) "Age",
+                               sizeof("Age") - 1) == 0)
+        {
+            /* 5.1: the first one; one that is no delta-seconds is ignored */
+            n = ngx_atoi(h[i].value.data, h[i].value.len);
+
+            if (n != NGX_ERROR) {
+                age = (ngx_msec_t) ngx_min(n, 365 * 24 * 60 * 60) * 1000;
+            }
         }
     }
 
     /* s-maxage is for shared caches and wins over max-age */
-    ttl = (s_maxage != NGX_CONF_UNSET_MSEC) ? s_maxage : max_age;
+    lifetime = (s_maxage != NGX_CONF_UNSET_MSEC) ? s_maxage : max_age;
 
-    if (ttl != NGX_CONF_UNSET_MSEC) {
-        if (ttl == 0) {
-            return "the upstream's max-age or s-maxage is 0";
+    if (lifetime == 0) {
+        return "the upstream's max-age or s-maxage is 0";
+    }
+
+    if (lifetime == NGX_CONF_UNSET_MSEC && nexpires) {
+        /* 5.3: with max-age or s-maxage, Expires is ignored */
+
+        if (nexpires > 1) {
+            return "the upstream's Expires is repeated: already expired";
         }
 
-        cctx->ttl = ngx_min(cctx->ttl, ttl);
+        why = ngx_http_ticketing_cache_expires(r, expires, &lifetime);
+        if (why != NULL) {
+            return why;
+        }
+    }
+
+    if (lifetime == NGX_CONF_UNSET_MSEC) {
+        /* no freshness information: ticketing_cache_ttl alone */
+        return NULL;
+    }
+
+    if (age != NGX_CONF_UNSET_MSEC) {
+        if (age >= lifetime) {
+            return "the upstream's answer is already stale (Age)";
+        }
+
+        lifetime -= age;
+    }
+
+    cctx->ttl = ngx_min(cctx->ttl, lifetime);
+
+    return NULL;
+}
+
+
+/*
+ * The freshness lifetime Expires gives: Expires - Date (RFC 9111 4.2.1),
+ * with the upstream's Date, else the time it is received.  An invalid
+ * Expires ("0") means already expired (5.3): not stored.
+ */
+static const char *
+ngx_http_ticketing_cache_expires(ngx_http_request_t *r,
+    ngx_table_elt_t *expires, ngx_msec_t *lifetime)
+{
+    time_t            exp, date;
+    ngx_table_elt_t  *h;
+
+    exp = ngx_parse_http_time(expires->value.data, expires->value.len);
+    if (exp == NGX_ERROR) {
+        return "the upstream's Expires is invalid: already expired";
+    }
+
+    /* proxy_pass hides the upstream's Date from headers_out, not here */
+    h = (r->upstream != NULL) ? r->upstream->headers_in.date : NULL;
+
+    if (h == NULL) {
+        h = r->headers_out.date;
+    }
+
+    date = (h != NULL) ? ngx_parse_http_time(h->value.data, h->value.len)
+                       : NGX_ERROR;
+
+    if (date == NGX_ERROR) {
+        date = ngx_time();
+    }
+
+    if (exp <= date) {
+        return "the upstream's Expires is not after its Date";
+    }
+
+    *lifetime = (ngx_msec_t) ngx_min(exp - date, 365 * 24 * 60 * 60) * 1000;
+
+    return NULL;
+}
+
+
+/*
+ * The answer's Content-Language, stored with the entry and replayed by a
+ * hit: empty when none.  Several, or one a value line cannot hold: not
+ * stored.
+ */
+static const char *
+ngx_http_ticketing_cache_language(ngx_http_request_t *r, ngx_str_t *lang)
+{
+    ngx_uint_t        i;
+    ngx_list_part_t  *part;
+    ngx_table_elt_t  *h;
+
+    ngx_str_null(lang);
+
+    part = &r->headers_out.headers.part;
+    h = part->elts;
+
+    for (i = 0; /* void */; i++) {
+
+        if (i >= part->nelts) {
+            if (part->next == NULL) {
+                break;
+            }
+
+            part = part->next;
+            h = part->elts;
+            i = 0;
+        }
+
+        if (h[i].hash == 0
+            || h[i].key.len != sizeof("Content-Language") - 1
+            || ngx_strncasecmp(h[i].key.data, (u_char *) "Content-Language",
+                               sizeof("Content-Language") - 1) != 0)
+        {
+            continue;
+        }
+
+        if (lang->data != NULL) {
+            return "the upstream's Content-Language is repeated";
+        }
+
+        if (h[i].value.len > NGX_HTTP_TICKETING_CACHE_MAX_TYPE
+            || ngx_strlchr(h[i].value.data,
+                           h[i].value.data + h[i].value.len, '\n')
+               != NULL)
+        {
+            return "the upstream's Content-Language cannot be stored";
+        }
+
+        *lang = h[i].value;
     }
 
     return NULL;
+}
+
+
+static ngx_int_t
+ngx_http_ticketing_cache_add_header(ngx_http_request_t *r, char *name,
+    ngx_str_t *value)
+{
+    ngx_table_elt_t  *h;
+
+    h = ngx_list_push(&r->headers_out.headers);
+    if (h == NULL) {
+        return NGX_ERROR;
+    }
+
+    h->hash = 1;
+    h->key.data = (u_char *) name;
+    h->key.len = ngx_strlen(name);
+    h->value = *value;
+
+    return NGX_OK;
+}
+
+
+/*
+ * "Vary" on every answer of a cached operation, HIT or not: the request
+ * headers the key holds, so that a client or a cache downstream tells the
+ * variants apart.  Authorization when the entry is per subject or claim,
+ * or the provider may come from a claim; the organization header when the
+ * location has one.
+ */
+static ngx_int_t
+ngx_http_ticketing_cache_add_vary(ngx_http_request_t *r,
+    ngx_http_ticketing_cache_ctx_t *cctx)
+{
+    u_char                         *p;
+    ngx_str_t                       value;
+    ngx_http_ticketing_loc_conf_t  *tlcf;
+
+    static ngx_str_t  held = ngx_string("Accept, Accept-Language, "
+                                        "ticketing-provider");
+
+    tlcf = ngx_http_get_module_loc_conf(r, ngx_http_ticketing_module);
+
+    value.data = ngx_pnalloc(r->pool, held.len + 2
+                                      + tlcf->provider.org_header.len
+                                      + sizeof(", Authorization") - 1);
+    if (value.data == NULL) {
+        return NGX_ERROR;
+    }
+
+    p = ngx_cpymem(value.data, held.data, held.len);
+
+    if (tlcf->provider.org_header.len) {
+        *p++ = ',';
+        *p++ = ' ';
+        p = ngx_cpymem(p, tlcf->provider.org_header.data,
+                       tlcf->provider.org_header.len);
+    }
+
+    if (cctx->scoped || tlcf->provider.provider_claim.len) {
+        p = ngx_cpymem(p, ", Authorization", sizeof(", Authorization") - 1);
+    }
+
+    value.len = p - value.data;
+
+    return ngx_http_ticketing_cache_add_header(r, "Vary", &value);
 }
 
 
@@ -2198,6 +2473,17 @@ ngx_http_ticketing_cache_stale_headers(ngx_http_request_t *r,
     cctx->status = NGX_HTTP_TICKETING_CACHE_STALE;
     cctx->serving_stale = 1;
     cctx->store = 0;
+
+    if (cctx->stale_language.len
+        && ngx_http_ticketing_cache_add_header(r, "Content-Language",
+                                               &cctx->stale_language)
+           != NGX_OK)
+    {
+        /* the entry goes out without it: a header less, no failure */
+        ngx_log_error(NGX_LOG_WARN, r->connection->log, 0,
+                      "ticketing cache: no Content-Language on the stale "
+                      "entry");
+    }
 }
 
 
@@ -2530,6 +2816,78 @@ ngx_http_ticketing_cache_purge_done(ngx_http_request_t *r, redisReply *rr)
 }
 
 
+/*
+ * The purge's query holds only provider=, org=, operation= and uri=
+ * (names in any case, as ngx_http_arg() finds them), each once and with a
+ * value: anything else would be ignored, and a purge must never do
+ * something other than what it says.
+ */
+static ngx_int_t
+ngx_http_ticketing_cache_purge_args(ngx_http_request_t *r,
+    const char **error)
+{
+    u_char      *p, *end, *amp, *eq;
+    size_t       len;
+    ngx_uint_t   i, seen;
+
+    static ngx_str_t  names[] = {
+        ngx_string("provider"),
+        ngx_string("org"),
+        ngx_string("operation"),
+        ngx_string("uri"),
+        ngx_null_string
+    };
+
+    seen = 0;
+    p = r->args.data;
+    end = p + r->args.len;
+
+    while (p < end) {
+        amp = ngx_strlchr(p, end, '&');
+        if (amp == NULL) {
+            amp = end;
+        }
+
+        if (amp == p) {
+            p++;
+            continue;
+        }
+
+        eq = ngx_strlchr(p, amp, '=');
+        len = (eq ? eq : amp) - p;
+
+        for (i = 0; names[i].len; i++) {
+            if (names[i].len == len
+                && ngx_strncasecmp(p, names[i].data, len) == 0)
+            {
+                break;
+            }
+        }
+
+        if (names[i].len == 0) {
+            *error = "unknown purge argument: provider=, org=, operation= "
+                     "or uri=";
+            return NGX_DECLINED;
+        }
+
+        if (seen & (1 << i)) {
+            *error = "a purge argument is repeated";
+            return NGX_DECLINED;
+        }
+
+        if (eq == NULL || eq + 1 == amp) {
+            *error = "a purge argument has no value";
+            return NGX_DECLINED;
+        }
+
+        seen |= 1 << i;
+        p = amp;
+    }
+
+    return NGX_OK;
+}
+
+
 /* the query argument "name", percent-decoded, in the request's pool */
 static ngx_int_t
 ngx_http_ticketing_cache_purge_arg(ngx_http_request_t *r, const char *name,
@@ -2576,6 +2934,10 @@ ngx_http_ticketing_cache_purge_pattern(ngx_http_request_t *r,
 
     tmcf = ngx_http_get_module_main_conf(r, ngx_http_ticketing_module);
 
+    if (ngx_http_ticketing_cache_purge_args(r, error) != NGX_OK) {
+        return NGX_HTTP_BAD_REQUEST;
+    }
+
     if (ngx_http_ticketing_cache_purge_arg(r, "provider", &provider)
            != NGX_OK
         || ngx_http_ticketing_cache_purge_arg(r, "org", &org) != NGX_OK
@@ -2597,6 +2959,22 @@ ngx_http_ticketing_cache_purge_pattern(ngx_http_request_t *r,
 
     o = NULL;
 
+    /*
+     * Without declared organizations no key has one (no cacheable
+     * operation has an {org}); with them every key has one, the org the
+     * request resolved: an org= that cannot match, or a uri= without the
+     * provider and org its keys hold, would purge nothing, silently.
+     */
+    if (org.len && tmcf->provider.orgs == NULL) {
+        *error = "org= needs declared organizations: no entry has one";
+        return NGX_HTTP_BAD_REQUEST;
+    }
+
+    if (uri.len && op.len) {
+        *error = "uri= takes no operation=";
+        return NGX_HTTP_BAD_REQUEST;
+    }
+
     if (uri.len) {
         /* one entry: the key of that request, exactly */
 
@@ -2615,6 +2993,16 @@ ngx_http_ticketing_cache_purge_pattern(ngx_http_request_t *r,
             || !rt.op->cacheable)
         {
             *error = "uri is not a cacheable operation";
+            return NGX_HTTP_BAD_REQUEST;
+        }
+
+        if (provider.len == 0) {
+            *error = "uri= needs provider=";
+            return NGX_HTTP_BAD_REQUEST;
+        }
+
+        if (org.len == 0 && tmcf->provider.orgs != NULL) {
+            *error = "uri= needs org= when organizations are declared";
             return NGX_HTTP_BAD_REQUEST;
         }
 
@@ -2682,10 +3070,10 @@ ngx_http_ticketing_cache_purge_pattern(ngx_http_request_t *r,
         }
     }
 
-    /* PREFIX|v2|<provider>|<org>|<operation>|... with "*" for the unset */
+    /* PREFIX|v3|<provider>|<org>|<operation>|... with "*" for the unset */
 
     size = 2 * (tmcf->cache.prefix.len + provider.len + org.len + op.len)
-           + 3 * (NGX_SIZE_T_LEN + 4) + sizeof("|v2|*");
+           + 3 * (NGX_SIZE_T_LEN + 4) + sizeof("|v3|*");
 
     cctx->pattern.data = ngx_pnalloc(r->pool, size);
     if (cctx->pattern.data == NULL) {
@@ -2695,7 +3083,7 @@ ngx_http_ticketing_cache_purge_pattern(ngx_http_request_t *r,
     p = ngx_http_ticketing_cache_glob(cctx->pattern.data,
                                       tmcf->cache.prefix.data,
                                       tmcf->cache.prefix.len);
-    p = ngx_cpymem(p, "|v2", 3);
+    p = ngx_cpymem(p, "|v3", 3);
 
     if (provider.len) {
         p = ngx_sprintf(p, "|%uz:", provider.len);

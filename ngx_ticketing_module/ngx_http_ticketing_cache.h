@@ -85,6 +85,7 @@ typedef struct {
 
     /* an entry past its TTL, served if the upstream fails */
     ngx_str_t                          stale_type;
+    ngx_str_t                          stale_language;
     ngx_str_t                          stale_body;
 
     /* the command in flight, or NULL */

@@ -34,6 +34,15 @@ static u_char *ngx_http_ticketing_cachekey_field(u_char *p, u_char *end,
     char tag, const ngx_http_ticketing_span_t *s);
 static u_char *ngx_http_ticketing_cachekey_mark(u_char *p, u_char *end,
     char mark);
+static u_char *ngx_http_ticketing_cachekey_language(const u_char **pp,
+    const u_char *end, u_char *o);
+static u_char *ngx_http_ticketing_cachekey_media(const u_char **pp,
+    const u_char *end, u_char *o);
+static u_char *ngx_http_ticketing_cachekey_token(const u_char **pp,
+    const u_char *end, u_char *o, int lower);
+static int ngx_http_ticketing_cachekey_qvalue(const u_char *p, size_t len);
+static const u_char *ngx_http_ticketing_cachekey_ows(const u_char *p,
+    const u_char *end);
 
 
 /* the query parameters of the cacheable operations (operations.md) */
@@ -65,29 +74,241 @@ ngx_http_ticketing_cachekey_args(unsigned op)
 }
 
 
-size_t
-ngx_http_ticketing_cachekey_header(const u_char *in, size_t len, u_char *out)
+ssize_t
+ngx_http_ticketing_cachekey_header(unsigned which, const u_char *in,
+    size_t len, u_char *out)
 {
-    u_char  c, *o;
-    size_t  i;
+    u_char        *o;
+    const u_char  *p, *end;
 
+    p = ngx_http_ticketing_cachekey_ows(in, in + len);
+    end = in + len;
     o = out;
 
-    for (i = 0; i < len; i++) {
-        c = in[i];
+    if (p == end) {
+        /* an empty value is not the absent header: not cached */
+        return -1;
+    }
 
-        if (c == ' ' || c == '\t') {
-            continue;
+    for ( ;; ) {
+
+        /* an element; a list may hold empty ones: "a,,b" */
+
+        if (p < end && *p != ',') {
+            o = (which == NGX_HTTP_TICKETING_CACHEKEY_ACCEPT_LANGUAGE)
+                ? ngx_http_ticketing_cachekey_language(&p, end, o)
+                : ngx_http_ticketing_cachekey_media(&p, end, o);
+
+            if (o == NULL) {
+                return -1;
+            }
+
+            p = ngx_http_ticketing_cachekey_ows(p, end);
         }
 
+        if (p == end) {
+            break;
+        }
+
+        if (*p != ',') {
+            /* whitespace inside an element, or a stray character */
+            return -1;
+        }
+
+        *o++ = ',';
+        p = ngx_http_ticketing_cachekey_ows(p + 1, end);
+    }
+
+    return o - out;
+}
+
+
+/* language-range [ OWS ";" OWS "q=" qvalue ], lower-cased */
+static u_char *
+ngx_http_ticketing_cachekey_language(const u_char **pp, const u_char *end,
+    u_char *o)
+{
+    u_char         c;
+    const u_char  *p, *q, *start;
+
+    p = *pp;
+    start = p;
+
+    while (p < end) {
+        c = *p;
+
         if (c >= 'A' && c <= 'Z') {
+            c |= 0x20;
+
+        } else if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')
+                     || c == '-' || c == '*'))
+        {
+            break;
+        }
+
+        *o++ = c;
+        p++;
+    }
+
+    if (p == start) {
+        return NULL;
+    }
+
+    q = ngx_http_ticketing_cachekey_ows(p, end);
+
+    if (q < end && *q == ';') {
+        p = ngx_http_ticketing_cachekey_ows(q + 1, end);
+
+        if (end - p < 2 || (p[0] != 'q' && p[0] != 'Q') || p[1] != '=') {
+            return NULL;
+        }
+
+        p += 2;
+        start = p;
+
+        while (p < end && ((*p >= '0' && *p <= '9') || *p == '.')) {
+            p++;
+        }
+
+        if (!ngx_http_ticketing_cachekey_qvalue(start, p - start)) {
+            return NULL;
+        }
+
+        memcpy(o, ";q=", 3);
+        memcpy(o + 3, start, p - start);
+        o += 3 + (p - start);
+    }
+
+    *pp = p;
+
+    return o;
+}
+
+
+/*
+ * type "/" subtype *( OWS ";" OWS name "=" value ): the type, subtype and
+ * names lower-cased, the values as sent; a quoted value is refused
+ */
+static u_char *
+ngx_http_ticketing_cachekey_media(const u_char **pp, const u_char *end,
+    u_char *o)
+{
+    const u_char  *p, *q;
+
+    p = *pp;
+
+    o = ngx_http_ticketing_cachekey_token(&p, end, o, 1);
+    if (o == NULL || p == end || *p != '/') {
+        return NULL;
+    }
+
+    *o++ = '/';
+    p++;
+
+    o = ngx_http_ticketing_cachekey_token(&p, end, o, 1);
+    if (o == NULL) {
+        return NULL;
+    }
+
+    for ( ;; ) {
+        q = ngx_http_ticketing_cachekey_ows(p, end);
+
+        if (q == end || *q != ';') {
+            break;
+        }
+
+        p = ngx_http_ticketing_cachekey_ows(q + 1, end);
+        *o++ = ';';
+
+        /* RFC 9110 5.6.6: no whitespace around "=" */
+        o = ngx_http_ticketing_cachekey_token(&p, end, o, 1);
+        if (o == NULL || p == end || *p != '=') {
+            return NULL;
+        }
+
+        *o++ = '=';
+        p++;
+
+        o = ngx_http_ticketing_cachekey_token(&p, end, o, 0);
+        if (o == NULL) {
+            return NULL;
+        }
+    }
+
+    *pp = p;
+
+    return o;
+}
+
+
+/* 1*tchar (RFC 9110 5.6.2), lower-cased if asked; NULL when empty */
+static u_char *
+ngx_http_ticketing_cachekey_token(const u_char **pp, const u_char *end,
+    u_char *o, int lower)
+{
+    u_char         c;
+    const u_char  *p;
+
+    for (p = *pp; p < end; p++) {
+        c = *p;
+
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
+              || (c >= '0' && c <= '9')
+              || (c != '\0' && strchr("!#$%&'*+-.^_`|~", c) != NULL)))
+        {
+            break;
+        }
+
+        if (lower && c >= 'A' && c <= 'Z') {
             c |= 0x20;
         }
 
         *o++ = c;
     }
 
-    return o - out;
+    if (p == *pp) {
+        return NULL;
+    }
+
+    *pp = p;
+
+    return o;
+}
+
+
+/* qvalue = ( "0" [ "." 0*3DIGIT ] ) / ( "1" [ "." 0*3("0") ] ) */
+static int
+ngx_http_ticketing_cachekey_qvalue(const u_char *p, size_t len)
+{
+    size_t  i;
+
+    if (len == 0 || len > 5 || (p[0] != '0' && p[0] != '1')) {
+        return 0;
+    }
+
+    if (len > 1 && p[1] != '.') {
+        return 0;
+    }
+
+    for (i = 2; i < len; i++) {
+        if (p[i] < '0' || p[i] > (p[0] == '1' ? '0' : '9')) {
+            return 0;
+        }
+    }
+
+    return 1;
+}
+
+
+/* skips optional whitespace: spaces and tabs */
+static const u_char *
+ngx_http_ticketing_cachekey_ows(const u_char *p, const u_char *end)
+{
+    while (p < end && (*p == ' ' || *p == '\t')) {
+        p++;
+    }
+
+    return p;
 }
 
 
@@ -96,7 +317,7 @@ ngx_http_ticketing_cachekey_size(const ngx_http_ticketing_cachekey_in_t *in)
 {
     size_t  size, i, nargs;
 
-    size = in->prefix.len + sizeof("|v2") - 1
+    size = in->prefix.len + sizeof("|v3") - 1
            + 4 * NGX_HTTP_TICKETING_CACHEKEY_FIELD
            + in->provider.len + in->org.len + in->operation.len;
 
@@ -212,7 +433,7 @@ ngx_http_ticketing_cachekey_build(const ngx_http_ticketing_cachekey_in_t *in,
     p = buf;
     end = buf + size;
 
-    if ((size_t) (end - p) < in->prefix.len + sizeof("|v2") - 1) {
+    if ((size_t) (end - p) < in->prefix.len + sizeof("|v3") - 1) {
         return NGX_HTTP_TICKETING_CACHEKEY_NO_ROOM;
     }
 
@@ -221,8 +442,8 @@ ngx_http_ticketing_cachekey_build(const ngx_http_ticketing_cachekey_in_t *in,
         p += in->prefix.len;
     }
 
-    memcpy(p, "|v2", sizeof("|v2") - 1);
-    p += sizeof("|v2") - 1;
+    memcpy(p, "|v3", sizeof("|v3") - 1);
+    p += sizeof("|v3") - 1;
 
     p = ngx_http_ticketing_cachekey_field(p, end, '|', &in->provider);
     p = ngx_http_ticketing_cachekey_field(p, end, '|', &in->org);
@@ -392,16 +613,26 @@ ngx_http_ticketing_cachekey_cmp(const ngx_http_ticketing_cachekey_arg_t *a,
 
 size_t
 ngx_http_ticketing_cacheval_header(u_char *buf, unsigned long long fresh_until,
-    const u_char *type, size_t type_len)
+    const u_char *type, size_t type_len, const u_char *lang, size_t lang_len)
 {
-    int  n;
+    int      n;
+    u_char  *p;
 
-    n = sprintf((char *) buf, "v1 %llu ", fresh_until);
+    n = sprintf((char *) buf, "v2 %llu ", fresh_until);
+    p = buf + n;
 
-    memcpy(buf + n, type, type_len);
-    buf[n + type_len] = '\n';
+    memcpy(p, type, type_len);
+    p += type_len;
+    *p++ = '\n';
 
-    return n + type_len + 1;
+    if (lang_len) {
+        memcpy(p, lang, lang_len);
+        p += lang_len;
+    }
+
+    *p++ = '\n';
+
+    return p - buf;
 }
 
 
@@ -409,13 +640,19 @@ int
 ngx_http_ticketing_cacheval_parse(const u_char *value, size_t len,
     ngx_http_ticketing_cacheval_t *v)
 {
+    int            version;
     const u_char  *p, *end, *nl;
 
     end = value + len;
 
-    if (len < sizeof("v1 0 \n") - 1 || memcmp(value, "v1 ", 3) != 0) {
+    if (len < sizeof("v1 0 \n") - 1
+        || value[0] != 'v' || (value[1] != '1' && value[1] != '2')
+        || value[2] != ' ')
+    {
         return -1;
     }
+
+    version = value[1] - '0';
 
     p = value + 3;
     v->fresh_until = 0;
@@ -444,8 +681,24 @@ ngx_http_ticketing_cacheval_parse(const u_char *value, size_t len,
 
     v->type.data = p;
     v->type.len = nl - p;
-    v->body.data = nl + 1;
-    v->body.len = end - (nl + 1);
+    p = nl + 1;
+
+    v->language.data = p;
+    v->language.len = 0;
+
+    if (version == 2) {
+        /* the language line, empty when the answer had none */
+        nl = memchr(p, '\n', end - p);
+        if (nl == NULL) {
+            return -1;
+        }
+
+        v->language.len = nl - p;
+        p = nl + 1;
+    }
+
+    v->body.data = p;
+    v->body.len = end - p;
 
     return 0;
 }

@@ -67,13 +67,29 @@ typedef struct {
  */
 const char *const *ngx_http_ticketing_cachekey_args(unsigned op);
 
+/* the request headers of the key, for ngx_http_ticketing_cachekey_header() */
+#define NGX_HTTP_TICKETING_CACHEKEY_ACCEPT           0
+#define NGX_HTTP_TICKETING_CACHEKEY_ACCEPT_LANGUAGE  1
+
 /*
- * Normalizes an Accept or Accept-Language value for the key: spaces and
- * tabs removed, ASCII letters lower-cased.  Appends to "out", which must
- * hold "len" bytes; returns the number of bytes written.
+ * Normalizes one Accept or Accept-Language field value for the key, by
+ * what RFC 9110 says is equivalent only: the optional whitespace around
+ * the list's commas and before and after the ";" of a parameter is
+ * removed; language ranges, media types and parameter names are
+ * lower-cased (Accept's parameter values are kept as sent).  Anything
+ * else the grammar does not allow gives -1, the request is not cached:
+ * whitespace elsewhere ("e n", "q = 1"), a quoted string, a character
+ * outside the header's grammar, an empty value.
+ *
+ *   Accept-Language: #( language-range [ OWS ";" OWS "q=" qvalue ] ),
+ *                    language-range = 1*( ALPHA / DIGIT / "-" / "*" )
+ *   Accept:          #( token "/" token *( OWS ";" OWS token "=" token ) )
+ *
+ * Writes to "out", which must hold "len" bytes; returns the number of
+ * bytes written (at most "len"), or -1.
  */
-size_t ngx_http_ticketing_cachekey_header(const u_char *in, size_t len,
-    u_char *out);
+ssize_t ngx_http_ticketing_cachekey_header(unsigned which, const u_char *in,
+    size_t len, u_char *out);
 
 
 /*
@@ -87,7 +103,7 @@ size_t ngx_http_ticketing_cachekey_size(
  * Writes the key to "buf" (no NUL) and its length to "*len".  "scratch"
  * must hold in->query.len bytes (the decoded query parameters).
  *
- * Layout: PREFIX "|v2" then, each as "|" <decimal length> ":" <bytes>,
+ * Layout: PREFIX "|v3" then, each as "|" <decimal length> ":" <bytes>,
  * the provider, organization, operation and the four path parameters;
  * then "|q" <count> and, per query parameter in a stable order of the
  * decoded names, "|" <len> ":" <name> followed by "=" <len> ":" <value>,
@@ -102,24 +118,28 @@ ngx_http_ticketing_cachekey_rc_e ngx_http_ticketing_cachekey_build(
 
 
 /*
- * A stored value: "v1 " <fresh until, ms since the epoch> " "
- * <content type> "\n" <body>.  Redis keeps it longer than it is fresh
- * when stale-if-error is on.
+ * A stored value: "v2 " <fresh until, ms since the epoch> " "
+ * <content type> "\n" <content language, may be empty> "\n" <body>.
+ * Neither the type nor the language holds a "\n".  Redis keeps it longer
+ * than it is fresh when stale-if-error is on.  The parser still reads the
+ * "v1" values of earlier versions (no language line).
  */
 typedef struct {
     unsigned long long         fresh_until;
     ngx_http_ticketing_span_t  type;
+    ngx_http_ticketing_span_t  language;
     ngx_http_ticketing_span_t  body;
 } ngx_http_ticketing_cacheval_t;
 
 
-/* the header's length for a content type of "type_len" bytes, at most */
-#define NGX_HTTP_TICKETING_CACHEVAL_HEADER_SIZE(type_len)                   \
-    (sizeof("v1 ") - 1 + 20 + 1 + (type_len) + 1)
+/* the header's length for a type and a language of these lengths, at most */
+#define NGX_HTTP_TICKETING_CACHEVAL_HEADER_SIZE(type_len, lang_len)         \
+    (sizeof("v2 ") - 1 + 20 + 1 + (type_len) + 1 + (lang_len) + 1)
 
 /* writes the header, returns its length */
 size_t ngx_http_ticketing_cacheval_header(u_char *buf,
-    unsigned long long fresh_until, const u_char *type, size_t type_len);
+    unsigned long long fresh_until, const u_char *type, size_t type_len,
+    const u_char *lang, size_t lang_len);
 
 /* 0 when well-formed (the spans point into "value"), -1 otherwise */
 int ngx_http_ticketing_cacheval_parse(const u_char *value, size_t len,

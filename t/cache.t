@@ -520,7 +520,7 @@ ticketing-provider: JAM
 --- redis_params
 db=5
 --- redis_seed eval
-[[5, "PREFIX|v2|3:JAM|0:|14:metadata.types|0:|0:|0:|0:|q0|h|0:|0:|s|0:",
+[[5, "PREFIX|v3|3:JAM|0:|14:metadata.types|0:|0:|0:|0:|q0|h|0:|0:|s|0:",
   "v1 9999999999999 application/json;charset=UTF-8\n" . '{"big":"' . ('0123456789' x 4000) . '"}']]
 --- request eval
 ["GET /__mock/reset",
@@ -592,7 +592,7 @@ ticketing-provider: JAM
 
 === TEST 11: a malformed stored value is ignored (MISS, then replaced)
 --- redis_seed eval
-[[0, "PREFIX|v2|3:JAM|0:|18:issueLinkType.list|0:|0:|0:|0:|q0|h|0:|0:|s|0:", "garbage"]]
+[[0, "PREFIX|v3|3:JAM|0:|18:issueLinkType.list|0:|0:|0:|0:|q0|h|0:|0:|s|0:", "garbage"]]
 --- request eval
 ["GET /__mock/reset",
  "GET /v2/issueLinkType",
@@ -767,7 +767,7 @@ no fill after
 --- cache_config
         ticketing_cache_lock_timeout 300ms;
 --- redis_seed eval
-[[0, "PREFIX|v2|3:JAM|0:|14:metadata.types|0:|0:|0:|0:|q0|h|0:|0:|s|0:|lock", "1"]]
+[[0, "PREFIX|v3|3:JAM|0:|14:metadata.types|0:|0:|0:|0:|q0|h|0:|0:|s|0:|lock", "1"]]
 --- request eval
 ["GET /__mock/reset",
  "GET /v2/ticket/metadata/types",
@@ -792,7 +792,7 @@ ticketing cache: no fill after 300 ms, going upstream
 --- cache_config
         ticketing_cache_lock_timeout 5s;
 --- redis_seed eval
-[[0, "PREFIX|v2|3:JAM|0:|14:metadata.types|0:|0:|0:|0:|q0|h|0:|0:|s|0:|lock", "1", 800]]
+[[0, "PREFIX|v3|3:JAM|0:|14:metadata.types|0:|0:|0:|0:|q0|h|0:|0:|s|0:|lock", "1", 800]]
 --- request eval
 ["GET /__mock/reset",
  "GET /v2/ticket/metadata/types",
@@ -836,7 +836,7 @@ ticketing cache: locked by another, waiting
 --- cache_config
         ticketing_cache_lock_timeout 0;
 --- redis_seed eval
-[[0, "PREFIX|v2|3:JAM|0:|14:metadata.types|0:|0:|0:|0:|q0|h|0:|0:|s|0:|lock", "1"]]
+[[0, "PREFIX|v3|3:JAM|0:|14:metadata.types|0:|0:|0:|0:|q0|h|0:|0:|s|0:|lock", "1"]]
 --- request eval
 ["GET /__mock/reset",
  "GET /v2/ticket/metadata/types",
@@ -1149,7 +1149,7 @@ ticketing-provider: JAM
  ('.') x 2, '^\{"purged":5\}$',
  '.', '"count":\s*9\b']
 --- error_log eval
-[qr/ticketing cache: purge "tc\d+-\d+-\d+\|v2\|3:JAM\|\*\|14:metadata\.types\|\*"/]
+[qr/ticketing cache: purge "tc\d+-\d+-\d+\|v3\|3:JAM\|\*\|14:metadata\.types\|\*"/]
 --- no_error_log
 [error]
 [warn]
@@ -1731,3 +1731,254 @@ ticketing-provider: JAM
 [200, 200, 200, 200]
 --- no_error_log
 [error]
+
+
+
+=== TEST 37: Accept-Language "e n" is not "en": a no-cache refresh with it cannot change what an en client receives
+# The upstream reads "e n" as no English tag and answers Spanish: were it
+# keyed as "en", the refresh would store Spanish for every en client.
+# Whitespace inside a language tag, or a character outside the header's
+# grammar, makes the request BYPASS: neither looked up nor stored.
+--- request eval
+["GET /__mock/reset",
+ "GET /v2/ticket/metadata/create/properties?projectKey=INST&ticketType=Incidencia",
+ "GET /v2/ticket/metadata/create/properties?projectKey=INST&ticketType=Incidencia",
+ "GET /v2/ticket/metadata/create/properties?projectKey=INST&ticketType=Incidencia",
+ "GET /v2/ticket/metadata/create/properties?projectKey=INST&ticketType=Incidencia",
+ "GET /v2/ticket/metadata/create/properties?projectKey=INST&ticketType=Incidencia",
+ "GET /v2/ticket/metadata/create/properties?projectKey=INST&ticketType=Incidencia",
+ "GET /__mock/count"]
+--- more_headers eval
+["",
+ "ticketing-provider: JAM\nAccept-Language: e n\nCache-Control: no-cache",
+ "ticketing-provider: JAM\nAccept-Language: en",
+ "ticketing-provider: JAM\nAccept-Language: e\tn",
+ "ticketing-provider: JAM\nAccept-Language: en-US x\nCache-Control: no-cache",
+ "ticketing-provider: JAM\nAccept-Language: \"en\"",
+ "ticketing-provider: JAM\nAccept-Language: EN ;Q=1",
+ ""]
+--- response_headers eval
+["", "X-Cache-Status: BYPASS", "X-Cache-Status: MISS",
+ ("X-Cache-Status: BYPASS") x 3, "X-Cache-Status: MISS", ""]
+--- response_body_like eval
+['"reset"', '"Resumen"', '"Summary"', '"Resumen"', '"Summary"', '"Resumen"',
+ '"Summary"', '"count":\s*6\b']
+--- no_error_log
+[error]
+[warn]
+
+
+
+=== TEST 37b: equivalent Accept and Accept-Language forms share an entry; quoted strings and stray spaces BYPASS
+--- request eval
+["GET /__mock/reset",
+ "GET /v2/issueLinkType",
+ "GET /v2/issueLinkType",
+ "GET /v2/issueLinkType",
+ "GET /v2/issueLinkType",
+ "GET /v2/issueLinkType",
+ "GET /v2/issueLinkType",
+ "GET /__mock/count"]
+--- more_headers eval
+["",
+ "ticketing-provider: JAM\nAccept-Language: en-GB , es;q=0.5\nAccept: Application/JSON ; q=1",
+ "ticketing-provider: JAM\nAccept-Language: EN-gb,es ; q=0.5\nAccept: application/json;Q=1",
+ "ticketing-provider: JAM\nAccept-Language: en-GB\nAccept-Language: es;q=0.5\nAccept: application/json;q=1",
+ "ticketing-provider: JAM\nAccept-Language: en-GB,es;q=0.5\nAccept: application/json;q=1;x=\"a b\"",
+ "ticketing-provider: JAM\nAccept-Language: en-GB,es;q=0.5\nAccept: application/ json",
+ "ticketing-provider: JAM\nAccept-Language: en-GB,es;q=0.5\nAccept: application/json;q = 1",
+ ""]
+--- response_headers eval
+["", "X-Cache-Status: MISS", ("X-Cache-Status: HIT") x 2,
+ ("X-Cache-Status: BYPASS") x 3, ""]
+--- response_body_like eval
+['"reset"', ('"Blocks"') x 6, '"count":\s*4\b']
+--- no_error_log
+[error]
+[warn]
+
+
+
+=== TEST 38: a HIT replays the stored Content-Language; cached operations say what they vary on
+--- request eval
+["GET /__mock/reset",
+ "GET /v2/ticket/metadata/create/properties?projectKey=INST&ticketType=Incidencia",
+ "GET /v2/ticket/metadata/create/properties?projectKey=INST&ticketType=Incidencia",
+ "GET /v2/issueLinkType",
+ "GET /v2/issueLinkType",
+ "GET /__mock/count"]
+--- more_headers eval
+["",
+ ("ticketing-provider: JAM\nAccept-Language: en") x 2,
+ ("ticketing-provider: JAM") x 2,
+ ""]
+--- response_headers eval
+["",
+ "X-Cache-Status: MISS\nContent-Language: en",
+ "X-Cache-Status: HIT\nContent-Language: en\nVary: Accept, Accept-Language, ticketing-provider",
+ "X-Cache-Status: MISS\n!Content-Language\nVary: Accept, Accept-Language, ticketing-provider",
+ "X-Cache-Status: HIT\n!Content-Language\nVary: Accept, Accept-Language, ticketing-provider",
+ ""]
+--- response_body_like eval
+['"reset"', ('"Summary"') x 2, ('"Blocks"') x 2, '"count":\s*2\b']
+--- no_error_log
+[error]
+[warn]
+
+
+
+=== TEST 38b: a stored Content-Language is replayed by a HIT and by a STALE answer
+--- cache_config
+        ticketing_cache_stale_if_error 1m;
+--- redis_seed eval
+[[0, "PREFIX|v3|3:JAM|0:|18:issueLinkType.list|0:|0:|0:|0:|q0|h|0:|0:|s|0:",
+  "v2 9999999999999 application/json\nde\n[\"seeded\"]"],
+ [0, "PREFIX|v3|3:JAM|0:|14:metadata.types|0:|0:|0:|0:|q0|h|0:|0:|s|0:",
+  "v2 1 application/json\nde\n[\"stale\"]"]]
+--- request eval
+["GET /v2/issueLinkType", "GET /v2/ticket/metadata/types"]
+--- more_headers eval
+["ticketing-provider: JAM", "ticketing-provider: JAM\nX-Mock-Error: spring"]
+--- error_code eval
+[200, 200]
+--- response_headers eval
+["X-Cache-Status: HIT\nContent-Language: de",
+ "X-Cache-Status: STALE\nContent-Language: de\nVary: Accept, Accept-Language, ticketing-provider"]
+--- response_body eval
+['["seeded"]', '["stale"]']
+--- no_error_log
+[error]
+[warn]
+
+
+=== TEST 39: purge: with organizations declared, uri= needs org=; repeated and unknown arguments are refused
+--- http_extra
+    ticketing_org yoigo upstream=ticketing_api;
+    ticketing_org masmovil upstream=ticketing_api;
+--- config
+    location /v2/ {
+        ticketing_gateway on;
+        ticketing_cache on;
+        ticketing_default_org yoigo;
+        proxy_pass http://ticketing_api;
+    }
+    location = /cache {
+        allow 127.0.0.1;
+        deny all;
+        ticketing_cache_purge;
+        ticketing_cache_timeout 2s;
+    }
+    location /__mock/ {
+        proxy_pass http://ticketing_api;
+    }
+--- request eval
+["GET /__mock/reset",
+ "GET /v2/ticket/field/info?api_name=track",
+ "DELETE /cache?provider=JAM&uri=/v2/ticket/field/info%3Fapi_name%3Dtrack",
+ "DELETE /cache?org=yoigo&uri=/v2/ticket/field/info%3Fapi_name%3Dtrack",
+ "DELETE /cache?provider=JAM&provider=JCC",
+ "DELETE /cache?provider=JAM&x=1",
+ "DELETE /cache?provider=JAM&org=yoigo&operation=metadata.types&uri=/v2/ticket/field/info%3Fapi_name%3Dtrack",
+ "GET /v2/ticket/field/info?api_name=track",
+ "DELETE /cache?provider=JAM&org=yoigo&uri=/v2/ticket/field/info%3Fapi_name%3Dtrack",
+ "GET /v2/ticket/field/info?api_name=track",
+ "GET /__mock/count"]
+--- more_headers eval
+["", "ticketing-provider: JAM", ("") x 5, "ticketing-provider: JAM", "",
+ "ticketing-provider: JAM", ""]
+--- error_code eval
+[200, 200, 400, 400, 400, 400, 400, 200, 200, 200, 200]
+--- response_headers eval
+["", "X-Cache-Status: MISS", ("") x 5, "X-Cache-Status: HIT", "",
+ "X-Cache-Status: MISS", ""]
+--- response_body_like eval
+['"reset"', '"Huella"',
+ '^\{"code":"0015","status":"BAD_REQUEST","message":"Bad Request","detailMsg":"uri= needs org= when organizations are declared"\}$',
+ '^\{"code":"0015","status":"BAD_REQUEST","message":"Bad Request","detailMsg":"uri= needs provider="\}$',
+ '^\{"code":"0015","status":"BAD_REQUEST","message":"Bad Request","detailMsg":"a purge argument is repeated"\}$',
+ '^\{"code":"0015","status":"BAD_REQUEST","message":"Bad Request","detailMsg":"unknown purge argument: provider=, org=, operation= or uri="\}$',
+ '^\{"code":"0015","status":"BAD_REQUEST","message":"Bad Request","detailMsg":"uri= takes no operation="\}$',
+ '"Huella"', '^\{"purged":1\}$', '"Huella"', '"count":\s*2\b']
+--- no_error_log
+[error]
+[warn]
+
+
+
+=== TEST 40: the upstream's Age is subtracted from max-age
+--- request
+GET /v2/issueLinkType
+--- more_headers
+ticketing-provider: JAM
+X-Mock-Cache-Control: max-age=60
+X-Mock-Header: Age: 20
+--- response_headers
+X-Cache-Status: MISS
+--- error_log eval
+qr/ticketing cache: store "[^"]+", \d+ bytes, fresh for 40000 ms/
+--- no_error_log
+[error]
+
+
+
+=== TEST 40b: without Cache-Control, Expires - Date - Age is the freshness lifetime
+--- request
+GET /v2/issueLinkType
+--- more_headers
+ticketing-provider: JAM
+X-Mock-Header: Date: Sun, 06 Dec 2026 03:00:00 GMT
+X-Mock-Header: Expires: Sun, 06 Dec 2026 03:00:30 GMT
+X-Mock-Header: Age: 10
+--- response_headers
+X-Cache-Status: MISS
+--- error_log eval
+qr/ticketing cache: store "[^"]+", \d+ bytes, fresh for 20000 ms/
+--- no_error_log
+[error]
+
+
+
+=== TEST 40c: max-age wins over Expires, even an invalid one
+--- request
+GET /v2/issueLinkType
+--- more_headers
+ticketing-provider: JAM
+X-Mock-Cache-Control: max-age=5
+X-Mock-Header: Expires: 0
+--- response_headers
+X-Cache-Status: MISS
+--- error_log eval
+qr/ticketing cache: store "[^"]+", \d+ bytes, fresh for 5000 ms/
+--- no_error_log
+[error]
+
+
+
+=== TEST 40d: already stale answers are not stored: Age above max-age, an invalid or past Expires
+--- request eval
+["GET /__mock/reset",
+ "GET /v2/issueLinkType",
+ "GET /v2/issueLinkType",
+ "GET /v2/issueLinkType/10000",
+ "GET /v2/issueLinkType/10000",
+ "GET /v2/ticket/metadata/types",
+ "GET /v2/ticket/metadata/types",
+ "GET /v2/issueLinkType/10001",
+ "GET /v2/issueLinkType/10001",
+ "GET /__mock/count"]
+--- more_headers eval
+["",
+ ("ticketing-provider: JAM\nX-Mock-Cache-Control: max-age=60\nX-Mock-Header: Age: 100") x 2,
+ ("ticketing-provider: JAM\nX-Mock-Header: Expires: 0") x 2,
+ ("ticketing-provider: JAM\nX-Mock-Header: Date: Sun, 06 Dec 2026 03:00:00 GMT\nX-Mock-Header: Expires: Sun, 06 Dec 2026 02:59:00 GMT") x 2,
+ ("ticketing-provider: JAM\nX-Mock-Header: Date: Sun, 06 Dec 2026 03:00:00 GMT\nX-Mock-Header: Expires: Sun, 06 Dec 2026 03:01:00 GMT\nX-Mock-Header: Age: 60") x 2,
+ ""]
+--- response_headers eval
+["", ("X-Cache-Status: MISS") x 8, ""]
+--- response_body_like eval
+['"reset"', ('"Blocks"') x 2, ('"Relates"') x 2, ('"INST"') x 2,
+ ('"Cloners"') x 2,
+ '"count":\s*8\b']
+--- no_error_log
+[error]
+[warn]

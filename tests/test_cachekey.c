@@ -130,13 +130,13 @@ test_layout(void **state)
     (void) state;
 
     k = key("JAM", "yoigo", "metadata.types", "", "");
-    assert_string_equal(k, "tkt|v2|3:JAM|5:yoigo|14:metadata.types"
+    assert_string_equal(k, "tkt|v3|3:JAM|5:yoigo|14:metadata.types"
                            "|0:|0:|0:|0:|q0|h|0:|0:|s|0:");
     free(k);
 
     k = key("JCC", "", "metadata.updateProperties", "INST-7902",
             "b=2&a=x%20y&c");
-    assert_string_equal(k, "tkt|v2|3:JCC|0:|25:metadata.updateProperties"
+    assert_string_equal(k, "tkt|v3|3:JCC|0:|25:metadata.updateProperties"
                            "|0:|9:INST-7902|0:|0:|q3|1:a=3:x y|1:b=1:2"
                            "|1:c!|h|0:|0:|s|0:");
     free(k);
@@ -334,7 +334,7 @@ test_headers_and_scope(void **state)
     a = key_full("api_name=track", NULL, "application/json", "es", "s:bob",
                  &rc);
     assert_int_equal(rc, OK);
-    assert_string_equal(a, "tkt|v2|0:|0:|18:metadata.fieldInfo|0:|0:|0:|0:"
+    assert_string_equal(a, "tkt|v3|0:|0:|18:metadata.fieldInfo|0:|0:|0:|0:"
                            "|q1|8:api_name=5:track|h|16:application/json"
                            "|2:es|s|5:s:bob");
 
@@ -407,19 +407,116 @@ test_undefined_args(void **state)
 }
 
 
+/* the normalized form of "in", or NULL when it is not cached (BYPASS) */
+static char *
+norm(unsigned which, const char *in)
+{
+    static char  out[NGX_HTTP_TICKETING_CACHEKEY_MAX_HEADER + 1];
+    ssize_t      n;
+
+    n = ngx_http_ticketing_cachekey_header(which, (const u_char *) in,
+                                           strlen(in), (u_char *) out);
+    if (n < 0) {
+        return NULL;
+    }
+
+    assert_true((size_t) n <= strlen(in));
+    out[n] = '\0';
+
+    return out;
+}
+
+
+#define LANG  NGX_HTTP_TICKETING_CACHEKEY_ACCEPT_LANGUAGE
+#define ACC   NGX_HTTP_TICKETING_CACHEKEY_ACCEPT
+
+
 static void
 test_header_normalization(void **state)
 {
-    size_t       n;
-    u_char       out[64];
-    const char  *in = " ES-es ,\ten;q=0.5";
+    size_t  i;
+
+    /* equivalent by RFC 9110: one form */
+    static const char  *lang_same[][2] = {
+        { " ES-es ,\ten;q=0.5", "es-es,en;q=0.5" },
+        { "en", "en" },
+        { "EN", "en" },
+        { "en , es", "en,es" },
+        { "en ;q=0.5", "en;q=0.5" },
+        { "en; q=0.5", "en;q=0.5" },
+        { "en\t;\tQ=0.5", "en;q=0.5" },
+        { "*", "*" },
+        { "en-US,*;q=0", "en-us,*;q=0" },
+        { "en;q=1.000", "en;q=1.000" },
+        { "en,,es", "en,,es" },
+        { "x-klingon-2023", "x-klingon-2023" },
+    };
+
+    /* anything else the upstream may read otherwise: not cached */
+    static const char  *lang_bypass[] = {
+        "e n", "e\tn", "en-US x", "en x,es", "en;q=0.5 x", "\"en\"",
+        "en;q = 0.5", "en;q= 0.5", "en;q =0.5", "en; level=1", "en;q=2",
+        "en;q=1.5", "en;q=0.1234", "en;q=.5", "en;q=", "en;", "en_US",
+        "en.US", "en/US", "es\x80", "en\r", "", " ", "\t", ";q=1",
+        "en;q=0.5;q=0.4",
+    };
+
+    static const char  *accept_same[][2] = {
+        { "application/json", "application/json" },
+        { "Application/JSON", "application/json" },
+        { "application/json ; q=1", "application/json;q=1" },
+        { "application/json;Q=1", "application/json;q=1" },
+        { "text/html; charset=UTF-8", "text/html;charset=UTF-8" },
+        { "*/* , application/json", "*/*,application/json" },
+        { "application/vnd.api+json;v=2", "application/vnd.api+json;v=2" },
+    };
+
+    static const char  *accept_bypass[] = {
+        "application/ json", "application /json", "application/json x",
+        "application/json;q = 1", "application/json;q= 1",
+        "application/json;x=\"a b\"", "application/json;x=\"a\"",
+        "application", "/json", "application/", "application/json;",
+        "application/json;=1", "application/json;q", "appli(cation)/json",
+        "", "  ",
+    };
 
     (void) state;
 
-    n = ngx_http_ticketing_cachekey_header((const u_char *) in, strlen(in),
-                                           out);
-    assert_int_equal(n, sizeof("es-es,en;q=0.5") - 1);
-    assert_memory_equal(out, "es-es,en;q=0.5", n);
+    for (i = 0; i < sizeof(lang_same) / sizeof(lang_same[0]); i++) {
+        if (norm(LANG, lang_same[i][0]) == NULL
+            || strcmp(norm(LANG, lang_same[i][0]), lang_same[i][1]) != 0)
+        {
+            fail_msg("Accept-Language \"%s\" is not \"%s\"",
+                     lang_same[i][0], lang_same[i][1]);
+        }
+    }
+
+    for (i = 0; i < sizeof(lang_bypass) / sizeof(lang_bypass[0]); i++) {
+        if (norm(LANG, lang_bypass[i]) != NULL) {
+            fail_msg("Accept-Language \"%s\" normalized to \"%s\"",
+                     lang_bypass[i], norm(LANG, lang_bypass[i]));
+        }
+    }
+
+    for (i = 0; i < sizeof(accept_same) / sizeof(accept_same[0]); i++) {
+        if (norm(ACC, accept_same[i][0]) == NULL
+            || strcmp(norm(ACC, accept_same[i][0]), accept_same[i][1]) != 0)
+        {
+            fail_msg("Accept \"%s\" is not \"%s\"",
+                     accept_same[i][0], accept_same[i][1]);
+        }
+    }
+
+    for (i = 0; i < sizeof(accept_bypass) / sizeof(accept_bypass[0]); i++) {
+        if (norm(ACC, accept_bypass[i]) != NULL) {
+            fail_msg("Accept \"%s\" normalized to \"%s\"",
+                     accept_bypass[i], norm(ACC, accept_bypass[i]));
+        }
+    }
+
+    /* "e n" and "en" never share a key: the attack of the review */
+    assert_non_null(norm(LANG, "en"));
+    assert_null(norm(LANG, "e n"));
 }
 
 
@@ -434,9 +531,9 @@ test_value_round_trip(void **state)
 
     n = ngx_http_ticketing_cacheval_header(buf, 1700000000123ULL,
                                           (const u_char *) "application/json",
-                                          16);
-    assert_true(n <= NGX_HTTP_TICKETING_CACHEVAL_HEADER_SIZE(16));
-    assert_memory_equal(buf, "v1 1700000000123 application/json\n", n);
+                                          16, (const u_char *) "en", 2);
+    assert_true(n <= NGX_HTTP_TICKETING_CACHEVAL_HEADER_SIZE(16, 2));
+    assert_memory_equal(buf, "v2 1700000000123 application/json\nen\n", n);
 
     memcpy(buf + n, "{\"a\":1}", 7);
 
@@ -444,6 +541,8 @@ test_value_round_trip(void **state)
     assert_true(v.fresh_until == 1700000000123ULL);
     assert_int_equal(v.type.len, 16);
     assert_memory_equal(v.type.data, "application/json", 16);
+    assert_int_equal(v.language.len, 2);
+    assert_memory_equal(v.language.data, "en", 2);
     assert_int_equal(v.body.len, 7);
     assert_memory_equal(v.body.data, "{\"a\":1}", 7);
 
@@ -451,14 +550,31 @@ test_value_round_trip(void **state)
     assert_int_equal(ngx_http_ticketing_cacheval_parse(buf, n, &v), 0);
     assert_int_equal(v.body.len, 0);
 
+    /* no language: an empty line */
+    n = ngx_http_ticketing_cacheval_header(buf, 5, (const u_char *) "a/b", 3,
+                                          NULL, 0);
+    assert_memory_equal(buf, "v2 5 a/b\n\n", n);
+    memcpy(buf + n, "\n{}", 3);
+    assert_int_equal(ngx_http_ticketing_cacheval_parse(buf, n + 3, &v), 0);
+    assert_int_equal(v.language.len, 0);
+    assert_int_equal(v.body.len, 3);
+    assert_memory_equal(v.body.data, "\n{}", 3);
+
+    /* a value of an earlier version: no language line */
+    memcpy(buf, "v1 5 a/b\n{}", 11);
+    assert_int_equal(ngx_http_ticketing_cacheval_parse(buf, 11, &v), 0);
+    assert_int_equal(v.language.len, 0);
+    assert_int_equal(v.body.len, 2);
+
     /* every value the writer writes parses back, up to the largest one */
     n = ngx_http_ticketing_cacheval_header(buf, ~0ULL,
-                                          (const u_char *) "a/b", 3);
+                                          (const u_char *) "a/b", 3,
+                                          (const u_char *) "es", 2);
     assert_int_equal(ngx_http_ticketing_cacheval_parse(buf, n, &v), 0);
     assert_true(v.fresh_until == ~0ULL);
 
-    memcpy(buf, "v1 18446744073709551616 a/b\n", 28);
-    assert_int_equal(ngx_http_ticketing_cacheval_parse(buf, 28, &v), -1);
+    memcpy(buf, "v2 18446744073709551616 a/b\n\n", 29);
+    assert_int_equal(ngx_http_ticketing_cacheval_parse(buf, 29, &v), -1);
 }
 
 
@@ -469,10 +585,12 @@ test_value_malformed(void **state)
     ngx_http_ticketing_cacheval_t   v;
     static const char              *bad[] = {
         "", "garbage", "v1", "v1 ", "v1 12", "v1 12 ", "v1 12 \nbody",
-        "v1 x application/json\n{}", "v2 12 application/json\n{}",
+        "v1 x application/json\n{}", "v3 12 application/json\n{}",
         "v1 12application/json\n{}", "v1  12 application/json\n{}",
         "v1 12 application/json",
         "v1 99999999999999999999999 application/json\n{}",
+        "v2 12 application/json\n{}", "v2 12 application/json\nen",
+        "v2 12 \nen\n{}",
     };
 
     (void) state;

@@ -277,6 +277,14 @@ t introspection.requests 200 '[r["path"] for r in j] == ["/v2/orgs/yoigo/ticket/
     GET /__mock/requests
 t introspection.not-recorded 200 'j == {"count": 5}' GET /__mock/count
 
+# --- X-Mock-Header: any response header, the mock's own Date replaced -------
+t mock-header 200 'h.get("age") == "100" and h.get("expires") == "0" and h.get("date") == "Sun, 06 Dec 2026 03:00:00 GMT" and j[0]["name"] == "Blocks"' \
+    GET /v2/issueLinkType "${JAM[@]}" -H 'X-Mock-Header: Age: 100' \
+    -H 'X-Mock-Header: Expires: 0' \
+    -H 'X-Mock-Header: Date: Sun, 06 Dec 2026 03:00:00 GMT'
+t mock-header.none 200 '"age" not in h and "date" in h' \
+    GET /v2/issueLinkType "${JAM[@]}"
+
 # --- SIGTERM: clean exit, pidfile removed ----------------------------------------
 kill -TERM "$MOCK_PID"
 for _ in $(seq 50); do kill -0 "$MOCK_PID" 2>/dev/null || break; sleep 0.1; done

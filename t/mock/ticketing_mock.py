@@ -1171,8 +1171,14 @@ class MockHandler(BaseHTTPRequestHandler):
                         {"Connection": "close"})
 
     def send_bytes(self, status, ctype, body, headers=None):
-        self.send_response(status)
         headers = dict(headers or {})
+        if any(k.lower() == "date" for k in headers):
+            # X-Mock-Header: Date: ... replaces the mock's own Date
+            self.log_request(status)
+            self.send_response_only(status)
+            self.send_header("Server", self.version_string())
+        else:
+            self.send_response(status)
         # an HTTP/1.0 request without keep-alive (nginx's default
         # proxy_http_version) is answered, then the connection is closed:
         # say so, or nginx may keep it and send the next request into a
@@ -1435,6 +1441,16 @@ class MockHandler(BaseHTTPRequestHandler):
         if vary is not None:
             headers["Vary"] = (headers["Vary"] + ", " + vary
                                if "Vary" in headers else vary)
+        # X-Mock-Header: <Name>: <value>, repeatable: any response header,
+        # replacing one of that name the mock would send (Date included)
+        for spec in self.headers.get_all("X-Mock-Header") or []:
+            name, sep, value = spec.partition(":")
+            name = name.strip()
+            if not sep or not name:
+                continue
+            for k in [k for k in headers if k.lower() == name.lower()]:
+                del headers[k]
+            headers[name] = value.strip()
 
     def inject(self, kind, path, headers):
         try:

@@ -13,7 +13,11 @@
  * (BAD_QUERY) iff the model finds malformed percent-encoding or more than
  * NGX_HTTP_TICKETING_CACHEKEY_MAX_ARGS parameters.  The whole input is also
  * parsed as a stored value, and a value built from the first request's
- * fields (content type: the operation) parses back to the same parts.
+ * fields (content type: the operation, language: the provider) parses
+ * back to the same parts.  The first request is also normalized as an
+ * Accept and an Accept-Language value: refused, or a form no longer than
+ * the input, without whitespace, in the header's alphabet, that
+ * normalizes to itself.
  */
 
 
@@ -210,8 +214,8 @@ fuzz_ck_build(fuzz_ck_req_t *r)
 
     if (r->rc == NGX_HTTP_TICKETING_CACHEKEY_OK) {
         FUZZ_CHECK(r->key_len <= size);
-        FUZZ_CHECK(memcmp(r->key, FUZZ_CK_PREFIX "|v2",
-                          sizeof(FUZZ_CK_PREFIX "|v2") - 1) == 0);
+        FUZZ_CHECK(memcmp(r->key, FUZZ_CK_PREFIX "|v3",
+                          sizeof(FUZZ_CK_PREFIX "|v3") - 1) == 0);
     }
 
     free(scratch);
@@ -288,27 +292,40 @@ fuzz_ck_value(const uint8_t *data, size_t size, const fuzz_ck_req_t *r)
     if (ngx_http_ticketing_cacheval_parse(v, size, &cv) == 0) {
         FUZZ_CHECK(cv.type.len > 0);
         FUZZ_CHECK(cv.type.data > v && cv.type.data + cv.type.len < v + size);
+        FUZZ_CHECK(cv.language.data > cv.type.data
+                   && cv.language.data + cv.language.len <= cv.body.data);
         FUZZ_CHECK(cv.body.data + cv.body.len == v + size);
         FUZZ_CHECK(memchr(cv.type.data, '\n', cv.type.len) == NULL);
+        FUZZ_CHECK(cv.language.len == 0
+                   || memchr(cv.language.data, '\n', cv.language.len)
+                      == NULL);
     }
 
     free(v);
 
-    /* a built value parses back: type = the operation, body = the query */
-    if (r->f[2].len == 0 || memchr(r->f[2].data, '\n', r->f[2].len)) {
+    /*
+     * a built value parses back: type = the operation, language = the
+     * provider, body = the query
+     */
+    if (r->f[2].len == 0 || memchr(r->f[2].data, '\n', r->f[2].len)
+        || (r->f[0].len && memchr(r->f[0].data, '\n', r->f[0].len)))
+    {
         return;
     }
 
     fresh = 0;
     memcpy(&fresh, data, size < sizeof(fresh) ? size : sizeof(fresh));
 
-    buf = malloc(NGX_HTTP_TICKETING_CACHEVAL_HEADER_SIZE(r->f[2].len)
+    buf = malloc(NGX_HTTP_TICKETING_CACHEVAL_HEADER_SIZE(r->f[2].len,
+                                                         r->f[0].len)
                  + r->f[FUZZ_CK_FIELDS - 1].len);
     FUZZ_CHECK(buf != NULL);
 
     n = ngx_http_ticketing_cacheval_header(buf, fresh, r->f[2].data,
-                                           r->f[2].len);
-    FUZZ_CHECK(n <= NGX_HTTP_TICKETING_CACHEVAL_HEADER_SIZE(r->f[2].len));
+                                           r->f[2].len, r->f[0].data,
+                                           r->f[0].len);
+    FUZZ_CHECK(n <= NGX_HTTP_TICKETING_CACHEVAL_HEADER_SIZE(r->f[2].len,
+                                                           r->f[0].len));
     memcpy(buf + n, r->f[FUZZ_CK_FIELDS - 1].data,
            r->f[FUZZ_CK_FIELDS - 1].len);
     n += r->f[FUZZ_CK_FIELDS - 1].len;
@@ -316,9 +333,49 @@ fuzz_ck_value(const uint8_t *data, size_t size, const fuzz_ck_req_t *r)
     FUZZ_CHECK(ngx_http_ticketing_cacheval_parse(buf, n, &cv) == 0);
     FUZZ_CHECK(cv.fresh_until == fresh);
     FUZZ_CHECK(fuzz_ck_span_cmp(&cv.type, &r->f[2]) == 0);
+    FUZZ_CHECK(fuzz_ck_span_cmp(&cv.language, &r->f[0]) == 0);
     FUZZ_CHECK(fuzz_ck_span_cmp(&cv.body, &r->f[FUZZ_CK_FIELDS - 1]) == 0);
 
     free(buf);
+}
+
+
+/* Accept or Accept-Language normalization of "data" */
+static void
+fuzz_ck_header(const uint8_t *data, size_t size, unsigned which)
+{
+    u_char   *in, *out, *again, c;
+    size_t    i;
+    ssize_t   n, m;
+
+    in = fuzz_dup(data, size);
+    out = malloc(size + 1);
+    again = malloc(size + 1);
+    FUZZ_CHECK(out != NULL && again != NULL);
+
+    n = ngx_http_ticketing_cachekey_header(which, in, size, out);
+
+    if (n >= 0) {
+        FUZZ_CHECK((size_t) n <= size);
+
+        for (i = 0; i < (size_t) n; i++) {
+            c = out[i];
+
+            FUZZ_CHECK(c > ' ' && c < 0x7f && c != '"');
+            FUZZ_CHECK(which != NGX_HTTP_TICKETING_CACHEKEY_ACCEPT_LANGUAGE
+                       || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')
+                       || strchr("-*,;=.", c) != NULL);
+        }
+
+        /* the normalized form is its own normal form */
+        m = ngx_http_ticketing_cachekey_header(which, out, n, again);
+        FUZZ_CHECK(m == n || (n == 0 && m == -1));
+        FUZZ_CHECK(m < 0 || memcmp(out, again, n) == 0);
+    }
+
+    free(again);
+    free(out);
+    free(in);
 }
 
 
@@ -350,6 +407,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
 
     fuzz_ck_value(data, size, &a);
+    fuzz_ck_header(in, alen, NGX_HTTP_TICKETING_CACHEKEY_ACCEPT);
+    fuzz_ck_header(in, alen, NGX_HTTP_TICKETING_CACHEKEY_ACCEPT_LANGUAGE);
 
     free(a.key);
     free(a.dec);
