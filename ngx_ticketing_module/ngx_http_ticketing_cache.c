@@ -859,12 +859,15 @@ ngx_http_ticketing_cache_key(ngx_http_request_t *r,
 
     /*
      * What the provider step resolved; without declared organizations, the
-     * path's {org}.
+     * organization header it passed on, else the path's {org}.
      */
     provider = ctx->provider;
 
     if (ctx->org != NULL) {
         org = ctx->org->name;
+
+    } else if (ctx->org_sent.len) {
+        org = ctx->org_sent;
 
     } else {
         org.data = (u_char *)

@@ -95,6 +95,12 @@ typedef struct {
     ngx_str_t                      provider;
     ngx_http_ticketing_org_t      *org;
 
+    /*
+     * Without declared organizations: the organization the organization
+     * header carried to the upstream (cleaned), or empty.
+     */
+    ngx_str_t                      org_sent;
+
     /* validate step: the body read was started, the body is all there */
     unsigned                       body_reading:1;
     unsigned                       body_done:1;

@@ -512,6 +512,9 @@ ngx_http_ticketing_resolve_org(ngx_http_request_t *r,
                 }
             }
 
+            /* the upstream's answer may depend on it: the cache keys it */
+            ctx->org_sent = clean;
+
             return ngx_http_ticketing_set_org_header(r, plcf, &clean);
         }
 

@@ -1982,3 +1982,26 @@ qr/ticketing cache: store "[^"]+", \d+ bytes, fresh for 5000 ms/
 --- no_error_log
 [error]
 [warn]
+
+
+
+=== TEST 41: without declared organizations, the organization header the upstream gets is in the key
+--- cache_config
+        ticketing_org_header x-org;
+--- request eval
+["GET /__mock/reset",
+ "GET /v2/ticket/metadata/types",
+ "GET /v2/ticket/metadata/types",
+ "GET /v2/ticket/metadata/types",
+ "GET /v2/ticket/metadata/types",
+ "GET /__mock/count"]
+--- more_headers eval
+["", "ticketing-provider: JAM\nx-org: alpha", "ticketing-provider: JAM\nx-org: beta",
+ "ticketing-provider: JAM\nx-org: ALPHA", "ticketing-provider: JAM", ""]
+--- response_headers eval
+["", "X-Cache-Status: MISS", "X-Cache-Status: MISS", "X-Cache-Status: HIT",
+ "X-Cache-Status: MISS", ""]
+--- response_body_like eval
+['"reset"', ('"issuetypes"') x 4, '"count":\s*3\b']
+--- no_error_log
+[error]
