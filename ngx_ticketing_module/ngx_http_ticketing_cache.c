@@ -1017,6 +1017,16 @@ ngx_http_ticketing_cache_request_header(ngx_http_request_t *r,
             continue;
         }
 
+        if (ngx_memcmp(h[i].lowcase_key, name, len) != 0) {
+            /*
+             * "Accept_Language" (underscores_in_headers on): one upstream
+             * reads it as Accept-Language, another ignores it; the key
+             * cannot say which answer it holds.
+             */
+            *why = "Accept or Accept-Language spelled with \"_\"";
+            return NGX_DECLINED;
+        }
+
         /* the raw length bounds the normalized one */
         if (h[i].value.len + 1 > size - (size_t) (p - value->data)) {
             *why = "Accept or Accept-Language too long";

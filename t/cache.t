@@ -1769,6 +1769,46 @@ ticketing-provider: JAM
 
 
 
+=== TEST 37c: with underscores_in_headers on, Accept_Language makes the request BYPASS
+# An upstream that does not merge the spellings reads no language at all
+# (the mock answers Spanish): keyed as "en", the refresh would store
+# Spanish for every en client.
+--- config
+    underscores_in_headers on;
+    location /v2/ {
+        ticketing_gateway on;
+        ticketing_cache on;
+        proxy_http_version 1.1;
+        proxy_set_header Connection "";
+        proxy_pass http://ticketing_api;
+    }
+    location /__mock/ {
+        proxy_pass http://ticketing_api;
+    }
+--- request eval
+["GET /__mock/reset",
+ "GET /v2/ticket/metadata/create/properties?projectKey=INST&ticketType=Incidencia",
+ "GET /v2/ticket/metadata/create/properties?projectKey=INST&ticketType=Incidencia",
+ "GET /v2/ticket/metadata/create/properties?projectKey=INST&ticketType=Incidencia",
+ "GET /v2/ticket/metadata/create/properties?projectKey=INST&ticketType=Incidencia",
+ "GET /__mock/count"]
+--- more_headers eval
+["",
+ "ticketing-provider: JAM\nAccept-Language: en",
+ "ticketing-provider: JAM\nAccept_Language: en\nCache-Control: no-cache",
+ "ticketing-provider: JAM\nAccept-Language: en\nACCEPT_language: es",
+ "ticketing-provider: JAM\nAccept-Language: en",
+ ""]
+--- response_headers eval
+["", "X-Cache-Status: MISS", "X-Cache-Status: BYPASS",
+ "X-Cache-Status: BYPASS", "X-Cache-Status: HIT", ""]
+--- response_body_like eval
+['"reset"', '"Summary"', '"Resumen"', '.', '"Summary"', '"count":\s*3\b']
+--- no_error_log
+[error]
+
+
+
 === TEST 37b: equivalent Accept and Accept-Language forms share an entry; quoted strings and stray spaces BYPASS
 --- request eval
 ["GET /__mock/reset",
