@@ -25,6 +25,8 @@
 #include <openssl/param_build.h>
 #include <openssl/pem.h>
 #include <openssl/rsa.h>
+#include <openssl/x509.h>
+#include <openssl/err.h>
 
 #include "ngx_http_ticketing_jwt.h"
 
@@ -264,25 +266,168 @@ ngx_http_ticketing_jwt_json_doc(const unsigned char *data, size_t len)
 }
 
 
-/* whether data is an OpenSSH public key line ("ssh-rsa AAAA...") */
+/*
+ * Base64 (standard or URL-safe, whitespace and padding aside) decoded into
+ * out (room for len bytes): its length, or -1 when data is no base64.
+ */
 static int
-ngx_http_ticketing_jwt_ssh_key(const unsigned char *data, size_t len)
+ngx_http_ticketing_jwt_b64_any(const unsigned char *data, size_t len,
+    unsigned char *out)
 {
-    static const char  *types[] = {
-        "ssh-", "ecdsa-sha2-", "sk-ssh-", "sk-ecdsa-", NULL
-    };
+    int       bits, n;
+    size_t    i;
+    unsigned  acc, v;
 
-    size_t  i, n;
+    acc = 0;
+    bits = 0;
+    n = 0;
 
-    for (i = 0; types[i]; i++) {
-        n = strlen(types[i]);
+    for (i = 0; i < len; i++) {
+        v = data[i];
 
-        if (len > n && memcmp(data, types[i], n) == 0) {
-            return 1;
+        if (v == ' ' || v == '\t' || v == '\r' || v == '\n' || v == '=') {
+            continue;
+        }
+
+        if (v >= 'A' && v <= 'Z') {
+            v -= 'A';
+
+        } else if (v >= 'a' && v <= 'z') {
+            v = v - 'a' + 26;
+
+        } else if (v >= '0' && v <= '9') {
+            v = v - '0' + 52;
+
+        } else if (v == '+' || v == '-') {
+            v = 62;
+
+        } else if (v == '/' || v == '_') {
+            v = 63;
+
+        } else {
+            return -1;
+        }
+
+        acc = (acc << 6) | v;
+        bits += 6;
+
+        if (bits >= 8) {
+            bits -= 8;
+            out[n++] = (unsigned char) (acc >> bits);
+            acc &= (1u << bits) - 1;
         }
     }
 
-    return 0;
+    return n;
+}
+
+
+/*
+ * Whether an HMAC secret is in fact a published key, in any of the forms
+ * keys are published in: whoever can read the IdP's keys would sign
+ * tokens with their bytes.  The secret is judged as it is (a DER
+ * certificate or key), and as text without a byte order mark or the NULs
+ * of UTF-16, lower-cased (a key's armour, a JWK's or an SSH key's markers,
+ * a JSON document); base64 text is judged again once decoded.  The
+ * reason, or NULL.
+ */
+static const char *
+ngx_http_ticketing_jwt_published(const unsigned char *data, size_t len,
+    int decoded)
+{
+    int                   n;
+    size_t                i, k, m;
+    X509                 *x509;
+    EVP_PKEY             *pkey;
+    const char           *why;
+    unsigned char        *view;
+    const unsigned char  *p;
+
+    static const char  *markers[] = {
+        "-----begin", "---- begin ssh2", "ssh-rsa", "ssh-dss", "ssh-ed25519",
+        "ssh-ed448", "ecdsa-sha2-", "sk-ssh-", "sk-ecdsa-", "\"kty\"",
+        "'kty'", "kty:", "\"x5c\"", NULL
+    };
+
+    p = data;
+    x509 = d2i_X509(NULL, &p, (long) len);
+    if (x509 != NULL) {
+        X509_free(x509);
+        return "a DER certificate";
+    }
+
+    p = data;
+    pkey = d2i_PUBKEY(NULL, &p, (long) len);
+    if (pkey == NULL) {
+        p = data;
+        pkey = d2i_AutoPrivateKey(NULL, &p, (long) len);
+    }
+
+    ERR_clear_error();
+
+    if (pkey != NULL) {
+        EVP_PKEY_free(pkey);
+        return "a DER key";
+    }
+
+    view = malloc(len + 1);
+    if (view == NULL) {
+        return NULL;
+    }
+
+    i = 0;
+    m = 0;
+
+    if (len >= 3 && data[0] == 0xef && data[1] == 0xbb && data[2] == 0xbf) {
+        i = 3;
+
+    } else if (len >= 2 && ((data[0] == 0xff && data[1] == 0xfe)
+                            || (data[0] == 0xfe && data[1] == 0xff)))
+    {
+        i = 2;
+    }
+
+    for ( /* void */ ; i < len; i++) {
+        if (data[i] != '\0') {
+            view[m++] = (data[i] >= 'A' && data[i] <= 'Z') ? (data[i] | 0x20)
+                                                           : data[i];
+        }
+    }
+
+    why = NULL;
+
+    if (ngx_http_ticketing_jwt_json_doc(view, m)) {
+        why = "a JSON document (a key set is \"jwks\")";
+    }
+
+    for (k = 0; markers[k] != NULL && why == NULL; k++) {
+        if (memmem(view, m, markers[k], strlen(markers[k])) != NULL) {
+            why = "a published key";
+        }
+    }
+
+    free(view);
+
+    if (why != NULL || decoded) {
+        return why;
+    }
+
+    /* base64 text: judge what it decodes to (the armour may be gone) */
+
+    view = malloc(len + 1);
+    if (view == NULL) {
+        return NULL;
+    }
+
+    n = ngx_http_ticketing_jwt_b64_any(data, len, view);
+
+    if (n > 0) {
+        why = ngx_http_ticketing_jwt_published(view, (size_t) n, 1);
+    }
+
+    free(view);
+
+    return why;
 }
 
 
@@ -290,6 +435,8 @@ int
 ngx_http_ticketing_jwt_key_hmac(ngx_http_ticketing_jwt_key_t *key,
     const unsigned char *secret, size_t len, char *err, size_t err_size)
 {
+    const char  *why;
+
     memset(key, 0, sizeof(*key));
 
     if (len < NGX_HTTP_TICKETING_JWT_MIN_SECRET) {
@@ -304,20 +451,11 @@ ngx_http_ticketing_jwt_key_hmac(ngx_http_ticketing_jwt_key_t *key,
                             "the HMAC secret is a PEM document, not a secret");
     }
 
-    /*
-     * Nor is a key set or a key in another published form: whoever can
-     * read the IdP's JWKS would sign tokens with its bytes.
-     */
-    if (ngx_http_ticketing_jwt_json_doc(secret, len)) {
-        return ngx_http_ticketing_jwt_err(err, err_size,
-                            "the HMAC secret is a JSON document (a key set "
-                            "is \"jwks\"), not a secret");
-    }
-
-    if (ngx_http_ticketing_jwt_ssh_key(secret, len)) {
-        return ngx_http_ticketing_jwt_err(err, err_size,
-                            "the HMAC secret is an SSH public key, not a "
-                            "secret");
+    /* nor is a key published in another form */
+    why = ngx_http_ticketing_jwt_published(secret, len, 0);
+    if (why != NULL) {
+        snprintf(err, err_size, "the HMAC secret is %s, not a secret", why);
+        return -1;
     }
 
     key->secret = malloc(len);

@@ -92,6 +92,16 @@ spew('mixed-enc.json', jwks_with('rsa-2026', '"x-note": "public"',
 spew('jwk-one.json', qq(  {"kty": "EC", "crv": "P-256", "x": "f83OJ3D2xF1Bg8v"}\n));
 spew('ssh.pub', "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl ops\n");
 
+# the same published keys in other clothes
+spew('jwks-bom.json', "\xef\xbb\xbf" . slurp('t/data/jwks.json'));
+{
+    require MIME::Base64;
+    my $pem = slurp('t/data/rs256.pub');
+    spew('pem-b64.txt', MIME::Base64::encode_base64($pem));
+    (my $body = $pem) =~ s/-----[^\n]*-----\n?//g;
+    spew('pem-body.txt', $body);
+}
+
 # the "oct" keys as files, for minting
 spew('k32.key', 'k' x 32);
 spew('k64.key', 'm' x 64);
@@ -505,7 +515,7 @@ qr/invalid key file "[^"]*jwk-one\.json" in "ticketing_jwt_key_file" directive: 
     location /a { ticketing_jwt_key_file hmac $TEST_NGINX_KEYS/ssh.pub; }
 --- must_die
 --- error_log eval
-qr/invalid key file "[^"]*ssh\.pub" in "ticketing_jwt_key_file" directive: the HMAC secret is an SSH public key, not a secret/
+qr/invalid key file "[^"]*ssh\.pub" in "ticketing_jwt_key_file" directive: the HMAC secret is a published key, not a secret/
 
 
 
@@ -515,3 +525,30 @@ qr/invalid key file "[^"]*ssh\.pub" in "ticketing_jwt_key_file" directive: the H
 --- must_die
 --- error_log eval
 qr/invalid key file "[^"]*mixed-enc\.json" in "ticketing_jwt_key_file" directive: the set mixes "oct" secrets with public keys/
+
+
+
+=== TEST 27: a key set behind a byte order mark is still a key set, no HMAC secret
+--- config
+    location /a { ticketing_jwt_key_file hmac $TEST_NGINX_KEYS/jwks-bom.json; }
+--- must_die
+--- error_log eval
+qr/invalid key file "[^"]*jwks-bom\.json" in "ticketing_jwt_key_file" directive: the HMAC secret is a JSON document/
+
+
+
+=== TEST 27b: a PEM public key in base64 is no HMAC secret
+--- config
+    location /b { ticketing_jwt_key_file hmac $TEST_NGINX_KEYS/pem-b64.txt; }
+--- must_die
+--- error_log eval
+qr/invalid key file "[^"]*pem-b64\.txt" in "ticketing_jwt_key_file" directive: the HMAC secret is a published key, not a secret/
+
+
+
+=== TEST 27c: a PEM body without its armour (a DER key in base64) is no HMAC secret
+--- config
+    location /c { ticketing_jwt_key_file hmac $TEST_NGINX_KEYS/pem-body.txt; }
+--- must_die
+--- error_log eval
+qr/invalid key file "[^"]*pem-body\.txt" in "ticketing_jwt_key_file" directive: the HMAC secret is a DER key, not a secret/

@@ -27,6 +27,7 @@
 #include <openssl/param_build.h>
 #include <openssl/pem.h>
 #include <openssl/rsa.h>
+#include <openssl/x509.h>
 
 #include "ngx_http_ticketing_jwt.h"
 
@@ -1151,6 +1152,133 @@ test_hmac_lengths(void **state)
 }
 
 
+/* an HMAC secret must not be accepted: a published key in some form */
+static void
+hmac_refused(const unsigned char *secret, size_t len, const char *what)
+{
+    char                          err[256];
+    ngx_http_ticketing_jwt_key_t  key;
+
+    if (ngx_http_ticketing_jwt_key_hmac(&key, secret, len, err, sizeof(err))
+        == 0)
+    {
+        ngx_http_ticketing_jwt_key_free(&key);
+        fail_msg("%s accepted as an HMAC secret", what);
+    }
+
+    if (strstr(err, "not a secret") == NULL) {
+        fail_msg("%s: \"%s\"", what, err);
+    }
+}
+
+
+static size_t
+b64_std(const unsigned char *in, size_t len, unsigned char *out)
+{
+    return (size_t) EVP_EncodeBlock(out, in, (int) len);
+}
+
+
+/* the forms a public key is published in, none of them a secret */
+static void
+test_hmac_published(void **state)
+{
+    int                            n;
+    char                           err[256];
+    size_t                         len, i;
+    X509                          *x;
+    EVP_PKEY                      *ec;
+    unsigned char                 *der, *p;
+    unsigned char                  buf[8192], b64[12000];
+    ngx_http_ticketing_jwt_key_t   key;
+
+    static const char  jwks[] =
+        "{\"keys\":[{\"kty\":\"EC\",\"crv\":\"P-256\",\"x\":\"f83OJ3D2xF1Bg8v"
+        "ub9tLe1gHMzV76e8Tus9uPHvRVEU\",\"y\":\"x_FEzRu9m36HLN_tue659LNpXW6p"
+        "CyStikYjKIWI5a0\"}]}";
+
+    static const char  *texts[] = {
+        "\xef\xbb\xbf{\"keys\":[{\"kty\":\"RSA\",\"n\":\"0vx7agoebGcQSuuPiLJX\","
+        "\"e\":\"AQAB\"}]}",
+        "\n\nssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsab u",
+        "  ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsab u",
+        "from=\"10.0.0.1\" ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQC7 ops@host",
+        "---- BEGIN SSH2 PUBLIC KEY ----\nComment: \"k\"\nAAAAB3NzaC1yc2EAAAA"
+        "DAQABAAABAQC7\n---- END SSH2 PUBLIC KEY ----\n",
+        "-----begin public key-----\nMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE\n",
+        "keys:\n  - kty: EC\n    crv: P-256\n    x: f83OJ3D2xF1Bg8vub9tLe1g\n",
+    };
+
+    (void) state;
+
+    for (i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+        hmac_refused((const unsigned char *) texts[i], strlen(texts[i]),
+                     texts[i]);
+    }
+
+    /* the JWKS in UTF-16 (little endian, with its byte order mark) */
+    buf[0] = 0xff;
+    buf[1] = 0xfe;
+    for (i = 0; i < sizeof(jwks) - 1; i++) {
+        buf[2 + 2 * i] = (unsigned char) jwks[i];
+        buf[3 + 2 * i] = 0;
+    }
+    hmac_refused(buf, 2 + 2 * (sizeof(jwks) - 1), "a UTF-16 JWKS");
+
+    /* the JWKS in base64 */
+    len = b64_std((const unsigned char *) jwks, sizeof(jwks) - 1, b64);
+    hmac_refused(b64, len, "a base64 JWKS");
+
+    /* DER: a public key, its base64 (a PEM body without armour), a cert */
+    ec = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+    assert_non_null(ec);
+
+    der = NULL;
+    n = i2d_PUBKEY(ec, &der);
+    assert_true(n > 0);
+    hmac_refused(der, (size_t) n, "a DER public key");
+
+    len = b64_std(der, (size_t) n, b64);
+    hmac_refused(b64, len, "a PEM body without its armour");
+    OPENSSL_free(der);
+
+    x = X509_new();
+    assert_non_null(x);
+    assert_int_equal(ASN1_INTEGER_set(X509_get_serialNumber(x), 1), 1);
+    assert_non_null(X509_gmtime_adj(X509_getm_notBefore(x), 0));
+    assert_non_null(X509_gmtime_adj(X509_getm_notAfter(x), 3600));
+    assert_int_equal(X509_set_pubkey(x, ec), 1);
+    assert_true(X509_sign(x, ec, EVP_sha256()) > 0);
+
+    p = buf;
+    n = i2d_X509(x, &p);
+    assert_true(n > 0);
+    hmac_refused(buf, (size_t) n, "a DER certificate");
+
+    len = b64_std(buf, (size_t) n, b64);
+    hmac_refused(b64, len, "a base64 certificate");
+
+    X509_free(x);
+    EVP_PKEY_free(ec);
+
+    /* secrets as operators make them still are secrets */
+    {
+        const char  *ok[] = {
+            "0123456789abcdef0123456789abcdef0123456789abcdef",
+            "q2Vv3l0m9XrY7tZp4H8sJ1cN6bK5aD0eF3gR9uW2xQ8=",
+            "my-gateway-hmac-secret-of-thirty-two-bytes!",
+        };
+
+        for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+            assert_int_equal(ngx_http_ticketing_jwt_key_hmac(&key,
+                                 (const unsigned char *) ok[i], strlen(ok[i]),
+                                 err, sizeof(err)), 0);
+            ngx_http_ticketing_jwt_key_free(&key);
+        }
+    }
+}
+
+
 static void
 test_jwks_hygiene(void **state)
 {
@@ -1583,6 +1711,7 @@ main(void)
         cmocka_unit_test(test_malformed),
         cmocka_unit_test(test_cache),
         cmocka_unit_test(test_hmac_lengths),
+        cmocka_unit_test(test_hmac_published),
         cmocka_unit_test(test_jwks_hygiene),
         cmocka_unit_test(test_pem_private),
         cmocka_unit_test(test_roca),
