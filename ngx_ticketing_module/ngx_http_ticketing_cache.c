@@ -29,6 +29,12 @@
 
 #define NGX_HTTP_TICKETING_CACHE_MAX_TYPE   256
 
+/* RFC 9110 5.6.2 tchar */
+#define ngx_http_ticketing_cache_tchar(c)                                     \
+    (((c) >= 'a' && (c) <= 'z') || ((c) >= 'A' && (c) <= 'Z')              \
+     || ((c) >= '0' && (c) <= '9')                                           \
+     || ((c) != '\0' && ngx_strchr("!#$%&'*+-.^_`|~", (c)) != NULL))
+
 /* how long a fill lock lives if its holder never releases it */
 #define NGX_HTTP_TICKETING_CACHE_LOCK_AGE   "5000"
 
@@ -115,6 +121,7 @@ static const char *ngx_http_ticketing_cache_vary(ngx_http_request_t *r,
     ngx_http_ticketing_cache_ctx_t *cctx, ngx_str_t *value);
 static u_char *ngx_http_ticketing_cache_token(u_char *p, u_char *end,
     ngx_str_t *name, ngx_str_t *arg);
+static u_char *ngx_http_ticketing_cache_quoted(u_char *p, u_char *end);
 static ngx_uint_t ngx_http_ticketing_cache_upstream_header(
     ngx_http_request_t *r, char *name, ngx_table_elt_t **first);
 static ngx_int_t ngx_http_ticketing_cache_delta(ngx_str_t *value,
@@ -2191,7 +2198,8 @@ ngx_http_ticketing_cache_add_vary(ngx_http_request_t *r,
  * One Cache-Control header: no-store, private and no-cache (with or
  * without a list of fields) keep the answer out of a shared cache;
  * max-age and s-maxage give ages in ms.  An age that is not a number is
- * treated as 0.
+ * treated as 0.  A value that is no directive list (RFC 9111 5.2) cannot
+ * be trusted: not stored.
  */
 static const char *
 ngx_http_ticketing_cache_control(ngx_str_t *value, ngx_msec_t *max_age,
@@ -2207,6 +2215,10 @@ ngx_http_ticketing_cache_control(ngx_str_t *value, ngx_msec_t *max_age,
 
     while (p < end) {
         p = ngx_http_ticketing_cache_token(p, end, &name, &arg);
+
+        if (p == NULL) {
+            return "the upstream's Cache-Control cannot be parsed";
+        }
 
         if (name.len == sizeof("no-store") - 1
             && ngx_strncasecmp(name.data, (u_char *) "no-store",
@@ -2295,6 +2307,10 @@ ngx_http_ticketing_cache_vary(ngx_http_request_t *r,
     while (p < end) {
         p = ngx_http_ticketing_cache_token(p, end, &name, &arg);
 
+        if (p == NULL) {
+            return "the upstream's Vary cannot be parsed";
+        }
+
         if (name.len == 0) {
             continue;
         }
@@ -2338,9 +2354,10 @@ ngx_http_ticketing_cache_vary(ngx_http_request_t *r,
 
 
 /*
- * The next element of a comma-separated header list: a name and, after
- * "=", an argument without its quotes (empty when none).  Returns where
- * the next element starts.
+ * The next element of a comma-separated header list (RFC 9110 5.6.1):
+ * a token and, after "=", a token or a quoted string, without its quotes
+ * (empty when none).  Returns where the next element starts, or NULL when
+ * the element is malformed.  An empty list element gives an empty name.
  */
 static u_char *
 ngx_http_ticketing_cache_token(u_char *p, u_char *end, ngx_str_t *name,
@@ -2354,45 +2371,86 @@ ngx_http_ticketing_cache_token(u_char *p, u_char *end, ngx_str_t *name,
 
     name->data = p;
 
-    while (p < end && *p != ',' && *p != '=' && *p != ' ' && *p != '\t') {
+    while (p < end && ngx_http_ticketing_cache_tchar(*p)) {
         p++;
     }
 
     name->len = p - name->data;
 
-    while (p < end && (*p == ' ' || *p == '\t')) {
-        p++;
-    }
-
     ngx_str_null(arg);
+
+    if (name->len == 0) {
+        return (p == end) ? p : NULL;
+    }
 
     if (p < end && *p == '=') {
         p++;
 
         if (p < end && *p == '"') {
             /* a quoted string may hold commas: no-cache="a, b" */
-            q = ngx_strlchr(p + 1, end, '"');
+            q = ngx_http_ticketing_cache_quoted(p, end);
+            if (q == NULL) {
+                return NULL;
+            }
+
             arg->data = p + 1;
-            arg->len = (q ? q : end) - arg->data;
-            p = q ? q + 1 : end;
+            arg->len = q - 1 - arg->data;
+            p = q;
 
         } else {
             arg->data = p;
 
-            while (p < end && *p != ',' && *p != ' ' && *p != '\t') {
+            while (p < end && ngx_http_ticketing_cache_tchar(*p)) {
                 p++;
             }
 
             arg->len = p - arg->data;
+
+            if (arg->len == 0) {
+                return NULL;
+            }
         }
     }
 
-    /* whatever else up to the comma */
-    while (p < end && *p != ',') {
+    while (p < end && (*p == ' ' || *p == '\t')) {
         p++;
     }
 
+    if (p < end && *p != ',') {
+        return NULL;
+    }
+
     return p;
+}
+
+
+/*
+ * A quoted string at p (RFC 9110 5.6.4): where it ends, past the closing
+ * quote, or NULL when it is unterminated or holds a control byte.
+ */
+static u_char *
+ngx_http_ticketing_cache_quoted(u_char *p, u_char *end)
+{
+    for (p++; p < end; p++) {
+
+        if (*p == '"') {
+            return p + 1;
+        }
+
+        if (*p == '\\') {
+            p++;
+
+            if (p == end) {
+                return NULL;
+            }
+        }
+
+        if ((*p < 0x20 && *p != '\t') || *p == 0x7f) {
+            return NULL;
+        }
+    }
+
+    return NULL;
 }
 
 

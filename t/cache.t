@@ -2094,6 +2094,37 @@ qr/ticketing cache: store "[^"]+", \d+ bytes, fresh for 30000 ms/
 
 
 
+=== TEST 40i: a Cache-Control that is no directive list keeps the answer out
+--- request eval
+["GET /__mock/reset",
+ "GET /v2/issueLinkType",
+ "GET /v2/issueLinkType",
+ "GET /v2/issueLinkType/10000",
+ "GET /v2/issueLinkType/10000",
+ "GET /v2/ticket/metadata/types",
+ "GET /v2/ticket/metadata/types",
+ "GET /v2/issueLinkType/10001",
+ "GET /v2/issueLinkType/10001",
+ "GET /__mock/count"]
+--- more_headers eval
+["",
+ ("ticketing-provider: JAM\nX-Mock-Cache-Control: max-age=30 private") x 2,
+ ("ticketing-provider: JAM\nX-Mock-Cache-Control: max-age=30; private") x 2,
+ ("ticketing-provider: JAM\nX-Mock-Cache-Control: max-age=\"30, private") x 2,
+ ("ticketing-provider: JAM\nX-Mock-Cache-Control: , public ,max-age=30 ,,") x 2,
+ ""]
+--- response_headers eval
+["", ("X-Cache-Status: MISS") x 7, "X-Cache-Status: HIT", ""]
+--- response_body_like eval
+['"reset"', ('"Blocks"') x 2, ('"Relates"') x 2, ('"INST"') x 2,
+ ('"Cloners"') x 2,
+ '"count":\s*7\b']
+--- no_error_log
+[error]
+[warn]
+
+
+
 === TEST 41: without declared organizations, the organization header the upstream gets is in the key
 --- cache_config
         ticketing_org_header x-org;
