@@ -35,6 +35,9 @@
      || ((c) >= '0' && (c) <= '9')                                           \
      || ((c) != '\0' && ngx_strchr("!#$%&'*+-.^_`|~", (c)) != NULL))
 
+#define ngx_http_ticketing_cache_alpha(c)                                     \
+    (((c) >= 'a' && (c) <= 'z') || ((c) >= 'A' && (c) <= 'Z'))
+
 /* how long a fill lock lives if its holder never releases it */
 #define NGX_HTTP_TICKETING_CACHE_LOCK_AGE   "5000"
 
@@ -122,6 +125,7 @@ static const char *ngx_http_ticketing_cache_vary(ngx_http_request_t *r,
 static u_char *ngx_http_ticketing_cache_token(u_char *p, u_char *end,
     ngx_str_t *name, ngx_str_t *arg);
 static u_char *ngx_http_ticketing_cache_quoted(u_char *p, u_char *end);
+static ngx_int_t ngx_http_ticketing_cache_language_list(ngx_str_t *value);
 static ngx_uint_t ngx_http_ticketing_cache_upstream_header(
     ngx_http_request_t *r, char *name, ngx_table_elt_t **first);
 static ngx_int_t ngx_http_ticketing_cache_delta(ngx_str_t *value,
@@ -2074,8 +2078,8 @@ ngx_http_ticketing_cache_expires(ngx_http_request_t *r,
 
 /*
  * The answer's Content-Language, stored with the entry and replayed by a
- * hit: empty when none.  Several, or one a value line cannot hold: not
- * stored.
+ * hit: empty when none.  Several, or one that is no list of language tags
+ * (RFC 9110 8.5) or is too long: not stored.
  */
 static const char *
 ngx_http_ticketing_cache_language(ngx_http_request_t *r, ngx_str_t *lang)
@@ -2114,9 +2118,8 @@ ngx_http_ticketing_cache_language(ngx_http_request_t *r, ngx_str_t *lang)
         }
 
         if (h[i].value.len > NGX_HTTP_TICKETING_CACHE_MAX_TYPE
-            || ngx_strlchr(h[i].value.data,
-                           h[i].value.data + h[i].value.len, '\n')
-               != NULL)
+            || ngx_http_ticketing_cache_language_list(&h[i].value)
+               != NGX_OK)
         {
             return "the upstream's Content-Language cannot be stored";
         }
@@ -2451,6 +2454,67 @@ ngx_http_ticketing_cache_quoted(u_char *p, u_char *end)
     }
 
     return NULL;
+}
+
+
+/*
+ * A Content-Language value: a list of language tags (RFC 9110 8.5), each
+ * subtags of letters and digits joined by "-", the first a letter.
+ */
+static ngx_int_t
+ngx_http_ticketing_cache_language_list(ngx_str_t *value)
+{
+    u_char      *p, *end, *q;
+    ngx_uint_t   n;
+
+    p = value->data;
+    end = p + value->len;
+    n = 0;
+
+    for ( ;; ) {
+        while (p < end && (*p == ' ' || *p == '\t' || *p == ',')) {
+            p++;
+        }
+
+        if (p == end) {
+            return n ? NGX_OK : NGX_ERROR;
+        }
+
+        if (!ngx_http_ticketing_cache_alpha(*p)) {
+            return NGX_ERROR;
+        }
+
+        for ( ;; ) {
+            q = p;
+
+            while (p < end
+                   && (ngx_http_ticketing_cache_alpha(*p)
+                       || (*p >= '0' && *p <= '9')))
+            {
+                p++;
+            }
+
+            if (p == q) {
+                return NGX_ERROR;
+            }
+
+            if (p == end || *p != '-') {
+                break;
+            }
+
+            p++;
+        }
+
+        n++;
+
+        while (p < end && (*p == ' ' || *p == '\t')) {
+            p++;
+        }
+
+        if (p < end && *p != ',') {
+            return NGX_ERROR;
+        }
+    }
 }
 
 

@@ -2125,6 +2125,34 @@ qr/ticketing cache: store "[^"]+", \d+ bytes, fresh for 30000 ms/
 
 
 
+=== TEST 40j: a Content-Language that is no list of language tags keeps the answer out
+--- request eval
+["GET /__mock/reset",
+ "GET /v2/issueLinkType",
+ "GET /v2/issueLinkType",
+ "GET /v2/issueLinkType/10000",
+ "GET /v2/issueLinkType/10000",
+ "GET /v2/issueLinkType/10001",
+ "GET /v2/issueLinkType/10001",
+ "GET /__mock/count"]
+--- more_headers eval
+["",
+ ("ticketing-provider: JAM\nX-Mock-Header: Content-Language: e\x01n") x 2,
+ ("ticketing-provider: JAM\nX-Mock-Header: Content-Language: en_US") x 2,
+ ("ticketing-provider: JAM\nX-Mock-Header: Content-Language: de-DE, en") x 2,
+ ""]
+--- response_headers eval
+["", ("X-Cache-Status: MISS") x 5,
+ "X-Cache-Status: HIT\nContent-Language: de-DE, en", ""]
+--- response_body_like eval
+['"reset"', ('"Blocks"') x 2, ('"Relates"') x 2, ('"Cloners"') x 2,
+ '"count":\s*5\b']
+--- no_error_log
+[error]
+[warn]
+
+
+
 === TEST 41: without declared organizations, the organization header the upstream gets is in the key
 --- cache_config
         ticketing_org_header x-org;
