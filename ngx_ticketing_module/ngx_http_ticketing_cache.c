@@ -125,6 +125,7 @@ static const char *ngx_http_ticketing_cache_vary(ngx_http_request_t *r,
 static u_char *ngx_http_ticketing_cache_token(u_char *p, u_char *end,
     ngx_str_t *name, ngx_str_t *arg);
 static u_char *ngx_http_ticketing_cache_quoted(u_char *p, u_char *end);
+static ngx_int_t ngx_http_ticketing_cache_json_type(ngx_str_t *type);
 static ngx_int_t ngx_http_ticketing_cache_language_list(ngx_str_t *value);
 static ngx_uint_t ngx_http_ticketing_cache_upstream_header(
     ngx_http_request_t *r, char *name, ngx_table_elt_t **first);
@@ -1842,14 +1843,12 @@ ngx_http_ticketing_cache_header_filter(ngx_http_request_t *r)
 
     if (r->headers_out.status != NGX_HTTP_OK
         || r->header_only
-        || type->len < sizeof("application/json") - 1
         || type->len > NGX_HTTP_TICKETING_CACHE_MAX_TYPE
-        || ngx_strncasecmp(type->data, (u_char *) "application/json",
-                           sizeof("application/json") - 1) != 0
-        || (type->len > sizeof("application/json") - 1
-            && type->data[sizeof("application/json") - 1] != ';'
-            && type->data[sizeof("application/json") - 1] != ' ')
-        || ngx_strlchr(type->data, type->data + type->len, '\n') != NULL
+        || ngx_http_ticketing_cache_json_type(type) != NGX_OK
+        || (r->upstream != NULL
+            && ngx_http_ticketing_cache_upstream_header(r, "Content-Type",
+                                                         NULL)
+               > 1)
         || (r->headers_out.content_encoding
             && r->headers_out.content_encoding->hash != 0)
         || (r->headers_out.content_length_n > 0
@@ -2454,6 +2453,76 @@ ngx_http_ticketing_cache_quoted(u_char *p, u_char *end)
     }
 
     return NULL;
+}
+
+
+/*
+ * An answer the cache may store is JSON: "application/json" and nothing
+ * else than parameters, *( OWS ";" OWS [ token "=" ( token /
+ * quoted-string ) ] ) OWS (RFC 9110 5.6.6, 8.3.1).
+ */
+static ngx_int_t
+ngx_http_ticketing_cache_json_type(ngx_str_t *type)
+{
+    u_char  *p, *end, *q;
+
+    if (type->len < sizeof("application/json") - 1
+        || ngx_strncasecmp(type->data, (u_char *) "application/json",
+                           sizeof("application/json") - 1) != 0)
+    {
+        return NGX_ERROR;
+    }
+
+    p = type->data + sizeof("application/json") - 1;
+    end = type->data + type->len;
+
+    for ( ;; ) {
+        while (p < end && (*p == ' ' || *p == '\t')) {
+            p++;
+        }
+
+        if (p == end) {
+            return NGX_OK;
+        }
+
+        if (*p++ != ';') {
+            return NGX_ERROR;
+        }
+
+        while (p < end && (*p == ' ' || *p == '\t')) {
+            p++;
+        }
+
+        if (p == end || *p == ';') {
+            /* an empty parameter */
+            continue;
+        }
+
+        for (q = p; p < end && ngx_http_ticketing_cache_tchar(*p); p++) {
+            /* void */
+        }
+
+        if (p == q || p == end || *p++ != '=') {
+            return NGX_ERROR;
+        }
+
+        if (p < end && *p == '"') {
+            p = ngx_http_ticketing_cache_quoted(p, end);
+            if (p == NULL) {
+                return NGX_ERROR;
+            }
+
+            continue;
+        }
+
+        for (q = p; p < end && ngx_http_ticketing_cache_tchar(*p); p++) {
+            /* void */
+        }
+
+        if (p == q) {
+            return NGX_ERROR;
+        }
+    }
 }
 
 

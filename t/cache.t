@@ -2153,6 +2153,29 @@ qr/ticketing cache: store "[^"]+", \d+ bytes, fresh for 30000 ms/
 
 
 
+=== TEST 40k: an answer with two Content-Types keeps out, even two JSON ones
+--- request eval
+["GET /__mock/reset",
+ "GET /v2/issueLinkType",
+ "GET /v2/issueLinkType",
+ "GET /v2/issueLinkType/10000",
+ "GET /v2/issueLinkType/10000",
+ "GET /__mock/count"]
+--- more_headers eval
+["",
+ ("ticketing-provider: JAM\nX-Mock-Header: Content-Type: text/html") x 2,
+ ("ticketing-provider: JAM\nX-Mock-Header: Content-Type: application/json") x 2,
+ ""]
+--- response_headers eval
+["", ("X-Cache-Status: MISS") x 4, ""]
+--- response_body_like eval
+['"reset"', ('"Blocks"') x 2, ('"Relates"') x 2, '"count":\s*4\b']
+--- no_error_log
+[error]
+[warn]
+
+
+
 === TEST 41: without declared organizations, the organization header the upstream gets is in the key
 --- cache_config
         ticketing_org_header x-org;
