@@ -29,6 +29,15 @@
 
 #define NGX_HTTP_TICKETING_CACHE_MAX_TYPE   256
 
+/* RFC 9110 5.6.2 tchar */
+#define ngx_http_ticketing_cache_tchar(c)                                     \
+    (((c) >= 'a' && (c) <= 'z') || ((c) >= 'A' && (c) <= 'Z')              \
+     || ((c) >= '0' && (c) <= '9')                                           \
+     || ((c) != '\0' && ngx_strchr("!#$%&'*+-.^_`|~", (c)) != NULL))
+
+#define ngx_http_ticketing_cache_alpha(c)                                     \
+    (((c) >= 'a' && (c) <= 'z') || ((c) >= 'A' && (c) <= 'Z'))
+
 /* how long a fill lock lives if its holder never releases it */
 #define NGX_HTTP_TICKETING_CACHE_LOCK_AGE   "5000"
 
@@ -115,6 +124,17 @@ static const char *ngx_http_ticketing_cache_vary(ngx_http_request_t *r,
     ngx_http_ticketing_cache_ctx_t *cctx, ngx_str_t *value);
 static u_char *ngx_http_ticketing_cache_token(u_char *p, u_char *end,
     ngx_str_t *name, ngx_str_t *arg);
+static u_char *ngx_http_ticketing_cache_quoted(u_char *p, u_char *end);
+static ngx_int_t ngx_http_ticketing_cache_json_type(ngx_str_t *type);
+static ngx_int_t ngx_http_ticketing_cache_language_list(ngx_str_t *value);
+static ngx_uint_t ngx_http_ticketing_cache_upstream_header(
+    ngx_http_request_t *r, char *name, ngx_table_elt_t **first);
+static ngx_int_t ngx_http_ticketing_cache_delta(ngx_str_t *value,
+    ngx_msec_t *ms);
+static time_t ngx_http_ticketing_cache_http_time(u_char *p, size_t len);
+static ngx_int_t ngx_http_ticketing_cache_digits(u_char *p, ngx_uint_t n);
+static ngx_int_t ngx_http_ticketing_cache_clock(u_char *p, ngx_int_t *hour,
+    ngx_int_t *min, ngx_int_t *sec);
 static ngx_int_t ngx_http_ticketing_cache_body_filter(ngx_http_request_t *r,
     ngx_chain_t *in);
 static ngx_int_t ngx_http_ticketing_cache_stale_body(ngx_http_request_t *r,
@@ -1833,14 +1853,12 @@ ngx_http_ticketing_cache_header_filter(ngx_http_request_t *r)
 
     if (r->headers_out.status != NGX_HTTP_OK
         || r->header_only
-        || type->len < sizeof("application/json") - 1
         || type->len > NGX_HTTP_TICKETING_CACHE_MAX_TYPE
-        || ngx_strncasecmp(type->data, (u_char *) "application/json",
-                           sizeof("application/json") - 1) != 0
-        || (type->len > sizeof("application/json") - 1
-            && type->data[sizeof("application/json") - 1] != ';'
-            && type->data[sizeof("application/json") - 1] != ' ')
-        || ngx_strlchr(type->data, type->data + type->len, '\n') != NULL
+        || ngx_http_ticketing_cache_json_type(type) != NGX_OK
+        || (r->upstream != NULL
+            && ngx_http_ticketing_cache_upstream_header(r, "Content-Type",
+                                                         NULL)
+               > 1)
         || (r->headers_out.content_encoding
             && r->headers_out.content_encoding->hash != 0)
         || (r->headers_out.content_length_n > 0
@@ -1895,9 +1913,8 @@ static const char *
 ngx_http_ticketing_cache_rules(ngx_http_request_t *r,
     ngx_http_ticketing_cache_ctx_t *cctx)
 {
-    ngx_int_t         n;
     ngx_uint_t        i, nexpires;
-    ngx_msec_t        lifetime, age, max_age, s_maxage;
+    ngx_msec_t        n, lifetime, age, max_age, s_maxage;
     const char       *why;
     ngx_list_part_t  *part;
     ngx_table_elt_t  *h, *expires;
@@ -1961,16 +1978,20 @@ ngx_http_ticketing_cache_rules(ngx_http_request_t *r,
             continue;
         }
 
-        if (age == NGX_CONF_UNSET_MSEC
-            && h[i].key.len == sizeof("Age") - 1
+        if (h[i].key.len == sizeof("Age") - 1
             && ngx_strncasecmp(h[i].key.data, (u_char *) "Age",
                                sizeof("Age") - 1) == 0)
         {
-            /* 5.1: the first one; one that is no delta-seconds is ignored */
-            n = ngx_atoi(h[i].value.data, h[i].value.len);
+            /*
+             * 5.1: the first one counts; one that is no delta-seconds
+             * leaves the age unknown, which a shared cache must not guess
+             */
+            if (ngx_http_ticketing_cache_delta(&h[i].value, &n) != NGX_OK) {
+                return "the upstream's Age is invalid";
+            }
 
-            if (n != NGX_ERROR) {
-                age = (ngx_msec_t) ngx_min(n, 365 * 24 * 60 * 60) * 1000;
+            if (age == NGX_CONF_UNSET_MSEC) {
+                age = n;
             }
         }
     }
@@ -2017,7 +2038,8 @@ ngx_http_ticketing_cache_rules(ngx_http_request_t *r,
 /*
  * The freshness lifetime Expires gives: Expires - Date (RFC 9111 4.2.1),
  * with the upstream's Date, else the time it is received.  An invalid
- * Expires ("0") means already expired (5.3): not stored.
+ * Expires ("0") means already expired (5.3): not stored.  An invalid or
+ * repeated Date leaves Expires - Date unknown: not stored either.
  */
 static const char *
 ngx_http_ticketing_cache_expires(ngx_http_request_t *r,
@@ -2026,23 +2048,31 @@ ngx_http_ticketing_cache_expires(ngx_http_request_t *r,
     time_t            exp, date;
     ngx_table_elt_t  *h;
 
-    exp = ngx_parse_http_time(expires->value.data, expires->value.len);
+    exp = ngx_http_ticketing_cache_http_time(expires->value.data,
+                                             expires->value.len);
     if (exp == NGX_ERROR) {
         return "the upstream's Expires is invalid: already expired";
     }
 
     /* proxy_pass hides the upstream's Date from headers_out, not here */
-    h = (r->upstream != NULL) ? r->upstream->headers_in.date : NULL;
+    if (r->upstream != NULL) {
+        if (ngx_http_ticketing_cache_upstream_header(r, "Date", &h) > 1) {
+            return "the upstream's Date is repeated: Expires cannot be used";
+        }
 
-    if (h == NULL) {
+    } else {
         h = r->headers_out.date;
     }
 
-    date = (h != NULL) ? ngx_parse_http_time(h->value.data, h->value.len)
-                       : NGX_ERROR;
-
-    if (date == NGX_ERROR) {
+    if (h == NULL) {
         date = ngx_time();
+
+    } else {
+        date = ngx_http_ticketing_cache_http_time(h->value.data,
+                                                  h->value.len);
+        if (date == NGX_ERROR) {
+            return "the upstream's Date is invalid: Expires cannot be used";
+        }
     }
 
     if (exp <= date) {
@@ -2057,8 +2087,8 @@ ngx_http_ticketing_cache_expires(ngx_http_request_t *r,
 
 /*
  * The answer's Content-Language, stored with the entry and replayed by a
- * hit: empty when none.  Several, or one a value line cannot hold: not
- * stored.
+ * hit: empty when none.  Several, or one that is no list of language tags
+ * (RFC 9110 8.5) or is too long: not stored.
  */
 static const char *
 ngx_http_ticketing_cache_language(ngx_http_request_t *r, ngx_str_t *lang)
@@ -2097,9 +2127,8 @@ ngx_http_ticketing_cache_language(ngx_http_request_t *r, ngx_str_t *lang)
         }
 
         if (h[i].value.len > NGX_HTTP_TICKETING_CACHE_MAX_TYPE
-            || ngx_strlchr(h[i].value.data,
-                           h[i].value.data + h[i].value.len, '\n')
-               != NULL)
+            || ngx_http_ticketing_cache_language_list(&h[i].value)
+               != NGX_OK)
         {
             return "the upstream's Content-Language cannot be stored";
         }
@@ -2181,7 +2210,8 @@ ngx_http_ticketing_cache_add_vary(ngx_http_request_t *r,
  * One Cache-Control header: no-store, private and no-cache (with or
  * without a list of fields) keep the answer out of a shared cache;
  * max-age and s-maxage give ages in ms.  An age that is not a number is
- * treated as 0.
+ * treated as 0.  A value that is no directive list (RFC 9111 5.2) cannot
+ * be trusted: not stored.
  */
 static const char *
 ngx_http_ticketing_cache_control(ngx_str_t *value, ngx_msec_t *max_age,
@@ -2197,6 +2227,10 @@ ngx_http_ticketing_cache_control(ngx_str_t *value, ngx_msec_t *max_age,
 
     while (p < end) {
         p = ngx_http_ticketing_cache_token(p, end, &name, &arg);
+
+        if (p == NULL) {
+            return "the upstream's Cache-Control cannot be parsed";
+        }
 
         if (name.len == sizeof("no-store") - 1
             && ngx_strncasecmp(name.data, (u_char *) "no-store",
@@ -2285,6 +2319,10 @@ ngx_http_ticketing_cache_vary(ngx_http_request_t *r,
     while (p < end) {
         p = ngx_http_ticketing_cache_token(p, end, &name, &arg);
 
+        if (p == NULL) {
+            return "the upstream's Vary cannot be parsed";
+        }
+
         if (name.len == 0) {
             continue;
         }
@@ -2328,9 +2366,10 @@ ngx_http_ticketing_cache_vary(ngx_http_request_t *r,
 
 
 /*
- * The next element of a comma-separated header list: a name and, after
- * "=", an argument without its quotes (empty when none).  Returns where
- * the next element starts.
+ * The next element of a comma-separated header list (RFC 9110 5.6.1):
+ * a token and, after "=", a token or a quoted string, without its quotes
+ * (empty when none).  Returns where the next element starts, or NULL when
+ * the element is malformed.  An empty list element gives an empty name.
  */
 static u_char *
 ngx_http_ticketing_cache_token(u_char *p, u_char *end, ngx_str_t *name,
@@ -2344,45 +2383,490 @@ ngx_http_ticketing_cache_token(u_char *p, u_char *end, ngx_str_t *name,
 
     name->data = p;
 
-    while (p < end && *p != ',' && *p != '=' && *p != ' ' && *p != '\t') {
+    while (p < end && ngx_http_ticketing_cache_tchar(*p)) {
         p++;
     }
 
     name->len = p - name->data;
 
-    while (p < end && (*p == ' ' || *p == '\t')) {
-        p++;
-    }
-
     ngx_str_null(arg);
+
+    if (name->len == 0) {
+        return (p == end) ? p : NULL;
+    }
 
     if (p < end && *p == '=') {
         p++;
 
         if (p < end && *p == '"') {
             /* a quoted string may hold commas: no-cache="a, b" */
-            q = ngx_strlchr(p + 1, end, '"');
+            q = ngx_http_ticketing_cache_quoted(p, end);
+            if (q == NULL) {
+                return NULL;
+            }
+
             arg->data = p + 1;
-            arg->len = (q ? q : end) - arg->data;
-            p = q ? q + 1 : end;
+            arg->len = q - 1 - arg->data;
+            p = q;
 
         } else {
             arg->data = p;
 
-            while (p < end && *p != ',' && *p != ' ' && *p != '\t') {
+            while (p < end && ngx_http_ticketing_cache_tchar(*p)) {
                 p++;
             }
 
             arg->len = p - arg->data;
+
+            if (arg->len == 0) {
+                return NULL;
+            }
         }
     }
 
-    /* whatever else up to the comma */
-    while (p < end && *p != ',') {
+    while (p < end && (*p == ' ' || *p == '\t')) {
         p++;
     }
 
+    if (p < end && *p != ',') {
+        return NULL;
+    }
+
     return p;
+}
+
+
+/*
+ * A quoted string at p (RFC 9110 5.6.4): where it ends, past the closing
+ * quote, or NULL when it is unterminated or holds a control byte.
+ */
+static u_char *
+ngx_http_ticketing_cache_quoted(u_char *p, u_char *end)
+{
+    for (p++; p < end; p++) {
+
+        if (*p == '"') {
+            return p + 1;
+        }
+
+        if (*p == '\\') {
+            p++;
+
+            if (p == end) {
+                return NULL;
+            }
+        }
+
+        if ((*p < 0x20 && *p != '\t') || *p == 0x7f) {
+            return NULL;
+        }
+    }
+
+    return NULL;
+}
+
+
+/*
+ * An answer the cache may store is JSON: "application/json" and nothing
+ * else than parameters, *( OWS ";" OWS [ token "=" ( token /
+ * quoted-string ) ] ) OWS (RFC 9110 5.6.6, 8.3.1).
+ */
+static ngx_int_t
+ngx_http_ticketing_cache_json_type(ngx_str_t *type)
+{
+    u_char  *p, *end, *q;
+
+    if (type->len < sizeof("application/json") - 1
+        || ngx_strncasecmp(type->data, (u_char *) "application/json",
+                           sizeof("application/json") - 1) != 0)
+    {
+        return NGX_ERROR;
+    }
+
+    p = type->data + sizeof("application/json") - 1;
+    end = type->data + type->len;
+
+    for ( ;; ) {
+        while (p < end && (*p == ' ' || *p == '\t')) {
+            p++;
+        }
+
+        if (p == end) {
+            return NGX_OK;
+        }
+
+        if (*p++ != ';') {
+            return NGX_ERROR;
+        }
+
+        while (p < end && (*p == ' ' || *p == '\t')) {
+            p++;
+        }
+
+        if (p == end || *p == ';') {
+            /* an empty parameter */
+            continue;
+        }
+
+        for (q = p; p < end && ngx_http_ticketing_cache_tchar(*p); p++) {
+            /* void */
+        }
+
+        if (p == q || p == end || *p++ != '=') {
+            return NGX_ERROR;
+        }
+
+        if (p < end && *p == '"') {
+            p = ngx_http_ticketing_cache_quoted(p, end);
+            if (p == NULL) {
+                return NGX_ERROR;
+            }
+
+            continue;
+        }
+
+        for (q = p; p < end && ngx_http_ticketing_cache_tchar(*p); p++) {
+            /* void */
+        }
+
+        if (p == q) {
+            return NGX_ERROR;
+        }
+    }
+}
+
+
+/*
+ * A Content-Language value: a list of language tags (RFC 9110 8.5), each
+ * subtags of letters and digits joined by "-", the first a letter.
+ */
+static ngx_int_t
+ngx_http_ticketing_cache_language_list(ngx_str_t *value)
+{
+    u_char      *p, *end, *q;
+    ngx_uint_t   n;
+
+    p = value->data;
+    end = p + value->len;
+    n = 0;
+
+    for ( ;; ) {
+        while (p < end && (*p == ' ' || *p == '\t' || *p == ',')) {
+            p++;
+        }
+
+        if (p == end) {
+            return n ? NGX_OK : NGX_ERROR;
+        }
+
+        if (!ngx_http_ticketing_cache_alpha(*p)) {
+            return NGX_ERROR;
+        }
+
+        for ( ;; ) {
+            q = p;
+
+            while (p < end
+                   && (ngx_http_ticketing_cache_alpha(*p)
+                       || (*p >= '0' && *p <= '9')))
+            {
+                p++;
+            }
+
+            if (p == q) {
+                return NGX_ERROR;
+            }
+
+            if (p == end || *p != '-') {
+                break;
+            }
+
+            p++;
+        }
+
+        n++;
+
+        while (p < end && (*p == ' ' || *p == '\t')) {
+            p++;
+        }
+
+        if (p < end && *p != ',') {
+            return NGX_ERROR;
+        }
+    }
+}
+
+
+/*
+ * How many headers of that name the upstream sent, and the first one:
+ * nginx keeps one of them only (for Content-Type, the last).
+ */
+static ngx_uint_t
+ngx_http_ticketing_cache_upstream_header(ngx_http_request_t *r, char *name,
+    ngx_table_elt_t **first)
+{
+    size_t            len;
+    ngx_uint_t        i, n;
+    ngx_list_part_t  *part;
+    ngx_table_elt_t  *h;
+
+    len = ngx_strlen(name);
+    n = 0;
+
+    if (first != NULL) {
+        *first = NULL;
+    }
+
+    part = &r->upstream->headers_in.headers.part;
+    h = part->elts;
+
+    for (i = 0; /* void */; i++) {
+
+        if (i >= part->nelts) {
+            if (part->next == NULL) {
+                break;
+            }
+
+            part = part->next;
+            h = part->elts;
+            i = 0;
+        }
+
+        if (h[i].key.len != len
+            || ngx_strncasecmp(h[i].key.data, (u_char *) name, len) != 0)
+        {
+            continue;
+        }
+
+        if (n++ == 0 && first != NULL) {
+            *first = &h[i];
+        }
+    }
+
+    return n;
+}
+
+
+/*
+ * A delta-seconds value (RFC 9111 1.2.2) in ms: digits only; one too big
+ * for nginx counts as 2147483648 s, more than any freshness lifetime.
+ */
+static ngx_int_t
+ngx_http_ticketing_cache_delta(ngx_str_t *value, ngx_msec_t *ms)
+{
+    u_char      *p, *end;
+    ngx_msec_t   s;
+
+    p = value->data;
+    end = p + value->len;
+
+    if (p == end) {
+        return NGX_ERROR;
+    }
+
+    s = 0;
+
+    for ( /* void */ ; p < end; p++) {
+        if (*p < '0' || *p > '9') {
+            return NGX_ERROR;
+        }
+
+        if (s < 2147483648) {
+            s = s * 10 + (*p - '0');
+        }
+    }
+
+    *ms = (ngx_msec_t) ngx_min(s, 2147483648) * 1000;
+
+    return NGX_OK;
+}
+
+
+/*
+ * An HTTP-date (RFC 9110 5.6.7), strictly: IMF-fixdate, or the obsolete
+ * rfc850-date and asctime-date a recipient must also accept, each exactly,
+ * with the weekday of the date and nothing after.  NGX_ERROR when it is
+ * none of them (ngx_parse_http_time is lenient: trailing bytes, any zone,
+ * any weekday).
+ */
+static time_t
+ngx_http_ticketing_cache_http_time(u_char *p, size_t len)
+{
+    u_char      *d;
+    size_t       wlen;
+    ngx_int_t    day, month, year, hour, min, sec, wday, days, y, era, yoe;
+    ngx_int_t    doy, mdays;
+    ngx_tm_t     tm;
+    ngx_uint_t   i;
+
+    static const char  *wdays[] = { "Sunday", "Monday", "Tuesday",
+                                    "Wednesday", "Thursday", "Friday",
+                                    "Saturday" };
+    static const char   months[] = "JanFebMarAprMayJunJulAugSepOctNov"
+                                   "Dec";
+
+    if (len < 24) {
+        return NGX_ERROR;
+    }
+
+    for (i = 0; i < 7; i++) {
+        if (ngx_strncmp(p, wdays[i], 3) == 0) {
+            break;
+        }
+    }
+
+    if (i == 7) {
+        return NGX_ERROR;
+    }
+
+    wday = i;
+    wlen = ngx_strlen(wdays[i]);
+
+    if (p[3] == ',') {
+        /* IMF-fixdate: "Sun, 06 Nov 1994 08:49:37 GMT" */
+        if (len != 29 || p[4] != ' ' || p[7] != ' ' || p[11] != ' '
+            || p[16] != ' ' || ngx_strncmp(p + 25, " GMT", 4) != 0)
+        {
+            return NGX_ERROR;
+        }
+
+        day = ngx_http_ticketing_cache_digits(p + 5, 2);
+        d = p + 8;
+        year = ngx_http_ticketing_cache_digits(p + 12, 4);
+
+        if (ngx_http_ticketing_cache_clock(p + 17, &hour, &min, &sec)
+            != NGX_OK)
+        {
+            return NGX_ERROR;
+        }
+
+    } else if (p[3] == ' ') {
+        /* asctime-date: "Sun Nov  6 08:49:37 1994" */
+        if (len != 24 || p[7] != ' ' || p[10] != ' ' || p[19] != ' ') {
+            return NGX_ERROR;
+        }
+
+        d = p + 4;
+        day = (p[8] == ' ') ? ngx_http_ticketing_cache_digits(p + 9, 1)
+                            : ngx_http_ticketing_cache_digits(p + 8, 2);
+        year = ngx_http_ticketing_cache_digits(p + 20, 4);
+
+        if (ngx_http_ticketing_cache_clock(p + 11, &hour, &min, &sec)
+            != NGX_OK)
+        {
+            return NGX_ERROR;
+        }
+
+    } else {
+        /* rfc850-date: "Sunday, 06-Nov-94 08:49:37 GMT" */
+        if (len != wlen + 24
+            || ngx_strncmp(p, wdays[i], wlen) != 0
+            || p[wlen] != ',' || p[wlen + 1] != ' '
+            || p[wlen + 4] != '-' || p[wlen + 8] != '-'
+            || p[wlen + 11] != ' '
+            || ngx_strncmp(p + wlen + 20, " GMT", 4) != 0)
+        {
+            return NGX_ERROR;
+        }
+
+        day = ngx_http_ticketing_cache_digits(p + wlen + 2, 2);
+        d = p + wlen + 5;
+        year = ngx_http_ticketing_cache_digits(p + wlen + 9, 2);
+
+        if (ngx_http_ticketing_cache_clock(p + wlen + 12, &hour, &min, &sec)
+            != NGX_OK
+            || year == NGX_ERROR)
+        {
+            return NGX_ERROR;
+        }
+
+        /* more than 50 years in the future: the century before */
+        ngx_gmtime(ngx_time(), &tm);
+        year += tm.ngx_tm_year - tm.ngx_tm_year % 100;
+
+        if (year > tm.ngx_tm_year + 50) {
+            year -= 100;
+        }
+    }
+
+    for (month = 0; month < 12; month++) {
+        if (ngx_strncmp(d, months + month * 3, 3) == 0) {
+            break;
+        }
+    }
+
+    /* before 1970 is no time an upstream answers at (and no time_t) */
+    if (month == 12 || day == NGX_ERROR || year == NGX_ERROR || day < 1
+        || year < 1970)
+    {
+        return NGX_ERROR;
+    }
+
+    month++;
+
+    if (month == 2) {
+        mdays = (year % 4 == 0 && (year % 100 != 0 || year % 400 == 0))
+                ? 29 : 28;
+
+    } else {
+        mdays = (month == 4 || month == 6 || month == 9 || month == 11)
+                ? 30 : 31;
+    }
+
+    if (day > mdays) {
+        return NGX_ERROR;
+    }
+
+    /* days since 1970-01-01 of a Gregorian date, years from March */
+    y = (month <= 2) ? year - 1 : year;
+    era = y / 400;
+    yoe = y - era * 400;
+    doy = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1;
+    days = era * 146097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719468;
+
+    /* 1970-01-01 was a Thursday */
+    if (((days % 7) + 7 + 4) % 7 != wday) {
+        return NGX_ERROR;
+    }
+
+    return (time_t) days * 86400 + hour * 3600 + min * 60 + sec;
+}
+
+
+static ngx_int_t
+ngx_http_ticketing_cache_digits(u_char *p, ngx_uint_t n)
+{
+    ngx_int_t  value;
+
+    for (value = 0; n; n--, p++) {
+        if (*p < '0' || *p > '9') {
+            return NGX_ERROR;
+        }
+
+        value = value * 10 + (*p - '0');
+    }
+
+    return value;
+}
+
+
+/* "08:49:37" */
+static ngx_int_t
+ngx_http_ticketing_cache_clock(u_char *p, ngx_int_t *hour, ngx_int_t *min,
+    ngx_int_t *sec)
+{
+    *hour = ngx_http_ticketing_cache_digits(p, 2);
+    *min = ngx_http_ticketing_cache_digits(p + 3, 2);
+    *sec = ngx_http_ticketing_cache_digits(p + 6, 2);
+
+    if (p[2] != ':' || p[5] != ':'
+        || *hour == NGX_ERROR || *min == NGX_ERROR || *sec == NGX_ERROR
+        || *hour > 23 || *min > 59 || *sec > 60)
+    {
+        return NGX_ERROR;
+    }
+
+    return NGX_OK;
 }
 
 

@@ -2025,6 +2025,197 @@ qr/ticketing cache: store "[^"]+", \d+ bytes, fresh for 5000 ms/
 
 
 
+=== TEST 40e: an overflowing Age is stale; an invalid one keeps the answer out
+--- request eval
+["GET /__mock/reset",
+ "GET /v2/issueLinkType",
+ "GET /v2/issueLinkType",
+ "GET /v2/issueLinkType/10000",
+ "GET /v2/issueLinkType/10000",
+ "GET /v2/ticket/metadata/types",
+ "GET /v2/ticket/metadata/types",
+ "GET /v2/issueLinkType/10001",
+ "GET /v2/issueLinkType/10001",
+ "GET /__mock/count"]
+--- more_headers eval
+["",
+ ("ticketing-provider: JAM\nX-Mock-Cache-Control: max-age=60\nX-Mock-Header: Age: 99999999999999999999999") x 2,
+ ("ticketing-provider: JAM\nX-Mock-Header: Date: Sun, 06 Dec 2026 03:00:00 GMT\nX-Mock-Header: Expires: Sun, 06 Dec 2026 03:00:10 GMT\nX-Mock-Header: Age: 99999999999999999999999") x 2,
+ ("ticketing-provider: JAM\nX-Mock-Cache-Control: max-age=60\nX-Mock-Header: Age: abc") x 2,
+ ("ticketing-provider: JAM\nX-Mock-Cache-Control: max-age=60\nX-Mock-Header: Age: 1.5") x 2,
+ ""]
+--- response_headers eval
+["", ("X-Cache-Status: MISS") x 8, ""]
+--- response_body_like eval
+['"reset"', ('"Blocks"') x 2, ('"Relates"') x 2, ('"INST"') x 2,
+ ('"Cloners"') x 2,
+ '"count":\s*8\b']
+--- no_error_log
+[error]
+[warn]
+
+
+
+=== TEST 40f: an Expires that is no strict HTTP-date is already expired
+--- request eval
+["GET /__mock/reset",
+ "GET /v2/issueLinkType",
+ "GET /v2/issueLinkType",
+ "GET /v2/issueLinkType/10000",
+ "GET /v2/issueLinkType/10000",
+ "GET /v2/ticket/metadata/types",
+ "GET /v2/ticket/metadata/types",
+ "GET /v2/issueLinkType/10001",
+ "GET /v2/issueLinkType/10001",
+ "GET /__mock/count"]
+--- more_headers eval
+["",
+ ("ticketing-provider: JAM\nX-Mock-Header: Date: Sun, 06 Dec 2026 03:00:00 GMT\nX-Mock-Header: Expires: Sat, 06 Dec 2036 03:00:10 GMT garbage") x 2,
+ ("ticketing-provider: JAM\nX-Mock-Header: Date: Sun, 06 Dec 2026 03:00:00 GMT\nX-Mock-Header: Expires: Sat, 06 Dec 2036 03:00:10 GMT, Sun, 06 Dec 2026 03:00:10 GMT") x 2,
+ ("ticketing-provider: JAM\nX-Mock-Header: Date: Sun, 06 Dec 2026 03:00:00 GMT\nX-Mock-Header: Expires: Sat, 06 Dec 2036 03:00:10 PST") x 2,
+ ("ticketing-provider: JAM\nX-Mock-Header: Date: Sun, 06 Dec 2026 03:00:00 GMT\nX-Mock-Header: Expires: Mon, 06 Dec 2036 03:00:10 GMT") x 2,
+ ""]
+--- response_headers eval
+["", ("X-Cache-Status: MISS") x 8, ""]
+--- response_body_like eval
+['"reset"', ('"Blocks"') x 2, ('"Relates"') x 2, ('"INST"') x 2,
+ ('"Cloners"') x 2,
+ '"count":\s*8\b']
+--- no_error_log
+[error]
+[warn]
+
+
+
+=== TEST 40g: the obsolete rfc850 and asctime dates are understood
+--- request
+GET /v2/issueLinkType
+--- more_headers
+ticketing-provider: JAM
+X-Mock-Header: Date: Sunday, 06-Dec-26 03:00:00 GMT
+X-Mock-Header: Expires: Sun Dec  6 03:00:30 2026
+--- response_headers
+X-Cache-Status: MISS
+--- error_log eval
+qr/ticketing cache: store "[^"]+", \d+ bytes, fresh for 30000 ms/
+--- no_error_log
+[error]
+
+
+
+=== TEST 40h: an invalid Date leaves Expires unusable; max-age does without it
+--- request eval
+["GET /__mock/reset",
+ "GET /v2/issueLinkType",
+ "GET /v2/issueLinkType",
+ "GET /v2/issueLinkType/10000",
+ "GET /v2/issueLinkType/10000",
+ "GET /v2/ticket/metadata/types",
+ "GET /v2/ticket/metadata/types",
+ "GET /v2/issueLinkType/10001",
+ "GET /v2/issueLinkType/10001",
+ "GET /__mock/count"]
+--- more_headers eval
+["",
+ ("ticketing-provider: JAM\nX-Mock-Header: Date: Sun, 06 Dec 2026 03:00:00 GMT garbage\nX-Mock-Header: Expires: Sat, 06 Dec 2036 03:00:30 GMT") x 2,
+ ("ticketing-provider: JAM\nX-Mock-Header: Date: Sun, 06 Dec 2026 03:00:00 PST\nX-Mock-Header: Expires: Sat, 06 Dec 2036 03:00:30 GMT") x 2,
+ ("ticketing-provider: JAM\nX-Mock-Header: Date: Mon, 06 Dec 2026 03:00:00 GMT\nX-Mock-Header: Expires: Sat, 06 Dec 2036 03:00:30 GMT") x 2,
+ ("ticketing-provider: JAM\nX-Mock-Cache-Control: max-age=60\nX-Mock-Header: Date: Sun, 06 Dec 2026 03:00:00 PST") x 2,
+ ""]
+--- response_headers eval
+["", ("X-Cache-Status: MISS") x 7, "X-Cache-Status: HIT", ""]
+--- response_body_like eval
+['"reset"', ('"Blocks"') x 2, ('"Relates"') x 2, ('"INST"') x 2,
+ ('"Cloners"') x 2,
+ '"count":\s*7\b']
+--- no_error_log
+[error]
+[warn]
+
+
+
+=== TEST 40i: a Cache-Control that is no directive list keeps the answer out
+--- request eval
+["GET /__mock/reset",
+ "GET /v2/issueLinkType",
+ "GET /v2/issueLinkType",
+ "GET /v2/issueLinkType/10000",
+ "GET /v2/issueLinkType/10000",
+ "GET /v2/ticket/metadata/types",
+ "GET /v2/ticket/metadata/types",
+ "GET /v2/issueLinkType/10001",
+ "GET /v2/issueLinkType/10001",
+ "GET /__mock/count"]
+--- more_headers eval
+["",
+ ("ticketing-provider: JAM\nX-Mock-Cache-Control: max-age=30 private") x 2,
+ ("ticketing-provider: JAM\nX-Mock-Cache-Control: max-age=30; private") x 2,
+ ("ticketing-provider: JAM\nX-Mock-Cache-Control: max-age=\"30, private") x 2,
+ ("ticketing-provider: JAM\nX-Mock-Cache-Control: , public ,max-age=30 ,,") x 2,
+ ""]
+--- response_headers eval
+["", ("X-Cache-Status: MISS") x 7, "X-Cache-Status: HIT", ""]
+--- response_body_like eval
+['"reset"', ('"Blocks"') x 2, ('"Relates"') x 2, ('"INST"') x 2,
+ ('"Cloners"') x 2,
+ '"count":\s*7\b']
+--- no_error_log
+[error]
+[warn]
+
+
+
+=== TEST 40j: a Content-Language that is no list of language tags keeps the answer out
+--- request eval
+["GET /__mock/reset",
+ "GET /v2/issueLinkType",
+ "GET /v2/issueLinkType",
+ "GET /v2/issueLinkType/10000",
+ "GET /v2/issueLinkType/10000",
+ "GET /v2/issueLinkType/10001",
+ "GET /v2/issueLinkType/10001",
+ "GET /__mock/count"]
+--- more_headers eval
+["",
+ ("ticketing-provider: JAM\nX-Mock-Header: Content-Language: e\x01n") x 2,
+ ("ticketing-provider: JAM\nX-Mock-Header: Content-Language: en_US") x 2,
+ ("ticketing-provider: JAM\nX-Mock-Header: Content-Language: de-DE, en") x 2,
+ ""]
+--- response_headers eval
+["", ("X-Cache-Status: MISS") x 5,
+ "X-Cache-Status: HIT\nContent-Language: de-DE, en", ""]
+--- response_body_like eval
+['"reset"', ('"Blocks"') x 2, ('"Relates"') x 2, ('"Cloners"') x 2,
+ '"count":\s*5\b']
+--- no_error_log
+[error]
+[warn]
+
+
+
+=== TEST 40k: an answer with two Content-Types keeps out, even two JSON ones
+--- request eval
+["GET /__mock/reset",
+ "GET /v2/issueLinkType",
+ "GET /v2/issueLinkType",
+ "GET /v2/issueLinkType/10000",
+ "GET /v2/issueLinkType/10000",
+ "GET /__mock/count"]
+--- more_headers eval
+["",
+ ("ticketing-provider: JAM\nX-Mock-Header: Content-Type: text/html") x 2,
+ ("ticketing-provider: JAM\nX-Mock-Header: Content-Type: application/json") x 2,
+ ""]
+--- response_headers eval
+["", ("X-Cache-Status: MISS") x 4, ""]
+--- response_body_like eval
+['"reset"', ('"Blocks"') x 2, ('"Relates"') x 2, '"count":\s*4\b']
+--- no_error_log
+[error]
+[warn]
+
+
+
 === TEST 41: without declared organizations, the organization header the upstream gets is in the key
 --- cache_config
         ticketing_org_header x-org;
