@@ -27,6 +27,8 @@
 #include <openssl/rsa.h>
 #include <openssl/x509.h>
 #include <openssl/err.h>
+#include <openssl/pkcs7.h>
+#include <openssl/pkcs12.h>
 
 #include "ngx_http_ticketing_jwt.h"
 
@@ -323,51 +325,190 @@ ngx_http_ticketing_jwt_b64_any(const unsigned char *data, size_t len,
 
 
 /*
- * Whether an HMAC secret is in fact a published key, in any of the forms
- * keys are published in: whoever can read the IdP's keys would sign
- * tokens with their bytes.  The secret is judged as it is (a DER
- * certificate or key), and as text without a byte order mark or the NULs
- * of UTF-16, lower-cased (a key's armour, a JWK's or an SSH key's markers,
- * a JSON document); base64 text is judged again once decoded.  The
- * reason, or NULL.
+ * Hex text (whitespace, ':' and a leading "0x" aside) decoded into out
+ * (room for len / 2 bytes): its length, or -1 when data is no hex text.
+ */
+static int
+ngx_http_ticketing_jwt_hex_any(const unsigned char *data, size_t len,
+    unsigned char *out)
+{
+    int       n, hi, v;
+    size_t    i;
+
+    n = 0;
+    hi = -1;
+
+    if (len >= 2 && data[0] == '0' && (data[1] | 0x20) == 'x') {
+        data += 2;
+        len -= 2;
+    }
+
+    for (i = 0; i < len; i++) {
+        v = data[i];
+
+        if (v == ' ' || v == '\t' || v == '\r' || v == '\n' || v == ':') {
+            continue;
+        }
+
+        if (v >= '0' && v <= '9') {
+            v -= '0';
+
+        } else if ((v | 0x20) >= 'a' && (v | 0x20) <= 'f') {
+            v = (v | 0x20) - 'a' + 10;
+
+        } else {
+            return -1;
+        }
+
+        if (hi < 0) {
+            hi = v;
+
+        } else {
+            out[n++] = (unsigned char) (hi << 4 | v);
+            hi = -1;
+        }
+    }
+
+    return hi < 0 ? n : -1;
+}
+
+
+/*
+ * Whether bytes look like an RSA modulus of 1024 to 4096 bits: the size
+ * of one, the top bit set, odd, and no prime factor below 1000 (a random
+ * number of that size has one with a probability above 90%).
+ */
+static int
+ngx_http_ticketing_jwt_modulus_like(const unsigned char *data, size_t len)
+{
+    int        like;
+    BIGNUM    *n;
+    unsigned   p, d;
+
+    if (len > 0 && data[0] == 0) {
+        data++;
+        len--;
+    }
+
+    if ((len != 128 && len != 256 && len != 384 && len != 512)
+        || !(data[0] & 0x80) || !(data[len - 1] & 1))
+    {
+        return 0;
+    }
+
+    n = BN_bin2bn(data, (int) len, NULL);
+    if (n == NULL) {
+        return 0;
+    }
+
+    like = 1;
+
+    for (p = 3; p < 1000 && like; p += 2) {
+        for (d = 3; d * d <= p && p % d != 0; d += 2) {
+            /* void */
+        }
+
+        if (d * d > p && BN_mod_word(n, p) == 0) {
+            like = 0;
+        }
+    }
+
+    BN_free(n);
+
+    return like;
+}
+
+
+/*
+ * Whether an HMAC secret is in fact a published key, in the forms keys
+ * are published and converted in: whoever can read the IdP's keys would
+ * sign tokens with their bytes.  The secret is judged as bytes (a DER
+ * certificate, key, PKCS#7 or PKCS#12 structure, compressed data, an RSA
+ * modulus), as text without a byte order mark or the NULs of UTF-16,
+ * lower-cased (a JSON document; armour, SSH, JWK, XML and "Modulus="
+ * markers), and again once decoded from base64 or hex (twice at most).
+ * No check can prove a file secret: the reason, or NULL.
  */
 static const char *
 ngx_http_ticketing_jwt_published(const unsigned char *data, size_t len,
-    int decoded)
+    int depth)
 {
     int                   n;
     size_t                i, k, m;
     X509                 *x509;
+    PKCS7                *p7;
+    PKCS12               *p12;
     EVP_PKEY             *pkey;
     const char           *why;
     unsigned char        *view;
     const unsigned char  *p;
 
     static const char  *markers[] = {
-        "-----begin", "---- begin ssh2", "ssh-rsa", "ssh-dss", "ssh-ed25519",
-        "ssh-ed448", "ecdsa-sha2-", "sk-ssh-", "sk-ecdsa-", "\"kty\"",
-        "'kty'", "kty:", "\"x5c\"", NULL
+        "-----begin", "begin public key", "begin rsa public key",
+        "begin certificate", "begin pkcs7", "begin ssh2", "ssh-rsa",
+        "ssh-dss", "ssh-ed25519", "ssh-ed448", "ecdsa-sha2-", "sk-ssh-",
+        "sk-ecdsa-", "\"kty\"", "'kty'", "kty:", "\"x5c\"", "modulus=",
+        "<rsakeyvalue", "<modulus>", NULL
     };
+
+    if (len >= 2
+        && ((data[0] == 0x1f && data[1] == 0x8b)
+            || (data[0] == 0x78 && (data[0] * 256 + data[1]) % 31 == 0)))
+    {
+        return "compressed data";
+    }
+
+    why = NULL;
 
     p = data;
     x509 = d2i_X509(NULL, &p, (long) len);
     if (x509 != NULL) {
         X509_free(x509);
-        return "a DER certificate";
+        why = "a DER certificate";
     }
 
     p = data;
-    pkey = d2i_PUBKEY(NULL, &p, (long) len);
-    if (pkey == NULL) {
+    pkey = why ? NULL : d2i_PUBKEY(NULL, &p, (long) len);
+    if (pkey == NULL && why == NULL) {
         p = data;
         pkey = d2i_AutoPrivateKey(NULL, &p, (long) len);
     }
 
-    ERR_clear_error();
-
     if (pkey != NULL) {
         EVP_PKEY_free(pkey);
-        return "a DER key";
+        why = "a DER key";
+    }
+
+    /* PKCS#1 RSAPublicKey, as "openssl rsa -RSAPublicKey_out" writes it */
+    p = data;
+    pkey = why ? NULL : d2i_PublicKey(EVP_PKEY_RSA, NULL, &p, (long) len);
+    if (pkey != NULL) {
+        EVP_PKEY_free(pkey);
+        why = "a DER key";
+    }
+
+    p = data;
+    p7 = why ? NULL : d2i_PKCS7(NULL, &p, (long) len);
+    if (p7 != NULL) {
+        PKCS7_free(p7);
+        why = "a PKCS#7 structure";
+    }
+
+    p = data;
+    p12 = why ? NULL : d2i_PKCS12(NULL, &p, (long) len);
+    if (p12 != NULL) {
+        PKCS12_free(p12);
+        why = "a PKCS#12 file";
+    }
+
+    ERR_clear_error();
+
+    if (why == NULL && ngx_http_ticketing_jwt_modulus_like(data, len)) {
+        why = "an RSA modulus";
+    }
+
+    if (why != NULL) {
+        return why;
     }
 
     view = malloc(len + 1);
@@ -394,8 +535,6 @@ ngx_http_ticketing_jwt_published(const unsigned char *data, size_t len,
         }
     }
 
-    why = NULL;
-
     if (ngx_http_ticketing_jwt_json_doc(view, m)) {
         why = "a JSON document (a key set is \"jwks\")";
     }
@@ -408,21 +547,25 @@ ngx_http_ticketing_jwt_published(const unsigned char *data, size_t len,
 
     free(view);
 
-    if (why != NULL || decoded) {
+    if (why != NULL || depth >= 2) {
         return why;
     }
 
-    /* base64 text: judge what it decodes to (the armour may be gone) */
+    /* base64 or hex text: judge what it decodes to (the armour may be gone) */
 
     view = malloc(len + 1);
     if (view == NULL) {
         return NULL;
     }
 
-    n = ngx_http_ticketing_jwt_b64_any(data, len, view);
+    n = ngx_http_ticketing_jwt_hex_any(data, len, view);
+
+    if (n <= 0) {
+        n = ngx_http_ticketing_jwt_b64_any(data, len, view);
+    }
 
     if (n > 0) {
-        why = ngx_http_ticketing_jwt_published(view, (size_t) n, 1);
+        why = ngx_http_ticketing_jwt_published(view, (size_t) n, depth + 1);
     }
 
     free(view);

@@ -1261,12 +1261,88 @@ test_hmac_published(void **state)
     X509_free(x);
     EVP_PKEY_free(ec);
 
+    /* an RSA key: PKCS#1 DER, its modulus alone (a JWK's "n"), in hex */
+    {
+        BIGNUM         *bn;
+        EVP_PKEY       *rsa;
+        unsigned char  *q, mod[512], hex[2048];
+        static const char  digits[] = "0123456789ABCDEF";
+
+        rsa = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t) 2048);
+        assert_non_null(rsa);
+
+        q = buf;
+        n = i2d_PublicKey(rsa, &q);
+        assert_true(n > 0);
+        hmac_refused(buf, (size_t) n, "a PKCS#1 DER public key");
+
+        for (i = 0; i < (size_t) n; i++) {
+            hex[2 * i] = (unsigned char) digits[buf[i] >> 4];
+            hex[2 * i + 1] = (unsigned char) digits[buf[i] & 0xf];
+        }
+        hmac_refused(hex, 2 * (size_t) n, "the hex of a DER key");
+
+        bn = NULL;
+        assert_int_equal(EVP_PKEY_get_bn_param(rsa, OSSL_PKEY_PARAM_RSA_N,
+                                               &bn), 1);
+        n = BN_bn2bin(bn, mod);
+        assert_int_equal(n, 256);
+        BN_free(bn);
+
+        hmac_refused(mod, 256, "an RSA modulus");
+
+        len = b64_std(mod, 256, b64);
+        for (i = 0; i < len; i++) {
+            /* as in a JWK: base64url, no padding */
+            b64[i] = b64[i] == '+' ? '-' : b64[i] == '/' ? '_' : b64[i];
+        }
+        while (len && b64[len - 1] == '=') {
+            len--;
+        }
+        hmac_refused(b64, len, "a JWK's n");
+
+        memcpy(hex, "Modulus=", 8);
+        for (i = 0; i < 256; i++) {
+            hex[8 + 2 * i] = (unsigned char) digits[mod[i] >> 4];
+            hex[9 + 2 * i] = (unsigned char) digits[mod[i] & 0xf];
+        }
+        hmac_refused(hex, 8 + 512, "openssl rsa -modulus output");
+
+        EVP_PKEY_free(rsa);
+    }
+
+    /* base64 of base64 of a PEM; compressed data; .NET XML */
+    {
+        const char     *pem = "-----BEGIN PUBLIC KEY-----\nMFkwEwYHKoZIzj0C"
+                              "AQYIKoZIzj0DAQcDQgAE\n-----END PUBLIC KEY-----\n";
+        unsigned char   once[512];
+        size_t          l1;
+        static const unsigned char  gz[] = { 0x1f, 0x8b, 8, 0, 0, 0, 0, 0,
+            0, 3, 0x4b, 0x4c, 0x4a, 0x06, 0, 0xc2, 0x41, 0x24, 0x35, 3, 0, 0,
+            0, 0x61, 0x62, 0x63, 0x64, 0x65, 0x66, 0x67, 0x68, 0x69, 0x6a,
+            0x6b, 0x6c, 0x6d, 0x6e, 0x6f, 0x70, 0x71, 0x72 };
+        static const char  xml[] = "<RSAKeyValue><Modulus>0vx7agoebGcQSuuPiL"
+                                   "JXZptN9nndrQmbXEps2aiAFbWhM78LhWx4cbbfAAt"
+                                   "</Modulus><Exponent>AQAB</Exponent>"
+                                   "</RSAKeyValue>";
+
+        l1 = b64_std((const unsigned char *) pem, strlen(pem), once);
+        len = b64_std(once, l1, b64);
+        hmac_refused(b64, len, "base64 of base64 of a PEM");
+        hmac_refused(gz, sizeof(gz), "gzip data");
+        hmac_refused((const unsigned char *) xml, sizeof(xml) - 1,
+                     "an XML RSA key");
+    }
+
     /* secrets as operators make them still are secrets */
     {
         const char  *ok[] = {
             "0123456789abcdef0123456789abcdef0123456789abcdef",
             "q2Vv3l0m9XrY7tZp4H8sJ1cN6bK5aD0eF3gR9uW2xQ8=",
             "my-gateway-hmac-secret-of-thirty-two-bytes!",
+            /* "openssl rand -base64 48" and "-hex 32" style */
+            "Zq3Lr8m1Pz0cVwE6sT2yUa9bK4hN7dJxG5oQfRiWtYvXuMkCeHpBnDlAgSj0",
+            "3f9a0c7e12b45d68e9f0a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f6",
         };
 
         for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
