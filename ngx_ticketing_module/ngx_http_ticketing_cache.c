@@ -3420,7 +3420,7 @@ ngx_http_ticketing_cache_purge_pattern(ngx_http_request_t *r,
     ngx_http_ticketing_cache_ctx_t *cctx, const char **error)
 {
     u_char                                *p, *q, *scratch, *key;
-    size_t                                 size, len;
+    size_t                                 size, len, k;
     ngx_int_t                              rc;
     ngx_str_t                              provider, org, op, uri;
     ngx_uint_t                             i;
@@ -3428,6 +3428,7 @@ ngx_http_ticketing_cache_purge_pattern(ngx_http_request_t *r,
     ngx_http_ticketing_main_conf_t        *tmcf;
     ngx_http_ticketing_cachekey_in_t       in;
     const ngx_http_ticketing_operation_t  *o;
+    u_char                                 digits[NGX_SIZE_T_LEN];
 
     tmcf = ngx_http_get_module_main_conf(r, ngx_http_ticketing_module);
 
@@ -3457,15 +3458,12 @@ ngx_http_ticketing_cache_purge_pattern(ngx_http_request_t *r,
     o = NULL;
 
     /*
-     * Without declared organizations no key has one (no cacheable
-     * operation has an {org}); with them every key has one, the org the
-     * request resolved: an org= that cannot match, or a uri= without the
-     * provider and org its keys hold, would purge nothing, silently.
+     * With declared organizations every key has one, the org the request
+     * resolved: a uri= without it would purge nothing, silently.  Without
+     * them a key has the organization header the upstream received, if
+     * any: a uri= without org= purges the request's entries of every
+     * organization.
      */
-    if (org.len && tmcf->provider.orgs == NULL) {
-        *error = "org= needs declared organizations: no entry has one";
-        return NGX_HTTP_BAD_REQUEST;
-    }
 
     if (uri.len && op.len) {
         *error = "uri= takes no operation=";
@@ -3552,7 +3550,26 @@ ngx_http_ticketing_cache_purge_pattern(ngx_http_request_t *r,
             return NGX_ERROR;
         }
 
-        p = ngx_http_ticketing_cache_glob(cctx->pattern.data, key, len);
+        /* the key's organization ("0:" after the provider): any, or the one */
+        k = tmcf->cache.prefix.len + sizeof("|v3|") - 1
+            + ngx_sprintf(digits, "%uz", provider.len) - digits
+            + 1 + provider.len + 1;
+
+        if (org.len == 0
+            && (k + 3 > len || ngx_strncmp(key + k, "0:|", 3) != 0))
+        {
+            return NGX_ERROR;
+        }
+
+        if (org.len == 0) {
+            p = ngx_http_ticketing_cache_glob(cctx->pattern.data, key, k);
+            *p++ = '*';
+            p = ngx_http_ticketing_cache_glob(p, key + k + 2, len - k - 2);
+
+        } else {
+            p = ngx_http_ticketing_cache_glob(cctx->pattern.data, key, len);
+        }
+
         p = ngx_cpymem(p, "|h*", sizeof("|h*") - 1);
         cctx->pattern.len = p - cctx->pattern.data;
 

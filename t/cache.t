@@ -2236,3 +2236,49 @@ qr/ticketing cache: store "[^"]+", \d+ bytes, fresh for 30000 ms/
 ['"reset"', ('"issuetypes"') x 4, '"count":\s*3\b']
 --- no_error_log
 [error]
+
+
+
+=== TEST 41b: without declared organizations, a uri= purge reaches the entries of every organization header; org= one of them
+--- config
+    location /v2/ {
+        ticketing_gateway on;
+        ticketing_cache on;
+        ticketing_org_header x-org;
+        proxy_pass http://ticketing_api;
+    }
+    location = /cache {
+        allow 127.0.0.1;
+        deny all;
+        ticketing_cache_purge;
+        ticketing_cache_timeout 2s;
+    }
+    location /__mock/ {
+        proxy_pass http://ticketing_api;
+    }
+--- request eval
+["GET /v2/issueLinkType",
+ "GET /v2/issueLinkType",
+ "GET /v2/issueLinkType",
+ "DELETE /cache?provider=JAM&uri=/v2/issueLinkType",
+ "GET /v2/issueLinkType",
+ "GET /v2/issueLinkType",
+ "DELETE /cache?provider=JAM&org=ALPHA&uri=/v2/issueLinkType",
+ "GET /v2/issueLinkType",
+ "GET /v2/issueLinkType"]
+--- more_headers eval
+["ticketing-provider: JAM\nx-org: alpha", "ticketing-provider: JAM\nx-org: beta",
+ "ticketing-provider: JAM", "",
+ "ticketing-provider: JAM\nx-org: alpha", "ticketing-provider: JAM\nx-org: beta", "",
+ "ticketing-provider: JAM\nx-org: alpha", "ticketing-provider: JAM\nx-org: beta"]
+--- error_code eval
+[200, 200, 200, 200, 200, 200, 200, 200, 200]
+--- response_headers eval
+[("X-Cache-Status: MISS") x 3, "", ("X-Cache-Status: MISS") x 2, "",
+ "X-Cache-Status: MISS", "X-Cache-Status: HIT"]
+--- response_body_like eval
+[('"Blocks"') x 3, '^\{"purged":3\}$', ('"Blocks"') x 2, '^\{"purged":1\}$',
+ ('"Blocks"') x 2]
+--- no_error_log
+[error]
+[warn]
