@@ -44,6 +44,8 @@ static size_t ngx_http_ticketing_errbody_html_detail(const u_char *body,
     size_t len, unsigned http_status, u_char *detail);
 static size_t ngx_http_ticketing_errbody_checked(const u_char *s, size_t len,
     int html, unsigned http_status, u_char *detail);
+static size_t ngx_http_ticketing_errbody_clean_to(const u_char *src,
+    size_t len, int html, u_char *dst, size_t cap, unsigned *cut);
 static size_t ngx_http_ticketing_errbody_entity(const u_char *p,
     const u_char *end, unsigned *cp);
 static int ngx_http_ticketing_errbody_ignorable(unsigned cp);
@@ -342,7 +344,8 @@ ngx_http_ticketing_errbody_json_detail(json_t *root,
                                            http_status);
         }
 
-        return ngx_http_ticketing_errbody_clean(j.data, j.len, 0, detail);
+        return ngx_http_ticketing_errbody_checked(j.data, j.len, 0,
+                                                  http_status, detail);
     }
 
     if (json_object_get(root, "timestamp") != NULL
@@ -357,7 +360,8 @@ ngx_http_ticketing_errbody_json_detail(json_t *root,
         ngx_http_ticketing_errbody_add(&j, NULL, json_string_value(v),
                                        http_status);
 
-        return ngx_http_ticketing_errbody_clean(j.data, j.len, 0, detail);
+        return ngx_http_ticketing_errbody_checked(j.data, j.len, 0,
+                                                  http_status, detail);
     }
 
     /* other shapes: the first message-like string */
@@ -377,7 +381,8 @@ ngx_http_ticketing_errbody_json_detail(json_t *root,
         }
     }
 
-    return ngx_http_ticketing_errbody_clean(j.data, j.len, 0, detail);
+    return ngx_http_ticketing_errbody_checked(j.data, j.len, 0, http_status,
+                                              detail);
 }
 
 
@@ -489,19 +494,55 @@ ngx_http_ticketing_errbody_html_detail(const u_char *body, size_t len,
 }
 
 
+/*
+ * A detail is cleaned and judged whole (a part of a leak that survives a
+ * cut is still a leak), then cut and judged again (a prefix may read
+ * otherwise: "10.20.30.4000" cut after "10.20.30.40").  A detail too long
+ * to judge whole is dropped.
+ */
 static size_t
 ngx_http_ticketing_errbody_checked(const u_char *s, size_t len, int html,
     unsigned http_status, u_char *detail)
 {
-    size_t  n;
+    size_t    n, o;
+    u_char    whole[NGX_HTTP_TICKETING_ERRBODY_JUDGE_MAX];
+    unsigned  cut;
 
-    n = ngx_http_ticketing_errbody_clean(s, len, html, detail);
+    n = ngx_http_ticketing_errbody_clean_to(s, len, html, whole,
+                                           sizeof(whole), &cut);
 
-    if (n == 0 || !ngx_http_ticketing_errbody_safe(detail, n, http_status)) {
+    if (cut || n == 0
+        || !ngx_http_ticketing_errbody_safe(whole, n, http_status))
+    {
         return 0;
     }
 
-    return n;
+    if (n <= NGX_HTTP_TICKETING_ERRBODY_DETAIL_MAX) {
+        memcpy(detail, whole, n);
+        return n;
+    }
+
+    /* as clean() cuts: on a character boundary, no space before "..." */
+
+    o = NGX_HTTP_TICKETING_ERRBODY_DETAIL_MAX - 3;
+
+    while (o > 0 && (whole[o] & 0xc0) == 0x80) {
+        o--;
+    }
+
+    while (o > 0 && whole[o - 1] == ' ') {
+        o--;
+    }
+
+    memcpy(detail, whole, o);
+    memcpy(detail + o, "...", 3);
+    o += 3;
+
+    if (!ngx_http_ticketing_errbody_safe(detail, o, http_status)) {
+        return 0;
+    }
+
+    return o;
 }
 
 
@@ -509,18 +550,38 @@ size_t
 ngx_http_ticketing_errbody_clean(const u_char *src, size_t len, int html,
     u_char *dst)
 {
-    size_t         n, o, need, cap;
-    u_char         utf[4];
-    unsigned       cp, space, cut;
-    const u_char  *p, *end, *gt;
+    size_t    o;
+    unsigned  cut;
 
-    cap = NGX_HTTP_TICKETING_ERRBODY_DETAIL_MAX - 3;   /* room for "..." */
+    /* room for "..." */
+    o = ngx_http_ticketing_errbody_clean_to(src, len, html, dst,
+                                  NGX_HTTP_TICKETING_ERRBODY_DETAIL_MAX - 3,
+                                  &cut);
+
+    if (cut) {
+        memcpy(dst + o, "...", 3);
+        o += 3;
+    }
+
+    return o;
+}
+
+
+/* cleans into dst of cap bytes; *cut is set when the text did not fit */
+static size_t
+ngx_http_ticketing_errbody_clean_to(const u_char *src, size_t len, int html,
+    u_char *dst, size_t cap, unsigned *cut)
+{
+    size_t         n, o, need;
+    u_char         utf[4];
+    unsigned       cp, space;
+    const u_char  *p, *end, *gt;
 
     p = src;
     end = src + len;
     o = 0;
     space = 0;
-    cut = 0;
+    *cut = 0;
 
     while (p < end) {
 
@@ -574,7 +635,7 @@ ngx_http_ticketing_errbody_clean(const u_char *src, size_t len, int html,
         need = n + ((space && o > 0) ? 1 : 0);
 
         if (o + need > cap) {
-            cut = 1;
+            *cut = 1;
             break;
         }
 
@@ -585,11 +646,6 @@ ngx_http_ticketing_errbody_clean(const u_char *src, size_t len, int html,
         space = 0;
         memcpy(dst + o, utf, n);
         o += n;
-    }
-
-    if (cut) {
-        memcpy(dst + o, "...", 3);
-        o += 3;
     }
 
     return o;
@@ -760,11 +816,11 @@ ngx_http_ticketing_errbody_safe(const u_char *s, size_t len,
     unsigned http_status)
 {
     size_t         n, i;
-    u_char         buf[2][NGX_HTTP_TICKETING_ERRBODY_DETAIL_MAX];
+    u_char         buf[2][NGX_HTTP_TICKETING_ERRBODY_JUDGE_MAX];
     const u_char  *cur;
 
-    if (len > NGX_HTTP_TICKETING_ERRBODY_DETAIL_MAX) {
-        /* not a detail */
+    if (len > NGX_HTTP_TICKETING_ERRBODY_JUDGE_MAX) {
+        /* too long to judge */
         return 0;
     }
 

@@ -20,6 +20,12 @@
 /* a detail is cut to this many bytes (on a character boundary) */
 #define NGX_HTTP_TICKETING_ERRBODY_DETAIL_MAX  240
 
+/*
+ * a detail is judged whole, before it is cut, when cleaned it holds in
+ * this many bytes; a longer one is dropped
+ */
+#define NGX_HTTP_TICKETING_ERRBODY_JUDGE_MAX   4096
+
 /* flags of ngx_http_ticketing_errbody_inspect() */
 #define NGX_HTTP_TICKETING_ERRBODY_HTML        0x01  /* Content-Type: html */
 #define NGX_HTTP_TICKETING_ERRBODY_TRUNCATED   0x02  /* not the whole body */
@@ -45,7 +51,10 @@ typedef enum {
  * NUL-terminated); *detail_len is 0 when there is none.  The detail is
  * decoded, stripped of markup and control characters, whitespace-collapsed,
  * valid UTF-8 and capped; it is dropped entirely when it looks like it
- * could leak internals (see ngx_http_ticketing_errbody_safe()).
+ * could leak internals (see ngx_http_ticketing_errbody_safe()).  It is
+ * judged whole (up to NGX_HTTP_TICKETING_ERRBODY_JUDGE_MAX bytes once
+ * cleaned, else dropped) and again once cut: no part of a leak survives
+ * the cut.
  *
  * "expect" is the code/status/message the client gets for the HTTP status
  * (for the detail rules only the class of expect->http_status counts,
@@ -78,7 +87,7 @@ size_t ngx_http_ticketing_errbody_clean(const u_char *src, size_t len,
     int html, u_char *dst);
 
 /*
- * Whether a cleaned detail (at most DETAIL_MAX bytes) may be shown.  The
+ * Whether a cleaned detail (at most JUDGE_MAX bytes) may be shown.  The
  * detail is judged as it is and in its folded view (see
  * ngx_http_ticketing_errbody_fold(), applied until nothing changes; a view
  * still changing in the 4th round is dropped), and either leaking drops

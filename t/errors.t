@@ -1031,3 +1031,22 @@ qq{    server {
 [("Content-Type: application/json") x 5]
 --- no_error_log
 [error]
+
+
+
+=== TEST 44: a detail is judged whole before it is cut
+--- request eval
+[("GET /v2/ticket/metadata/types") x 4]
+--- more_headers eval
+[map { "X-Mock-Error: uniform\nX-Mock-Uniform: {\"code\":\"0020\",\"detailMsg\":\"$_\"}" }
+ ('x' x 213) . ' srv-jira-01.masmovil.lan',
+ ('x' x 215) . ' admin.micro@masmovil.com',
+ ('x' x 227) . ' 10.20.30.40 admin@example.com',
+ 'the summary is too long: ' . ('x' x 300)]
+--- error_code eval
+[(409) x 4]
+--- response_body eval
+[(main::ub(409, undef)) x 3,
+ main::ub(409, 'the summary is too long: ' . ('x' x 212) . '...')]
+--- no_error_log
+[error]

@@ -316,6 +316,88 @@ test_uniform_consistency(void **state)
 }
 
 
+/*
+ * A detail is judged whole before it is cut: the part of a leak that
+ * survives the cut ("srv-jira-01.masmovil.la...") is still a leak.  A
+ * detail too long to judge whole is dropped.
+ */
+static void
+test_judged_whole(void **state)
+{
+    char                                   b[8192], q[8192], x[4200];
+    char                                   d[8000];
+    size_t                                 i, j;
+    result_t                               r;
+    const ngx_http_ticketing_error_kind_t  *k;
+
+    static const struct {
+        size_t       pad;
+        const char  *tail;
+    } leaks[] = {
+        { 213, " srv-jira-01.masmovil.lan" },
+        { 215, " admin.micro@masmovil.com" },
+        { 227, " 10.20.30.40 admin@example.com" },
+        { 230, " password hunter2" },
+        { 236, " jdbc:mysql" }
+    };
+
+    static const unsigned  statuses[] = { 400, 409, 500 };
+
+    (void) state;
+
+    for (i = 0; i < sizeof(leaks) / sizeof(leaks[0]); i++) {
+        memset(x, 'x', leaks[i].pad);
+        x[leaks[i].pad] = '\0';
+        snprintf(d, sizeof(d), "%s%s", x, leaks[i].tail);
+
+        for (j = 0; j < sizeof(statuses) / sizeof(statuses[0]); j++) {
+            k = ngx_http_ticketing_error_kind(statuses[j]);
+
+            r = inspect(d, statuses[j]);
+            if (r.len != 0) {
+                print_error("leak %zu with %u: detail \"%s\"\n", i,
+                            statuses[j], r.detail);
+            }
+            assert_int_equal(r.len, 0);
+
+            snprintf(q, sizeof(q), "\"%s\"", d);
+            r = inspect(ub(b, sizeof(b), k->code, k->status, k->message, q),
+                        statuses[j]);
+            assert_int_equal(r.len, 0);
+
+            snprintf(b, sizeof(b), "{\"errorMessages\":[\"%s\"]}", d);
+            r = inspect(b, statuses[j]);
+            assert_int_equal(r.len, 0);
+
+            snprintf(b, sizeof(b), "{\"errors\":{\"summary\":\"%s\"}}", d);
+            r = inspect(b, statuses[j]);
+            assert_int_equal(r.len, 0);
+
+            snprintf(b, sizeof(b), "<html><title>%s</title></html>", d);
+            r = inspect(b, statuses[j]);
+            assert_int_equal(r.len, 0);
+        }
+    }
+
+    /* a long harmless detail is cut, as before */
+    memset(x, 'x', 300);
+    x[300] = '\0';
+    r = inspect(x, 400);
+    assert_int_equal(r.len, DMAX);
+    assert_memory_equal(r.detail + DMAX - 3, "...", 3);
+
+    snprintf(d, sizeof(d), "the summary is too long: %s", x);
+    r = inspect(d, 400);
+    assert_int_equal(r.len, DMAX);
+
+    /* too long to judge whole: dropped */
+    memset(x, 'x', 4199);
+    x[4199] = '\0';
+    r = inspect(x, 400);
+    assert_int_equal(r.len, 0);
+}
+
+
 /* each kind of leak in the detailMsg of an otherwise consistent body */
 static void
 test_uniform_leaks(void **state)
@@ -1188,6 +1270,7 @@ main(void)
         cmocka_unit_test(test_invalid_json),
         cmocka_unit_test(test_clean),
         cmocka_unit_test(test_safe),
+        cmocka_unit_test(test_judged_whole),
         cmocka_unit_test(test_disguised_leaks),
         cmocka_unit_test(test_disguise_rules_keep),
         cmocka_unit_test(test_clean_ignorable),
