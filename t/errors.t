@@ -1050,3 +1050,46 @@ qq{    server {
  main::ub(409, 'the summary is too long: ' . ('x' x 212) . '...')]
 --- no_error_log
 [error]
+
+
+
+=== TEST 45: leaks disguised by compatibility forms and combining marks
+--- request eval
+[("GET /v2/ticket/metadata/types") x 12]
+--- more_headers eval
+[map { "X-Mock-Error: uniform\nX-Mock-Uniform: {\"code\":\"0020\",\"detailMsg\":\"$_\"}" }
+ 'cannot reach 10\\u202420\\u202430\\u202440',
+ 'cannot reach 10&#8228;20&#8228;30&#8228;40',
+ 'cannot reach \\u00b9\\u2070.2\\u2070.3\\u2070.4\\u2070',
+ 'cannot reach \\u2469.\\u2473.\\u325a.\\u32b5',
+ 'cannot reach \\u0661\\u0660.\\u0662\\u0660.\\u0663\\u0660.\\u0664\\u0660',
+ 'mail admin\\ufe6bexample.com',
+ 'p\\u0301assword is hunter2',
+ 'connect to local\\u0307host',
+ 'bad pas\\u017fword',
+ 'connect to \\u217cocalhost',
+ 'file \\u2215opt\\u2215app\\u2215x',
+ 'SELECT\\u2003*\\u2003FROM users']
+--- error_code eval
+[(409) x 12]
+--- response_body eval
+[(main::ub(409, undef)) x 12]
+--- no_error_log
+[error]
+
+
+
+=== TEST 46: real text with compatibility characters is kept
+--- request eval
+[("GET /v2/ticket/metadata/types") x 2]
+--- more_headers eval
+[map { "X-Mock-Error: uniform\nX-Mock-Uniform: {\"code\":\"0020\",\"detailMsg\":\"$_\"}" }
+ 'paso \\u2460 de \\u2462: a\\u00f1ade un resumen',
+ 'el campo \\u00b9 es obligatorio (m\\u00b2)']
+--- error_code eval
+[(409) x 2]
+--- response_body eval
+[main::ub(409, "paso \xe2\x91\xa0 de \xe2\x91\xa2: a\xc3\xb1ade un resumen"),
+ main::ub(409, "el campo \xc2\xb9 es obligatorio (m\xc2\xb2)")]
+--- no_error_log
+[error]

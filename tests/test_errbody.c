@@ -875,6 +875,48 @@ static const char  *disguised[] = {
     "\"bad \\ud835\\udc29\\ud835\\udc1a\\ud835\\udc2c\\ud835\\udc2c"
         "\\ud835\\udc30\\ud835\\udc28\\ud835\\udc2b\\ud835\\udc1d\"",
     "\"cannot reach 10\\u300220\\u300230\\u300240\"",
+    /* dot, "@", slash, colon and space look-alikes */
+    "\"cannot reach 10\\u202420\\u202430\\u202440\"",
+    "\"cannot reach 10\\ufe5220\\ufe5230\\ufe5240\"",
+    "\"cannot reach 10\\u202720\\u00b730\\u2e3140\"",
+    "\"cannot reach 10&#8228;20&#8228;30&#8228;40\"",
+    "\"mail admin@example\\u2024com\"",
+    "\"mail admin\\ufe6bexample.com\"",
+    "\"file \\u2215opt\\u2215app\\u2215x\"",
+    "\"file \\u2044opt\\u2044app\\u2044x\"",
+    "\"file \\u29f8opt\\u29f8app\\u29f8x\"",
+    "\"file \\uff0fopt\\uff0fapp\\uff0fx\"",
+    "\"see http\\ufe55//x\"",
+    "\"see http\\u2236//x\"",
+    "\"SELECT\\u2003*\\u2003FROM users\"",
+    "\"\\uff33\\uff25\\uff2c\\uff25\\uff23\\uff34\\u3000*\\u3000\\uff26"
+        "\\uff32\\uff2f\\uff2d users\"",
+    /* digit look-alikes */
+    "\"cannot reach \\u00b9\\u2070.2\\u2070.3\\u2070.4\\u2070\"",
+    "\"cannot reach 1\\u2080.2\\u2080.3\\u2080.4\\u2080\"",
+    "\"cannot reach \\u2469.\\u2473.\\u325a.\\u32b5\"",
+    "\"cannot reach \\u2491\\u249b\\u248a\\u2463\"",
+    "\"cannot reach \\u0661\\u0660.\\u0662\\u0660.\\u0663\\u0660."
+        "\\u0664\\u0660\"",
+    "\"cannot reach \\u06f1\\u06f0.\\u06f2\\u06f0.\\u06f3\\u06f0."
+        "\\u06f4\\u06f0\"",
+    "\"cannot reach \\u0967\\u0966.\\u0968\\u0966.\\u0969\\u0966."
+        "\\u096a\\u0966\"",
+    /* combining marks splitting words */
+    "\"p\\u0301assword is hunter2\"",
+    "\"pa\\u0338ssword=x\"",
+    "\"connect to local\\u0307host\"",
+    "\"cannot reach 10.2\\u03010.30.40\"",
+    "\"pass\\u1ab0word\"",
+    "\"pass\\u1dc0word\"",
+    "\"pass\\u20d2word\"",
+    "\"pass\\ufe20word\"",
+    /* letter look-alikes */
+    "\"bad pas\\u017fword\"",
+    "\"connect to \\u2113ocalhost\"",
+    "\"connect to \\u217cocalhost\"",
+    "\"connect to loca\\u216chost\"",
+    "\"bad \\u24dfassword\"",
     NULL
 };
 
@@ -941,6 +983,18 @@ test_disguise_rules_keep(void **state)
           "the value \xef\xbc\x91\xef\xbc\x92 is too large" },
         { "\"so\\u00adft hy\\u00adphens are removed\"",
           "soft hyphens are removed" },
+        { "\"el ticket esta\\u0301 cerrado\"",
+          "el ticket esta\xcc\x81 cerrado" },
+        { "\"la col\\u00b7lecci\\u00f3 \\u2116 5 est\\u00e0 tancada\"",
+          "la col\xc2\xb7lecci\xc3\xb3 \xe2\x84\x96 5 est\xc3\xa0 tancada" },
+        { "\"el campo \\u00b9 es obligatorio (m\\u00b2)\"",
+          "el campo \xc2\xb9 es obligatorio (m\xc2\xb2)" },
+        { "\"paso \\u2460 de \\u2462: a\\u00f1ade un resumen\"",
+          "paso \xe2\x91\xa0 de \xe2\x91\xa2: a\xc3\xb1" "ade un resumen" },
+        { "\"\\u0627\\u0644\\u062a\\u0630\\u0643\\u0631\\u0629 \\u0661\\u0662"
+          " \\u0645\\u063a\\u0644\\u0642\\u0629\"",
+          "\xd8\xa7\xd9\x84\xd8\xaa\xd8\xb0\xd9\x83\xd8\xb1\xd8\xa9 "
+          "\xd9\xa1\xd9\xa2 \xd9\x85\xd8\xba\xd9\x84\xd9\x82\xd8\xa9" },
         { NULL, NULL }
     };
 
@@ -1067,6 +1121,19 @@ test_fold(void **state)
          "\xe2\x93\x90\xe2\x92\xb7", out);
     assert_string_equal(out, "l.@ 1.2.3 p1 aB");
 
+    /* the folding table: marks, spaces, dots, digits, letters */
+    fold("p\xcc\x81" "a\xe2\x80\x83" "b\xe3\x80\x80" "c\xe2\x80\xa4"
+         "d\xef\xb9\x92" "e\xef\xb9\xab" "f\xe2\x88\x95" "g\xef\xb9\x95"
+         "h", out);
+    assert_string_equal(out, "pa b c.d.e@f/g:h");
+    fold("\xc2\xb9\xe2\x81\xb0 \xe2\x91\xa9\xe2\x91\xb3\xe3\x89\x9a"
+         "\xe3\x8a\xb5 \xe2\x92\x91 \xd9\xa1\xdb\xb2\xe0\xa5\xa9", out);
+    assert_string_equal(out, "10 10203040 10. 123");
+    fold("\xc5\xbf \xe2\x84\x93 \xe2\x85\xbc \xe2\x85\xa2 \xe2\x85\xa7", out);
+    assert_string_equal(out, "s l l III \xe2\x85\xa7");
+    fold("&#8228;&#9321;", out);
+    assert_string_equal(out, ".10");
+
     /* whitespace to spaces; control and ignorable characters dropped */
     fold("a\tb\xc2\xa0" "c\x01" "d\xc2\xad" "e\xf3\xa0\x80\xa0" "f", out);
     assert_string_equal(out, "a b cdef");
@@ -1080,6 +1147,10 @@ test_fold(void **state)
     /* invalid UTF-8 stays as it is (a percent escape may make it) */
     fold("%C2%AD x\xff", out);
     assert_string_equal(out, "\xc2\xad x\xff");
+
+    /* a host name with a dot look-alike in a 5xx */
+    assert_false(safe("mail admin\xe2\x80\xa4" "example\xe2\x80\xa4" "com",
+                      500));
 
     /* the script rule judges words: mixed ones only */
     assert_false(safe("bad p\xd0\xb0ssword", 400));
