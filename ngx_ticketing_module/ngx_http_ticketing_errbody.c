@@ -68,6 +68,11 @@ static int ngx_http_ticketing_is_file(const u_char *t, size_t len);
 static int ngx_http_ticketing_is_host(const u_char *t, size_t len);
 static int ngx_http_ticketing_is_code(const u_char *t, size_t len);
 static int ngx_http_ticketing_is_token(const u_char *t, size_t len);
+static int ngx_http_ticketing_has_credential(const u_char *s, size_t len);
+static int ngx_http_ticketing_is_server_name(const u_char *t, size_t len);
+static int ngx_http_ticketing_is_number_address(const u_char *t, size_t len,
+    unsigned context);
+static int ngx_http_ticketing_is_address_word(const u_char *t, size_t len);
 
 
 /* a folded view that still changes in this round is a leak */
@@ -1233,6 +1238,7 @@ ngx_http_ticketing_errbody_judge(const u_char *s, size_t len,
     unsigned http_status)
 {
     size_t         i;
+    unsigned       context;
     const u_char  *t, *end;
 
     static const char  *always[] = {
@@ -1245,14 +1251,24 @@ ngx_http_ticketing_errbody_judge(const u_char *s, size_t len,
         /* URLs, local addresses */
         "://", "jdbc:", "localhost",
 
-        /* credentials and tokens */
+        /* credentials and tokens, SSH key material */
         "password", "passwd", "secret", "bearer ", "private key",
         "-----begin", "authorization:", "access_token", "refresh_token",
         "id_token", "api_key", "apikey", "api-key", "token=", "jsessionid",
+        "passphrase", "contrase", "ssh-rsa", "ssh-dss", "ssh-ed25519",
+        "ecdsa-sha2-", "aaaab3nzac1", "aaaac3nzac1", "aaaae2vjzhnh",
 
         /* databases */
         "sql", "insert into", "delete from", "drop table", "select *",
-        "relation \"", "constraint \"",
+        "relation \"", "constraint \"", "deadlock", "lock wait timeout",
+        "table '", "table \"", "table `", "syntax error at or near",
+        "unique constraint", "foreign key constraint", "duplicate entry",
+        "integrity constraint", "could not connect to server",
+
+        /* name resolution and sockets */
+        "connection refused", "getaddrinfo", "enotfound", "econnrefused",
+        "econnreset", "etimedout", "ehostunreach", "enetunreach",
+        "eai_again",
 
         NULL
     };
@@ -1272,7 +1288,8 @@ ngx_http_ticketing_errbody_judge(const u_char *s, size_t len,
     if (ngx_http_ticketing_has_ipv4(s, len)
         || ngx_http_ticketing_has_ipv6(s, len)
         || ngx_http_ticketing_has_source_location(s, len)
-        || ngx_http_ticketing_has_sql(s, len))
+        || ngx_http_ticketing_has_sql(s, len)
+        || ngx_http_ticketing_has_credential(s, len))
     {
         return 0;
     }
@@ -1296,6 +1313,7 @@ ngx_http_ticketing_errbody_judge(const u_char *s, size_t len,
 
     end = s + len;
     t = s;
+    context = 0;
 
     while (t < end) {
         while (t < end && *t == ' ') {
@@ -1306,8 +1324,23 @@ ngx_http_ticketing_errbody_judge(const u_char *s, size_t len,
             /* void */
         }
 
-        if (i > 0 && ngx_http_ticketing_bad_token(t, i, http_status)) {
+        if (i == 0) {
+            break;
+        }
+
+        if (ngx_http_ticketing_bad_token(t, i, http_status)
+            || ngx_http_ticketing_is_number_address(t, i, context))
+        {
             return 0;
+        }
+
+        /* "connect to 2130706433": a number in the 3 words after */
+
+        if (ngx_http_ticketing_is_address_word(t, i)) {
+            context = 3;
+
+        } else if (context > 0) {
+            context--;
         }
 
         t += i;
@@ -1365,7 +1398,9 @@ ngx_http_ticketing_bad_token(const u_char *t, size_t len,
 
     /* host names, host:port, e-mail addresses, user:password@host */
 
-    if (ngx_http_ticketing_is_host(t, len)) {
+    if (ngx_http_ticketing_is_host(t, len)
+        || ngx_http_ticketing_is_server_name(t, len))
+    {
         return 1;
     }
 
@@ -1643,8 +1678,67 @@ static int
 ngx_http_ticketing_is_token(const u_char *t, size_t len)
 {
     int     upper, lower, digit;
-    size_t  i, run;
+    size_t  i, j, n, run;
     u_char  c;
+
+    /*
+     * keys and tokens of known services by their prefix, then at least
+     * "min" characters of [A-Za-z0-9_-] ("exact": exactly, upper-case
+     * letters and digits only)
+     */
+
+    static const struct {
+        const char  *prefix;
+        size_t       min;
+        unsigned     exact;
+    } keys[] = {
+        { "AKIA", 16, 1 }, { "ASIA", 16, 1 },     /* AWS access key ids */
+        { "AIza", 35, 0 },                         /* Google API keys */
+        { "xoxa-", 4, 0 }, { "xoxb-", 4, 0 }, { "xoxp-", 4, 0 },
+        { "xoxo-", 4, 0 }, { "xoxs-", 4, 0 }, { "xoxr-", 4, 0 },
+        { "ghp_", 20, 0 }, { "gho_", 20, 0 }, { "ghu_", 20, 0 },
+        { "ghs_", 20, 0 }, { "ghr_", 20, 0 }, { "github_pat_", 20, 0 },
+        { "glpat-", 16, 0 }, { "sk_live_", 10, 0 }, { "rk_live_", 10, 0 },
+        { "sk_test_", 10, 0 }, { NULL, 0, 0 }
+    };
+
+    for (i = 0; i < len; i++) {
+        if (i > 0 && ngx_http_ticketing_isalnum(t[i - 1])) {
+            continue;
+        }
+
+        for (j = 0; keys[j].prefix != NULL; j++) {
+            n = strlen(keys[j].prefix);
+
+            if (i + n > len
+                || strncmp((const char *) t + i, keys[j].prefix, n) != 0)
+            {
+                continue;
+            }
+
+            for (run = 0; i + n + run < len; run++) {
+                c = t[i + n + run];
+
+                if (keys[j].exact
+                    ? !(ngx_http_ticketing_isdigit(c)
+                        || (c >= 'A' && c <= 'Z'))
+                    : !(ngx_http_ticketing_isalnum(c)
+                        || c == '_' || c == '-'))
+                {
+                    break;
+                }
+            }
+
+            if (keys[j].exact
+                ? (run == keys[j].min
+                   && (i + n + run == len
+                       || !ngx_http_ticketing_isalnum(t[i + n + run])))
+                : run >= keys[j].min)
+            {
+                return 1;
+            }
+        }
+    }
 
     for (i = 0; i + 11 <= len; i++) {
         if (t[i] == 'e' && t[i + 1] == 'y' && t[i + 2] == 'J'
@@ -1689,6 +1783,247 @@ ngx_http_ticketing_is_token(const u_char *t, size_t len)
         upper = 0;
         lower = 0;
         digit = 0;
+    }
+
+    return 0;
+}
+
+
+/*
+ * A credential word followed by ":" or "=": "pwd=123", "pass: 1234",
+ * "PIN: 0000".  "pwd" alone too.
+ */
+static int
+ngx_http_ticketing_has_credential(const u_char *s, size_t len)
+{
+    size_t  i, p;
+
+    static const char  *words[] = {
+        "pass", "pwd", "pw", "passcode", "pin", "pincode", "creds",
+        "credential", "credentials", NULL
+    };
+
+    if (ngx_http_ticketing_ci_word(s, len, 0, "pwd")
+        != NGX_HTTP_TICKETING_NO_WORD)
+    {
+        return 1;
+    }
+
+    for (i = 0; words[i] != NULL; i++) {
+        p = 0;
+
+        for ( ;; ) {
+            p = ngx_http_ticketing_ci_word(s, len, p, words[i]);
+
+            if (p == NGX_HTTP_TICKETING_NO_WORD) {
+                break;
+            }
+
+            while (p < len && s[p] == ' ') {
+                p++;
+            }
+
+            if (p < len && (s[p] == ':' || s[p] == '=')) {
+                return 1;
+            }
+        }
+    }
+
+    return 0;
+}
+
+
+/*
+ * A server's name: lower-case labels joined by "-", the last one a
+ * number, one of them a word of roles or environments: "jira-prod-01",
+ * "srv-jira-01", "db-3".  Ticket keys are upper-case ("INST-7902"); a
+ * name without such a word ("utf-8", "es-419") is not one.
+ */
+static int
+ngx_http_ticketing_is_server_name(const u_char *t, size_t len)
+{
+    size_t  i, start, n, k, labels;
+    int     role;
+
+    static const char  *roles[] = {
+        "prod", "prd", "preprod", "stg", "staging", "uat", "db", "srv",
+        "server", "node", "worker", "host", "vm", "k8s", "kube", "mysql",
+        "pg", "postgres", "mongo", "redis", "kafka", "elastic", "rabbit",
+        "broker", "lb", "proxy", "dc", "nfs", "ldap", "smtp", NULL
+    };
+
+    if (len < 3 || !(t[0] >= 'a' && t[0] <= 'z')) {
+        return 0;
+    }
+
+    for (i = 0; i < len; i++) {
+        if (!((t[i] >= 'a' && t[i] <= 'z')
+              || ngx_http_ticketing_isdigit(t[i]) || t[i] == '-'))
+        {
+            return 0;
+        }
+    }
+
+    /* the last label: digits */
+
+    for (i = len; i > 0 && ngx_http_ticketing_isdigit(t[i - 1]); i--) {
+        /* void */
+    }
+
+    if (i == len || i == 0 || t[i - 1] != '-') {
+        return 0;
+    }
+
+    /* the other labels: one is a role */
+
+    role = 0;
+    labels = 0;
+    start = 0;
+
+    for (n = 0; n < i; n++) {
+        if (t[n] != '-') {
+            continue;
+        }
+
+        labels++;
+
+        for (k = 0; roles[k] != NULL; k++) {
+            if (strlen(roles[k]) == n - start
+                && strncmp((const char *) t + start, roles[k], n - start)
+                   == 0)
+            {
+                role = 1;
+            }
+        }
+
+        start = n + 1;
+    }
+
+    return role && labels > 0;
+}
+
+
+/*
+ * Numbers that are addresses: "127.1" and the other short forms of the
+ * loopback; dotted forms with a hex group ("0x7f.1") or four groups with
+ * an octal one ("0177.0.0.1"); "0x" and 6 or more hex digits (an address
+ * or a pointer); and in the words after an address word ("context"), a
+ * number of 8 or more digits ("connect to 2130706433") or of 2 or 3
+ * dotted groups.  A date ("15.01.2024") or a version is none of these.
+ */
+static int
+ngx_http_ticketing_is_number_address(const u_char *t, size_t len,
+    unsigned context)
+{
+    int     hex, octal;
+    size_t  i, groups, digits;
+
+    while (len > 0 && strchr("([{\"'`<", t[0]) != NULL) {
+        t++;
+        len--;
+    }
+
+    while (len > 0 && strchr(")]}\"'`>.,;:!?", t[len - 1]) != NULL) {
+        len--;
+    }
+
+    /* groups of digits or of 0x-hex, separated by dots */
+
+    groups = 0;
+    digits = 0;
+    hex = 0;
+    octal = 0;
+    i = 0;
+
+    while (i < len) {
+        digits = 0;
+
+        if (i + 2 < len && t[i] == '0' && (t[i + 1] | 0x20) == 'x'
+            && ngx_http_ticketing_ishex(t[i + 2]))
+        {
+            hex = 1;
+
+            for (i += 2; i < len && ngx_http_ticketing_ishex(t[i]); i++) {
+                digits++;
+            }
+
+        } else {
+            if (i + 1 < len && t[i] == '0'
+                && ngx_http_ticketing_isdigit(t[i + 1]))
+            {
+                octal = 1;
+            }
+
+            for ( /* void */ ; i < len && ngx_http_ticketing_isdigit(t[i]);
+                 i++)
+            {
+                digits++;
+            }
+        }
+
+        if (digits == 0 || (i < len && (t[i] != '.' || groups == 3))) {
+            return 0;
+        }
+
+        groups++;
+
+        if (i < len) {
+            i++;
+
+            if (i == len) {
+                return 0;
+            }
+        }
+    }
+
+    if (groups == 0) {
+        return 0;
+    }
+
+    if (groups == 1) {
+        return (hex && digits >= 6)                  /* 0x0a141e28 */
+               || (context && !hex && digits >= 8);  /* 2130706433 */
+    }
+
+    return hex || (octal && groups == 4) || context
+           || (len > 4 && strncmp((const char *) t, "127.", 4) == 0);
+}
+
+
+/* a word after which a number may be an address */
+static int
+ngx_http_ticketing_is_address_word(const u_char *t, size_t len)
+{
+    size_t  i, n;
+
+    /* a prefix of the word, or the word ("=" at the end) */
+
+    static const char  *words[] = {
+        "connect", "conect", "conexi", "host", "address", "addr=",
+        "direcci", "server", "servidor", "socket", "resolv", "upstream",
+        "proxy", "peer", "endpoint", "ip=", "dns=", NULL
+    };
+
+    while (len > 0 && !ngx_http_ticketing_isalpha(t[len - 1])) {
+        len--;
+    }
+
+    for (i = 0; words[i] != NULL; i++) {
+        n = strlen(words[i]);
+
+        if (words[i][n - 1] == '=') {
+            if (len == n - 1
+                && strncasecmp((const char *) t, words[i], n - 1) == 0)
+            {
+                return 1;
+            }
+
+            continue;
+        }
+
+        if (len >= n && strncasecmp((const char *) t, words[i], n) == 0) {
+            return 1;
+        }
     }
 
     return 0;

@@ -1093,3 +1093,50 @@ qq{    server {
  main::ub(409, "el campo \xc2\xb9 es obligatorio (m\xc2\xb2)")]
 --- no_error_log
 [error]
+
+
+
+=== TEST 47: keys, credentials, database errors, host names and addresses
+--- request eval
+[("GET /v2/ticket/metadata/types") x 10]
+--- more_headers eval
+[map { "X-Mock-Error: uniform\nX-Mock-Uniform: {\"code\":\"0020\",\"detailMsg\":\"$_\"}" }
+ 'key AKIAIOSFODNN7EXAMPLE',
+ 'key AIzaSyA-1234567890abcdefghijklmnopqrstu',
+ 'token xoxb-123-456-abc',
+ 'ssh-rsa AAAAB3NzaC1yc2E',
+ 'pwd=123',
+ 'contrase\\u00f1a: 1234',
+ 'Deadlock found when trying to get lock',
+ 'host jira-prod-01 is down',
+ 'getaddrinfo ENOTFOUND jira',
+ 'connect to 2130706433']
+--- error_code eval
+[(409) x 10]
+--- response_body eval
+[(main::ub(409, undef)) x 10]
+--- no_error_log
+[error]
+
+
+
+=== TEST 48: ordinary API messages keep their detail
+--- request eval
+[("GET /v2/ticket/metadata/types") x 5]
+--- more_headers eval
+[map { "X-Mock-Error: uniform\nX-Mock-Uniform: {\"code\":\"0020\",\"detailMsg\":\"$_\"}" }
+ 'Issue does not exist or you do not have permission to see it.',
+ "Field 'customfield_10201' cannot be set",
+ 'INST-7902 not found',
+ 'Transition 21 is not valid',
+ 'Debe especificar un resumen de la incidencia.']
+--- error_code eval
+[(409) x 5]
+--- response_body eval
+[main::ub(409, 'Issue does not exist or you do not have permission to see it.'),
+ main::ub(409, "Field 'customfield_10201' cannot be set"),
+ main::ub(409, 'INST-7902 not found'),
+ main::ub(409, 'Transition 21 is not valid'),
+ main::ub(409, 'Debe especificar un resumen de la incidencia.')]
+--- no_error_log
+[error]

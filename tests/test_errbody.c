@@ -830,6 +830,111 @@ test_safe(void **state)
 }
 
 
+/* F7: keys, credentials, database errors, hosts and addresses */
+static void
+test_classifier_gaps(void **state)
+{
+    size_t  i, j;
+
+    static const char  *drop[] = {
+        "key AKIAIOSFODNN7EXAMPLE",
+        "key=ASIAIOSFODNN7EXAMPLE.",
+        "key AIzaSyA-1234567890abcdefghijklmnopqrstu",
+        "token xoxb-123-456-abc",
+        "token ghp_0123456789abcdefghijABCDEFGHIJ",
+        "token glpat-0123456789abcdefgh",
+        "key sk_live_0123456789abcdef",
+        "ssh-rsa AAAAB3NzaC1yc2E",
+        "key AAAAC3NzaC1lZDI1NTE5AAAA",
+        "pwd=123",
+        "user x pwd 123",
+        "pass: 1234",
+        "PIN = 0000",
+        "credentials: x",
+        "contrase\xc3\xb1" "a: 1234",
+        "CONTRASE\xc3\x91" "A: 1234",
+        "the passphrase is x",
+        "Deadlock found when trying to get lock",
+        "Lock wait timeout exceeded",
+        "Table 'jira.issue' doesn't exist",
+        "could not connect to server: Connection refused",
+        "syntax error at or near \"FROM\"",
+        "duplicate key value violates unique constraint",
+        "Duplicate entry '1' for key 'PRIMARY'",
+        "Cannot add or update a child row: a foreign key constraint fails",
+        "host jira-prod-01 is down",
+        "srv-jira-01 refused",
+        "db-3 unreachable",
+        "getaddrinfo ENOTFOUND jira",
+        "connect ECONNREFUSED",
+        "read ETIMEDOUT",
+        "cannot reach 127.1",
+        "cannot reach (127.0.1)",
+        "cannot reach 0x7f.1",
+        "cannot reach 0177.0.0.1",
+        "connect to 2130706433",
+        "connecting to 2130706433 failed",
+        "host: 2130706433",
+        "servidor 2130706433 no responde",
+        "connect to 10.1",
+        "cannot reach 0x0a141e28",
+        "at 0x7ffe12345678",
+        NULL
+    };
+
+    static const char  *keep[] = {
+        "Issue does not exist or you do not have permission to see it.",
+        "You must specify a summary of the issue.",
+        "Field 'customfield_10201' cannot be set",
+        "INST-7902 not found",
+        "Transition 21 is not valid",
+        "La incidencia no existe o no tiene permiso para verla.",
+        "Debe especificar un resumen de la incidencia.",
+        "El campo 'customfield_10201' no se puede establecer",
+        "La transici\xc3\xb3n 21 no es v\xc3\xa1lida",
+        "Issue 10000012 was not found",
+        "Issue 10000012 cannot be assigned to 12345678",
+        "created 15.01.2024 by INST-7902",
+        "version 9.4.1 is not supported",
+        "es-419 is not a supported locale; use utf-8",
+        "PROD-123 is closed",
+        "you passed 3 of 4 checks; pass the issue key",
+        "passport number is required",
+        "Jira deadline 2026-01-01 cannot be set",
+        "host name is required",
+        "the pin field is invalid",
+        "connection timed out after 30000 ms",
+        "sprint-12 is closed",
+        "Assignee 'AKIAN' does not exist",
+        NULL
+    };
+
+    static const unsigned  statuses[] = { 400, 409, 500 };
+
+    (void) state;
+
+    for (i = 0; drop[i] != NULL; i++) {
+        for (j = 0; j < sizeof(statuses) / sizeof(statuses[0]); j++) {
+            if (safe(drop[i], statuses[j])) {
+                print_error("kept %zu \"%s\" with %u\n", i, drop[i],
+                            statuses[j]);
+            }
+
+            assert_false(safe(drop[i], statuses[j]));
+        }
+    }
+
+    for (i = 0; keep[i] != NULL; i++) {
+        if (!safe(keep[i], 409)) {
+            print_error("dropped %zu \"%s\"\n", i, keep[i]);
+        }
+
+        assert_true(safe(keep[i], 409));
+        assert_true(safe(keep[i], 404));
+    }
+}
+
+
 /*
  * Leaks disguised with invisible characters (every Default_Ignorable_Code_
  * Point splits no trigger word), with full-width look-alikes, percent
@@ -1342,6 +1447,7 @@ main(void)
         cmocka_unit_test(test_clean),
         cmocka_unit_test(test_safe),
         cmocka_unit_test(test_judged_whole),
+        cmocka_unit_test(test_classifier_gaps),
         cmocka_unit_test(test_disguised_leaks),
         cmocka_unit_test(test_disguise_rules_keep),
         cmocka_unit_test(test_clean_ignorable),
