@@ -96,20 +96,26 @@ size_t ngx_http_ticketing_errbody_clean(const u_char *src, size_t len,
  * when it contains a stack trace, a stack frame or a source location; an
  * IPv4 or IPv6 address; a URL, a JDBC URL or credentials in one
  * (user:pw@); an internal host name (*.internal, *.local, *.svc, *.corp,
- * ...) or a host:port; a file path; a database error or an SQL statement;
- * an e-mail address; a token (JWT, a long random-looking string) or a
- * credential word.  For 5xx, neither a host or class name ("a.b" words),
- * "@", "/" nor a few more server words.
+ * ...), a server name ("jira-prod-01") or a host:port; a short or numeric
+ * address ("127.1", "0x0a141e28", "connect to 2130706433"); a resolver or
+ * socket error; a file path; a database error or an SQL statement; an
+ * e-mail address; a token (JWT, SSH key, a service's key by its prefix, a
+ * long random-looking string) or a credential word ("pwd=", "pass:").
+ * For 5xx, neither a host or class name ("a.b" words), "@", "/" nor a few
+ * more server words.
  */
 int ngx_http_ticketing_errbody_safe(const u_char *s, size_t len,
     unsigned http_status);
 
 /*
  * One round of the folded view of a detail into dst (at least len bytes):
- * percent escapes and HTML character references decoded, full-width ASCII,
- * ideographic full stops, mathematical and circled letters and digits
- * folded to ASCII, whitespace to spaces, control and default-ignorable
- * characters dropped.  Returns the length written (at most len).
+ * percent escapes and HTML character references decoded, whitespace to
+ * spaces, control and default-ignorable characters and combining marks
+ * dropped, and compatibility look-alikes folded to ASCII by one table
+ * (Unicode spaces; dots, "@", "/", ":", "-"; full-width ASCII;
+ * superscript, subscript, enclosed and other scripts' digits;
+ * mathematical, enclosed and letterlike letters, long s, Roman numerals).
+ * Returns the length written (at most len; dst may be src).
  */
 size_t ngx_http_ticketing_errbody_fold(const u_char *src, size_t len,
     u_char *dst);
