@@ -400,7 +400,8 @@ ngx_http_ticketing_errbody_add(ngx_http_ticketing_errbody_join_t *j,
     u_char   part[NGX_HTTP_TICKETING_ERRBODY_DETAIL_MAX];
     u_char   name[NGX_HTTP_TICKETING_ERRBODY_DETAIL_MAX];
 
-    if (value == NULL) {
+    if (value == NULL || j->len + 3 >= sizeof(j->data)) {
+        /* nothing, or no room left: not judged in vain */
         return;
     }
 
@@ -2278,10 +2279,18 @@ static int
 ngx_http_ticketing_ci_contains(const u_char *s, size_t len, const char *what)
 {
     size_t  i, n;
+    u_char  c;
 
     n = strlen(what);
+    c = (u_char) (what[0] | 0x20);
 
     for (i = 0; i + n <= len; i++) {
+
+        /* the first byte, case-folded the same way for every byte */
+        if ((u_char) (s[i] | 0x20) != c) {
+            continue;
+        }
+
         if (strncasecmp((const char *) s + i, what, n) == 0) {
             return 1;
         }
