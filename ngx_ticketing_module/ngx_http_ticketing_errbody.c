@@ -1843,8 +1843,8 @@ ngx_http_ticketing_has_credential(const u_char *s, size_t len)
 static int
 ngx_http_ticketing_is_server_name(const u_char *t, size_t len)
 {
-    size_t  i, start, n, k, labels;
     int     role;
+    size_t  i, start, n, k, labels;
 
     static const char  *roles[] = {
         "prod", "prd", "preprod", "stg", "staging", "uat", "db", "srv",
