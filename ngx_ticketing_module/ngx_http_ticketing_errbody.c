@@ -44,6 +44,8 @@ static size_t ngx_http_ticketing_errbody_html_detail(const u_char *body,
     size_t len, unsigned http_status, u_char *detail);
 static size_t ngx_http_ticketing_errbody_checked(const u_char *s, size_t len,
     int html, unsigned http_status, u_char *detail);
+static size_t ngx_http_ticketing_errbody_clean_to(const u_char *src,
+    size_t len, int html, u_char *dst, size_t cap, unsigned *cut);
 static size_t ngx_http_ticketing_errbody_entity(const u_char *p,
     const u_char *end, unsigned *cp);
 static int ngx_http_ticketing_errbody_ignorable(unsigned cp);
@@ -66,6 +68,11 @@ static int ngx_http_ticketing_is_file(const u_char *t, size_t len);
 static int ngx_http_ticketing_is_host(const u_char *t, size_t len);
 static int ngx_http_ticketing_is_code(const u_char *t, size_t len);
 static int ngx_http_ticketing_is_token(const u_char *t, size_t len);
+static int ngx_http_ticketing_has_credential(const u_char *s, size_t len);
+static int ngx_http_ticketing_is_server_name(const u_char *t, size_t len);
+static int ngx_http_ticketing_is_number_address(const u_char *t, size_t len,
+    unsigned context);
+static int ngx_http_ticketing_is_address_word(const u_char *t, size_t len);
 
 
 /* a folded view that still changes in this round is a leak */
@@ -342,7 +349,8 @@ ngx_http_ticketing_errbody_json_detail(json_t *root,
                                            http_status);
         }
 
-        return ngx_http_ticketing_errbody_clean(j.data, j.len, 0, detail);
+        return ngx_http_ticketing_errbody_checked(j.data, j.len, 0,
+                                                  http_status, detail);
     }
 
     if (json_object_get(root, "timestamp") != NULL
@@ -357,7 +365,8 @@ ngx_http_ticketing_errbody_json_detail(json_t *root,
         ngx_http_ticketing_errbody_add(&j, NULL, json_string_value(v),
                                        http_status);
 
-        return ngx_http_ticketing_errbody_clean(j.data, j.len, 0, detail);
+        return ngx_http_ticketing_errbody_checked(j.data, j.len, 0,
+                                                  http_status, detail);
     }
 
     /* other shapes: the first message-like string */
@@ -377,7 +386,8 @@ ngx_http_ticketing_errbody_json_detail(json_t *root,
         }
     }
 
-    return ngx_http_ticketing_errbody_clean(j.data, j.len, 0, detail);
+    return ngx_http_ticketing_errbody_checked(j.data, j.len, 0, http_status,
+                                              detail);
 }
 
 
@@ -390,7 +400,8 @@ ngx_http_ticketing_errbody_add(ngx_http_ticketing_errbody_join_t *j,
     u_char   part[NGX_HTTP_TICKETING_ERRBODY_DETAIL_MAX];
     u_char   name[NGX_HTTP_TICKETING_ERRBODY_DETAIL_MAX];
 
-    if (value == NULL) {
+    if (value == NULL || j->len + 3 >= sizeof(j->data)) {
+        /* nothing, or no room left: not judged in vain */
         return;
     }
 
@@ -489,19 +500,55 @@ ngx_http_ticketing_errbody_html_detail(const u_char *body, size_t len,
 }
 
 
+/*
+ * A detail is cleaned and judged whole (a part of a leak that survives a
+ * cut is still a leak), then cut and judged again (a prefix may read
+ * otherwise: "10.20.30.4000" cut after "10.20.30.40").  A detail too long
+ * to judge whole is dropped.
+ */
 static size_t
 ngx_http_ticketing_errbody_checked(const u_char *s, size_t len, int html,
     unsigned http_status, u_char *detail)
 {
-    size_t  n;
+    size_t    n, o;
+    u_char    whole[NGX_HTTP_TICKETING_ERRBODY_JUDGE_MAX];
+    unsigned  cut;
 
-    n = ngx_http_ticketing_errbody_clean(s, len, html, detail);
+    n = ngx_http_ticketing_errbody_clean_to(s, len, html, whole,
+                                           sizeof(whole), &cut);
 
-    if (n == 0 || !ngx_http_ticketing_errbody_safe(detail, n, http_status)) {
+    if (cut || n == 0
+        || !ngx_http_ticketing_errbody_safe(whole, n, http_status))
+    {
         return 0;
     }
 
-    return n;
+    if (n <= NGX_HTTP_TICKETING_ERRBODY_DETAIL_MAX) {
+        memcpy(detail, whole, n);
+        return n;
+    }
+
+    /* as clean() cuts: on a character boundary, no space before "..." */
+
+    o = NGX_HTTP_TICKETING_ERRBODY_DETAIL_MAX - 3;
+
+    while (o > 0 && (whole[o] & 0xc0) == 0x80) {
+        o--;
+    }
+
+    while (o > 0 && whole[o - 1] == ' ') {
+        o--;
+    }
+
+    memcpy(detail, whole, o);
+    memcpy(detail + o, "...", 3);
+    o += 3;
+
+    if (!ngx_http_ticketing_errbody_safe(detail, o, http_status)) {
+        return 0;
+    }
+
+    return o;
 }
 
 
@@ -509,18 +556,38 @@ size_t
 ngx_http_ticketing_errbody_clean(const u_char *src, size_t len, int html,
     u_char *dst)
 {
-    size_t         n, o, need, cap;
-    u_char         utf[4];
-    unsigned       cp, space, cut;
-    const u_char  *p, *end, *gt;
+    size_t    o;
+    unsigned  cut;
 
-    cap = NGX_HTTP_TICKETING_ERRBODY_DETAIL_MAX - 3;   /* room for "..." */
+    /* room for "..." */
+    o = ngx_http_ticketing_errbody_clean_to(src, len, html, dst,
+                                  NGX_HTTP_TICKETING_ERRBODY_DETAIL_MAX - 3,
+                                  &cut);
+
+    if (cut) {
+        memcpy(dst + o, "...", 3);
+        o += 3;
+    }
+
+    return o;
+}
+
+
+/* cleans into dst of cap bytes; *cut is set when the text did not fit */
+static size_t
+ngx_http_ticketing_errbody_clean_to(const u_char *src, size_t len, int html,
+    u_char *dst, size_t cap, unsigned *cut)
+{
+    size_t         n, o, need;
+    u_char         utf[4];
+    unsigned       cp, space;
+    const u_char  *p, *end, *gt;
 
     p = src;
     end = src + len;
     o = 0;
     space = 0;
-    cut = 0;
+    *cut = 0;
 
     while (p < end) {
 
@@ -574,7 +641,7 @@ ngx_http_ticketing_errbody_clean(const u_char *src, size_t len, int html,
         need = n + ((space && o > 0) ? 1 : 0);
 
         if (o + need > cap) {
-            cut = 1;
+            *cut = 1;
             break;
         }
 
@@ -585,11 +652,6 @@ ngx_http_ticketing_errbody_clean(const u_char *src, size_t len, int html,
         space = 0;
         memcpy(dst + o, utf, n);
         o += n;
-    }
-
-    if (cut) {
-        memcpy(dst + o, "...", 3);
-        o += 3;
     }
 
     return o;
@@ -660,19 +722,281 @@ ngx_http_ticketing_errbody_ignorable(unsigned cp)
 
 
 /*
+ * The folding table: compatibility look-alikes of ASCII, sorted by code
+ * point.  A range maps each of its characters to one text (FOLD_TEXT:
+ * "" drops it), to a run of ASCII characters (FOLD_RUN: the first one
+ * to "to", the next to the character after it, ...) or to a decimal
+ * number (FOLD_NUMBER: the first one to the number "base", with "to" after
+ * it).  No character folds to more bytes than its UTF-8 takes.
+ */
+
+#define NGX_HTTP_TICKETING_FOLD_TEXT    0
+#define NGX_HTTP_TICKETING_FOLD_RUN     1
+#define NGX_HTTP_TICKETING_FOLD_NUMBER  2
+
+#define ngx_http_ticketing_fold_text(a, b, t)                                \
+    { a, b, NGX_HTTP_TICKETING_FOLD_TEXT, 0, t }
+#define ngx_http_ticketing_fold_run(a, b, c)                                 \
+    { a, b, NGX_HTTP_TICKETING_FOLD_RUN, c, "" }
+#define ngx_http_ticketing_fold_number(a, b, n, t)                           \
+    { a, b, NGX_HTTP_TICKETING_FOLD_NUMBER, n, t }
+
+/* the decimal digits of a script, from its zero */
+#define ngx_http_ticketing_fold_digits(zero)                                 \
+    ngx_http_ticketing_fold_run(zero, zero + 9, '0')
+
+
+typedef struct {
+    unsigned     first;
+    unsigned     last;
+    unsigned     how;
+    unsigned     base;
+    const char  *to;
+} ngx_http_ticketing_fold_t;
+
+
+static const ngx_http_ticketing_fold_t  ngx_http_ticketing_folds[] = {
+
+    /* Latin-1: no-break space, superscript digits, middle dot */
+    ngx_http_ticketing_fold_text(0x00a0, 0x00a0, " "),
+    ngx_http_ticketing_fold_text(0x00b2, 0x00b2, "2"),
+    ngx_http_ticketing_fold_text(0x00b3, 0x00b3, "3"),
+    ngx_http_ticketing_fold_text(0x00b7, 0x00b7, "."),
+    ngx_http_ticketing_fold_text(0x00b9, 0x00b9, "1"),
+
+    /* dotless i, long s */
+    ngx_http_ticketing_fold_text(0x0131, 0x0131, "i"),
+    ngx_http_ticketing_fold_text(0x017f, 0x017f, "s"),
+
+    /* modifier letter triangular colon */
+    ngx_http_ticketing_fold_text(0x02d0, 0x02d0, ":"),
+
+    /* combining diacritical marks */
+    ngx_http_ticketing_fold_text(0x0300, 0x036f, ""),
+
+    /* the digits of scripts (Unicode's Nd) */
+    ngx_http_ticketing_fold_digits(0x0660),     /* Arabic-Indic */
+    ngx_http_ticketing_fold_digits(0x06f0),     /* Extended Arabic-Indic */
+    ngx_http_ticketing_fold_digits(0x07c0),     /* NKo */
+    ngx_http_ticketing_fold_digits(0x0966),     /* Devanagari */
+    ngx_http_ticketing_fold_digits(0x09e6),     /* Bengali */
+    ngx_http_ticketing_fold_digits(0x0a66),     /* Gurmukhi */
+    ngx_http_ticketing_fold_digits(0x0ae6),     /* Gujarati */
+    ngx_http_ticketing_fold_digits(0x0b66),     /* Oriya */
+    ngx_http_ticketing_fold_digits(0x0be6),     /* Tamil */
+    ngx_http_ticketing_fold_digits(0x0c66),     /* Telugu */
+    ngx_http_ticketing_fold_digits(0x0ce6),     /* Kannada */
+    ngx_http_ticketing_fold_digits(0x0d66),     /* Malayalam */
+    ngx_http_ticketing_fold_digits(0x0de6),     /* Sinhala Lith */
+    ngx_http_ticketing_fold_digits(0x0e50),     /* Thai */
+    ngx_http_ticketing_fold_digits(0x0ed0),     /* Lao */
+    ngx_http_ticketing_fold_digits(0x0f20),     /* Tibetan */
+    ngx_http_ticketing_fold_digits(0x1040),     /* Myanmar */
+    ngx_http_ticketing_fold_digits(0x1090),     /* Myanmar Shan */
+    ngx_http_ticketing_fold_text(0x1680, 0x1680, " "),   /* Ogham space */
+    ngx_http_ticketing_fold_digits(0x17e0),     /* Khmer */
+    ngx_http_ticketing_fold_digits(0x1810),     /* Mongolian */
+    ngx_http_ticketing_fold_digits(0x1946),     /* Limbu */
+    ngx_http_ticketing_fold_digits(0x19d0),     /* New Tai Lue */
+    ngx_http_ticketing_fold_digits(0x1a80),     /* Tai Tham Hora */
+    ngx_http_ticketing_fold_digits(0x1a90),     /* Tai Tham Tham */
+    ngx_http_ticketing_fold_text(0x1ab0, 0x1aff, ""),    /* combining */
+    ngx_http_ticketing_fold_digits(0x1b50),     /* Balinese */
+    ngx_http_ticketing_fold_digits(0x1bb0),     /* Sundanese */
+    ngx_http_ticketing_fold_digits(0x1c40),     /* Lepcha */
+    ngx_http_ticketing_fold_digits(0x1c50),     /* Ol Chiki */
+    ngx_http_ticketing_fold_text(0x1dc0, 0x1dff, ""),    /* combining */
+
+    /* spaces, hyphens, one dot leader, hyphenation point, separators */
+    ngx_http_ticketing_fold_text(0x2000, 0x200a, " "),
+    ngx_http_ticketing_fold_text(0x2010, 0x2012, "-"),
+    ngx_http_ticketing_fold_text(0x2024, 0x2024, "."),
+    ngx_http_ticketing_fold_text(0x2027, 0x2027, "."),
+    ngx_http_ticketing_fold_text(0x2028, 0x2029, " "),
+    ngx_http_ticketing_fold_text(0x202f, 0x202f, " "),
+    ngx_http_ticketing_fold_text(0x2043, 0x2043, "-"),   /* hyphen bullet */
+    ngx_http_ticketing_fold_text(0x2044, 0x2044, "/"),   /* fraction slash */
+    ngx_http_ticketing_fold_text(0x205f, 0x205f, " "),
+
+    /* superscript and subscript digits and letters */
+    ngx_http_ticketing_fold_text(0x2070, 0x2070, "0"),
+    ngx_http_ticketing_fold_text(0x2071, 0x2071, "i"),
+    ngx_http_ticketing_fold_run(0x2074, 0x2079, '4'),
+    ngx_http_ticketing_fold_text(0x207f, 0x207f, "n"),
+    ngx_http_ticketing_fold_run(0x2080, 0x2089, '0'),
+    ngx_http_ticketing_fold_text(0x2090, 0x2090, "a"),
+    ngx_http_ticketing_fold_text(0x2091, 0x2091, "e"),
+    ngx_http_ticketing_fold_text(0x2092, 0x2092, "o"),
+    ngx_http_ticketing_fold_text(0x2093, 0x2093, "x"),
+    ngx_http_ticketing_fold_text(0x2095, 0x2095, "h"),
+    ngx_http_ticketing_fold_text(0x2096, 0x2096, "k"),
+    ngx_http_ticketing_fold_text(0x2097, 0x2097, "l"),
+    ngx_http_ticketing_fold_text(0x2098, 0x2098, "m"),
+    ngx_http_ticketing_fold_text(0x2099, 0x2099, "n"),
+    ngx_http_ticketing_fold_text(0x209a, 0x209a, "p"),
+    ngx_http_ticketing_fold_text(0x209b, 0x209b, "s"),
+    ngx_http_ticketing_fold_text(0x209c, 0x209c, "t"),
+
+    /* combining marks for symbols */
+    ngx_http_ticketing_fold_text(0x20d0, 0x20ff, ""),
+
+    /* letterlike symbols */
+    ngx_http_ticketing_fold_text(0x2102, 0x2102, "C"),
+    ngx_http_ticketing_fold_text(0x210a, 0x210a, "g"),
+    ngx_http_ticketing_fold_text(0x210b, 0x210d, "H"),
+    ngx_http_ticketing_fold_text(0x210e, 0x210f, "h"),
+    ngx_http_ticketing_fold_text(0x2110, 0x2111, "I"),
+    ngx_http_ticketing_fold_text(0x2112, 0x2112, "L"),
+    ngx_http_ticketing_fold_text(0x2113, 0x2113, "l"),
+    ngx_http_ticketing_fold_text(0x2115, 0x2115, "N"),
+    ngx_http_ticketing_fold_text(0x2119, 0x2119, "P"),
+    ngx_http_ticketing_fold_text(0x211a, 0x211a, "Q"),
+    ngx_http_ticketing_fold_text(0x211b, 0x211d, "R"),
+    ngx_http_ticketing_fold_text(0x2124, 0x2124, "Z"),
+    ngx_http_ticketing_fold_text(0x2128, 0x2128, "Z"),
+    ngx_http_ticketing_fold_text(0x212a, 0x212a, "K"),
+    ngx_http_ticketing_fold_text(0x212b, 0x212b, "A"),
+    ngx_http_ticketing_fold_text(0x212c, 0x212c, "B"),
+    ngx_http_ticketing_fold_text(0x212d, 0x212d, "C"),
+    ngx_http_ticketing_fold_text(0x212f, 0x212f, "e"),
+    ngx_http_ticketing_fold_text(0x2130, 0x2130, "E"),
+    ngx_http_ticketing_fold_text(0x2131, 0x2131, "F"),
+    ngx_http_ticketing_fold_text(0x2133, 0x2133, "M"),
+    ngx_http_ticketing_fold_text(0x2134, 0x2134, "o"),
+    ngx_http_ticketing_fold_text(0x2139, 0x2139, "i"),
+    ngx_http_ticketing_fold_text(0x2145, 0x2145, "D"),
+    ngx_http_ticketing_fold_text(0x2146, 0x2146, "d"),
+    ngx_http_ticketing_fold_text(0x2147, 0x2147, "e"),
+    ngx_http_ticketing_fold_text(0x2148, 0x2148, "i"),
+    ngx_http_ticketing_fold_text(0x2149, 0x2149, "j"),
+
+    /* Roman numerals (VIII, viii: longer than their UTF-8, kept) */
+    ngx_http_ticketing_fold_text(0x2160, 0x2160, "I"),
+    ngx_http_ticketing_fold_text(0x2161, 0x2161, "II"),
+    ngx_http_ticketing_fold_text(0x2162, 0x2162, "III"),
+    ngx_http_ticketing_fold_text(0x2163, 0x2163, "IV"),
+    ngx_http_ticketing_fold_text(0x2164, 0x2164, "V"),
+    ngx_http_ticketing_fold_text(0x2165, 0x2165, "VI"),
+    ngx_http_ticketing_fold_text(0x2166, 0x2166, "VII"),
+    ngx_http_ticketing_fold_text(0x2168, 0x2168, "IX"),
+    ngx_http_ticketing_fold_text(0x2169, 0x2169, "X"),
+    ngx_http_ticketing_fold_text(0x216a, 0x216a, "XI"),
+    ngx_http_ticketing_fold_text(0x216b, 0x216b, "XII"),
+    ngx_http_ticketing_fold_text(0x216c, 0x216c, "L"),
+    ngx_http_ticketing_fold_text(0x216d, 0x216d, "C"),
+    ngx_http_ticketing_fold_text(0x216e, 0x216e, "D"),
+    ngx_http_ticketing_fold_text(0x216f, 0x216f, "M"),
+    ngx_http_ticketing_fold_text(0x2170, 0x2170, "i"),
+    ngx_http_ticketing_fold_text(0x2171, 0x2171, "ii"),
+    ngx_http_ticketing_fold_text(0x2172, 0x2172, "iii"),
+    ngx_http_ticketing_fold_text(0x2173, 0x2173, "iv"),
+    ngx_http_ticketing_fold_text(0x2174, 0x2174, "v"),
+    ngx_http_ticketing_fold_text(0x2175, 0x2175, "vi"),
+    ngx_http_ticketing_fold_text(0x2176, 0x2176, "vii"),
+    ngx_http_ticketing_fold_text(0x2178, 0x2178, "ix"),
+    ngx_http_ticketing_fold_text(0x2179, 0x2179, "x"),
+    ngx_http_ticketing_fold_text(0x217a, 0x217a, "xi"),
+    ngx_http_ticketing_fold_text(0x217b, 0x217b, "xii"),
+    ngx_http_ticketing_fold_text(0x217c, 0x217c, "l"),
+    ngx_http_ticketing_fold_text(0x217d, 0x217d, "c"),
+    ngx_http_ticketing_fold_text(0x217e, 0x217e, "d"),
+    ngx_http_ticketing_fold_text(0x217f, 0x217f, "m"),
+
+    /* minus sign, division slash, set minus, ratio */
+    ngx_http_ticketing_fold_text(0x2212, 0x2212, "-"),
+    ngx_http_ticketing_fold_text(0x2215, 0x2215, "/"),
+    ngx_http_ticketing_fold_text(0x2216, 0x2216, "\\"),
+    ngx_http_ticketing_fold_text(0x2236, 0x2236, ":"),
+
+    /* enclosed alphanumerics: circled, parenthesized, "1." */
+    ngx_http_ticketing_fold_number(0x2460, 0x2473, 1, ""),
+    ngx_http_ticketing_fold_number(0x2474, 0x2487, 1, ""),
+    ngx_http_ticketing_fold_number(0x2488, 0x249b, 1, "."),
+    ngx_http_ticketing_fold_run(0x249c, 0x24b5, 'a'),
+    ngx_http_ticketing_fold_run(0x24b6, 0x24cf, 'A'),
+    ngx_http_ticketing_fold_run(0x24d0, 0x24e9, 'a'),
+    ngx_http_ticketing_fold_text(0x24ea, 0x24ea, "0"),
+    ngx_http_ticketing_fold_number(0x24eb, 0x24f4, 11, ""),
+    ngx_http_ticketing_fold_number(0x24f5, 0x24fe, 1, ""),
+    ngx_http_ticketing_fold_text(0x24ff, 0x24ff, "0"),
+
+    /* box drawing diagonal */
+    ngx_http_ticketing_fold_text(0x2571, 0x2571, "/"),
+
+    /* dingbat circled digits */
+    ngx_http_ticketing_fold_number(0x2776, 0x277f, 1, ""),
+    ngx_http_ticketing_fold_number(0x2780, 0x2789, 1, ""),
+    ngx_http_ticketing_fold_number(0x278a, 0x2793, 1, ""),
+
+    /* solidus and reverse solidus look-alikes */
+    ngx_http_ticketing_fold_text(0x29f5, 0x29f5, "\\"),
+    ngx_http_ticketing_fold_text(0x29f8, 0x29f8, "/"),
+    ngx_http_ticketing_fold_text(0x29f9, 0x29f9, "\\"),
+
+    /* word separator middle dot */
+    ngx_http_ticketing_fold_text(0x2e31, 0x2e31, "."),
+
+    /* ideographic space and full stop */
+    ngx_http_ticketing_fold_text(0x3000, 0x3000, " "),
+    ngx_http_ticketing_fold_text(0x3002, 0x3002, "."),
+
+    /* circled numbers 21 to 35, 36 to 50 */
+    ngx_http_ticketing_fold_number(0x3251, 0x325f, 21, ""),
+    ngx_http_ticketing_fold_number(0x32b1, 0x32bf, 36, ""),
+
+    /* more digits */
+    ngx_http_ticketing_fold_digits(0xa620),     /* Vai */
+    ngx_http_ticketing_fold_text(0xa789, 0xa789, ":"),   /* modifier colon */
+    ngx_http_ticketing_fold_digits(0xa8d0),     /* Saurashtra */
+    ngx_http_ticketing_fold_digits(0xa900),     /* Kayah Li */
+    ngx_http_ticketing_fold_digits(0xa9d0),     /* Javanese */
+    ngx_http_ticketing_fold_digits(0xa9f0),     /* Myanmar Tai Laing */
+    ngx_http_ticketing_fold_digits(0xaa50),     /* Cham */
+    ngx_http_ticketing_fold_digits(0xabf0),     /* Meetei Mayek */
+
+    /* vertical forms, combining half marks, small form variants */
+    ngx_http_ticketing_fold_text(0xfe13, 0xfe13, ":"),
+    ngx_http_ticketing_fold_text(0xfe20, 0xfe2f, ""),
+    ngx_http_ticketing_fold_text(0xfe52, 0xfe52, "."),
+    ngx_http_ticketing_fold_text(0xfe55, 0xfe55, ":"),
+    ngx_http_ticketing_fold_text(0xfe63, 0xfe63, "-"),
+    ngx_http_ticketing_fold_text(0xfe68, 0xfe68, "\\"),
+    ngx_http_ticketing_fold_text(0xfe6b, 0xfe6b, "@"),
+
+    /* full-width ASCII, halfwidth ideographic full stop */
+    ngx_http_ticketing_fold_run(0xff01, 0xff5e, '!'),
+    ngx_http_ticketing_fold_text(0xff61, 0xff61, "."),
+
+    /* digit full stop, digit comma; enclosed capital letters */
+    ngx_http_ticketing_fold_text(0x1f100, 0x1f100, "0."),
+    ngx_http_ticketing_fold_number(0x1f101, 0x1f10a, 0, ","),
+    ngx_http_ticketing_fold_text(0x1f10b, 0x1f10c, "0"),
+    ngx_http_ticketing_fold_run(0x1f110, 0x1f129, 'A'),
+    ngx_http_ticketing_fold_run(0x1f130, 0x1f149, 'A'),
+    ngx_http_ticketing_fold_run(0x1f150, 0x1f169, 'A'),
+    ngx_http_ticketing_fold_run(0x1f170, 0x1f189, 'A'),
+
+    /* segmented digits */
+    ngx_http_ticketing_fold_digits(0x1fbf0)
+};
+
+
+/*
  * One round of folding: percent escapes (%2E) and HTML character
- * references (&#46; &period; &amp;) decoded; full-width ASCII (U+FF01 to
- * U+FF5E), the ideographic full stops that IDNA reads as dots (U+3002,
- * U+FF61), mathematical letters and digits (U+1D400 to U+1D7FF) and
- * circled letters folded to ASCII; whitespace to a space; control and
- * ignorable characters dropped.  Never longer than the input.
+ * references (&#46; &period; &amp;) decoded; whitespace to a space;
+ * control and ignorable characters dropped; mathematical letters and
+ * digits (U+1D400 to U+1D7FF) folded to ASCII, and every character of the
+ * folding table above (combining marks dropped, look-alikes of spaces,
+ * dots, "@", "/", ":", digits and letters folded).  Never longer than the
+ * input.
  */
 size_t
 ngx_http_ticketing_errbody_fold(const u_char *src, size_t len, u_char *dst)
 {
-    size_t         n, o;
-    unsigned       cp;
-    const u_char  *p, *end;
+    size_t                            n, o, lo, hi, mid;
+    unsigned                          cp, v;
+    const u_char                     *p, *end;
+    const ngx_http_ticketing_fold_t  *f;
 
     p = src;
     end = src + len;
@@ -713,37 +1037,82 @@ ngx_http_ticketing_errbody_fold(const u_char *src, size_t len, u_char *dst)
         p += n;
 
         if (cp == '\t' || cp == '\n' || cp == '\r' || cp == '\f'
-            || cp == '\v' || cp == 0xa0 || cp == 0x2028 || cp == 0x2029)
+            || cp == '\v')
         {
-            cp = ' ';
-
-        } else if (cp < 0x20 || (cp >= 0x7f && cp <= 0x9f)
-                   || ngx_http_ticketing_errbody_ignorable(cp))
-        {
+            dst[o++] = ' ';
             continue;
-
-        } else if (cp >= 0xff01 && cp <= 0xff5e) {
-            cp -= 0xfee0;
-
-        } else if (cp == 0x3002 || cp == 0xff61) {
-            cp = '.';
-
-        } else if (cp >= 0x1d400 && cp <= 0x1d6a3) {
-            /* 13 alphabets of 52 letters: bold A-Z a-z, italic, ... */
-            cp = (cp - 0x1d400) % 52;
-            cp = (cp < 26) ? 'A' + cp : 'a' + cp - 26;
-
-        } else if (cp >= 0x1d7ce && cp <= 0x1d7ff) {
-            cp = '0' + (cp - 0x1d7ce) % 10;
-
-        } else if (cp >= 0x24b6 && cp <= 0x24cf) {
-            cp = 'A' + cp - 0x24b6;
-
-        } else if (cp >= 0x24d0 && cp <= 0x24e9) {
-            cp = 'a' + cp - 0x24d0;
         }
 
-        o += ngx_http_ticketing_errbody_utf8(dst + o, cp);
+        if (cp < 0x20 || (cp >= 0x7f && cp <= 0x9f)
+            || ngx_http_ticketing_errbody_ignorable(cp))
+        {
+            continue;
+        }
+
+        if (cp >= 0x1d400 && cp <= 0x1d6a3) {
+            /* 13 alphabets of 52 letters: bold A-Z a-z, italic, ... */
+            cp = (cp - 0x1d400) % 52;
+            dst[o++] = (u_char) ((cp < 26) ? 'A' + cp : 'a' + cp - 26);
+            continue;
+        }
+
+        if (cp >= 0x1d7ce && cp <= 0x1d7ff) {
+            dst[o++] = (u_char) ('0' + (cp - 0x1d7ce) % 10);
+            continue;
+        }
+
+        f = NULL;
+
+        if (cp >= 0xa0) {
+            lo = 0;
+            hi = sizeof(ngx_http_ticketing_folds)
+                 / sizeof(ngx_http_ticketing_fold_t);
+
+            while (lo < hi) {
+                mid = lo + (hi - lo) / 2;
+
+                if (cp < ngx_http_ticketing_folds[mid].first) {
+                    hi = mid;
+
+                } else if (cp > ngx_http_ticketing_folds[mid].last) {
+                    lo = mid + 1;
+
+                } else {
+                    f = &ngx_http_ticketing_folds[mid];
+                    break;
+                }
+            }
+        }
+
+        if (f == NULL) {
+            o += ngx_http_ticketing_errbody_utf8(dst + o, cp);
+            continue;
+        }
+
+        switch (f->how) {
+
+        case NGX_HTTP_TICKETING_FOLD_RUN:
+            dst[o++] = (u_char) (f->base + (cp - f->first));
+            break;
+
+        case NGX_HTTP_TICKETING_FOLD_NUMBER:
+            v = f->base + (cp - f->first);
+
+            if (v >= 10) {
+                dst[o++] = (u_char) ('0' + v / 10);
+            }
+
+            dst[o++] = (u_char) ('0' + v % 10);
+            n = strlen(f->to);
+            memcpy(dst + o, f->to, n);
+            o += n;
+            break;
+
+        default: /* NGX_HTTP_TICKETING_FOLD_TEXT */
+            n = strlen(f->to);
+            memcpy(dst + o, f->to, n);
+            o += n;
+        }
     }
 
     return o;
@@ -760,11 +1129,11 @@ ngx_http_ticketing_errbody_safe(const u_char *s, size_t len,
     unsigned http_status)
 {
     size_t         n, i;
-    u_char         buf[2][NGX_HTTP_TICKETING_ERRBODY_DETAIL_MAX];
+    u_char         buf[2][NGX_HTTP_TICKETING_ERRBODY_JUDGE_MAX];
     const u_char  *cur;
 
-    if (len > NGX_HTTP_TICKETING_ERRBODY_DETAIL_MAX) {
-        /* not a detail */
+    if (len > NGX_HTTP_TICKETING_ERRBODY_JUDGE_MAX) {
+        /* too long to judge */
         return 0;
     }
 
@@ -870,6 +1239,7 @@ ngx_http_ticketing_errbody_judge(const u_char *s, size_t len,
     unsigned http_status)
 {
     size_t         i;
+    unsigned       context;
     const u_char  *t, *end;
 
     static const char  *always[] = {
@@ -882,14 +1252,24 @@ ngx_http_ticketing_errbody_judge(const u_char *s, size_t len,
         /* URLs, local addresses */
         "://", "jdbc:", "localhost",
 
-        /* credentials and tokens */
+        /* credentials and tokens, SSH key material */
         "password", "passwd", "secret", "bearer ", "private key",
         "-----begin", "authorization:", "access_token", "refresh_token",
         "id_token", "api_key", "apikey", "api-key", "token=", "jsessionid",
+        "passphrase", "contrase", "ssh-rsa", "ssh-dss", "ssh-ed25519",
+        "ecdsa-sha2-", "aaaab3nzac1", "aaaac3nzac1", "aaaae2vjzhnh",
 
         /* databases */
         "sql", "insert into", "delete from", "drop table", "select *",
-        "relation \"", "constraint \"",
+        "relation \"", "constraint \"", "deadlock", "lock wait timeout",
+        "table '", "table \"", "table `", "syntax error at or near",
+        "unique constraint", "foreign key constraint", "duplicate entry",
+        "integrity constraint", "could not connect to server",
+
+        /* name resolution and sockets */
+        "connection refused", "getaddrinfo", "enotfound", "econnrefused",
+        "econnreset", "etimedout", "ehostunreach", "enetunreach",
+        "eai_again",
 
         NULL
     };
@@ -909,7 +1289,8 @@ ngx_http_ticketing_errbody_judge(const u_char *s, size_t len,
     if (ngx_http_ticketing_has_ipv4(s, len)
         || ngx_http_ticketing_has_ipv6(s, len)
         || ngx_http_ticketing_has_source_location(s, len)
-        || ngx_http_ticketing_has_sql(s, len))
+        || ngx_http_ticketing_has_sql(s, len)
+        || ngx_http_ticketing_has_credential(s, len))
     {
         return 0;
     }
@@ -933,6 +1314,7 @@ ngx_http_ticketing_errbody_judge(const u_char *s, size_t len,
 
     end = s + len;
     t = s;
+    context = 0;
 
     while (t < end) {
         while (t < end && *t == ' ') {
@@ -943,8 +1325,23 @@ ngx_http_ticketing_errbody_judge(const u_char *s, size_t len,
             /* void */
         }
 
-        if (i > 0 && ngx_http_ticketing_bad_token(t, i, http_status)) {
+        if (i == 0) {
+            break;
+        }
+
+        if (ngx_http_ticketing_bad_token(t, i, http_status)
+            || ngx_http_ticketing_is_number_address(t, i, context))
+        {
             return 0;
+        }
+
+        /* "connect to 2130706433": a number in the 3 words after */
+
+        if (ngx_http_ticketing_is_address_word(t, i)) {
+            context = 3;
+
+        } else if (context > 0) {
+            context--;
         }
 
         t += i;
@@ -1002,7 +1399,9 @@ ngx_http_ticketing_bad_token(const u_char *t, size_t len,
 
     /* host names, host:port, e-mail addresses, user:password@host */
 
-    if (ngx_http_ticketing_is_host(t, len)) {
+    if (ngx_http_ticketing_is_host(t, len)
+        || ngx_http_ticketing_is_server_name(t, len))
+    {
         return 1;
     }
 
@@ -1280,8 +1679,67 @@ static int
 ngx_http_ticketing_is_token(const u_char *t, size_t len)
 {
     int     upper, lower, digit;
-    size_t  i, run;
+    size_t  i, j, n, run;
     u_char  c;
+
+    /*
+     * keys and tokens of known services by their prefix, then at least
+     * "min" characters of [A-Za-z0-9_-] ("exact": exactly, upper-case
+     * letters and digits only)
+     */
+
+    static const struct {
+        const char  *prefix;
+        size_t       min;
+        unsigned     exact;
+    } keys[] = {
+        { "AKIA", 16, 1 }, { "ASIA", 16, 1 },     /* AWS access key ids */
+        { "AIza", 35, 0 },                         /* Google API keys */
+        { "xoxa-", 4, 0 }, { "xoxb-", 4, 0 }, { "xoxp-", 4, 0 },
+        { "xoxo-", 4, 0 }, { "xoxs-", 4, 0 }, { "xoxr-", 4, 0 },
+        { "ghp_", 20, 0 }, { "gho_", 20, 0 }, { "ghu_", 20, 0 },
+        { "ghs_", 20, 0 }, { "ghr_", 20, 0 }, { "github_pat_", 20, 0 },
+        { "glpat-", 16, 0 }, { "sk_live_", 10, 0 }, { "rk_live_", 10, 0 },
+        { "sk_test_", 10, 0 }, { NULL, 0, 0 }
+    };
+
+    for (i = 0; i < len; i++) {
+        if (i > 0 && ngx_http_ticketing_isalnum(t[i - 1])) {
+            continue;
+        }
+
+        for (j = 0; keys[j].prefix != NULL; j++) {
+            n = strlen(keys[j].prefix);
+
+            if (i + n > len
+                || strncmp((const char *) t + i, keys[j].prefix, n) != 0)
+            {
+                continue;
+            }
+
+            for (run = 0; i + n + run < len; run++) {
+                c = t[i + n + run];
+
+                if (keys[j].exact
+                    ? !(ngx_http_ticketing_isdigit(c)
+                        || (c >= 'A' && c <= 'Z'))
+                    : !(ngx_http_ticketing_isalnum(c)
+                        || c == '_' || c == '-'))
+                {
+                    break;
+                }
+            }
+
+            if (keys[j].exact
+                ? (run == keys[j].min
+                   && (i + n + run == len
+                       || !ngx_http_ticketing_isalnum(t[i + n + run])))
+                : run >= keys[j].min)
+            {
+                return 1;
+            }
+        }
+    }
 
     for (i = 0; i + 11 <= len; i++) {
         if (t[i] == 'e' && t[i + 1] == 'y' && t[i + 2] == 'J'
@@ -1326,6 +1784,247 @@ ngx_http_ticketing_is_token(const u_char *t, size_t len)
         upper = 0;
         lower = 0;
         digit = 0;
+    }
+
+    return 0;
+}
+
+
+/*
+ * A credential word followed by ":" or "=": "pwd=123", "pass: 1234",
+ * "PIN: 0000".  "pwd" alone too.
+ */
+static int
+ngx_http_ticketing_has_credential(const u_char *s, size_t len)
+{
+    size_t  i, p;
+
+    static const char  *words[] = {
+        "pass", "pwd", "pw", "passcode", "pin", "pincode", "creds",
+        "credential", "credentials", NULL
+    };
+
+    if (ngx_http_ticketing_ci_word(s, len, 0, "pwd")
+        != NGX_HTTP_TICKETING_NO_WORD)
+    {
+        return 1;
+    }
+
+    for (i = 0; words[i] != NULL; i++) {
+        p = 0;
+
+        for ( ;; ) {
+            p = ngx_http_ticketing_ci_word(s, len, p, words[i]);
+
+            if (p == NGX_HTTP_TICKETING_NO_WORD) {
+                break;
+            }
+
+            while (p < len && s[p] == ' ') {
+                p++;
+            }
+
+            if (p < len && (s[p] == ':' || s[p] == '=')) {
+                return 1;
+            }
+        }
+    }
+
+    return 0;
+}
+
+
+/*
+ * A server's name: lower-case labels joined by "-", the last one a
+ * number, one of them a word of roles or environments: "jira-prod-01",
+ * "srv-jira-01", "db-3".  Ticket keys are upper-case ("INST-7902"); a
+ * name without such a word ("utf-8", "es-419") is not one.
+ */
+static int
+ngx_http_ticketing_is_server_name(const u_char *t, size_t len)
+{
+    int     role;
+    size_t  i, start, n, k, labels;
+
+    static const char  *roles[] = {
+        "prod", "prd", "preprod", "stg", "staging", "uat", "db", "srv",
+        "server", "node", "worker", "host", "vm", "k8s", "kube", "mysql",
+        "pg", "postgres", "mongo", "redis", "kafka", "elastic", "rabbit",
+        "broker", "lb", "proxy", "dc", "nfs", "ldap", "smtp", NULL
+    };
+
+    if (len < 3 || !(t[0] >= 'a' && t[0] <= 'z')) {
+        return 0;
+    }
+
+    for (i = 0; i < len; i++) {
+        if (!((t[i] >= 'a' && t[i] <= 'z')
+              || ngx_http_ticketing_isdigit(t[i]) || t[i] == '-'))
+        {
+            return 0;
+        }
+    }
+
+    /* the last label: digits */
+
+    for (i = len; i > 0 && ngx_http_ticketing_isdigit(t[i - 1]); i--) {
+        /* void */
+    }
+
+    if (i == len || i == 0 || t[i - 1] != '-') {
+        return 0;
+    }
+
+    /* the other labels: one is a role */
+
+    role = 0;
+    labels = 0;
+    start = 0;
+
+    for (n = 0; n < i; n++) {
+        if (t[n] != '-') {
+            continue;
+        }
+
+        labels++;
+
+        for (k = 0; roles[k] != NULL; k++) {
+            if (strlen(roles[k]) == n - start
+                && strncmp((const char *) t + start, roles[k], n - start)
+                   == 0)
+            {
+                role = 1;
+            }
+        }
+
+        start = n + 1;
+    }
+
+    return role && labels > 0;
+}
+
+
+/*
+ * Numbers that are addresses: "127.1" and the other short forms of the
+ * loopback; dotted forms with a hex group ("0x7f.1") or four groups with
+ * an octal one ("0177.0.0.1"); "0x" and 6 or more hex digits (an address
+ * or a pointer); and in the words after an address word ("context"), a
+ * number of 8 or more digits ("connect to 2130706433") or of 2 or 3
+ * dotted groups.  A date ("15.01.2024") or a version is none of these.
+ */
+static int
+ngx_http_ticketing_is_number_address(const u_char *t, size_t len,
+    unsigned context)
+{
+    int     hex, octal;
+    size_t  i, groups, digits;
+
+    while (len > 0 && strchr("([{\"'`<", t[0]) != NULL) {
+        t++;
+        len--;
+    }
+
+    while (len > 0 && strchr(")]}\"'`>.,;:!?", t[len - 1]) != NULL) {
+        len--;
+    }
+
+    /* groups of digits or of 0x-hex, separated by dots */
+
+    groups = 0;
+    digits = 0;
+    hex = 0;
+    octal = 0;
+    i = 0;
+
+    while (i < len) {
+        digits = 0;
+
+        if (i + 2 < len && t[i] == '0' && (t[i + 1] | 0x20) == 'x'
+            && ngx_http_ticketing_ishex(t[i + 2]))
+        {
+            hex = 1;
+
+            for (i += 2; i < len && ngx_http_ticketing_ishex(t[i]); i++) {
+                digits++;
+            }
+
+        } else {
+            if (i + 1 < len && t[i] == '0'
+                && ngx_http_ticketing_isdigit(t[i + 1]))
+            {
+                octal = 1;
+            }
+
+            for ( /* void */ ; i < len && ngx_http_ticketing_isdigit(t[i]);
+                 i++)
+            {
+                digits++;
+            }
+        }
+
+        if (digits == 0 || (i < len && (t[i] != '.' || groups == 3))) {
+            return 0;
+        }
+
+        groups++;
+
+        if (i < len) {
+            i++;
+
+            if (i == len) {
+                return 0;
+            }
+        }
+    }
+
+    if (groups == 0) {
+        return 0;
+    }
+
+    if (groups == 1) {
+        return (hex && digits >= 6)                  /* 0x0a141e28 */
+               || (context && !hex && digits >= 8);  /* 2130706433 */
+    }
+
+    return hex || (octal && groups == 4) || context
+           || (len > 4 && strncmp((const char *) t, "127.", 4) == 0);
+}
+
+
+/* a word after which a number may be an address */
+static int
+ngx_http_ticketing_is_address_word(const u_char *t, size_t len)
+{
+    size_t  i, n;
+
+    /* a prefix of the word, or the word ("=" at the end) */
+
+    static const char  *words[] = {
+        "connect", "conect", "conexi", "host", "address", "addr=",
+        "direcci", "server", "servidor", "socket", "resolv", "upstream",
+        "proxy", "peer", "endpoint", "ip=", "dns=", NULL
+    };
+
+    while (len > 0 && !ngx_http_ticketing_isalpha(t[len - 1])) {
+        len--;
+    }
+
+    for (i = 0; words[i] != NULL; i++) {
+        n = strlen(words[i]);
+
+        if (words[i][n - 1] == '=') {
+            if (len == n - 1
+                && strncasecmp((const char *) t, words[i], n - 1) == 0)
+            {
+                return 1;
+            }
+
+            continue;
+        }
+
+        if (len >= n && strncasecmp((const char *) t, words[i], n) == 0) {
+            return 1;
+        }
     }
 
     return 0;
@@ -1580,10 +2279,18 @@ static int
 ngx_http_ticketing_ci_contains(const u_char *s, size_t len, const char *what)
 {
     size_t  i, n;
+    u_char  c;
 
     n = strlen(what);
+    c = (u_char) (what[0] | 0x20);
 
     for (i = 0; i + n <= len; i++) {
+
+        /* the first byte, case-folded the same way for every byte */
+        if ((u_char) (s[i] | 0x20) != c) {
+            continue;
+        }
+
         if (strncasecmp((const char *) s + i, what, n) == 0) {
             return 1;
         }

@@ -20,6 +20,12 @@
 /* a detail is cut to this many bytes (on a character boundary) */
 #define NGX_HTTP_TICKETING_ERRBODY_DETAIL_MAX  240
 
+/*
+ * a detail is judged whole, before it is cut, when cleaned it holds in
+ * this many bytes; a longer one is dropped
+ */
+#define NGX_HTTP_TICKETING_ERRBODY_JUDGE_MAX   4096
+
 /* flags of ngx_http_ticketing_errbody_inspect() */
 #define NGX_HTTP_TICKETING_ERRBODY_HTML        0x01  /* Content-Type: html */
 #define NGX_HTTP_TICKETING_ERRBODY_TRUNCATED   0x02  /* not the whole body */
@@ -45,7 +51,10 @@ typedef enum {
  * NUL-terminated); *detail_len is 0 when there is none.  The detail is
  * decoded, stripped of markup and control characters, whitespace-collapsed,
  * valid UTF-8 and capped; it is dropped entirely when it looks like it
- * could leak internals (see ngx_http_ticketing_errbody_safe()).
+ * could leak internals (see ngx_http_ticketing_errbody_safe()).  It is
+ * judged whole (up to NGX_HTTP_TICKETING_ERRBODY_JUDGE_MAX bytes once
+ * cleaned, else dropped) and again once cut: no part of a leak survives
+ * the cut.
  *
  * "expect" is the code/status/message the client gets for the HTTP status
  * (for the detail rules only the class of expect->http_status counts,
@@ -78,7 +87,7 @@ size_t ngx_http_ticketing_errbody_clean(const u_char *src, size_t len,
     int html, u_char *dst);
 
 /*
- * Whether a cleaned detail (at most DETAIL_MAX bytes) may be shown.  The
+ * Whether a cleaned detail (at most JUDGE_MAX bytes) may be shown.  The
  * detail is judged as it is and in its folded view (see
  * ngx_http_ticketing_errbody_fold(), applied until nothing changes; a view
  * still changing in the 4th round is dropped), and either leaking drops
@@ -87,20 +96,26 @@ size_t ngx_http_ticketing_errbody_clean(const u_char *src, size_t len,
  * when it contains a stack trace, a stack frame or a source location; an
  * IPv4 or IPv6 address; a URL, a JDBC URL or credentials in one
  * (user:pw@); an internal host name (*.internal, *.local, *.svc, *.corp,
- * ...) or a host:port; a file path; a database error or an SQL statement;
- * an e-mail address; a token (JWT, a long random-looking string) or a
- * credential word.  For 5xx, neither a host or class name ("a.b" words),
- * "@", "/" nor a few more server words.
+ * ...), a server name ("jira-prod-01") or a host:port; a short or numeric
+ * address ("127.1", "0x0a141e28", "connect to 2130706433"); a resolver or
+ * socket error; a file path; a database error or an SQL statement; an
+ * e-mail address; a token (JWT, SSH key, a service's key by its prefix, a
+ * long random-looking string) or a credential word ("pwd=", "pass:").
+ * For 5xx, neither a host or class name ("a.b" words), "@", "/" nor a few
+ * more server words.
  */
 int ngx_http_ticketing_errbody_safe(const u_char *s, size_t len,
     unsigned http_status);
 
 /*
  * One round of the folded view of a detail into dst (at least len bytes):
- * percent escapes and HTML character references decoded, full-width ASCII,
- * ideographic full stops, mathematical and circled letters and digits
- * folded to ASCII, whitespace to spaces, control and default-ignorable
- * characters dropped.  Returns the length written (at most len).
+ * percent escapes and HTML character references decoded, whitespace to
+ * spaces, control and default-ignorable characters and combining marks
+ * dropped, and compatibility look-alikes folded to ASCII by one table
+ * (Unicode spaces; dots, "@", "/", ":", "-"; full-width ASCII;
+ * superscript, subscript, enclosed and other scripts' digits;
+ * mathematical, enclosed and letterlike letters, long s, Roman numerals).
+ * Returns the length written (at most len; dst may be src).
  */
 size_t ngx_http_ticketing_errbody_fold(const u_char *src, size_t len,
     u_char *dst);

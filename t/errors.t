@@ -275,15 +275,15 @@ main::injected("chunked")
 
 
 
-=== TEST 11: a body of many buffers is put together; the detail is capped
+=== TEST 11: a body of many buffers is put together; the detail is capped, or dropped when too long to judge whole
 --- request eval
-[("GET /v2/ticket/metadata/types") x 3]
+[("GET /v2/ticket/metadata/types") x 4]
 --- more_headers eval
-["X-Mock-Error: bigbody", "X-Mock-Error: bigbody\nX-Mock-Status: 409", "X-Mock-Error: bigbody\nX-Mock-Body-Size: 20000"]
+["X-Mock-Error: bigbody", "X-Mock-Error: bigbody\nX-Mock-Status: 409", "X-Mock-Error: bigbody\nX-Mock-Body-Size: 20000", "X-Mock-Error: bigbody\nX-Mock-Body-Size: 4000\nX-Mock-Status: 409"]
 --- error_code eval
-[500, 409, 500]
+[500, 409, 500, 409]
 --- response_body eval
-[main::ub(500, ("x" x 237) . "..."), main::ub(409, ("x" x 237) . "..."), main::ub(500, ("x" x 237) . "...")]
+[main::ub(500, undef), main::ub(409, undef), main::ub(500, undef), main::ub(409, ("x" x 237) . "...")]
 --- no_error_log
 [error]
 
@@ -321,7 +321,7 @@ main::injected("chunked")
 --- request eval
 [("GET /v2/ticket/metadata/types") x 4]
 --- more_headers eval
-["X-Mock-Error: bigbody\nX-Mock-Body-Size: 300000", "X-Mock-Error: bigbody", "X-Mock-Error: chunked\nX-Mock-Status: 503", "X-Mock-Error: uniform\nX-Mock-Uniform: {\"code\":\"0020\"}"]
+["X-Mock-Error: bigbody\nX-Mock-Body-Size: 300000", "X-Mock-Error: bigbody\nX-Mock-Body-Size: 4000", "X-Mock-Error: chunked\nX-Mock-Status: 503", "X-Mock-Error: uniform\nX-Mock-Uniform: {\"code\":\"0020\"}"]
 --- error_code eval
 [500, 500, 503, 409]
 --- response_body eval
@@ -1029,5 +1029,114 @@ qq{    server {
  main::ub(409, "x"), main::ub(409, "caf\xc3\xa9 A")]
 --- response_headers eval
 [("Content-Type: application/json") x 5]
+--- no_error_log
+[error]
+
+
+
+=== TEST 44: a detail is judged whole before it is cut
+--- request eval
+[("GET /v2/ticket/metadata/types") x 4]
+--- more_headers eval
+[map { "X-Mock-Error: uniform\nX-Mock-Uniform: {\"code\":\"0020\",\"detailMsg\":\"$_\"}" }
+ ('x' x 213) . ' srv-jira-01.masmovil.lan',
+ ('x' x 215) . ' admin.micro@masmovil.com',
+ ('x' x 227) . ' 10.20.30.40 admin@example.com',
+ 'the summary is too long: ' . ('x' x 300)]
+--- error_code eval
+[(409) x 4]
+--- response_body eval
+[(main::ub(409, undef)) x 3,
+ main::ub(409, 'the summary is too long: ' . ('x' x 212) . '...')]
+--- no_error_log
+[error]
+
+
+
+=== TEST 45: leaks disguised by compatibility forms and combining marks
+--- request eval
+[("GET /v2/ticket/metadata/types") x 12]
+--- more_headers eval
+[map { "X-Mock-Error: uniform\nX-Mock-Uniform: {\"code\":\"0020\",\"detailMsg\":\"$_\"}" }
+ 'cannot reach 10\\u202420\\u202430\\u202440',
+ 'cannot reach 10&#8228;20&#8228;30&#8228;40',
+ 'cannot reach \\u00b9\\u2070.2\\u2070.3\\u2070.4\\u2070',
+ 'cannot reach \\u2469.\\u2473.\\u325a.\\u32b5',
+ 'cannot reach \\u0661\\u0660.\\u0662\\u0660.\\u0663\\u0660.\\u0664\\u0660',
+ 'mail admin\\ufe6bexample.com',
+ 'p\\u0301assword is hunter2',
+ 'connect to local\\u0307host',
+ 'bad pas\\u017fword',
+ 'connect to \\u217cocalhost',
+ 'file \\u2215opt\\u2215app\\u2215x',
+ 'SELECT\\u2003*\\u2003FROM users']
+--- error_code eval
+[(409) x 12]
+--- response_body eval
+[(main::ub(409, undef)) x 12]
+--- no_error_log
+[error]
+
+
+
+=== TEST 46: real text with compatibility characters is kept
+--- request eval
+[("GET /v2/ticket/metadata/types") x 2]
+--- more_headers eval
+[map { "X-Mock-Error: uniform\nX-Mock-Uniform: {\"code\":\"0020\",\"detailMsg\":\"$_\"}" }
+ 'paso \\u2460 de \\u2462: a\\u00f1ade un resumen',
+ 'el campo \\u00b9 es obligatorio (m\\u00b2)']
+--- error_code eval
+[(409) x 2]
+--- response_body eval
+[main::ub(409, "paso \xe2\x91\xa0 de \xe2\x91\xa2: a\xc3\xb1ade un resumen"),
+ main::ub(409, "el campo \xc2\xb9 es obligatorio (m\xc2\xb2)")]
+--- no_error_log
+[error]
+
+
+
+=== TEST 47: keys, credentials, database errors, host names and addresses
+--- request eval
+[("GET /v2/ticket/metadata/types") x 10]
+--- more_headers eval
+[map { "X-Mock-Error: uniform\nX-Mock-Uniform: {\"code\":\"0020\",\"detailMsg\":\"$_\"}" }
+ 'key AKIAIOSFODNN7EXAMPLE',
+ 'key AIzaSyA-1234567890abcdefghijklmnopqrstu',
+ 'token xoxb-123-456-abc',
+ 'ssh-rsa AAAAB3NzaC1yc2E',
+ 'pwd=123',
+ 'contrase\\u00f1a: 1234',
+ 'Deadlock found when trying to get lock',
+ 'host jira-prod-01 is down',
+ 'getaddrinfo ENOTFOUND jira',
+ 'connect to 2130706433']
+--- error_code eval
+[(409) x 10]
+--- response_body eval
+[(main::ub(409, undef)) x 10]
+--- no_error_log
+[error]
+
+
+
+=== TEST 48: ordinary API messages keep their detail
+--- request eval
+[("GET /v2/ticket/metadata/types") x 5]
+--- more_headers eval
+[map { "X-Mock-Error: uniform\nX-Mock-Uniform: {\"code\":\"0020\",\"detailMsg\":\"$_\"}" }
+ 'Issue does not exist or you do not have permission to see it.',
+ "Field 'customfield_10201' cannot be set",
+ 'INST-7902 not found',
+ 'Transition 21 is not valid',
+ 'Debe especificar un resumen de la incidencia.']
+--- error_code eval
+[(409) x 5]
+--- response_body eval
+[main::ub(409, 'Issue does not exist or you do not have permission to see it.'),
+ main::ub(409, "Field 'customfield_10201' cannot be set"),
+ main::ub(409, 'INST-7902 not found'),
+ main::ub(409, 'Transition 21 is not valid'),
+ main::ub(409, 'Debe especificar un resumen de la incidencia.')]
 --- no_error_log
 [error]

@@ -316,6 +316,88 @@ test_uniform_consistency(void **state)
 }
 
 
+/*
+ * A detail is judged whole before it is cut: the part of a leak that
+ * survives the cut ("srv-jira-01.masmovil.la...") is still a leak.  A
+ * detail too long to judge whole is dropped.
+ */
+static void
+test_judged_whole(void **state)
+{
+    char                                   b[8192], q[8192], x[4200];
+    char                                   d[8000];
+    size_t                                 i, j;
+    result_t                               r;
+    const ngx_http_ticketing_error_kind_t  *k;
+
+    static const struct {
+        size_t       pad;
+        const char  *tail;
+    } leaks[] = {
+        { 213, " srv-jira-01.masmovil.lan" },
+        { 215, " admin.micro@masmovil.com" },
+        { 227, " 10.20.30.40 admin@example.com" },
+        { 230, " password hunter2" },
+        { 236, " jdbc:mysql" }
+    };
+
+    static const unsigned  statuses[] = { 400, 409, 500 };
+
+    (void) state;
+
+    for (i = 0; i < sizeof(leaks) / sizeof(leaks[0]); i++) {
+        memset(x, 'x', leaks[i].pad);
+        x[leaks[i].pad] = '\0';
+        snprintf(d, sizeof(d), "%s%s", x, leaks[i].tail);
+
+        for (j = 0; j < sizeof(statuses) / sizeof(statuses[0]); j++) {
+            k = ngx_http_ticketing_error_kind(statuses[j]);
+
+            r = inspect(d, statuses[j]);
+            if (r.len != 0) {
+                print_error("leak %zu with %u: detail \"%s\"\n", i,
+                            statuses[j], r.detail);
+            }
+            assert_int_equal(r.len, 0);
+
+            snprintf(q, sizeof(q), "\"%s\"", d);
+            r = inspect(ub(b, sizeof(b), k->code, k->status, k->message, q),
+                        statuses[j]);
+            assert_int_equal(r.len, 0);
+
+            snprintf(b, sizeof(b), "{\"errorMessages\":[\"%s\"]}", d);
+            r = inspect(b, statuses[j]);
+            assert_int_equal(r.len, 0);
+
+            snprintf(b, sizeof(b), "{\"errors\":{\"summary\":\"%s\"}}", d);
+            r = inspect(b, statuses[j]);
+            assert_int_equal(r.len, 0);
+
+            snprintf(b, sizeof(b), "<html><title>%s</title></html>", d);
+            r = inspect(b, statuses[j]);
+            assert_int_equal(r.len, 0);
+        }
+    }
+
+    /* a long harmless detail is cut, as before */
+    memset(x, 'x', 300);
+    x[300] = '\0';
+    r = inspect(x, 400);
+    assert_int_equal(r.len, DMAX);
+    assert_memory_equal(r.detail + DMAX - 3, "...", 3);
+
+    snprintf(d, sizeof(d), "the summary is too long: %s", x);
+    r = inspect(d, 400);
+    assert_int_equal(r.len, DMAX);
+
+    /* too long to judge whole: dropped */
+    memset(x, 'x', 4199);
+    x[4199] = '\0';
+    r = inspect(x, 400);
+    assert_int_equal(r.len, 0);
+}
+
+
 /* each kind of leak in the detailMsg of an otherwise consistent body */
 static void
 test_uniform_leaks(void **state)
@@ -748,6 +830,111 @@ test_safe(void **state)
 }
 
 
+/* F7: keys, credentials, database errors, hosts and addresses */
+static void
+test_classifier_gaps(void **state)
+{
+    size_t  i, j;
+
+    static const char  *drop[] = {
+        "key AKIAIOSFODNN7EXAMPLE",
+        "key=ASIAIOSFODNN7EXAMPLE.",
+        "key AIzaSyA-1234567890abcdefghijklmnopqrstu",
+        "token xoxb-123-456-abc",
+        "token ghp_0123456789abcdefghijABCDEFGHIJ",
+        "token glpat-0123456789abcdefgh",
+        "key sk_live_0123456789abcdef",
+        "ssh-rsa AAAAB3NzaC1yc2E",
+        "key AAAAC3NzaC1lZDI1NTE5AAAA",
+        "pwd=123",
+        "user x pwd 123",
+        "pass: 1234",
+        "PIN = 0000",
+        "credentials: x",
+        "contrase\xc3\xb1" "a: 1234",
+        "CONTRASE\xc3\x91" "A: 1234",
+        "the passphrase is x",
+        "Deadlock found when trying to get lock",
+        "Lock wait timeout exceeded",
+        "Table 'jira.issue' doesn't exist",
+        "could not connect to server: Connection refused",
+        "syntax error at or near \"FROM\"",
+        "duplicate key value violates unique constraint",
+        "Duplicate entry '1' for key 'PRIMARY'",
+        "Cannot add or update a child row: a foreign key constraint fails",
+        "host jira-prod-01 is down",
+        "srv-jira-01 refused",
+        "db-3 unreachable",
+        "getaddrinfo ENOTFOUND jira",
+        "connect ECONNREFUSED",
+        "read ETIMEDOUT",
+        "cannot reach 127.1",
+        "cannot reach (127.0.1)",
+        "cannot reach 0x7f.1",
+        "cannot reach 0177.0.0.1",
+        "connect to 2130706433",
+        "connecting to 2130706433 failed",
+        "host: 2130706433",
+        "servidor 2130706433 no responde",
+        "connect to 10.1",
+        "cannot reach 0x0a141e28",
+        "at 0x7ffe12345678",
+        NULL
+    };
+
+    static const char  *keep[] = {
+        "Issue does not exist or you do not have permission to see it.",
+        "You must specify a summary of the issue.",
+        "Field 'customfield_10201' cannot be set",
+        "INST-7902 not found",
+        "Transition 21 is not valid",
+        "La incidencia no existe o no tiene permiso para verla.",
+        "Debe especificar un resumen de la incidencia.",
+        "El campo 'customfield_10201' no se puede establecer",
+        "La transici\xc3\xb3n 21 no es v\xc3\xa1lida",
+        "Issue 10000012 was not found",
+        "Issue 10000012 cannot be assigned to 12345678",
+        "created 15.01.2024 by INST-7902",
+        "version 9.4.1 is not supported",
+        "es-419 is not a supported locale; use utf-8",
+        "PROD-123 is closed",
+        "you passed 3 of 4 checks; pass the issue key",
+        "passport number is required",
+        "Jira deadline 2026-01-01 cannot be set",
+        "host name is required",
+        "the pin field is invalid",
+        "connection timed out after 30000 ms",
+        "sprint-12 is closed",
+        "Assignee 'AKIAN' does not exist",
+        NULL
+    };
+
+    static const unsigned  statuses[] = { 400, 409, 500 };
+
+    (void) state;
+
+    for (i = 0; drop[i] != NULL; i++) {
+        for (j = 0; j < sizeof(statuses) / sizeof(statuses[0]); j++) {
+            if (safe(drop[i], statuses[j])) {
+                print_error("kept %zu \"%s\" with %u\n", i, drop[i],
+                            statuses[j]);
+            }
+
+            assert_false(safe(drop[i], statuses[j]));
+        }
+    }
+
+    for (i = 0; keep[i] != NULL; i++) {
+        if (!safe(keep[i], 409)) {
+            print_error("dropped %zu \"%s\"\n", i, keep[i]);
+        }
+
+        assert_true(safe(keep[i], 409));
+        assert_true(safe(keep[i], 404));
+    }
+}
+
+
 /*
  * Leaks disguised with invisible characters (every Default_Ignorable_Code_
  * Point splits no trigger word), with full-width look-alikes, percent
@@ -793,6 +980,48 @@ static const char  *disguised[] = {
     "\"bad \\ud835\\udc29\\ud835\\udc1a\\ud835\\udc2c\\ud835\\udc2c"
         "\\ud835\\udc30\\ud835\\udc28\\ud835\\udc2b\\ud835\\udc1d\"",
     "\"cannot reach 10\\u300220\\u300230\\u300240\"",
+    /* dot, "@", slash, colon and space look-alikes */
+    "\"cannot reach 10\\u202420\\u202430\\u202440\"",
+    "\"cannot reach 10\\ufe5220\\ufe5230\\ufe5240\"",
+    "\"cannot reach 10\\u202720\\u00b730\\u2e3140\"",
+    "\"cannot reach 10&#8228;20&#8228;30&#8228;40\"",
+    "\"mail admin@example\\u2024com\"",
+    "\"mail admin\\ufe6bexample.com\"",
+    "\"file \\u2215opt\\u2215app\\u2215x\"",
+    "\"file \\u2044opt\\u2044app\\u2044x\"",
+    "\"file \\u29f8opt\\u29f8app\\u29f8x\"",
+    "\"file \\uff0fopt\\uff0fapp\\uff0fx\"",
+    "\"see http\\ufe55//x\"",
+    "\"see http\\u2236//x\"",
+    "\"SELECT\\u2003*\\u2003FROM users\"",
+    "\"\\uff33\\uff25\\uff2c\\uff25\\uff23\\uff34\\u3000*\\u3000\\uff26"
+        "\\uff32\\uff2f\\uff2d users\"",
+    /* digit look-alikes */
+    "\"cannot reach \\u00b9\\u2070.2\\u2070.3\\u2070.4\\u2070\"",
+    "\"cannot reach 1\\u2080.2\\u2080.3\\u2080.4\\u2080\"",
+    "\"cannot reach \\u2469.\\u2473.\\u325a.\\u32b5\"",
+    "\"cannot reach \\u2491\\u249b\\u248a\\u2463\"",
+    "\"cannot reach \\u0661\\u0660.\\u0662\\u0660.\\u0663\\u0660."
+        "\\u0664\\u0660\"",
+    "\"cannot reach \\u06f1\\u06f0.\\u06f2\\u06f0.\\u06f3\\u06f0."
+        "\\u06f4\\u06f0\"",
+    "\"cannot reach \\u0967\\u0966.\\u0968\\u0966.\\u0969\\u0966."
+        "\\u096a\\u0966\"",
+    /* combining marks splitting words */
+    "\"p\\u0301assword is hunter2\"",
+    "\"pa\\u0338ssword=x\"",
+    "\"connect to local\\u0307host\"",
+    "\"cannot reach 10.2\\u03010.30.40\"",
+    "\"pass\\u1ab0word\"",
+    "\"pass\\u1dc0word\"",
+    "\"pass\\u20d2word\"",
+    "\"pass\\ufe20word\"",
+    /* letter look-alikes */
+    "\"bad pas\\u017fword\"",
+    "\"connect to \\u2113ocalhost\"",
+    "\"connect to \\u217cocalhost\"",
+    "\"connect to loca\\u216chost\"",
+    "\"bad \\u24dfassword\"",
     NULL
 };
 
@@ -859,6 +1088,18 @@ test_disguise_rules_keep(void **state)
           "the value \xef\xbc\x91\xef\xbc\x92 is too large" },
         { "\"so\\u00adft hy\\u00adphens are removed\"",
           "soft hyphens are removed" },
+        { "\"el ticket esta\\u0301 cerrado\"",
+          "el ticket esta\xcc\x81 cerrado" },
+        { "\"la col\\u00b7lecci\\u00f3 \\u2116 5 est\\u00e0 tancada\"",
+          "la col\xc2\xb7lecci\xc3\xb3 \xe2\x84\x96 5 est\xc3\xa0 tancada" },
+        { "\"el campo \\u00b9 es obligatorio (m\\u00b2)\"",
+          "el campo \xc2\xb9 es obligatorio (m\xc2\xb2)" },
+        { "\"paso \\u2460 de \\u2462: a\\u00f1ade un resumen\"",
+          "paso \xe2\x91\xa0 de \xe2\x91\xa2: a\xc3\xb1" "ade un resumen" },
+        { "\"\\u0627\\u0644\\u062a\\u0630\\u0643\\u0631\\u0629 \\u0661\\u0662"
+          " \\u0645\\u063a\\u0644\\u0642\\u0629\"",
+          "\xd8\xa7\xd9\x84\xd8\xaa\xd8\xb0\xd9\x83\xd8\xb1\xd8\xa9 "
+          "\xd9\xa1\xd9\xa2 \xd9\x85\xd8\xba\xd9\x84\xd9\x82\xd8\xa9" },
         { NULL, NULL }
     };
 
@@ -985,6 +1226,19 @@ test_fold(void **state)
          "\xe2\x93\x90\xe2\x92\xb7", out);
     assert_string_equal(out, "l.@ 1.2.3 p1 aB");
 
+    /* the folding table: marks, spaces, dots, digits, letters */
+    fold("p\xcc\x81" "a\xe2\x80\x83" "b\xe3\x80\x80" "c\xe2\x80\xa4"
+         "d\xef\xb9\x92" "e\xef\xb9\xab" "f\xe2\x88\x95" "g\xef\xb9\x95"
+         "h", out);
+    assert_string_equal(out, "pa b c.d.e@f/g:h");
+    fold("\xc2\xb9\xe2\x81\xb0 \xe2\x91\xa9\xe2\x91\xb3\xe3\x89\x9a"
+         "\xe3\x8a\xb5 \xe2\x92\x91 \xd9\xa1\xdb\xb2\xe0\xa5\xa9", out);
+    assert_string_equal(out, "10 10203040 10. 123");
+    fold("\xc5\xbf \xe2\x84\x93 \xe2\x85\xbc \xe2\x85\xa2 \xe2\x85\xa7", out);
+    assert_string_equal(out, "s l l III \xe2\x85\xa7");
+    fold("&#8228;&#9321;", out);
+    assert_string_equal(out, ".10");
+
     /* whitespace to spaces; control and ignorable characters dropped */
     fold("a\tb\xc2\xa0" "c\x01" "d\xc2\xad" "e\xf3\xa0\x80\xa0" "f", out);
     assert_string_equal(out, "a b cdef");
@@ -998,6 +1252,10 @@ test_fold(void **state)
     /* invalid UTF-8 stays as it is (a percent escape may make it) */
     fold("%C2%AD x\xff", out);
     assert_string_equal(out, "\xc2\xad x\xff");
+
+    /* a host name with a dot look-alike in a 5xx */
+    assert_false(safe("mail admin\xe2\x80\xa4" "example\xe2\x80\xa4" "com",
+                      500));
 
     /* the script rule judges words: mixed ones only */
     assert_false(safe("bad p\xd0\xb0ssword", 400));
@@ -1188,6 +1446,8 @@ main(void)
         cmocka_unit_test(test_invalid_json),
         cmocka_unit_test(test_clean),
         cmocka_unit_test(test_safe),
+        cmocka_unit_test(test_judged_whole),
+        cmocka_unit_test(test_classifier_gaps),
         cmocka_unit_test(test_disguised_leaks),
         cmocka_unit_test(test_disguise_rules_keep),
         cmocka_unit_test(test_clean_ignorable),

@@ -16,7 +16,8 @@
  * view (..._fold() until it changes nothing, which takes fewer than 4
  * rounds): nothing the classifier rejects in the folded view is passed;
  * neither the detail nor its folded view ever holds an IPv4 literal or the
- * word "password" (checked here independently).  A body classified
+ * word "password", and the folded view no combining mark (U+0300-036F) nor
+ * U+2024, U+FE52, U+FE6B (checked here independently).  A body classified
  * UNIFORM is JSON of exactly four members whose code, status and message
  * are those of the table for the status, and whose detailMsg is null or
  * clean (cleaning leaves it as it is) and passes ..._safe().  fold() never
@@ -118,6 +119,47 @@ fuzz_errbody_ignorable(unsigned cp)
 }
 
 
+/*
+ * What the folded view no longer holds: combining marks and the dot and
+ * at-sign look-alikes (U+2024, U+FE52, U+FE6B), which fold() removes or
+ * folds (checked here independently of its table)
+ */
+static int
+fuzz_errbody_has_unfolded(const u_char *s, size_t len)
+{
+    size_t         n;
+    unsigned       cp;
+    const u_char  *p, *end;
+
+    p = s;
+    end = s + len;
+
+    while (p < end) {
+        n = fuzz_json_utf8(p, end);
+
+        if (n < 2) {
+            p++;
+            continue;
+        }
+
+        cp = (n == 2) ? (unsigned) ((p[0] & 0x1f) << 6 | (p[1] & 0x3f))
+           : (n == 3) ? (unsigned) ((p[0] & 0x0f) << 12 | (p[1] & 0x3f) << 6
+                                    | (p[2] & 0x3f))
+           : 0;
+
+        if ((cp >= 0x300 && cp <= 0x36f) || cp == 0x2024 || cp == 0xfe52
+            || cp == 0xfe6b)
+        {
+            return 1;
+        }
+
+        p += n;
+    }
+
+    return 0;
+}
+
+
 static int
 fuzz_errbody_has_password(const u_char *s, size_t len)
 {
@@ -170,6 +212,7 @@ fuzz_errbody_check_shown(const u_char *detail, size_t len, unsigned status)
 
     /* the view the classifier judged last: it passes too */
     FUZZ_CHECK(ngx_http_ticketing_errbody_safe(a, len, status));
+    FUZZ_CHECK(!fuzz_errbody_has_unfolded(a, len));
 
     free(a);
     free(b);
