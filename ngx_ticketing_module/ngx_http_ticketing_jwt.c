@@ -419,6 +419,62 @@ ngx_http_ticketing_jwt_modulus_like(const unsigned char *data, size_t len)
 }
 
 
+/* whether data is a decimal number (outer whitespace aside) of modulus size */
+static int
+ngx_http_ticketing_jwt_decimal_modulus(const unsigned char *data, size_t len)
+{
+    int             like, n;
+    char           *dec;
+    size_t          i, k;
+    BIGNUM         *bn;
+    unsigned char  *bin;
+
+    dec = malloc(len + 1);
+    if (dec == NULL) {
+        return 0;
+    }
+
+    for (i = 0, k = 0; i < len; i++) {
+        if (data[i] >= '0' && data[i] <= '9') {
+            dec[k++] = (char) data[i];
+
+        } else if (data[i] != ' ' && data[i] != '\t' && data[i] != '\r'
+                   && data[i] != '\n')
+        {
+            free(dec);
+            return 0;
+        }
+    }
+
+    dec[k] = '\0';
+
+    /* 1024 bits are 309 decimal digits, 4096 bits 1234 */
+    if (k < 300 || k > 1240) {
+        free(dec);
+        return 0;
+    }
+
+    bn = NULL;
+    like = 0;
+
+    if (BN_dec2bn(&bn, dec) > 0) {
+        n = BN_num_bytes(bn);
+        bin = malloc((size_t) n);
+
+        if (bin != NULL) {
+            BN_bn2bin(bn, bin);
+            like = ngx_http_ticketing_jwt_modulus_like(bin, (size_t) n);
+            free(bin);
+        }
+    }
+
+    BN_free(bn);
+    free(dec);
+
+    return like;
+}
+
+
 /*
  * Whether an HMAC secret is in fact a published key, in the forms keys
  * are published and converted in: whoever can read the IdP's keys would
@@ -448,7 +504,11 @@ ngx_http_ticketing_jwt_published(const unsigned char *data, size_t len,
         "begin certificate", "begin pkcs7", "begin ssh2", "ssh-rsa",
         "ssh-dss", "ssh-ed25519", "ssh-ed448", "ecdsa-sha2-", "sk-ssh-",
         "sk-ecdsa-", "\"kty\"", "'kty'", "kty:", "\"x5c\"", "modulus=",
-        "<rsakeyvalue", "<modulus>", NULL
+        "<rsakeyvalue", "<modulus>",
+        /* "openssl x509|pkey|rsa|ec -text" dumps */
+        "public-key:", "modulus:", "publicexponent:", "exponent:",
+        "subject public key info", "asn1 oid:", "nist curve:",
+        "signature algorithm:", "certificate:", NULL
     };
 
     if (len >= 2
@@ -504,6 +564,10 @@ ngx_http_ticketing_jwt_published(const unsigned char *data, size_t len,
     ERR_clear_error();
 
     if (why == NULL && ngx_http_ticketing_jwt_modulus_like(data, len)) {
+        why = "an RSA modulus";
+    }
+
+    if (why == NULL && ngx_http_ticketing_jwt_decimal_modulus(data, len)) {
         why = "an RSA modulus";
     }
 

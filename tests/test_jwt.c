@@ -1255,6 +1255,29 @@ test_hmac_published(void **state)
     assert_true(n > 0);
     hmac_refused(buf, (size_t) n, "a DER certificate");
 
+    /* "openssl x509 -text -noout" and "openssl ec -pubin -text -noout" */
+    {
+        BIO   *bio;
+        char  *text;
+        long   tlen;
+
+        bio = BIO_new(BIO_s_mem());
+        assert_non_null(bio);
+        assert_int_equal(X509_print(bio, x), 1);
+        tlen = BIO_get_mem_data(bio, &text);
+        hmac_refused((const unsigned char *) text, (size_t) tlen,
+                     "a -text dump of a certificate");
+        BIO_free(bio);
+
+        bio = BIO_new(BIO_s_mem());
+        assert_non_null(bio);
+        assert_int_equal(EVP_PKEY_print_public(bio, ec, 0, NULL), 1);
+        tlen = BIO_get_mem_data(bio, &text);
+        hmac_refused((const unsigned char *) text, (size_t) tlen,
+                     "a -text dump of an EC key");
+        BIO_free(bio);
+    }
+
     len = b64_std(buf, (size_t) n, b64);
     hmac_refused(b64, len, "a base64 certificate");
 
@@ -1307,6 +1330,30 @@ test_hmac_published(void **state)
             hex[9 + 2 * i] = (unsigned char) digits[mod[i] & 0xf];
         }
         hmac_refused(hex, 8 + 512, "openssl rsa -modulus output");
+
+        /* "openssl rsa -pubin -text -noout" and the modulus in decimal */
+        {
+            BIO      *bio;
+            char     *dec, *text;
+            long      tlen;
+
+            bio = BIO_new(BIO_s_mem());
+            assert_non_null(bio);
+            assert_int_equal(EVP_PKEY_print_public(bio, rsa, 0, NULL), 1);
+            tlen = BIO_get_mem_data(bio, &text);
+            hmac_refused((const unsigned char *) text, (size_t) tlen,
+                         "a -text dump of an RSA key");
+            BIO_free(bio);
+
+            bn = BN_bin2bn(mod, 256, NULL);
+            assert_non_null(bn);
+            dec = BN_bn2dec(bn);
+            assert_non_null(dec);
+            hmac_refused((const unsigned char *) dec, strlen(dec),
+                         "a modulus in decimal");
+            OPENSSL_free(dec);
+            BN_free(bn);
+        }
 
         EVP_PKEY_free(rsa);
     }
