@@ -56,6 +56,7 @@ static int ngx_http_ticketing_errbody_mixed(const u_char *s, size_t len);
 static int ngx_http_ticketing_ci_contains(const u_char *s, size_t len,
     const char *what);
 static int ngx_http_ticketing_has_ipv4(const u_char *s, size_t len);
+static int ngx_http_ticketing_has_dashed_ipv4(const u_char *s, size_t len);
 static int ngx_http_ticketing_bad_token(const u_char *t, size_t len,
     unsigned http_status);
 static int ngx_http_ticketing_has_source_location(const u_char *s,
@@ -1287,6 +1288,7 @@ ngx_http_ticketing_errbody_judge(const u_char *s, size_t len,
     }
 
     if (ngx_http_ticketing_has_ipv4(s, len)
+        || ngx_http_ticketing_has_dashed_ipv4(s, len)
         || ngx_http_ticketing_has_ipv6(s, len)
         || ngx_http_ticketing_has_source_location(s, len)
         || ngx_http_ticketing_has_sql(s, len)
@@ -1528,7 +1530,8 @@ ngx_http_ticketing_is_host(const u_char *t, size_t len)
 
     static const char  *internal[] = {
         ".internal", ".local", ".localdomain", ".lan", ".corp", ".intranet",
-        ".intra", ".svc", ".cluster", ".home.arpa", ".private", NULL
+        ".intra", ".svc", ".cluster", ".home.arpa", ".private", ".pod",
+        ".compute", ".amazonaws", NULL
     };
 
     for (i = 1; i < len; i++) {
@@ -2241,6 +2244,72 @@ ngx_http_ticketing_has_ipv4(const u_char *s, size_t len)
     return 0;
 }
 
+
+
+/*
+ * An IPv4 address written with dashes, as in the host names of clouds and
+ * clusters: "ip-10-0-1-23", "10-20-30-40.ticketing.pod".  Exactly four
+ * groups of 1-3 digits, each at most 255, not part of a longer run of
+ * dashed numbers (a phone number, "1-2-3-4-5").
+ */
+static int
+ngx_http_ticketing_has_dashed_ipv4(const u_char *s, size_t len)
+{
+    size_t    i, j, digits, groups;
+    unsigned  v;
+
+    for (i = 0; i < len; i++) {
+        if (!ngx_http_ticketing_isdigit(s[i])
+            || (i > 0 && ngx_http_ticketing_isdigit(s[i - 1]))
+            || (i > 1 && s[i - 1] == '-'
+                && ngx_http_ticketing_isdigit(s[i - 2])))
+        {
+            continue;
+        }
+
+        groups = 0;
+        j = i;
+
+        for ( ;; ) {
+            digits = 0;
+            v = 0;
+
+            while (j < len && ngx_http_ticketing_isdigit(s[j])) {
+                v = v * 10 + (s[j] - '0');
+                digits++;
+                j++;
+
+                if (digits > 3) {
+                    break;
+                }
+            }
+
+            if (digits == 0 || digits > 3 || v > 255) {
+                break;
+            }
+
+            groups++;
+
+            if (groups == 4) {
+                if (j + 1 < len && s[j] == '-'
+                    && ngx_http_ticketing_isdigit(s[j + 1]))
+                {
+                    break;
+                }
+
+                return 1;
+            }
+
+            if (j >= len || s[j] != '-') {
+                break;
+            }
+
+            j++;
+        }
+    }
+
+    return 0;
+}
 
 /* "File.java:214", "app.py\", line 3", "main.go:12" */
 static int

@@ -1270,6 +1270,75 @@ test_fold(void **state)
 }
 
 
+/* each of drop is dropped for 400, 409 and 500; each of keep kept */
+static void
+drop_keep(const char **drop, const char **keep)
+{
+    size_t  i, j;
+
+    static const unsigned  statuses[] = { 400, 409, 500 };
+
+    for (i = 0; drop[i] != NULL; i++) {
+        for (j = 0; j < sizeof(statuses) / sizeof(statuses[0]); j++) {
+            if (safe(drop[i], statuses[j])) {
+                print_error("kept %zu \"%s\" with %u\n", i, drop[i],
+                            statuses[j]);
+            }
+
+            assert_false(safe(drop[i], statuses[j]));
+        }
+    }
+
+    for (i = 0; keep[i] != NULL; i++) {
+        if (!safe(keep[i], 409) || !safe(keep[i], 404)) {
+            print_error("dropped %zu \"%s\"\n", i, keep[i]);
+        }
+
+        assert_true(safe(keep[i], 409));
+        assert_true(safe(keep[i], 404));
+    }
+}
+
+
+/* ordinary messages every rule below must keep */
+#define ORDINARY                                                             \
+    "Sprint-12 is closed",                                                   \
+    "La fecha 12.05.2024 no es v\xc3\xa1lida",                               \
+    "Version 2.3.1 is required",                                             \
+    "INST-7902 not found",                                                   \
+    "Use the format key:value"
+
+
+/* IPv4 with dashes in host names; internal DNS suffixes */
+static void
+test_dashed_ipv4(void **state)
+{
+    static const char  *drop[] = {
+        "could not reach ip-10-0-1-23 for project INST",
+        "host ip-10-0-1-23.eu-west-1.compute.amazonaws.com timed out",
+        "10-20-30-40.ticketing.pod not ready",
+        "node 172-16-254-1 is down",
+        "db prod.abc123.eu-west-1.rds.amazonaws.com refused",
+        "ticketing.default.pod not ready",
+        "jira.ticketing.svc timed out",
+        "worker-a.compute.internal timed out",
+        NULL
+    };
+
+    static const char  *keep[] = {
+        ORDINARY,
+        "dates 2024-01-15 and 15-01-2024 are valid",
+        "steps 1-2-3-4-5 are required",
+        "the range 300-400-500-600 is invalid",
+        NULL
+    };
+
+    (void) state;
+
+    drop_keep(drop, keep);
+}
+
+
 static void
 test_nginx_detail(void **state)
 {
@@ -1452,6 +1521,7 @@ main(void)
         cmocka_unit_test(test_disguise_rules_keep),
         cmocka_unit_test(test_clean_ignorable),
         cmocka_unit_test(test_fold),
+        cmocka_unit_test(test_dashed_ipv4),
         cmocka_unit_test(test_nginx_detail),
         cmocka_unit_test(test_gunzip),
         cmocka_unit_test(test_error_body_kind),
