@@ -70,6 +70,11 @@ static int ngx_http_ticketing_is_host(const u_char *t, size_t len);
 static int ngx_http_ticketing_is_code(const u_char *t, size_t len);
 static int ngx_http_ticketing_is_token(const u_char *t, size_t len);
 static int ngx_http_ticketing_has_credential(const u_char *s, size_t len);
+static unsigned ngx_http_ticketing_credential_word(const u_char *t,
+    size_t len, size_t *k);
+static int ngx_http_ticketing_is_value(const u_char *t, size_t len);
+static int ngx_http_ticketing_is_token68(const u_char *t, size_t len);
+static int ngx_http_ticketing_is_secret(const u_char *t, size_t len);
 static int ngx_http_ticketing_is_server_name(const u_char *t, size_t len);
 static int ngx_http_ticketing_is_number_address(const u_char *t, size_t len,
     unsigned context);
@@ -78,6 +83,12 @@ static int ngx_http_ticketing_is_address_word(const u_char *t, size_t len);
 
 /* a folded view that still changes in this round is a leak */
 #define NGX_HTTP_TICKETING_ERRBODY_FOLDS  4
+
+/* ngx_http_ticketing_credential_word(): the kinds of words */
+#define NGX_HTTP_TICKETING_CRED_NONE    0
+#define NGX_HTTP_TICKETING_CRED_WORD    1
+#define NGX_HTTP_TICKETING_CRED_SCHEME  2
+#define NGX_HTTP_TICKETING_CRED_TOKEN   3
 
 /* ngx_http_ticketing_ci_word(): not found */
 #define NGX_HTTP_TICKETING_NO_WORD  ((size_t) -1)
@@ -1257,7 +1268,7 @@ ngx_http_ticketing_errbody_judge(const u_char *s, size_t len,
         "password", "passwd", "secret", "bearer ", "private key",
         "-----begin", "authorization:", "access_token", "refresh_token",
         "id_token", "api_key", "apikey", "api-key", "token=", "jsessionid",
-        "passphrase", "contrase", "ssh-rsa", "ssh-dss", "ssh-ed25519",
+        "passphrase", "ssh-rsa", "ssh-dss", "ssh-ed25519",
         "ecdsa-sha2-", "aaaab3nzac1", "aaaac3nzac1", "aaaae2vjzhnh",
 
         /* databases */
@@ -1794,18 +1805,27 @@ ngx_http_ticketing_is_token(const u_char *t, size_t len)
 
 
 /*
- * A credential word followed by ":" or "=": "pwd=123", "pass: 1234",
- * "PIN: 0000".  "pwd" alone too.
+ * Credentials with their value, word by word:
+ *  - a credential word ("pass", "pin", "credentials", "Passwort",
+ *    "contrase<U+00F1>a", ...) followed by ":" or "=" ("pwd=123", "pass:
+ *    1234"), by a value-looking word (letters and digits: "pass Hunter2",
+ *    "credenciales admin/Hunter2"), or within the next 3 words by a word
+ *    ending in ":" or "=" and a value-looking word ("Passwort falsch:
+ *    Hunter2"); "pwd" alone too;
+ *  - an authentication scheme ("Basic", "Bearer", "Digest", "NTLM",
+ *    "Negotiate") followed by a token68 of 8 or more characters with a digit
+ *    or "=" ("Basic YWRtaW46aHVudGVyMg==");
+ *  - "token", "*-token" or "*_token" ("X-Auth-Token:") followed by a run of
+ *    12 or more letters, digits, "-" or "_" with a digit.
+ * "Contrase<U+00F1>a incorrecta", "pass the ticket to QA", "the token has
+ * expired" pass.
  */
 static int
 ngx_http_ticketing_has_credential(const u_char *s, size_t len)
 {
-    size_t  i, p;
-
-    static const char  *words[] = {
-        "pass", "pwd", "pw", "passcode", "pin", "pincode", "creds",
-        "credential", "credentials", NULL
-    };
+    size_t         i, n, k, wn[5];
+    unsigned       kind;
+    const u_char  *w[5], *p, *end;
 
     if (ngx_http_ticketing_ci_word(s, len, 0, "pwd")
         != NGX_HTTP_TICKETING_NO_WORD)
@@ -1813,27 +1833,318 @@ ngx_http_ticketing_has_credential(const u_char *s, size_t len)
         return 1;
     }
 
-    for (i = 0; words[i] != NULL; i++) {
-        p = 0;
+    /* a window of 5 words: the word judged and the 4 after it */
 
-        for ( ;; ) {
-            p = ngx_http_ticketing_ci_word(s, len, p, words[i]);
+    p = s;
+    end = s + len;
+    n = 0;
 
-            if (p == NGX_HTTP_TICKETING_NO_WORD) {
-                break;
-            }
-
-            while (p < len && s[p] == ' ') {
+    for ( ;; ) {
+        while (n < 5 && p < end) {
+            while (p < end && *p == ' ') {
                 p++;
             }
 
-            if (p < len && (s[p] == ':' || s[p] == '=')) {
+            if (p == end) {
+                break;
+            }
+
+            w[n] = p;
+
+            while (p < end && *p != ' ') {
+                p++;
+            }
+
+            wn[n] = (size_t) (p - w[n]);
+            n++;
+        }
+
+        if (n == 0) {
+            return 0;
+        }
+
+        kind = ngx_http_ticketing_credential_word(w[0], wn[0], &k);
+
+        if (kind == NGX_HTTP_TICKETING_CRED_WORD) {
+
+            /* "pass:", "pass=", "pass :" */
+
+            if ((k < wn[0] && (w[0][k] == ':' || w[0][k] == '='))
+                || (n > 1 && (w[1][0] == ':' || w[1][0] == '=')))
+            {
+                return 1;
+            }
+
+            if (n > 1 && ngx_http_ticketing_is_value(w[1], wn[1])) {
+                return 1;
+            }
+
+            for (i = 1; i + 1 < n && i <= 3; i++) {
+                if ((w[i][wn[i] - 1] == ':' || w[i][wn[i] - 1] == '=')
+                    && ngx_http_ticketing_is_value(w[i + 1], wn[i + 1]))
+                {
+                    return 1;
+                }
+            }
+
+        } else if (kind == NGX_HTTP_TICKETING_CRED_SCHEME) {
+
+            if (n > 1 && ngx_http_ticketing_is_token68(w[1], wn[1])) {
+                return 1;
+            }
+
+        } else if (kind == NGX_HTTP_TICKETING_CRED_TOKEN) {
+
+            i = (n > 1 && wn[1] == 1
+                 && (w[1][0] == ':' || w[1][0] == '=')) ? 2 : 1;
+
+            if (k < wn[0] && (w[0][k] == ':' || w[0][k] == '=')
+                && k + 1 < wn[0])
+            {
+                /* "session_token=0123456789abcdef" */
+                if (ngx_http_ticketing_is_secret(w[0] + k + 1,
+                                                 wn[0] - k - 1))
+                {
+                    return 1;
+                }
+
+            } else if (i < n && ngx_http_ticketing_is_secret(w[i], wn[i])) {
                 return 1;
             }
         }
+
+        /* the window moves on by a word */
+
+        for (i = 1; i < n; i++) {
+            w[i - 1] = w[i];
+            wn[i - 1] = wn[i];
+        }
+
+        n--;
+    }
+}
+
+
+/*
+ * The kind of the word t: a credential word, an authentication scheme, a
+ * token's name, or none; *k is set to the length of the name in t (after
+ * leading punctuation)
+ */
+static unsigned
+ngx_http_ticketing_credential_word(const u_char *t, size_t len, size_t *k)
+{
+    size_t  i, n, skip;
+
+    static const struct {
+        const char  *word;
+        unsigned     prefix;    /* any word that starts with it */
+        unsigned     kind;
+    } words[] = {
+        { "pass", 0, NGX_HTTP_TICKETING_CRED_WORD },
+        { "password", 0, NGX_HTTP_TICKETING_CRED_WORD },
+        { "passwd", 0, NGX_HTTP_TICKETING_CRED_WORD },
+        { "passwort", 0, NGX_HTTP_TICKETING_CRED_WORD },
+        { "pw", 0, NGX_HTTP_TICKETING_CRED_WORD },
+        { "passcode", 0, NGX_HTTP_TICKETING_CRED_WORD },
+        { "pin", 0, NGX_HTTP_TICKETING_CRED_WORD },
+        { "pincode", 0, NGX_HTTP_TICKETING_CRED_WORD },
+        { "creds", 0, NGX_HTTP_TICKETING_CRED_WORD },
+        { "credential", 1, NGX_HTTP_TICKETING_CRED_WORD },
+        { "credencial", 1, NGX_HTTP_TICKETING_CRED_WORD },
+        { "contrase", 1, NGX_HTTP_TICKETING_CRED_WORD },
+        { "clave", 0, NGX_HTTP_TICKETING_CRED_WORD },
+        { "senha", 0, NGX_HTTP_TICKETING_CRED_WORD },
+        { "basic", 0, NGX_HTTP_TICKETING_CRED_SCHEME },
+        { "bearer", 0, NGX_HTTP_TICKETING_CRED_SCHEME },
+        { "digest", 0, NGX_HTTP_TICKETING_CRED_SCHEME },
+        { "ntlm", 0, NGX_HTTP_TICKETING_CRED_SCHEME },
+        { "negotiate", 0, NGX_HTTP_TICKETING_CRED_SCHEME },
+        { "token", 0, NGX_HTTP_TICKETING_CRED_TOKEN },
+        { NULL, 0, 0 }
+    };
+
+    for (skip = 0; skip < len && strchr("([{\"'`<", t[skip]) != NULL;
+         skip++)
+    {
+        /* void */
     }
 
-    return 0;
+    t += skip;
+    len -= skip;
+
+    for (n = 0; n < len && ngx_http_ticketing_isalpha(t[n]); n++) {
+        /* void */
+    }
+
+    for (i = 0; words[i].word != NULL; i++) {
+        if (strlen(words[i].word) > n
+            || strncasecmp((const char *) t, words[i].word,
+                           strlen(words[i].word)) != 0)
+        {
+            continue;
+        }
+
+        if (words[i].prefix) {
+            /* the rest of the word: letters, UTF-8 too ("contrase<U+00F1>a") */
+            while (n < len && (ngx_http_ticketing_isalpha(t[n])
+                               || t[n] >= 0x80))
+            {
+                n++;
+            }
+
+        } else if (strlen(words[i].word) != n) {
+            continue;
+        }
+
+        *k = skip + n;
+        return words[i].kind;
+    }
+
+    /* "X-Auth-Token", "session_token" */
+
+    for (n = 0; n < len && (ngx_http_ticketing_isalnum(t[n]) || t[n] == '-'
+                            || t[n] == '_');
+         n++)
+    {
+        /* void */
+    }
+
+    if (n > 6 && (t[n - 6] == '-' || t[n - 6] == '_')
+        && strncasecmp((const char *) t + n - 5, "token", 5) == 0)
+    {
+        *k = skip + n;
+        return NGX_HTTP_TICKETING_CRED_TOKEN;
+    }
+
+    return NGX_HTTP_TICKETING_CRED_NONE;
+}
+
+
+/*
+ * A value: a word, without its quotes and trailing punctuation, with a
+ * letter and a digit ("Hunter2", "admin/Hunter2"), not a ticket key
+ * ("INST-7902")
+ */
+static int
+ngx_http_ticketing_is_value(const u_char *t, size_t len)
+{
+    int     letter, digit;
+    size_t  i;
+
+    while (len > 0 && strchr("([{\"'`<", t[0]) != NULL) {
+        t++;
+        len--;
+    }
+
+    while (len > 0 && strchr(")]}\"'`>.,;:!?", t[len - 1]) != NULL) {
+        len--;
+    }
+
+    letter = 0;
+    digit = 0;
+
+    for (i = 0; i < len; i++) {
+        letter |= ngx_http_ticketing_isalpha(t[i]);
+        digit |= ngx_http_ticketing_isdigit(t[i]);
+    }
+
+    if (!letter || !digit) {
+        return 0;
+    }
+
+    /* a ticket key: upper-case letters and digits, "-", digits */
+
+    for (i = 0; i < len && ((t[i] >= 'A' && t[i] <= 'Z')
+                            || ngx_http_ticketing_isdigit(t[i]));
+         i++)
+    {
+        /* void */
+    }
+
+    if (i > 0 && i + 1 < len && t[i] == '-') {
+        for (i++; i < len && ngx_http_ticketing_isdigit(t[i]); i++) {
+            /* void */
+        }
+
+        if (i == len) {
+            return 0;
+        }
+    }
+
+    return 1;
+}
+
+
+/*
+ * An authentication scheme's credentials: a token68 of 8 or more
+ * characters with a digit or "=" ("YWRtaW46aHVudGVyMg==",
+ * "username=admin")
+ */
+static int
+ngx_http_ticketing_is_token68(const u_char *t, size_t len)
+{
+    int     mark;
+    size_t  i;
+
+    while (len > 0 && strchr(",;\"'", t[len - 1]) != NULL) {
+        len--;
+    }
+
+    if (len < 8) {
+        return 0;
+    }
+
+    mark = 0;
+
+    for (i = 0; i < len; i++) {
+        if (ngx_http_ticketing_isdigit(t[i]) || t[i] == '=') {
+            mark = 1;
+
+        } else if (!ngx_http_ticketing_isalpha(t[i])
+                   && strchr("-._~+/\"", t[i]) == NULL)
+        {
+            return 0;
+        }
+    }
+
+    return mark;
+}
+
+
+/* a secret: 12 or more letters, digits, "-" or "_", with a digit */
+static int
+ngx_http_ticketing_is_secret(const u_char *t, size_t len)
+{
+    int     digit;
+    size_t  i;
+
+    while (len > 0 && strchr("\"'", t[0]) != NULL) {
+        t++;
+        len--;
+    }
+
+    while (len > 0 && strchr(")]}\"'.,;!?", t[len - 1]) != NULL) {
+        len--;
+    }
+
+    if (len < 12) {
+        return 0;
+    }
+
+    digit = 0;
+
+    for (i = 0; i < len; i++) {
+        if (ngx_http_ticketing_isdigit(t[i])) {
+            digit = 1;
+
+        } else if (!ngx_http_ticketing_isalpha(t[i])
+                   && t[i] != '-' && t[i] != '_')
+        {
+            return 0;
+        }
+    }
+
+    return digit;
 }
 
 

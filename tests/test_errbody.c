@@ -1339,6 +1339,56 @@ test_dashed_ipv4(void **state)
 }
 
 
+/* credentials: an auth scheme, a credential word or a token and a value */
+static void
+test_credential_values(void **state)
+{
+    static const char  *drop[] = {
+        "invalid Authorization header Basic YWRtaW46aHVudGVyMg==",
+        "scheme Digest username=admin",
+        "NTLM TlRMTVNTUAABAAAAB4IIogAAAAAAAAAAAAAAAAAAAAAGAbEdAAAADw== "
+            "rejected",
+        "user admin pass Hunter2",
+        "user admin pass \"Hunter2\"",
+        "user admin PIN 0000x1",
+        "credenciales admin/Hunter2",
+        "Credentials admin/Hunter2 rejected",
+        "Passwort falsch: Hunter2",
+        "Passwort: geheim",
+        "contrase\xc3\xb1" "a Hunter2",
+        "X-Auth-Token: 5f4dcc3b5aa765d61d8327deb882cf99",
+        "X-Auth-Token 5f4dcc3b5aa765d61d8327deb882cf99",
+        "token 5f4dcc3b5aa765d61d8327deb882cf99 expired",
+        "session_token=0123456789abcdef",
+        "session-token: 0123456789ab",
+        NULL
+    };
+
+    static const char  *keep[] = {
+        ORDINARY,
+        "Basic plan does not include this field",
+        "Basic authentication is not enabled",
+        "Digest 2024 is out",
+        "pass the ticket to QA",
+        "you passed 3 of 4 checks; pass the issue key",
+        "pass INST-7902 to QA",
+        "the token has expired",
+        "the token expired 2 hours ago",
+        "X-Request-Token header is required",
+        "token: expired",
+        "Credenciales incorrectas",
+        "Passwort falsch",
+        "Contrase\xc3\xb1" "a incorrecta",
+        "CONTRASE\xc3\x91" "A INCORRECTA",
+        NULL
+    };
+
+    (void) state;
+
+    drop_keep(drop, keep);
+}
+
+
 static void
 test_nginx_detail(void **state)
 {
@@ -1522,6 +1572,7 @@ main(void)
         cmocka_unit_test(test_clean_ignorable),
         cmocka_unit_test(test_fold),
         cmocka_unit_test(test_dashed_ipv4),
+        cmocka_unit_test(test_credential_values),
         cmocka_unit_test(test_nginx_detail),
         cmocka_unit_test(test_gunzip),
         cmocka_unit_test(test_error_body_kind),
