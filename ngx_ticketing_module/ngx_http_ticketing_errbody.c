@@ -45,7 +45,8 @@ static size_t ngx_http_ticketing_errbody_html_detail(const u_char *body,
 static size_t ngx_http_ticketing_errbody_checked(const u_char *s, size_t len,
     int html, unsigned http_status, u_char *detail);
 static size_t ngx_http_ticketing_errbody_clean_to(const u_char *src,
-    size_t len, int html, u_char *dst, size_t cap, unsigned *cut);
+    size_t len, int html, unsigned glue, u_char *dst, size_t cap,
+    unsigned *cut);
 static size_t ngx_http_ticketing_errbody_entity(const u_char *p,
     const u_char *end, unsigned *cp);
 static int ngx_http_ticketing_errbody_ignorable(unsigned cp);
@@ -516,7 +517,10 @@ ngx_http_ticketing_errbody_html_detail(const u_char *body, size_t len,
  * A detail is cleaned and judged whole (a part of a leak that survives a
  * cut is still a leak), then cut and judged again (a prefix may read
  * otherwise: "10.20.30.4000" cut after "10.20.30.40").  A detail too long
- * to judge whole is dropped.
+ * to judge whole is dropped.  With markup, the text is judged also with
+ * the tags and the spaces around them removed: cleaning puts a space for
+ * a tag, "10<b></b>.20.30.40" is shown as "10 .20.30.40", and
+ * "admin <x>@masmovil.es" as "admin @masmovil.es".
  */
 static size_t
 ngx_http_ticketing_errbody_checked(const u_char *s, size_t len, int html,
@@ -526,7 +530,16 @@ ngx_http_ticketing_errbody_checked(const u_char *s, size_t len, int html,
     u_char    whole[NGX_HTTP_TICKETING_ERRBODY_JUDGE_MAX];
     unsigned  cut;
 
-    n = ngx_http_ticketing_errbody_clean_to(s, len, html, whole,
+    if (memchr(s, '<', len) != NULL) {
+        n = ngx_http_ticketing_errbody_clean_to(s, len, html, 1, whole,
+                                               sizeof(whole), &cut);
+
+        if (cut || !ngx_http_ticketing_errbody_safe(whole, n, http_status)) {
+            return 0;
+        }
+    }
+
+    n = ngx_http_ticketing_errbody_clean_to(s, len, html, 0, whole,
                                            sizeof(whole), &cut);
 
     if (cut || n == 0
@@ -572,7 +585,7 @@ ngx_http_ticketing_errbody_clean(const u_char *src, size_t len, int html,
     unsigned  cut;
 
     /* room for "..." */
-    o = ngx_http_ticketing_errbody_clean_to(src, len, html, dst,
+    o = ngx_http_ticketing_errbody_clean_to(src, len, html, 0, dst,
                                   NGX_HTTP_TICKETING_ERRBODY_DETAIL_MAX - 3,
                                   &cut);
 
@@ -585,20 +598,24 @@ ngx_http_ticketing_errbody_clean(const u_char *src, size_t len, int html,
 }
 
 
-/* cleans into dst of cap bytes; *cut is set when the text did not fit */
+/*
+ * cleans into dst of cap bytes; *cut is set when the text did not fit;
+ * "glue": a tag and the whitespace around it are removed, not a space
+ */
 static size_t
 ngx_http_ticketing_errbody_clean_to(const u_char *src, size_t len, int html,
-    u_char *dst, size_t cap, unsigned *cut)
+    unsigned glue, u_char *dst, size_t cap, unsigned *cut)
 {
     size_t         n, o, need;
     u_char         utf[4];
-    unsigned       cp, space;
+    unsigned       cp, space, glued;
     const u_char  *p, *end, *gt;
 
     p = src;
     end = src + len;
     o = 0;
     space = 0;
+    glued = 0;
     *cut = 0;
 
     while (p < end) {
@@ -611,7 +628,8 @@ ngx_http_ticketing_errbody_clean_to(const u_char *src, size_t len, int html,
         {
             gt = memchr(p, '>', (size_t) (end - p));
             p = (gt == NULL) ? end : gt + 1;
-            space = 1;
+            space = !glue;
+            glued = glue;
             continue;
         }
 
@@ -637,7 +655,7 @@ ngx_http_ticketing_errbody_clean_to(const u_char *src, size_t len, int html,
             || cp == '\f' || cp == '\v' || cp == 0xa0
             || cp == 0x2028 || cp == 0x2029)
         {
-            space = 1;
+            space = !glued;
             continue;
         }
 
@@ -662,6 +680,7 @@ ngx_http_ticketing_errbody_clean_to(const u_char *src, size_t len, int html,
         }
 
         space = 0;
+        glued = 0;
         memcpy(dst + o, utf, n);
         o += n;
     }
@@ -2511,11 +2530,14 @@ ngx_http_ticketing_ci_word(const u_char *s, size_t len, size_t from,
 }
 
 
-/* d.d.d.d with 1-3 digits each */
+/*
+ * d.d.d.d with 1-3 digits each; spaces may come before a dot, and then
+ * after it ("10 .20.30.40", "10 . 20 . 30 . 40", not the list "1. 2. 3. 4")
+ */
 static int
 ngx_http_ticketing_has_ipv4(const u_char *s, size_t len)
 {
-    size_t  i, j, digits, groups;
+    size_t  i, j, k, digits, groups;
 
     for (i = 0; i < len; i++) {
         if (!ngx_http_ticketing_isdigit(s[i])
@@ -2544,11 +2566,21 @@ ngx_http_ticketing_has_ipv4(const u_char *s, size_t len)
                 return 1;
             }
 
-            if (j >= len || s[j] != '.') {
+            for (k = j; k < len && s[k] == ' '; k++) {
+                /* void */
+            }
+
+            if (k >= len || s[k] != '.') {
                 break;
             }
 
-            j++;
+            j = k + 1;
+
+            if (k > 0 && s[k - 1] == ' ') {
+                while (j < len && s[j] == ' ') {
+                    j++;
+                }
+            }
         }
     }
 

@@ -1389,6 +1389,72 @@ test_credential_values(void **state)
 }
 
 
+/* markup removed: the text is judged also with the tags glued away */
+static void
+test_markup_glued(void **state)
+{
+    size_t    i, j;
+    result_t  r;
+
+    static const char  *drop[] = {
+        "cannot reach 10<b></b>.20.30.40",
+        "cannot reach 10 <b></b>.20.30.40",
+        "cannot reach 10<b></b> .20.30.40",
+        "mail admin <x>@masmovil.es",
+        "mail admin<x> @masmovil.es",
+        "connect to local<i>host</i>",
+        "<p>pass</p><p>word</p>",
+        "cannot reach 10 .20.30.40",
+        "cannot reach 10 . 20 . 30 . 40",
+        NULL
+    };
+
+    static const char  *keep[] = {
+        ORDINARY,
+        "Steps 1. 2. 3. 4. are required",
+        NULL
+    };
+
+    static const struct {
+        const char  *body;
+        const char  *detail;
+    } kept[] = {
+        { "Sprint-12 <b>is</b> closed", "Sprint-12 is closed" },
+        { "<p>INST-7902</p><p>not found</p>", "INST-7902 not found" },
+        { "Use the format <code>key:value</code>",
+          "Use the format key:value" },
+        { NULL, NULL }
+    };
+
+    static const unsigned  statuses[] = { 400, 409, 500 };
+
+    (void) state;
+
+    for (i = 0; drop[i] != NULL; i++) {
+        for (j = 0; j < sizeof(statuses) / sizeof(statuses[0]); j++) {
+            r = inspect(drop[i], statuses[j]);
+
+            if (r.len != 0) {
+                print_error("kept %zu \"%s\" with %u: \"%s\"\n", i,
+                            drop[i], statuses[j], r.detail);
+            }
+
+            assert_int_equal(r.len, 0);
+        }
+    }
+
+    for (i = 0; keep[i] != NULL; i++) {
+        r = inspect(keep[i], 409);
+        assert_string_equal(r.detail, keep[i]);
+    }
+
+    for (i = 0; kept[i].body != NULL; i++) {
+        r = inspect(kept[i].body, 409);
+        assert_string_equal(r.detail, kept[i].detail);
+    }
+}
+
+
 static void
 test_nginx_detail(void **state)
 {
@@ -1573,6 +1639,7 @@ main(void)
         cmocka_unit_test(test_fold),
         cmocka_unit_test(test_dashed_ipv4),
         cmocka_unit_test(test_credential_values),
+        cmocka_unit_test(test_markup_glued),
         cmocka_unit_test(test_nginx_detail),
         cmocka_unit_test(test_gunzip),
         cmocka_unit_test(test_error_body_kind),
