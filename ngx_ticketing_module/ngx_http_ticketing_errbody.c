@@ -805,8 +805,12 @@ static const ngx_http_ticketing_fold_t  ngx_http_ticketing_folds[] = {
     /* combining diacritical marks */
     ngx_http_ticketing_fold_text(0x0300, 0x036f, ""),
 
+    /* Armenian full stop */
+    ngx_http_ticketing_fold_text(0x0589, 0x0589, "."),
+
     /* the digits of scripts (Unicode's Nd) */
     ngx_http_ticketing_fold_digits(0x0660),     /* Arabic-Indic */
+    ngx_http_ticketing_fold_text(0x06d4, 0x06d4, "."),   /* Arabic stop */
     ngx_http_ticketing_fold_digits(0x06f0),     /* Extended Arabic-Indic */
     ngx_http_ticketing_fold_digits(0x07c0),     /* NKo */
     ngx_http_ticketing_fold_digits(0x0966),     /* Devanagari */
@@ -975,7 +979,8 @@ static const ngx_http_ticketing_fold_t  ngx_http_ticketing_folds[] = {
     ngx_http_ticketing_fold_number(0x3251, 0x325f, 21, ""),
     ngx_http_ticketing_fold_number(0x32b1, 0x32bf, 36, ""),
 
-    /* more digits */
+    /* Lisu tone mya ti (a dot); more digits */
+    ngx_http_ticketing_fold_text(0xa4f8, 0xa4f8, "."),
     ngx_http_ticketing_fold_digits(0xa620),     /* Vai */
     ngx_http_ticketing_fold_text(0xa789, 0xa789, ":"),   /* modifier colon */
     ngx_http_ticketing_fold_digits(0xa8d0),     /* Saurashtra */
@@ -1014,7 +1019,8 @@ static const ngx_http_ticketing_fold_t  ngx_http_ticketing_folds[] = {
 
 /*
  * One round of folding: percent escapes (%2E) and HTML character
- * references (&#46; &period; &amp;) decoded; whitespace to a space;
+ * references (&#46; &period; &amp;) decoded; defanged dots ("[.]", "(.)",
+ * "[dot]", "(dot)") to "."; whitespace to a space;
  * control and ignorable characters dropped; mathematical letters and
  * digits (U+1D400 to U+1D7FF) folded to ASCII, and every character of the
  * folding table above (combining marks dropped, look-alikes of spaces,
@@ -1024,6 +1030,7 @@ static const ngx_http_ticketing_fold_t  ngx_http_ticketing_folds[] = {
 size_t
 ngx_http_ticketing_errbody_fold(const u_char *src, size_t len, u_char *dst)
 {
+    u_char                            close;
     size_t                            n, o, lo, hi, mid;
     unsigned                          cp, v;
     const u_char                     *p, *end;
@@ -1034,6 +1041,24 @@ ngx_http_ticketing_errbody_fold(const u_char *src, size_t len, u_char *dst)
     o = 0;
 
     while (p < end) {
+
+        if (*p == '[' || *p == '(') {
+            close = (*p == '[') ? ']' : ')';
+
+            if (end - p >= 3 && p[1] == '.' && p[2] == close) {
+                dst[o++] = '.';
+                p += 3;
+                continue;
+            }
+
+            if (end - p >= 5 && p[4] == close
+                && strncasecmp((const char *) p + 1, "dot", 3) == 0)
+            {
+                dst[o++] = '.';
+                p += 5;
+                continue;
+            }
+        }
 
         if (*p == '%' && end - p >= 3
             && ngx_http_ticketing_ishex(p[1])

@@ -1455,6 +1455,45 @@ test_markup_glued(void **state)
 }
 
 
+/* dot look-alikes (U+0589, U+06D4, U+A4F8) and defanged dots */
+static void
+test_dot_lookalikes(void **state)
+{
+    char  out[DMAX + 1];
+
+    static const char  *drop[] = {
+        "cannot reach 10\xd6\x89" "20\xd6\x89" "30\xd6\x89" "40",
+        "cannot reach 10\xdb\x94" "20\xdb\x94" "30\xdb\x94" "40",
+        "cannot reach 10\xea\x93\xb8" "20\xea\x93\xb8" "30\xea\x93\xb8"
+            "40",
+        "mail admin@masmovil\xdb\x94" "es",
+        "cannot reach 10[.]20[.]30[.]40",
+        "cannot reach 10(.)20(.)30(.)40",
+        "cannot reach 10[dot]20[DOT]30[Dot]40",
+        "mail admin@masmovil[.]es",
+        "host db[dot]internal refused",
+        NULL
+    };
+
+    static const char  *keep[] = {
+        ORDINARY,
+        "Use [.] as the separator",
+        "\xd5\xa3\xd6\x80\xd5\xb8\xd6\x82\xd5\xb4 INST-7902\xd6\x89",
+        NULL
+    };
+
+    (void) state;
+
+    fold("1\xd6\x89" "2\xdb\x94" "3\xea\x93\xb8" "4", out);
+    assert_string_equal(out, "1.2.3.4");
+
+    fold("10[.]20(.)30[dot]40 a[DOT]b [.] [ . ] (dot)", out);
+    assert_string_equal(out, "10.20.30.40 a.b . [ . ] .");
+
+    drop_keep(drop, keep);
+}
+
+
 static void
 test_nginx_detail(void **state)
 {
@@ -1640,6 +1679,7 @@ main(void)
         cmocka_unit_test(test_dashed_ipv4),
         cmocka_unit_test(test_credential_values),
         cmocka_unit_test(test_markup_glued),
+        cmocka_unit_test(test_dot_lookalikes),
         cmocka_unit_test(test_nginx_detail),
         cmocka_unit_test(test_gunzip),
         cmocka_unit_test(test_error_body_kind),
