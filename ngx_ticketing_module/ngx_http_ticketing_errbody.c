@@ -45,7 +45,8 @@ static size_t ngx_http_ticketing_errbody_html_detail(const u_char *body,
 static size_t ngx_http_ticketing_errbody_checked(const u_char *s, size_t len,
     int html, unsigned http_status, u_char *detail);
 static size_t ngx_http_ticketing_errbody_clean_to(const u_char *src,
-    size_t len, int html, u_char *dst, size_t cap, unsigned *cut);
+    size_t len, int html, unsigned glue, u_char *dst, size_t cap,
+    unsigned *cut);
 static size_t ngx_http_ticketing_errbody_entity(const u_char *p,
     const u_char *end, unsigned *cp);
 static int ngx_http_ticketing_errbody_ignorable(unsigned cp);
@@ -56,6 +57,7 @@ static int ngx_http_ticketing_errbody_mixed(const u_char *s, size_t len);
 static int ngx_http_ticketing_ci_contains(const u_char *s, size_t len,
     const char *what);
 static int ngx_http_ticketing_has_ipv4(const u_char *s, size_t len);
+static int ngx_http_ticketing_has_dashed_ipv4(const u_char *s, size_t len);
 static int ngx_http_ticketing_bad_token(const u_char *t, size_t len,
     unsigned http_status);
 static int ngx_http_ticketing_has_source_location(const u_char *s,
@@ -69,6 +71,11 @@ static int ngx_http_ticketing_is_host(const u_char *t, size_t len);
 static int ngx_http_ticketing_is_code(const u_char *t, size_t len);
 static int ngx_http_ticketing_is_token(const u_char *t, size_t len);
 static int ngx_http_ticketing_has_credential(const u_char *s, size_t len);
+static unsigned ngx_http_ticketing_credential_word(const u_char *t,
+    size_t len, size_t *k);
+static int ngx_http_ticketing_is_value(const u_char *t, size_t len);
+static int ngx_http_ticketing_is_token68(const u_char *t, size_t len);
+static int ngx_http_ticketing_is_secret(const u_char *t, size_t len);
 static int ngx_http_ticketing_is_server_name(const u_char *t, size_t len);
 static int ngx_http_ticketing_is_number_address(const u_char *t, size_t len,
     unsigned context);
@@ -77,6 +84,12 @@ static int ngx_http_ticketing_is_address_word(const u_char *t, size_t len);
 
 /* a folded view that still changes in this round is a leak */
 #define NGX_HTTP_TICKETING_ERRBODY_FOLDS  4
+
+/* ngx_http_ticketing_credential_word(): the kinds of words */
+#define NGX_HTTP_TICKETING_CRED_NONE    0
+#define NGX_HTTP_TICKETING_CRED_WORD    1
+#define NGX_HTTP_TICKETING_CRED_SCHEME  2
+#define NGX_HTTP_TICKETING_CRED_TOKEN   3
 
 /* ngx_http_ticketing_ci_word(): not found */
 #define NGX_HTTP_TICKETING_NO_WORD  ((size_t) -1)
@@ -504,7 +517,10 @@ ngx_http_ticketing_errbody_html_detail(const u_char *body, size_t len,
  * A detail is cleaned and judged whole (a part of a leak that survives a
  * cut is still a leak), then cut and judged again (a prefix may read
  * otherwise: "10.20.30.4000" cut after "10.20.30.40").  A detail too long
- * to judge whole is dropped.
+ * to judge whole is dropped.  With markup, the text is judged also with
+ * the tags and the spaces around them removed: cleaning puts a space for
+ * a tag, "10<b></b>.20.30.40" is shown as "10 .20.30.40", and
+ * "admin <x>@masmovil.es" as "admin @masmovil.es".
  */
 static size_t
 ngx_http_ticketing_errbody_checked(const u_char *s, size_t len, int html,
@@ -514,7 +530,16 @@ ngx_http_ticketing_errbody_checked(const u_char *s, size_t len, int html,
     u_char    whole[NGX_HTTP_TICKETING_ERRBODY_JUDGE_MAX];
     unsigned  cut;
 
-    n = ngx_http_ticketing_errbody_clean_to(s, len, html, whole,
+    if (memchr(s, '<', len) != NULL) {
+        n = ngx_http_ticketing_errbody_clean_to(s, len, html, 1, whole,
+                                               sizeof(whole), &cut);
+
+        if (cut || !ngx_http_ticketing_errbody_safe(whole, n, http_status)) {
+            return 0;
+        }
+    }
+
+    n = ngx_http_ticketing_errbody_clean_to(s, len, html, 0, whole,
                                            sizeof(whole), &cut);
 
     if (cut || n == 0
@@ -560,7 +585,7 @@ ngx_http_ticketing_errbody_clean(const u_char *src, size_t len, int html,
     unsigned  cut;
 
     /* room for "..." */
-    o = ngx_http_ticketing_errbody_clean_to(src, len, html, dst,
+    o = ngx_http_ticketing_errbody_clean_to(src, len, html, 0, dst,
                                   NGX_HTTP_TICKETING_ERRBODY_DETAIL_MAX - 3,
                                   &cut);
 
@@ -573,20 +598,24 @@ ngx_http_ticketing_errbody_clean(const u_char *src, size_t len, int html,
 }
 
 
-/* cleans into dst of cap bytes; *cut is set when the text did not fit */
+/*
+ * cleans into dst of cap bytes; *cut is set when the text did not fit;
+ * "glue": a tag and the whitespace around it are removed, not a space
+ */
 static size_t
 ngx_http_ticketing_errbody_clean_to(const u_char *src, size_t len, int html,
-    u_char *dst, size_t cap, unsigned *cut)
+    unsigned glue, u_char *dst, size_t cap, unsigned *cut)
 {
     size_t         n, o, need;
     u_char         utf[4];
-    unsigned       cp, space;
+    unsigned       cp, space, glued;
     const u_char  *p, *end, *gt;
 
     p = src;
     end = src + len;
     o = 0;
     space = 0;
+    glued = 0;
     *cut = 0;
 
     while (p < end) {
@@ -599,7 +628,8 @@ ngx_http_ticketing_errbody_clean_to(const u_char *src, size_t len, int html,
         {
             gt = memchr(p, '>', (size_t) (end - p));
             p = (gt == NULL) ? end : gt + 1;
-            space = 1;
+            space = !glue;
+            glued = glue;
             continue;
         }
 
@@ -625,7 +655,7 @@ ngx_http_ticketing_errbody_clean_to(const u_char *src, size_t len, int html,
             || cp == '\f' || cp == '\v' || cp == 0xa0
             || cp == 0x2028 || cp == 0x2029)
         {
-            space = 1;
+            space = !glued;
             continue;
         }
 
@@ -650,6 +680,7 @@ ngx_http_ticketing_errbody_clean_to(const u_char *src, size_t len, int html,
         }
 
         space = 0;
+        glued = 0;
         memcpy(dst + o, utf, n);
         o += n;
     }
@@ -774,8 +805,12 @@ static const ngx_http_ticketing_fold_t  ngx_http_ticketing_folds[] = {
     /* combining diacritical marks */
     ngx_http_ticketing_fold_text(0x0300, 0x036f, ""),
 
+    /* Armenian full stop */
+    ngx_http_ticketing_fold_text(0x0589, 0x0589, "."),
+
     /* the digits of scripts (Unicode's Nd) */
     ngx_http_ticketing_fold_digits(0x0660),     /* Arabic-Indic */
+    ngx_http_ticketing_fold_text(0x06d4, 0x06d4, "."),   /* Arabic stop */
     ngx_http_ticketing_fold_digits(0x06f0),     /* Extended Arabic-Indic */
     ngx_http_ticketing_fold_digits(0x07c0),     /* NKo */
     ngx_http_ticketing_fold_digits(0x0966),     /* Devanagari */
@@ -944,7 +979,8 @@ static const ngx_http_ticketing_fold_t  ngx_http_ticketing_folds[] = {
     ngx_http_ticketing_fold_number(0x3251, 0x325f, 21, ""),
     ngx_http_ticketing_fold_number(0x32b1, 0x32bf, 36, ""),
 
-    /* more digits */
+    /* Lisu tone mya ti (a dot); more digits */
+    ngx_http_ticketing_fold_text(0xa4f8, 0xa4f8, "."),
     ngx_http_ticketing_fold_digits(0xa620),     /* Vai */
     ngx_http_ticketing_fold_text(0xa789, 0xa789, ":"),   /* modifier colon */
     ngx_http_ticketing_fold_digits(0xa8d0),     /* Saurashtra */
@@ -983,7 +1019,8 @@ static const ngx_http_ticketing_fold_t  ngx_http_ticketing_folds[] = {
 
 /*
  * One round of folding: percent escapes (%2E) and HTML character
- * references (&#46; &period; &amp;) decoded; whitespace to a space;
+ * references (&#46; &period; &amp;) decoded; defanged dots ("[.]", "(.)",
+ * "[dot]", "(dot)") to "."; whitespace to a space;
  * control and ignorable characters dropped; mathematical letters and
  * digits (U+1D400 to U+1D7FF) folded to ASCII, and every character of the
  * folding table above (combining marks dropped, look-alikes of spaces,
@@ -993,6 +1030,7 @@ static const ngx_http_ticketing_fold_t  ngx_http_ticketing_folds[] = {
 size_t
 ngx_http_ticketing_errbody_fold(const u_char *src, size_t len, u_char *dst)
 {
+    u_char                            close;
     size_t                            n, o, lo, hi, mid;
     unsigned                          cp, v;
     const u_char                     *p, *end;
@@ -1003,6 +1041,24 @@ ngx_http_ticketing_errbody_fold(const u_char *src, size_t len, u_char *dst)
     o = 0;
 
     while (p < end) {
+
+        if (*p == '[' || *p == '(') {
+            close = (*p == '[') ? ']' : ')';
+
+            if (end - p >= 3 && p[1] == '.' && p[2] == close) {
+                dst[o++] = '.';
+                p += 3;
+                continue;
+            }
+
+            if (end - p >= 5 && p[4] == close
+                && strncasecmp((const char *) p + 1, "dot", 3) == 0)
+            {
+                dst[o++] = '.';
+                p += 5;
+                continue;
+            }
+        }
 
         if (*p == '%' && end - p >= 3
             && ngx_http_ticketing_ishex(p[1])
@@ -1256,7 +1312,7 @@ ngx_http_ticketing_errbody_judge(const u_char *s, size_t len,
         "password", "passwd", "secret", "bearer ", "private key",
         "-----begin", "authorization:", "access_token", "refresh_token",
         "id_token", "api_key", "apikey", "api-key", "token=", "jsessionid",
-        "passphrase", "contrase", "ssh-rsa", "ssh-dss", "ssh-ed25519",
+        "passphrase", "ssh-rsa", "ssh-dss", "ssh-ed25519",
         "ecdsa-sha2-", "aaaab3nzac1", "aaaac3nzac1", "aaaae2vjzhnh",
 
         /* databases */
@@ -1287,6 +1343,7 @@ ngx_http_ticketing_errbody_judge(const u_char *s, size_t len,
     }
 
     if (ngx_http_ticketing_has_ipv4(s, len)
+        || ngx_http_ticketing_has_dashed_ipv4(s, len)
         || ngx_http_ticketing_has_ipv6(s, len)
         || ngx_http_ticketing_has_source_location(s, len)
         || ngx_http_ticketing_has_sql(s, len)
@@ -1528,7 +1585,8 @@ ngx_http_ticketing_is_host(const u_char *t, size_t len)
 
     static const char  *internal[] = {
         ".internal", ".local", ".localdomain", ".lan", ".corp", ".intranet",
-        ".intra", ".svc", ".cluster", ".home.arpa", ".private", NULL
+        ".intra", ".svc", ".cluster", ".home.arpa", ".private", ".pod",
+        ".compute", ".amazonaws", NULL
     };
 
     for (i = 1; i < len; i++) {
@@ -1791,18 +1849,27 @@ ngx_http_ticketing_is_token(const u_char *t, size_t len)
 
 
 /*
- * A credential word followed by ":" or "=": "pwd=123", "pass: 1234",
- * "PIN: 0000".  "pwd" alone too.
+ * Credentials with their value, word by word:
+ *  - a credential word ("pass", "pin", "credentials", "Passwort",
+ *    "contrase<U+00F1>a", ...) followed by ":" or "=" ("pwd=123", "pass:
+ *    1234"), by a value-looking word (letters and digits: "pass Hunter2",
+ *    "credenciales admin/Hunter2"), or within the next 3 words by a word
+ *    ending in ":" or "=" and a value-looking word ("Passwort falsch:
+ *    Hunter2"); "pwd" alone too;
+ *  - an authentication scheme ("Basic", "Bearer", "Digest", "NTLM",
+ *    "Negotiate") followed by a token68 of 8 or more characters with a digit
+ *    or "=" ("Basic YWRtaW46aHVudGVyMg==");
+ *  - "token", "*-token" or "*_token" ("X-Auth-Token:") followed by a run of
+ *    12 or more letters, digits, "-" or "_" with a digit.
+ * "Contrase<U+00F1>a incorrecta", "pass the ticket to QA", "the token has
+ * expired" pass.
  */
 static int
 ngx_http_ticketing_has_credential(const u_char *s, size_t len)
 {
-    size_t  i, p;
-
-    static const char  *words[] = {
-        "pass", "pwd", "pw", "passcode", "pin", "pincode", "creds",
-        "credential", "credentials", NULL
-    };
+    size_t         i, n, k, wn[5];
+    unsigned       kind;
+    const u_char  *w[5], *p, *end;
 
     if (ngx_http_ticketing_ci_word(s, len, 0, "pwd")
         != NGX_HTTP_TICKETING_NO_WORD)
@@ -1810,27 +1877,318 @@ ngx_http_ticketing_has_credential(const u_char *s, size_t len)
         return 1;
     }
 
-    for (i = 0; words[i] != NULL; i++) {
-        p = 0;
+    /* a window of 5 words: the word judged and the 4 after it */
 
-        for ( ;; ) {
-            p = ngx_http_ticketing_ci_word(s, len, p, words[i]);
+    p = s;
+    end = s + len;
+    n = 0;
 
-            if (p == NGX_HTTP_TICKETING_NO_WORD) {
-                break;
-            }
-
-            while (p < len && s[p] == ' ') {
+    for ( ;; ) {
+        while (n < 5 && p < end) {
+            while (p < end && *p == ' ') {
                 p++;
             }
 
-            if (p < len && (s[p] == ':' || s[p] == '=')) {
+            if (p == end) {
+                break;
+            }
+
+            w[n] = p;
+
+            while (p < end && *p != ' ') {
+                p++;
+            }
+
+            wn[n] = (size_t) (p - w[n]);
+            n++;
+        }
+
+        if (n == 0) {
+            return 0;
+        }
+
+        kind = ngx_http_ticketing_credential_word(w[0], wn[0], &k);
+
+        if (kind == NGX_HTTP_TICKETING_CRED_WORD) {
+
+            /* "pass:", "pass=", "pass :" */
+
+            if ((k < wn[0] && (w[0][k] == ':' || w[0][k] == '='))
+                || (n > 1 && (w[1][0] == ':' || w[1][0] == '=')))
+            {
+                return 1;
+            }
+
+            if (n > 1 && ngx_http_ticketing_is_value(w[1], wn[1])) {
+                return 1;
+            }
+
+            for (i = 1; i + 1 < n && i <= 3; i++) {
+                if ((w[i][wn[i] - 1] == ':' || w[i][wn[i] - 1] == '=')
+                    && ngx_http_ticketing_is_value(w[i + 1], wn[i + 1]))
+                {
+                    return 1;
+                }
+            }
+
+        } else if (kind == NGX_HTTP_TICKETING_CRED_SCHEME) {
+
+            if (n > 1 && ngx_http_ticketing_is_token68(w[1], wn[1])) {
+                return 1;
+            }
+
+        } else if (kind == NGX_HTTP_TICKETING_CRED_TOKEN) {
+
+            i = (n > 1 && wn[1] == 1
+                 && (w[1][0] == ':' || w[1][0] == '=')) ? 2 : 1;
+
+            if (k < wn[0] && (w[0][k] == ':' || w[0][k] == '=')
+                && k + 1 < wn[0])
+            {
+                /* "session_token=0123456789abcdef" */
+                if (ngx_http_ticketing_is_secret(w[0] + k + 1,
+                                                 wn[0] - k - 1))
+                {
+                    return 1;
+                }
+
+            } else if (i < n && ngx_http_ticketing_is_secret(w[i], wn[i])) {
                 return 1;
             }
         }
+
+        /* the window moves on by a word */
+
+        for (i = 1; i < n; i++) {
+            w[i - 1] = w[i];
+            wn[i - 1] = wn[i];
+        }
+
+        n--;
+    }
+}
+
+
+/*
+ * The kind of the word t: a credential word, an authentication scheme, a
+ * token's name, or none; *k is set to the length of the name in t (after
+ * leading punctuation)
+ */
+static unsigned
+ngx_http_ticketing_credential_word(const u_char *t, size_t len, size_t *k)
+{
+    size_t  i, n, skip;
+
+    static const struct {
+        const char  *word;
+        unsigned     prefix;    /* any word that starts with it */
+        unsigned     kind;
+    } words[] = {
+        { "pass", 0, NGX_HTTP_TICKETING_CRED_WORD },
+        { "password", 0, NGX_HTTP_TICKETING_CRED_WORD },
+        { "passwd", 0, NGX_HTTP_TICKETING_CRED_WORD },
+        { "passwort", 0, NGX_HTTP_TICKETING_CRED_WORD },
+        { "pw", 0, NGX_HTTP_TICKETING_CRED_WORD },
+        { "passcode", 0, NGX_HTTP_TICKETING_CRED_WORD },
+        { "pin", 0, NGX_HTTP_TICKETING_CRED_WORD },
+        { "pincode", 0, NGX_HTTP_TICKETING_CRED_WORD },
+        { "creds", 0, NGX_HTTP_TICKETING_CRED_WORD },
+        { "credential", 1, NGX_HTTP_TICKETING_CRED_WORD },
+        { "credencial", 1, NGX_HTTP_TICKETING_CRED_WORD },
+        { "contrase", 1, NGX_HTTP_TICKETING_CRED_WORD },
+        { "clave", 0, NGX_HTTP_TICKETING_CRED_WORD },
+        { "senha", 0, NGX_HTTP_TICKETING_CRED_WORD },
+        { "basic", 0, NGX_HTTP_TICKETING_CRED_SCHEME },
+        { "bearer", 0, NGX_HTTP_TICKETING_CRED_SCHEME },
+        { "digest", 0, NGX_HTTP_TICKETING_CRED_SCHEME },
+        { "ntlm", 0, NGX_HTTP_TICKETING_CRED_SCHEME },
+        { "negotiate", 0, NGX_HTTP_TICKETING_CRED_SCHEME },
+        { "token", 0, NGX_HTTP_TICKETING_CRED_TOKEN },
+        { NULL, 0, 0 }
+    };
+
+    for (skip = 0; skip < len && strchr("([{\"'`<", t[skip]) != NULL;
+         skip++)
+    {
+        /* void */
     }
 
-    return 0;
+    t += skip;
+    len -= skip;
+
+    for (n = 0; n < len && ngx_http_ticketing_isalpha(t[n]); n++) {
+        /* void */
+    }
+
+    for (i = 0; words[i].word != NULL; i++) {
+        if (strlen(words[i].word) > n
+            || strncasecmp((const char *) t, words[i].word,
+                           strlen(words[i].word)) != 0)
+        {
+            continue;
+        }
+
+        if (words[i].prefix) {
+            /* the rest of the word: letters, UTF-8 too ("contrase<U+00F1>a") */
+            while (n < len && (ngx_http_ticketing_isalpha(t[n])
+                               || t[n] >= 0x80))
+            {
+                n++;
+            }
+
+        } else if (strlen(words[i].word) != n) {
+            continue;
+        }
+
+        *k = skip + n;
+        return words[i].kind;
+    }
+
+    /* "X-Auth-Token", "session_token" */
+
+    for (n = 0; n < len && (ngx_http_ticketing_isalnum(t[n]) || t[n] == '-'
+                            || t[n] == '_');
+         n++)
+    {
+        /* void */
+    }
+
+    if (n > 6 && (t[n - 6] == '-' || t[n - 6] == '_')
+        && strncasecmp((const char *) t + n - 5, "token", 5) == 0)
+    {
+        *k = skip + n;
+        return NGX_HTTP_TICKETING_CRED_TOKEN;
+    }
+
+    return NGX_HTTP_TICKETING_CRED_NONE;
+}
+
+
+/*
+ * A value: a word, without its quotes and trailing punctuation, with a
+ * letter and a digit ("Hunter2", "admin/Hunter2"), not a ticket key
+ * ("INST-7902")
+ */
+static int
+ngx_http_ticketing_is_value(const u_char *t, size_t len)
+{
+    int     letter, digit;
+    size_t  i;
+
+    while (len > 0 && strchr("([{\"'`<", t[0]) != NULL) {
+        t++;
+        len--;
+    }
+
+    while (len > 0 && strchr(")]}\"'`>.,;:!?", t[len - 1]) != NULL) {
+        len--;
+    }
+
+    letter = 0;
+    digit = 0;
+
+    for (i = 0; i < len; i++) {
+        letter |= ngx_http_ticketing_isalpha(t[i]);
+        digit |= ngx_http_ticketing_isdigit(t[i]);
+    }
+
+    if (!letter || !digit) {
+        return 0;
+    }
+
+    /* a ticket key: upper-case letters and digits, "-", digits */
+
+    for (i = 0; i < len && ((t[i] >= 'A' && t[i] <= 'Z')
+                            || ngx_http_ticketing_isdigit(t[i]));
+         i++)
+    {
+        /* void */
+    }
+
+    if (i > 0 && i + 1 < len && t[i] == '-') {
+        for (i++; i < len && ngx_http_ticketing_isdigit(t[i]); i++) {
+            /* void */
+        }
+
+        if (i == len) {
+            return 0;
+        }
+    }
+
+    return 1;
+}
+
+
+/*
+ * An authentication scheme's credentials: a token68 of 8 or more
+ * characters with a digit or "=" ("YWRtaW46aHVudGVyMg==",
+ * "username=admin")
+ */
+static int
+ngx_http_ticketing_is_token68(const u_char *t, size_t len)
+{
+    int     mark;
+    size_t  i;
+
+    while (len > 0 && strchr(",;\"'", t[len - 1]) != NULL) {
+        len--;
+    }
+
+    if (len < 8) {
+        return 0;
+    }
+
+    mark = 0;
+
+    for (i = 0; i < len; i++) {
+        if (ngx_http_ticketing_isdigit(t[i]) || t[i] == '=') {
+            mark = 1;
+
+        } else if (!ngx_http_ticketing_isalpha(t[i])
+                   && strchr("-._~+/\"", t[i]) == NULL)
+        {
+            return 0;
+        }
+    }
+
+    return mark;
+}
+
+
+/* a secret: 12 or more letters, digits, "-" or "_", with a digit */
+static int
+ngx_http_ticketing_is_secret(const u_char *t, size_t len)
+{
+    int     digit;
+    size_t  i;
+
+    while (len > 0 && strchr("\"'", t[0]) != NULL) {
+        t++;
+        len--;
+    }
+
+    while (len > 0 && strchr(")]}\"'.,;!?", t[len - 1]) != NULL) {
+        len--;
+    }
+
+    if (len < 12) {
+        return 0;
+    }
+
+    digit = 0;
+
+    for (i = 0; i < len; i++) {
+        if (ngx_http_ticketing_isdigit(t[i])) {
+            digit = 1;
+
+        } else if (!ngx_http_ticketing_isalpha(t[i])
+                   && t[i] != '-' && t[i] != '_')
+        {
+            return 0;
+        }
+    }
+
+    return digit;
 }
 
 
@@ -2197,11 +2555,14 @@ ngx_http_ticketing_ci_word(const u_char *s, size_t len, size_t from,
 }
 
 
-/* d.d.d.d with 1-3 digits each */
+/*
+ * d.d.d.d with 1-3 digits each; spaces may come before a dot, and then
+ * after it ("10 .20.30.40", "10 . 20 . 30 . 40", not the list "1. 2. 3. 4")
+ */
 static int
 ngx_http_ticketing_has_ipv4(const u_char *s, size_t len)
 {
-    size_t  i, j, digits, groups;
+    size_t  i, j, k, digits, groups;
 
     for (i = 0; i < len; i++) {
         if (!ngx_http_ticketing_isdigit(s[i])
@@ -2230,7 +2591,84 @@ ngx_http_ticketing_has_ipv4(const u_char *s, size_t len)
                 return 1;
             }
 
-            if (j >= len || s[j] != '.') {
+            for (k = j; k < len && s[k] == ' '; k++) {
+                /* void */
+            }
+
+            if (k >= len || s[k] != '.') {
+                break;
+            }
+
+            j = k + 1;
+
+            if (k > 0 && s[k - 1] == ' ') {
+                while (j < len && s[j] == ' ') {
+                    j++;
+                }
+            }
+        }
+    }
+
+    return 0;
+}
+
+
+
+/*
+ * An IPv4 address written with dashes, as in the host names of clouds and
+ * clusters: "ip-10-0-1-23", "10-20-30-40.ticketing.pod".  Exactly four
+ * groups of 1-3 digits, each at most 255, not part of a longer run of
+ * dashed numbers (a phone number, "1-2-3-4-5").
+ */
+static int
+ngx_http_ticketing_has_dashed_ipv4(const u_char *s, size_t len)
+{
+    size_t    i, j, digits, groups;
+    unsigned  v;
+
+    for (i = 0; i < len; i++) {
+        if (!ngx_http_ticketing_isdigit(s[i])
+            || (i > 0 && ngx_http_ticketing_isdigit(s[i - 1]))
+            || (i > 1 && s[i - 1] == '-'
+                && ngx_http_ticketing_isdigit(s[i - 2])))
+        {
+            continue;
+        }
+
+        groups = 0;
+        j = i;
+
+        for ( ;; ) {
+            digits = 0;
+            v = 0;
+
+            while (j < len && ngx_http_ticketing_isdigit(s[j])) {
+                v = v * 10 + (s[j] - '0');
+                digits++;
+                j++;
+
+                if (digits > 3) {
+                    break;
+                }
+            }
+
+            if (digits == 0 || digits > 3 || v > 255) {
+                break;
+            }
+
+            groups++;
+
+            if (groups == 4) {
+                if (j + 1 < len && s[j] == '-'
+                    && ngx_http_ticketing_isdigit(s[j + 1]))
+                {
+                    break;
+                }
+
+                return 1;
+            }
+
+            if (j >= len || s[j] != '-') {
                 break;
             }
 
@@ -2240,7 +2678,6 @@ ngx_http_ticketing_has_ipv4(const u_char *s, size_t len)
 
     return 0;
 }
-
 
 /* "File.java:214", "app.py\", line 3", "main.go:12" */
 static int

@@ -1270,6 +1270,230 @@ test_fold(void **state)
 }
 
 
+/* each of drop is dropped for 400, 409 and 500; each of keep kept */
+static void
+drop_keep(const char **drop, const char **keep)
+{
+    size_t  i, j;
+
+    static const unsigned  statuses[] = { 400, 409, 500 };
+
+    for (i = 0; drop[i] != NULL; i++) {
+        for (j = 0; j < sizeof(statuses) / sizeof(statuses[0]); j++) {
+            if (safe(drop[i], statuses[j])) {
+                print_error("kept %zu \"%s\" with %u\n", i, drop[i],
+                            statuses[j]);
+            }
+
+            assert_false(safe(drop[i], statuses[j]));
+        }
+    }
+
+    for (i = 0; keep[i] != NULL; i++) {
+        if (!safe(keep[i], 409) || !safe(keep[i], 404)) {
+            print_error("dropped %zu \"%s\"\n", i, keep[i]);
+        }
+
+        assert_true(safe(keep[i], 409));
+        assert_true(safe(keep[i], 404));
+    }
+}
+
+
+/* ordinary messages every rule below must keep */
+#define ORDINARY                                                             \
+    "Sprint-12 is closed",                                                   \
+    "La fecha 12.05.2024 no es v\xc3\xa1lida",                               \
+    "Version 2.3.1 is required",                                             \
+    "INST-7902 not found",                                                   \
+    "Use the format key:value"
+
+
+/* IPv4 with dashes in host names; internal DNS suffixes */
+static void
+test_dashed_ipv4(void **state)
+{
+    static const char  *drop[] = {
+        "could not reach ip-10-0-1-23 for project INST",
+        "host ip-10-0-1-23.eu-west-1.compute.amazonaws.com timed out",
+        "10-20-30-40.ticketing.pod not ready",
+        "node 172-16-254-1 is down",
+        "db prod.abc123.eu-west-1.rds.amazonaws.com refused",
+        "ticketing.default.pod not ready",
+        "jira.ticketing.svc timed out",
+        "worker-a.compute.internal timed out",
+        NULL
+    };
+
+    static const char  *keep[] = {
+        ORDINARY,
+        "dates 2024-01-15 and 15-01-2024 are valid",
+        "steps 1-2-3-4-5 are required",
+        "the range 300-400-500-600 is invalid",
+        NULL
+    };
+
+    (void) state;
+
+    drop_keep(drop, keep);
+}
+
+
+/* credentials: an auth scheme, a credential word or a token and a value */
+static void
+test_credential_values(void **state)
+{
+    static const char  *drop[] = {
+        "invalid Authorization header Basic YWRtaW46aHVudGVyMg==",
+        "scheme Digest username=admin",
+        "NTLM TlRMTVNTUAABAAAAB4IIogAAAAAAAAAAAAAAAAAAAAAGAbEdAAAADw== "
+            "rejected",
+        "user admin pass Hunter2",
+        "user admin pass \"Hunter2\"",
+        "user admin PIN 0000x1",
+        "credenciales admin/Hunter2",
+        "Credentials admin/Hunter2 rejected",
+        "Passwort falsch: Hunter2",
+        "Passwort: geheim",
+        "contrase\xc3\xb1" "a Hunter2",
+        "X-Auth-Token: 5f4dcc3b5aa765d61d8327deb882cf99",
+        "X-Auth-Token 5f4dcc3b5aa765d61d8327deb882cf99",
+        "token 5f4dcc3b5aa765d61d8327deb882cf99 expired",
+        "session_token=0123456789abcdef",
+        "session-token: 0123456789ab",
+        NULL
+    };
+
+    static const char  *keep[] = {
+        ORDINARY,
+        "Basic plan does not include this field",
+        "Basic authentication is not enabled",
+        "Digest 2024 is out",
+        "pass the ticket to QA",
+        "you passed 3 of 4 checks; pass the issue key",
+        "pass INST-7902 to QA",
+        "the token has expired",
+        "the token expired 2 hours ago",
+        "X-Request-Token header is required",
+        "token: expired",
+        "Credenciales incorrectas",
+        "Passwort falsch",
+        "Contrase\xc3\xb1" "a incorrecta",
+        "CONTRASE\xc3\x91" "A INCORRECTA",
+        NULL
+    };
+
+    (void) state;
+
+    drop_keep(drop, keep);
+}
+
+
+/* markup removed: the text is judged also with the tags glued away */
+static void
+test_markup_glued(void **state)
+{
+    size_t    i, j;
+    result_t  r;
+
+    static const char  *drop[] = {
+        "cannot reach 10<b></b>.20.30.40",
+        "cannot reach 10 <b></b>.20.30.40",
+        "cannot reach 10<b></b> .20.30.40",
+        "mail admin <x>@masmovil.es",
+        "mail admin<x> @masmovil.es",
+        "connect to local<i>host</i>",
+        "<p>pass</p><p>word</p>",
+        "cannot reach 10 .20.30.40",
+        "cannot reach 10 . 20 . 30 . 40",
+        NULL
+    };
+
+    static const char  *keep[] = {
+        ORDINARY,
+        "Steps 1. 2. 3. 4. are required",
+        NULL
+    };
+
+    static const struct {
+        const char  *body;
+        const char  *detail;
+    } kept[] = {
+        { "Sprint-12 <b>is</b> closed", "Sprint-12 is closed" },
+        { "<p>INST-7902</p><p>not found</p>", "INST-7902 not found" },
+        { "Use the format <code>key:value</code>",
+          "Use the format key:value" },
+        { NULL, NULL }
+    };
+
+    static const unsigned  statuses[] = { 400, 409, 500 };
+
+    (void) state;
+
+    for (i = 0; drop[i] != NULL; i++) {
+        for (j = 0; j < sizeof(statuses) / sizeof(statuses[0]); j++) {
+            r = inspect(drop[i], statuses[j]);
+
+            if (r.len != 0) {
+                print_error("kept %zu \"%s\" with %u: \"%s\"\n", i,
+                            drop[i], statuses[j], r.detail);
+            }
+
+            assert_int_equal(r.len, 0);
+        }
+    }
+
+    for (i = 0; keep[i] != NULL; i++) {
+        r = inspect(keep[i], 409);
+        assert_string_equal(r.detail, keep[i]);
+    }
+
+    for (i = 0; kept[i].body != NULL; i++) {
+        r = inspect(kept[i].body, 409);
+        assert_string_equal(r.detail, kept[i].detail);
+    }
+}
+
+
+/* dot look-alikes (U+0589, U+06D4, U+A4F8) and defanged dots */
+static void
+test_dot_lookalikes(void **state)
+{
+    char  out[DMAX + 1];
+
+    static const char  *drop[] = {
+        "cannot reach 10\xd6\x89" "20\xd6\x89" "30\xd6\x89" "40",
+        "cannot reach 10\xdb\x94" "20\xdb\x94" "30\xdb\x94" "40",
+        "cannot reach 10\xea\x93\xb8" "20\xea\x93\xb8" "30\xea\x93\xb8"
+            "40",
+        "mail admin@masmovil\xdb\x94" "es",
+        "cannot reach 10[.]20[.]30[.]40",
+        "cannot reach 10(.)20(.)30(.)40",
+        "cannot reach 10[dot]20[DOT]30[Dot]40",
+        "mail admin@masmovil[.]es",
+        "host db[dot]internal refused",
+        NULL
+    };
+
+    static const char  *keep[] = {
+        ORDINARY,
+        "Use [.] as the separator",
+        "\xd5\xa3\xd6\x80\xd5\xb8\xd6\x82\xd5\xb4 INST-7902\xd6\x89",
+        NULL
+    };
+
+    (void) state;
+
+    fold("1\xd6\x89" "2\xdb\x94" "3\xea\x93\xb8" "4", out);
+    assert_string_equal(out, "1.2.3.4");
+
+    fold("10[.]20(.)30[dot]40 a[DOT]b [.] [ . ] (dot)", out);
+    assert_string_equal(out, "10.20.30.40 a.b . [ . ] .");
+
+    drop_keep(drop, keep);
+}
+
+
 static void
 test_nginx_detail(void **state)
 {
@@ -1452,6 +1676,10 @@ main(void)
         cmocka_unit_test(test_disguise_rules_keep),
         cmocka_unit_test(test_clean_ignorable),
         cmocka_unit_test(test_fold),
+        cmocka_unit_test(test_dashed_ipv4),
+        cmocka_unit_test(test_credential_values),
+        cmocka_unit_test(test_markup_glued),
+        cmocka_unit_test(test_dot_lookalikes),
         cmocka_unit_test(test_nginx_detail),
         cmocka_unit_test(test_gunzip),
         cmocka_unit_test(test_error_body_kind),
