@@ -67,10 +67,11 @@ $(BUILD)/tests/%: tests/%.c $(PURE_SRCS) \
 	@mkdir -p $(dir $@)
 	$(CC) $(UNIT_CFLAGS) -o $@ $< $(PURE_SRCS) $(UNIT_LIBS)
 
-# nginx's style: C lines of the module within 80 columns
+# nginx's style: C lines of the module and its tests within 80 columns
 style:
 	@awk 'length > 80 { print FILENAME ":" FNR ": " length " columns"; bad = 1 } \
-	     END { exit bad }' ngx_ticketing_module/*.c ngx_ticketing_module/*.h
+	     END { exit bad }' ngx_ticketing_module/*.[ch] tests/*.[ch] \
+	    tests/fuzz/*.[ch]
 
 unit: $(UNIT_TESTS)
 	@set -e; for t in $(UNIT_TESTS); do echo "== $$t"; $$t; done

@@ -31,7 +31,8 @@ static ngx_http_ticketing_org_t *ngx_http_ticketing_org_find(
 static ngx_int_t ngx_http_ticketing_resolve_org(ngx_http_request_t *r,
     ngx_http_ticketing_ctx_t *ctx,
     ngx_http_ticketing_provider_main_conf_t *pmcf,
-    ngx_http_ticketing_provider_loc_conf_t *plcf);
+    ngx_http_ticketing_provider_loc_conf_t *plcf, ngx_table_elt_t *org_sent,
+    ngx_uint_t norg);
 static ngx_int_t ngx_http_ticketing_resolve_provider(ngx_http_request_t *r,
     ngx_http_ticketing_ctx_t *ctx,
     ngx_http_ticketing_provider_main_conf_t *pmcf,
@@ -41,9 +42,9 @@ static ngx_uint_t ngx_http_ticketing_claim_provider(ngx_http_request_t *r,
     ngx_http_ticketing_provider_main_conf_t *pmcf,
     ngx_http_ticketing_provider_loc_conf_t *plcf);
 static ngx_int_t ngx_http_ticketing_header_authority(ngx_http_request_t *r,
-    ngx_http_ticketing_ctx_t *ctx);
-static ngx_int_t ngx_http_ticketing_org_header(ngx_http_request_t *r,
-    ngx_http_ticketing_provider_loc_conf_t *plcf, ngx_str_t *value);
+    ngx_http_ticketing_ctx_t *ctx,
+    ngx_http_ticketing_provider_loc_conf_t *plcf, ngx_table_elt_t **org_sent,
+    ngx_uint_t *norg);
 static ngx_int_t ngx_http_ticketing_set_org_header(ngx_http_request_t *r,
     ngx_http_ticketing_provider_loc_conf_t *plcf, ngx_str_t *org);
 static ngx_int_t ngx_http_ticketing_refuse_provider(ngx_http_request_t *r,
@@ -358,19 +359,22 @@ ngx_http_ticketing_provider_handler(ngx_http_request_t *r,
     ngx_http_ticketing_ctx_t *ctx)
 {
     ngx_int_t                                 rc;
+    ngx_uint_t                                norg;
+    ngx_table_elt_t                          *org_sent;
     ngx_http_ticketing_loc_conf_t            *tlcf;
     ngx_http_ticketing_main_conf_t           *tmcf;
 
     tmcf = ngx_http_get_module_main_conf(r, ngx_http_ticketing_module);
     tlcf = ngx_http_get_module_loc_conf(r, ngx_http_ticketing_module);
 
-    rc = ngx_http_ticketing_header_authority(r, ctx);
+    rc = ngx_http_ticketing_header_authority(r, ctx, &tlcf->provider,
+                                             &org_sent, &norg);
     if (rc != NGX_OK) {
         return rc;
     }
 
     rc = ngx_http_ticketing_resolve_org(r, ctx, &tmcf->provider,
-                                        &tlcf->provider);
+                                        &tlcf->provider, org_sent, norg);
     if (rc != NGX_OK) {
         return rc;
     }
@@ -385,11 +389,14 @@ ngx_http_ticketing_provider_handler(ngx_http_request_t *r,
  * it reads: a header that would make the upstream act on another method
  * (an upstream honouring X-HTTP-Method-Override would delete on a GET
  * authorized as a read), or a second Content-Type the upstream may read
- * instead of the one validated, is refused.
+ * instead of the one validated, is refused.  The same walk over the
+ * request headers counts the organization headers ("org_sent": the last).
  */
 static ngx_int_t
 ngx_http_ticketing_header_authority(ngx_http_request_t *r,
-    ngx_http_ticketing_ctx_t *ctx)
+    ngx_http_ticketing_ctx_t *ctx,
+    ngx_http_ticketing_provider_loc_conf_t *plcf, ngx_table_elt_t **org_sent,
+    ngx_uint_t *norg)
 {
     ngx_uint_t        i;
     ngx_list_part_t  *part;
@@ -401,6 +408,9 @@ ngx_http_ticketing_header_authority(ngx_http_request_t *r,
         ngx_string("x-http-method"),
         ngx_null_string
     };
+
+    *org_sent = NULL;
+    *norg = 0;
 
     part = &r->headers_in.headers.part;
     h = part->elts;
@@ -415,6 +425,15 @@ ngx_http_ticketing_header_authority(ngx_http_request_t *r,
             part = part->next;
             h = part->elts;
             i = 0;
+        }
+
+        if (plcf->org_header.len
+            && ngx_http_ticketing_header_is(&h[i], plcf->org_header.data,
+                                            plcf->org_header.len))
+        {
+            *org_sent = &h[i];
+            (*norg)++;
+            continue;
         }
 
         if (h[i].key.len < sizeof("x-http-method") - 1) {
@@ -454,7 +473,8 @@ static ngx_int_t
 ngx_http_ticketing_resolve_org(ngx_http_request_t *r,
     ngx_http_ticketing_ctx_t *ctx,
     ngx_http_ticketing_provider_main_conf_t *pmcf,
-    ngx_http_ticketing_provider_loc_conf_t *plcf)
+    ngx_http_ticketing_provider_loc_conf_t *plcf, ngx_table_elt_t *org_sent,
+    ngx_uint_t norg)
 {
     u_char                        *name;
     ngx_int_t                      n, status;
@@ -470,7 +490,11 @@ ngx_http_ticketing_resolve_org(ngx_http_request_t *r,
         n = 1;
 
     } else {
-        n = ngx_http_ticketing_org_header(r, plcf, &value);
+        n = (ngx_int_t) norg;
+
+        if (n == 1) {
+            value = org_sent->value;
+        }
 
         if (n > 1) {
             ctx->error_detail = "the organization header is repeated";
@@ -564,50 +588,6 @@ ngx_http_ticketing_resolve_org(ngx_http_request_t *r,
                         : "no organization is configured for this operation";
 
     return NGX_HTTP_BAD_REQUEST;
-}
-
-
-/* how many organization headers were sent; "value": the last one */
-static ngx_int_t
-ngx_http_ticketing_org_header(ngx_http_request_t *r,
-    ngx_http_ticketing_provider_loc_conf_t *plcf, ngx_str_t *value)
-{
-    ngx_int_t         n;
-    ngx_uint_t        i;
-    ngx_list_part_t  *part;
-    ngx_table_elt_t  *h;
-
-    n = 0;
-    ngx_str_null(value);
-
-    if (!plcf->org_header.len) {
-        return 0;
-    }
-
-    part = &r->headers_in.headers.part;
-    h = part->elts;
-
-    for (i = 0; /* void */ ; i++) {
-
-        if (i >= part->nelts) {
-            if (part->next == NULL) {
-                break;
-            }
-
-            part = part->next;
-            h = part->elts;
-            i = 0;
-        }
-
-        if (ngx_http_ticketing_header_is(&h[i], plcf->org_header.data,
-                                         plcf->org_header.len))
-        {
-            *value = h[i].value;
-            n++;
-        }
-    }
-
-    return n;
 }
 
 

@@ -1198,7 +1198,8 @@ test_hmac_published(void **state)
         "CyStikYjKIWI5a0\"}]}";
 
     static const char  *texts[] = {
-        "\xef\xbb\xbf{\"keys\":[{\"kty\":\"RSA\",\"n\":\"0vx7agoebGcQSuuPiLJX\","
+        "\xef\xbb\xbf{\"keys\":[{\"kty\":\"RSA\","
+        "\"n\":\"0vx7agoebGcQSuuPiLJX\","
         "\"e\":\"AQAB\"}]}",
         "\n\nssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsab u",
         "  ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsab u",
@@ -1361,7 +1362,8 @@ test_hmac_published(void **state)
     /* base64 of base64 of a PEM; compressed data; .NET XML */
     {
         const char     *pem = "-----BEGIN PUBLIC KEY-----\nMFkwEwYHKoZIzj0C"
-                              "AQYIKoZIzj0DAQcDQgAE\n-----END PUBLIC KEY-----\n";
+                              "AQYIKoZIzj0DAQcDQgAE\n"
+                              "-----END PUBLIC KEY-----\n";
         unsigned char   once[512];
         size_t          l1;
         static const unsigned char  gz[] = { 0x1f, 0x8b, 8, 0, 0, 0, 0, 0,
