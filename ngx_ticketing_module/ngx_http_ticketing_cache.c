@@ -69,8 +69,8 @@ static ngx_int_t ngx_http_ticketing_cache_tenant(ngx_http_request_t *r,
     ngx_str_t *provider, ngx_str_t *org, const char **error);
 static ngx_uint_t ngx_http_ticketing_cache_client_no_cache(
     ngx_http_request_t *r);
-static void ngx_http_ticketing_cache_lookup_reply(redisAsyncContext *ac,
-    void *reply, void *privdata);
+static void ngx_http_ticketing_cache_lookup_reply(redisReply *reply,
+    void *data);
 static void ngx_http_ticketing_cache_lookup_timeout(ngx_event_t *ev);
 static ngx_int_t ngx_http_ticketing_cache_send(ngx_http_request_t *r,
     ngx_http_ticketing_cache_ctx_t *cctx, ngx_uint_t phase);
@@ -143,8 +143,8 @@ static ngx_int_t ngx_http_ticketing_cache_copy(ngx_http_request_t *r,
     ngx_http_ticketing_cache_ctx_t *cctx, ngx_buf_t *b);
 static void ngx_http_ticketing_cache_store(ngx_http_request_t *r,
     ngx_http_ticketing_cache_ctx_t *cctx);
-static void ngx_http_ticketing_cache_store_reply(redisAsyncContext *ac,
-    void *reply, void *privdata);
+static void ngx_http_ticketing_cache_store_reply(redisReply *reply,
+    void *data);
 static void ngx_http_ticketing_cache_stop_storing(
     ngx_http_ticketing_cache_ctx_t *cctx);
 
@@ -232,6 +232,11 @@ ngx_http_ticketing_cache_create_main_conf(ngx_conf_t *cf,
     ngx_http_ticketing_cache_main_conf_t *conf)
 {
     /* zeroed by the caller: no Redis, no prefix */
+    conf->redis_ssl.enable = NGX_CONF_UNSET;
+    conf->redis_ssl.verify = NGX_CONF_UNSET;
+    conf->redis_ssl.verify_depth = NGX_CONF_UNSET_UINT;
+    conf->redis_ssl.server_name = NGX_CONF_UNSET;
+
     return NGX_OK;
 }
 
@@ -243,6 +248,8 @@ ngx_http_ticketing_cache_init_main_conf(ngx_conf_t *cf,
     if (conf->redis != NULL && conf->prefix.data == NULL) {
         ngx_str_set(&conf->prefix, "ticketing");
     }
+
+    ngx_http_ticketing_peer_ssl_conf_init(&conf->redis_ssl);
 
     if (conf->enabled && conf->redis == NULL) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
@@ -349,6 +356,40 @@ ngx_http_ticketing_cache_default(ngx_uint_t number, ngx_msec_t *ttl)
 }
 
 
+/* checked whether or not a location uses the module */
+ngx_int_t
+ngx_http_ticketing_cache_init_redis(ngx_conf_t *cf)
+{
+    ngx_http_ticketing_main_conf_t  *tmcf;
+
+    tmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_ticketing_module);
+
+    if (tmcf->cache.redis == NULL) {
+        return NGX_OK;
+    }
+
+    if (tmcf->cache.redis_ssl.enable) {
+        tmcf->cache.redis->peer.ssl = &tmcf->cache.redis_ssl;
+
+        if (ngx_http_ticketing_peer_ssl_init(cf, &tmcf->cache.redis_ssl,
+                                             "ticketing_redis")
+            != NGX_CONF_OK)
+        {
+            return NGX_ERROR;
+        }
+    }
+
+    if (ngx_http_ticketing_peer_init_conf(cf, &tmcf->cache.redis->peer,
+                                          "ticketing_redis")
+        != NGX_CONF_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    return NGX_OK;
+}
+
+
 ngx_int_t
 ngx_http_ticketing_cache_postconfiguration(ngx_conf_t *cf)
 {
@@ -371,7 +412,7 @@ ngx_http_ticketing_cache_postconfiguration(ngx_conf_t *cf)
 
 
 /*
- * ticketing_redis ADDRESS [password=P] [db=N] [prefix=S]
+ * ticketing_redis ADDRESS [username=U] [password=P] [db=N] [prefix=S]
  *     [connect_timeout=T] [max_fails=N] [fail_timeout=T];
  */
 char *
@@ -380,6 +421,7 @@ ngx_http_ticketing_cache_redis(ngx_conf_t *cf, ngx_command_t *cmd,
 {
     ngx_http_ticketing_main_conf_t  *tmcf = conf;
 
+    char                             *err;
     ngx_int_t                         n;
     ngx_str_t                        *value, s;
     ngx_uint_t                        i;
@@ -394,24 +436,34 @@ ngx_http_ticketing_cache_redis(ngx_conf_t *cf, ngx_command_t *cmd,
         return NGX_CONF_ERROR;
     }
 
-    rcf->connect_timeout = 1000;
+    rcf->peer.connect_timeout = 1000;
     rcf->max_fails = 5;
     rcf->fail_timeout = 5000;
 
     value = cf->args->elts;
 
-    if (ngx_http_ticketing_redis_parse_addr(cf->pool, &value[1], rcf)
-        != NGX_OK)
-    {
+    err = ngx_http_ticketing_peer_parse(cf, &value[1], 6379, &rcf->peer);
+
+    if (err != NGX_CONF_OK) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                            "invalid address \"%V\" in \"%V\" directive: "
-                           "an IP address and port or \"unix:/path\" "
-                           "(host names are not resolved)",
-                           &value[1], &cmd->name);
+                           "%s (expected host:port, IP:port, [IPv6]:port "
+                           "or unix:/path)", &value[1], &cmd->name, err);
         return NGX_CONF_ERROR;
     }
 
     for (i = 2; i < cf->args->nelts; i++) {
+
+        if (ngx_strncmp(value[i].data, "username=", 9) == 0) {
+            rcf->username.data = value[i].data + 9;
+            rcf->username.len = value[i].len - 9;
+
+            if (rcf->username.len == 0) {
+                goto invalid;
+            }
+
+            continue;
+        }
 
         if (ngx_strncmp(value[i].data, "password=", 9) == 0) {
             rcf->password.data = value[i].data + 9;
@@ -454,9 +506,9 @@ ngx_http_ticketing_cache_redis(ngx_conf_t *cf, ngx_command_t *cmd,
             s.data = value[i].data + 16;
             s.len = value[i].len - 16;
 
-            rcf->connect_timeout = ngx_parse_time(&s, 0);
-            if (rcf->connect_timeout == (ngx_msec_t) NGX_ERROR
-                || rcf->connect_timeout == 0)
+            rcf->peer.connect_timeout = ngx_parse_time(&s, 0);
+            if (rcf->peer.connect_timeout == (ngx_msec_t) NGX_ERROR
+                || rcf->peer.connect_timeout == 0)
             {
                 goto invalid;
             }
@@ -487,6 +539,13 @@ ngx_http_ticketing_cache_redis(ngx_conf_t *cf, ngx_command_t *cmd,
         }
 
         goto invalid;
+    }
+
+    if (rcf->username.len && rcf->password.len == 0) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"%V\": username= needs password=",
+                           &cmd->name);
+        return NGX_CONF_ERROR;
     }
 
     tmcf->cache.redis = rcf;
@@ -1263,10 +1322,9 @@ ngx_http_ticketing_cache_client_no_cache(ngx_http_request_t *r)
 
 
 static void
-ngx_http_ticketing_cache_lookup_reply(redisAsyncContext *ac, void *reply,
-    void *privdata)
+ngx_http_ticketing_cache_lookup_reply(redisReply *reply, void *data)
 {
-    ngx_http_ticketing_cache_lookup_t  *lk = privdata;
+    ngx_http_ticketing_cache_lookup_t  *lk = data;
 
     ngx_uint_t                       lock_gone;
     redisReply                      *rr = reply;
@@ -3119,8 +3177,7 @@ ngx_http_ticketing_cache_store(ngx_http_request_t *r,
 
 
 static void
-ngx_http_ticketing_cache_store_reply(redisAsyncContext *ac, void *reply,
-    void *privdata)
+ngx_http_ticketing_cache_store_reply(redisReply *reply, void *data)
 {
     redisReply  *rr = reply;
 

@@ -46,6 +46,9 @@ typedef struct {
     ngx_http_ticketing_redis_conf_t  *redis;
     ngx_str_t                         prefix;
 
+    /* ticketing_redis_ssl* */
+    ngx_http_ticketing_peer_ssl_t     redis_ssl;
+
     /* some location has "ticketing_cache on" */
     ngx_flag_t                        enabled;
 } ngx_http_ticketing_cache_main_conf_t;

@@ -1,20 +1,20 @@
 
 /*
- * One Redis connection per worker, attached to nginx's event loop.
+ * One Redis connection per worker.
  *
- * hiredis owns the socket: it connects, reads, writes and closes it.  The
- * socket is wrapped in an ngx_connection_t only to get nginx events for
- * it; when hiredis lets go of the context (its "cleanup" hook), the
- * ngx_connection_t is given back without closing the descriptor, which
- * hiredis closes right after.
+ * The connection is the module's client layer (resolver, connect, TLS);
+ * commands are formatted by hiredis into one output buffer and pipelined;
+ * replies are parsed by a redisReader and given, in order, to the
+ * callbacks of a ring of pending commands.  Commands queued while the
+ * connection is being made wait in the buffer behind AUTH and SELECT.
  *
- * Nothing here holds a request: callers pass a record of their own as the
- * callback's privdata, and hiredis calls every queued callback exactly
- * once, with the reply or with NULL when the context goes away.
+ * Nothing here holds a request: callers pass a record of their own, and
+ * every callback is called exactly once, with the reply or with NULL when
+ * the connection goes away.  Writes happen from a posted event, never
+ * inside ngx_http_ticketing_redis_command(), so that a callback never
+ * runs before its command was accepted.
  */
 
-
-#include <sys/ioctl.h>
 
 #include "ngx_http_ticketing_module.h"
 #include "ngx_http_ticketing_redis.h"
@@ -23,156 +23,78 @@
 /* commands queued at once: beyond this Redis is too slow to be useful */
 #define NGX_HTTP_TICKETING_REDIS_MAX_PENDING   1024
 
-/* reads of hiredis' 16 KB in one go before yielding to other events */
+/* AUTH and SELECT come on top of those */
+#define NGX_HTTP_TICKETING_REDIS_RING          (1024 + 2)
+
+/* reads in one go before yielding to other events */
 #define NGX_HTTP_TICKETING_REDIS_MAX_READS     64
+#define NGX_HTTP_TICKETING_REDIS_READ_SIZE     16384
 
 #define NGX_HTTP_TICKETING_REDIS_MIN_BACKOFF   100
 
 
 typedef struct {
-    ngx_http_ticketing_redis_conf_t  *conf;
-    ngx_log_t                        *log;
-
-    redisAsyncContext                *ac;
-    ngx_connection_t                 *conn;
-
-    /* incremented whenever a connection is given back */
-    ngx_uint_t                        generation;
-
-    /* nesting of calls into hiredis */
-    ngx_uint_t                        depth;
-
-    ngx_uint_t                        pending;
-
-    /* circuit breaker: consecutive failures, open until */
-    ngx_uint_t                        fails;
-    ngx_msec_t                        open_until;
-    unsigned                          open:1;
-    unsigned                          connected:1;
-
-    /* reconnection backoff */
-    ngx_msec_t                        backoff;
-    ngx_msec_t                        next_connect;
-
-    ngx_event_t                       connect_timer;
-} ngx_http_ticketing_redis_t;
-
-
-/* the callback and privdata of one queued command */
-typedef struct {
-    redisCallbackFn                  *fn;
-    void                             *privdata;
+    ngx_http_ticketing_redis_handler_pt   fn;
+    void                                 *data;
 } ngx_http_ticketing_redis_cb_t;
 
 
+typedef struct {
+    ngx_http_ticketing_redis_conf_t      *conf;
+    ngx_log_t                            *log;
+
+    ngx_http_ticketing_peer_t             peer;
+    redisReader                          *reader;
+
+    /* formatted commands not yet written */
+    u_char                               *out;
+    size_t                                out_len;
+    size_t                                out_sent;
+    size_t                                out_size;
+
+    /* the callbacks of the commands queued, in order */
+    ngx_http_ticketing_redis_cb_t         ring[NGX_HTTP_TICKETING_REDIS_RING];
+    ngx_uint_t                            head;
+    ngx_uint_t                            pending;
+
+    /* incremented whenever the connection is dropped */
+    ngx_uint_t                            generation;
+
+    /* nesting of callbacks: no reconnecting from inside one */
+    ngx_uint_t                            depth;
+
+    /* circuit breaker: consecutive failures, open until */
+    ngx_uint_t                            fails;
+    ngx_msec_t                            open_until;
+    unsigned                              open:1;
+
+    /* a connection is being made or is up */
+    unsigned                              active:1;
+    unsigned                              connected:1;
+
+    /* reconnection backoff */
+    ngx_msec_t                            backoff;
+    ngx_msec_t                            next_connect;
+} ngx_http_ticketing_redis_t;
+
+
 static void ngx_http_ticketing_redis_connect(void);
-static void ngx_http_ticketing_redis_drop(void);
-static void ngx_http_ticketing_redis_on_connect(const redisAsyncContext *ac,
-    int status);
-static void ngx_http_ticketing_redis_on_disconnect(
-    const redisAsyncContext *ac, int status);
-static void ngx_http_ticketing_redis_setup_reply(redisAsyncContext *ac,
-    void *reply, void *privdata);
-static void ngx_http_ticketing_redis_reply(redisAsyncContext *ac,
-    void *reply, void *privdata);
-static void ngx_http_ticketing_redis_connect_timeout(ngx_event_t *ev);
+static void ngx_http_ticketing_redis_peer_handler(
+    ngx_http_ticketing_peer_t *p, ngx_int_t rc);
+static void ngx_http_ticketing_redis_ready(void);
+static void ngx_http_ticketing_redis_drop(const char *why);
+static ngx_int_t ngx_http_ticketing_redis_queue(
+    ngx_http_ticketing_redis_handler_pt fn, void *data, int argc,
+    const char **argv, const size_t *argvlen);
+static void ngx_http_ticketing_redis_setup_reply(redisReply *r, void *data);
 static void ngx_http_ticketing_redis_read_handler(ngx_event_t *rev);
 static void ngx_http_ticketing_redis_write_handler(ngx_event_t *wev);
-static void ngx_http_ticketing_redis_add_read(void *privdata);
-static void ngx_http_ticketing_redis_del_read(void *privdata);
-static void ngx_http_ticketing_redis_add_write(void *privdata);
-static void ngx_http_ticketing_redis_del_write(void *privdata);
-static void ngx_http_ticketing_redis_cleanup(void *privdata);
-static void ngx_http_ticketing_redis_add_event(ngx_event_t *ev,
-    ngx_int_t event);
-static void ngx_http_ticketing_redis_del_event(ngx_event_t *ev,
-    ngx_int_t event);
+static ngx_int_t ngx_http_ticketing_redis_dispatch(void);
+static void ngx_http_ticketing_redis_open_circuit(const char *why);
 
 
 /* per worker; holds no request state */
 static ngx_http_ticketing_redis_t  ngx_http_ticketing_redis;
-
-
-ngx_int_t
-ngx_http_ticketing_redis_parse_addr(ngx_pool_t *pool, ngx_str_t *addr,
-    ngx_http_ticketing_redis_conf_t *rcf)
-{
-    u_char           *p, *last, *colon;
-    ngx_int_t         port;
-    struct in6_addr   a6;
-
-    rcf->name = *addr;
-
-    if (addr->len > 5 && ngx_strncmp(addr->data, "unix:", 5) == 0) {
-        if (addr->len == 5 || addr->data[5] != '/') {
-            return NGX_ERROR;
-        }
-
-        rcf->path = ngx_pnalloc(pool, addr->len - 5 + 1);
-        if (rcf->path == NULL) {
-            return NGX_ERROR;
-        }
-
-        ngx_cpystrn(rcf->path, addr->data + 5, addr->len - 5 + 1);
-
-        return NGX_OK;
-    }
-
-    last = addr->data + addr->len;
-
-    if (addr->len && addr->data[0] == '[') {
-        p = ngx_strlchr(addr->data, last, ']');
-        if (p == NULL || p + 1 == last || p[1] != ':') {
-            return NGX_ERROR;
-        }
-
-        if (ngx_inet6_addr(addr->data + 1, p - addr->data - 1, a6.s6_addr)
-            != NGX_OK)
-        {
-            return NGX_ERROR;
-        }
-
-        rcf->host = ngx_pnalloc(pool, p - addr->data);
-        if (rcf->host == NULL) {
-            return NGX_ERROR;
-        }
-
-        ngx_cpystrn(rcf->host, addr->data + 1, p - addr->data);
-        colon = p + 1;
-
-    } else {
-        colon = NULL;
-
-        for (p = addr->data; p < last; p++) {
-            if (*p == ':') {
-                colon = p;
-            }
-        }
-
-        if (colon == NULL
-            || ngx_inet_addr(addr->data, colon - addr->data) == INADDR_NONE)
-        {
-            /* host names are refused: resolving them would block */
-            return NGX_ERROR;
-        }
-
-        rcf->host = ngx_pnalloc(pool, colon - addr->data + 1);
-        if (rcf->host == NULL) {
-            return NGX_ERROR;
-        }
-
-        ngx_cpystrn(rcf->host, addr->data, colon - addr->data + 1);
-    }
-
-    port = ngx_atoi(colon + 1, last - colon - 1);
-    if (port < 1 || port > 65535) {
-        return NGX_ERROR;
-    }
-
-    rcf->port = (int) port;
-
-    return NGX_OK;
-}
 
 
 ngx_int_t
@@ -188,10 +110,10 @@ ngx_http_ticketing_redis_init(ngx_cycle_t *cycle,
     rd->backoff = NGX_HTTP_TICKETING_REDIS_MIN_BACKOFF;
     rd->next_connect = ngx_current_msec;
 
-    rd->connect_timer.handler = ngx_http_ticketing_redis_connect_timeout;
-    rd->connect_timer.log = cycle->log;
-    rd->connect_timer.data = rd;
-    rd->connect_timer.cancelable = 1;
+    rd->peer.conf = &rcf->peer;
+    rd->peer.log = cycle->log;
+    rd->peer.handler = ngx_http_ticketing_redis_peer_handler;
+    rd->peer.data = rd;
 
     /* connect now, so that the first requests already find it */
     ngx_http_ticketing_redis_connect();
@@ -209,10 +131,11 @@ ngx_http_ticketing_redis_done(ngx_cycle_t *cycle)
         return;
     }
 
-    ngx_http_ticketing_redis_drop();
+    ngx_http_ticketing_redis_drop(NULL);
 
-    if (rd->connect_timer.timer_set) {
-        ngx_del_timer(&rd->connect_timer);
+    if (rd->out) {
+        ngx_free(rd->out);
+        rd->out = NULL;
     }
 
     rd->conf = NULL;
@@ -220,12 +143,10 @@ ngx_http_ticketing_redis_done(ngx_cycle_t *cycle)
 
 
 ngx_int_t
-ngx_http_ticketing_redis_command(redisCallbackFn *fn, void *privdata,
-    int argc, const char **argv, const size_t *argvlen)
+ngx_http_ticketing_redis_command(ngx_http_ticketing_redis_handler_pt fn,
+    void *data, int argc, const char **argv, const size_t *argvlen)
 {
-    int                             rc;
-    ngx_http_ticketing_redis_t     *rd = &ngx_http_ticketing_redis;
-    ngx_http_ticketing_redis_cb_t  *cb;
+    ngx_http_ticketing_redis_t  *rd = &ngx_http_ticketing_redis;
 
     if (rd->conf == NULL) {
         return NGX_DECLINED;
@@ -242,14 +163,10 @@ ngx_http_ticketing_redis_command(redisCallbackFn *fn, void *privdata,
 
         ngx_log_error(NGX_LOG_NOTICE, rd->log, 0,
                       "ticketing cache: redis %V: circuit half-open, "
-                      "trying again", &rd->conf->name);
+                      "trying again", &rd->conf->peer.name);
     }
 
-    if (rd->ac == NULL) {
-        /*
-         * Never connect from inside a hiredis callback: a connection being
-         * torn down there may not be given back yet.
-         */
+    if (!rd->active) {
         if (rd->depth
             || (ngx_msec_int_t) (rd->next_connect - ngx_current_msec) > 0)
         {
@@ -258,62 +175,16 @@ ngx_http_ticketing_redis_command(redisCallbackFn *fn, void *privdata,
 
         ngx_http_ticketing_redis_connect();
 
-        if (rd->ac == NULL) {
+        if (!rd->active) {
             return NGX_DECLINED;
         }
     }
 
-    if (rd->ac->c.flags & (REDIS_DISCONNECTING|REDIS_FREEING)
-        || rd->pending >= NGX_HTTP_TICKETING_REDIS_MAX_PENDING)
-    {
+    if (rd->pending >= NGX_HTTP_TICKETING_REDIS_MAX_PENDING) {
         return NGX_DECLINED;
     }
 
-    cb = ngx_alloc(sizeof(ngx_http_ticketing_redis_cb_t), rd->log);
-    if (cb == NULL) {
-        return NGX_DECLINED;
-    }
-
-    cb->fn = fn;
-    cb->privdata = privdata;
-
-    rd->depth++;
-    rc = redisAsyncCommandArgv(rd->ac, ngx_http_ticketing_redis_reply, cb,
-                               argc, argv, argvlen);
-    rd->depth--;
-
-    if (rc != REDIS_OK) {
-        ngx_free(cb);
-        return NGX_DECLINED;
-    }
-
-    rd->pending++;
-
-    return NGX_OK;
-}
-
-
-/* every reply (or NULL) of a caller's command passes here */
-static void
-ngx_http_ticketing_redis_reply(redisAsyncContext *ac, void *reply,
-    void *privdata)
-{
-    ngx_http_ticketing_redis_cb_t  *cb = privdata;
-
-    redisCallbackFn  *fn;
-    void             *data;
-
-    ngx_http_ticketing_redis.pending--;
-
-    fn = cb->fn;
-    data = cb->privdata;
-    ngx_free(cb);
-
-    if (fn) {
-        ngx_http_ticketing_redis.depth++;
-        fn(ac, reply, data);
-        ngx_http_ticketing_redis.depth--;
-    }
+    return ngx_http_ticketing_redis_queue(fn, data, argc, argv, argvlen);
 }
 
 
@@ -344,9 +215,16 @@ ngx_http_ticketing_redis_failure(const char *why)
     ngx_log_debug2(NGX_LOG_DEBUG_HTTP, rd->log, 0,
                    "ticketing cache: redis failure %ui: %s", rd->fails, why);
 
-    if (rd->fails < rd->conf->max_fails) {
-        return;
+    if (rd->fails >= rd->conf->max_fails) {
+        ngx_http_ticketing_redis_open_circuit(why);
     }
+}
+
+
+static void
+ngx_http_ticketing_redis_open_circuit(const char *why)
+{
+    ngx_http_ticketing_redis_t  *rd = &ngx_http_ticketing_redis;
 
     rd->open = 1;
     rd->open_until = ngx_current_msec + rd->conf->fail_timeout;
@@ -355,269 +233,349 @@ ngx_http_ticketing_redis_failure(const char *why)
     ngx_log_error(NGX_LOG_WARN, rd->log, 0,
                   "ticketing cache: redis %V failed %ui times in a row "
                   "(last: %s): circuit open for %M ms",
-                  &rd->conf->name, rd->fails, why, rd->conf->fail_timeout);
+                  &rd->conf->peer.name, rd->fails, why,
+                  rd->conf->fail_timeout);
 
     /* what is queued on a failing connection would only wait: drop it */
-    ngx_http_ticketing_redis_drop();
+    ngx_http_ticketing_redis_drop(NULL);
 }
 
 
 static void
 ngx_http_ticketing_redis_connect(void)
 {
-    const char                  *err;
-    ngx_connection_t            *c;
-    redisAsyncContext           *ac;
-    ngx_http_ticketing_redis_t  *rd = &ngx_http_ticketing_redis;
+    ngx_int_t                         rc;
+    const char                       *argv[3];
+    size_t                            argvlen[3];
+    u_char                            db[NGX_INT_T_LEN];
+    ngx_http_ticketing_redis_t       *rd = &ngx_http_ticketing_redis;
+    ngx_http_ticketing_redis_conf_t  *rcf = rd->conf;
 
     ngx_http_ticketing_metrics_inc(NGX_HTTP_TICKETING_M_REDIS_CONNECT);
 
     rd->next_connect = ngx_current_msec + rd->backoff;
     rd->backoff = ngx_min(rd->backoff * 2,
-                          ngx_max(rd->conf->fail_timeout,
+                          ngx_max(rcf->fail_timeout,
                                   NGX_HTTP_TICKETING_REDIS_MIN_BACKOFF));
+
+    rd->reader = redisReaderCreate();
+    if (rd->reader == NULL) {
+        return;
+    }
+
+    rd->active = 1;
     rd->connected = 0;
 
-    /* the address is numeric (checked at configuration): never resolves */
+    /* sent first once connected; the password is never logged */
 
-    if (rd->conf->path) {
-        ac = redisAsyncConnectUnix((const char *) rd->conf->path);
+    if (rcf->password.len) {
+        argv[0] = "AUTH";
+        argvlen[0] = 4;
 
-    } else {
-        ac = redisAsyncConnect((const char *) rd->conf->host,
-                               rd->conf->port);
-    }
-
-    if (ac == NULL || ac->err) {
-        err = ac ? ac->errstr : "out of memory";
-
-        ngx_log_error(NGX_LOG_WARN, rd->log, 0,
-                      "ticketing cache: redis %V: connect failed: %s",
-                      &rd->conf->name, err);
-
-        if (ac) {
-            redisAsyncFree(ac);
+        if (rcf->username.len) {
+            argv[1] = (const char *) rcf->username.data;
+            argvlen[1] = rcf->username.len;
         }
 
-        ngx_http_ticketing_redis_failure("connect failed");
-        return;
+        argv[rcf->username.len ? 2 : 1] = (const char *) rcf->password.data;
+        argvlen[rcf->username.len ? 2 : 1] = rcf->password.len;
+
+        (void) ngx_http_ticketing_redis_queue(
+                   ngx_http_ticketing_redis_setup_reply, "AUTH",
+                   rcf->username.len ? 3 : 2, argv, argvlen);
     }
 
-    c = ngx_get_connection(ac->c.fd, rd->log);
-    if (c == NULL) {
-        redisAsyncFree(ac);
-        return;
+    if (rcf->db) {
+        argv[0] = "SELECT";
+        argvlen[0] = 6;
+        argv[1] = (const char *) db;
+        argvlen[1] = ngx_sprintf(db, "%i", rcf->db) - db;
+
+        (void) ngx_http_ticketing_redis_queue(
+                   ngx_http_ticketing_redis_setup_reply, "SELECT", 2, argv,
+                   argvlen);
     }
-
-    c->data = ac;
-    c->read->handler = ngx_http_ticketing_redis_read_handler;
-    c->write->handler = ngx_http_ticketing_redis_write_handler;
-    c->read->log = rd->log;
-    c->write->log = rd->log;
-
-    ac->ev.data = c;
-    ac->ev.addRead = ngx_http_ticketing_redis_add_read;
-    ac->ev.delRead = ngx_http_ticketing_redis_del_read;
-    ac->ev.addWrite = ngx_http_ticketing_redis_add_write;
-    ac->ev.delWrite = ngx_http_ticketing_redis_del_write;
-    ac->ev.cleanup = ngx_http_ticketing_redis_cleanup;
-
-    rd->ac = ac;
-    rd->conn = c;
-
-    /* waits for the first write event: the hooks must be set before */
-    redisAsyncSetConnectCallback(ac, ngx_http_ticketing_redis_on_connect);
-    redisAsyncSetDisconnectCallback(ac,
-                                    ngx_http_ticketing_redis_on_disconnect);
-
-    ngx_add_timer(&rd->connect_timer, rd->conf->connect_timeout);
 
     ngx_log_debug1(NGX_LOG_DEBUG_HTTP, rd->log, 0,
-                   "ticketing cache: redis %V: connecting", &rd->conf->name);
+                   "ticketing cache: redis %V: connecting", &rcf->peer.name);
 
-    /* queued now, sent first once connected; the password is never logged */
+    rc = ngx_http_ticketing_peer_open(&rd->peer);
 
-    if (rd->conf->password.len) {
-        redisAsyncCommand(ac, ngx_http_ticketing_redis_setup_reply, "AUTH",
-                          "AUTH %b", rd->conf->password.data,
-                          rd->conf->password.len);
-    }
+    if (rc == NGX_OK) {
+        ngx_http_ticketing_redis_ready();
 
-    if (rd->conf->db) {
-        redisAsyncCommand(ac, ngx_http_ticketing_redis_setup_reply, "SELECT",
-                          "SELECT %d", (int) rd->conf->db);
+    } else if (rc == NGX_ERROR) {
+        ngx_http_ticketing_redis_peer_handler(&rd->peer, NGX_ERROR);
     }
 }
 
 
-/* gives the current context back to hiredis, which calls what is queued */
 static void
-ngx_http_ticketing_redis_drop(void)
+ngx_http_ticketing_redis_peer_handler(ngx_http_ticketing_peer_t *p,
+    ngx_int_t rc)
 {
-    redisAsyncContext           *ac;
-    ngx_http_ticketing_redis_t  *rd = &ngx_http_ticketing_redis;
+    ngx_http_ticketing_redis_t  *rd = p->data;
 
-    ac = rd->ac;
-    if (ac == NULL) {
+    if (rc == NGX_OK) {
+        ngx_http_ticketing_redis_ready();
         return;
     }
 
-    rd->ac = NULL;
-    rd->connected = 0;
-
-    if (rd->connect_timer.timer_set) {
-        ngx_del_timer(&rd->connect_timer);
-    }
-
-    /* inside a callback hiredis defers the free until it returns */
-    rd->depth++;
-    redisAsyncFree(ac);
-    rd->depth--;
-}
-
-
-static void
-ngx_http_ticketing_redis_setup_reply(redisAsyncContext *ac, void *reply,
-    void *privdata)
-{
-    redisReply                  *r = reply;
-    ngx_http_ticketing_redis_t  *rd = &ngx_http_ticketing_redis;
-
-    if (r == NULL) {
-        /* the connection went away: whoever waits is told by hiredis */
-        return;
-    }
-
-    if (r->type == REDIS_REPLY_ERROR) {
-        /* the reply names the command, never its arguments */
-        ngx_log_error(NGX_LOG_WARN, rd->log, 0,
-                      "ticketing cache: redis %V: %s failed: %s",
-                      &rd->conf->name, (char *) privdata, r->str);
-
-        ngx_http_ticketing_redis_failure((char *) privdata);
-
-        if (rd->ac == ac) {
-            ngx_http_ticketing_redis_drop();
-        }
-    }
-}
-
-
-/* called by hiredis not within a callback: it frees ac itself on error */
-static void
-ngx_http_ticketing_redis_on_connect(const redisAsyncContext *ac, int status)
-{
-    ngx_http_ticketing_redis_t  *rd = &ngx_http_ticketing_redis;
-
-    if (rd->ac != ac) {
-        return;
-    }
-
-    if (rd->connect_timer.timer_set) {
-        ngx_del_timer(&rd->connect_timer);
-    }
-
-    if (status != REDIS_OK) {
-        ngx_log_error(NGX_LOG_WARN, rd->log, 0,
-                      "ticketing cache: redis %V: connect failed: %s",
-                      &rd->conf->name, ac->errstr);
-
-        /* hiredis frees the context when this returns */
-        rd->ac = NULL;
-
-        rd->fails++;
-        ngx_http_ticketing_metrics_inc(NGX_HTTP_TICKETING_M_REDIS_ERROR);
-
-        if (rd->fails >= rd->conf->max_fails && !rd->open) {
-            rd->open = 1;
-            rd->open_until = ngx_current_msec + rd->conf->fail_timeout;
-            ngx_http_ticketing_metrics_circuit(1);
-
-            ngx_log_error(NGX_LOG_WARN, rd->log, 0,
-                          "ticketing cache: redis %V failed %ui times in a "
-                          "row (last: connect): circuit open for %M ms",
-                          &rd->conf->name, rd->fails,
-                          rd->conf->fail_timeout);
-        }
-
-        return;
-    }
-
-    rd->connected = 1;
-
-    ngx_log_debug1(NGX_LOG_DEBUG_HTTP, rd->log, 0,
-                   "ticketing cache: redis %V: connected", &rd->conf->name);
-}
-
-
-static void
-ngx_http_ticketing_redis_on_disconnect(const redisAsyncContext *ac,
-    int status)
-{
-    ngx_http_ticketing_redis_t  *rd = &ngx_http_ticketing_redis;
-
-    if (status != REDIS_OK) {
-        ngx_log_error(NGX_LOG_WARN, rd->log, 0,
-                      "ticketing cache: redis %V: connection lost: %s",
-                      &rd->conf->name, ac->errstr);
-    }
-
-    if (rd->ac == ac) {
-        rd->ac = NULL;
-        rd->connected = 0;
-    }
-}
-
-
-static void
-ngx_http_ticketing_redis_connect_timeout(ngx_event_t *ev)
-{
-    ngx_http_ticketing_redis_t  *rd = ev->data;
-
-    if (rd->ac == NULL || rd->connected) {
+    if (rc == NGX_DECLINED) {
+        /* the name moved: what is queued fails open, the next reconnects */
+        rd->backoff = NGX_HTTP_TICKETING_REDIS_MIN_BACKOFF;
+        rd->next_connect = ngx_current_msec;
+        ngx_http_ticketing_redis_drop(NULL);
         return;
     }
 
     ngx_log_error(NGX_LOG_WARN, rd->log, 0,
-                  "ticketing cache: redis %V: connect timed out",
-                  &rd->conf->name);
+                  "ticketing cache: redis %V: connect failed: %s",
+                  &rd->conf->peer.name, p->error);
 
-    ngx_http_ticketing_metrics_inc(NGX_HTTP_TICKETING_M_REDIS_TIMEOUT);
+    if (p->timedout) {
+        ngx_http_ticketing_metrics_inc(NGX_HTTP_TICKETING_M_REDIS_TIMEOUT);
+    }
 
-    ngx_http_ticketing_redis_drop();
-    ngx_http_ticketing_redis_failure("connect timed out");
+    ngx_http_ticketing_redis_drop(NULL);
+    ngx_http_ticketing_redis_failure("connect failed");
+}
+
+
+static void
+ngx_http_ticketing_redis_ready(void)
+{
+    ngx_connection_t            *c;
+    ngx_http_ticketing_redis_t  *rd = &ngx_http_ticketing_redis;
+
+    c = rd->peer.pc.connection;
+
+    c->read->handler = ngx_http_ticketing_redis_read_handler;
+    c->write->handler = ngx_http_ticketing_redis_write_handler;
+
+    rd->connected = 1;
+
+    ngx_log_debug1(NGX_LOG_DEBUG_HTTP, rd->log, 0,
+                   "ticketing cache: redis %V: connected",
+                   &rd->conf->peer.name);
+
+    if (rd->out_len > rd->out_sent) {
+        ngx_post_event(c->write, &ngx_posted_events);
+    }
+
+    /* a reply may already be buffered by the TLS layer */
+    ngx_post_event(c->read, &ngx_posted_events);
 }
 
 
 /*
- * hiredis reads at most 16 KB per call; under edge-triggered events a
- * larger reply would stall, so read until the socket is drained.
+ * Closes the connection and gives every pending callback NULL.  "why"
+ * non-NULL: an unexpected loss, logged.
  */
+static void
+ngx_http_ticketing_redis_drop(const char *why)
+{
+    ngx_uint_t                      n;
+    ngx_connection_t               *c;
+    ngx_http_ticketing_redis_cb_t   cb;
+    ngx_http_ticketing_redis_t     *rd = &ngx_http_ticketing_redis;
+
+    if (!rd->active) {
+        return;
+    }
+
+    if (why) {
+        ngx_log_error(NGX_LOG_WARN, rd->log, 0,
+                      "ticketing cache: redis %V: connection lost: %s",
+                      &rd->conf->peer.name, why);
+    }
+
+    c = rd->peer.pc.connection;
+
+    if (c) {
+        if (c->read->posted) {
+            ngx_delete_posted_event(c->read);
+        }
+
+        if (c->write->posted) {
+            ngx_delete_posted_event(c->write);
+        }
+    }
+
+    ngx_http_ticketing_peer_close(&rd->peer);
+
+    rd->active = 0;
+    rd->connected = 0;
+    rd->generation++;
+    rd->out_len = 0;
+    rd->out_sent = 0;
+
+    if (rd->reader) {
+        redisReaderFree(rd->reader);
+        rd->reader = NULL;
+    }
+
+    /* callbacks may queue commands: they are refused while depth > 0 */
+    rd->depth++;
+
+    for (n = rd->pending; n; n--) {
+        cb = rd->ring[rd->head];
+        rd->head = (rd->head + 1) % NGX_HTTP_TICKETING_REDIS_RING;
+        rd->pending--;
+
+        if (cb.fn) {
+            cb.fn(NULL, cb.data);
+        }
+    }
+
+    rd->depth--;
+}
+
+
+static ngx_int_t
+ngx_http_ticketing_redis_queue(ngx_http_ticketing_redis_handler_pt fn,
+    void *data, int argc, const char **argv, const size_t *argvlen)
+{
+    int                          len;
+    char                        *cmd;
+    u_char                      *out;
+    size_t                       size;
+    ngx_uint_t                   tail;
+    ngx_http_ticketing_redis_t  *rd = &ngx_http_ticketing_redis;
+
+    if (rd->pending >= NGX_HTTP_TICKETING_REDIS_RING) {
+        return NGX_DECLINED;
+    }
+
+    len = redisFormatCommandArgv(&cmd, argc, argv, argvlen);
+    if (len < 0) {
+        return NGX_DECLINED;
+    }
+
+    if (rd->out_len + len > rd->out_size) {
+        size = ngx_max(rd->out_size * 2, rd->out_len + len);
+        size = ngx_max(size, 4096);
+
+        out = ngx_alloc(size, rd->log);
+        if (out == NULL) {
+            redisFreeCommand(cmd);
+            return NGX_DECLINED;
+        }
+
+        if (rd->out) {
+            ngx_memcpy(out, rd->out, rd->out_len);
+            ngx_free(rd->out);
+        }
+
+        rd->out = out;
+        rd->out_size = size;
+    }
+
+    ngx_memcpy(rd->out + rd->out_len, cmd, len);
+    rd->out_len += len;
+    redisFreeCommand(cmd);
+
+    tail = (rd->head + rd->pending) % NGX_HTTP_TICKETING_REDIS_RING;
+    rd->ring[tail].fn = fn;
+    rd->ring[tail].data = data;
+    rd->pending++;
+
+    if (rd->connected && !rd->peer.pc.connection->write->posted) {
+        ngx_post_event(rd->peer.pc.connection->write, &ngx_posted_events);
+    }
+
+    return NGX_OK;
+}
+
+
+static void
+ngx_http_ticketing_redis_setup_reply(redisReply *r, void *data)
+{
+    ngx_http_ticketing_redis_t  *rd = &ngx_http_ticketing_redis;
+
+    if (r == NULL || r->type != REDIS_REPLY_ERROR) {
+        /* lost: whoever waits is told by the drop */
+        return;
+    }
+
+    /* the reply names the command, never its arguments */
+    ngx_log_error(NGX_LOG_WARN, rd->log, 0,
+                  "ticketing cache: redis %V: %s failed: %s",
+                  &rd->conf->peer.name, (char *) data, r->str);
+
+    ngx_http_ticketing_redis_drop(NULL);
+    ngx_http_ticketing_redis_failure((char *) data);
+}
+
+
+static void
+ngx_http_ticketing_redis_write_handler(ngx_event_t *wev)
+{
+    ssize_t                      n;
+    ngx_connection_t            *c = wev->data;
+    ngx_http_ticketing_redis_t  *rd = &ngx_http_ticketing_redis;
+
+    while (rd->out_sent < rd->out_len) {
+        n = c->send(c, rd->out + rd->out_sent, rd->out_len - rd->out_sent);
+
+        if (n == NGX_AGAIN) {
+            if (ngx_handle_write_event(wev, 0) != NGX_OK) {
+                ngx_http_ticketing_redis_drop("cannot wait to write");
+            }
+
+            return;
+        }
+
+        if (n == NGX_ERROR) {
+            ngx_http_ticketing_redis_drop("write failed");
+            return;
+        }
+
+        rd->out_sent += n;
+    }
+
+    rd->out_len = 0;
+    rd->out_sent = 0;
+}
+
+
 static void
 ngx_http_ticketing_redis_read_handler(ngx_event_t *rev)
 {
-    int                          avail;
+    ssize_t                      n;
     ngx_uint_t                   i, gen;
-    ngx_connection_t            *c;
-    redisAsyncContext           *ac;
+    ngx_connection_t            *c = rev->data;
     ngx_http_ticketing_redis_t  *rd = &ngx_http_ticketing_redis;
+    u_char                       buf[NGX_HTTP_TICKETING_REDIS_READ_SIZE];
 
-    c = rev->data;
-    ac = c->data;
     gen = rd->generation;
 
     for (i = 0; i < NGX_HTTP_TICKETING_REDIS_MAX_READS; i++) {
 
-        rd->depth++;
-        redisAsyncHandleRead(ac);
-        rd->depth--;
+        n = c->recv(c, buf, sizeof(buf));
 
-        if (rd->generation != gen) {
-            /* the context and this connection were given back */
+        if (n == NGX_AGAIN) {
+            if (ngx_handle_read_event(rev, 0) != NGX_OK) {
+                ngx_http_ticketing_redis_drop("cannot wait to read");
+            }
+
             return;
         }
 
-        if (ioctl(c->fd, FIONREAD, &avail) == -1 || avail <= 0) {
+        if (n == 0 || n == NGX_ERROR) {
+            ngx_http_ticketing_redis_drop(n ? "read failed"
+                                            : "closed by the server");
+            return;
+        }
+
+        if (redisReaderFeed(rd->reader, (const char *) buf, n) != REDIS_OK) {
+            ngx_http_ticketing_redis_drop("out of memory");
+            return;
+        }
+
+        if (ngx_http_ticketing_redis_dispatch() != NGX_OK
+            || rd->generation != gen)
+        {
             return;
         }
     }
@@ -627,129 +585,66 @@ ngx_http_ticketing_redis_read_handler(ngx_event_t *rev)
 }
 
 
-static void
-ngx_http_ticketing_redis_write_handler(ngx_event_t *wev)
+/* gives every complete reply to its callback */
+static ngx_int_t
+ngx_http_ticketing_redis_dispatch(void)
 {
-    ngx_connection_t            *c;
-    ngx_http_ticketing_redis_t  *rd = &ngx_http_ticketing_redis;
+    void                           *reply;
+    ngx_uint_t                      gen, reconnect;
+    redisReply                     *r;
+    ngx_http_ticketing_redis_cb_t   cb;
+    ngx_http_ticketing_redis_t     *rd = &ngx_http_ticketing_redis;
 
-    c = wev->data;
+    gen = rd->generation;
 
-    rd->depth++;
-    redisAsyncHandleWrite(c->data);
-    rd->depth--;
-}
+    for ( ;; ) {
+        if (redisReaderGetReply(rd->reader, &reply) != REDIS_OK) {
+            ngx_http_ticketing_redis_drop("a protocol error");
+            return NGX_ERROR;
+        }
 
+        if (reply == NULL) {
+            return NGX_OK;
+        }
 
-/* the hooks hiredis calls; they may be called repeatedly */
+        r = reply;
 
-static void
-ngx_http_ticketing_redis_add_read(void *privdata)
-{
-    ngx_connection_t  *c = privdata;
+        if (rd->pending == 0) {
+            freeReplyObject(reply);
+            ngx_http_ticketing_redis_drop("a reply to no command");
+            return NGX_ERROR;
+        }
 
-    ngx_http_ticketing_redis_add_event(c->read, NGX_READ_EVENT);
-}
+        cb = rd->ring[rd->head];
+        rd->head = (rd->head + 1) % NGX_HTTP_TICKETING_REDIS_RING;
+        rd->pending--;
 
+        /*
+         * A demoted primary (READONLY) or a server still loading its data
+         * (LOADING) will not get better on this connection.
+         */
+        reconnect = r->type == REDIS_REPLY_ERROR
+                    && (ngx_strncmp(r->str, "READONLY", 8) == 0
+                        || ngx_strncmp(r->str, "LOADING", 7) == 0);
 
-static void
-ngx_http_ticketing_redis_del_read(void *privdata)
-{
-    ngx_connection_t  *c = privdata;
+        if (cb.fn) {
+            rd->depth++;
+            cb.fn(r, cb.data);
+            rd->depth--;
+        }
 
-    ngx_http_ticketing_redis_del_event(c->read, NGX_READ_EVENT);
-}
+        freeReplyObject(reply);
 
+        if (rd->generation != gen) {
+            return NGX_ERROR;
+        }
 
-static void
-ngx_http_ticketing_redis_add_write(void *privdata)
-{
-    ngx_connection_t  *c = privdata;
-
-    ngx_http_ticketing_redis_add_event(c->write, NGX_WRITE_EVENT);
-}
-
-
-static void
-ngx_http_ticketing_redis_del_write(void *privdata)
-{
-    ngx_connection_t  *c = privdata;
-
-    ngx_http_ticketing_redis_del_event(c->write, NGX_WRITE_EVENT);
-}
-
-
-/*
- * hiredis is done with the context and closes the socket right after:
- * give the ngx_connection_t back without closing the descriptor.
- */
-static void
-ngx_http_ticketing_redis_cleanup(void *privdata)
-{
-    ngx_connection_t            *c = privdata;
-    ngx_http_ticketing_redis_t  *rd = &ngx_http_ticketing_redis;
-
-    ngx_http_ticketing_redis_del_event(c->read, NGX_READ_EVENT);
-    ngx_http_ticketing_redis_del_event(c->write, NGX_WRITE_EVENT);
-
-    if (c->read->posted) {
-        ngx_delete_posted_event(c->read);
-    }
-
-    if (c->write->posted) {
-        ngx_delete_posted_event(c->write);
-    }
-
-    if (rd->conn == c) {
-        rd->conn = NULL;
-
-        if (rd->connect_timer.timer_set) {
-            ngx_del_timer(&rd->connect_timer);
+        if (reconnect) {
+            rd->backoff = NGX_HTTP_TICKETING_REDIS_MIN_BACKOFF;
+            rd->next_connect = ngx_current_msec;
+            ngx_http_ticketing_redis_drop("the server is read-only or "
+                                          "loading");
+            return NGX_ERROR;
         }
     }
-
-    if (rd->ac && rd->ac->ev.data == c) {
-        rd->ac = NULL;
-        rd->connected = 0;
-    }
-
-    rd->generation++;
-
-    ngx_free_connection(c);
-
-    /* as ngx_close_connection() does: stale events see fd -1 */
-    c->fd = (ngx_socket_t) -1;
-}
-
-
-static void
-ngx_http_ticketing_redis_add_event(ngx_event_t *ev, ngx_int_t event)
-{
-    ngx_connection_t  *c = ev->data;
-
-    if (ev->active || c->fd == (ngx_socket_t) -1) {
-        return;
-    }
-
-    if (ngx_add_event(ev, event,
-                      (ngx_event_flags & NGX_USE_CLEAR_EVENT)
-                      ? NGX_CLEAR_EVENT : NGX_LEVEL_EVENT)
-        != NGX_OK)
-    {
-        ngx_log_error(NGX_LOG_WARN, ev->log, 0,
-                      "ticketing cache: redis: adding an event failed");
-    }
-}
-
-
-static void
-ngx_http_ticketing_redis_del_event(ngx_event_t *ev, ngx_int_t event)
-{
-    ngx_connection_t  *c = ev->data;
-
-    if (!ev->active || c->fd == (ngx_socket_t) -1) {
-        return;
-    }
-
-    ngx_del_event(ev, event, 0);
 }
