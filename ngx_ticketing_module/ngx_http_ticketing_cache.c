@@ -360,16 +360,50 @@ ngx_http_ticketing_cache_default(ngx_uint_t number, ngx_msec_t *ttl)
 ngx_int_t
 ngx_http_ticketing_cache_init_redis(ngx_conf_t *cf)
 {
-    ngx_http_ticketing_main_conf_t  *tmcf;
+    ngx_uint_t                        i;
+    ngx_http_ticketing_peer_conf_t   *sentinels;
+    ngx_http_ticketing_redis_conf_t  *rcf;
+    ngx_http_ticketing_main_conf_t   *tmcf;
 
     tmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_ticketing_module);
 
-    if (tmcf->cache.redis == NULL) {
+    rcf = tmcf->cache.redis;
+
+    if (rcf == NULL) {
+        if (tmcf->cache.sentinels) {
+            ngx_log_error(NGX_LOG_EMERG, cf->log, 0,
+                          "\"ticketing_redis_sentinel\" needs "
+                          "\"ticketing_redis sentinel:NAME\"");
+            return NGX_ERROR;
+        }
+
         return NGX_OK;
     }
 
+    if ((rcf->master_name.len == 0) != (tmcf->cache.sentinels == NULL)) {
+        ngx_log_error(NGX_LOG_EMERG, cf->log, 0,
+                      "\"ticketing_redis sentinel:NAME\" and "
+                      "\"ticketing_redis_sentinel\" go together");
+        return NGX_ERROR;
+    }
+
+    rcf->sentinels = tmcf->cache.sentinels;
+    rcf->sentinel_username = tmcf->cache.sentinel_username;
+    rcf->sentinel_password = tmcf->cache.sentinel_password;
+
     if (tmcf->cache.redis_ssl.enable) {
         tmcf->cache.redis->peer.ssl = &tmcf->cache.redis_ssl;
+
+        if (rcf->sentinels && tmcf->cache.redis_ssl.verify
+            && tmcf->cache.redis_ssl.name.len == 0)
+        {
+            /* sentinels name the primary by an address known later */
+            ngx_log_error(NGX_LOG_EMERG, cf->log, 0,
+                          "TLS to a primary found by Sentinel needs "
+                          "\"ticketing_redis_ssl_name\": the name its "
+                          "certificate is checked against");
+            return NGX_ERROR;
+        }
 
         if (ngx_http_ticketing_peer_ssl_init(cf, &tmcf->cache.redis_ssl,
                                              "ticketing_redis")
@@ -379,14 +413,126 @@ ngx_http_ticketing_cache_init_redis(ngx_conf_t *cf)
         }
     }
 
-    if (ngx_http_ticketing_peer_init_conf(cf, &tmcf->cache.redis->peer,
-                                          "ticketing_redis")
+    if (rcf->sentinels) {
+        sentinels = rcf->sentinels->elts;
+
+        for (i = 0; i < rcf->sentinels->nelts; i++) {
+            sentinels[i].connect_timeout = rcf->peer.connect_timeout;
+
+            if (tmcf->cache.redis_ssl.enable) {
+                sentinels[i].ssl = &tmcf->cache.redis_ssl;
+            }
+
+            if (ngx_http_ticketing_peer_init_conf(cf, &sentinels[i],
+                                                  "ticketing_redis_sentinel")
+                != NGX_CONF_OK)
+            {
+                return NGX_ERROR;
+            }
+        }
+
+        if (tmcf->cache.redis_ssl.enable) {
+            rcf->peer.ssl_name = sentinels[0].ssl_name;
+        }
+
+        return NGX_OK;
+    }
+
+    if (ngx_http_ticketing_peer_init_conf(cf, &rcf->peer, "ticketing_redis")
         != NGX_CONF_OK)
     {
         return NGX_ERROR;
     }
 
     return NGX_OK;
+}
+
+
+/* ticketing_redis_sentinel ADDRESS... [username=U] [password=P] */
+char *
+ngx_http_ticketing_cache_redis_sentinel(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf)
+{
+    ngx_http_ticketing_main_conf_t  *tmcf = conf;
+
+    char                            *err;
+    ngx_str_t                       *value, s;
+    ngx_uint_t                       i;
+    ngx_http_ticketing_peer_conf_t  *pcf;
+
+    if (tmcf->cache.sentinels != NULL) {
+        return "is duplicate";
+    }
+
+    tmcf->cache.sentinels = ngx_array_create(cf->pool, 3,
+                                    sizeof(ngx_http_ticketing_peer_conf_t));
+    if (tmcf->cache.sentinels == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    value = cf->args->elts;
+
+    for (i = 1; i < cf->args->nelts; i++) {
+
+        if (ngx_strncmp(value[i].data, "username=", 9) == 0) {
+            tmcf->cache.sentinel_username.data = value[i].data + 9;
+            tmcf->cache.sentinel_username.len = value[i].len - 9;
+            continue;
+        }
+
+        if (ngx_strncmp(value[i].data, "password=", 9) == 0) {
+            tmcf->cache.sentinel_password.data = value[i].data + 9;
+            tmcf->cache.sentinel_password.len = value[i].len - 9;
+
+            if (tmcf->cache.sentinel_password.len == 0) {
+                ngx_str_set(&s, "password=");
+                goto invalid;
+            }
+
+            continue;
+        }
+
+        pcf = ngx_array_push(tmcf->cache.sentinels);
+        if (pcf == NULL) {
+            return NGX_CONF_ERROR;
+        }
+
+        ngx_memzero(pcf, sizeof(ngx_http_ticketing_peer_conf_t));
+
+        err = ngx_http_ticketing_peer_parse(cf, &value[i], 26379, pcf);
+
+        if (err != NGX_CONF_OK) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "invalid address \"%V\" in \"%V\" "
+                               "directive: %s", &value[i], &cmd->name, err);
+            return NGX_CONF_ERROR;
+        }
+    }
+
+    if (tmcf->cache.sentinels->nelts == 0) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"%V\" names no sentinel", &cmd->name);
+        return NGX_CONF_ERROR;
+    }
+
+    if (tmcf->cache.sentinel_username.len
+        && tmcf->cache.sentinel_password.len == 0)
+    {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"%V\": username= needs password=",
+                           &cmd->name);
+        return NGX_CONF_ERROR;
+    }
+
+    return NGX_CONF_OK;
+
+invalid:
+
+    ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                       "invalid parameter \"%V\" in \"%V\" directive",
+                       &s, &cmd->name);
+
+    return NGX_CONF_ERROR;
 }
 
 
@@ -442,13 +588,25 @@ ngx_http_ticketing_cache_redis(ngx_conf_t *cf, ngx_command_t *cmd,
 
     value = cf->args->elts;
 
-    err = ngx_http_ticketing_peer_parse(cf, &value[1], 6379, &rcf->peer);
+    if (value[1].len > 9
+        && ngx_strncmp(value[1].data, "sentinel:", 9) == 0)
+    {
+        /* the primary is asked of ticketing_redis_sentinel's servers */
+        rcf->peer.name = value[1];
+        rcf->master_name.data = value[1].data + 9;
+        rcf->master_name.len = value[1].len - 9;
+        err = NGX_CONF_OK;
+
+    } else {
+        err = ngx_http_ticketing_peer_parse(cf, &value[1], 6379, &rcf->peer);
+    }
 
     if (err != NGX_CONF_OK) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                            "invalid address \"%V\" in \"%V\" directive: "
-                           "%s (expected host:port, IP:port, [IPv6]:port "
-                           "or unix:/path)", &value[1], &cmd->name, err);
+                           "%s (expected host:port, IP:port, [IPv6]:port, "
+                           "unix:/path or sentinel:NAME)", &value[1],
+                           &cmd->name, err);
         return NGX_CONF_ERROR;
     }
 

@@ -309,6 +309,13 @@ static ngx_command_t  ngx_http_ticketing_commands[] = {
       0,
       NULL },
 
+    { ngx_string("ticketing_redis_sentinel"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_1MORE,
+      ngx_http_ticketing_cache_redis_sentinel,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
+      NULL },
+
     /* TLS to Redis: ngx_http_ticketing_peer.c, as proxy_ssl_* */
 
     { ngx_string("ticketing_redis_ssl"),

@@ -1,12 +1,21 @@
 
 /*
- * One Redis connection per worker.
+ * One Redis connection per worker, and with Sentinel one more to a
+ * sentinel.
  *
- * The connection is the module's client layer (resolver, connect, TLS);
+ * A connection is the module's client layer (resolver, connect, TLS);
  * commands are formatted by hiredis into one output buffer and pipelined;
  * replies are parsed by a redisReader and given, in order, to the
  * callbacks of a ring of pending commands.  Commands queued while the
- * connection is being made wait in the buffer behind AUTH and SELECT.
+ * connection is being made wait in the buffer behind AUTH, SELECT and,
+ * with Sentinel, ROLE.
+ *
+ * With Sentinel, every (re)connection first asks the sentinels, one after
+ * the other, for the primary's address (SENTINEL
+ * get-master-addr-by-name), checks with ROLE that the server found is a
+ * primary, and stays subscribed to +switch-master on the sentinel that
+ * answered, so that a failover drops the connection at once.  Lost
+ * connections, READONLY and LOADING lead to the same rediscovery.
  *
  * Nothing here holds a request: callers pass a record of their own, and
  * every callback is called exactly once, with the reply or with NULL when
@@ -23,8 +32,8 @@
 /* commands queued at once: beyond this Redis is too slow to be useful */
 #define NGX_HTTP_TICKETING_REDIS_MAX_PENDING   1024
 
-/* AUTH and SELECT come on top of those */
-#define NGX_HTTP_TICKETING_REDIS_RING          (1024 + 2)
+/* AUTH, SELECT and ROLE come on top of those */
+#define NGX_HTTP_TICKETING_REDIS_RING          (1024 + 3)
 
 /* reads in one go before yielding to other events */
 #define NGX_HTTP_TICKETING_REDIS_MAX_READS     64
@@ -33,16 +42,20 @@
 #define NGX_HTTP_TICKETING_REDIS_MIN_BACKOFF   100
 
 
+typedef struct ngx_http_ticketing_redis_conn_s
+    ngx_http_ticketing_redis_conn_t;
+
+typedef void (*ngx_http_ticketing_redis_conn_pt)(
+    ngx_http_ticketing_redis_conn_t *conn, const char *why);
+
+
 typedef struct {
     ngx_http_ticketing_redis_handler_pt   fn;
     void                                 *data;
 } ngx_http_ticketing_redis_cb_t;
 
 
-typedef struct {
-    ngx_http_ticketing_redis_conf_t      *conf;
-    ngx_log_t                            *log;
-
+struct ngx_http_ticketing_redis_conn_s {
     ngx_http_ticketing_peer_t             peer;
     redisReader                          *reader;
 
@@ -60,6 +73,34 @@ typedef struct {
     /* incremented whenever the connection is dropped */
     ngx_uint_t                            generation;
 
+    /* connected (why NULL), or failed / lost */
+    ngx_http_ticketing_redis_conn_pt      ready;
+    ngx_http_ticketing_redis_conn_pt      lost;
+
+    /* a reply to no command: a pub/sub message (NULL: not expected) */
+    ngx_http_ticketing_redis_handler_pt   push;
+
+    /* commands can be queued; connected: and are written */
+    unsigned                              active:1;
+    unsigned                              connected:1;
+};
+
+
+typedef struct {
+    ngx_http_ticketing_redis_conf_t      *conf;
+    ngx_log_t                            *log;
+
+    ngx_http_ticketing_redis_conn_t       data;
+
+    /* Sentinel: where the primary is, and who told us */
+    ngx_http_ticketing_redis_conn_t       sentinel;
+    ngx_http_ticketing_peer_conf_t        primary;
+    struct sockaddr_storage               primary_sockaddr;
+    ngx_uint_t                            next_sentinel;
+    ngx_uint_t                            asked;
+    ngx_event_t                           discovery_timer;
+    unsigned                              discovering:1;
+
     /* nesting of callbacks: no reconnecting from inside one */
     ngx_uint_t                            depth;
 
@@ -68,10 +109,6 @@ typedef struct {
     ngx_msec_t                            open_until;
     unsigned                              open:1;
 
-    /* a connection is being made or is up */
-    unsigned                              active:1;
-    unsigned                              connected:1;
-
     /* reconnection backoff */
     ngx_msec_t                            backoff;
     ngx_msec_t                            next_connect;
@@ -79,18 +116,45 @@ typedef struct {
 
 
 static void ngx_http_ticketing_redis_connect(void);
-static void ngx_http_ticketing_redis_peer_handler(
-    ngx_http_ticketing_peer_t *p, ngx_int_t rc);
-static void ngx_http_ticketing_redis_ready(void);
+static void ngx_http_ticketing_redis_data_ready(
+    ngx_http_ticketing_redis_conn_t *conn, const char *why);
+static void ngx_http_ticketing_redis_data_lost(
+    ngx_http_ticketing_redis_conn_t *conn, const char *why);
 static void ngx_http_ticketing_redis_drop(const char *why);
-static ngx_int_t ngx_http_ticketing_redis_queue(
+static void ngx_http_ticketing_redis_setup_reply(redisReply *r, void *data);
+static void ngx_http_ticketing_redis_role_reply(redisReply *r, void *data);
+static void ngx_http_ticketing_redis_open_circuit(const char *why);
+
+static void ngx_http_ticketing_redis_discover(void);
+static void ngx_http_ticketing_redis_discovered(redisReply *r, void *data);
+static void ngx_http_ticketing_redis_sentinel_ready(
+    ngx_http_ticketing_redis_conn_t *conn, const char *why);
+static void ngx_http_ticketing_redis_sentinel_lost(
+    ngx_http_ticketing_redis_conn_t *conn, const char *why);
+static void ngx_http_ticketing_redis_sentinel_next(const char *why);
+static void ngx_http_ticketing_redis_discovery_timeout(ngx_event_t *ev);
+static void ngx_http_ticketing_redis_switch_master(redisReply *r,
+    void *data);
+
+static void ngx_http_ticketing_redis_conn_start(
+    ngx_http_ticketing_redis_conn_t *conn);
+static void ngx_http_ticketing_redis_conn_connect(
+    ngx_http_ticketing_redis_conn_t *conn);
+static void ngx_http_ticketing_redis_conn_drop(
+    ngx_http_ticketing_redis_conn_t *conn);
+static ngx_int_t ngx_http_ticketing_redis_conn_queue(
+    ngx_http_ticketing_redis_conn_t *conn,
     ngx_http_ticketing_redis_handler_pt fn, void *data, int argc,
     const char **argv, const size_t *argvlen);
-static void ngx_http_ticketing_redis_setup_reply(redisReply *r, void *data);
+static void ngx_http_ticketing_redis_conn_auth(
+    ngx_http_ticketing_redis_conn_t *conn, ngx_str_t *username,
+    ngx_str_t *password, char *what);
+static void ngx_http_ticketing_redis_peer_handler(
+    ngx_http_ticketing_peer_t *p, ngx_int_t rc);
 static void ngx_http_ticketing_redis_read_handler(ngx_event_t *rev);
 static void ngx_http_ticketing_redis_write_handler(ngx_event_t *wev);
-static ngx_int_t ngx_http_ticketing_redis_dispatch(void);
-static void ngx_http_ticketing_redis_open_circuit(const char *why);
+static ngx_int_t ngx_http_ticketing_redis_dispatch(
+    ngx_http_ticketing_redis_conn_t *conn);
 
 
 /* per worker; holds no request state */
@@ -110,10 +174,32 @@ ngx_http_ticketing_redis_init(ngx_cycle_t *cycle,
     rd->backoff = NGX_HTTP_TICKETING_REDIS_MIN_BACKOFF;
     rd->next_connect = ngx_current_msec;
 
-    rd->peer.conf = &rcf->peer;
-    rd->peer.log = cycle->log;
-    rd->peer.handler = ngx_http_ticketing_redis_peer_handler;
-    rd->peer.data = rd;
+    rd->data.peer.conf = &rcf->peer;
+    rd->data.peer.log = cycle->log;
+    rd->data.ready = ngx_http_ticketing_redis_data_ready;
+    rd->data.lost = ngx_http_ticketing_redis_data_lost;
+
+    if (rcf->sentinels) {
+        /* the primary's address is filled in by each discovery */
+        rd->primary = rcf->peer;
+        rd->primary.host.len = 0;
+        rd->primary.addr.sockaddr = (struct sockaddr *) &rd->primary_sockaddr;
+        rd->data.peer.conf = &rd->primary;
+
+        rd->sentinel.peer.log = cycle->log;
+        rd->sentinel.ready = ngx_http_ticketing_redis_sentinel_ready;
+        rd->sentinel.lost = ngx_http_ticketing_redis_sentinel_lost;
+        rd->sentinel.push = ngx_http_ticketing_redis_switch_master;
+
+        rd->discovery_timer.handler =
+                                  ngx_http_ticketing_redis_discovery_timeout;
+        rd->discovery_timer.data = rd;
+        rd->discovery_timer.log = cycle->log;
+        rd->discovery_timer.cancelable = 1;
+
+        /* workers spread over the sentinels */
+        rd->next_sentinel = ngx_random() % rcf->sentinels->nelts;
+    }
 
     /* connect now, so that the first requests already find it */
     ngx_http_ticketing_redis_connect();
@@ -132,10 +218,14 @@ ngx_http_ticketing_redis_done(ngx_cycle_t *cycle)
     }
 
     ngx_http_ticketing_redis_drop(NULL);
+    ngx_http_ticketing_redis_conn_drop(&rd->sentinel);
 
-    if (rd->out) {
-        ngx_free(rd->out);
-        rd->out = NULL;
+    if (rd->data.out) {
+        ngx_free(rd->data.out);
+    }
+
+    if (rd->sentinel.out) {
+        ngx_free(rd->sentinel.out);
     }
 
     rd->conf = NULL;
@@ -166,7 +256,7 @@ ngx_http_ticketing_redis_command(ngx_http_ticketing_redis_handler_pt fn,
                       "trying again", &rd->conf->peer.name);
     }
 
-    if (!rd->active) {
+    if (!rd->data.active) {
         if (rd->depth
             || (ngx_msec_int_t) (rd->next_connect - ngx_current_msec) > 0)
         {
@@ -175,16 +265,17 @@ ngx_http_ticketing_redis_command(ngx_http_ticketing_redis_handler_pt fn,
 
         ngx_http_ticketing_redis_connect();
 
-        if (!rd->active) {
+        if (!rd->data.active) {
             return NGX_DECLINED;
         }
     }
 
-    if (rd->pending >= NGX_HTTP_TICKETING_REDIS_MAX_PENDING) {
+    if (rd->data.pending >= NGX_HTTP_TICKETING_REDIS_MAX_PENDING) {
         return NGX_DECLINED;
     }
 
-    return ngx_http_ticketing_redis_queue(fn, data, argc, argv, argvlen);
+    return ngx_http_ticketing_redis_conn_queue(&rd->data, fn, data, argc,
+                                               argv, argvlen);
 }
 
 
@@ -241,12 +332,14 @@ ngx_http_ticketing_redis_open_circuit(const char *why)
 }
 
 
+/* ------------------------------------------------- the data connection */
+
+
 static void
 ngx_http_ticketing_redis_connect(void)
 {
-    ngx_int_t                         rc;
-    const char                       *argv[3];
-    size_t                            argvlen[3];
+    const char                       *argv[2];
+    size_t                            argvlen[2];
     u_char                            db[NGX_INT_T_LEN];
     ngx_http_ticketing_redis_t       *rd = &ngx_http_ticketing_redis;
     ngx_http_ticketing_redis_conf_t  *rcf = rd->conf;
@@ -258,32 +351,16 @@ ngx_http_ticketing_redis_connect(void)
                           ngx_max(rcf->fail_timeout,
                                   NGX_HTTP_TICKETING_REDIS_MIN_BACKOFF));
 
-    rd->reader = redisReaderCreate();
-    if (rd->reader == NULL) {
+    ngx_http_ticketing_redis_conn_start(&rd->data);
+
+    if (!rd->data.active) {
         return;
     }
 
-    rd->active = 1;
-    rd->connected = 0;
-
     /* sent first once connected; the password is never logged */
 
-    if (rcf->password.len) {
-        argv[0] = "AUTH";
-        argvlen[0] = 4;
-
-        if (rcf->username.len) {
-            argv[1] = (const char *) rcf->username.data;
-            argvlen[1] = rcf->username.len;
-        }
-
-        argv[rcf->username.len ? 2 : 1] = (const char *) rcf->password.data;
-        argvlen[rcf->username.len ? 2 : 1] = rcf->password.len;
-
-        (void) ngx_http_ticketing_redis_queue(
-                   ngx_http_ticketing_redis_setup_reply, "AUTH",
-                   rcf->username.len ? 3 : 2, argv, argvlen);
-    }
+    ngx_http_ticketing_redis_conn_auth(&rd->data, &rcf->username,
+                                       &rcf->password, "AUTH");
 
     if (rcf->db) {
         argv[0] = "SELECT";
@@ -291,37 +368,48 @@ ngx_http_ticketing_redis_connect(void)
         argv[1] = (const char *) db;
         argvlen[1] = ngx_sprintf(db, "%i", rcf->db) - db;
 
-        (void) ngx_http_ticketing_redis_queue(
+        (void) ngx_http_ticketing_redis_conn_queue(&rd->data,
                    ngx_http_ticketing_redis_setup_reply, "SELECT", 2, argv,
                    argvlen);
+    }
+
+    if (rcf->sentinels) {
+        /* a sentinel's answer may be stale: only a primary will do */
+        argv[0] = "ROLE";
+        argvlen[0] = 4;
+
+        (void) ngx_http_ticketing_redis_conn_queue(&rd->data,
+                   ngx_http_ticketing_redis_role_reply, NULL, 1, argv,
+                   argvlen);
+
+        ngx_http_ticketing_redis_discover();
+        return;
     }
 
     ngx_log_debug1(NGX_LOG_DEBUG_HTTP, rd->log, 0,
                    "ticketing cache: redis %V: connecting", &rcf->peer.name);
 
-    rc = ngx_http_ticketing_peer_open(&rd->peer);
-
-    if (rc == NGX_OK) {
-        ngx_http_ticketing_redis_ready();
-
-    } else if (rc == NGX_ERROR) {
-        ngx_http_ticketing_redis_peer_handler(&rd->peer, NGX_ERROR);
-    }
+    ngx_http_ticketing_redis_conn_connect(&rd->data);
 }
 
 
 static void
-ngx_http_ticketing_redis_peer_handler(ngx_http_ticketing_peer_t *p,
-    ngx_int_t rc)
+ngx_http_ticketing_redis_data_ready(ngx_http_ticketing_redis_conn_t *conn,
+    const char *why)
 {
-    ngx_http_ticketing_redis_t  *rd = p->data;
+    ngx_log_debug1(NGX_LOG_DEBUG_HTTP, conn->peer.log, 0,
+                   "ticketing cache: redis %V: connected",
+                   &ngx_http_ticketing_redis.conf->peer.name);
+}
 
-    if (rc == NGX_OK) {
-        ngx_http_ticketing_redis_ready();
-        return;
-    }
 
-    if (rc == NGX_DECLINED) {
+static void
+ngx_http_ticketing_redis_data_lost(ngx_http_ticketing_redis_conn_t *conn,
+    const char *why)
+{
+    ngx_http_ticketing_redis_t  *rd = &ngx_http_ticketing_redis;
+
+    if (why == NULL) {
         /* the name moved: what is queued fails open, the next reconnects */
         rd->backoff = NGX_HTTP_TICKETING_REDIS_MIN_BACKOFF;
         rd->next_connect = ngx_current_msec;
@@ -329,11 +417,16 @@ ngx_http_ticketing_redis_peer_handler(ngx_http_ticketing_peer_t *p,
         return;
     }
 
+    if (conn->connected) {
+        ngx_http_ticketing_redis_drop(why);
+        return;
+    }
+
     ngx_log_error(NGX_LOG_WARN, rd->log, 0,
                   "ticketing cache: redis %V: connect failed: %s",
-                  &rd->conf->peer.name, p->error);
+                  &rd->conf->peer.name, why);
 
-    if (p->timedout) {
+    if (conn->peer.timedout) {
         ngx_http_ticketing_metrics_inc(NGX_HTTP_TICKETING_M_REDIS_TIMEOUT);
     }
 
@@ -342,45 +435,16 @@ ngx_http_ticketing_redis_peer_handler(ngx_http_ticketing_peer_t *p,
 }
 
 
-static void
-ngx_http_ticketing_redis_ready(void)
-{
-    ngx_connection_t            *c;
-    ngx_http_ticketing_redis_t  *rd = &ngx_http_ticketing_redis;
-
-    c = rd->peer.pc.connection;
-
-    c->read->handler = ngx_http_ticketing_redis_read_handler;
-    c->write->handler = ngx_http_ticketing_redis_write_handler;
-
-    rd->connected = 1;
-
-    ngx_log_debug1(NGX_LOG_DEBUG_HTTP, rd->log, 0,
-                   "ticketing cache: redis %V: connected",
-                   &rd->conf->peer.name);
-
-    if (rd->out_len > rd->out_sent) {
-        ngx_post_event(c->write, &ngx_posted_events);
-    }
-
-    /* a reply may already be buffered by the TLS layer */
-    ngx_post_event(c->read, &ngx_posted_events);
-}
-
-
 /*
- * Closes the connection and gives every pending callback NULL.  "why"
- * non-NULL: an unexpected loss, logged.
+ * Closes the data connection (and a discovery under way) and gives every
+ * pending callback NULL.  "why" non-NULL: an unexpected loss, logged.
  */
 static void
 ngx_http_ticketing_redis_drop(const char *why)
 {
-    ngx_uint_t                      n;
-    ngx_connection_t               *c;
-    ngx_http_ticketing_redis_cb_t   cb;
-    ngx_http_ticketing_redis_t     *rd = &ngx_http_ticketing_redis;
+    ngx_http_ticketing_redis_t  *rd = &ngx_http_ticketing_redis;
 
-    if (!rd->active) {
+    if (!rd->data.active) {
         return;
     }
 
@@ -390,101 +454,20 @@ ngx_http_ticketing_redis_drop(const char *why)
                       &rd->conf->peer.name, why);
     }
 
-    c = rd->peer.pc.connection;
+    if (rd->discovering) {
+        rd->discovering = 0;
 
-    if (c) {
-        if (c->read->posted) {
-            ngx_delete_posted_event(c->read);
+        if (rd->discovery_timer.timer_set) {
+            ngx_del_timer(&rd->discovery_timer);
         }
 
-        if (c->write->posted) {
-            ngx_delete_posted_event(c->write);
-        }
-    }
-
-    ngx_http_ticketing_peer_close(&rd->peer);
-
-    rd->active = 0;
-    rd->connected = 0;
-    rd->generation++;
-    rd->out_len = 0;
-    rd->out_sent = 0;
-
-    if (rd->reader) {
-        redisReaderFree(rd->reader);
-        rd->reader = NULL;
+        ngx_http_ticketing_redis_conn_drop(&rd->sentinel);
     }
 
     /* callbacks may queue commands: they are refused while depth > 0 */
     rd->depth++;
-
-    for (n = rd->pending; n; n--) {
-        cb = rd->ring[rd->head];
-        rd->head = (rd->head + 1) % NGX_HTTP_TICKETING_REDIS_RING;
-        rd->pending--;
-
-        if (cb.fn) {
-            cb.fn(NULL, cb.data);
-        }
-    }
-
+    ngx_http_ticketing_redis_conn_drop(&rd->data);
     rd->depth--;
-}
-
-
-static ngx_int_t
-ngx_http_ticketing_redis_queue(ngx_http_ticketing_redis_handler_pt fn,
-    void *data, int argc, const char **argv, const size_t *argvlen)
-{
-    int                          len;
-    char                        *cmd;
-    u_char                      *out;
-    size_t                       size;
-    ngx_uint_t                   tail;
-    ngx_http_ticketing_redis_t  *rd = &ngx_http_ticketing_redis;
-
-    if (rd->pending >= NGX_HTTP_TICKETING_REDIS_RING) {
-        return NGX_DECLINED;
-    }
-
-    len = redisFormatCommandArgv(&cmd, argc, argv, argvlen);
-    if (len < 0) {
-        return NGX_DECLINED;
-    }
-
-    if (rd->out_len + len > rd->out_size) {
-        size = ngx_max(rd->out_size * 2, rd->out_len + len);
-        size = ngx_max(size, 4096);
-
-        out = ngx_alloc(size, rd->log);
-        if (out == NULL) {
-            redisFreeCommand(cmd);
-            return NGX_DECLINED;
-        }
-
-        if (rd->out) {
-            ngx_memcpy(out, rd->out, rd->out_len);
-            ngx_free(rd->out);
-        }
-
-        rd->out = out;
-        rd->out_size = size;
-    }
-
-    ngx_memcpy(rd->out + rd->out_len, cmd, len);
-    rd->out_len += len;
-    redisFreeCommand(cmd);
-
-    tail = (rd->head + rd->pending) % NGX_HTTP_TICKETING_REDIS_RING;
-    rd->ring[tail].fn = fn;
-    rd->ring[tail].data = data;
-    rd->pending++;
-
-    if (rd->connected && !rd->peer.pc.connection->write->posted) {
-        ngx_post_event(rd->peer.pc.connection->write, &ngx_posted_events);
-    }
-
-    return NGX_OK;
 }
 
 
@@ -509,46 +492,512 @@ ngx_http_ticketing_redis_setup_reply(redisReply *r, void *data)
 
 
 static void
-ngx_http_ticketing_redis_write_handler(ngx_event_t *wev)
+ngx_http_ticketing_redis_role_reply(redisReply *r, void *data)
 {
-    ssize_t                      n;
-    ngx_connection_t            *c = wev->data;
     ngx_http_ticketing_redis_t  *rd = &ngx_http_ticketing_redis;
 
-    while (rd->out_sent < rd->out_len) {
-        n = c->send(c, rd->out + rd->out_sent, rd->out_len - rd->out_sent);
+    if (r == NULL) {
+        return;
+    }
+
+    if (r->type == REDIS_REPLY_ARRAY && r->elements > 0
+        && r->element[0]->type == REDIS_REPLY_STRING
+        && r->element[0]->len == 6
+        && ngx_strncmp(r->element[0]->str, "master", 6) == 0)
+    {
+        return;
+    }
+
+    ngx_log_error(NGX_LOG_WARN, rd->log, 0,
+                  "ticketing cache: redis %V: %V is not a primary (ROLE "
+                  "says %s): asking the sentinels again",
+                  &rd->conf->peer.name, &rd->data.peer.addr_text,
+                  r->type == REDIS_REPLY_ARRAY && r->elements > 0
+                  && r->element[0]->type == REDIS_REPLY_STRING
+                  ? r->element[0]->str : "something else");
+
+    ngx_http_ticketing_redis_drop(NULL);
+    ngx_http_ticketing_redis_failure("not a primary");
+}
+
+
+/* --------------------------------------------------------- Sentinel */
+
+
+/* asks the next sentinel; the data connection waits with its commands */
+static void
+ngx_http_ticketing_redis_discover(void)
+{
+    const char                       *argv[3];
+    size_t                            argvlen[3];
+    ngx_http_ticketing_peer_conf_t   *sentinels;
+    ngx_http_ticketing_redis_t       *rd = &ngx_http_ticketing_redis;
+    ngx_http_ticketing_redis_conf_t  *rcf = rd->conf;
+
+    if (!rd->discovering) {
+        rd->discovering = 1;
+        rd->asked = 0;
+    }
+
+    ngx_http_ticketing_redis_conn_drop(&rd->sentinel);
+
+    sentinels = rcf->sentinels->elts;
+    rd->sentinel.peer.conf = &sentinels[rd->next_sentinel];
+
+    ngx_log_debug2(NGX_LOG_DEBUG_HTTP, rd->log, 0,
+                   "ticketing cache: redis %V: asking sentinel %V",
+                   &rcf->peer.name, &rd->sentinel.peer.conf->name);
+
+    ngx_http_ticketing_redis_conn_start(&rd->sentinel);
+
+    if (!rd->sentinel.active) {
+        ngx_http_ticketing_redis_sentinel_next("no memory");
+        return;
+    }
+
+    ngx_http_ticketing_redis_conn_auth(&rd->sentinel,
+                                       &rcf->sentinel_username,
+                                       &rcf->sentinel_password,
+                                       "the sentinel's AUTH");
+
+    argv[0] = "SENTINEL";
+    argvlen[0] = 8;
+    argv[1] = "get-master-addr-by-name";
+    argvlen[1] = sizeof("get-master-addr-by-name") - 1;
+    argv[2] = (const char *) rcf->master_name.data;
+    argvlen[2] = rcf->master_name.len;
+
+    (void) ngx_http_ticketing_redis_conn_queue(&rd->sentinel,
+               ngx_http_ticketing_redis_discovered, NULL, 3, argv, argvlen);
+
+    /* connect, AUTH and the answer: one connect_timeout per sentinel */
+    if (rd->discovery_timer.timer_set) {
+        ngx_del_timer(&rd->discovery_timer);
+    }
+
+    ngx_add_timer(&rd->discovery_timer, rcf->peer.connect_timeout);
+
+    ngx_http_ticketing_redis_conn_connect(&rd->sentinel);
+}
+
+
+static void
+ngx_http_ticketing_redis_discovered(redisReply *r, void *data)
+{
+    ngx_int_t                    port;
+    ngx_addr_t                   addr;
+    ngx_pool_t                  *pool;
+    redisReply                  *ip, *po;
+    ngx_http_ticketing_redis_t  *rd = &ngx_http_ticketing_redis;
+
+    if (r == NULL || !rd->discovering) {
+        /* the sentinel went away: its "lost" goes on */
+        return;
+    }
+
+    if (r->type != REDIS_REPLY_ARRAY || r->elements != 2
+        || r->element[0]->type != REDIS_REPLY_STRING
+        || r->element[1]->type != REDIS_REPLY_STRING)
+    {
+        ngx_http_ticketing_redis_sentinel_next(
+            r->type == REDIS_REPLY_ERROR ? r->str
+            : "it does not know the primary");
+        return;
+    }
+
+    ip = r->element[0];
+    po = r->element[1];
+
+    port = ngx_atoi((u_char *) po->str, po->len);
+
+    pool = ngx_create_pool(256, rd->log);
+    if (pool == NULL) {
+        ngx_http_ticketing_redis_sentinel_next("no memory");
+        return;
+    }
+
+    if (port < 1 || port > 65535
+        || ngx_parse_addr(pool, &addr, (u_char *) ip->str, ip->len)
+           != NGX_OK
+        || addr.socklen > sizeof(struct sockaddr_storage))
+    {
+        ngx_destroy_pool(pool);
+        ngx_http_ticketing_redis_sentinel_next("its answer is not an "
+                                               "address");
+        return;
+    }
+
+    ngx_memcpy(&rd->primary_sockaddr, addr.sockaddr, addr.socklen);
+    rd->primary.addr.socklen = addr.socklen;
+    ngx_inet_set_port((struct sockaddr *) &rd->primary_sockaddr,
+                      (in_port_t) port);
+
+    ngx_destroy_pool(pool);
+
+    rd->discovering = 0;
+
+    if (rd->discovery_timer.timer_set) {
+        ngx_del_timer(&rd->discovery_timer);
+    }
+
+    ngx_log_error(NGX_LOG_INFO, rd->log, 0,
+                  "ticketing cache: redis %V: sentinel %V names the "
+                  "primary %*s:%i", &rd->conf->peer.name,
+                  &rd->sentinel.peer.conf->name, ip->len, ip->str, port);
+
+    /* and tells us when it changes */
+    {
+        const char  *argv[2] = { "SUBSCRIBE", "+switch-master" };
+        size_t       argvlen[2] = { 9, 14 };
+
+        (void) ngx_http_ticketing_redis_conn_queue(&rd->sentinel, NULL,
+                                                   NULL, 2, argv, argvlen);
+    }
+
+    ngx_http_ticketing_redis_conn_connect(&rd->data);
+}
+
+
+static void
+ngx_http_ticketing_redis_sentinel_ready(
+    ngx_http_ticketing_redis_conn_t *conn, const char *why)
+{
+}
+
+
+static void
+ngx_http_ticketing_redis_sentinel_lost(
+    ngx_http_ticketing_redis_conn_t *conn, const char *why)
+{
+    ngx_http_ticketing_redis_t  *rd = &ngx_http_ticketing_redis;
+
+    if (!rd->discovering) {
+        /* only the +switch-master subscription is lost: nothing waits */
+        ngx_http_ticketing_redis_conn_drop(conn);
+        return;
+    }
+
+    ngx_http_ticketing_redis_sentinel_next(why ? why : "its name moved");
+}
+
+
+/* this sentinel could not tell: the next one, or give up for now */
+static void
+ngx_http_ticketing_redis_sentinel_next(const char *why)
+{
+    ngx_http_ticketing_redis_t  *rd = &ngx_http_ticketing_redis;
+
+    ngx_log_error(NGX_LOG_WARN, rd->log, 0,
+                  "ticketing cache: redis %V: sentinel %V: %s",
+                  &rd->conf->peer.name, &rd->sentinel.peer.conf->name, why);
+
+    ngx_http_ticketing_redis_conn_drop(&rd->sentinel);
+
+    rd->next_sentinel = (rd->next_sentinel + 1) % rd->conf->sentinels->nelts;
+
+    if (++rd->asked < rd->conf->sentinels->nelts) {
+        ngx_http_ticketing_redis_discover();
+        return;
+    }
+
+    ngx_log_error(NGX_LOG_WARN, rd->log, 0,
+                  "ticketing cache: redis %V: no sentinel named the "
+                  "primary", &rd->conf->peer.name);
+
+    ngx_http_ticketing_redis_drop(NULL);
+    ngx_http_ticketing_redis_failure("no sentinel named the primary");
+}
+
+
+static void
+ngx_http_ticketing_redis_discovery_timeout(ngx_event_t *ev)
+{
+    ngx_http_ticketing_redis_t  *rd = ev->data;
+
+    if (rd->discovering) {
+        ngx_http_ticketing_redis_sentinel_next("timed out");
+    }
+}
+
+
+/* "message" "+switch-master" "NAME OLD-IP OLD-PORT NEW-IP NEW-PORT" */
+static void
+ngx_http_ticketing_redis_switch_master(redisReply *r, void *data)
+{
+    size_t                       len;
+    ngx_str_t                   *name;
+    ngx_http_ticketing_redis_t  *rd = &ngx_http_ticketing_redis;
+
+    name = &rd->conf->master_name;
+
+    if (r->type != REDIS_REPLY_ARRAY || r->elements != 3
+        || r->element[2]->type != REDIS_REPLY_STRING)
+    {
+        return;
+    }
+
+    len = r->element[2]->len;
+
+    if (len <= name->len || r->element[2]->str[name->len] != ' '
+        || ngx_strncmp(r->element[2]->str, name->data, name->len) != 0)
+    {
+        return;
+    }
+
+    ngx_log_error(NGX_LOG_NOTICE, rd->log, 0,
+                  "ticketing cache: redis %V: +switch-master %*s: "
+                  "reconnecting", &rd->conf->peer.name, len,
+                  r->element[2]->str);
+
+    rd->backoff = NGX_HTTP_TICKETING_REDIS_MIN_BACKOFF;
+    rd->next_connect = ngx_current_msec;
+
+    ngx_http_ticketing_redis_drop(NULL);
+}
+
+
+/* ------------------------------------------------------- connections */
+
+
+static void
+ngx_http_ticketing_redis_conn_start(ngx_http_ticketing_redis_conn_t *conn)
+{
+    conn->reader = redisReaderCreate();
+    if (conn->reader == NULL) {
+        return;
+    }
+
+    conn->peer.handler = ngx_http_ticketing_redis_peer_handler;
+    conn->peer.data = conn;
+
+    conn->active = 1;
+    conn->connected = 0;
+}
+
+
+static void
+ngx_http_ticketing_redis_conn_connect(ngx_http_ticketing_redis_conn_t *conn)
+{
+    ngx_int_t  rc;
+
+    rc = ngx_http_ticketing_peer_open(&conn->peer);
+
+    if (rc != NGX_AGAIN) {
+        ngx_http_ticketing_redis_peer_handler(&conn->peer, rc);
+    }
+}
+
+
+static void
+ngx_http_ticketing_redis_peer_handler(ngx_http_ticketing_peer_t *p,
+    ngx_int_t rc)
+{
+    ngx_connection_t                 *c;
+    ngx_http_ticketing_redis_conn_t  *conn = p->data;
+
+    if (rc == NGX_OK) {
+        c = p->pc.connection;
+
+        c->read->handler = ngx_http_ticketing_redis_read_handler;
+        c->write->handler = ngx_http_ticketing_redis_write_handler;
+
+        conn->connected = 1;
+
+        if (conn->out_len > conn->out_sent) {
+            ngx_post_event(c->write, &ngx_posted_events);
+        }
+
+        /* a reply may already be buffered by the TLS layer */
+        ngx_post_event(c->read, &ngx_posted_events);
+
+        conn->ready(conn, NULL);
+        return;
+    }
+
+    conn->lost(conn, rc == NGX_DECLINED ? NULL : p->error);
+}
+
+
+/* closes, and gives every pending callback NULL */
+static void
+ngx_http_ticketing_redis_conn_drop(ngx_http_ticketing_redis_conn_t *conn)
+{
+    ngx_uint_t                      n;
+    ngx_connection_t               *c;
+    ngx_http_ticketing_redis_cb_t   cb;
+
+    if (!conn->active) {
+        return;
+    }
+
+    c = conn->peer.pc.connection;
+
+    if (c) {
+        if (c->read->posted) {
+            ngx_delete_posted_event(c->read);
+        }
+
+        if (c->write->posted) {
+            ngx_delete_posted_event(c->write);
+        }
+    }
+
+    ngx_http_ticketing_peer_close(&conn->peer);
+
+    conn->active = 0;
+    conn->connected = 0;
+    conn->generation++;
+    conn->out_len = 0;
+    conn->out_sent = 0;
+
+    if (conn->reader) {
+        redisReaderFree(conn->reader);
+        conn->reader = NULL;
+    }
+
+    for (n = conn->pending; n; n--) {
+        cb = conn->ring[conn->head];
+        conn->head = (conn->head + 1) % NGX_HTTP_TICKETING_REDIS_RING;
+        conn->pending--;
+
+        if (cb.fn) {
+            cb.fn(NULL, cb.data);
+        }
+    }
+}
+
+
+static ngx_int_t
+ngx_http_ticketing_redis_conn_queue(ngx_http_ticketing_redis_conn_t *conn,
+    ngx_http_ticketing_redis_handler_pt fn, void *data, int argc,
+    const char **argv, const size_t *argvlen)
+{
+    int         len;
+    char       *cmd;
+    u_char     *out;
+    size_t      size;
+    ngx_uint_t  tail;
+
+    if (conn->pending >= NGX_HTTP_TICKETING_REDIS_RING) {
+        return NGX_DECLINED;
+    }
+
+    len = redisFormatCommandArgv(&cmd, argc, argv, argvlen);
+    if (len < 0) {
+        return NGX_DECLINED;
+    }
+
+    if (conn->out_len + len > conn->out_size) {
+        size = ngx_max(conn->out_size * 2, conn->out_len + len);
+        size = ngx_max(size, 4096);
+
+        out = ngx_alloc(size, conn->peer.log);
+        if (out == NULL) {
+            redisFreeCommand(cmd);
+            return NGX_DECLINED;
+        }
+
+        if (conn->out) {
+            ngx_memcpy(out, conn->out, conn->out_len);
+            ngx_free(conn->out);
+        }
+
+        conn->out = out;
+        conn->out_size = size;
+    }
+
+    ngx_memcpy(conn->out + conn->out_len, cmd, len);
+    conn->out_len += len;
+    redisFreeCommand(cmd);
+
+    tail = (conn->head + conn->pending) % NGX_HTTP_TICKETING_REDIS_RING;
+    conn->ring[tail].fn = fn;
+    conn->ring[tail].data = data;
+    conn->pending++;
+
+    if (conn->connected && !conn->peer.pc.connection->write->posted) {
+        ngx_post_event(conn->peer.pc.connection->write, &ngx_posted_events);
+    }
+
+    return NGX_OK;
+}
+
+
+/* AUTH [username] password, if there is a password; never logged */
+static void
+ngx_http_ticketing_redis_conn_auth(ngx_http_ticketing_redis_conn_t *conn,
+    ngx_str_t *username, ngx_str_t *password, char *what)
+{
+    int          argc;
+    const char  *argv[3];
+    size_t       argvlen[3];
+
+    if (password->len == 0) {
+        return;
+    }
+
+    argc = 0;
+    argv[argc] = "AUTH";
+    argvlen[argc++] = 4;
+
+    if (username->len) {
+        argv[argc] = (const char *) username->data;
+        argvlen[argc++] = username->len;
+    }
+
+    argv[argc] = (const char *) password->data;
+    argvlen[argc++] = password->len;
+
+    (void) ngx_http_ticketing_redis_conn_queue(conn,
+               ngx_http_ticketing_redis_setup_reply, what, argc, argv,
+               argvlen);
+}
+
+
+static void
+ngx_http_ticketing_redis_write_handler(ngx_event_t *wev)
+{
+    ssize_t                           n;
+    ngx_connection_t                 *c = wev->data;
+    ngx_http_ticketing_peer_t        *p = c->data;
+    ngx_http_ticketing_redis_conn_t  *conn = p->data;
+
+    while (conn->out_sent < conn->out_len) {
+        n = c->send(c, conn->out + conn->out_sent,
+                    conn->out_len - conn->out_sent);
 
         if (n == NGX_AGAIN) {
             if (ngx_handle_write_event(wev, 0) != NGX_OK) {
-                ngx_http_ticketing_redis_drop("cannot wait to write");
+                conn->lost(conn, "cannot wait to write");
             }
 
             return;
         }
 
         if (n == NGX_ERROR) {
-            ngx_http_ticketing_redis_drop("write failed");
+            conn->lost(conn, "write failed");
             return;
         }
 
-        rd->out_sent += n;
+        conn->out_sent += n;
     }
 
-    rd->out_len = 0;
-    rd->out_sent = 0;
+    conn->out_len = 0;
+    conn->out_sent = 0;
 }
 
 
 static void
 ngx_http_ticketing_redis_read_handler(ngx_event_t *rev)
 {
-    ssize_t                      n;
-    ngx_uint_t                   i, gen;
-    ngx_connection_t            *c = rev->data;
-    ngx_http_ticketing_redis_t  *rd = &ngx_http_ticketing_redis;
-    u_char                       buf[NGX_HTTP_TICKETING_REDIS_READ_SIZE];
+    ssize_t                           n;
+    ngx_uint_t                        i, gen;
+    ngx_connection_t                 *c = rev->data;
+    ngx_http_ticketing_peer_t        *p = c->data;
+    ngx_http_ticketing_redis_conn_t  *conn = p->data;
+    u_char                            buf[NGX_HTTP_TICKETING_REDIS_READ_SIZE];
 
-    gen = rd->generation;
+    gen = conn->generation;
 
     for (i = 0; i < NGX_HTTP_TICKETING_REDIS_MAX_READS; i++) {
 
@@ -556,25 +1005,26 @@ ngx_http_ticketing_redis_read_handler(ngx_event_t *rev)
 
         if (n == NGX_AGAIN) {
             if (ngx_handle_read_event(rev, 0) != NGX_OK) {
-                ngx_http_ticketing_redis_drop("cannot wait to read");
+                conn->lost(conn, "cannot wait to read");
             }
 
             return;
         }
 
         if (n == 0 || n == NGX_ERROR) {
-            ngx_http_ticketing_redis_drop(n ? "read failed"
-                                            : "closed by the server");
+            conn->lost(conn, n ? "read failed" : "closed by the server");
             return;
         }
 
-        if (redisReaderFeed(rd->reader, (const char *) buf, n) != REDIS_OK) {
-            ngx_http_ticketing_redis_drop("out of memory");
+        if (redisReaderFeed(conn->reader, (const char *) buf, n)
+            != REDIS_OK)
+        {
+            conn->lost(conn, "out of memory");
             return;
         }
 
-        if (ngx_http_ticketing_redis_dispatch() != NGX_OK
-            || rd->generation != gen)
+        if (ngx_http_ticketing_redis_dispatch(conn) != NGX_OK
+            || conn->generation != gen)
         {
             return;
         }
@@ -587,7 +1037,7 @@ ngx_http_ticketing_redis_read_handler(ngx_event_t *rev)
 
 /* gives every complete reply to its callback */
 static ngx_int_t
-ngx_http_ticketing_redis_dispatch(void)
+ngx_http_ticketing_redis_dispatch(ngx_http_ticketing_redis_conn_t *conn)
 {
     void                           *reply;
     ngx_uint_t                      gen, reconnect;
@@ -595,11 +1045,11 @@ ngx_http_ticketing_redis_dispatch(void)
     ngx_http_ticketing_redis_cb_t   cb;
     ngx_http_ticketing_redis_t     *rd = &ngx_http_ticketing_redis;
 
-    gen = rd->generation;
+    gen = conn->generation;
 
     for ( ;; ) {
-        if (redisReaderGetReply(rd->reader, &reply) != REDIS_OK) {
-            ngx_http_ticketing_redis_drop("a protocol error");
+        if (redisReaderGetReply(conn->reader, &reply) != REDIS_OK) {
+            conn->lost(conn, "a protocol error");
             return NGX_ERROR;
         }
 
@@ -609,21 +1059,36 @@ ngx_http_ticketing_redis_dispatch(void)
 
         r = reply;
 
-        if (rd->pending == 0) {
+        if (conn->pending == 0) {
+            if (conn->push) {
+                rd->depth++;
+                conn->push(r, NULL);
+                rd->depth--;
+
+                freeReplyObject(reply);
+
+                if (conn->generation != gen) {
+                    return NGX_ERROR;
+                }
+
+                continue;
+            }
+
             freeReplyObject(reply);
-            ngx_http_ticketing_redis_drop("a reply to no command");
+            conn->lost(conn, "a reply to no command");
             return NGX_ERROR;
         }
 
-        cb = rd->ring[rd->head];
-        rd->head = (rd->head + 1) % NGX_HTTP_TICKETING_REDIS_RING;
-        rd->pending--;
+        cb = conn->ring[conn->head];
+        conn->head = (conn->head + 1) % NGX_HTTP_TICKETING_REDIS_RING;
+        conn->pending--;
 
         /*
          * A demoted primary (READONLY) or a server still loading its data
          * (LOADING) will not get better on this connection.
          */
-        reconnect = r->type == REDIS_REPLY_ERROR
+        reconnect = conn == &rd->data
+                    && r->type == REDIS_REPLY_ERROR
                     && (ngx_strncmp(r->str, "READONLY", 8) == 0
                         || ngx_strncmp(r->str, "LOADING", 7) == 0);
 
@@ -635,7 +1100,7 @@ ngx_http_ticketing_redis_dispatch(void)
 
         freeReplyObject(reply);
 
-        if (rd->generation != gen) {
+        if (conn->generation != gen) {
             return NGX_ERROR;
         }
 

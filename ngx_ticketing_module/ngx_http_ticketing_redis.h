@@ -30,6 +30,12 @@ typedef struct {
 
     ngx_uint_t                     max_fails;
     ngx_msec_t                     fail_timeout;
+
+    /* Sentinel: "sentinel:NAME" and ticketing_redis_sentinel */
+    ngx_str_t                      master_name;
+    ngx_array_t                   *sentinels;    /* peer_conf_t */
+    ngx_str_t                      sentinel_username;
+    ngx_str_t                      sentinel_password;
 } ngx_http_ticketing_redis_conf_t;
 
 
