@@ -28,6 +28,9 @@ char *ngx_http_ticketing_jwks_url(ngx_conf_t *cf, ngx_command_t *cmd,
 const ngx_http_ticketing_jwt_key_t *ngx_http_ticketing_jwks_keys(
     ngx_http_ticketing_jwks_t *jwks, size_t *n);
 
+/* postconfiguration: TLS contexts, resolvers */
+ngx_int_t ngx_http_ticketing_jwks_init_conf(ngx_conf_t *cf);
+
 ngx_int_t ngx_http_ticketing_jwks_init_process(ngx_cycle_t *cycle);
 void ngx_http_ticketing_jwks_exit_process(ngx_cycle_t *cycle);
 

@@ -782,7 +782,9 @@ ngx_http_ticketing_postconfiguration(ngx_conf_t *cf)
 
     tmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_ticketing_module);
 
-    if (ngx_http_ticketing_cache_init_redis(cf) != NGX_OK) {
+    if (ngx_http_ticketing_cache_init_redis(cf) != NGX_OK
+        || ngx_http_ticketing_jwks_init_conf(cf) != NGX_OK)
+    {
         return NGX_ERROR;
     }
 
