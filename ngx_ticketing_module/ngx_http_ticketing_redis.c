@@ -104,6 +104,9 @@ typedef struct {
     /* nesting of callbacks: no reconnecting from inside one */
     ngx_uint_t                            depth;
 
+    /* the callbacks of a dropped connection run: one failure, not each */
+    unsigned                              dropping:1;
+
     /* circuit breaker: consecutive failures, open until */
     ngx_uint_t                            fails;
     ngx_msec_t                            open_until;
@@ -160,6 +163,9 @@ static ngx_int_t ngx_http_ticketing_redis_dispatch(
 /* per worker; holds no request state */
 static ngx_http_ticketing_redis_t  ngx_http_ticketing_redis;
 
+/* the sentinels' AUTH, told from the primary's by its address */
+static char  ngx_http_ticketing_redis_sentinel_auth[] = "the sentinel's AUTH";
+
 
 ngx_int_t
 ngx_http_ticketing_redis_init(ngx_cycle_t *cycle,
@@ -197,8 +203,8 @@ ngx_http_ticketing_redis_init(ngx_cycle_t *cycle,
         rd->discovery_timer.log = cycle->log;
         rd->discovery_timer.cancelable = 1;
 
-        /* workers spread over the sentinels */
-        rd->next_sentinel = ngx_random() % rcf->sentinels->nelts;
+        /* the workers of an instance spread over the sentinels */
+        rd->next_sentinel = ngx_worker % rcf->sentinels->nelts;
     }
 
     /* connect now, so that the first requests already find it */
@@ -296,7 +302,7 @@ ngx_http_ticketing_redis_failure(const char *why)
 {
     ngx_http_ticketing_redis_t  *rd = &ngx_http_ticketing_redis;
 
-    if (rd->conf == NULL || rd->open) {
+    if (rd->conf == NULL || rd->open || rd->dropping) {
         return;
     }
 
@@ -419,6 +425,7 @@ ngx_http_ticketing_redis_data_lost(ngx_http_ticketing_redis_conn_t *conn,
 
     if (conn->connected) {
         ngx_http_ticketing_redis_drop(why);
+        ngx_http_ticketing_redis_failure("connection lost");
         return;
     }
 
@@ -466,7 +473,9 @@ ngx_http_ticketing_redis_drop(const char *why)
 
     /* callbacks may queue commands: they are refused while depth > 0 */
     rd->depth++;
+    rd->dropping = 1;
     ngx_http_ticketing_redis_conn_drop(&rd->data);
+    rd->dropping = 0;
     rd->depth--;
 }
 
@@ -485,6 +494,11 @@ ngx_http_ticketing_redis_setup_reply(redisReply *r, void *data)
     ngx_log_error(NGX_LOG_WARN, rd->log, 0,
                   "ticketing cache: redis %V: %s failed: %s",
                   &rd->conf->peer.name, (char *) data, r->str);
+
+    if (data == ngx_http_ticketing_redis_sentinel_auth) {
+        ngx_http_ticketing_redis_sentinel_next("AUTH refused");
+        return;
+    }
 
     ngx_http_ticketing_redis_drop(NULL);
     ngx_http_ticketing_redis_failure((char *) data);
@@ -558,7 +572,7 @@ ngx_http_ticketing_redis_discover(void)
     ngx_http_ticketing_redis_conn_auth(&rd->sentinel,
                                        &rcf->sentinel_username,
                                        &rcf->sentinel_password,
-                                       "the sentinel's AUTH");
+                                       ngx_http_ticketing_redis_sentinel_auth);
 
     argv[0] = "SENTINEL";
     argvlen[0] = 8;
@@ -749,8 +763,15 @@ ngx_http_ticketing_redis_switch_master(redisReply *r, void *data)
                   "reconnecting", &rd->conf->peer.name, len,
                   r->element[2]->str);
 
+    /* what failed was the old primary: the new one starts afresh */
     rd->backoff = NGX_HTTP_TICKETING_REDIS_MIN_BACKOFF;
     rd->next_connect = ngx_current_msec;
+    rd->fails = 0;
+
+    if (rd->open) {
+        rd->open = 0;
+        ngx_http_ticketing_metrics_circuit(0);
+    }
 
     ngx_http_ticketing_redis_drop(NULL);
 }
