@@ -224,6 +224,8 @@ start idp "curl -sf -o /dev/null --max-time 2 --cacert $dir/certs/ca.crt --resol
 
 # ------------------------------------------------------------------ nginx
 log_level=info
+# worker_processes of the configurations conf writes
+workers=1
 # conf NAME LISTEN REDIS [HTTP_EXTRA]: $dir/NAME/nginx.conf, the example
 # with its placeholders replaced, HTTP_EXTRA before it in http{}
 conf() {
@@ -249,7 +251,7 @@ EOF
     cat > "$d/nginx.conf" <<EOF
 daemon off;
 master_process on;
-worker_processes 1;
+worker_processes $workers;
 pid $d/nginx.pid;
 error_log $dir/logs/$name.error.log $log_level;
 
@@ -333,6 +335,30 @@ check() {       # check NAME DIAG CMD...
 skip() {        # skip NAME REASON
     n=$((n + 1)); skipped=$((skipped + 1))
     echo "ok $n # skip $1: $2"
+}
+# feature NAME PORT WORDS CHECK...: NAME's nginx (conf'd beforehand) is
+# started if nginx -t accepts it and the CHECKs are for the caller to run
+# (return 0); if nginx -t refuses it with a message matching the regex
+# WORDS (the feature's directives), each CHECK is reported as a skip
+# (return 1); any other refusal fails the bed.
+feature() {
+    local name=$1 port=$2 words=$3 why c; shift 3
+    if nginx_test "$name"; then
+        nginx_start "$name" "$port"
+        return 0
+    fi
+    why=$(grep -m1 -E '\[emerg\]|\[alert\]' "$dir/logs/$name.nginx-t.log" \
+          | sed -e 's/^.*\[\(emerg\|alert\)\] [0-9]*#[0-9]*: //' \
+                -e 's/ in \/[^ ]*:[0-9]*$//')
+    why=${why//$acl_pass/<password>}
+    why=${why//$wrong_pass/<password>}
+    if grep -qE "$words" <<<"$why"; then
+        for c in "$@"; do skip "$c" "nginx -t refuses it: $why"; done
+    else
+        ok 1 "$name: nginx -t refuses the configuration for another reason" \
+            "$(cat "$dir/logs/$name.nginx-t.log")"
+    fi
+    return 1
 }
 
 mint() { python3 t/tools/mint_jwt.py --key t/data/rs256.key --alg RS256 "$@"; }
@@ -503,30 +529,6 @@ skip "Sentinel failover followed by nginx" \
     "TODO: the module has no Sentinel directive yet (infrastructure proven above)"
 
 # --------------------------------------------- features being built
-# feature NAME PORT WORDS CHECK...: NAME's nginx (conf'd beforehand) is
-# started if nginx -t accepts it and the CHECKs are for the caller to run
-# (return 0); if nginx -t refuses it with a message matching the regex
-# WORDS (the feature's directives), each CHECK is reported as a skip
-# (return 1); any other refusal fails the bed.
-feature() {
-    local name=$1 port=$2 words=$3 why c; shift 3
-    if nginx_test "$name"; then
-        nginx_start "$name" "$port"
-        return 0
-    fi
-    why=$(grep -m1 -E '\[emerg\]|\[alert\]' "$dir/logs/$name.nginx-t.log" \
-          | sed -e 's/^.*\[\(emerg\|alert\)\] [0-9]*#[0-9]*: //' \
-                -e 's/ in \/[^ ]*:[0-9]*$//')
-    why=${why//$acl_pass/<password>}
-    why=${why//$wrong_pass/<password>}
-    if grep -qE "$words" <<<"$why"; then
-        for c in "$@"; do skip "$c" "nginx -t refuses it: $why"; done
-    else
-        ok 1 "$name: nginx -t refuses the configuration for another reason" \
-            "$(cat "$dir/logs/$name.nginx-t.log")"
-    fi
-    return 1
-}
 resolver="    resolver 127.0.0.1:$dns_port valid=1s;"
 # redis_ssl CA: the client TLS directives towards the TLS Redis
 redis_ssl() {
