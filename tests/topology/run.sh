@@ -18,7 +18,8 @@
 #   - the identity provider: an https server (certificate for idp.test)
 #     serving a JWKS (tests/topology/tool.py idp);
 #   - 3 nginx instances (master + 1 worker each, as in production) with the
-#     module, all with conf.d/multi-instance.conf on the primary.
+#     module, all with conf.d/multi-instance.conf on the primary; 3 more
+#     (sentinel-1..3) with the same file on "sentinel:topo".
 #
 # Checks that need only today's module:
 #   1. coalescing across instances: 12 concurrent misses for one key over
@@ -26,24 +27,30 @@
 #   2. an entry stored by one instance is a HIT on the others; a purge on
 #      one instance -> the next request on every instance is a MISS;
 #   3. the sentinels see the primary, its replica and each other;
-#   4. the primary killed (SIGKILL) under a wrk load on all 3 instances ->
-#      no non-2xx answer, BYPASS while it is down; the sentinels then
-#      promote the replica (the infrastructure of the failover check, a
-#      TODO until the module speaks Sentinel).
+#   4. Sentinel discovery: sentinel-1..3 ask the sentinels for "topo",
+#      MISS then HIT; each worker's connection is in the primary's CLIENT
+#      LIST, each error log names the primary the sentinels named;
+#   5. the primary killed (SIGKILL) under a wrk load on all 6 instances ->
+#      no non-2xx answer, BYPASS while it is down; the sentinels promote
+#      the replica; every sentinel-N answers HIT again from it within 10 s
+#      of the promotion (polled every 100 ms, 30 s deadline after the
+#      kill; the times are printed), its log shows +switch-master or a
+#      rediscovery naming the new primary;
 #
 # Checks of features being built (TLS, ACL users, host names for Redis;
 # JWKS over https): each group runs its own nginx with the example plus
 # the feature's directives, and is reported as "ok N # skip ..." when
 # `nginx -t` refuses that configuration on the feature's directives (any
-# other refusal is a failure of the bed itself):
-#   5. TLS Redis, wrong CA -> BYPASS, the error log names the verification
+# other refusal is a failure of the bed itself); 4-5 are guarded the same
+# way (on the Sentinel directives):
+#   6. TLS Redis, wrong CA -> BYPASS, the error log names the verification
 #      failure; right CA -> HIT;
-#   6. ACL user over TLS, host name: right password -> HIT (Redis sees the
+#   7. ACL user over TLS, host name: right password -> HIT (Redis sees the
 #      user), wrong password -> BYPASS; no password in any log;
-#   7. redis.test moved to 127.0.0.2 (hosts file + SIGHUP): once the TTL
+#   8. redis.test moved to 127.0.0.2 (hosts file + SIGHUP): once the TTL
 #      (resolver valid=1s) is over and the connection is re-established,
 #      entries land in the Redis at 127.0.0.2;
-#   8. JWKS from https://idp.test (a python https server): a key set is
+#   9. JWKS from https://idp.test (a python https server): a key set is
 #      loaded; after a rotation, a token with the new kid is accepted on
 #      its first request.
 #
@@ -135,8 +142,10 @@ start() {
 
 read -r mock_port primary_port replica_port s1_port s2_port s3_port \
     tls_port pair_port dns_port idp_port n1_port n2_port n3_port \
-    f_port <<<"$(free_ports 14 | xargs)"
+    f_port sn1_port sn2_port sn3_port <<<"$(free_ports 17 | xargs)"
 ports=("$n1_port" "$n2_port" "$n3_port")
+# the Sentinel group's nginx
+sn_ports=("$sn1_port" "$sn2_port" "$sn3_port")
 
 # rcli [redis-cli options] ARGS...: a command to one of our Redis
 rcli() { redis-cli --no-auth-warning "$@" 2>/dev/null; }
@@ -361,6 +370,13 @@ feature() {
     return 1
 }
 
+# after the sentinels promote the replica, each sentinel-N answers HIT
+# from it within this (ms): the example's fail_timeout (5 s: the lost
+# connection, with requests queued on it, opens the circuit breaker, and
+# +switch-master does not close it), the sentinels' hello period (2 s:
+# the sentinel a worker asks may learn of the promotion after the first
+# one did) and slack for ASan nginx on a shared machine
+follow_bound_ms=10000
 mint() { python3 t/tools/mint_jwt.py --key t/data/rs256.key --alg RS256 "$@"; }
 tok_alice=$(mint)
 tok_bob=$(mint --claims '{"sub":"bob"}')
@@ -473,12 +489,94 @@ check "sentinels: all 3 see the primary (port $primary_port), its replica and ea
     "$(for s in "$s1_port" "$s2_port" "$s3_port"; do sentinel_state "$s"; done)" \
     wait_until 20 "the sentinels to agree" sentinels_see "$primary_port"
 
-# 4. the primary killed under a load spread over the 3 instances --------
+# 4. Sentinel: three instances find the primary through the sentinels ----
+# sentinel-1..3: the example on "sentinel:topo" with the 3 sentinels;
+# guarded like the feature groups below (on the Sentinel directives)
+sentinels="127.0.0.1:$s1_port 127.0.0.1:$s2_port 127.0.0.1:$s3_port"
+sn_checks=()
+for i in 1 2 3; do
+    sn_checks+=("Sentinel discovery: sentinel-$i MISS, then HIT"
+                "Sentinel discovery: sentinel-$i's connection is in the primary's CLIENT LIST, its log names the primary")
+done
+for i in 1 2 3; do
+    sn_checks+=("Sentinel failover: sentinel-$i under load: BYPASS while it is down, no non-2xx answer, no socket error"
+                "Sentinel failover: sentinel-$i HIT again on the promoted replica within $((follow_bound_ms / 1000)) s of the promotion"
+                "Sentinel failover: sentinel-$i's log shows +switch-master or a rediscovery naming the new primary")
+done
+for i in 1 2 3; do
+    conf "sentinel-$i" "127.0.0.1:${sn_ports[i - 1]}" sentinel:topo \
+        "    ticketing_redis_sentinel $sentinels;"
+done
+sentinel_on=0
+if feature sentinel-1 "$sn1_port" 'sentinel' "${sn_checks[@]}"; then
+    sentinel_on=1
+    for i in 2 3; do
+        nginx_test "sentinel-$i" || die "nginx -t refused sentinel-$i (it accepted sentinel-1)"
+        nginx_start "sentinel-$i" "${sn_ports[i - 1]}"
+    done
+fi
+
+# workers_of NAME: the pids of NAME's workers
+workers_of() { pgrep -P "${pids[$1]}" || true; }
+# conns PID PORT: the local ports of PID's connections to 127.0.0.1:PORT
+conns() {
+    ss -Htnp state established "( dport = :$2 )" \
+        | awk -v p="pid=$1," 'index($0, p) { n = split($3, a, ":"); print a[n] }'
+}
+# listed_on NAME PORT: a worker of NAME has a connection to the Redis on
+# PORT, and that Redis' CLIENT LIST shows it
+listed_on() {
+    local w lp list
+    list=$(rcli -p "$2" client list)
+    for w in $(workers_of "$1"); do
+        for lp in $(conns "$w" "$2"); do
+            grep -q "addr=127.0.0.1:$lp " <<<"$list" && return 0
+        done
+    done
+    return 1
+}
+# names PORT: the regex of the module's "sentinel ... names the primary
+# 127.0.0.1:PORT" line
+names() { echo "sentinel 127\.0\.0\.1:[0-9]+ names the primary 127\.0\.0\.1:$1([^0-9]|\$)"; }
+# discovered NAME PORT: NAME is connected to the Redis on PORT (CLIENT
+# LIST) and its log says a sentinel named it
+discovered() {
+    listed_on "$1" "$2" && grep -qE "$(names "$2")" "$dir/logs/$1.error.log"
+}
+client_ports() { rcli -p "$1" client list | grep -o 'addr=[^ ]*' | xargs; }
+
+if [ "$sentinel_on" = 1 ]; then
+    for i in 1 2 3; do
+        p=${sn_ports[i - 1]}
+        tok=$(mint --claims "{\"sub\":\"sentinel-$i\"}")
+        read -r st cs <<<"$(creq "$p" "$tok")"
+        if [ "$st $cs" != "200 MISS" ]; then
+            ok 1 "${sn_checks[2 * (i - 1)]}" "first answer: $st $cs"
+        else
+            expect_cache "${sn_checks[2 * (i - 1)]}" "$p" "$tok" HIT 5
+        fi
+        log=$dir/logs/sentinel-$i.error.log
+        check "${sn_checks[2 * (i - 1) + 1]}" \
+            "worker $(workers_of "sentinel-$i"): $(conns "$(workers_of "sentinel-$i")" "$primary_port" | xargs)"$'\n'"CLIENT LIST: $(client_ports "$primary_port")"$'\n'"$(grep -i sentinel "$log" | tail -3)" \
+            discovered "sentinel-$i" "$primary_port"
+    done
+fi
+
+# 5. the primary killed under a load spread over all the instances -------
 for i in 1 2 3; do
     wrk -t1 -c4 -d5s --timeout 2s -H "Authorization: Bearer $tok_alice" \
         "http://127.0.0.1:${ports[i - 1]}$types" > "$dir/logs/wrk-$i.txt" 2>&1 &
     track "wrk-$i" $!
 done
+# the Sentinel group's load lasts through the failover
+if [ "$sentinel_on" = 1 ]; then
+    for i in 1 2 3; do
+        wrk -t1 -c4 -d12s --timeout 2s -H "Authorization: Bearer $tok_alice" \
+            "http://127.0.0.1:${sn_ports[i - 1]}$types" \
+            > "$dir/logs/wrk-sentinel-$i.txt" 2>&1 &
+        track "wrk-sentinel-$i" $!
+    done
+fi
 # kill it once the load is reaching it (200 more lookups than now)
 hits() { rcli -p "$primary_port" info stats | tr -d '\r' | awk -F: '$1 == "keyspace_hits" { print $2 }'; }
 base=$(hits)
@@ -487,6 +585,7 @@ loaded() { [ "$(hits)" -ge $((base + 200)) ]; }
 check "primary killed: the wrk load reached Redis first" "" \
     wait_until 5 "the load to reach Redis" loaded
 kill -KILL "${pids[primary]}"
+t_kill=${EPOCHREALTIME/./}
 wait "${pids[primary]}" 2>/dev/null || true
 untrack primary
 bad=""
@@ -497,6 +596,51 @@ for i in 1 2 3; do
     done
 done
 is "${bad:-none}" none "primary killed: 3 probes on each instance, 200 BYPASS"
+
+# secs MICROSECONDS: "S.D" (a tenth of a second)
+secs() { printf '%d.%d' $(($1 / 1000000)) $(($1 % 1000000 / 100000)); }
+# follow: every 100 ms, 30 s after the kill at most, until every
+# sentinel-N answered HIT: when a sentinel first names the replica, when
+# each instance first answers HIT (the only Redis with the entry left is
+# the replica: a HIT comes from it)
+declare -A hit_at=()
+promoted_at=""
+if [ "$sentinel_on" = 1 ]; then
+    while [ $((${EPOCHREALTIME/./} - t_kill)) -lt 30000000 ]; do
+        if [ -z "$promoted_at" ]; then
+            for s in "$s1_port" "$s2_port" "$s3_port"; do
+                if [ "$(rcli -p "$s" sentinel get-master-addr-by-name topo | xargs)" \
+                        = "127.0.0.1 $replica_port" ]; then
+                    promoted_at=${EPOCHREALTIME/./}
+                    break
+                fi
+            done
+        fi
+        left=0
+        for i in 1 2 3; do
+            [ -z "${hit_at[$i]:-}" ] || continue
+            read -r st cs <<<"$(creq "${sn_ports[i - 1]}" "$tok_alice")"
+            if [ "$st $cs" = "200 HIT" ]; then
+                hit_at[$i]=${EPOCHREALTIME/./}
+            else
+                left=1
+            fi
+        done
+        [ "$left" = 1 ] || [ -z "$promoted_at" ] || break
+        sleep 0.1
+    done
+fi
+
+# wrk_check NAME FILE: wrk's report on NAME: it ran, no non-2xx answer, no
+# socket error
+wrk_check() {
+    local total non2xx sockerr
+    total=$(awk '/ requests in / { print $1 }' "$2")
+    non2xx=$(awk '/Non-2xx or 3xx responses:/ { print $NF }' "$2")
+    sockerr=$(sed -n 's/^ *Socket errors: *//p' "$2")
+    echo "${total:-0} requests, non-2xx: ${non2xx:-0}, socket errors: ${sockerr:-none}"
+    [ "${total:-0}" -gt 0 ] && [ "${non2xx:-0}" = 0 ] && [ -z "$sockerr" ]
+}
 for i in 1 2 3; do
     wait "${pids[wrk-$i]}" || true
     untrack "wrk-$i"
@@ -520,13 +664,55 @@ promoted() {
 check "sentinels: the replica (port $replica_port) promoted after the primary died" \
     "$(for s in "$s1_port" "$s2_port" "$s3_port"; do sentinel_state "$s"; done)" \
     wait_until 30 "the failover" promoted
-# TODO(sentinel): the module's Sentinel support. Once a directive names
-# the sentinels (s1..s3 above, master "topo"), run an nginx with it here
-# (guarded like the groups below): before the kill it reads the primary
-# from the sentinels, HIT; after the kill BYPASS, then HIT again on the
-# promoted replica within down-after (1 s) + failover (~6 s here).
-skip "Sentinel failover followed by nginx" \
-    "TODO: the module has no Sentinel directive yet (infrastructure proven above)"
+
+if [ "$sentinel_on" = 1 ]; then
+    summary="the sentinels named the replica"
+    if [ -n "$promoted_at" ]; then
+        summary+=" $(secs $((promoted_at - t_kill))) s after the kill"
+    else
+        summary+=" not within 30 s of the kill"
+    fi
+    for i in 1 2 3; do
+        log=$dir/logs/sentinel-$i.error.log
+        wait "${pids[wrk-sentinel-$i]}" || true
+        untrack "wrk-sentinel-$i"
+        out=$dir/logs/wrk-sentinel-$i.txt
+        bypass=$(grep -c 'cache=BYPASS' "$dir/logs/sentinel-$i.access.log" || true)
+        if res=$(wrk_check "sentinel-$i" "$out") && [ "$bypass" -gt 0 ]; then
+            ok 0 "${sn_checks[6 + 3 * (i - 1)]} ($res, $bypass BYPASS)"
+        else
+            ok 1 "${sn_checks[6 + 3 * (i - 1)]}" "$bypass BYPASS (the outage unseen?)"$'\n'"$(cat "$out")"
+        fi
+        name=${sn_checks[6 + 3 * (i - 1) + 1]}
+        if [ -z "${hit_at[$i]:-}" ]; then
+            ok 1 "$name" "no HIT within 30 s of the kill; last: $st $cs"$'\n'"$(grep -v '\[debug\]' "$log" | tail -5)"
+            summary+=", sentinel-$i: no HIT"
+        else
+            # a HIT seen in the round that saw the promotion counts as 0
+            after=0
+            [ -z "$promoted_at" ] || after=$((hit_at[$i] - promoted_at))
+            [ "$after" -ge 0 ] || after=0
+            summary+=", sentinel-$i HIT $(secs $((hit_at[$i] - t_kill))) s after it"
+            if [ -n "$promoted_at" ] && [ "$after" -le $((follow_bound_ms * 1000)) ] \
+                   && listed_on "sentinel-$i" "$replica_port"; then
+                ok 0 "$name ($(secs "$after") s)"
+            else
+                ok 1 "$name" "HIT $(secs "$after") s after the promotion; CLIENT LIST of the replica: $(client_ports "$replica_port")"
+            fi
+        fi
+        switch=$(grep -cE "\+switch-master topo 127\.0\.0\.1 $primary_port 127\.0\.0\.1 $replica_port" "$log" || true)
+        named=$(grep -cE "$(names "$replica_port")" "$log" || true)
+        if [ $((switch + named)) -gt 0 ]; then
+            ok 0 "${sn_checks[6 + 3 * (i - 1) + 2]} (+switch-master: $switch, names the new primary: $named)"
+        else
+            ok 1 "${sn_checks[6 + 3 * (i - 1) + 2]}" "$(grep -v '\[debug\]' "$log" | grep -i 'redis' | tail -5)"
+        fi
+    done
+    echo "# Sentinel failover: $summary"
+    for i in 1 2 3; do
+        check "sentinel-$i quits gracefully, status 0" "" nginx_quit "sentinel-$i"
+    done
+fi
 
 # --------------------------------------------- features being built
 resolver="    resolver 127.0.0.1:$dns_port valid=1s;"
@@ -549,7 +735,7 @@ EOF
 # looked for at the most verbose level
 log_level=debug
 
-# 5. TLS Redis: wrong CA, right CA ----------------------------------------
+# 6. TLS Redis: wrong CA, right CA ----------------------------------------
 conf tls-wrong-ca "127.0.0.1:$f_port" "127.0.0.1:$tls_port" "$(redis_ssl wrong-ca.crt)"
 if feature tls-wrong-ca "$f_port" 'ticketing_redis_ssl' \
         "TLS Redis, wrong CA: requests BYPASS" \
@@ -579,7 +765,7 @@ if feature tls-right-ca "$f_port" 'ticketing_redis_ssl' \
     check "tls-right-ca: nginx quits gracefully, status 0" "" nginx_quit tls-right-ca
 fi
 
-# 6. ACL user over TLS, by host name --------------------------------------
+# 7. ACL user over TLS, by host name --------------------------------------
 acl_checks=("ACL user over TLS (redis.test): right password, HIT"
             "ACL user: Redis sees nginx's connection as user $acl_user"
             "ACL user over TLS (redis.test): wrong password, BYPASS"
@@ -618,7 +804,7 @@ else
     skip "${acl_checks[3]}" "neither ACL configuration passes nginx -t"
 fi
 
-# 7. a host name that moves to another address ---------------------------
+# 8. a host name that moves to another address ---------------------------
 dns_checks=("host name: redis.test resolved (127.0.0.1), MISS then HIT"
             "host name: dnsmasq answers 127.0.0.2 for redis.test after SIGHUP"
             "host name: after the TTL and a reconnection, entries go to 127.0.0.2"
@@ -663,7 +849,7 @@ if feature dns "$f_port" 'ticketing_redis|resolv|host' "${dns_checks[@]}"; then
     check "dns: nginx quits gracefully, status 0" "" nginx_quit dns
 fi
 
-# 8. JWKS over https from idp.test, with a rotation -----------------------
+# 9. JWKS over https from idp.test, with a rotation -----------------------
 jwks_checks=("JWKS over https from idp.test: a token of the served set is accepted"
              "JWKS rotation: a token with the new kid is accepted on its first request")
 conf jwks "127.0.0.1:$f_port" "127.0.0.1:$pair_port" \
