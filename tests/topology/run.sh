@@ -17,6 +17,7 @@
 #     hosts file of ours (SIGHUP re-reads it);
 #   - the identity provider: an https server (certificate for idp.test)
 #     serving a JWKS (tests/topology/tool.py idp);
+#   - two standalone Redis (ro-a, ro-b) for the READONLY check;
 #   - 3 nginx instances (master + 1 worker each, as in production) with the
 #     module, all with conf.d/multi-instance.conf on the primary; 3 more
 #     (sentinel-1..3) with the same file on "sentinel:topo".
@@ -36,21 +37,29 @@
 #      of the promotion (polled every 100 ms, 30 s deadline after the
 #      kill; the times are printed), its log shows +switch-master or a
 #      rediscovery naming the new primary;
+#   6. READONLY: the sentinels name ro-a for "ro"; an nginx on sentinel:ro
+#      stores there; "ro" is moved to ro-b (SENTINEL REMOVE/MONITOR, no
+#      +switch-master) and ro-a demoted (REPLICAOF ro-b) under nginx's open
+#      connection -> the next miss's fill lock (SET NX) is answered
+#      READONLY, nginx rediscovers and is HIT again on ro-b within 5 s;
+#   7. a sentinel list with 3 closed ports before the live sentinel, 4
+#      workers (each starts at a random entry): every worker discovers
+#      the primary, at least one after going past the dead ones.
 #
 # Checks of features being built (TLS, ACL users, host names for Redis;
 # JWKS over https): each group runs its own nginx with the example plus
 # the feature's directives, and is reported as "ok N # skip ..." when
 # `nginx -t` refuses that configuration on the feature's directives (any
-# other refusal is a failure of the bed itself); 4-5 are guarded the same
+# other refusal is a failure of the bed itself); 4-7 are guarded the same
 # way (on the Sentinel directives):
-#   6. TLS Redis, wrong CA -> BYPASS, the error log names the verification
+#   8. TLS Redis, wrong CA -> BYPASS, the error log names the verification
 #      failure; right CA -> HIT;
-#   7. ACL user over TLS, host name: right password -> HIT (Redis sees the
+#   9. ACL user over TLS, host name: right password -> HIT (Redis sees the
 #      user), wrong password -> BYPASS; no password in any log;
-#   8. redis.test moved to 127.0.0.2 (hosts file + SIGHUP): once the TTL
+#  10. redis.test moved to 127.0.0.2 (hosts file + SIGHUP): once the TTL
 #      (resolver valid=1s) is over and the connection is re-established,
 #      entries land in the Redis at 127.0.0.2;
-#   9. JWKS from https://idp.test (a python https server): a key set is
+#  11. JWKS from https://idp.test (a python https server): a key set is
 #      loaded; after a rotation, a token with the new kid is accepted on
 #      its first request.
 #
@@ -142,9 +151,11 @@ start() {
 
 read -r mock_port primary_port replica_port s1_port s2_port s3_port \
     tls_port pair_port dns_port idp_port n1_port n2_port n3_port \
-    f_port sn1_port sn2_port sn3_port <<<"$(free_ports 17 | xargs)"
+    f_port sn1_port sn2_port sn3_port ro_a_port ro_b_port \
+    dead1_port dead2_port dead3_port <<<"$(free_ports 22 | xargs)"
 ports=("$n1_port" "$n2_port" "$n3_port")
-# the Sentinel group's nginx
+# the Sentinel group's nginx; dead*_port: never listened on (closed ports
+# in a sentinel list)
 sn_ports=("$sn1_port" "$sn2_port" "$sn3_port")
 
 # rcli [redis-cli options] ARGS...: a command to one of our Redis
@@ -209,6 +220,10 @@ wrong_pass="topo-wrong-$(openssl rand -hex 8)"
 # the pair behind redis.test: one port number, two loopback addresses
 redis pair-a 127.0.0.1 "$pair_port"
 redis pair-b 127.0.0.2 "$pair_port"
+# standalone, for the READONLY check: ro-a is demoted to a replica of
+# ro-b under a connection of nginx
+redis ro-a 127.0.0.1 "$ro_a_port"
+redis ro-b 127.0.0.1 "$ro_b_port"
 
 # dnsmasq: only our hosts file, nothing forwarded, in the foreground;
 # --local: a name's missing AAAA is an empty answer, not REFUSED (which
@@ -491,7 +506,8 @@ check "sentinels: all 3 see the primary (port $primary_port), its replica and ea
 
 # 4. Sentinel: three instances find the primary through the sentinels ----
 # sentinel-1..3: the example on "sentinel:topo" with the 3 sentinels;
-# guarded like the feature groups below (on the Sentinel directives)
+# guarded like the feature groups below (on the Sentinel directives); the
+# READONLY and dead-sentinel groups (6, 7) follow the same guard
 sentinels="127.0.0.1:$s1_port 127.0.0.1:$s2_port 127.0.0.1:$s3_port"
 sn_checks=()
 for i in 1 2 3; do
@@ -503,12 +519,20 @@ for i in 1 2 3; do
                 "Sentinel failover: sentinel-$i HIT again on the promoted replica within $((follow_bound_ms / 1000)) s of the promotion"
                 "Sentinel failover: sentinel-$i's log shows +switch-master or a rediscovery naming the new primary")
 done
+ro_checks=("READONLY: sentinel:ro on ro-a, MISS then HIT there"
+           "READONLY: ro-a demoted to a replica of ro-b (emptied), nginx's connection to it still open"
+           "READONLY: the next miss's fill lock (SET NX) is answered READONLY, nginx rediscovers (200 meanwhile)"
+           "READONLY: HIT again from ro-b, the primary the sentinels name now")
+dead_checks=("dead sentinels first: every worker discovers the primary through the live sentinel"
+             "dead sentinels first: workers that started on a dead sentinel went on to the next"
+             "dead sentinels first: MISS, then HIT")
 for i in 1 2 3; do
     conf "sentinel-$i" "127.0.0.1:${sn_ports[i - 1]}" sentinel:topo \
         "    ticketing_redis_sentinel $sentinels;"
 done
 sentinel_on=0
-if feature sentinel-1 "$sn1_port" 'sentinel' "${sn_checks[@]}"; then
+if feature sentinel-1 "$sn1_port" 'sentinel' \
+        "${sn_checks[@]}" "${ro_checks[@]}" "${dead_checks[@]}"; then
     sentinel_on=1
     for i in 2 3; do
         nginx_test "sentinel-$i" || die "nginx -t refused sentinel-$i (it accepted sentinel-1)"
@@ -714,6 +738,145 @@ if [ "$sentinel_on" = 1 ]; then
     done
 fi
 
+# 6. READONLY: a primary demoted under nginx's connection ----------------
+# sentinel_all ARGS...: a SENTINEL command to the 3 sentinels, each "OK"
+sentinel_all() {
+    local s
+    for s in "$s1_port" "$s2_port" "$s3_port"; do
+        [ "$(rcli -p "$s" sentinel "$@")" = OK ] || return 1
+    done
+}
+if [ "$sentinel_on" = 1 ]; then
+    sentinel_all monitor ro 127.0.0.1 "$ro_a_port" 2 \
+        || die "the sentinels refused to monitor ro-a"
+    conf readonly "127.0.0.1:$f_port" sentinel:ro \
+        "    ticketing_redis_sentinel $sentinels;"
+    nginx_test readonly || die "nginx -t refused the readonly group"
+    nginx_start readonly "$f_port"
+    log=$dir/logs/readonly.error.log
+    tok=$(mint --claims '{"sub":"readonly"}')
+    read -r st cs <<<"$(creq "$f_port" "$tok")"
+    k=$(until_cache "$f_port" "$tok" HIT 5) || k="none: $k"
+    if [ "$st $cs" = "200 MISS" ] && [ "${k%%:*}" != none ] \
+           && listed_on readonly "$ro_a_port"; then
+        ok 0 "${ro_checks[0]} ($k requests)"
+    else
+        ok 1 "${ro_checks[0]}" "first: $st $cs; HIT after: $k; CLIENT LIST of ro-a: $(client_ports "$ro_a_port")"
+    fi
+    # "ro" moves to ro-b (no +switch-master is published), then ro-a is
+    # demoted, and emptied by its sync with ro-b: the next request's GET
+    # misses, its fill lock (SET NX) is answered READONLY, the only way
+    # nginx can learn of the move
+    if ! sentinel_all remove ro || ! sentinel_all monitor ro 127.0.0.1 "$ro_b_port" 2; then
+        die "the sentinels refused to move ro to ro-b"
+    fi
+    [ "$(rcli -p "$ro_a_port" replicaof 127.0.0.1 "$ro_b_port")" = OK ] \
+        || die "REPLICAOF on ro-a failed"
+    # shellcheck disable=SC2317  # called through wait_until
+    demoted() {
+        rcli -p "$ro_a_port" info replication | grep -q 'master_link_status:up' \
+            && [ "$(dbsize -p "$ro_a_port")" = 0 ]
+    }
+    if wait_until 10 "ro-a to sync with ro-b" demoted && listed_on readonly "$ro_a_port"; then
+        ok 0 "${ro_checks[1]}"
+    else
+        ok 1 "${ro_checks[1]}" "$(rcli -p "$ro_a_port" info replication | grep -E 'role|link_status')"$'\n'"CLIENT LIST of ro-a: $(client_ports "$ro_a_port")"
+    fi
+    mark=$(wc -l < "$log")
+    read -r st cs <<<"$(creq "$f_port" "$tok")"
+    # shellcheck disable=SC2317  # called through wait_until
+    readonly_logged() { tail -n "+$((mark + 1))" "$log" | grep -q 'read-only or loading'; }
+    if [ "$st" = 200 ] && wait_until 5 "READONLY in the log" readonly_logged; then
+        ok 0 "${ro_checks[2]} (answer: $st $cs)"
+    else
+        ok 1 "${ro_checks[2]}" "answer: $st $cs"$'\n'"$(tail -n "+$((mark + 1))" "$log" | grep -v '\[debug\]' | tail -5)"
+    fi
+    t0=${EPOCHREALTIME/./}
+    k=$(until_cache "$f_port" "$tok" HIT 5) || k="none: $k"
+    if [ "${k%%:*}" != none ] && listed_on readonly "$ro_b_port" \
+           && tail -n "+$((mark + 1))" "$log" | grep -qE "$(names "$ro_b_port")"; then
+        ok 0 "${ro_checks[3]} ($k requests, $(secs $((${EPOCHREALTIME/./} - t0))) s)"
+    else
+        ok 1 "${ro_checks[3]}" "HIT after: $k; CLIENT LIST of ro-b: $(client_ports "$ro_b_port")"$'\n'"$(tail -n "+$((mark + 1))" "$log" | grep -v '\[debug\]' | tail -5)"
+    fi
+    check "readonly: nginx quits gracefully, status 0" "" nginx_quit readonly
+    sentinel_all remove ro || true
+fi
+
+# 7. a sentinel list whose first entries are dead ------------------------
+# 3 closed ports, then sentinel 2; each of the 4 workers starts at a
+# random entry (ngx_random()): one of them starting on a dead port has
+# 1 - (1/4)^4 odds; a new generation of workers (reload), up to 3 in all,
+# if none did
+if [ "$sentinel_on" = 1 ]; then
+    workers=4
+    conf dead "127.0.0.1:$f_port" sentinel:topo \
+        "    ticketing_redis_sentinel 127.0.0.1:$dead1_port 127.0.0.1:$dead2_port 127.0.0.1:$dead3_port 127.0.0.1:$s2_port;"
+    workers=1
+    nginx_test dead || die "nginx -t refused the dead-sentinels group"
+    nginx_start dead "$f_port"
+    log=$dir/logs/dead.error.log
+    found="sentinel 127\.0\.0\.1:$s2_port names the primary 127\.0\.0\.1:$replica_port([^0-9]|\$)"
+    # shellcheck disable=SC2317  # called through wait_until
+    all_found() {
+        local w c=0
+        for w in $(workers_of dead); do
+            grep -qE " $w#[0-9]+: .*$found" "$log" || return 1
+            c=$((c + 1))
+        done
+        [ "$c" = 4 ]
+    }
+    # walkers: workers (any generation) that were refused by a dead
+    # sentinel and then found the primary
+    walkers() {
+        local w
+        grep -E "$found" "$log" | sed -nE 's/^[^]]*\] ([0-9]+)#.*/\1/p' | sort -u \
+            | while read -r w; do
+                  if grep -qE " $w#[0-9]+: .*sentinel 127\.0\.0\.1:($dead1_port|$dead2_port|$dead3_port): " "$log"; then
+                      echo "$w"
+                  fi
+              done
+    }
+    generations=1
+    all=0
+    while :; do
+        if wait_until 10 "every dead-group worker to find the primary" all_found; then
+            all=1
+        else
+            all=0; break
+        fi
+        if [ -n "$(walkers)" ] || [ "$generations" -ge 3 ]; then break; fi
+        old=$(workers_of dead | xargs)
+        "${cli_env[@]}" "$nginx" -p "$dir/dead/" -c "$dir/dead/nginx.conf" \
+            -e "$log" -s reload
+        # shellcheck disable=SC2317  # called through wait_until
+        renewed() {
+            local w c=0
+            for w in $(workers_of dead); do
+                [[ " $old " != *" $w "* ]] || return 1
+                c=$((c + 1))
+            done
+            [ "$c" = 4 ]
+        }
+        wait_until 15 "new dead-group workers" renewed || break
+        generations=$((generations + 1))
+    done
+    ok $((1 - all)) "${dead_checks[0]} ($generations generation(s) of 4 workers)" \
+        "$(grep -v '\[debug\]' "$log" | grep -i sentinel | tail -8)"
+    w=$(walkers | wc -l)
+    dead_refusals=$(grep -cE "sentinel 127\.0\.0\.1:($dead1_port|$dead2_port|$dead3_port): " "$log" || true)
+    check "${dead_checks[1]} ($w workers, $dead_refusals dead sentinels passed)" \
+        "$(grep -v '\[debug\]' "$log" | grep -i sentinel | tail -8)" test "$w" -gt 0
+    tok=$(mint --claims '{"sub":"dead-first"}')
+    read -r st cs <<<"$(creq "$f_port" "$tok")"
+    if [ "$st $cs" != "200 MISS" ]; then
+        ok 1 "${dead_checks[2]}" "first answer: $st $cs"
+    else
+        expect_cache "${dead_checks[2]}" "$f_port" "$tok" HIT 5
+    fi
+    check "dead: nginx quits gracefully, status 0" "" nginx_quit dead
+fi
+
 # --------------------------------------------- features being built
 resolver="    resolver 127.0.0.1:$dns_port valid=1s;"
 # redis_ssl CA: the client TLS directives towards the TLS Redis
@@ -735,7 +898,7 @@ EOF
 # looked for at the most verbose level
 log_level=debug
 
-# 6. TLS Redis: wrong CA, right CA ----------------------------------------
+# 8. TLS Redis: wrong CA, right CA ----------------------------------------
 conf tls-wrong-ca "127.0.0.1:$f_port" "127.0.0.1:$tls_port" "$(redis_ssl wrong-ca.crt)"
 if feature tls-wrong-ca "$f_port" 'ticketing_redis_ssl' \
         "TLS Redis, wrong CA: requests BYPASS" \
@@ -765,7 +928,7 @@ if feature tls-right-ca "$f_port" 'ticketing_redis_ssl' \
     check "tls-right-ca: nginx quits gracefully, status 0" "" nginx_quit tls-right-ca
 fi
 
-# 7. ACL user over TLS, by host name --------------------------------------
+# 9. ACL user over TLS, by host name --------------------------------------
 acl_checks=("ACL user over TLS (redis.test): right password, HIT"
             "ACL user: Redis sees nginx's connection as user $acl_user"
             "ACL user over TLS (redis.test): wrong password, BYPASS"
@@ -804,7 +967,7 @@ else
     skip "${acl_checks[3]}" "neither ACL configuration passes nginx -t"
 fi
 
-# 8. a host name that moves to another address ---------------------------
+# 10. a host name that moves to another address ---------------------------
 dns_checks=("host name: redis.test resolved (127.0.0.1), MISS then HIT"
             "host name: dnsmasq answers 127.0.0.2 for redis.test after SIGHUP"
             "host name: after the TTL and a reconnection, entries go to 127.0.0.2"
@@ -849,7 +1012,7 @@ if feature dns "$f_port" 'ticketing_redis|resolv|host' "${dns_checks[@]}"; then
     check "dns: nginx quits gracefully, status 0" "" nginx_quit dns
 fi
 
-# 9. JWKS over https from idp.test, with a rotation -----------------------
+# 11. JWKS over https from idp.test, with a rotation -----------------------
 jwks_checks=("JWKS over https from idp.test: a token of the served set is accepted"
              "JWKS rotation: a token with the new kid is accepted on its first request")
 conf jwks "127.0.0.1:$f_port" "127.0.0.1:$pair_port" \
