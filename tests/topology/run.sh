@@ -149,10 +149,15 @@ start() {
     }
 }
 
+# below the ephemeral range (not free_ports): with 22 ports held for the
+# whole run and other test suites running on the machine, a port in that
+# range was seen taken by an outgoing connection before its server bound
+# it ("Address already in use")
 read -r mock_port primary_port replica_port s1_port s2_port s3_port \
     tls_port pair_port dns_port idp_port n1_port n2_port n3_port \
     f_port sn1_port sn2_port sn3_port ro_a_port ro_b_port \
-    dead1_port dead2_port dead3_port <<<"$(free_ports 22 | xargs)"
+    dead1_port dead2_port dead3_port <<<"$("${tool[@]}" ports 22 | xargs)"
+[ -n "$dead3_port" ] || die "could not find 22 free ports"
 ports=("$n1_port" "$n2_port" "$n3_port")
 # the Sentinel group's nginx; dead*_port: never listened on (closed ports
 # in a sentinel list)
