@@ -20,7 +20,7 @@
 #   - two standalone Redis (ro-a, ro-b) for the READONLY check;
 #   - 3 nginx instances (master + 1 worker each, as in production) with the
 #     module, all with conf.d/multi-instance.conf on the primary; 3 more
-#     (sentinel-1..3) with the same file on "sentinel:topo".
+#     (nginx-s1..3) with the same file on "sentinel:topo".
 #
 # Checks that need only today's module:
 #   1. coalescing across instances: 12 concurrent misses for one key over
@@ -28,12 +28,12 @@
 #   2. an entry stored by one instance is a HIT on the others; a purge on
 #      one instance -> the next request on every instance is a MISS;
 #   3. the sentinels see the primary, its replica and each other;
-#   4. Sentinel discovery: sentinel-1..3 ask the sentinels for "topo",
+#   4. Sentinel discovery: nginx-s1..3 ask the sentinels for "topo",
 #      MISS then HIT; each worker's connection is in the primary's CLIENT
 #      LIST, each error log names the primary the sentinels named;
 #   5. the primary killed (SIGKILL) under a wrk load on all 6 instances ->
 #      no non-2xx answer, BYPASS while it is down; the sentinels promote
-#      the replica; every sentinel-N answers HIT again from it within 10 s
+#      the replica; every nginx-sN answers HIT again from it within 10 s
 #      of the promotion (polled every 100 ms, 30 s deadline after the
 #      kill; the times are printed), its log shows +switch-master or a
 #      rediscovery naming the new primary;
@@ -114,7 +114,12 @@ cli_env=(env ASAN_OPTIONS="detect_leaks=0:log_path=$dir/san/asan-cli")
 # under a name, and stopped on exit in the reverse order of the starts.
 declare -A pids=()
 order=()
-track() { pids[$1]=$2; order+=("$1"); }
+# track NAME PID: a name in use is an error (its pid would be lost, and
+# the process left running after the bed)
+track() {
+    [ -z "${pids[$1]:-}" ] || die "$1 is already running (pid ${pids[$1]})"
+    pids[$1]=$2; order+=("$1")
+}
 untrack() { unset "pids[$1]"; }
 cleanup() {
     local rc=$? i name
@@ -390,7 +395,7 @@ feature() {
     return 1
 }
 
-# after the sentinels promote the replica, each sentinel-N answers HIT
+# after the sentinels promote the replica, each nginx-sN answers HIT
 # from it within this (ms): the example's fail_timeout (5 s: the lost
 # connection, with requests queued on it, opens the circuit breaker, and
 # +switch-master does not close it), the sentinels' hello period (2 s:
@@ -510,19 +515,19 @@ check "sentinels: all 3 see the primary (port $primary_port), its replica and ea
     wait_until 20 "the sentinels to agree" sentinels_see "$primary_port"
 
 # 4. Sentinel: three instances find the primary through the sentinels ----
-# sentinel-1..3: the example on "sentinel:topo" with the 3 sentinels;
+# nginx-s1..3: the example on "sentinel:topo" with the 3 sentinels;
 # guarded like the feature groups below (on the Sentinel directives); the
 # READONLY and dead-sentinel groups (6, 7) follow the same guard
 sentinels="127.0.0.1:$s1_port 127.0.0.1:$s2_port 127.0.0.1:$s3_port"
 sn_checks=()
 for i in 1 2 3; do
-    sn_checks+=("Sentinel discovery: sentinel-$i MISS, then HIT"
-                "Sentinel discovery: sentinel-$i's connection is in the primary's CLIENT LIST, its log names the primary")
+    sn_checks+=("Sentinel discovery: nginx-s$i MISS, then HIT"
+                "Sentinel discovery: nginx-s$i's connection is in the primary's CLIENT LIST, its log names the primary")
 done
 for i in 1 2 3; do
-    sn_checks+=("Sentinel failover: sentinel-$i under load: BYPASS while it is down, no non-2xx answer, no socket error"
-                "Sentinel failover: sentinel-$i HIT again on the promoted replica within $((follow_bound_ms / 1000)) s of the promotion"
-                "Sentinel failover: sentinel-$i's log shows +switch-master or a rediscovery naming the new primary")
+    sn_checks+=("Sentinel failover: nginx-s$i under load: BYPASS while it is down, no non-2xx answer, no socket error"
+                "Sentinel failover: nginx-s$i HIT again on the promoted replica within $((follow_bound_ms / 1000)) s of the promotion"
+                "Sentinel failover: nginx-s$i's log shows +switch-master or a rediscovery naming the new primary")
 done
 ro_checks=("READONLY: sentinel:ro on ro-a, MISS then HIT there"
            "READONLY: ro-a demoted to a replica of ro-b (emptied), nginx's connection to it still open"
@@ -532,16 +537,16 @@ dead_checks=("dead sentinels first: every worker discovers the primary through t
              "dead sentinels first: workers that started on a dead sentinel went on to the next"
              "dead sentinels first: MISS, then HIT")
 for i in 1 2 3; do
-    conf "sentinel-$i" "127.0.0.1:${sn_ports[i - 1]}" sentinel:topo \
+    conf "nginx-s$i" "127.0.0.1:${sn_ports[i - 1]}" sentinel:topo \
         "    ticketing_redis_sentinel $sentinels;"
 done
 sentinel_on=0
-if feature sentinel-1 "$sn1_port" 'sentinel' \
+if feature nginx-s1 "$sn1_port" 'sentinel' \
         "${sn_checks[@]}" "${ro_checks[@]}" "${dead_checks[@]}"; then
     sentinel_on=1
     for i in 2 3; do
-        nginx_test "sentinel-$i" || die "nginx -t refused sentinel-$i (it accepted sentinel-1)"
-        nginx_start "sentinel-$i" "${sn_ports[i - 1]}"
+        nginx_test "nginx-s$i" || die "nginx -t refused nginx-s$i (it accepted nginx-s1)"
+        nginx_start "nginx-s$i" "${sn_ports[i - 1]}"
     done
 fi
 
@@ -577,17 +582,17 @@ client_ports() { rcli -p "$1" client list | grep -o 'addr=[^ ]*' | xargs; }
 if [ "$sentinel_on" = 1 ]; then
     for i in 1 2 3; do
         p=${sn_ports[i - 1]}
-        tok=$(mint --claims "{\"sub\":\"sentinel-$i\"}")
+        tok=$(mint --claims "{\"sub\":\"nginx-s$i\"}")
         read -r st cs <<<"$(creq "$p" "$tok")"
         if [ "$st $cs" != "200 MISS" ]; then
             ok 1 "${sn_checks[2 * (i - 1)]}" "first answer: $st $cs"
         else
             expect_cache "${sn_checks[2 * (i - 1)]}" "$p" "$tok" HIT 5
         fi
-        log=$dir/logs/sentinel-$i.error.log
+        log=$dir/logs/nginx-s$i.error.log
         check "${sn_checks[2 * (i - 1) + 1]}" \
-            "worker $(workers_of "sentinel-$i"): $(conns "$(workers_of "sentinel-$i")" "$primary_port" | xargs)"$'\n'"CLIENT LIST: $(client_ports "$primary_port")"$'\n'"$(grep -i sentinel "$log" | tail -3)" \
-            discovered "sentinel-$i" "$primary_port"
+            "worker $(workers_of "nginx-s$i"): $(conns "$(workers_of "nginx-s$i")" "$primary_port" | xargs)"$'\n'"CLIENT LIST: $(client_ports "$primary_port")"$'\n'"$(grep -i sentinel "$log" | tail -3)" \
+            discovered "nginx-s$i" "$primary_port"
     done
 fi
 
@@ -602,8 +607,8 @@ if [ "$sentinel_on" = 1 ]; then
     for i in 1 2 3; do
         wrk -t1 -c4 -d12s --timeout 2s -H "Authorization: Bearer $tok_alice" \
             "http://127.0.0.1:${sn_ports[i - 1]}$types" \
-            > "$dir/logs/wrk-sentinel-$i.txt" 2>&1 &
-        track "wrk-sentinel-$i" $!
+            > "$dir/logs/wrk-nginx-s$i.txt" 2>&1 &
+        track "wrk-nginx-s$i" $!
     done
 fi
 # kill it once the load is reaching it (200 more lookups than now)
@@ -629,7 +634,7 @@ is "${bad:-none}" none "primary killed: 3 probes on each instance, 200 BYPASS"
 # secs MICROSECONDS: "S.D" (a tenth of a second)
 secs() { printf '%d.%d' $(($1 / 1000000)) $(($1 % 1000000 / 100000)); }
 # follow: every 100 ms, 30 s after the kill at most, until every
-# sentinel-N answered HIT: when a sentinel first names the replica, when
+# nginx-sN answered HIT: when a sentinel first names the replica, when
 # each instance first answers HIT (the only Redis with the entry left is
 # the replica: a HIT comes from it)
 declare -A hit_at=()
@@ -702,12 +707,13 @@ if [ "$sentinel_on" = 1 ]; then
         summary+=" not within 30 s of the kill"
     fi
     for i in 1 2 3; do
-        log=$dir/logs/sentinel-$i.error.log
-        wait "${pids[wrk-sentinel-$i]}" || true
-        untrack "wrk-sentinel-$i"
-        out=$dir/logs/wrk-sentinel-$i.txt
-        bypass=$(grep -c 'cache=BYPASS' "$dir/logs/sentinel-$i.access.log" || true)
-        if res=$(wrk_check "sentinel-$i" "$out") && [ "$bypass" -gt 0 ]; then
+        log=$dir/logs/nginx-s$i.error.log
+        key=wrk-nginx-s$i
+        wait "${pids[$key]}" || true
+        untrack "wrk-nginx-s$i"
+        out=$dir/logs/wrk-nginx-s$i.txt
+        bypass=$(grep -c 'cache=BYPASS' "$dir/logs/nginx-s$i.access.log" || true)
+        if res=$(wrk_check "nginx-s$i" "$out") && [ "$bypass" -gt 0 ]; then
             ok 0 "${sn_checks[6 + 3 * (i - 1)]} ($res, $bypass BYPASS)"
         else
             ok 1 "${sn_checks[6 + 3 * (i - 1)]}" "$bypass BYPASS (the outage unseen?)"$'\n'"$(cat "$out")"
@@ -715,15 +721,15 @@ if [ "$sentinel_on" = 1 ]; then
         name=${sn_checks[6 + 3 * (i - 1) + 1]}
         if [ -z "${hit_at[$i]:-}" ]; then
             ok 1 "$name" "no HIT within 30 s of the kill; last: $st $cs"$'\n'"$(grep -v '\[debug\]' "$log" | tail -5)"
-            summary+=", sentinel-$i: no HIT"
+            summary+=", nginx-s$i: no HIT"
         else
             # a HIT seen in the round that saw the promotion counts as 0
             after=0
             [ -z "$promoted_at" ] || after=$((hit_at[$i] - promoted_at))
             [ "$after" -ge 0 ] || after=0
-            summary+=", sentinel-$i HIT $(secs $((hit_at[$i] - t_kill))) s after it"
+            summary+=", nginx-s$i HIT $(secs $((hit_at[$i] - t_kill))) s after it"
             if [ -n "$promoted_at" ] && [ "$after" -le $((follow_bound_ms * 1000)) ] \
-                   && listed_on "sentinel-$i" "$replica_port"; then
+                   && listed_on "nginx-s$i" "$replica_port"; then
                 ok 0 "$name ($(secs "$after") s)"
             else
                 ok 1 "$name" "HIT $(secs "$after") s after the promotion; CLIENT LIST of the replica: $(client_ports "$replica_port")"
@@ -739,7 +745,7 @@ if [ "$sentinel_on" = 1 ]; then
     done
     echo "# Sentinel failover: $summary"
     for i in 1 2 3; do
-        check "sentinel-$i quits gracefully, status 0" "" nginx_quit "sentinel-$i"
+        check "nginx-s$i quits gracefully, status 0" "" nginx_quit "nginx-s$i"
     done
 fi
 
