@@ -17,8 +17,10 @@
 #     hosts file of ours (SIGHUP re-reads it);
 #   - the identity provider: an https server (certificate for idp.test)
 #     serving a JWKS (tests/topology/tool.py idp);
+#   - two standalone Redis (ro-a, ro-b) for the READONLY check;
 #   - 3 nginx instances (master + 1 worker each, as in production) with the
-#     module, all with conf.d/multi-instance.conf on the primary.
+#     module, all with conf.d/multi-instance.conf on the primary; 3 more
+#     (nginx-s1..3) with the same file on "sentinel:topo".
 #
 # Checks that need only today's module:
 #   1. coalescing across instances: 12 concurrent misses for one key over
@@ -26,24 +28,38 @@
 #   2. an entry stored by one instance is a HIT on the others; a purge on
 #      one instance -> the next request on every instance is a MISS;
 #   3. the sentinels see the primary, its replica and each other;
-#   4. the primary killed (SIGKILL) under a wrk load on all 3 instances ->
-#      no non-2xx answer, BYPASS while it is down; the sentinels then
-#      promote the replica (the infrastructure of the failover check, a
-#      TODO until the module speaks Sentinel).
+#   4. Sentinel discovery: nginx-s1..3 ask the sentinels for "topo",
+#      MISS then HIT; each worker's connection is in the primary's CLIENT
+#      LIST, each error log names the primary the sentinels named;
+#   5. the primary killed (SIGKILL) under a wrk load on all 6 instances ->
+#      no non-2xx answer, BYPASS while it is down; the sentinels promote
+#      the replica; every nginx-sN answers HIT again from it within 10 s
+#      of the promotion (polled every 100 ms, 30 s deadline after the
+#      kill; the times are printed), its log shows +switch-master or a
+#      rediscovery naming the new primary;
+#   6. READONLY: the sentinels name ro-a for "ro"; an nginx on sentinel:ro
+#      stores there; "ro" is moved to ro-b (SENTINEL REMOVE/MONITOR, no
+#      +switch-master) and ro-a demoted (REPLICAOF ro-b) under nginx's open
+#      connection -> the next miss's fill lock (SET NX) is answered
+#      READONLY, nginx rediscovers and is HIT again on ro-b within 5 s;
+#   7. a sentinel list with 3 closed ports before the live sentinel, 4
+#      workers (each starts at a random entry): every worker discovers
+#      the primary, at least one after going past the dead ones.
 #
 # Checks of features being built (TLS, ACL users, host names for Redis;
 # JWKS over https): each group runs its own nginx with the example plus
 # the feature's directives, and is reported as "ok N # skip ..." when
 # `nginx -t` refuses that configuration on the feature's directives (any
-# other refusal is a failure of the bed itself):
-#   5. TLS Redis, wrong CA -> BYPASS, the error log names the verification
+# other refusal is a failure of the bed itself); 4-7 are guarded the same
+# way (on the Sentinel directives):
+#   8. TLS Redis, wrong CA -> BYPASS, the error log names the verification
 #      failure; right CA -> HIT;
-#   6. ACL user over TLS, host name: right password -> HIT (Redis sees the
+#   9. ACL user over TLS, host name: right password -> HIT (Redis sees the
 #      user), wrong password -> BYPASS; no password in any log;
-#   7. redis.test moved to 127.0.0.2 (hosts file + SIGHUP): once the TTL
+#  10. redis.test moved to 127.0.0.2 (hosts file + SIGHUP): once the TTL
 #      (resolver valid=1s) is over and the connection is re-established,
 #      entries land in the Redis at 127.0.0.2;
-#   8. JWKS from https://idp.test (a python https server): a key set is
+#  11. JWKS from https://idp.test (a python https server): a key set is
 #      loaded; after a rotation, a token with the new kid is accepted on
 #      its first request.
 #
@@ -98,7 +114,12 @@ cli_env=(env ASAN_OPTIONS="detect_leaks=0:log_path=$dir/san/asan-cli")
 # under a name, and stopped on exit in the reverse order of the starts.
 declare -A pids=()
 order=()
-track() { pids[$1]=$2; order+=("$1"); }
+# track NAME PID: a name in use is an error (its pid would be lost, and
+# the process left running after the bed)
+track() {
+    [ -z "${pids[$1]:-}" ] || die "$1 is already running (pid ${pids[$1]})"
+    pids[$1]=$2; order+=("$1")
+}
 untrack() { unset "pids[$1]"; }
 cleanup() {
     local rc=$? i name
@@ -133,10 +154,19 @@ start() {
     }
 }
 
+# below the ephemeral range (not free_ports): with 22 ports held for the
+# whole run and other test suites running on the machine, a port in that
+# range was seen taken by an outgoing connection before its server bound
+# it ("Address already in use")
 read -r mock_port primary_port replica_port s1_port s2_port s3_port \
     tls_port pair_port dns_port idp_port n1_port n2_port n3_port \
-    f_port <<<"$(free_ports 14 | xargs)"
+    f_port sn1_port sn2_port sn3_port ro_a_port ro_b_port \
+    dead1_port dead2_port dead3_port <<<"$("${tool[@]}" ports 22 | xargs)"
+[ -n "$dead3_port" ] || die "could not find 22 free ports"
 ports=("$n1_port" "$n2_port" "$n3_port")
+# the Sentinel group's nginx; dead*_port: never listened on (closed ports
+# in a sentinel list)
+sn_ports=("$sn1_port" "$sn2_port" "$sn3_port")
 
 # rcli [redis-cli options] ARGS...: a command to one of our Redis
 rcli() { redis-cli --no-auth-warning "$@" 2>/dev/null; }
@@ -200,6 +230,10 @@ wrong_pass="topo-wrong-$(openssl rand -hex 8)"
 # the pair behind redis.test: one port number, two loopback addresses
 redis pair-a 127.0.0.1 "$pair_port"
 redis pair-b 127.0.0.2 "$pair_port"
+# standalone, for the READONLY check: ro-a is demoted to a replica of
+# ro-b under a connection of nginx
+redis ro-a 127.0.0.1 "$ro_a_port"
+redis ro-b 127.0.0.1 "$ro_b_port"
 
 # dnsmasq: only our hosts file, nothing forwarded, in the foreground;
 # --local: a name's missing AAAA is an empty answer, not REFUSED (which
@@ -224,6 +258,8 @@ start idp "curl -sf -o /dev/null --max-time 2 --cacert $dir/certs/ca.crt --resol
 
 # ------------------------------------------------------------------ nginx
 log_level=info
+# worker_processes of the configurations conf writes
+workers=1
 # conf NAME LISTEN REDIS [HTTP_EXTRA]: $dir/NAME/nginx.conf, the example
 # with its placeholders replaced, HTTP_EXTRA before it in http{}
 conf() {
@@ -249,7 +285,7 @@ EOF
     cat > "$d/nginx.conf" <<EOF
 daemon off;
 master_process on;
-worker_processes 1;
+worker_processes $workers;
 pid $d/nginx.pid;
 error_log $dir/logs/$name.error.log $log_level;
 
@@ -334,7 +370,38 @@ skip() {        # skip NAME REASON
     n=$((n + 1)); skipped=$((skipped + 1))
     echo "ok $n # skip $1: $2"
 }
+# feature NAME PORT WORDS CHECK...: NAME's nginx (conf'd beforehand) is
+# started if nginx -t accepts it and the CHECKs are for the caller to run
+# (return 0); if nginx -t refuses it with a message matching the regex
+# WORDS (the feature's directives), each CHECK is reported as a skip
+# (return 1); any other refusal fails the bed.
+feature() {
+    local name=$1 port=$2 words=$3 why c; shift 3
+    if nginx_test "$name"; then
+        nginx_start "$name" "$port"
+        return 0
+    fi
+    why=$(grep -m1 -E '\[emerg\]|\[alert\]' "$dir/logs/$name.nginx-t.log" \
+          | sed -e 's/^.*\[\(emerg\|alert\)\] [0-9]*#[0-9]*: //' \
+                -e 's/ in \/[^ ]*:[0-9]*$//')
+    why=${why//$acl_pass/<password>}
+    why=${why//$wrong_pass/<password>}
+    if grep -qE "$words" <<<"$why"; then
+        for c in "$@"; do skip "$c" "nginx -t refuses it: $why"; done
+    else
+        ok 1 "$name: nginx -t refuses the configuration for another reason" \
+            "$(cat "$dir/logs/$name.nginx-t.log")"
+    fi
+    return 1
+}
 
+# after the sentinels promote the replica, each nginx-sN answers HIT
+# from it within this (ms): the example's fail_timeout (5 s: the lost
+# connection, with requests queued on it, opens the circuit breaker, and
+# +switch-master does not close it), the sentinels' hello period (2 s:
+# the sentinel a worker asks may learn of the promotion after the first
+# one did) and slack for ASan nginx on a shared machine
+follow_bound_ms=10000
 mint() { python3 t/tools/mint_jwt.py --key t/data/rs256.key --alg RS256 "$@"; }
 tok_alice=$(mint)
 tok_bob=$(mint --claims '{"sub":"bob"}')
@@ -447,12 +514,103 @@ check "sentinels: all 3 see the primary (port $primary_port), its replica and ea
     "$(for s in "$s1_port" "$s2_port" "$s3_port"; do sentinel_state "$s"; done)" \
     wait_until 20 "the sentinels to agree" sentinels_see "$primary_port"
 
-# 4. the primary killed under a load spread over the 3 instances --------
+# 4. Sentinel: three instances find the primary through the sentinels ----
+# nginx-s1..3: the example on "sentinel:topo" with the 3 sentinels;
+# guarded like the feature groups below (on the Sentinel directives); the
+# READONLY and dead-sentinel groups (6, 7) follow the same guard
+sentinels="127.0.0.1:$s1_port 127.0.0.1:$s2_port 127.0.0.1:$s3_port"
+sn_checks=()
+for i in 1 2 3; do
+    sn_checks+=("Sentinel discovery: nginx-s$i MISS, then HIT"
+                "Sentinel discovery: nginx-s$i's connection is in the primary's CLIENT LIST, its log names the primary")
+done
+for i in 1 2 3; do
+    sn_checks+=("Sentinel failover: nginx-s$i under load: BYPASS while it is down, no non-2xx answer, no socket error"
+                "Sentinel failover: nginx-s$i HIT again on the promoted replica within $((follow_bound_ms / 1000)) s of the promotion"
+                "Sentinel failover: nginx-s$i's log shows +switch-master or a rediscovery naming the new primary")
+done
+ro_checks=("READONLY: sentinel:ro on ro-a, MISS then HIT there"
+           "READONLY: ro-a demoted to a replica of ro-b (emptied), nginx's connection to it still open"
+           "READONLY: the next miss's fill lock (SET NX) is answered READONLY, nginx rediscovers (200 meanwhile)"
+           "READONLY: HIT again from ro-b, the primary the sentinels name now")
+dead_checks=("dead sentinels first: every worker discovers the primary through the live sentinel"
+             "dead sentinels first: workers that started on a dead sentinel went on to the next"
+             "dead sentinels first: MISS, then HIT")
+for i in 1 2 3; do
+    conf "nginx-s$i" "127.0.0.1:${sn_ports[i - 1]}" sentinel:topo \
+        "    ticketing_redis_sentinel $sentinels;"
+done
+sentinel_on=0
+if feature nginx-s1 "$sn1_port" 'sentinel' \
+        "${sn_checks[@]}" "${ro_checks[@]}" "${dead_checks[@]}"; then
+    sentinel_on=1
+    for i in 2 3; do
+        nginx_test "nginx-s$i" || die "nginx -t refused nginx-s$i (it accepted nginx-s1)"
+        nginx_start "nginx-s$i" "${sn_ports[i - 1]}"
+    done
+fi
+
+# workers_of NAME: the pids of NAME's workers
+workers_of() { pgrep -P "${pids[$1]}" || true; }
+# conns PID PORT: the local ports of PID's connections to 127.0.0.1:PORT
+conns() {
+    ss -Htnp state established "( dport = :$2 )" \
+        | awk -v p="pid=$1," 'index($0, p) { n = split($3, a, ":"); print a[n] }'
+}
+# listed_on NAME PORT: a worker of NAME has a connection to the Redis on
+# PORT, and that Redis' CLIENT LIST shows it
+listed_on() {
+    local w lp list
+    list=$(rcli -p "$2" client list)
+    for w in $(workers_of "$1"); do
+        for lp in $(conns "$w" "$2"); do
+            grep -q "addr=127.0.0.1:$lp " <<<"$list" && return 0
+        done
+    done
+    return 1
+}
+# names PORT: the regex of the module's "sentinel ... names the primary
+# 127.0.0.1:PORT" line
+names() { echo "sentinel 127\.0\.0\.1:[0-9]+ names the primary 127\.0\.0\.1:$1([^0-9]|\$)"; }
+# discovered NAME PORT: NAME is connected to the Redis on PORT (CLIENT
+# LIST) and its log says a sentinel named it
+discovered() {
+    listed_on "$1" "$2" && grep -qE "$(names "$2")" "$dir/logs/$1.error.log"
+}
+client_ports() { rcli -p "$1" client list | grep -o 'addr=[^ ]*' | xargs; }
+
+if [ "$sentinel_on" = 1 ]; then
+    for i in 1 2 3; do
+        p=${sn_ports[i - 1]}
+        tok=$(mint --claims "{\"sub\":\"nginx-s$i\"}")
+        read -r st cs <<<"$(creq "$p" "$tok")"
+        if [ "$st $cs" != "200 MISS" ]; then
+            ok 1 "${sn_checks[2 * (i - 1)]}" "first answer: $st $cs"
+        else
+            expect_cache "${sn_checks[2 * (i - 1)]}" "$p" "$tok" HIT 5
+        fi
+        log=$dir/logs/nginx-s$i.error.log
+        check "${sn_checks[2 * (i - 1) + 1]}" \
+            "worker $(workers_of "nginx-s$i"): $(conns "$(workers_of "nginx-s$i")" "$primary_port" | xargs)"$'\n'"CLIENT LIST: $(client_ports "$primary_port")"$'\n'"$(grep -i sentinel "$log" | tail -3)" \
+            discovered "nginx-s$i" "$primary_port"
+    done
+fi
+
+# 5. the primary killed under a load spread over all the instances -------
 for i in 1 2 3; do
     wrk -t1 -c4 -d5s --timeout 2s -H "Authorization: Bearer $tok_alice" \
         "http://127.0.0.1:${ports[i - 1]}$types" > "$dir/logs/wrk-$i.txt" 2>&1 &
     track "wrk-$i" $!
 done
+# the Sentinel group's load lasts through the failover
+if [ "$sentinel_on" = 1 ]; then
+    for i in 1 2 3; do
+        wrk -t1 -c4 -d12s --timeout 2s -H "Authorization: Bearer $tok_alice" \
+            "http://127.0.0.1:${sn_ports[i - 1]}$types" \
+            > "$dir/logs/wrk-nginx-s$i.txt" 2>&1 &
+        track "wrk-nginx-s$i" $!
+    done
+fi
 # kill it once the load is reaching it (200 more lookups than now)
 hits() { rcli -p "$primary_port" info stats | tr -d '\r' | awk -F: '$1 == "keyspace_hits" { print $2 }'; }
 base=$(hits)
@@ -461,6 +619,7 @@ loaded() { [ "$(hits)" -ge $((base + 200)) ]; }
 check "primary killed: the wrk load reached Redis first" "" \
     wait_until 5 "the load to reach Redis" loaded
 kill -KILL "${pids[primary]}"
+t_kill=${EPOCHREALTIME/./}
 wait "${pids[primary]}" 2>/dev/null || true
 untrack primary
 bad=""
@@ -471,6 +630,51 @@ for i in 1 2 3; do
     done
 done
 is "${bad:-none}" none "primary killed: 3 probes on each instance, 200 BYPASS"
+
+# secs MICROSECONDS: "S.D" (a tenth of a second)
+secs() { printf '%d.%d' $(($1 / 1000000)) $(($1 % 1000000 / 100000)); }
+# follow: every 100 ms, 30 s after the kill at most, until every
+# nginx-sN answered HIT: when a sentinel first names the replica, when
+# each instance first answers HIT (the only Redis with the entry left is
+# the replica: a HIT comes from it)
+declare -A hit_at=()
+promoted_at=""
+if [ "$sentinel_on" = 1 ]; then
+    while [ $((${EPOCHREALTIME/./} - t_kill)) -lt 30000000 ]; do
+        if [ -z "$promoted_at" ]; then
+            for s in "$s1_port" "$s2_port" "$s3_port"; do
+                if [ "$(rcli -p "$s" sentinel get-master-addr-by-name topo | xargs)" \
+                        = "127.0.0.1 $replica_port" ]; then
+                    promoted_at=${EPOCHREALTIME/./}
+                    break
+                fi
+            done
+        fi
+        left=0
+        for i in 1 2 3; do
+            [ -z "${hit_at[$i]:-}" ] || continue
+            read -r st cs <<<"$(creq "${sn_ports[i - 1]}" "$tok_alice")"
+            if [ "$st $cs" = "200 HIT" ]; then
+                hit_at[$i]=${EPOCHREALTIME/./}
+            else
+                left=1
+            fi
+        done
+        [ "$left" = 1 ] || [ -z "$promoted_at" ] || break
+        sleep 0.1
+    done
+fi
+
+# wrk_check NAME FILE: wrk's report on NAME: it ran, no non-2xx answer, no
+# socket error
+wrk_check() {
+    local total non2xx sockerr
+    total=$(awk '/ requests in / { print $1 }' "$2")
+    non2xx=$(awk '/Non-2xx or 3xx responses:/ { print $NF }' "$2")
+    sockerr=$(sed -n 's/^ *Socket errors: *//p' "$2")
+    echo "${total:-0} requests, non-2xx: ${non2xx:-0}, socket errors: ${sockerr:-none}"
+    [ "${total:-0}" -gt 0 ] && [ "${non2xx:-0}" = 0 ] && [ -z "$sockerr" ]
+}
 for i in 1 2 3; do
     wait "${pids[wrk-$i]}" || true
     untrack "wrk-$i"
@@ -494,39 +698,197 @@ promoted() {
 check "sentinels: the replica (port $replica_port) promoted after the primary died" \
     "$(for s in "$s1_port" "$s2_port" "$s3_port"; do sentinel_state "$s"; done)" \
     wait_until 30 "the failover" promoted
-# TODO(sentinel): the module's Sentinel support. Once a directive names
-# the sentinels (s1..s3 above, master "topo"), run an nginx with it here
-# (guarded like the groups below): before the kill it reads the primary
-# from the sentinels, HIT; after the kill BYPASS, then HIT again on the
-# promoted replica within down-after (1 s) + failover (~6 s here).
-skip "Sentinel failover followed by nginx" \
-    "TODO: the module has no Sentinel directive yet (infrastructure proven above)"
+
+if [ "$sentinel_on" = 1 ]; then
+    summary="the sentinels named the replica"
+    if [ -n "$promoted_at" ]; then
+        summary+=" $(secs $((promoted_at - t_kill))) s after the kill"
+    else
+        summary+=" not within 30 s of the kill"
+    fi
+    for i in 1 2 3; do
+        log=$dir/logs/nginx-s$i.error.log
+        key=wrk-nginx-s$i
+        wait "${pids[$key]}" || true
+        untrack "wrk-nginx-s$i"
+        out=$dir/logs/wrk-nginx-s$i.txt
+        bypass=$(grep -c 'cache=BYPASS' "$dir/logs/nginx-s$i.access.log" || true)
+        if res=$(wrk_check "nginx-s$i" "$out") && [ "$bypass" -gt 0 ]; then
+            ok 0 "${sn_checks[6 + 3 * (i - 1)]} ($res, $bypass BYPASS)"
+        else
+            ok 1 "${sn_checks[6 + 3 * (i - 1)]}" "$bypass BYPASS (the outage unseen?)"$'\n'"$(cat "$out")"
+        fi
+        name=${sn_checks[6 + 3 * (i - 1) + 1]}
+        if [ -z "${hit_at[$i]:-}" ]; then
+            ok 1 "$name" "no HIT within 30 s of the kill; last: $st $cs"$'\n'"$(grep -v '\[debug\]' "$log" | tail -5)"
+            summary+=", nginx-s$i: no HIT"
+        else
+            # a HIT seen in the round that saw the promotion counts as 0
+            after=0
+            [ -z "$promoted_at" ] || after=$((hit_at[$i] - promoted_at))
+            [ "$after" -ge 0 ] || after=0
+            summary+=", nginx-s$i HIT $(secs $((hit_at[$i] - t_kill))) s after it"
+            if [ -n "$promoted_at" ] && [ "$after" -le $((follow_bound_ms * 1000)) ] \
+                   && listed_on "nginx-s$i" "$replica_port"; then
+                ok 0 "$name ($(secs "$after") s)"
+            else
+                ok 1 "$name" "HIT $(secs "$after") s after the promotion; CLIENT LIST of the replica: $(client_ports "$replica_port")"
+            fi
+        fi
+        switch=$(grep -cE "\+switch-master topo 127\.0\.0\.1 $primary_port 127\.0\.0\.1 $replica_port" "$log" || true)
+        named=$(grep -cE "$(names "$replica_port")" "$log" || true)
+        if [ $((switch + named)) -gt 0 ]; then
+            ok 0 "${sn_checks[6 + 3 * (i - 1) + 2]} (+switch-master: $switch, names the new primary: $named)"
+        else
+            ok 1 "${sn_checks[6 + 3 * (i - 1) + 2]}" "$(grep -v '\[debug\]' "$log" | grep -i 'redis' | tail -5)"
+        fi
+    done
+    echo "# Sentinel failover: $summary"
+    for i in 1 2 3; do
+        check "nginx-s$i quits gracefully, status 0" "" nginx_quit "nginx-s$i"
+    done
+fi
+
+# 6. READONLY: a primary demoted under nginx's connection ----------------
+# sentinel_all ARGS...: a SENTINEL command to the 3 sentinels, each "OK"
+sentinel_all() {
+    local s
+    for s in "$s1_port" "$s2_port" "$s3_port"; do
+        [ "$(rcli -p "$s" sentinel "$@")" = OK ] || return 1
+    done
+}
+if [ "$sentinel_on" = 1 ]; then
+    sentinel_all monitor ro 127.0.0.1 "$ro_a_port" 2 \
+        || die "the sentinels refused to monitor ro-a"
+    conf readonly "127.0.0.1:$f_port" sentinel:ro \
+        "    ticketing_redis_sentinel $sentinels;"
+    nginx_test readonly || die "nginx -t refused the readonly group"
+    nginx_start readonly "$f_port"
+    log=$dir/logs/readonly.error.log
+    tok=$(mint --claims '{"sub":"readonly"}')
+    read -r st cs <<<"$(creq "$f_port" "$tok")"
+    k=$(until_cache "$f_port" "$tok" HIT 5) || k="none: $k"
+    if [ "$st $cs" = "200 MISS" ] && [ "${k%%:*}" != none ] \
+           && listed_on readonly "$ro_a_port"; then
+        ok 0 "${ro_checks[0]} ($k requests)"
+    else
+        ok 1 "${ro_checks[0]}" "first: $st $cs; HIT after: $k; CLIENT LIST of ro-a: $(client_ports "$ro_a_port")"
+    fi
+    # "ro" moves to ro-b (no +switch-master is published), then ro-a is
+    # demoted, and emptied by its sync with ro-b: the next request's GET
+    # misses, its fill lock (SET NX) is answered READONLY, the only way
+    # nginx can learn of the move
+    if ! sentinel_all remove ro || ! sentinel_all monitor ro 127.0.0.1 "$ro_b_port" 2; then
+        die "the sentinels refused to move ro to ro-b"
+    fi
+    [ "$(rcli -p "$ro_a_port" replicaof 127.0.0.1 "$ro_b_port")" = OK ] \
+        || die "REPLICAOF on ro-a failed"
+    # shellcheck disable=SC2317  # called through wait_until
+    demoted() {
+        rcli -p "$ro_a_port" info replication | grep -q 'master_link_status:up' \
+            && [ "$(dbsize -p "$ro_a_port")" = 0 ]
+    }
+    if wait_until 10 "ro-a to sync with ro-b" demoted && listed_on readonly "$ro_a_port"; then
+        ok 0 "${ro_checks[1]}"
+    else
+        ok 1 "${ro_checks[1]}" "$(rcli -p "$ro_a_port" info replication | grep -E 'role|link_status')"$'\n'"CLIENT LIST of ro-a: $(client_ports "$ro_a_port")"
+    fi
+    mark=$(wc -l < "$log")
+    read -r st cs <<<"$(creq "$f_port" "$tok")"
+    # shellcheck disable=SC2317  # called through wait_until
+    readonly_logged() { tail -n "+$((mark + 1))" "$log" | grep -q 'read-only or loading'; }
+    if [ "$st" = 200 ] && wait_until 5 "READONLY in the log" readonly_logged; then
+        ok 0 "${ro_checks[2]} (answer: $st $cs)"
+    else
+        ok 1 "${ro_checks[2]}" "answer: $st $cs"$'\n'"$(tail -n "+$((mark + 1))" "$log" | grep -v '\[debug\]' | tail -5)"
+    fi
+    t0=${EPOCHREALTIME/./}
+    k=$(until_cache "$f_port" "$tok" HIT 5) || k="none: $k"
+    if [ "${k%%:*}" != none ] && listed_on readonly "$ro_b_port" \
+           && tail -n "+$((mark + 1))" "$log" | grep -qE "$(names "$ro_b_port")"; then
+        ok 0 "${ro_checks[3]} ($k requests, $(secs $((${EPOCHREALTIME/./} - t0))) s)"
+    else
+        ok 1 "${ro_checks[3]}" "HIT after: $k; CLIENT LIST of ro-b: $(client_ports "$ro_b_port")"$'\n'"$(tail -n "+$((mark + 1))" "$log" | grep -v '\[debug\]' | tail -5)"
+    fi
+    check "readonly: nginx quits gracefully, status 0" "" nginx_quit readonly
+    sentinel_all remove ro || true
+fi
+
+# 7. a sentinel list whose first entries are dead ------------------------
+# 3 closed ports, then sentinel 2; each of the 4 workers starts at a
+# random entry (ngx_random()): one of them starting on a dead port has
+# 1 - (1/4)^4 odds; a new generation of workers (reload), up to 3 in all,
+# if none did
+if [ "$sentinel_on" = 1 ]; then
+    workers=4
+    conf dead "127.0.0.1:$f_port" sentinel:topo \
+        "    ticketing_redis_sentinel 127.0.0.1:$dead1_port 127.0.0.1:$dead2_port 127.0.0.1:$dead3_port 127.0.0.1:$s2_port;"
+    workers=1
+    nginx_test dead || die "nginx -t refused the dead-sentinels group"
+    nginx_start dead "$f_port"
+    log=$dir/logs/dead.error.log
+    found="sentinel 127\.0\.0\.1:$s2_port names the primary 127\.0\.0\.1:$replica_port([^0-9]|\$)"
+    # shellcheck disable=SC2317  # called through wait_until
+    all_found() {
+        local w c=0
+        for w in $(workers_of dead); do
+            grep -qE " $w#[0-9]+: .*$found" "$log" || return 1
+            c=$((c + 1))
+        done
+        [ "$c" = 4 ]
+    }
+    # walkers: workers (any generation) that were refused by a dead
+    # sentinel and then found the primary
+    walkers() {
+        local w
+        grep -E "$found" "$log" | sed -nE 's/^[^]]*\] ([0-9]+)#.*/\1/p' | sort -u \
+            | while read -r w; do
+                  if grep -qE " $w#[0-9]+: .*sentinel 127\.0\.0\.1:($dead1_port|$dead2_port|$dead3_port): " "$log"; then
+                      echo "$w"
+                  fi
+              done
+    }
+    generations=1
+    all=0
+    while :; do
+        if wait_until 10 "every dead-group worker to find the primary" all_found; then
+            all=1
+        else
+            all=0; break
+        fi
+        if [ -n "$(walkers)" ] || [ "$generations" -ge 3 ]; then break; fi
+        old=$(workers_of dead | xargs)
+        "${cli_env[@]}" "$nginx" -p "$dir/dead/" -c "$dir/dead/nginx.conf" \
+            -e "$log" -s reload
+        # shellcheck disable=SC2317  # called through wait_until
+        renewed() {
+            local w c=0
+            for w in $(workers_of dead); do
+                [[ " $old " != *" $w "* ]] || return 1
+                c=$((c + 1))
+            done
+            [ "$c" = 4 ]
+        }
+        wait_until 15 "new dead-group workers" renewed || break
+        generations=$((generations + 1))
+    done
+    ok $((1 - all)) "${dead_checks[0]} ($generations generation(s) of 4 workers)" \
+        "$(grep -v '\[debug\]' "$log" | grep -i sentinel | tail -8)"
+    w=$(walkers | wc -l)
+    dead_refusals=$(grep -cE "sentinel 127\.0\.0\.1:($dead1_port|$dead2_port|$dead3_port): " "$log" || true)
+    check "${dead_checks[1]} ($w workers, $dead_refusals dead sentinels passed)" \
+        "$(grep -v '\[debug\]' "$log" | grep -i sentinel | tail -8)" test "$w" -gt 0
+    tok=$(mint --claims '{"sub":"dead-first"}')
+    read -r st cs <<<"$(creq "$f_port" "$tok")"
+    if [ "$st $cs" != "200 MISS" ]; then
+        ok 1 "${dead_checks[2]}" "first answer: $st $cs"
+    else
+        expect_cache "${dead_checks[2]}" "$f_port" "$tok" HIT 5
+    fi
+    check "dead: nginx quits gracefully, status 0" "" nginx_quit dead
+fi
 
 # --------------------------------------------- features being built
-# feature NAME PORT WORDS CHECK...: NAME's nginx (conf'd beforehand) is
-# started if nginx -t accepts it and the CHECKs are for the caller to run
-# (return 0); if nginx -t refuses it with a message matching the regex
-# WORDS (the feature's directives), each CHECK is reported as a skip
-# (return 1); any other refusal fails the bed.
-feature() {
-    local name=$1 port=$2 words=$3 why c; shift 3
-    if nginx_test "$name"; then
-        nginx_start "$name" "$port"
-        return 0
-    fi
-    why=$(grep -m1 -E '\[emerg\]|\[alert\]' "$dir/logs/$name.nginx-t.log" \
-          | sed -e 's/^.*\[\(emerg\|alert\)\] [0-9]*#[0-9]*: //' \
-                -e 's/ in \/[^ ]*:[0-9]*$//')
-    why=${why//$acl_pass/<password>}
-    why=${why//$wrong_pass/<password>}
-    if grep -qE "$words" <<<"$why"; then
-        for c in "$@"; do skip "$c" "nginx -t refuses it: $why"; done
-    else
-        ok 1 "$name: nginx -t refuses the configuration for another reason" \
-            "$(cat "$dir/logs/$name.nginx-t.log")"
-    fi
-    return 1
-}
 resolver="    resolver 127.0.0.1:$dns_port valid=1s;"
 # redis_ssl CA: the client TLS directives towards the TLS Redis
 redis_ssl() {
@@ -547,7 +909,7 @@ EOF
 # looked for at the most verbose level
 log_level=debug
 
-# 5. TLS Redis: wrong CA, right CA ----------------------------------------
+# 8. TLS Redis: wrong CA, right CA ----------------------------------------
 conf tls-wrong-ca "127.0.0.1:$f_port" "127.0.0.1:$tls_port" "$(redis_ssl wrong-ca.crt)"
 if feature tls-wrong-ca "$f_port" 'ticketing_redis_ssl' \
         "TLS Redis, wrong CA: requests BYPASS" \
@@ -577,7 +939,7 @@ if feature tls-right-ca "$f_port" 'ticketing_redis_ssl' \
     check "tls-right-ca: nginx quits gracefully, status 0" "" nginx_quit tls-right-ca
 fi
 
-# 6. ACL user over TLS, by host name --------------------------------------
+# 9. ACL user over TLS, by host name --------------------------------------
 acl_checks=("ACL user over TLS (redis.test): right password, HIT"
             "ACL user: Redis sees nginx's connection as user $acl_user"
             "ACL user over TLS (redis.test): wrong password, BYPASS"
@@ -616,7 +978,7 @@ else
     skip "${acl_checks[3]}" "neither ACL configuration passes nginx -t"
 fi
 
-# 7. a host name that moves to another address ---------------------------
+# 10. a host name that moves to another address ---------------------------
 dns_checks=("host name: redis.test resolved (127.0.0.1), MISS then HIT"
             "host name: dnsmasq answers 127.0.0.2 for redis.test after SIGHUP"
             "host name: after the TTL and a reconnection, entries go to 127.0.0.2"
@@ -661,7 +1023,7 @@ if feature dns "$f_port" 'ticketing_redis|resolv|host' "${dns_checks[@]}"; then
     check "dns: nginx quits gracefully, status 0" "" nginx_quit dns
 fi
 
-# 8. JWKS over https from idp.test, with a rotation -----------------------
+# 11. JWKS over https from idp.test, with a rotation -----------------------
 jwks_checks=("JWKS over https from idp.test: a token of the served set is accepted"
              "JWKS rotation: a token with the new kid is accepted on its first request")
 conf jwks "127.0.0.1:$f_port" "127.0.0.1:$pair_port" \

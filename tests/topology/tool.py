@@ -12,6 +12,12 @@ library only.
         the IPv4 addresses 127.0.0.1:PORT answers for NAME (an A query
         over UDP), one a line; exit 1 on no answer or an error rcode.
 
+    tool.py ports N
+        N distinct TCP ports, one a line, free on every address, chosen at
+        random below the kernel's ephemeral range (ip_local_port_range):
+        no outgoing connection, of ours or of anything else running on
+        the machine, takes one of them between the choice and its use.
+
     tool.py idp PORT CERT KEY FILE
         an HTTPS server on 127.0.0.1:PORT answering GET /jwks.json with
         FILE, read again on every request (replace the file to rotate
@@ -100,6 +106,35 @@ def dns(port, name):
     return 0 if found else 1
 
 
+def ports(n):
+    try:
+        with open("/proc/sys/net/ipv4/ip_local_port_range") as f:
+            low = int(f.read().split()[0])
+    except (OSError, ValueError, IndexError):
+        low = 32768
+    candidates = list(range(10000, low))
+    random.shuffle(candidates)
+    held = []
+    for port in candidates:
+        if len(held) == n:
+            break
+        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        try:
+            s.bind(("0.0.0.0", port))
+        except OSError:
+            s.close()
+            continue
+        held.append(s)
+    if len(held) < n:
+        sys.stderr.write("tool.py ports: only %d free ports below %d\n"
+                         % (len(held), low))
+        return 1
+    for s in held:
+        print(s.getsockname()[1])
+        s.close()
+    return 0
+
+
 def idp(port, cert, key, path):
     class Handler(http.server.BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -139,6 +174,8 @@ def main(argv):
             return dns(int(argv[1]), argv[2])
         except OSError:
             return 1
+    if len(argv) == 2 and argv[0] == "ports":
+        return ports(int(argv[1]))
     if len(argv) == 5 and argv[0] == "idp":
         idp(int(argv[1]), argv[2], argv[3], argv[4])
         return 0
