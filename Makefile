@@ -102,9 +102,8 @@ reload: $(ASAN_NGINX)
 	tests/reload/run.sh $(ASAN_NGINX)
 
 # three gateways on one Redis (coalescing, purge, the primary killed under
-# load), Sentinel, and the guarded checks of TLS, ACL users and host names
-# for Redis and of JWKS over https (skipped while nginx -t refuses them)
-# (~20 s; not part of `make test` yet)
+# load), three on Sentinel (failover, READONLY, dead sentinels), TLS, ACL
+# users and host names for Redis, JWKS over https with rotation (~40 s)
 topology: $(ASAN_NGINX)
 	tests/topology/run.sh $(ASAN_NGINX)
 
