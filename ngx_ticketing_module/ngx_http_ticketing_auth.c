@@ -368,7 +368,7 @@ again:
     }
 
     if (nkeys == 0 && alcf->jwks != NULL) {
-        /* no key set yet: wait for one */
+        /* no key set yet: wait for one, or 503 */
         rc = ngx_http_ticketing_auth_jwks_miss(r, ctx, alcf, can_wait);
         if (rc == NGX_AGAIN) {
             goto again;
@@ -382,10 +382,9 @@ again:
     if (nkeys == 0) {
         ctx->auth.failure = NGX_HTTP_TICKETING_AUTHN_NO_KEY;
         return ngx_http_ticketing_auth_refuse(r, ctx, NGX_HTTP_UNAUTHORIZED,
-                                       "invalid_token",
-                                       alcf->jwks
-                                       ? "no token key is available yet"
-                                       : "no token key is configured here");
+                                              "invalid_token",
+                                              "no token key is configured "
+                                              "here");
     }
 
     tmcf = ngx_http_get_module_main_conf(r, ngx_http_ticketing_module);
@@ -512,19 +511,40 @@ again:
 /*
  * The token's key is not among those of the location: its
  * ticketing_jwks_url set lacks the kid, or no set is loaded yet.  Wait for
- * a fetch of the set (NGX_DONE), look again now (NGX_AGAIN), or answer
- * (NGX_DECLINED: the usual 401).
+ * a fetch of the set (NGX_DONE), look again now (NGX_AGAIN), or answer:
+ * 503 while this worker has never loaded a set (the gateway is not ready:
+ * its keys are missing, the token may well be good), NGX_DECLINED for the
+ * usual 401.
  */
 static ngx_int_t
 ngx_http_ticketing_auth_jwks_miss(ngx_http_request_t *r,
     ngx_http_ticketing_ctx_t *ctx, ngx_http_ticketing_auth_loc_conf_t *alcf,
     ngx_uint_t can_wait)
 {
-    if (!can_wait) {
+    ngx_int_t  rc;
+
+    if (can_wait) {
+        rc = ngx_http_ticketing_jwks_wait(alcf->jwks, r, &ctx->auth.jwks_wait);
+        if (rc != NGX_DECLINED) {
+            return rc;
+        }
+    }
+
+    if (ngx_http_ticketing_jwks_loaded(alcf->jwks)) {
         return NGX_DECLINED;
     }
 
-    return ngx_http_ticketing_jwks_wait(alcf->jwks, r, &ctx->auth.jwks_wait);
+    /* not an authentication failure: counted as a refusal only */
+    ctx->auth.failure = NGX_HTTP_TICKETING_AUTH_OK;
+
+    ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                  "ticketing auth: no key set is loaded yet from the "
+                  "ticketing_jwks_url");
+
+    ctx->error_detail = "the gateway is not ready: its token keys are not "
+                        "loaded yet";
+
+    return NGX_HTTP_SERVICE_UNAVAILABLE;
 }
 
 

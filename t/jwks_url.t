@@ -11,7 +11,8 @@
 # blocks are timed, so they are skipped under valgrind).
 #
 # The blocks about a token whose kid is not in the set (a refetch the
-# request waits for) are not timed: a request that needs the set waits for the fetch itself.
+# request waits for) and about requests before any set is loaded (503)
+# are not timed: a request that needs the set waits for the fetch itself.
 # Their key sets come from the mock's stand-in IdP (GET /idp/NAME/jwks):
 # "--- idp" lines "NAME FILE [STATUS [DELAY_MS]]" set its documents
 # (files of t/data) before nginx starts, after a reset of the mock; a
@@ -110,6 +111,7 @@ sub main::burst_page {
 
 our $unauthorized = '^\{"code":"0003","status":"UNAUTHORIZED","message":"Unauthorized","detailMsg":"%s"\}$';
 sub main::u401 { return sprintf $unauthorized, $_[0] }
+our $not_ready = '^\{"code":"0030","status":"SERVICE_UNAVAILABLE","message":"Service Unavailable","detailMsg":"the gateway is not ready: its token keys are not loaded yet"\}$';
 
 add_block_preprocessor(sub {
     my $block = shift;
@@ -247,7 +249,7 @@ my $old = main::rsa2026();
 
 
 
-=== TEST 3: the URL refuses connections: the configured keys stay in use, a warning
+=== TEST 3: the URL refuses connections: the configured keys stay in use, a warning; without them, 503
 --- config
     location /v2/ {
         ticketing_gateway on;
@@ -267,11 +269,11 @@ my $old = main::rsa2026();
 --- more_headers eval
 [main::wait_ms(500), main::rsa2026(), main::rsa2026()]
 --- error_code eval
-[200, 200, 401]
+[200, 200, 503]
 --- response_headers eval
-["", "", 'WWW-Authenticate: Bearer realm="ticketing", error="invalid_token"']
+["", "", "!WWW-Authenticate"]
 --- response_body_like eval
-['.', '.', main::u401('no token key is available yet')]
+['.', '.', $main::not_ready]
 --- error_log eval
 [qr/\[warn\].*ticketing jwks: refreshing from "http:\/\/127\.0\.0\.1:1\/certs" failed: cannot connect; no key set fetched yet, next attempt in 1000ms/]
 --- no_error_log
@@ -452,7 +454,7 @@ ticketing jwks: 3 key(s)
 --- more_headers eval
 [main::wait_ms(600), main::rsa2026(), main::rsa2026()]
 --- error_code eval
-[200, 200, 401]
+[200, 200, 503]
 --- error_log eval
 [qr/ticketing jwks: 3 key\(s\) loaded from "unix:[^"]*:\/jwks"/,
  qr/ticketing jwks: refreshing from "http:\/\/\[::1\]:1\/certs" failed/]
@@ -791,3 +793,40 @@ never jwks.json
 --- must_die
 --- error_log eval
 [qr/invalid parameter "refetch_interval=often" in "ticketing_jwks_url" directive, expected interval= \(at least 1s\), timeout=, max_size= \(1k to 16m\), refetch_interval= or mixed_oct/]
+
+
+
+=== TEST 23: no key set loaded yet (the IdP answers 503): 503, not 401
+--- idp
+notready jwks.json 503
+--- config
+    ticketing_jwks_url http://127.0.0.1:$TEST_NGINX_UPSTREAM_PORT/idp/notready/jwks interval=1h refetch_interval=1h;
+    location /v2/ {
+        ticketing_gateway on;
+        proxy_pass http://127.0.0.1:$TEST_NGINX_UPSTREAM_PORT;
+    }
+    location /v2/issueLinkType {
+        ticketing_gateway on;
+        # a bootstrap copy: its keys verify until a set is loaded
+        ticketing_jwt_key_file jwks $TEST_NGINX_DATA/jwks.json;
+        proxy_pass http://127.0.0.1:$TEST_NGINX_UPSTREAM_PORT;
+    }
+--- request eval
+["GET /v2/ticket/metadata/types",
+ "GET /v2/ticket/metadata/types",
+ "GET /v2/ticket/metadata/types",
+ "GET /v2/issueLinkType",
+ "GET /v2/issueLinkType"]
+--- more_headers eval
+[main::rsa2026(), main::unknown(), "", main::rsa2026(), main::rsa2027()]
+--- error_code eval
+[503, 503, 401, 200, 503]
+--- response_headers eval
+["!WWW-Authenticate\nContent-Type: application/json",
+ "!WWW-Authenticate", 'WWW-Authenticate: Bearer realm="ticketing"', "",
+ "!WWW-Authenticate"]
+--- response_body_like eval
+[$main::not_ready, $main::not_ready, main::u401('no credentials'), '.',
+ $main::not_ready]
+--- no_error_log
+[error]
