@@ -534,6 +534,14 @@ ngx_http_ticketing_jwks_wait(ngx_http_ticketing_jwks_t *f,
         return NGX_DECLINED;
     }
 
+    if (f->buf == NULL) {
+        /*
+         * No fetcher runs in this process: init_process did not run for
+         * this configuration (a single process after a reload).
+         */
+        return NGX_DECLINED;
+    }
+
     if (f->nkeys && f->refetch_interval == 0) {
         /* an unknown kid never makes a fetch */
         return NGX_DECLINED;

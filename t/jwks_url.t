@@ -627,6 +627,7 @@ rotate jwks.json
 
 
 === TEST 18: unknown kids in bursts of 100 concurrent requests: one refetch per refetch_interval
+--- timeout: 20
 --- http_config
     ticketing_metrics_zone ticketing;
 --- idp
