@@ -45,7 +45,7 @@ FUZZ         ?= $(FUZZ_NAMES)
 
 .PHONY: all module deps nginx-asan unit test test-t demo test-demo token deb \
         test-deb clean distclean fuzz fuzz-build fuzz-regressions bench faults \
-        test-valgrind reload framing style
+        test-valgrind reload framing style topology
 
 all: module
 
@@ -100,6 +100,13 @@ framing: $(ASAN_NGINX)
 # refused and the running configuration stays (~3 s)
 reload: $(ASAN_NGINX)
 	tests/reload/run.sh $(ASAN_NGINX)
+
+# three gateways on one Redis (coalescing, purge, the primary killed under
+# load), Sentinel, and the guarded checks of TLS, ACL users and host names
+# for Redis and of JWKS over https (skipped while nginx -t refuses them)
+# (~20 s; not part of `make test` yet)
+topology: $(ASAN_NGINX)
+	tests/topology/run.sh $(ASAN_NGINX)
 
 # the t/ suite under valgrind: Debian's nginx with the release module;
 # `make test-valgrind T=t/routing.t` runs only the files named. Not the

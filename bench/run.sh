@@ -52,7 +52,8 @@
 #   expect_status:  status of the check request (default 200)
 #   expect_header:  a regex the check request's headers must match
 #   kind: rss       measure worker RSS before and after BENCH_RSS_REQUESTS
-#   services: redis start a redis-server for this run (@REDIS_PORT@)
+#   services: redis start a redis-server for this run (@REDIS_PORT@; the
+#                   same server on TLS: @REDIS_TLS_PORT@, its CA @CERTS@/ca.crt)
 #   planned:        not run yet, listed with this reason
 #
 # A row fails when its configuration is refused, the check request does not
@@ -157,6 +158,8 @@ render() {
     text=${text//@STATIC_PORT@/$static_port}
     text=${text//@SLOW_PORT@/$slow_port}
     text=${text//@REDIS_PORT@/$redis_port}
+    text=${text//@REDIS_TLS_PORT@/$redis_tls_port}
+    text=${text//@CERTS@/$benchdir/certs}
     text=${text//@DEAD_PORT@/$dead_port}
     text=${text//@KEYS@/$keys}
     printf '%s\n' "$text"
@@ -247,7 +250,8 @@ for f in "${row_files[@]}"; do
 done
 
 # -------------------------------------------------------------- upstreams
-read -r static_port slow_port redis_port dead_port <<<"$(free_ports 4 | xargs)"
+read -r static_port slow_port redis_port dead_port redis_tls_port \
+    <<<"$(free_ports 5 | xargs)"
 
 # keys made for this run (never committed) and tokens signed with them, for
 # the auth rows: @KEYS@ in configs, @TOKEN_<ALG>@ in "## header:" lines
@@ -282,8 +286,14 @@ redis_pidfile=""
 if [ "$need_redis" = yes ]; then
     command -v redis-server >/dev/null || die "redis-server not found"
     redis_pidfile=$benchdir/redis.pid
+    # certificates made now (t/tools/make_certs.sh), for the TLS port
+    t/tools/make_certs.sh "$benchdir/certs" >/dev/null
     redis-server --save '' --appendonly no --bind 127.0.0.1 \
         --port "$redis_port" --daemonize yes --pidfile "$redis_pidfile" \
+        --tls-port "$redis_tls_port" --tls-auth-clients no \
+        --tls-cert-file "$benchdir/certs/server.crt" \
+        --tls-key-file "$benchdir/certs/server.key" \
+        --tls-ca-cert-file "$benchdir/certs/ca.crt" \
         --dir "$benchdir" --logfile "$benchdir/redis.log" \
         || die "redis-server did not start"
     wait_until 10 "redis-server" redis_up "$redis_port" || die "redis not answering"

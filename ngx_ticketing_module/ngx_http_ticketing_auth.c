@@ -1132,6 +1132,11 @@ ngx_http_ticketing_auth_create_main_conf(ngx_conf_t *cf,
 {
     conf->cache_size = NGX_CONF_UNSET_UINT;
 
+    conf->jwks_ssl.enable = NGX_CONF_UNSET;
+    conf->jwks_ssl.verify = NGX_CONF_UNSET;
+    conf->jwks_ssl.verify_depth = NGX_CONF_UNSET_UINT;
+    conf->jwks_ssl.server_name = NGX_CONF_UNSET;
+
     return NGX_OK;
 }
 
@@ -1141,6 +1146,7 @@ ngx_http_ticketing_auth_init_main_conf(ngx_conf_t *cf,
     ngx_http_ticketing_auth_main_conf_t *conf)
 {
     ngx_conf_init_uint_value(conf->cache_size, 1024);
+    ngx_http_ticketing_peer_ssl_conf_init(&conf->jwks_ssl);
 
     ngx_http_ticketing_auth_conf_gen++;
 

@@ -15,6 +15,7 @@
 
 #include "ngx_http_ticketing_jwt.h"
 #include "ngx_http_ticketing_jwks.h"
+#include "ngx_http_ticketing_peer.h"
 
 
 #define NGX_HTTP_TICKETING_AUTH_NONE  0
@@ -28,6 +29,9 @@ typedef struct {
 
     /* every ticketing_jwks_url: ngx_http_ticketing_jwks_t pointers */
     ngx_array_t                   *jwks_urls;
+
+    /* ticketing_jwks_ssl_*: every https ticketing_jwks_url */
+    ngx_http_ticketing_peer_ssl_t  jwks_ssl;
 } ngx_http_ticketing_auth_main_conf_t;
 
 

@@ -69,8 +69,8 @@ static ngx_int_t ngx_http_ticketing_cache_tenant(ngx_http_request_t *r,
     ngx_str_t *provider, ngx_str_t *org, const char **error);
 static ngx_uint_t ngx_http_ticketing_cache_client_no_cache(
     ngx_http_request_t *r);
-static void ngx_http_ticketing_cache_lookup_reply(redisAsyncContext *ac,
-    void *reply, void *privdata);
+static void ngx_http_ticketing_cache_lookup_reply(redisReply *reply,
+    void *data);
 static void ngx_http_ticketing_cache_lookup_timeout(ngx_event_t *ev);
 static ngx_int_t ngx_http_ticketing_cache_send(ngx_http_request_t *r,
     ngx_http_ticketing_cache_ctx_t *cctx, ngx_uint_t phase);
@@ -143,8 +143,8 @@ static ngx_int_t ngx_http_ticketing_cache_copy(ngx_http_request_t *r,
     ngx_http_ticketing_cache_ctx_t *cctx, ngx_buf_t *b);
 static void ngx_http_ticketing_cache_store(ngx_http_request_t *r,
     ngx_http_ticketing_cache_ctx_t *cctx);
-static void ngx_http_ticketing_cache_store_reply(redisAsyncContext *ac,
-    void *reply, void *privdata);
+static void ngx_http_ticketing_cache_store_reply(redisReply *reply,
+    void *data);
 static void ngx_http_ticketing_cache_stop_storing(
     ngx_http_ticketing_cache_ctx_t *cctx);
 
@@ -232,6 +232,11 @@ ngx_http_ticketing_cache_create_main_conf(ngx_conf_t *cf,
     ngx_http_ticketing_cache_main_conf_t *conf)
 {
     /* zeroed by the caller: no Redis, no prefix */
+    conf->redis_ssl.enable = NGX_CONF_UNSET;
+    conf->redis_ssl.verify = NGX_CONF_UNSET;
+    conf->redis_ssl.verify_depth = NGX_CONF_UNSET_UINT;
+    conf->redis_ssl.server_name = NGX_CONF_UNSET;
+
     return NGX_OK;
 }
 
@@ -243,6 +248,8 @@ ngx_http_ticketing_cache_init_main_conf(ngx_conf_t *cf,
     if (conf->redis != NULL && conf->prefix.data == NULL) {
         ngx_str_set(&conf->prefix, "ticketing");
     }
+
+    ngx_http_ticketing_peer_ssl_conf_init(&conf->redis_ssl);
 
     if (conf->enabled && conf->redis == NULL) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
@@ -349,6 +356,186 @@ ngx_http_ticketing_cache_default(ngx_uint_t number, ngx_msec_t *ttl)
 }
 
 
+/* checked whether or not a location uses the module */
+ngx_int_t
+ngx_http_ticketing_cache_init_redis(ngx_conf_t *cf)
+{
+    ngx_uint_t                        i;
+    ngx_http_ticketing_peer_conf_t   *sentinels;
+    ngx_http_ticketing_redis_conf_t  *rcf;
+    ngx_http_ticketing_main_conf_t   *tmcf;
+
+    tmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_ticketing_module);
+
+    rcf = tmcf->cache.redis;
+
+    if (rcf == NULL) {
+        if (tmcf->cache.sentinels) {
+            ngx_log_error(NGX_LOG_EMERG, cf->log, 0,
+                          "\"ticketing_redis_sentinel\" needs "
+                          "\"ticketing_redis sentinel:NAME\"");
+            return NGX_ERROR;
+        }
+
+        return NGX_OK;
+    }
+
+    if ((rcf->master_name.len == 0) != (tmcf->cache.sentinels == NULL)) {
+        ngx_log_error(NGX_LOG_EMERG, cf->log, 0,
+                      "\"ticketing_redis sentinel:NAME\" and "
+                      "\"ticketing_redis_sentinel\" go together");
+        return NGX_ERROR;
+    }
+
+    rcf->sentinels = tmcf->cache.sentinels;
+    rcf->sentinel_username = tmcf->cache.sentinel_username;
+    rcf->sentinel_password = tmcf->cache.sentinel_password;
+
+    if (tmcf->cache.redis_ssl.enable) {
+        tmcf->cache.redis->peer.ssl = &tmcf->cache.redis_ssl;
+
+        if (rcf->sentinels && tmcf->cache.redis_ssl.verify
+            && tmcf->cache.redis_ssl.name.len == 0)
+        {
+            /* sentinels name the primary by an address known later */
+            ngx_log_error(NGX_LOG_EMERG, cf->log, 0,
+                          "TLS to a primary found by Sentinel needs "
+                          "\"ticketing_redis_ssl_name\": the name its "
+                          "certificate is checked against");
+            return NGX_ERROR;
+        }
+
+        if (ngx_http_ticketing_peer_ssl_init(cf, &tmcf->cache.redis_ssl,
+                                             "ticketing_redis")
+            != NGX_CONF_OK)
+        {
+            return NGX_ERROR;
+        }
+    }
+
+    if (rcf->sentinels) {
+        sentinels = rcf->sentinels->elts;
+
+        for (i = 0; i < rcf->sentinels->nelts; i++) {
+            sentinels[i].connect_timeout = rcf->peer.connect_timeout;
+
+            if (tmcf->cache.redis_ssl.enable) {
+                sentinels[i].ssl = &tmcf->cache.redis_ssl;
+            }
+
+            if (ngx_http_ticketing_peer_init_conf(cf, &sentinels[i],
+                                                  "ticketing_redis_sentinel")
+                != NGX_CONF_OK)
+            {
+                return NGX_ERROR;
+            }
+        }
+
+        if (tmcf->cache.redis_ssl.enable) {
+            rcf->peer.ssl_name = sentinels[0].ssl_name;
+        }
+
+        return NGX_OK;
+    }
+
+    if (ngx_http_ticketing_peer_init_conf(cf, &rcf->peer, "ticketing_redis")
+        != NGX_CONF_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    return NGX_OK;
+}
+
+
+/* ticketing_redis_sentinel ADDRESS... [username=U] [password=P] */
+char *
+ngx_http_ticketing_cache_redis_sentinel(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf)
+{
+    ngx_http_ticketing_main_conf_t  *tmcf = conf;
+
+    char                            *err;
+    ngx_str_t                       *value, s;
+    ngx_uint_t                       i;
+    ngx_http_ticketing_peer_conf_t  *pcf;
+
+    if (tmcf->cache.sentinels != NULL) {
+        return "is duplicate";
+    }
+
+    tmcf->cache.sentinels = ngx_array_create(cf->pool, 3,
+                                    sizeof(ngx_http_ticketing_peer_conf_t));
+    if (tmcf->cache.sentinels == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    value = cf->args->elts;
+
+    for (i = 1; i < cf->args->nelts; i++) {
+
+        if (ngx_strncmp(value[i].data, "username=", 9) == 0) {
+            tmcf->cache.sentinel_username.data = value[i].data + 9;
+            tmcf->cache.sentinel_username.len = value[i].len - 9;
+            continue;
+        }
+
+        if (ngx_strncmp(value[i].data, "password=", 9) == 0) {
+            tmcf->cache.sentinel_password.data = value[i].data + 9;
+            tmcf->cache.sentinel_password.len = value[i].len - 9;
+
+            if (tmcf->cache.sentinel_password.len == 0) {
+                ngx_str_set(&s, "password=");
+                goto invalid;
+            }
+
+            continue;
+        }
+
+        pcf = ngx_array_push(tmcf->cache.sentinels);
+        if (pcf == NULL) {
+            return NGX_CONF_ERROR;
+        }
+
+        ngx_memzero(pcf, sizeof(ngx_http_ticketing_peer_conf_t));
+
+        err = ngx_http_ticketing_peer_parse(cf, &value[i], 26379, pcf);
+
+        if (err != NGX_CONF_OK) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "invalid address \"%V\" in \"%V\" "
+                               "directive: %s", &value[i], &cmd->name, err);
+            return NGX_CONF_ERROR;
+        }
+    }
+
+    if (tmcf->cache.sentinels->nelts == 0) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"%V\" names no sentinel", &cmd->name);
+        return NGX_CONF_ERROR;
+    }
+
+    if (tmcf->cache.sentinel_username.len
+        && tmcf->cache.sentinel_password.len == 0)
+    {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"%V\": username= needs password=",
+                           &cmd->name);
+        return NGX_CONF_ERROR;
+    }
+
+    return NGX_CONF_OK;
+
+invalid:
+
+    ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                       "invalid parameter \"%V\" in \"%V\" directive",
+                       &s, &cmd->name);
+
+    return NGX_CONF_ERROR;
+}
+
+
 ngx_int_t
 ngx_http_ticketing_cache_postconfiguration(ngx_conf_t *cf)
 {
@@ -371,7 +558,7 @@ ngx_http_ticketing_cache_postconfiguration(ngx_conf_t *cf)
 
 
 /*
- * ticketing_redis ADDRESS [password=P] [db=N] [prefix=S]
+ * ticketing_redis ADDRESS [username=U] [password=P] [db=N] [prefix=S]
  *     [connect_timeout=T] [max_fails=N] [fail_timeout=T];
  */
 char *
@@ -380,6 +567,7 @@ ngx_http_ticketing_cache_redis(ngx_conf_t *cf, ngx_command_t *cmd,
 {
     ngx_http_ticketing_main_conf_t  *tmcf = conf;
 
+    char                             *err;
     ngx_int_t                         n;
     ngx_str_t                        *value, s;
     ngx_uint_t                        i;
@@ -394,24 +582,46 @@ ngx_http_ticketing_cache_redis(ngx_conf_t *cf, ngx_command_t *cmd,
         return NGX_CONF_ERROR;
     }
 
-    rcf->connect_timeout = 1000;
+    rcf->peer.connect_timeout = 1000;
     rcf->max_fails = 5;
     rcf->fail_timeout = 5000;
 
     value = cf->args->elts;
 
-    if (ngx_http_ticketing_redis_parse_addr(cf->pool, &value[1], rcf)
-        != NGX_OK)
+    if (value[1].len > 9
+        && ngx_strncmp(value[1].data, "sentinel:", 9) == 0)
     {
+        /* the primary is asked of ticketing_redis_sentinel's servers */
+        rcf->peer.name = value[1];
+        rcf->master_name.data = value[1].data + 9;
+        rcf->master_name.len = value[1].len - 9;
+        err = NGX_CONF_OK;
+
+    } else {
+        err = ngx_http_ticketing_peer_parse(cf, &value[1], 6379, &rcf->peer);
+    }
+
+    if (err != NGX_CONF_OK) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                            "invalid address \"%V\" in \"%V\" directive: "
-                           "an IP address and port or \"unix:/path\" "
-                           "(host names are not resolved)",
-                           &value[1], &cmd->name);
+                           "%s (expected host:port, IP:port, [IPv6]:port, "
+                           "unix:/path or sentinel:NAME)", &value[1],
+                           &cmd->name, err);
         return NGX_CONF_ERROR;
     }
 
     for (i = 2; i < cf->args->nelts; i++) {
+
+        if (ngx_strncmp(value[i].data, "username=", 9) == 0) {
+            rcf->username.data = value[i].data + 9;
+            rcf->username.len = value[i].len - 9;
+
+            if (rcf->username.len == 0) {
+                goto invalid;
+            }
+
+            continue;
+        }
 
         if (ngx_strncmp(value[i].data, "password=", 9) == 0) {
             rcf->password.data = value[i].data + 9;
@@ -454,9 +664,9 @@ ngx_http_ticketing_cache_redis(ngx_conf_t *cf, ngx_command_t *cmd,
             s.data = value[i].data + 16;
             s.len = value[i].len - 16;
 
-            rcf->connect_timeout = ngx_parse_time(&s, 0);
-            if (rcf->connect_timeout == (ngx_msec_t) NGX_ERROR
-                || rcf->connect_timeout == 0)
+            rcf->peer.connect_timeout = ngx_parse_time(&s, 0);
+            if (rcf->peer.connect_timeout == (ngx_msec_t) NGX_ERROR
+                || rcf->peer.connect_timeout == 0)
             {
                 goto invalid;
             }
@@ -487,6 +697,13 @@ ngx_http_ticketing_cache_redis(ngx_conf_t *cf, ngx_command_t *cmd,
         }
 
         goto invalid;
+    }
+
+    if (rcf->username.len && rcf->password.len == 0) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"%V\": username= needs password=",
+                           &cmd->name);
+        return NGX_CONF_ERROR;
     }
 
     tmcf->cache.redis = rcf;
@@ -1263,10 +1480,9 @@ ngx_http_ticketing_cache_client_no_cache(ngx_http_request_t *r)
 
 
 static void
-ngx_http_ticketing_cache_lookup_reply(redisAsyncContext *ac, void *reply,
-    void *privdata)
+ngx_http_ticketing_cache_lookup_reply(redisReply *reply, void *data)
 {
-    ngx_http_ticketing_cache_lookup_t  *lk = privdata;
+    ngx_http_ticketing_cache_lookup_t  *lk = data;
 
     ngx_uint_t                       lock_gone;
     redisReply                      *rr = reply;
@@ -3119,8 +3335,7 @@ ngx_http_ticketing_cache_store(ngx_http_request_t *r,
 
 
 static void
-ngx_http_ticketing_cache_store_reply(redisAsyncContext *ac, void *reply,
-    void *privdata)
+ngx_http_ticketing_cache_store_reply(redisReply *reply, void *data)
 {
     redisReply  *rr = reply;
 

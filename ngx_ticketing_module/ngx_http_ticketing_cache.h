@@ -46,6 +46,14 @@ typedef struct {
     ngx_http_ticketing_redis_conf_t  *redis;
     ngx_str_t                         prefix;
 
+    /* ticketing_redis_ssl* */
+    ngx_http_ticketing_peer_ssl_t     redis_ssl;
+
+    /* ticketing_redis_sentinel: peer_conf_t, and their credentials */
+    ngx_array_t                      *sentinels;
+    ngx_str_t                         sentinel_username;
+    ngx_str_t                         sentinel_password;
+
     /* some location has "ticketing_cache on" */
     ngx_flag_t                        enabled;
 } ngx_http_ticketing_cache_main_conf_t;
@@ -124,6 +132,8 @@ typedef struct {
 } ngx_http_ticketing_cache_ctx_t;
 
 
+char *ngx_http_ticketing_cache_redis_sentinel(ngx_conf_t *cf,
+    ngx_command_t *cmd, void *conf);
 char *ngx_http_ticketing_cache_redis(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 char *ngx_http_ticketing_cache_ttl(ngx_conf_t *cf, ngx_command_t *cmd,

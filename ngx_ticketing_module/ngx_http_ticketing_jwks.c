@@ -23,10 +23,11 @@
  * cleanup takes it off the queue, so a request whose client went away is
  * never resumed.
  *
- * Only http:// to an IP literal and unix: sockets: no DNS (it would block)
- * and no TLS.  An https IdP is reached through a local nginx location that
- * proxies to it (nginx's own resolver and proxy_ssl_*), fetched over
- * loopback.
+ * The connection is the module's client layer (ngx_http_ticketing_peer.c):
+ * a host name is resolved with nginx's resolver, https is nginx's SSL
+ * layer with the ticketing_jwks_ssl_* settings (the certificate verified
+ * against ticketing_jwks_ssl_trusted_certificate by default, the name
+ * checked, SNI), and unix: sockets are kept.
  */
 
 
@@ -47,7 +48,7 @@
 
 struct ngx_http_ticketing_jwks_s {
     ngx_str_t                      url;         /* as configured, for logs */
-    ngx_addr_t                     addr;
+    ngx_http_ticketing_peer_conf_t peer_conf;
     ngx_str_t                      request;     /* the whole GET */
     ngx_msec_t                     interval;
     ngx_msec_t                     timeout;
@@ -57,14 +58,14 @@ struct ngx_http_ticketing_jwks_s {
 
     /* the state of this worker */
     ngx_event_t                    event;       /* next fetch, or deadline */
-    ngx_peer_connection_t          peer;
+    ngx_http_ticketing_peer_t      peer;
     ngx_log_t                     *log;
     u_char                        *buf;         /* max_size + 1 */
     size_t                         sent;
     size_t                         len;
     ngx_uint_t                     failures;
     unsigned                       busy:1;
-    unsigned                       connected:1;
+    unsigned                       https:1;
 
     /* requests waiting for the fetch going on (_jwks_wait_t) */
     ngx_queue_t                    waiters;
@@ -88,6 +89,8 @@ struct ngx_http_ticketing_jwks_wait_s {
 
 
 static void ngx_http_ticketing_jwks_timer(ngx_event_t *ev);
+static void ngx_http_ticketing_jwks_connected(ngx_http_ticketing_peer_t *p,
+    ngx_int_t rc);
 static void ngx_http_ticketing_jwks_io(ngx_event_t *ev);
 static void ngx_http_ticketing_jwks_done(ngx_http_ticketing_jwks_t *f);
 static void ngx_http_ticketing_jwks_fail(ngx_http_ticketing_jwks_t *f,
@@ -212,8 +215,7 @@ ngx_http_ticketing_jwks_timer(ngx_event_t *ev)
 {
     ngx_http_ticketing_jwks_t  *f = ev->data;
 
-    ngx_int_t          rc;
-    ngx_connection_t  *c;
+    ngx_int_t  rc;
 
     if (f->busy) {
         ngx_http_ticketing_jwks_fail(f, "timed out");
@@ -227,75 +229,58 @@ ngx_http_ticketing_jwks_timer(ngx_event_t *ev)
     ngx_log_debug1(NGX_LOG_DEBUG_HTTP, f->log, 0,
                    "ticketing jwks: fetching \"%V\"", &f->url);
 
-    ngx_memzero(&f->peer, sizeof(ngx_peer_connection_t));
-
-    f->peer.sockaddr = f->addr.sockaddr;
-    f->peer.socklen = f->addr.socklen;
-    f->peer.name = &f->url;
-    f->peer.get = ngx_event_get_peer;
+    f->peer.conf = &f->peer_conf;
     f->peer.log = f->log;
-    f->peer.log_error = NGX_ERROR_INFO;
+    f->peer.handler = ngx_http_ticketing_jwks_connected;
+    f->peer.data = f;
 
     f->busy = 1;
-    f->connected = 0;
     f->sent = 0;
     f->len = 0;
 
-    rc = ngx_event_connect_peer(&f->peer);
+    /* one deadline for resolving, connecting, sending and the answer */
+    ngx_add_timer(&f->event, f->timeout);
 
-    if (rc == NGX_ERROR || rc == NGX_BUSY || rc == NGX_DECLINED) {
-        /* ngx_event_connect_peer() closed what it had opened */
-        f->peer.connection = NULL;
-        ngx_http_ticketing_jwks_fail(f, "cannot connect");
+    rc = ngx_http_ticketing_peer_open(&f->peer);
+
+    if (rc != NGX_AGAIN) {
+        ngx_http_ticketing_jwks_connected(&f->peer, rc);
+    }
+}
+
+
+static void
+ngx_http_ticketing_jwks_connected(ngx_http_ticketing_peer_t *p, ngx_int_t rc)
+{
+    ngx_connection_t           *c;
+    ngx_http_ticketing_jwks_t  *f = p->data;
+
+    if (rc != NGX_OK) {
+        ngx_http_ticketing_jwks_fail(f, rc == NGX_DECLINED
+                                        ? "the host name moved"
+                                        : p->error);
         return;
     }
 
-    c = f->peer.connection;
-    c->data = f;
+    c = p->pc.connection;
     c->read->handler = ngx_http_ticketing_jwks_io;
     c->write->handler = ngx_http_ticketing_jwks_io;
 
-    /* one deadline for connect, send and the whole answer */
-    ngx_add_timer(&f->event, f->timeout);
-
-    if (rc == NGX_OK) {
-        ngx_http_ticketing_jwks_io(c->write);
-    }
+    ngx_http_ticketing_jwks_io(c->write);
 }
 
 
 static void
 ngx_http_ticketing_jwks_io(ngx_event_t *ev)
 {
-    int                         err;
     ssize_t                     n;
-    socklen_t                   len;
     ngx_connection_t           *c;
+    ngx_http_ticketing_peer_t  *p;
     ngx_http_ticketing_jwks_t  *f;
 
     c = ev->data;
-    f = c->data;
-
-    if (!f->connected) {
-        err = 0;
-        len = sizeof(int);
-
-        if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, (void *) &err, &len)
-            == -1)
-        {
-            err = ngx_socket_errno;
-        }
-
-        if (err) {
-            ngx_log_error(NGX_LOG_INFO, f->log, err,
-                          "ticketing jwks: connect() to \"%V\" failed",
-                          &f->url);
-            ngx_http_ticketing_jwks_fail(f, "cannot connect");
-            return;
-        }
-
-        f->connected = 1;
-    }
+    p = c->data;
+    f = p->data;
 
     if (f->sent < f->request.len) {
         n = c->send(c, f->request.data + f->sent, f->request.len - f->sent);
@@ -493,10 +478,7 @@ ngx_http_ticketing_jwks_fail(ngx_http_ticketing_jwks_t *f, const char *reason)
 static void
 ngx_http_ticketing_jwks_close(ngx_http_ticketing_jwks_t *f)
 {
-    if (f->peer.connection != NULL) {
-        ngx_close_connection(f->peer.connection);
-        f->peer.connection = NULL;
-    }
+    ngx_http_ticketing_peer_close(&f->peer);
 }
 
 
@@ -716,6 +698,55 @@ ngx_http_ticketing_jwks_wait_cleanup(void *data)
 /* ------------------------------------------------------- configuration */
 
 
+/* postconfiguration: TLS and the resolver of every ticketing_jwks_url */
+ngx_int_t
+ngx_http_ticketing_jwks_init_conf(ngx_conf_t *cf)
+{
+    ngx_uint_t                       i;
+    ngx_http_ticketing_jwks_t      **fp, *f;
+    ngx_http_ticketing_peer_ssl_t   *ps;
+    ngx_http_ticketing_main_conf_t  *tmcf;
+
+    tmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_ticketing_module);
+
+    if (tmcf->auth.jwks_urls == NULL) {
+        return NGX_OK;
+    }
+
+    ps = &tmcf->auth.jwks_ssl;
+    fp = tmcf->auth.jwks_urls->elts;
+
+    for (i = 0; i < tmcf->auth.jwks_urls->nelts; i++) {
+        f = fp[i];
+        f->peer_conf.connect_timeout = f->timeout;
+
+        if (f->https) {
+            if (!ps->enable) {
+                /* one SSL context for every https URL */
+                ps->enable = 1;
+
+                if (ngx_http_ticketing_peer_ssl_init(cf, ps, "ticketing_jwks")
+                    != NGX_CONF_OK)
+                {
+                    return NGX_ERROR;
+                }
+            }
+
+            f->peer_conf.ssl = ps;
+        }
+
+        if (ngx_http_ticketing_peer_init_conf(cf, &f->peer_conf,
+                                              "ticketing_jwks_url")
+            != NGX_CONF_OK)
+        {
+            return NGX_ERROR;
+        }
+    }
+
+    return NGX_OK;
+}
+
+
 /*
  * ticketing_jwks_url <url> [interval=5m] [timeout=5s] [max_size=256k]
  *     [refetch_interval=10s] [mixed_oct]
@@ -865,18 +896,23 @@ invalid:
 }
 
 
-/* http://IP[:port]/path, http://[IPv6][:port]/path, unix:/path[:/uri] */
+/* http[s]://host[:port]/path (a name, IPv4 or [IPv6]), unix:/path[:/uri] */
 static char *
 ngx_http_ticketing_jwks_parse(ngx_conf_t *cf, ngx_http_ticketing_jwks_t *f,
     ngx_str_t *url, ngx_str_t *host, ngx_str_t *uri)
 {
+    char       *err;
     u_char     *p, *last, *path;
-    ngx_int_t   rc;
-    ngx_str_t   h;
+    size_t      skip;
+    in_port_t   port;
     ngx_url_t   u;
 
     f->url = *url;
     last = url->data + url->len;
+
+    f->peer_conf.name = *url;
+    f->peer_conf.clcf = ngx_http_conf_get_module_loc_conf(cf,
+                                                        ngx_http_core_module);
 
     if (url->len > 5 && ngx_strncasecmp(url->data, (u_char *) "unix:", 5) == 0)
     {
@@ -893,65 +929,52 @@ ngx_http_ticketing_jwks_parse(ngx_conf_t *cf, ngx_http_ticketing_jwks_t *f,
             return NGX_CONF_ERROR;
         }
 
-        f->addr = u.addrs[0];
+        f->peer_conf.addr = u.addrs[0];
         ngx_str_set(host, "localhost");
         *uri = u.uri;
 
-    } else if (url->len > 7
-               && ngx_strncasecmp(url->data, (u_char *) "http://", 7) == 0)
-    {
-        h.data = url->data + 7;
-        path = ngx_strlchr(h.data, last, '/');
-        h.len = (path ? path : last) - h.data;
+    } else {
+        if (url->len > 7
+            && ngx_strncasecmp(url->data, (u_char *) "http://", 7) == 0)
+        {
+            skip = 7;
+            port = 80;
+
+        } else if (url->len > 8
+                   && ngx_strncasecmp(url->data, (u_char *) "https://", 8)
+                      == 0)
+        {
+            skip = 8;
+            port = 443;
+            f->https = 1;
+
+        } else {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "invalid URL \"%V\" in \"ticketing_jwks_url\" "
+                               "directive: http://, https:// or unix: "
+                               "expected", url);
+            return NGX_CONF_ERROR;
+        }
+
+        host->data = url->data + skip;
+        path = ngx_strlchr(host->data, last, '/');
+        host->len = (path ? path : last) - host->data;
 
         uri->data = path;
         uri->len = path ? (size_t) (last - path) : 0;
 
-        rc = ngx_parse_addr_port(cf->pool, &f->addr, h.data, h.len);
+        err = ngx_http_ticketing_peer_parse(cf, host, port, &f->peer_conf);
 
-        if (rc == NGX_DECLINED) {
-            /* no port: 80 */
-            if (h.len > 2 && h.data[0] == '[' && h.data[h.len - 1] == ']') {
-                rc = ngx_parse_addr(cf->pool, &f->addr, h.data + 1,
-                                    h.len - 2);
-            } else {
-                rc = ngx_parse_addr(cf->pool, &f->addr, h.data, h.len);
-            }
-
-            if (rc == NGX_OK) {
-                ngx_inet_set_port(f->addr.sockaddr, 80);
-            }
-        }
-
-        if (rc == NGX_ERROR) {
-            return NGX_CONF_ERROR;
-        }
-
-        if (rc == NGX_OK && ngx_inet_get_port(f->addr.sockaddr) == 0) {
-            ngx_inet_set_port(f->addr.sockaddr, 80);
-        }
-
-        if (rc != NGX_OK) {
+        if (err != NGX_CONF_OK) {
             ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                                "invalid URL \"%V\" in \"ticketing_jwks_url\" "
-                               "directive: only IP literals or unix: sockets "
-                               "(a host name would need a blocking DNS "
-                               "lookup)", url);
+                               "directive: %s", url, err);
             return NGX_CONF_ERROR;
         }
 
-        *host = h;
-
-    } else {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "invalid URL \"%V\" in \"ticketing_jwks_url\" "
-                           "directive: only http:// to an IP literal or "
-                           "unix: (for https, fetch through a local proxy "
-                           "location)", url);
-        return NGX_CONF_ERROR;
+        /* the peer's name is the whole URL, for logs */
+        f->peer_conf.name = *url;
     }
-
-    f->addr.name = *url;
 
     if (uri->len == 0) {
         ngx_str_set(uri, "/");

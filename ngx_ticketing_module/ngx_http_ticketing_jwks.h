@@ -54,6 +54,9 @@ ngx_int_t ngx_http_ticketing_jwks_wait(ngx_http_ticketing_jwks_t *jwks,
 /* whether the request still waits (re-entered by an event meanwhile) */
 ngx_uint_t ngx_http_ticketing_jwks_waiting(ngx_http_ticketing_jwks_wait_t *w);
 
+/* postconfiguration: TLS contexts, resolvers */
+ngx_int_t ngx_http_ticketing_jwks_init_conf(ngx_conf_t *cf);
+
 ngx_int_t ngx_http_ticketing_jwks_init_process(ngx_cycle_t *cycle);
 void ngx_http_ticketing_jwks_exit_process(ngx_cycle_t *cycle);
 

@@ -166,6 +166,72 @@ static ngx_command_t  ngx_http_ticketing_commands[] = {
       0,
       NULL },
 
+    /* TLS to the identity provider, for every https jwks URL */
+
+    { ngx_string("ticketing_jwks_ssl_verify"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_FLAG,
+      ngx_conf_set_flag_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_ticketing_main_conf_t, auth.jwks_ssl.verify),
+      NULL },
+
+    { ngx_string("ticketing_jwks_ssl_verify_depth"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_num_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_ticketing_main_conf_t, auth.jwks_ssl.verify_depth),
+      NULL },
+
+    { ngx_string("ticketing_jwks_ssl_trusted_certificate"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_str_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_ticketing_main_conf_t,
+               auth.jwks_ssl.trusted_certificate),
+      NULL },
+
+    { ngx_string("ticketing_jwks_ssl_certificate"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_str_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_ticketing_main_conf_t, auth.jwks_ssl.certificate),
+      NULL },
+
+    { ngx_string("ticketing_jwks_ssl_certificate_key"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_str_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_ticketing_main_conf_t, auth.jwks_ssl.certificate_key),
+      NULL },
+
+    { ngx_string("ticketing_jwks_ssl_protocols"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_1MORE,
+      ngx_conf_set_bitmask_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_ticketing_main_conf_t, auth.jwks_ssl.protocols),
+      &ngx_http_ticketing_peer_ssl_protocols },
+
+    { ngx_string("ticketing_jwks_ssl_ciphers"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_str_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_ticketing_main_conf_t, auth.jwks_ssl.ciphers),
+      NULL },
+
+    { ngx_string("ticketing_jwks_ssl_name"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_str_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_ticketing_main_conf_t, auth.jwks_ssl.name),
+      NULL },
+
+    { ngx_string("ticketing_jwks_ssl_server_name"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_FLAG,
+      ngx_conf_set_flag_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_ticketing_main_conf_t, auth.jwks_ssl.server_name),
+      NULL },
+
     { ngx_string("ticketing_jwks_url"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_1MORE,
       ngx_http_ticketing_jwks_url,
@@ -241,6 +307,86 @@ static ngx_command_t  ngx_http_ticketing_commands[] = {
       ngx_http_ticketing_cache_redis,
       NGX_HTTP_MAIN_CONF_OFFSET,
       0,
+      NULL },
+
+    { ngx_string("ticketing_redis_sentinel"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_1MORE,
+      ngx_http_ticketing_cache_redis_sentinel,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
+      NULL },
+
+    /* TLS to Redis: ngx_http_ticketing_peer.c, as proxy_ssl_* */
+
+    { ngx_string("ticketing_redis_ssl"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_FLAG,
+      ngx_conf_set_flag_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_ticketing_main_conf_t, cache.redis_ssl.enable),
+      NULL },
+
+    { ngx_string("ticketing_redis_ssl_verify"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_FLAG,
+      ngx_conf_set_flag_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_ticketing_main_conf_t, cache.redis_ssl.verify),
+      NULL },
+
+    { ngx_string("ticketing_redis_ssl_verify_depth"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_num_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_ticketing_main_conf_t, cache.redis_ssl.verify_depth),
+      NULL },
+
+    { ngx_string("ticketing_redis_ssl_trusted_certificate"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_str_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_ticketing_main_conf_t,
+               cache.redis_ssl.trusted_certificate),
+      NULL },
+
+    { ngx_string("ticketing_redis_ssl_certificate"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_str_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_ticketing_main_conf_t, cache.redis_ssl.certificate),
+      NULL },
+
+    { ngx_string("ticketing_redis_ssl_certificate_key"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_str_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_ticketing_main_conf_t, cache.redis_ssl.certificate_key),
+      NULL },
+
+    { ngx_string("ticketing_redis_ssl_protocols"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_1MORE,
+      ngx_conf_set_bitmask_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_ticketing_main_conf_t, cache.redis_ssl.protocols),
+      &ngx_http_ticketing_peer_ssl_protocols },
+
+    { ngx_string("ticketing_redis_ssl_ciphers"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_str_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_ticketing_main_conf_t, cache.redis_ssl.ciphers),
+      NULL },
+
+    { ngx_string("ticketing_redis_ssl_name"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_str_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_ticketing_main_conf_t, cache.redis_ssl.name),
+      NULL },
+
+    { ngx_string("ticketing_redis_ssl_server_name"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_FLAG,
+      ngx_conf_set_flag_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_ticketing_main_conf_t, cache.redis_ssl.server_name),
       NULL },
 
     { ngx_string("ticketing_cache"),
@@ -635,6 +781,12 @@ ngx_http_ticketing_postconfiguration(ngx_conf_t *cf)
     ngx_http_ticketing_main_conf_t  *tmcf;
 
     tmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_ticketing_module);
+
+    if (ngx_http_ticketing_cache_init_redis(cf) != NGX_OK
+        || ngx_http_ticketing_jwks_init_conf(cf) != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
 
     if (!tmcf->used) {
         return NGX_OK;

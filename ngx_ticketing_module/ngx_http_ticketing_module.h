@@ -182,6 +182,7 @@ ngx_int_t ngx_http_ticketing_validate_handler(ngx_http_request_t *r,
     ngx_http_ticketing_ctx_t *ctx);
 ngx_int_t ngx_http_ticketing_cache_handler(ngx_http_request_t *r,
     ngx_http_ticketing_ctx_t *ctx);
+ngx_int_t ngx_http_ticketing_cache_init_redis(ngx_conf_t *cf);
 ngx_int_t ngx_http_ticketing_cache_init_process(ngx_cycle_t *cycle);
 void ngx_http_ticketing_cache_exit_process(ngx_cycle_t *cycle);
 

@@ -1,20 +1,29 @@
 
 /*
- * One Redis connection per worker, attached to nginx's event loop.
+ * One Redis connection per worker, and with Sentinel one more to a
+ * sentinel.
  *
- * hiredis owns the socket: it connects, reads, writes and closes it.  The
- * socket is wrapped in an ngx_connection_t only to get nginx events for
- * it; when hiredis lets go of the context (its "cleanup" hook), the
- * ngx_connection_t is given back without closing the descriptor, which
- * hiredis closes right after.
+ * A connection is the module's client layer (resolver, connect, TLS);
+ * commands are formatted by hiredis into one output buffer and pipelined;
+ * replies are parsed by a redisReader and given, in order, to the
+ * callbacks of a ring of pending commands.  Commands queued while the
+ * connection is being made wait in the buffer behind AUTH, SELECT and,
+ * with Sentinel, ROLE.
  *
- * Nothing here holds a request: callers pass a record of their own as the
- * callback's privdata, and hiredis calls every queued callback exactly
- * once, with the reply or with NULL when the context goes away.
+ * With Sentinel, every (re)connection first asks the sentinels, one after
+ * the other, for the primary's address (SENTINEL
+ * get-master-addr-by-name), checks with ROLE that the server found is a
+ * primary, and stays subscribed to +switch-master on the sentinel that
+ * answered, so that a failover drops the connection at once.  Lost
+ * connections, READONLY and LOADING lead to the same rediscovery.
+ *
+ * Nothing here holds a request: callers pass a record of their own, and
+ * every callback is called exactly once, with the reply or with NULL when
+ * the connection goes away.  Writes happen from a posted event, never
+ * inside ngx_http_ticketing_redis_command(), so that a callback never
+ * runs before its command was accepted.
  */
 
-
-#include <sys/ioctl.h>
 
 #include "ngx_http_ticketing_module.h"
 #include "ngx_http_ticketing_redis.h"
@@ -23,156 +32,133 @@
 /* commands queued at once: beyond this Redis is too slow to be useful */
 #define NGX_HTTP_TICKETING_REDIS_MAX_PENDING   1024
 
-/* reads of hiredis' 16 KB in one go before yielding to other events */
+/* AUTH, SELECT and ROLE come on top of those */
+#define NGX_HTTP_TICKETING_REDIS_RING          (1024 + 3)
+
+/* reads in one go before yielding to other events */
 #define NGX_HTTP_TICKETING_REDIS_MAX_READS     64
+#define NGX_HTTP_TICKETING_REDIS_READ_SIZE     16384
 
 #define NGX_HTTP_TICKETING_REDIS_MIN_BACKOFF   100
 
 
+typedef struct ngx_http_ticketing_redis_conn_s
+    ngx_http_ticketing_redis_conn_t;
+
+typedef void (*ngx_http_ticketing_redis_conn_pt)(
+    ngx_http_ticketing_redis_conn_t *conn, const char *why);
+
+
 typedef struct {
-    ngx_http_ticketing_redis_conf_t  *conf;
-    ngx_log_t                        *log;
-
-    redisAsyncContext                *ac;
-    ngx_connection_t                 *conn;
-
-    /* incremented whenever a connection is given back */
-    ngx_uint_t                        generation;
-
-    /* nesting of calls into hiredis */
-    ngx_uint_t                        depth;
-
-    ngx_uint_t                        pending;
-
-    /* circuit breaker: consecutive failures, open until */
-    ngx_uint_t                        fails;
-    ngx_msec_t                        open_until;
-    unsigned                          open:1;
-    unsigned                          connected:1;
-
-    /* reconnection backoff */
-    ngx_msec_t                        backoff;
-    ngx_msec_t                        next_connect;
-
-    ngx_event_t                       connect_timer;
-} ngx_http_ticketing_redis_t;
-
-
-/* the callback and privdata of one queued command */
-typedef struct {
-    redisCallbackFn                  *fn;
-    void                             *privdata;
+    ngx_http_ticketing_redis_handler_pt   fn;
+    void                                 *data;
 } ngx_http_ticketing_redis_cb_t;
 
 
+struct ngx_http_ticketing_redis_conn_s {
+    ngx_http_ticketing_peer_t             peer;
+    redisReader                          *reader;
+
+    /* formatted commands not yet written */
+    u_char                               *out;
+    size_t                                out_len;
+    size_t                                out_sent;
+    size_t                                out_size;
+
+    /* the callbacks of the commands queued, in order */
+    ngx_http_ticketing_redis_cb_t         ring[NGX_HTTP_TICKETING_REDIS_RING];
+    ngx_uint_t                            head;
+    ngx_uint_t                            pending;
+
+    /* incremented whenever the connection is dropped */
+    ngx_uint_t                            generation;
+
+    /* connected (why NULL), or failed / lost */
+    ngx_http_ticketing_redis_conn_pt      ready;
+    ngx_http_ticketing_redis_conn_pt      lost;
+
+    /* a reply to no command: a pub/sub message (NULL: not expected) */
+    ngx_http_ticketing_redis_handler_pt   push;
+
+    /* commands can be queued; connected: and are written */
+    unsigned                              active:1;
+    unsigned                              connected:1;
+};
+
+
+typedef struct {
+    ngx_http_ticketing_redis_conf_t      *conf;
+    ngx_log_t                            *log;
+
+    ngx_http_ticketing_redis_conn_t       data;
+
+    /* Sentinel: where the primary is, and who told us */
+    ngx_http_ticketing_redis_conn_t       sentinel;
+    ngx_http_ticketing_peer_conf_t        primary;
+    struct sockaddr_storage               primary_sockaddr;
+    ngx_uint_t                            next_sentinel;
+    ngx_uint_t                            asked;
+    ngx_event_t                           discovery_timer;
+    unsigned                              discovering:1;
+
+    /* nesting of callbacks: no reconnecting from inside one */
+    ngx_uint_t                            depth;
+
+    /* circuit breaker: consecutive failures, open until */
+    ngx_uint_t                            fails;
+    ngx_msec_t                            open_until;
+    unsigned                              open:1;
+
+    /* reconnection backoff */
+    ngx_msec_t                            backoff;
+    ngx_msec_t                            next_connect;
+} ngx_http_ticketing_redis_t;
+
+
 static void ngx_http_ticketing_redis_connect(void);
-static void ngx_http_ticketing_redis_drop(void);
-static void ngx_http_ticketing_redis_on_connect(const redisAsyncContext *ac,
-    int status);
-static void ngx_http_ticketing_redis_on_disconnect(
-    const redisAsyncContext *ac, int status);
-static void ngx_http_ticketing_redis_setup_reply(redisAsyncContext *ac,
-    void *reply, void *privdata);
-static void ngx_http_ticketing_redis_reply(redisAsyncContext *ac,
-    void *reply, void *privdata);
-static void ngx_http_ticketing_redis_connect_timeout(ngx_event_t *ev);
+static void ngx_http_ticketing_redis_data_ready(
+    ngx_http_ticketing_redis_conn_t *conn, const char *why);
+static void ngx_http_ticketing_redis_data_lost(
+    ngx_http_ticketing_redis_conn_t *conn, const char *why);
+static void ngx_http_ticketing_redis_drop(const char *why);
+static void ngx_http_ticketing_redis_setup_reply(redisReply *r, void *data);
+static void ngx_http_ticketing_redis_role_reply(redisReply *r, void *data);
+static void ngx_http_ticketing_redis_open_circuit(const char *why);
+
+static void ngx_http_ticketing_redis_discover(void);
+static void ngx_http_ticketing_redis_discovered(redisReply *r, void *data);
+static void ngx_http_ticketing_redis_sentinel_ready(
+    ngx_http_ticketing_redis_conn_t *conn, const char *why);
+static void ngx_http_ticketing_redis_sentinel_lost(
+    ngx_http_ticketing_redis_conn_t *conn, const char *why);
+static void ngx_http_ticketing_redis_sentinel_next(const char *why);
+static void ngx_http_ticketing_redis_discovery_timeout(ngx_event_t *ev);
+static void ngx_http_ticketing_redis_switch_master(redisReply *r,
+    void *data);
+
+static void ngx_http_ticketing_redis_conn_start(
+    ngx_http_ticketing_redis_conn_t *conn);
+static void ngx_http_ticketing_redis_conn_connect(
+    ngx_http_ticketing_redis_conn_t *conn);
+static void ngx_http_ticketing_redis_conn_drop(
+    ngx_http_ticketing_redis_conn_t *conn);
+static ngx_int_t ngx_http_ticketing_redis_conn_queue(
+    ngx_http_ticketing_redis_conn_t *conn,
+    ngx_http_ticketing_redis_handler_pt fn, void *data, int argc,
+    const char **argv, const size_t *argvlen);
+static void ngx_http_ticketing_redis_conn_auth(
+    ngx_http_ticketing_redis_conn_t *conn, ngx_str_t *username,
+    ngx_str_t *password, char *what);
+static void ngx_http_ticketing_redis_peer_handler(
+    ngx_http_ticketing_peer_t *p, ngx_int_t rc);
 static void ngx_http_ticketing_redis_read_handler(ngx_event_t *rev);
 static void ngx_http_ticketing_redis_write_handler(ngx_event_t *wev);
-static void ngx_http_ticketing_redis_add_read(void *privdata);
-static void ngx_http_ticketing_redis_del_read(void *privdata);
-static void ngx_http_ticketing_redis_add_write(void *privdata);
-static void ngx_http_ticketing_redis_del_write(void *privdata);
-static void ngx_http_ticketing_redis_cleanup(void *privdata);
-static void ngx_http_ticketing_redis_add_event(ngx_event_t *ev,
-    ngx_int_t event);
-static void ngx_http_ticketing_redis_del_event(ngx_event_t *ev,
-    ngx_int_t event);
+static ngx_int_t ngx_http_ticketing_redis_dispatch(
+    ngx_http_ticketing_redis_conn_t *conn);
 
 
 /* per worker; holds no request state */
 static ngx_http_ticketing_redis_t  ngx_http_ticketing_redis;
-
-
-ngx_int_t
-ngx_http_ticketing_redis_parse_addr(ngx_pool_t *pool, ngx_str_t *addr,
-    ngx_http_ticketing_redis_conf_t *rcf)
-{
-    u_char           *p, *last, *colon;
-    ngx_int_t         port;
-    struct in6_addr   a6;
-
-    rcf->name = *addr;
-
-    if (addr->len > 5 && ngx_strncmp(addr->data, "unix:", 5) == 0) {
-        if (addr->len == 5 || addr->data[5] != '/') {
-            return NGX_ERROR;
-        }
-
-        rcf->path = ngx_pnalloc(pool, addr->len - 5 + 1);
-        if (rcf->path == NULL) {
-            return NGX_ERROR;
-        }
-
-        ngx_cpystrn(rcf->path, addr->data + 5, addr->len - 5 + 1);
-
-        return NGX_OK;
-    }
-
-    last = addr->data + addr->len;
-
-    if (addr->len && addr->data[0] == '[') {
-        p = ngx_strlchr(addr->data, last, ']');
-        if (p == NULL || p + 1 == last || p[1] != ':') {
-            return NGX_ERROR;
-        }
-
-        if (ngx_inet6_addr(addr->data + 1, p - addr->data - 1, a6.s6_addr)
-            != NGX_OK)
-        {
-            return NGX_ERROR;
-        }
-
-        rcf->host = ngx_pnalloc(pool, p - addr->data);
-        if (rcf->host == NULL) {
-            return NGX_ERROR;
-        }
-
-        ngx_cpystrn(rcf->host, addr->data + 1, p - addr->data);
-        colon = p + 1;
-
-    } else {
-        colon = NULL;
-
-        for (p = addr->data; p < last; p++) {
-            if (*p == ':') {
-                colon = p;
-            }
-        }
-
-        if (colon == NULL
-            || ngx_inet_addr(addr->data, colon - addr->data) == INADDR_NONE)
-        {
-            /* host names are refused: resolving them would block */
-            return NGX_ERROR;
-        }
-
-        rcf->host = ngx_pnalloc(pool, colon - addr->data + 1);
-        if (rcf->host == NULL) {
-            return NGX_ERROR;
-        }
-
-        ngx_cpystrn(rcf->host, addr->data, colon - addr->data + 1);
-    }
-
-    port = ngx_atoi(colon + 1, last - colon - 1);
-    if (port < 1 || port > 65535) {
-        return NGX_ERROR;
-    }
-
-    rcf->port = (int) port;
-
-    return NGX_OK;
-}
 
 
 ngx_int_t
@@ -188,10 +174,32 @@ ngx_http_ticketing_redis_init(ngx_cycle_t *cycle,
     rd->backoff = NGX_HTTP_TICKETING_REDIS_MIN_BACKOFF;
     rd->next_connect = ngx_current_msec;
 
-    rd->connect_timer.handler = ngx_http_ticketing_redis_connect_timeout;
-    rd->connect_timer.log = cycle->log;
-    rd->connect_timer.data = rd;
-    rd->connect_timer.cancelable = 1;
+    rd->data.peer.conf = &rcf->peer;
+    rd->data.peer.log = cycle->log;
+    rd->data.ready = ngx_http_ticketing_redis_data_ready;
+    rd->data.lost = ngx_http_ticketing_redis_data_lost;
+
+    if (rcf->sentinels) {
+        /* the primary's address is filled in by each discovery */
+        rd->primary = rcf->peer;
+        rd->primary.host.len = 0;
+        rd->primary.addr.sockaddr = (struct sockaddr *) &rd->primary_sockaddr;
+        rd->data.peer.conf = &rd->primary;
+
+        rd->sentinel.peer.log = cycle->log;
+        rd->sentinel.ready = ngx_http_ticketing_redis_sentinel_ready;
+        rd->sentinel.lost = ngx_http_ticketing_redis_sentinel_lost;
+        rd->sentinel.push = ngx_http_ticketing_redis_switch_master;
+
+        rd->discovery_timer.handler =
+                                  ngx_http_ticketing_redis_discovery_timeout;
+        rd->discovery_timer.data = rd;
+        rd->discovery_timer.log = cycle->log;
+        rd->discovery_timer.cancelable = 1;
+
+        /* workers spread over the sentinels */
+        rd->next_sentinel = ngx_random() % rcf->sentinels->nelts;
+    }
 
     /* connect now, so that the first requests already find it */
     ngx_http_ticketing_redis_connect();
@@ -209,10 +217,15 @@ ngx_http_ticketing_redis_done(ngx_cycle_t *cycle)
         return;
     }
 
-    ngx_http_ticketing_redis_drop();
+    ngx_http_ticketing_redis_drop(NULL);
+    ngx_http_ticketing_redis_conn_drop(&rd->sentinel);
 
-    if (rd->connect_timer.timer_set) {
-        ngx_del_timer(&rd->connect_timer);
+    if (rd->data.out) {
+        ngx_free(rd->data.out);
+    }
+
+    if (rd->sentinel.out) {
+        ngx_free(rd->sentinel.out);
     }
 
     rd->conf = NULL;
@@ -220,12 +233,10 @@ ngx_http_ticketing_redis_done(ngx_cycle_t *cycle)
 
 
 ngx_int_t
-ngx_http_ticketing_redis_command(redisCallbackFn *fn, void *privdata,
-    int argc, const char **argv, const size_t *argvlen)
+ngx_http_ticketing_redis_command(ngx_http_ticketing_redis_handler_pt fn,
+    void *data, int argc, const char **argv, const size_t *argvlen)
 {
-    int                             rc;
-    ngx_http_ticketing_redis_t     *rd = &ngx_http_ticketing_redis;
-    ngx_http_ticketing_redis_cb_t  *cb;
+    ngx_http_ticketing_redis_t  *rd = &ngx_http_ticketing_redis;
 
     if (rd->conf == NULL) {
         return NGX_DECLINED;
@@ -242,14 +253,10 @@ ngx_http_ticketing_redis_command(redisCallbackFn *fn, void *privdata,
 
         ngx_log_error(NGX_LOG_NOTICE, rd->log, 0,
                       "ticketing cache: redis %V: circuit half-open, "
-                      "trying again", &rd->conf->name);
+                      "trying again", &rd->conf->peer.name);
     }
 
-    if (rd->ac == NULL) {
-        /*
-         * Never connect from inside a hiredis callback: a connection being
-         * torn down there may not be given back yet.
-         */
+    if (!rd->data.active) {
         if (rd->depth
             || (ngx_msec_int_t) (rd->next_connect - ngx_current_msec) > 0)
         {
@@ -258,62 +265,17 @@ ngx_http_ticketing_redis_command(redisCallbackFn *fn, void *privdata,
 
         ngx_http_ticketing_redis_connect();
 
-        if (rd->ac == NULL) {
+        if (!rd->data.active) {
             return NGX_DECLINED;
         }
     }
 
-    if (rd->ac->c.flags & (REDIS_DISCONNECTING|REDIS_FREEING)
-        || rd->pending >= NGX_HTTP_TICKETING_REDIS_MAX_PENDING)
-    {
+    if (rd->data.pending >= NGX_HTTP_TICKETING_REDIS_MAX_PENDING) {
         return NGX_DECLINED;
     }
 
-    cb = ngx_alloc(sizeof(ngx_http_ticketing_redis_cb_t), rd->log);
-    if (cb == NULL) {
-        return NGX_DECLINED;
-    }
-
-    cb->fn = fn;
-    cb->privdata = privdata;
-
-    rd->depth++;
-    rc = redisAsyncCommandArgv(rd->ac, ngx_http_ticketing_redis_reply, cb,
-                               argc, argv, argvlen);
-    rd->depth--;
-
-    if (rc != REDIS_OK) {
-        ngx_free(cb);
-        return NGX_DECLINED;
-    }
-
-    rd->pending++;
-
-    return NGX_OK;
-}
-
-
-/* every reply (or NULL) of a caller's command passes here */
-static void
-ngx_http_ticketing_redis_reply(redisAsyncContext *ac, void *reply,
-    void *privdata)
-{
-    ngx_http_ticketing_redis_cb_t  *cb = privdata;
-
-    redisCallbackFn  *fn;
-    void             *data;
-
-    ngx_http_ticketing_redis.pending--;
-
-    fn = cb->fn;
-    data = cb->privdata;
-    ngx_free(cb);
-
-    if (fn) {
-        ngx_http_ticketing_redis.depth++;
-        fn(ac, reply, data);
-        ngx_http_ticketing_redis.depth--;
-    }
+    return ngx_http_ticketing_redis_conn_queue(&rd->data, fn, data, argc,
+                                               argv, argvlen);
 }
 
 
@@ -344,9 +306,16 @@ ngx_http_ticketing_redis_failure(const char *why)
     ngx_log_debug2(NGX_LOG_DEBUG_HTTP, rd->log, 0,
                    "ticketing cache: redis failure %ui: %s", rd->fails, why);
 
-    if (rd->fails < rd->conf->max_fails) {
-        return;
+    if (rd->fails >= rd->conf->max_fails) {
+        ngx_http_ticketing_redis_open_circuit(why);
     }
+}
+
+
+static void
+ngx_http_ticketing_redis_open_circuit(const char *why)
+{
+    ngx_http_ticketing_redis_t  *rd = &ngx_http_ticketing_redis;
 
     rd->open = 1;
     rd->open_until = ngx_current_msec + rd->conf->fail_timeout;
@@ -355,269 +324,708 @@ ngx_http_ticketing_redis_failure(const char *why)
     ngx_log_error(NGX_LOG_WARN, rd->log, 0,
                   "ticketing cache: redis %V failed %ui times in a row "
                   "(last: %s): circuit open for %M ms",
-                  &rd->conf->name, rd->fails, why, rd->conf->fail_timeout);
+                  &rd->conf->peer.name, rd->fails, why,
+                  rd->conf->fail_timeout);
 
     /* what is queued on a failing connection would only wait: drop it */
-    ngx_http_ticketing_redis_drop();
+    ngx_http_ticketing_redis_drop(NULL);
 }
+
+
+/* ------------------------------------------------- the data connection */
 
 
 static void
 ngx_http_ticketing_redis_connect(void)
 {
-    const char                  *err;
-    ngx_connection_t            *c;
-    redisAsyncContext           *ac;
-    ngx_http_ticketing_redis_t  *rd = &ngx_http_ticketing_redis;
+    const char                       *argv[2];
+    size_t                            argvlen[2];
+    u_char                            db[NGX_INT_T_LEN];
+    ngx_http_ticketing_redis_t       *rd = &ngx_http_ticketing_redis;
+    ngx_http_ticketing_redis_conf_t  *rcf = rd->conf;
 
     ngx_http_ticketing_metrics_inc(NGX_HTTP_TICKETING_M_REDIS_CONNECT);
 
     rd->next_connect = ngx_current_msec + rd->backoff;
     rd->backoff = ngx_min(rd->backoff * 2,
-                          ngx_max(rd->conf->fail_timeout,
+                          ngx_max(rcf->fail_timeout,
                                   NGX_HTTP_TICKETING_REDIS_MIN_BACKOFF));
-    rd->connected = 0;
 
-    /* the address is numeric (checked at configuration): never resolves */
+    ngx_http_ticketing_redis_conn_start(&rd->data);
 
-    if (rd->conf->path) {
-        ac = redisAsyncConnectUnix((const char *) rd->conf->path);
-
-    } else {
-        ac = redisAsyncConnect((const char *) rd->conf->host,
-                               rd->conf->port);
-    }
-
-    if (ac == NULL || ac->err) {
-        err = ac ? ac->errstr : "out of memory";
-
-        ngx_log_error(NGX_LOG_WARN, rd->log, 0,
-                      "ticketing cache: redis %V: connect failed: %s",
-                      &rd->conf->name, err);
-
-        if (ac) {
-            redisAsyncFree(ac);
-        }
-
-        ngx_http_ticketing_redis_failure("connect failed");
+    if (!rd->data.active) {
         return;
     }
 
-    c = ngx_get_connection(ac->c.fd, rd->log);
-    if (c == NULL) {
-        redisAsyncFree(ac);
-        return;
+    /* sent first once connected; the password is never logged */
+
+    ngx_http_ticketing_redis_conn_auth(&rd->data, &rcf->username,
+                                       &rcf->password, "AUTH");
+
+    if (rcf->db) {
+        argv[0] = "SELECT";
+        argvlen[0] = 6;
+        argv[1] = (const char *) db;
+        argvlen[1] = ngx_sprintf(db, "%i", rcf->db) - db;
+
+        (void) ngx_http_ticketing_redis_conn_queue(&rd->data,
+                   ngx_http_ticketing_redis_setup_reply, "SELECT", 2, argv,
+                   argvlen);
     }
 
-    c->data = ac;
-    c->read->handler = ngx_http_ticketing_redis_read_handler;
-    c->write->handler = ngx_http_ticketing_redis_write_handler;
-    c->read->log = rd->log;
-    c->write->log = rd->log;
+    if (rcf->sentinels) {
+        /* a sentinel's answer may be stale: only a primary will do */
+        argv[0] = "ROLE";
+        argvlen[0] = 4;
 
-    ac->ev.data = c;
-    ac->ev.addRead = ngx_http_ticketing_redis_add_read;
-    ac->ev.delRead = ngx_http_ticketing_redis_del_read;
-    ac->ev.addWrite = ngx_http_ticketing_redis_add_write;
-    ac->ev.delWrite = ngx_http_ticketing_redis_del_write;
-    ac->ev.cleanup = ngx_http_ticketing_redis_cleanup;
+        (void) ngx_http_ticketing_redis_conn_queue(&rd->data,
+                   ngx_http_ticketing_redis_role_reply, NULL, 1, argv,
+                   argvlen);
 
-    rd->ac = ac;
-    rd->conn = c;
-
-    /* waits for the first write event: the hooks must be set before */
-    redisAsyncSetConnectCallback(ac, ngx_http_ticketing_redis_on_connect);
-    redisAsyncSetDisconnectCallback(ac,
-                                    ngx_http_ticketing_redis_on_disconnect);
-
-    ngx_add_timer(&rd->connect_timer, rd->conf->connect_timeout);
+        ngx_http_ticketing_redis_discover();
+        return;
+    }
 
     ngx_log_debug1(NGX_LOG_DEBUG_HTTP, rd->log, 0,
-                   "ticketing cache: redis %V: connecting", &rd->conf->name);
+                   "ticketing cache: redis %V: connecting", &rcf->peer.name);
 
-    /* queued now, sent first once connected; the password is never logged */
-
-    if (rd->conf->password.len) {
-        redisAsyncCommand(ac, ngx_http_ticketing_redis_setup_reply, "AUTH",
-                          "AUTH %b", rd->conf->password.data,
-                          rd->conf->password.len);
-    }
-
-    if (rd->conf->db) {
-        redisAsyncCommand(ac, ngx_http_ticketing_redis_setup_reply, "SELECT",
-                          "SELECT %d", (int) rd->conf->db);
-    }
+    ngx_http_ticketing_redis_conn_connect(&rd->data);
 }
 
 
-/* gives the current context back to hiredis, which calls what is queued */
 static void
-ngx_http_ticketing_redis_drop(void)
+ngx_http_ticketing_redis_data_ready(ngx_http_ticketing_redis_conn_t *conn,
+    const char *why)
 {
-    redisAsyncContext           *ac;
+    ngx_log_debug1(NGX_LOG_DEBUG_HTTP, conn->peer.log, 0,
+                   "ticketing cache: redis %V: connected",
+                   &ngx_http_ticketing_redis.conf->peer.name);
+}
+
+
+static void
+ngx_http_ticketing_redis_data_lost(ngx_http_ticketing_redis_conn_t *conn,
+    const char *why)
+{
     ngx_http_ticketing_redis_t  *rd = &ngx_http_ticketing_redis;
 
-    ac = rd->ac;
-    if (ac == NULL) {
+    if (why == NULL) {
+        /* the name moved: what is queued fails open, the next reconnects */
+        rd->backoff = NGX_HTTP_TICKETING_REDIS_MIN_BACKOFF;
+        rd->next_connect = ngx_current_msec;
+        ngx_http_ticketing_redis_drop(NULL);
         return;
     }
 
-    rd->ac = NULL;
-    rd->connected = 0;
-
-    if (rd->connect_timer.timer_set) {
-        ngx_del_timer(&rd->connect_timer);
+    if (conn->connected) {
+        ngx_http_ticketing_redis_drop(why);
+        return;
     }
 
-    /* inside a callback hiredis defers the free until it returns */
+    ngx_log_error(NGX_LOG_WARN, rd->log, 0,
+                  "ticketing cache: redis %V: connect failed: %s",
+                  &rd->conf->peer.name, why);
+
+    if (conn->peer.timedout) {
+        ngx_http_ticketing_metrics_inc(NGX_HTTP_TICKETING_M_REDIS_TIMEOUT);
+    }
+
+    ngx_http_ticketing_redis_drop(NULL);
+    ngx_http_ticketing_redis_failure("connect failed");
+}
+
+
+/*
+ * Closes the data connection (and a discovery under way) and gives every
+ * pending callback NULL.  "why" non-NULL: an unexpected loss, logged.
+ */
+static void
+ngx_http_ticketing_redis_drop(const char *why)
+{
+    ngx_http_ticketing_redis_t  *rd = &ngx_http_ticketing_redis;
+
+    if (!rd->data.active) {
+        return;
+    }
+
+    if (why) {
+        ngx_log_error(NGX_LOG_WARN, rd->log, 0,
+                      "ticketing cache: redis %V: connection lost: %s",
+                      &rd->conf->peer.name, why);
+    }
+
+    if (rd->discovering) {
+        rd->discovering = 0;
+
+        if (rd->discovery_timer.timer_set) {
+            ngx_del_timer(&rd->discovery_timer);
+        }
+
+        ngx_http_ticketing_redis_conn_drop(&rd->sentinel);
+    }
+
+    /* callbacks may queue commands: they are refused while depth > 0 */
     rd->depth++;
-    redisAsyncFree(ac);
+    ngx_http_ticketing_redis_conn_drop(&rd->data);
     rd->depth--;
 }
 
 
 static void
-ngx_http_ticketing_redis_setup_reply(redisAsyncContext *ac, void *reply,
-    void *privdata)
+ngx_http_ticketing_redis_setup_reply(redisReply *r, void *data)
 {
-    redisReply                  *r = reply;
+    ngx_http_ticketing_redis_t  *rd = &ngx_http_ticketing_redis;
+
+    if (r == NULL || r->type != REDIS_REPLY_ERROR) {
+        /* lost: whoever waits is told by the drop */
+        return;
+    }
+
+    /* the reply names the command, never its arguments */
+    ngx_log_error(NGX_LOG_WARN, rd->log, 0,
+                  "ticketing cache: redis %V: %s failed: %s",
+                  &rd->conf->peer.name, (char *) data, r->str);
+
+    ngx_http_ticketing_redis_drop(NULL);
+    ngx_http_ticketing_redis_failure((char *) data);
+}
+
+
+static void
+ngx_http_ticketing_redis_role_reply(redisReply *r, void *data)
+{
     ngx_http_ticketing_redis_t  *rd = &ngx_http_ticketing_redis;
 
     if (r == NULL) {
-        /* the connection went away: whoever waits is told by hiredis */
         return;
     }
 
-    if (r->type == REDIS_REPLY_ERROR) {
-        /* the reply names the command, never its arguments */
-        ngx_log_error(NGX_LOG_WARN, rd->log, 0,
-                      "ticketing cache: redis %V: %s failed: %s",
-                      &rd->conf->name, (char *) privdata, r->str);
-
-        ngx_http_ticketing_redis_failure((char *) privdata);
-
-        if (rd->ac == ac) {
-            ngx_http_ticketing_redis_drop();
-        }
-    }
-}
-
-
-/* called by hiredis not within a callback: it frees ac itself on error */
-static void
-ngx_http_ticketing_redis_on_connect(const redisAsyncContext *ac, int status)
-{
-    ngx_http_ticketing_redis_t  *rd = &ngx_http_ticketing_redis;
-
-    if (rd->ac != ac) {
-        return;
-    }
-
-    if (rd->connect_timer.timer_set) {
-        ngx_del_timer(&rd->connect_timer);
-    }
-
-    if (status != REDIS_OK) {
-        ngx_log_error(NGX_LOG_WARN, rd->log, 0,
-                      "ticketing cache: redis %V: connect failed: %s",
-                      &rd->conf->name, ac->errstr);
-
-        /* hiredis frees the context when this returns */
-        rd->ac = NULL;
-
-        rd->fails++;
-        ngx_http_ticketing_metrics_inc(NGX_HTTP_TICKETING_M_REDIS_ERROR);
-
-        if (rd->fails >= rd->conf->max_fails && !rd->open) {
-            rd->open = 1;
-            rd->open_until = ngx_current_msec + rd->conf->fail_timeout;
-            ngx_http_ticketing_metrics_circuit(1);
-
-            ngx_log_error(NGX_LOG_WARN, rd->log, 0,
-                          "ticketing cache: redis %V failed %ui times in a "
-                          "row (last: connect): circuit open for %M ms",
-                          &rd->conf->name, rd->fails,
-                          rd->conf->fail_timeout);
-        }
-
-        return;
-    }
-
-    rd->connected = 1;
-
-    ngx_log_debug1(NGX_LOG_DEBUG_HTTP, rd->log, 0,
-                   "ticketing cache: redis %V: connected", &rd->conf->name);
-}
-
-
-static void
-ngx_http_ticketing_redis_on_disconnect(const redisAsyncContext *ac,
-    int status)
-{
-    ngx_http_ticketing_redis_t  *rd = &ngx_http_ticketing_redis;
-
-    if (status != REDIS_OK) {
-        ngx_log_error(NGX_LOG_WARN, rd->log, 0,
-                      "ticketing cache: redis %V: connection lost: %s",
-                      &rd->conf->name, ac->errstr);
-    }
-
-    if (rd->ac == ac) {
-        rd->ac = NULL;
-        rd->connected = 0;
-    }
-}
-
-
-static void
-ngx_http_ticketing_redis_connect_timeout(ngx_event_t *ev)
-{
-    ngx_http_ticketing_redis_t  *rd = ev->data;
-
-    if (rd->ac == NULL || rd->connected) {
+    if (r->type == REDIS_REPLY_ARRAY && r->elements > 0
+        && r->element[0]->type == REDIS_REPLY_STRING
+        && r->element[0]->len == 6
+        && ngx_strncmp(r->element[0]->str, "master", 6) == 0)
+    {
         return;
     }
 
     ngx_log_error(NGX_LOG_WARN, rd->log, 0,
-                  "ticketing cache: redis %V: connect timed out",
-                  &rd->conf->name);
+                  "ticketing cache: redis %V: %V is not a primary (ROLE "
+                  "says %s): asking the sentinels again",
+                  &rd->conf->peer.name, &rd->data.peer.addr_text,
+                  r->type == REDIS_REPLY_ARRAY && r->elements > 0
+                  && r->element[0]->type == REDIS_REPLY_STRING
+                  ? r->element[0]->str : "something else");
 
-    ngx_http_ticketing_metrics_inc(NGX_HTTP_TICKETING_M_REDIS_TIMEOUT);
-
-    ngx_http_ticketing_redis_drop();
-    ngx_http_ticketing_redis_failure("connect timed out");
+    ngx_http_ticketing_redis_drop(NULL);
+    ngx_http_ticketing_redis_failure("not a primary");
 }
 
 
-/*
- * hiredis reads at most 16 KB per call; under edge-triggered events a
- * larger reply would stall, so read until the socket is drained.
- */
+/* --------------------------------------------------------- Sentinel */
+
+
+/* asks the next sentinel; the data connection waits with its commands */
 static void
-ngx_http_ticketing_redis_read_handler(ngx_event_t *rev)
+ngx_http_ticketing_redis_discover(void)
 {
-    int                          avail;
-    ngx_uint_t                   i, gen;
-    ngx_connection_t            *c;
-    redisAsyncContext           *ac;
+    const char                       *argv[3];
+    size_t                            argvlen[3];
+    ngx_http_ticketing_peer_conf_t   *sentinels;
+    ngx_http_ticketing_redis_t       *rd = &ngx_http_ticketing_redis;
+    ngx_http_ticketing_redis_conf_t  *rcf = rd->conf;
+
+    if (!rd->discovering) {
+        rd->discovering = 1;
+        rd->asked = 0;
+    }
+
+    ngx_http_ticketing_redis_conn_drop(&rd->sentinel);
+
+    sentinels = rcf->sentinels->elts;
+    rd->sentinel.peer.conf = &sentinels[rd->next_sentinel];
+
+    ngx_log_debug2(NGX_LOG_DEBUG_HTTP, rd->log, 0,
+                   "ticketing cache: redis %V: asking sentinel %V",
+                   &rcf->peer.name, &rd->sentinel.peer.conf->name);
+
+    ngx_http_ticketing_redis_conn_start(&rd->sentinel);
+
+    if (!rd->sentinel.active) {
+        ngx_http_ticketing_redis_sentinel_next("no memory");
+        return;
+    }
+
+    ngx_http_ticketing_redis_conn_auth(&rd->sentinel,
+                                       &rcf->sentinel_username,
+                                       &rcf->sentinel_password,
+                                       "the sentinel's AUTH");
+
+    argv[0] = "SENTINEL";
+    argvlen[0] = 8;
+    argv[1] = "get-master-addr-by-name";
+    argvlen[1] = sizeof("get-master-addr-by-name") - 1;
+    argv[2] = (const char *) rcf->master_name.data;
+    argvlen[2] = rcf->master_name.len;
+
+    (void) ngx_http_ticketing_redis_conn_queue(&rd->sentinel,
+               ngx_http_ticketing_redis_discovered, NULL, 3, argv, argvlen);
+
+    /* connect, AUTH and the answer: one connect_timeout per sentinel */
+    if (rd->discovery_timer.timer_set) {
+        ngx_del_timer(&rd->discovery_timer);
+    }
+
+    ngx_add_timer(&rd->discovery_timer, rcf->peer.connect_timeout);
+
+    ngx_http_ticketing_redis_conn_connect(&rd->sentinel);
+}
+
+
+static void
+ngx_http_ticketing_redis_discovered(redisReply *r, void *data)
+{
+    ngx_int_t                    port;
+    ngx_addr_t                   addr;
+    ngx_pool_t                  *pool;
+    redisReply                  *ip, *po;
     ngx_http_ticketing_redis_t  *rd = &ngx_http_ticketing_redis;
 
-    c = rev->data;
-    ac = c->data;
-    gen = rd->generation;
+    if (r == NULL || !rd->discovering) {
+        /* the sentinel went away: its "lost" goes on */
+        return;
+    }
 
-    for (i = 0; i < NGX_HTTP_TICKETING_REDIS_MAX_READS; i++) {
+    if (r->type != REDIS_REPLY_ARRAY || r->elements != 2
+        || r->element[0]->type != REDIS_REPLY_STRING
+        || r->element[1]->type != REDIS_REPLY_STRING)
+    {
+        ngx_http_ticketing_redis_sentinel_next(
+            r->type == REDIS_REPLY_ERROR ? r->str
+            : "it does not know the primary");
+        return;
+    }
 
-        rd->depth++;
-        redisAsyncHandleRead(ac);
-        rd->depth--;
+    ip = r->element[0];
+    po = r->element[1];
 
-        if (rd->generation != gen) {
-            /* the context and this connection were given back */
+    port = ngx_atoi((u_char *) po->str, po->len);
+
+    pool = ngx_create_pool(256, rd->log);
+    if (pool == NULL) {
+        ngx_http_ticketing_redis_sentinel_next("no memory");
+        return;
+    }
+
+    if (port < 1 || port > 65535
+        || ngx_parse_addr(pool, &addr, (u_char *) ip->str, ip->len)
+           != NGX_OK
+        || addr.socklen > sizeof(struct sockaddr_storage))
+    {
+        ngx_destroy_pool(pool);
+        ngx_http_ticketing_redis_sentinel_next("its answer is not an "
+                                               "address");
+        return;
+    }
+
+    ngx_memcpy(&rd->primary_sockaddr, addr.sockaddr, addr.socklen);
+    rd->primary.addr.socklen = addr.socklen;
+    ngx_inet_set_port((struct sockaddr *) &rd->primary_sockaddr,
+                      (in_port_t) port);
+
+    ngx_destroy_pool(pool);
+
+    rd->discovering = 0;
+
+    if (rd->discovery_timer.timer_set) {
+        ngx_del_timer(&rd->discovery_timer);
+    }
+
+    ngx_log_error(NGX_LOG_INFO, rd->log, 0,
+                  "ticketing cache: redis %V: sentinel %V names the "
+                  "primary %*s:%i", &rd->conf->peer.name,
+                  &rd->sentinel.peer.conf->name, ip->len, ip->str, port);
+
+    /* and tells us when it changes */
+    {
+        const char  *argv[2] = { "SUBSCRIBE", "+switch-master" };
+        size_t       argvlen[2] = { 9, 14 };
+
+        (void) ngx_http_ticketing_redis_conn_queue(&rd->sentinel, NULL,
+                                                   NULL, 2, argv, argvlen);
+    }
+
+    ngx_http_ticketing_redis_conn_connect(&rd->data);
+}
+
+
+static void
+ngx_http_ticketing_redis_sentinel_ready(
+    ngx_http_ticketing_redis_conn_t *conn, const char *why)
+{
+}
+
+
+static void
+ngx_http_ticketing_redis_sentinel_lost(
+    ngx_http_ticketing_redis_conn_t *conn, const char *why)
+{
+    ngx_http_ticketing_redis_t  *rd = &ngx_http_ticketing_redis;
+
+    if (!rd->discovering) {
+        /* only the +switch-master subscription is lost: nothing waits */
+        ngx_http_ticketing_redis_conn_drop(conn);
+        return;
+    }
+
+    ngx_http_ticketing_redis_sentinel_next(why ? why : "its name moved");
+}
+
+
+/* this sentinel could not tell: the next one, or give up for now */
+static void
+ngx_http_ticketing_redis_sentinel_next(const char *why)
+{
+    ngx_http_ticketing_redis_t  *rd = &ngx_http_ticketing_redis;
+
+    ngx_log_error(NGX_LOG_WARN, rd->log, 0,
+                  "ticketing cache: redis %V: sentinel %V: %s",
+                  &rd->conf->peer.name, &rd->sentinel.peer.conf->name, why);
+
+    ngx_http_ticketing_redis_conn_drop(&rd->sentinel);
+
+    rd->next_sentinel = (rd->next_sentinel + 1) % rd->conf->sentinels->nelts;
+
+    if (++rd->asked < rd->conf->sentinels->nelts) {
+        ngx_http_ticketing_redis_discover();
+        return;
+    }
+
+    ngx_log_error(NGX_LOG_WARN, rd->log, 0,
+                  "ticketing cache: redis %V: no sentinel named the "
+                  "primary", &rd->conf->peer.name);
+
+    ngx_http_ticketing_redis_drop(NULL);
+    ngx_http_ticketing_redis_failure("no sentinel named the primary");
+}
+
+
+static void
+ngx_http_ticketing_redis_discovery_timeout(ngx_event_t *ev)
+{
+    ngx_http_ticketing_redis_t  *rd = ev->data;
+
+    if (rd->discovering) {
+        ngx_http_ticketing_redis_sentinel_next("timed out");
+    }
+}
+
+
+/* "message" "+switch-master" "NAME OLD-IP OLD-PORT NEW-IP NEW-PORT" */
+static void
+ngx_http_ticketing_redis_switch_master(redisReply *r, void *data)
+{
+    size_t                       len;
+    ngx_str_t                   *name;
+    ngx_http_ticketing_redis_t  *rd = &ngx_http_ticketing_redis;
+
+    name = &rd->conf->master_name;
+
+    if (r->type != REDIS_REPLY_ARRAY || r->elements != 3
+        || r->element[2]->type != REDIS_REPLY_STRING)
+    {
+        return;
+    }
+
+    len = r->element[2]->len;
+
+    if (len <= name->len || r->element[2]->str[name->len] != ' '
+        || ngx_strncmp(r->element[2]->str, name->data, name->len) != 0)
+    {
+        return;
+    }
+
+    ngx_log_error(NGX_LOG_NOTICE, rd->log, 0,
+                  "ticketing cache: redis %V: +switch-master %*s: "
+                  "reconnecting", &rd->conf->peer.name, len,
+                  r->element[2]->str);
+
+    rd->backoff = NGX_HTTP_TICKETING_REDIS_MIN_BACKOFF;
+    rd->next_connect = ngx_current_msec;
+
+    ngx_http_ticketing_redis_drop(NULL);
+}
+
+
+/* ------------------------------------------------------- connections */
+
+
+static void
+ngx_http_ticketing_redis_conn_start(ngx_http_ticketing_redis_conn_t *conn)
+{
+    conn->reader = redisReaderCreate();
+    if (conn->reader == NULL) {
+        return;
+    }
+
+    conn->peer.handler = ngx_http_ticketing_redis_peer_handler;
+    conn->peer.data = conn;
+
+    conn->active = 1;
+    conn->connected = 0;
+}
+
+
+static void
+ngx_http_ticketing_redis_conn_connect(ngx_http_ticketing_redis_conn_t *conn)
+{
+    ngx_int_t  rc;
+
+    rc = ngx_http_ticketing_peer_open(&conn->peer);
+
+    if (rc != NGX_AGAIN) {
+        ngx_http_ticketing_redis_peer_handler(&conn->peer, rc);
+    }
+}
+
+
+static void
+ngx_http_ticketing_redis_peer_handler(ngx_http_ticketing_peer_t *p,
+    ngx_int_t rc)
+{
+    ngx_connection_t                 *c;
+    ngx_http_ticketing_redis_conn_t  *conn = p->data;
+
+    if (rc == NGX_OK) {
+        c = p->pc.connection;
+
+        c->read->handler = ngx_http_ticketing_redis_read_handler;
+        c->write->handler = ngx_http_ticketing_redis_write_handler;
+
+        conn->connected = 1;
+
+        if (conn->out_len > conn->out_sent) {
+            ngx_post_event(c->write, &ngx_posted_events);
+        }
+
+        /* a reply may already be buffered by the TLS layer */
+        ngx_post_event(c->read, &ngx_posted_events);
+
+        conn->ready(conn, NULL);
+        return;
+    }
+
+    conn->lost(conn, rc == NGX_DECLINED ? NULL : p->error);
+}
+
+
+/* closes, and gives every pending callback NULL */
+static void
+ngx_http_ticketing_redis_conn_drop(ngx_http_ticketing_redis_conn_t *conn)
+{
+    ngx_uint_t                      n;
+    ngx_connection_t               *c;
+    ngx_http_ticketing_redis_cb_t   cb;
+
+    if (!conn->active) {
+        return;
+    }
+
+    c = conn->peer.pc.connection;
+
+    if (c) {
+        if (c->read->posted) {
+            ngx_delete_posted_event(c->read);
+        }
+
+        if (c->write->posted) {
+            ngx_delete_posted_event(c->write);
+        }
+    }
+
+    ngx_http_ticketing_peer_close(&conn->peer);
+
+    conn->active = 0;
+    conn->connected = 0;
+    conn->generation++;
+    conn->out_len = 0;
+    conn->out_sent = 0;
+
+    if (conn->reader) {
+        redisReaderFree(conn->reader);
+        conn->reader = NULL;
+    }
+
+    for (n = conn->pending; n; n--) {
+        cb = conn->ring[conn->head];
+        conn->head = (conn->head + 1) % NGX_HTTP_TICKETING_REDIS_RING;
+        conn->pending--;
+
+        if (cb.fn) {
+            cb.fn(NULL, cb.data);
+        }
+    }
+}
+
+
+static ngx_int_t
+ngx_http_ticketing_redis_conn_queue(ngx_http_ticketing_redis_conn_t *conn,
+    ngx_http_ticketing_redis_handler_pt fn, void *data, int argc,
+    const char **argv, const size_t *argvlen)
+{
+    int         len;
+    char       *cmd;
+    u_char     *out;
+    size_t      size;
+    ngx_uint_t  tail;
+
+    if (conn->pending >= NGX_HTTP_TICKETING_REDIS_RING) {
+        return NGX_DECLINED;
+    }
+
+    len = redisFormatCommandArgv(&cmd, argc, argv, argvlen);
+    if (len < 0) {
+        return NGX_DECLINED;
+    }
+
+    if (conn->out_len + len > conn->out_size) {
+        size = ngx_max(conn->out_size * 2, conn->out_len + len);
+        size = ngx_max(size, 4096);
+
+        out = ngx_alloc(size, conn->peer.log);
+        if (out == NULL) {
+            redisFreeCommand(cmd);
+            return NGX_DECLINED;
+        }
+
+        if (conn->out) {
+            ngx_memcpy(out, conn->out, conn->out_len);
+            ngx_free(conn->out);
+        }
+
+        conn->out = out;
+        conn->out_size = size;
+    }
+
+    ngx_memcpy(conn->out + conn->out_len, cmd, len);
+    conn->out_len += len;
+    redisFreeCommand(cmd);
+
+    tail = (conn->head + conn->pending) % NGX_HTTP_TICKETING_REDIS_RING;
+    conn->ring[tail].fn = fn;
+    conn->ring[tail].data = data;
+    conn->pending++;
+
+    if (conn->connected && !conn->peer.pc.connection->write->posted) {
+        ngx_post_event(conn->peer.pc.connection->write, &ngx_posted_events);
+    }
+
+    return NGX_OK;
+}
+
+
+/* AUTH [username] password, if there is a password; never logged */
+static void
+ngx_http_ticketing_redis_conn_auth(ngx_http_ticketing_redis_conn_t *conn,
+    ngx_str_t *username, ngx_str_t *password, char *what)
+{
+    int          argc;
+    const char  *argv[3];
+    size_t       argvlen[3];
+
+    if (password->len == 0) {
+        return;
+    }
+
+    argc = 0;
+    argv[argc] = "AUTH";
+    argvlen[argc++] = 4;
+
+    if (username->len) {
+        argv[argc] = (const char *) username->data;
+        argvlen[argc++] = username->len;
+    }
+
+    argv[argc] = (const char *) password->data;
+    argvlen[argc++] = password->len;
+
+    (void) ngx_http_ticketing_redis_conn_queue(conn,
+               ngx_http_ticketing_redis_setup_reply, what, argc, argv,
+               argvlen);
+}
+
+
+static void
+ngx_http_ticketing_redis_write_handler(ngx_event_t *wev)
+{
+    ssize_t                           n;
+    ngx_connection_t                 *c = wev->data;
+    ngx_http_ticketing_peer_t        *p = c->data;
+    ngx_http_ticketing_redis_conn_t  *conn = p->data;
+
+    while (conn->out_sent < conn->out_len) {
+        n = c->send(c, conn->out + conn->out_sent,
+                    conn->out_len - conn->out_sent);
+
+        if (n == NGX_AGAIN) {
+            if (ngx_handle_write_event(wev, 0) != NGX_OK) {
+                conn->lost(conn, "cannot wait to write");
+            }
+
             return;
         }
 
-        if (ioctl(c->fd, FIONREAD, &avail) == -1 || avail <= 0) {
+        if (n == NGX_ERROR) {
+            conn->lost(conn, "write failed");
+            return;
+        }
+
+        conn->out_sent += n;
+    }
+
+    conn->out_len = 0;
+    conn->out_sent = 0;
+}
+
+
+static void
+ngx_http_ticketing_redis_read_handler(ngx_event_t *rev)
+{
+    ssize_t                           n;
+    ngx_uint_t                        i, gen;
+    ngx_connection_t                 *c = rev->data;
+    ngx_http_ticketing_peer_t        *p = c->data;
+    ngx_http_ticketing_redis_conn_t  *conn = p->data;
+    u_char                            buf[NGX_HTTP_TICKETING_REDIS_READ_SIZE];
+
+    gen = conn->generation;
+
+    for (i = 0; i < NGX_HTTP_TICKETING_REDIS_MAX_READS; i++) {
+
+        n = c->recv(c, buf, sizeof(buf));
+
+        if (n == NGX_AGAIN) {
+            if (ngx_handle_read_event(rev, 0) != NGX_OK) {
+                conn->lost(conn, "cannot wait to read");
+            }
+
+            return;
+        }
+
+        if (n == 0 || n == NGX_ERROR) {
+            conn->lost(conn, n ? "read failed" : "closed by the server");
+            return;
+        }
+
+        if (redisReaderFeed(conn->reader, (const char *) buf, n)
+            != REDIS_OK)
+        {
+            conn->lost(conn, "out of memory");
+            return;
+        }
+
+        if (ngx_http_ticketing_redis_dispatch(conn) != NGX_OK
+            || conn->generation != gen)
+        {
             return;
         }
     }
@@ -627,129 +1035,81 @@ ngx_http_ticketing_redis_read_handler(ngx_event_t *rev)
 }
 
 
-static void
-ngx_http_ticketing_redis_write_handler(ngx_event_t *wev)
+/* gives every complete reply to its callback */
+static ngx_int_t
+ngx_http_ticketing_redis_dispatch(ngx_http_ticketing_redis_conn_t *conn)
 {
-    ngx_connection_t            *c;
-    ngx_http_ticketing_redis_t  *rd = &ngx_http_ticketing_redis;
+    void                           *reply;
+    ngx_uint_t                      gen, reconnect;
+    redisReply                     *r;
+    ngx_http_ticketing_redis_cb_t   cb;
+    ngx_http_ticketing_redis_t     *rd = &ngx_http_ticketing_redis;
 
-    c = wev->data;
+    gen = conn->generation;
 
-    rd->depth++;
-    redisAsyncHandleWrite(c->data);
-    rd->depth--;
-}
+    for ( ;; ) {
+        if (redisReaderGetReply(conn->reader, &reply) != REDIS_OK) {
+            conn->lost(conn, "a protocol error");
+            return NGX_ERROR;
+        }
 
+        if (reply == NULL) {
+            return NGX_OK;
+        }
 
-/* the hooks hiredis calls; they may be called repeatedly */
+        r = reply;
 
-static void
-ngx_http_ticketing_redis_add_read(void *privdata)
-{
-    ngx_connection_t  *c = privdata;
+        if (conn->pending == 0) {
+            if (conn->push) {
+                rd->depth++;
+                conn->push(r, NULL);
+                rd->depth--;
 
-    ngx_http_ticketing_redis_add_event(c->read, NGX_READ_EVENT);
-}
+                freeReplyObject(reply);
 
+                if (conn->generation != gen) {
+                    return NGX_ERROR;
+                }
 
-static void
-ngx_http_ticketing_redis_del_read(void *privdata)
-{
-    ngx_connection_t  *c = privdata;
+                continue;
+            }
 
-    ngx_http_ticketing_redis_del_event(c->read, NGX_READ_EVENT);
-}
+            freeReplyObject(reply);
+            conn->lost(conn, "a reply to no command");
+            return NGX_ERROR;
+        }
 
+        cb = conn->ring[conn->head];
+        conn->head = (conn->head + 1) % NGX_HTTP_TICKETING_REDIS_RING;
+        conn->pending--;
 
-static void
-ngx_http_ticketing_redis_add_write(void *privdata)
-{
-    ngx_connection_t  *c = privdata;
+        /*
+         * A demoted primary (READONLY) or a server still loading its data
+         * (LOADING) will not get better on this connection.
+         */
+        reconnect = conn == &rd->data
+                    && r->type == REDIS_REPLY_ERROR
+                    && (ngx_strncmp(r->str, "READONLY", 8) == 0
+                        || ngx_strncmp(r->str, "LOADING", 7) == 0);
 
-    ngx_http_ticketing_redis_add_event(c->write, NGX_WRITE_EVENT);
-}
+        if (cb.fn) {
+            rd->depth++;
+            cb.fn(r, cb.data);
+            rd->depth--;
+        }
 
+        freeReplyObject(reply);
 
-static void
-ngx_http_ticketing_redis_del_write(void *privdata)
-{
-    ngx_connection_t  *c = privdata;
+        if (conn->generation != gen) {
+            return NGX_ERROR;
+        }
 
-    ngx_http_ticketing_redis_del_event(c->write, NGX_WRITE_EVENT);
-}
-
-
-/*
- * hiredis is done with the context and closes the socket right after:
- * give the ngx_connection_t back without closing the descriptor.
- */
-static void
-ngx_http_ticketing_redis_cleanup(void *privdata)
-{
-    ngx_connection_t            *c = privdata;
-    ngx_http_ticketing_redis_t  *rd = &ngx_http_ticketing_redis;
-
-    ngx_http_ticketing_redis_del_event(c->read, NGX_READ_EVENT);
-    ngx_http_ticketing_redis_del_event(c->write, NGX_WRITE_EVENT);
-
-    if (c->read->posted) {
-        ngx_delete_posted_event(c->read);
-    }
-
-    if (c->write->posted) {
-        ngx_delete_posted_event(c->write);
-    }
-
-    if (rd->conn == c) {
-        rd->conn = NULL;
-
-        if (rd->connect_timer.timer_set) {
-            ngx_del_timer(&rd->connect_timer);
+        if (reconnect) {
+            rd->backoff = NGX_HTTP_TICKETING_REDIS_MIN_BACKOFF;
+            rd->next_connect = ngx_current_msec;
+            ngx_http_ticketing_redis_drop("the server is read-only or "
+                                          "loading");
+            return NGX_ERROR;
         }
     }
-
-    if (rd->ac && rd->ac->ev.data == c) {
-        rd->ac = NULL;
-        rd->connected = 0;
-    }
-
-    rd->generation++;
-
-    ngx_free_connection(c);
-
-    /* as ngx_close_connection() does: stale events see fd -1 */
-    c->fd = (ngx_socket_t) -1;
-}
-
-
-static void
-ngx_http_ticketing_redis_add_event(ngx_event_t *ev, ngx_int_t event)
-{
-    ngx_connection_t  *c = ev->data;
-
-    if (ev->active || c->fd == (ngx_socket_t) -1) {
-        return;
-    }
-
-    if (ngx_add_event(ev, event,
-                      (ngx_event_flags & NGX_USE_CLEAR_EVENT)
-                      ? NGX_CLEAR_EVENT : NGX_LEVEL_EVENT)
-        != NGX_OK)
-    {
-        ngx_log_error(NGX_LOG_WARN, ev->log, 0,
-                      "ticketing cache: redis: adding an event failed");
-    }
-}
-
-
-static void
-ngx_http_ticketing_redis_del_event(ngx_event_t *ev, ngx_int_t event)
-{
-    ngx_connection_t  *c = ev->data;
-
-    if (!ev->active || c->fd == (ngx_socket_t) -1) {
-        return;
-    }
-
-    ngx_del_event(ev, event, 0);
 }

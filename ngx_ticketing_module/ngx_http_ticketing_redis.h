@@ -1,10 +1,10 @@
 
 /*
- * One Redis connection per worker: hiredis' asynchronous API attached to
- * nginx's event loop, with what hiredis 0.14 lacks added here: connect
- * timeout on an nginx timer, reconnection with backoff, replies larger
- * than hiredis' 16 KB read size drained under edge-triggered events, no
- * double close of the socket, and a circuit breaker.
+ * One Redis connection per worker, on the module's client layer
+ * (ngx_http_ticketing_peer.c: nginx's resolver, connect and SSL), with
+ * hiredis for the protocol only (command formatting, redisReader).
+ * Commands are pipelined; a circuit breaker keeps a failing Redis from
+ * adding latency; nothing blocks.
  */
 
 
@@ -16,32 +16,32 @@
 #include <ngx_core.h>
 
 #include <hiredis/hiredis.h>
-#include <hiredis/async.h>
+
+#include "ngx_http_ticketing_peer.h"
 
 
 typedef struct {
-    /* "127.0.0.1:6379" or "unix:/path", for logs */
-    ngx_str_t                      name;
+    /* the address; peer.name is the directive's, for logs */
+    ngx_http_ticketing_peer_conf_t  peer;
 
-    /* a numeric IPv4/IPv6 address (NUL-terminated), or NULL */
-    u_char                        *host;
-    int                            port;
-
-    /* a unix socket path (NUL-terminated), or NULL */
-    u_char                        *path;
-
+    ngx_str_t                      username;     /* len 0: AUTH pass */
     ngx_str_t                      password;     /* len 0: no AUTH */
     ngx_int_t                      db;           /* 0: no SELECT */
 
-    ngx_msec_t                     connect_timeout;
     ngx_uint_t                     max_fails;
     ngx_msec_t                     fail_timeout;
+
+    /* Sentinel: "sentinel:NAME" and ticketing_redis_sentinel */
+    ngx_str_t                      master_name;
+    ngx_array_t                   *sentinels;    /* peer_conf_t */
+    ngx_str_t                      sentinel_username;
+    ngx_str_t                      sentinel_password;
 } ngx_http_ticketing_redis_conf_t;
 
 
-/* parses "IP:port", "[IPv6]:port" or "unix:/path" (no host names) */
-ngx_int_t ngx_http_ticketing_redis_parse_addr(ngx_pool_t *pool,
-    ngx_str_t *addr, ngx_http_ticketing_redis_conf_t *rcf);
+/* a reply, or NULL when the connection went away before it */
+typedef void (*ngx_http_ticketing_redis_handler_pt)(redisReply *reply,
+    void *data);
 
 /* init_process / exit_process */
 ngx_int_t ngx_http_ticketing_redis_init(ngx_cycle_t *cycle,
@@ -54,8 +54,9 @@ void ngx_http_ticketing_redis_done(ngx_cycle_t *cycle);
  * NGX_OK: "fn" will be called exactly once, with the reply or with NULL
  * when the connection is lost before the reply.
  */
-ngx_int_t ngx_http_ticketing_redis_command(redisCallbackFn *fn,
-    void *privdata, int argc, const char **argv, const size_t *argvlen);
+ngx_int_t ngx_http_ticketing_redis_command(
+    ngx_http_ticketing_redis_handler_pt fn, void *data, int argc,
+    const char **argv, const size_t *argvlen);
 
 /* the outcome of a command, for the circuit breaker */
 void ngx_http_ticketing_redis_success(void);

@@ -9,6 +9,11 @@ packages=(
     nginx-core nginx-dev
     libjwt-dev libjansson-dev libhiredis-dev libssl-dev libpcre2-dev zlib1g-dev
     redis-server redis-tools
+    # make topology: Sentinel, and dnsmasq as a local DNS run in the
+    # foreground on a free port. dnsmasq-base is the program alone:
+    # Debian's "dnsmasq" package adds a system service that would answer
+    # DNS on port 53 and may register itself as the system's resolver.
+    redis-sentinel dnsmasq-base
     curl wrk openssl
     libtest-base-perl libtext-diff-perl libtest-longstring-perl
     liblist-moreutils-perl libwww-perl libhttp-message-perl libjson-pp-perl
@@ -44,3 +49,16 @@ if [ ! -e /usr/sbin/policy-rc.d ]; then
     trap '$sudo rm -f /usr/sbin/policy-rc.d' EXIT
 fi
 $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+
+# Debian's redis-sentinel service listens on port 26379 of every interface
+# without a password (its sentinel.conf) and would start at the next boot:
+# the tests run their own sentinels on free loopback ports, so a sentinel
+# installed here is disabled (one installed before is left as it was).
+if [[ " ${missing[*]} " == *" redis-sentinel "* ]]; then
+    if command -v systemctl >/dev/null 2>&1; then
+        $sudo systemctl disable --now --quiet redis-sentinel.service \
+            >/dev/null 2>&1 || true
+    elif command -v update-rc.d >/dev/null 2>&1; then
+        $sudo update-rc.d redis-sentinel disable >/dev/null 2>&1 || true
+    fi
+fi

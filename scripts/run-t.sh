@@ -7,10 +7,14 @@
 #   scripts/run-t.sh build/asan/nginx                 # every t/*.t
 #   scripts/run-t.sh build/asan/nginx -v t/route.t    # one file, verbose
 #
-# It starts a private redis-server and the mock Ticketing API on free ports
-# of 127.0.0.1, exports the TEST_NGINX_* variables the runner in t/lib reads,
-# runs prove, stops both services (also on Ctrl-C or a failure), then fails
-# the run if ASan/UBSan reported anything.
+# It starts on free ports of 127.0.0.1 a private redis-server, a TLS-only
+# redis-server with an ACL user (TEST_NGINX_REDIS_TLS_PORT, user "gateway",
+# password TEST_NGINX_REDIS_TLS_PASSWORD, certificates from certs/), a DNS
+# responder for host names (TEST_NGINX_DNS_PORT, zone file
+# TEST_NGINX_DNS_ZONE: redis.test and localhost.test are 127.0.0.1) and the
+# mock Ticketing API, exports the TEST_NGINX_* variables the runner in t/lib
+# reads, runs prove, stops the services (also on Ctrl-C or a failure), then
+# fails the run if ASan/UBSan reported anything.
 #
 # Everything lands in build/t/ (override: TICKETING_T_DIR):
 #   servroot/      nginx prefix of the test being run (TEST_NGINX_SERVROOT)
@@ -19,7 +23,7 @@
 #                  ROCA fingerprint, made by t/tools/make_roca.py
 #                  (TEST_NGINX_CERTS)
 #   sanitizers/    ASan/UBSan reports, one file per reporting process
-#   redis.log, mock.log, *.pid
+#   redis.log, redis-tls.log, dns.zone, mock.log, *.pid
 set -euo pipefail
 LIB_TAG=run-t
 # shellcheck source=scripts/lib.sh
@@ -71,6 +75,8 @@ fi
 
 # ------------------------------------------------------------- services
 redis_pid=""
+redis_tls_pid=""
+dns_pid=""
 mock_pid=""
 
 cleanup() {
@@ -85,10 +91,14 @@ cleanup() {
         stop_pid "$npid" "test nginx" 5
     fi
     stop_pid "$mock_pid" "mock API" 5
+    stop_pid "$dns_pid" "DNS responder" 5
     # redis daemonized itself: its pid is only known from the pidfile.
     [ -n "$redis_pid" ] || redis_pid=$(read_pidfile "$rundir/redis.pid")
     stop_pid "$redis_pid" "redis-server" 5
-    rm -f "$rundir/redis.pid" "$rundir/mock.pid"
+    [ -n "$redis_tls_pid" ] \
+        || redis_tls_pid=$(read_pidfile "$rundir/redis-tls.pid")
+    stop_pid "$redis_tls_pid" "TLS redis-server" 5
+    rm -f "$rundir/redis.pid" "$rundir/redis-tls.pid" "$rundir/mock.pid"
     exit "$rc"
 }
 trap cleanup EXIT
@@ -97,7 +107,8 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-read -r server_port redis_port upstream_port <<<"$(free_ports 3 | xargs)"
+read -r server_port redis_port upstream_port redis_tls_port dns_port \
+    <<<"$(free_ports 5 | xargs)"
 
 rm -f "$rundir/redis.pid"
 redis-server --save '' --appendonly no --bind 127.0.0.1 --port "$redis_port" \
@@ -107,6 +118,52 @@ redis-server --save '' --appendonly no --bind 127.0.0.1 --port "$redis_port" \
 wait_until 10 "redis-server on port $redis_port" redis_up "$redis_port" \
     || die "redis-server not answering (log: $rundir/redis.log)"
 redis_pid=$(read_pidfile "$rundir/redis.pid")
+
+# TLS only (no plain port), clients verified when they present a
+# certificate, and an ACL user instead of the default one. The password is
+# made per run, so a log that shows it is caught by the tests.
+redis_tls_password=$(openssl rand -hex 12)
+rm -f "$rundir/redis-tls.pid"
+printf '%s\n' "user default off" \
+    "user gateway on >$redis_tls_password ~* &* +@all" \
+    > "$rundir/redis-tls.conf"
+redis-server "$rundir/redis-tls.conf" \
+    --save '' --appendonly no --bind 127.0.0.1 --port 0 \
+    --tls-port "$redis_tls_port" --tls-cert-file "$certs/server.crt" \
+    --tls-key-file "$certs/server.key" --tls-ca-cert-file "$certs/ca.crt" \
+    --tls-auth-clients optional \
+    --daemonize yes --pidfile "$rundir/redis-tls.pid" \
+    --dir "$rundir" --logfile "$rundir/redis-tls.log" \
+    || die "TLS redis-server did not start (log: $rundir/redis-tls.log)"
+redis_tls_up() {
+    [ "$(redis-cli --tls --cacert "$certs/ca.crt" -h 127.0.0.1 \
+         -p "$redis_tls_port" --user gateway --pass "$redis_tls_password" \
+         --no-auth-warning ping 2>/dev/null)" = PONG ]
+}
+wait_until 10 "TLS redis-server on port $redis_tls_port" redis_tls_up \
+    || die "TLS redis-server not answering (log: $rundir/redis-tls.log)"
+redis_tls_pid=$(read_pidfile "$rundir/redis-tls.pid")
+
+printf '%s\n' "redis.test 127.0.0.1 1" "localhost.test 127.0.0.1 1" \
+    > "$rundir/dns.zone"
+rm -f "$rundir/dns.zone.log"
+python3 t/tools/dns_responder.py --port "$dns_port" \
+    --zone "$rundir/dns.zone" > "$rundir/dns.log" 2>&1 &
+dns_pid=$!
+dns_up() {
+    pid_alive "$dns_pid" || return 2
+    [ -s "$rundir/dns.zone.log" ] && return 0
+    python3 - "$dns_port" <<'PY' >/dev/null 2>&1
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.settimeout(0.5)
+q = bytes.fromhex("abcd01000001000000000000") + b"\x04ping\x04test\x00\x00\x01\x00\x01"
+s.sendto(q, ("127.0.0.1", int(sys.argv[1])))
+s.recvfrom(512)
+PY
+}
+wait_until 10 "the DNS responder on port $dns_port" dns_up \
+    || die "the DNS responder did not start (log: $rundir/dns.log)"
 
 python3 "$mock" --host 127.0.0.1 --port "$upstream_port" \
     --pidfile "$rundir/mock.pid" --quiet > "$rundir/mock.log" 2>&1 &
@@ -145,6 +202,10 @@ export UBSAN_OPTIONS="print_stacktrace=1:log_path=$san/ubsan:suppressions=$rundi
 export TEST_NGINX_BINARY="$nginx"
 export TEST_NGINX_SERVER_PORT="$server_port"
 export TEST_NGINX_REDIS_PORT="$redis_port"
+export TEST_NGINX_REDIS_TLS_PORT="$redis_tls_port"
+export TEST_NGINX_REDIS_TLS_PASSWORD="$redis_tls_password"
+export TEST_NGINX_DNS_PORT="$dns_port"
+export TEST_NGINX_DNS_ZONE="$rundir/dns.zone"
 export TEST_NGINX_UPSTREAM_PORT="$upstream_port"
 export TEST_NGINX_SERVROOT="$servroot"
 export TEST_NGINX_CERTS="$certs"
@@ -153,6 +214,7 @@ export TEST_NGINX_CERTS="$certs"
 export TEST_NGINX_SANITIZER_DIR="$san"
 
 log "nginx $nginx"
+log "ports: redis TLS $redis_tls_port, DNS $dns_port (pid $dns_pid)"
 log "ports: nginx $server_port, redis $redis_port (pid $redis_pid)," \
     "mock API $upstream_port (pid $mock_pid); servroot $servroot"
 

@@ -1045,11 +1045,11 @@ ticketing-provider: JAM
 
 === TEST 16: configuration errors name the directive
 --- http_config
-    ticketing_redis redis.example.com:6379;
+    ticketing_redis 127.0.0.1:6379/0;
 --- config
 --- must_die
 --- error_log eval
-[qr/invalid address "redis.example.com:6379" in "ticketing_redis" directive/]
+[qr/invalid address "127.0.0.1:6379\/0" in "ticketing_redis" directive: invalid host/]
 
 
 

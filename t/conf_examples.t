@@ -253,3 +253,27 @@ main::gateway_example()
 [401, 200, 405]
 --- response_body_like eval
 ['"code":"0003"', 'Blocks', '"code":"0017"']
+
+
+
+=== TEST 7: multi-instance.conf: MISS, HIT, 401 before the cache, purge, MISS
+--- http_config eval
+main::example('multi-instance.conf')
+--- request eval
+["DELETE /_ticketing/cache",
+ "GET /v2/ticket/metadata/types",
+ "GET /v2/ticket/metadata/types",
+ "GET /v2/ticket/metadata/types",
+ "DELETE /_ticketing/cache?operation=metadata.types",
+ "GET /v2/ticket/metadata/types"]
+--- more_headers eval
+[main::auth(main::rs('--claims', '{"permissions":["ticketing.cache.purge"]}')),
+ main::auth(main::rs()), main::auth(main::rs()), "",
+ main::auth(main::rs('--claims', '{"permissions":["ticketing.cache.purge"]}')),
+ main::auth(main::rs())]
+--- error_code eval
+[200, 200, 200, 401, 200, 200]
+--- response_headers eval
+["", "X-Cache-Status: MISS", "X-Cache-Status: HIT", "!X-Cache-Status", "", "X-Cache-Status: MISS"]
+--- response_body_like eval
+['"purged":\d+', 'issuetypes', 'issuetypes', '"code":"0003"', '"purged":[1-9]', 'issuetypes']

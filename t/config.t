@@ -152,21 +152,21 @@ invalid permission name "" in "ticketing_auth_mtls_client" directive
 
 
 
-=== TEST 12: a Redis address that is a host name (resolving it would block)
+=== TEST 12: a Redis host name needs nginx's resolver (nothing blocks)
 --- http_config
     ticketing_redis redis.example.com:6379;
 --- must_die
 --- error_log
-invalid address "redis.example.com:6379" in "ticketing_redis" directive
+"ticketing_redis redis.example.com:6379": a host name is resolved with nginx's "resolver", and none is defined
 
 
 
-=== TEST 13: a Redis address without a port
+=== TEST 13: a Redis address that is not a host name
 --- http_config
-    ticketing_redis 127.0.0.1;
+    ticketing_redis redis/example:6379;
 --- must_die
 --- error_log
-invalid address "127.0.0.1" in "ticketing_redis" directive
+invalid address "redis/example:6379" in "ticketing_redis" directive
 
 
 
