@@ -52,10 +52,13 @@ static ngx_int_t ngx_http_ticketing_auth_refuse(ngx_http_request_t *r,
     const char *reason);
 static ngx_int_t ngx_http_ticketing_auth_jwt(ngx_http_request_t *r,
     ngx_http_ticketing_ctx_t *ctx, ngx_http_ticketing_auth_loc_conf_t *alcf,
-    ngx_str_t *token, uint64_t **memo);
+    ngx_str_t *token, ngx_uint_t can_wait, uint64_t **memo);
+static ngx_int_t ngx_http_ticketing_auth_jwks_miss(ngx_http_request_t *r,
+    ngx_http_ticketing_ctx_t *ctx, ngx_http_ticketing_auth_loc_conf_t *alcf,
+    ngx_uint_t can_wait);
 static ngx_int_t ngx_http_ticketing_auth_identify(ngx_http_request_t *r,
     ngx_http_ticketing_ctx_t *ctx, ngx_http_ticketing_auth_loc_conf_t *alcf,
-    ngx_str_t *need, uint64_t memo_bit);
+    ngx_str_t *need, uint64_t memo_bit, ngx_uint_t can_wait);
 static ngx_int_t ngx_http_ticketing_auth_mtls(ngx_http_request_t *r,
     ngx_http_ticketing_ctx_t *ctx, ngx_http_ticketing_auth_loc_conf_t *alcf,
     ngx_str_t *need);
@@ -166,6 +169,13 @@ ngx_http_ticketing_auth_handler(ngx_http_request_t *r,
     ngx_int_t                        rc;
     ngx_http_ticketing_loc_conf_t   *tlcf;
 
+    if (ctx->auth.jwks_wait != NULL
+        && ngx_http_ticketing_jwks_waiting(ctx->auth.jwks_wait))
+    {
+        /* re-entered by an event while it waits for a key set */
+        return NGX_DONE;
+    }
+
     tlcf = ngx_http_get_module_loc_conf(r, ngx_http_ticketing_module);
 
     if (!tlcf->auth.enable) {
@@ -176,7 +186,7 @@ ngx_http_ticketing_auth_handler(ngx_http_request_t *r,
     rc = ngx_http_ticketing_auth_identify(r, ctx, &tlcf->auth,
                                    &tlcf->auth.need[ctx->route.op->number],
                                    NGX_HTTP_TICKETING_AUTH_MEMO_OP(
-                                                        ctx->route.op));
+                                                        ctx->route.op), 1);
     if (rc != NGX_OK) {
         return rc;
     }
@@ -189,7 +199,8 @@ ngx_http_ticketing_auth_handler(ngx_http_request_t *r,
  * The cache purge endpoint (ngx_http_ticketing_cache.c): the same
  * authentication as the gateway, and the purge permission
  * (ticketing_cache_purge_permission).  NGX_OK, or an HTTP status with
- * ctx->error_detail and WWW-Authenticate set.
+ * ctx->error_detail and WWW-Authenticate set.  A content handler: it does
+ * not wait for a ticketing_jwks_url key set.
  */
 ngx_int_t
 ngx_http_ticketing_auth_purge(ngx_http_request_t *r,
@@ -205,19 +216,21 @@ ngx_http_ticketing_auth_purge(ngx_http_request_t *r,
 
     return ngx_http_ticketing_auth_identify(r, ctx, &tlcf->auth,
                                             &tlcf->auth.purge_permission,
-                                            NGX_HTTP_TICKETING_AUTH_MEMO_PURGE);
+                                            NGX_HTTP_TICKETING_AUTH_MEMO_PURGE,
+                                            0);
 }
 
 
 /*
  * A token or a client certificate, then the role and "need".  "memo_bit"
  * names this check in the memo of a cached token: once a token has passed
- * it in a location, its repeats skip the claim lookups.
+ * it in a location, its repeats skip the claim lookups.  "can_wait": the
+ * request may wait for a fetch of a ticketing_jwks_url key set (NGX_DONE).
  */
 static ngx_int_t
 ngx_http_ticketing_auth_identify(ngx_http_request_t *r,
     ngx_http_ticketing_ctx_t *ctx, ngx_http_ticketing_auth_loc_conf_t *alcf,
-    ngx_str_t *need, uint64_t memo_bit)
+    ngx_str_t *need, uint64_t memo_bit, ngx_uint_t can_wait)
 {
     uint64_t   *memo;
     ngx_str_t   token, *auth;
@@ -268,7 +281,7 @@ ngx_http_ticketing_auth_identify(ngx_http_request_t *r,
         token.len--;
     }
 
-    rc = ngx_http_ticketing_auth_jwt(r, ctx, alcf, &token, &memo);
+    rc = ngx_http_ticketing_auth_jwt(r, ctx, alcf, &token, can_wait, &memo);
     if (rc != NGX_OK) {
         return rc;
     }
@@ -327,16 +340,19 @@ ngx_http_ticketing_auth_refuse(ngx_http_request_t *r,
 static ngx_int_t
 ngx_http_ticketing_auth_jwt(ngx_http_request_t *r,
     ngx_http_ticketing_ctx_t *ctx, ngx_http_ticketing_auth_loc_conf_t *alcf,
-    ngx_str_t *token, uint64_t **memo)
+    ngx_str_t *token, ngx_uint_t can_wait, uint64_t **memo)
 {
     json_t                              *claims, *sub;
     size_t                               nkeys;
+    ngx_int_t                            rc;
     const char                          *reason;
     ngx_pool_cleanup_t                  *cln;
     ngx_http_ticketing_jwt_cache_t      *cache;
     ngx_http_ticketing_main_conf_t      *tmcf;
     ngx_http_ticketing_jwt_verify_t      vf;
     const ngx_http_ticketing_jwt_key_t  *keys;
+
+again:
 
     /* a fetched key set replaces the configured keys once there is one */
     keys = NULL;
@@ -351,13 +367,24 @@ ngx_http_ticketing_auth_jwt(ngx_http_request_t *r,
         nkeys = alcf->keys->nelts;
     }
 
+    if (nkeys == 0 && alcf->jwks != NULL) {
+        /* no key set yet: wait for one, or 503 */
+        rc = ngx_http_ticketing_auth_jwks_miss(r, ctx, alcf, can_wait);
+        if (rc == NGX_AGAIN) {
+            goto again;
+        }
+
+        if (rc != NGX_DECLINED) {
+            return rc;
+        }
+    }
+
     if (nkeys == 0) {
         ctx->auth.failure = NGX_HTTP_TICKETING_AUTHN_NO_KEY;
         return ngx_http_ticketing_auth_refuse(r, ctx, NGX_HTTP_UNAUTHORIZED,
-                                       "invalid_token",
-                                       alcf->jwks
-                                       ? "no token key is available yet"
-                                       : "no token key is configured here");
+                                              "invalid_token",
+                                              "no token key is configured "
+                                              "here");
     }
 
     tmcf = ngx_http_get_module_main_conf(r, ngx_http_ticketing_module);
@@ -431,6 +458,21 @@ ngx_http_ticketing_auth_jwt(ngx_http_request_t *r,
                != 0)
     {
         ctx->auth.failure = ngx_http_ticketing_prom_jwt_failure(reason);
+
+        if (ctx->auth.failure == NGX_HTTP_TICKETING_AUTHN_UNKNOWN_KID
+            && alcf->jwks != NULL)
+        {
+            /* the IdP may have published the key since the last fetch */
+            rc = ngx_http_ticketing_auth_jwks_miss(r, ctx, alcf, can_wait);
+            if (rc == NGX_AGAIN) {
+                goto again;
+            }
+
+            if (rc != NGX_DECLINED) {
+                return rc;
+            }
+        }
+
         return ngx_http_ticketing_auth_refuse(r, ctx, NGX_HTTP_UNAUTHORIZED,
                                               "invalid_token", reason);
 
@@ -463,6 +505,46 @@ ngx_http_ticketing_auth_jwt(ngx_http_request_t *r,
                    &ctx->auth.subject);
 
     return NGX_OK;
+}
+
+
+/*
+ * The token's key is not among those of the location: its
+ * ticketing_jwks_url set lacks the kid, or no set is loaded yet.  Wait for
+ * a fetch of the set (NGX_DONE), look again now (NGX_AGAIN), or answer:
+ * 503 while this worker has never loaded a set (the gateway is not ready:
+ * its keys are missing, the token may well be good), NGX_DECLINED for the
+ * usual 401.
+ */
+static ngx_int_t
+ngx_http_ticketing_auth_jwks_miss(ngx_http_request_t *r,
+    ngx_http_ticketing_ctx_t *ctx, ngx_http_ticketing_auth_loc_conf_t *alcf,
+    ngx_uint_t can_wait)
+{
+    ngx_int_t  rc;
+
+    if (can_wait) {
+        rc = ngx_http_ticketing_jwks_wait(alcf->jwks, r, &ctx->auth.jwks_wait);
+        if (rc != NGX_DECLINED) {
+            return rc;
+        }
+    }
+
+    if (ngx_http_ticketing_jwks_loaded(alcf->jwks)) {
+        return NGX_DECLINED;
+    }
+
+    /* not an authentication failure: counted as a refusal only */
+    ctx->auth.failure = NGX_HTTP_TICKETING_AUTH_OK;
+
+    ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                  "ticketing auth: no key set is loaded yet from the "
+                  "ticketing_jwks_url");
+
+    ctx->error_detail = "the gateway is not ready: its token keys are not "
+                        "loaded yet";
+
+    return NGX_HTTP_SERVICE_UNAVAILABLE;
 }
 
 

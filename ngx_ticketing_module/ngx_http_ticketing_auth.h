@@ -77,6 +77,9 @@ typedef struct {
 
     /* why it refused, for the metrics: ngx_http_ticketing_auth_failure_e */
     ngx_uint_t                     failure;
+
+    /* it waits, or has waited, for a fetch of a key set (jwks.c) */
+    ngx_http_ticketing_jwks_wait_t  *jwks_wait;
 } ngx_http_ticketing_auth_ctx_t;
 
 

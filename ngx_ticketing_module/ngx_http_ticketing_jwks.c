@@ -13,6 +13,16 @@
  * is freed right away.  A failure keeps the last good set and retries
  * sooner, with a backoff.
  *
+ * A token whose kid is not in the set (or a token checked before any set
+ * is loaded) makes the request wait for a fetch of the set: the one going
+ * on, or one it starts, at most once per refetch_interval (random kids
+ * cannot make the worker hammer the IdP).  The request suspends the access
+ * phase as the cache lookup does (NGX_DONE, ngx_http_test_reading): it is
+ * queued on the fetcher, and resumed by ngx_http_core_run_phases() when
+ * the fetch ends, or after the fetch's timeout at the latest.  Its pool
+ * cleanup takes it off the queue, so a request whose client went away is
+ * never resumed.
+ *
  * The connection is the module's client layer (ngx_http_ticketing_peer.c):
  * a host name is resolved with nginx's resolver, https is nginx's SSL
  * layer with the ticketing_jwks_ssl_* settings (the certificate verified
@@ -33,6 +43,7 @@
 #define NGX_HTTP_TICKETING_JWKS_TIMEOUT   5000
 #define NGX_HTTP_TICKETING_JWKS_MAX_SIZE  (256 * 1024)
 #define NGX_HTTP_TICKETING_JWKS_JITTER    250
+#define NGX_HTTP_TICKETING_JWKS_REFETCH   10000
 
 
 struct ngx_http_ticketing_jwks_s {
@@ -42,6 +53,7 @@ struct ngx_http_ticketing_jwks_s {
     ngx_msec_t                     interval;
     ngx_msec_t                     timeout;
     size_t                         max_size;
+    ngx_msec_t                     refetch_interval;    /* 0: never */
     unsigned                       flags;       /* of _jwt_jwks() */
 
     /* the state of this worker */
@@ -55,9 +67,24 @@ struct ngx_http_ticketing_jwks_s {
     unsigned                       busy:1;
     unsigned                       https:1;
 
+    /* requests waiting for the fetch going on (_jwks_wait_t) */
+    ngx_queue_t                    waiters;
+    ngx_msec_t                     refetched;   /* when the last began */
+    unsigned                       has_refetched:1;
+    unsigned                       tried:1;     /* some fetch has ended */
+
     ngx_http_ticketing_jwt_key_t  *keys;        /* ngx_alloc()ed */
     size_t                         nkeys;
     uint32_t                       crc;         /* of the set's document */
+};
+
+
+struct ngx_http_ticketing_jwks_wait_s {
+    ngx_queue_t                    queue;       /* in f->waiters */
+    ngx_http_request_t            *request;
+    ngx_http_ticketing_jwks_t     *jwks;
+    ngx_event_t                    timer;       /* gives up waiting */
+    unsigned                       waiting:1;
 };
 
 
@@ -70,6 +97,10 @@ static void ngx_http_ticketing_jwks_fail(ngx_http_ticketing_jwks_t *f,
     const char *reason);
 static void ngx_http_ticketing_jwks_close(ngx_http_ticketing_jwks_t *f);
 static void ngx_http_ticketing_jwks_free_keys(ngx_http_ticketing_jwks_t *f);
+static void ngx_http_ticketing_jwks_ended(ngx_http_ticketing_jwks_t *f);
+static void ngx_http_ticketing_jwks_resume(ngx_http_ticketing_jwks_wait_t *w);
+static void ngx_http_ticketing_jwks_wait_timeout(ngx_event_t *ev);
+static void ngx_http_ticketing_jwks_wait_cleanup(void *data);
 static char *ngx_http_ticketing_jwks_parse(ngx_conf_t *cf,
     ngx_http_ticketing_jwks_t *f, ngx_str_t *url, ngx_str_t *host,
     ngx_str_t *uri);
@@ -81,6 +112,14 @@ ngx_http_ticketing_jwks_keys(ngx_http_ticketing_jwks_t *jwks, size_t *n)
     *n = jwks->nkeys;
 
     return jwks->nkeys ? jwks->keys : NULL;
+}
+
+
+ngx_uint_t
+ngx_http_ticketing_jwks_loaded(ngx_http_ticketing_jwks_t *jwks)
+{
+    /* a set is only ever replaced by another good one */
+    return jwks->nkeys != 0;
 }
 
 
@@ -113,6 +152,8 @@ ngx_http_ticketing_jwks_init_process(ngx_cycle_t *cycle)
         f = fp[i];
 
         f->log = cycle->log;
+        ngx_queue_init(&f->waiters);
+
         f->buf = ngx_alloc(f->max_size + 1, cycle->log);
         if (f->buf == NULL) {
             return NGX_ERROR;
@@ -397,6 +438,8 @@ next:
     }
 
     ngx_add_timer(&f->event, f->interval);
+
+    ngx_http_ticketing_jwks_ended(f);
 }
 
 
@@ -427,6 +470,8 @@ ngx_http_ticketing_jwks_fail(ngx_http_ticketing_jwks_t *f, const char *reason)
     if (!ngx_exiting && !ngx_terminate && !ngx_quit) {
         ngx_add_timer(&f->event, delay);
     }
+
+    ngx_http_ticketing_jwks_ended(f);
 }
 
 
@@ -453,6 +498,200 @@ ngx_http_ticketing_jwks_free_keys(ngx_http_ticketing_jwks_t *f)
     ngx_free(f->keys);
     f->keys = NULL;
     f->nkeys = 0;
+}
+
+
+/* ------------------------------------------- requests waiting for a fetch */
+
+
+ngx_int_t
+ngx_http_ticketing_jwks_wait(ngx_http_ticketing_jwks_t *f,
+    ngx_http_request_t *r, ngx_http_ticketing_jwks_wait_t **wp)
+{
+    ngx_pool_cleanup_t              *cln;
+    ngx_http_ticketing_jwks_wait_t  *w;
+
+    if (*wp != NULL) {
+        /* it has waited (or looked again) once: answer now */
+        return NGX_DECLINED;
+    }
+
+    if (f->buf == NULL) {
+        /*
+         * No fetcher runs in this process: init_process did not run for
+         * this configuration (a single process after a reload).
+         */
+        return NGX_DECLINED;
+    }
+
+    if (f->nkeys && f->refetch_interval == 0) {
+        /* an unknown kid never makes a fetch */
+        return NGX_DECLINED;
+    }
+
+    if (!f->busy && f->tried
+        && (f->refetch_interval == 0
+            || (f->has_refetched
+                && ngx_current_msec - f->refetched < f->refetch_interval)))
+    {
+        /* no fetch runs, and one may not start yet */
+        return NGX_DECLINED;
+    }
+
+    w = ngx_pcalloc(r->pool, sizeof(ngx_http_ticketing_jwks_wait_t));
+    if (w == NULL) {
+        return NGX_ERROR;
+    }
+
+    cln = ngx_pool_cleanup_add(r->pool, 0);
+    if (cln == NULL) {
+        return NGX_ERROR;
+    }
+
+    w->request = r;
+    w->jwks = f;
+    *wp = w;
+
+    if (!f->busy) {
+
+        if (f->tried) {
+            f->refetched = ngx_current_msec;
+            f->has_refetched = 1;
+
+            ngx_http_ticketing_metrics_inc(
+                                         NGX_HTTP_TICKETING_M_JWKS_REFETCH);
+
+            ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                          "ticketing jwks: %s, fetching \"%V\" again",
+                          f->nkeys ? "a token key id is not in the set"
+                                   : "no key set is loaded yet",
+                          &f->url);
+        }
+
+        /*
+         * Otherwise the first fetch of this worker has not started yet:
+         * it starts now instead of after its jitter.
+         */
+
+        if (f->event.timer_set) {
+            ngx_del_timer(&f->event);
+        }
+
+        /* starts a fetch when none runs (it may also end at once) */
+        ngx_http_ticketing_jwks_timer(&f->event);
+
+        if (!f->busy) {
+            return NGX_AGAIN;
+        }
+    }
+
+    cln->handler = ngx_http_ticketing_jwks_wait_cleanup;
+    cln->data = w;
+
+    w->timer.handler = ngx_http_ticketing_jwks_wait_timeout;
+    w->timer.data = w;
+    w->timer.log = r->connection->log;
+
+    /* the fetch ends by its own deadline before this one */
+    ngx_add_timer(&w->timer, f->timeout);
+
+    ngx_queue_insert_tail(&f->waiters, &w->queue);
+    w->waiting = 1;
+
+    /* notice a client that goes away while we wait */
+    r->read_event_handler = ngx_http_test_reading;
+
+    ngx_log_debug1(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                   "ticketing jwks: waiting for the fetch of \"%V\"",
+                   &f->url);
+
+    return NGX_DONE;
+}
+
+
+ngx_uint_t
+ngx_http_ticketing_jwks_waiting(ngx_http_ticketing_jwks_wait_t *w)
+{
+    return w->waiting;
+}
+
+
+/* a fetch ended, well or not: the requests waiting for it go on */
+static void
+ngx_http_ticketing_jwks_ended(ngx_http_ticketing_jwks_t *f)
+{
+    ngx_queue_t  waiters;
+
+    f->tried = 1;
+
+    if (ngx_queue_empty(&f->waiters)) {
+        return;
+    }
+
+    /* a request that comes meanwhile waits for another fetch */
+    ngx_queue_init(&waiters);
+    ngx_queue_add(&waiters, &f->waiters);
+    ngx_queue_init(&f->waiters);
+
+    while (!ngx_queue_empty(&waiters)) {
+        ngx_http_ticketing_jwks_resume(
+                      ngx_queue_data(ngx_queue_head(&waiters),
+                                     ngx_http_ticketing_jwks_wait_t, queue));
+    }
+}
+
+
+static void
+ngx_http_ticketing_jwks_resume(ngx_http_ticketing_jwks_wait_t *w)
+{
+    ngx_connection_t    *c;
+    ngx_http_request_t  *r;
+
+    r = w->request;
+    c = r->connection;
+
+    ngx_queue_remove(&w->queue);
+    w->waiting = 0;
+
+    if (w->timer.timer_set) {
+        ngx_del_timer(&w->timer);
+    }
+
+    /* the auth step looks at the key set again, and answers */
+    r->read_event_handler = ngx_http_block_reading;
+
+    ngx_http_core_run_phases(r);
+    ngx_http_run_posted_requests(c);
+}
+
+
+static void
+ngx_http_ticketing_jwks_wait_timeout(ngx_event_t *ev)
+{
+    ngx_http_ticketing_jwks_wait_t  *w = ev->data;
+
+    ngx_log_error(NGX_LOG_INFO, ev->log, 0,
+                  "ticketing jwks: the fetch of \"%V\" takes too long, "
+                  "no more waiting for it", &w->jwks->url);
+
+    ngx_http_ticketing_jwks_resume(w);
+}
+
+
+/* the request's pool goes away: it is never resumed */
+static void
+ngx_http_ticketing_jwks_wait_cleanup(void *data)
+{
+    ngx_http_ticketing_jwks_wait_t  *w = data;
+
+    if (w->waiting) {
+        ngx_queue_remove(&w->queue);
+        w->waiting = 0;
+    }
+
+    if (w->timer.timer_set) {
+        ngx_del_timer(&w->timer);
+    }
 }
 
 
@@ -508,7 +747,10 @@ ngx_http_ticketing_jwks_init_conf(ngx_conf_t *cf)
 }
 
 
-/* ticketing_jwks_url <url> [interval=5m] [timeout=5s] [max_size=256k] */
+/*
+ * ticketing_jwks_url <url> [interval=5m] [timeout=5s] [max_size=256k]
+ *     [refetch_interval=10s] [mixed_oct]
+ */
 char *
 ngx_http_ticketing_jwks_url(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 {
@@ -537,6 +779,7 @@ ngx_http_ticketing_jwks_url(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     f->interval = NGX_HTTP_TICKETING_JWKS_INTERVAL;
     f->timeout = NGX_HTTP_TICKETING_JWKS_TIMEOUT;
     f->max_size = NGX_HTTP_TICKETING_JWKS_MAX_SIZE;
+    f->refetch_interval = NGX_HTTP_TICKETING_JWKS_REFETCH;
 
     value = cf->args->elts;
 
@@ -583,6 +826,19 @@ ngx_http_ticketing_jwks_url(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
             }
 
             f->max_size = (size_t) size;
+            continue;
+        }
+
+        if (ngx_strncmp(value[i].data, "refetch_interval=", 17) == 0) {
+            s.data = value[i].data + 17;
+            s.len = value[i].len - 17;
+
+            ms = ngx_parse_time(&s, 0);
+            if (ms == NGX_ERROR) {
+                goto invalid;
+            }
+
+            f->refetch_interval = (ngx_msec_t) ms;
             continue;
         }
 
@@ -633,8 +889,8 @@ invalid:
     ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                        "invalid parameter \"%V\" in \"%V\" directive, "
                        "expected interval= (at least 1s), timeout=, "
-                       "max_size= (1k to 16m) or mixed_oct", &value[i],
-                       &cmd->name);
+                       "max_size= (1k to 16m), refetch_interval= or "
+                       "mixed_oct", &value[i], &cmd->name);
 
     return NGX_CONF_ERROR;
 }

@@ -248,7 +248,7 @@ ngx_http_ticketing_metrics_handler(ngx_http_request_t *r)
             + NGX_HTTP_TICKETING_M_NCACHE
             + NGX_HTTP_TICKETING_M_NEVENTS
             + NGX_HTTP_TICKETING_M_NCLASSES
-            + 1 + 3 * 11)
+            + 1 + 3 * 12)
            * NGX_HTTP_TICKETING_M_LINE;
 
     for (i = 0; i < NGX_HTTP_TICKETING_M_NSTEPS; i++) {
@@ -401,6 +401,14 @@ ngx_http_ticketing_metrics_handler(ngx_http_request_t *r)
     labels[1] = "miss";
     p = ngx_http_ticketing_metrics_line(p, end, name, labels, 1,
                             m->events[NGX_HTTP_TICKETING_M_TOKEN_CACHE_MISS]);
+
+    name = "ticketing_jwks_refetches_total";
+    p = ngx_http_ticketing_metrics_head(p, name, "counter",
+                        "Fetches of ticketing_jwks_url key sets that "
+                        "requests started ahead of schedule (a token key "
+                        "id not in the set, or no set loaded yet).");
+    p = ngx_http_ticketing_metrics_line(p, end, name, NULL, 0,
+                             m->events[NGX_HTTP_TICKETING_M_JWKS_REFETCH]);
 
     name = "ticketing_redis_circuit_open";
     p = ngx_http_ticketing_metrics_head(p, name, "gauge",

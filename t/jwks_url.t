@@ -8,12 +8,21 @@
 # the second one.  "GET /slow/..." waits in the mock API (X-Mock-Delay-Ms)
 # so that the next requests come after a given fetch: 2.5 s for a refresh
 # due 1 s after the first fetch, a wide margin for a loaded machine (the
-# blocks are timed, so they are skipped under valgrind).  A refetch driven
-# by events rather than an interval would let them wait on the fetch
-# itself.
+# blocks are timed, so they are skipped under valgrind).
+#
+# The blocks about a token whose kid is not in the set (a refetch the
+# request waits for) and about requests before any set is loaded (503)
+# are not timed: a request that needs the set waits for the fetch itself.
+# Their key sets come from the mock's stand-in IdP (GET /idp/NAME/jwks):
+# "--- idp" lines "NAME FILE [STATUS [DELAY_MS]]" set its documents
+# (files of t/data) before nginx starts, after a reset of the mock; a
+# request "POST /__mock/jwks/NAME" changes one between two requests (a
+# rotation, an IdP that fails or hangs), and "GET /__mock/jwks/NAME" says
+# how many times the set was fetched, counted from the mock's request log.
 
 use Test::Nginx::Socket 'no_plan';
 use IO::Socket::INET;
+use HTTP::Tiny;
 use lib 't/tools';
 use TicketingAuth;
 
@@ -34,6 +43,32 @@ sub frozen_port {
 repeat_each(1);
 no_shuffle();
 
+# the burst blocks: 100 requests from SSI subrequests through the proxy
+# module to the gateway, all at once (two connections each)
+worker_connections(1024);
+
+# the stand-in IdP of the mock: a reset, then each document of "--- idp"
+sub idp_setup {
+    my ($spec) = @_;
+    my $base = "http://127.0.0.1:$ENV{TEST_NGINX_UPSTREAM_PORT}/__mock";
+    my $http = HTTP::Tiny->new(timeout => 10);
+    my $res = $http->post("$base/reset");
+    die "mock reset: $res->{status} $res->{content}\n" unless $res->{success};
+    for my $line (split /\n/, $spec) {
+        next unless $line =~ /\S/;
+        my ($name, $file, $status, $delay) = split ' ', $line;
+        open my $fh, '<', "t/data/$file" or die "t/data/$file: $!\n";
+        my $doc = do { local $/; <$fh> };
+        close $fh;
+        $res = $http->post("$base/jwks/$name", {
+            content => $doc,
+            headers => { 'X-Mock-Status' => $status // 200,
+                         'X-Mock-Delay-Ms' => $delay // 0 } });
+        die "mock jwks $name: $res->{status} $res->{content}\n"
+            unless $res->{success};
+    }
+}
+
 sub main::auth { return TicketingAuth::bearer(@_) }
 sub main::rsa2026 {
     return main::auth('--key', 't/data/jwks-rsa.key', '--alg', 'RS256',
@@ -49,8 +84,34 @@ sub main::ec2026 {
 }
 sub main::wait_ms { return "X-Mock-Delay-Ms: $_[0]" }
 
+# a token of a kid that no set holds (its signature is never checked)
+our $Unknown = 0;
+sub main::unknown_token {
+    my $kid = sprintf 'unknown-%d-%d-%08x', $$, ++$Unknown, int rand 2**32;
+    return TicketingAuth::b64url(qq({"alg":"RS256","typ":"JWT","kid":"$kid"}))
+           . '.' . TicketingAuth::b64url(qq({"sub":"x","exp":)
+                                         . (time + 3600) . '}')
+           . '.' . TicketingAuth::b64url('not a signature');
+}
+sub main::unknown { return 'Authorization: Bearer ' . main::unknown_token() }
+
+# a document of t/data, to POST to the mock
+sub main::data {
+    open my $fh, '<', "t/data/$_[0]" or die "t/data/$_[0]: $!";
+    local $/;
+    return <$fh>;
+}
+
+# an SSI page that sends $n requests with distinct unknown kids at once
+sub main::burst_page {
+    my ($n) = @_;
+    return join '', map { '<!--# include virtual="/kid/'
+                          . main::unknown_token() . '" -->' } 1 .. $n;
+}
+
 our $unauthorized = '^\{"code":"0003","status":"UNAUTHORIZED","message":"Unauthorized","detailMsg":"%s"\}$';
 sub main::u401 { return sprintf $unauthorized, $_[0] }
+our $not_ready = '^\{"code":"0030","status":"SERVICE_UNAVAILABLE","message":"Service Unavailable","detailMsg":"the gateway is not ready: its token keys are not loaded yet"\}$';
 
 add_block_preprocessor(sub {
     my $block = shift;
@@ -72,6 +133,8 @@ _EOC_
         . ($block->http_config // ""));
 
     unlink $ENV{TEST_NGINX_SERVROOT_SOCK};
+
+    idp_setup($block->idp) if defined $block->idp;
 
     my $config = $block->config;
     if (defined $config && $config =~ /FROZEN_PORT/) {
@@ -117,6 +180,9 @@ _EOC_
         error_page 503 =404 /jwks;
         alias $TEST_NGINX_DATA/jwks.json;
     }
+    location /__mock/ {
+        proxy_pass http://127.0.0.1:$TEST_NGINX_UPSTREAM_PORT;
+    }
 _EOC_
     }
 });
@@ -156,7 +222,8 @@ __DATA__
 --- config
     location /v2/ {
         ticketing_gateway on;
-        ticketing_jwks_url http://127.0.0.1:$TEST_NGINX_SERVER_PORT/jwks-then-rotated interval=1s;
+        # the periodic refresh alone: no refetch for the unknown kid
+        ticketing_jwks_url http://127.0.0.1:$TEST_NGINX_SERVER_PORT/jwks-then-rotated interval=1s refetch_interval=0;
         proxy_pass http://127.0.0.1:$TEST_NGINX_UPSTREAM_PORT;
     }
 --- request eval
@@ -182,7 +249,7 @@ my $old = main::rsa2026();
 
 
 
-=== TEST 3: the URL refuses connections: the configured keys stay in use, a warning
+=== TEST 3: the URL refuses connections: the configured keys stay in use, a warning; without them, 503
 --- config
     location /v2/ {
         ticketing_gateway on;
@@ -202,11 +269,11 @@ my $old = main::rsa2026();
 --- more_headers eval
 [main::wait_ms(500), main::rsa2026(), main::rsa2026()]
 --- error_code eval
-[200, 200, 401]
+[200, 200, 503]
 --- response_headers eval
-["", "", 'WWW-Authenticate: Bearer realm="ticketing", error="invalid_token"']
+["", "", "!WWW-Authenticate"]
 --- response_body_like eval
-['.', '.', main::u401('no token key is available yet')]
+['.', '.', $main::not_ready]
 --- error_log eval
 [qr/\[warn\].*ticketing jwks: refreshing from "http:\/\/127\.0\.0\.1:1\/certs" failed: connect\(\) to 127\.0\.0\.1:1 failed \(111: Connection refused\); no key set fetched yet, next attempt in 1000ms/]
 --- no_error_log
@@ -389,7 +456,7 @@ ticketing jwks: 3 key(s)
 --- more_headers eval
 [main::wait_ms(600), main::rsa2026(), main::rsa2026()]
 --- error_code eval
-[200, 200, 401]
+[200, 200, 503]
 --- error_log eval
 [qr/ticketing jwks: 3 key\(s\) loaded from "unix:[^"]*:\/jwks"/,
  qr/ticketing jwks: refreshing from "http:\/\/\[::1\]:1\/certs" failed/]
@@ -528,5 +595,241 @@ $j =~ s/\[\n/[\n  {"kty": "oct", "kid": "oct-64", "k": "$k"},\n/ or die;
  main::auth('--key', 't/data/jwks-rsa.key', '--alg', 'RS256', '--kid', 'rsa-2026')]
 --- error_code eval
 [200, 200, 401, 200, 401]
+--- no_error_log
+[error]
+
+
+
+=== TEST 17: a kid the set lacks: one refetch, the request waits for it and passes
+--- idp
+rotate jwks.json
+--- config
+    location /v2/ {
+        ticketing_gateway on;
+        ticketing_jwks_url http://127.0.0.1:$TEST_NGINX_UPSTREAM_PORT/idp/rotate/jwks interval=1h refetch_interval=1h;
+        proxy_pass http://127.0.0.1:$TEST_NGINX_UPSTREAM_PORT;
+    }
+--- request eval
+["GET /v2/ticket/metadata/types",
+ "POST /__mock/jwks/rotate\n" . main::data('jwks-rotated.json'),
+ "GET /v2/ticket/metadata/types",
+ "GET /v2/ticket/metadata/types",
+ "GET /v2/ticket/metadata/types",
+ "GET /__mock/jwks/rotate"]
+--- more_headers eval
+[main::rsa2026(), "", main::rsa2027(), main::rsa2027(), main::rsa2026(), ""]
+--- error_code eval
+[200, 200, 200, 200, 401, 200]
+--- response_body_like eval
+['.', '.', '.', '.', main::u401('token key id \\(kid\\) is unknown'),
+ '^\{"fetches": 2\}$']
+--- no_error_log
+[error]
+
+
+
+=== TEST 18: unknown kids in bursts of 100 concurrent requests: one refetch per refetch_interval
+--- timeout: 20
+--- http_config
+    ticketing_metrics_zone ticketing;
+--- idp
+burst jwks.json
+--- user_files eval
+">>> burst1.html\n" . main::burst_page(100) . "\n>>> burst2.html\n" . main::burst_page(100)
+--- config
+    location /v2/ {
+        ticketing_gateway on;
+        ticketing_jwks_url http://127.0.0.1:$TEST_NGINX_UPSTREAM_PORT/idp/burst/jwks interval=1h refetch_interval=1h;
+        proxy_pass http://127.0.0.1:$TEST_NGINX_UPSTREAM_PORT;
+    }
+    location /burst {
+        ssi on;
+        ssi_types *;
+    }
+    location ~ ^/kid/(?<kid_token>[^/]+)$ {
+        rewrite ^ /v2/ticket/metadata/types break;
+        proxy_set_header Authorization "Bearer $kid_token";
+        proxy_set_header ticketing-provider JAM;
+        proxy_pass http://127.0.0.1:$TEST_NGINX_SERVER_PORT;
+    }
+    location = /metrics {
+        ticketing_metrics;
+    }
+--- request eval
+["GET /v2/ticket/metadata/types",
+ "GET /burst1.html",
+ "GET /__mock/jwks/burst",
+ "GET /burst2.html",
+ "GET /__mock/jwks/burst",
+ "GET /metrics"]
+--- more_headers eval
+[main::rsa2026(), "", "", "", "", ""]
+--- error_code eval
+[200, 200, 200, 200, 200, 200]
+--- response_body_like eval
+my $u = substr(main::u401('token key id \\(kid\\) is unknown'), 1, -1);
+['.', "^(?:$u){100}\$", '^\{"fetches": 2\}$', "^(?:$u){100}\$",
+ '^\{"fetches": 2\}$',
+ qr/^ticketing_auth_failures_total\{reason="unknown_kid"\} 200\n.*^ticketing_jwks_refetches_total 1$/ms]
+--- no_error_log
+[error]
+
+
+
+=== TEST 19: the refetch fails (the IdP answers 500): the request gets the 401 it would have got
+--- http_config
+    ticketing_metrics_zone ticketing;
+--- idp
+down jwks.json
+--- config
+    location /v2/ {
+        ticketing_gateway on;
+        ticketing_jwks_url http://127.0.0.1:$TEST_NGINX_UPSTREAM_PORT/idp/down/jwks interval=1h refetch_interval=1h;
+        proxy_pass http://127.0.0.1:$TEST_NGINX_UPSTREAM_PORT;
+    }
+    location = /metrics {
+        ticketing_metrics;
+    }
+--- request eval
+["GET /v2/ticket/metadata/types",
+ "POST /__mock/jwks/down\n" . main::data('jwks-rotated.json'),
+ "GET /v2/ticket/metadata/types",
+ "GET /v2/ticket/metadata/types",
+ "GET /v2/ticket/metadata/types",
+ "GET /metrics",
+ "GET /__mock/jwks/down"]
+--- more_headers eval
+[main::rsa2026(), "X-Mock-Status: 500", main::rsa2027(), main::rsa2027(),
+ main::rsa2026(), "", ""]
+--- error_code eval
+[200, 200, 401, 401, 200, 200, 200]
+--- response_body_like eval
+# fetches: the first, the refetch, and the background retries of a failed
+# fetch (after 1 s, 2 s ...) if the requests took that long
+['.', '.', main::u401('token key id \\(kid\\) is unknown'),
+ main::u401('token key id \\(kid\\) is unknown'), '.',
+ qr/^ticketing_jwks_refetches_total 1$/m,
+ '^\{"fetches": (?:[2-9]|\d\d+)\}$']
+--- no_error_log
+[error]
+
+
+
+=== TEST 20: a client that goes away while its request waits (the IdP hangs): the request is dropped, the others are answered when the fetch times out
+--- http_config
+    ticketing_metrics_zone ticketing;
+    log_format status '$status';
+--- idp
+close jwks.json
+--- config
+    location /v2/ {
+        ticketing_gateway on;
+        ticketing_jwks_url http://127.0.0.1:$TEST_NGINX_UPSTREAM_PORT/idp/close/jwks interval=1h timeout=2s refetch_interval=1h;
+        access_log logs/gateway.log status;
+        proxy_pass http://127.0.0.1:$TEST_NGINX_UPSTREAM_PORT;
+    }
+    # the client that goes away: it gives up after 200 ms
+    location = /impatient {
+        proxy_pass http://127.0.0.1:$TEST_NGINX_SERVER_PORT/v2/ticket/metadata/types;
+        proxy_read_timeout 200ms;
+        error_log logs/impatient.log;
+    }
+    location = /gateway.log {
+        default_type text/plain;
+        root logs;
+    }
+    location = /metrics {
+        ticketing_metrics;
+    }
+--- request eval
+["GET /v2/ticket/metadata/types",
+ "POST /__mock/jwks/close\n" . main::data('jwks-rotated.json'),
+ "GET /impatient",
+ "GET /v2/ticket/metadata/types",
+ "GET /metrics",
+ "GET /gateway.log"]
+--- more_headers eval
+[main::rsa2026(), "X-Mock-Delay-Ms: 10000", main::unknown(), main::rsa2027(),
+ "", ""]
+--- error_code eval
+[200, 200, 504, 401, 200, 200]
+--- response_body_like eval
+['.', '.', '.', main::u401('token key id \\(kid\\) is unknown'),
+ qr/^ticketing_jwks_refetches_total 1$/m, '^200\n499\n401\n$']
+--- no_error_log
+[error]
+
+
+
+=== TEST 21: refetch_interval=0: an unknown kid never makes a fetch
+--- idp
+never jwks.json
+--- config
+    location /v2/ {
+        ticketing_gateway on;
+        ticketing_jwks_url http://127.0.0.1:$TEST_NGINX_UPSTREAM_PORT/idp/never/jwks interval=1h refetch_interval=0;
+        proxy_pass http://127.0.0.1:$TEST_NGINX_UPSTREAM_PORT;
+    }
+--- request eval
+["GET /v2/ticket/metadata/types",
+ "POST /__mock/jwks/never\n" . main::data('jwks-rotated.json'),
+ "GET /v2/ticket/metadata/types",
+ "GET /__mock/jwks/never"]
+--- more_headers eval
+[main::rsa2026(), "", main::rsa2027(), ""]
+--- error_code eval
+[200, 200, 401, 200]
+--- response_body_like eval
+['.', '.', main::u401('token key id \\(kid\\) is unknown'),
+ '^\{"fetches": 1\}$']
+--- no_error_log
+[error]
+
+
+
+=== TEST 22: refetch_interval takes a time
+--- config
+    location /v2/ {
+        ticketing_gateway on;
+        ticketing_jwks_url http://127.0.0.1/certs refetch_interval=often;
+    }
+--- must_die
+--- error_log eval
+[qr/invalid parameter "refetch_interval=often" in "ticketing_jwks_url" directive, expected interval= \(at least 1s\), timeout=, max_size= \(1k to 16m\), refetch_interval= or mixed_oct/]
+
+
+
+=== TEST 23: no key set loaded yet (the IdP answers 503): 503, not 401
+--- idp
+notready jwks.json 503
+--- config
+    ticketing_jwks_url http://127.0.0.1:$TEST_NGINX_UPSTREAM_PORT/idp/notready/jwks interval=1h refetch_interval=1h;
+    location /v2/ {
+        ticketing_gateway on;
+        proxy_pass http://127.0.0.1:$TEST_NGINX_UPSTREAM_PORT;
+    }
+    location /v2/issueLinkType {
+        ticketing_gateway on;
+        # a bootstrap copy: its keys verify until a set is loaded
+        ticketing_jwt_key_file jwks $TEST_NGINX_DATA/jwks.json;
+        proxy_pass http://127.0.0.1:$TEST_NGINX_UPSTREAM_PORT;
+    }
+--- request eval
+["GET /v2/ticket/metadata/types",
+ "GET /v2/ticket/metadata/types",
+ "GET /v2/ticket/metadata/types",
+ "GET /v2/issueLinkType",
+ "GET /v2/issueLinkType"]
+--- more_headers eval
+[main::rsa2026(), main::unknown(), "", main::rsa2026(), main::rsa2027()]
+--- error_code eval
+[503, 503, 401, 200, 503]
+--- response_headers eval
+["!WWW-Authenticate\nContent-Type: application/json",
+ "!WWW-Authenticate", 'WWW-Authenticate: Bearer realm="ticketing"', "",
+ "!WWW-Authenticate"]
+--- response_body_like eval
+[$main::not_ready, $main::not_ready, main::u401('no credentials'), '.',
+ $main::not_ready]
 --- no_error_log
 [error]

@@ -285,6 +285,22 @@ t mock-header 200 'h.get("age") == "100" and h.get("expires") == "0" and h.get("
 t mock-header.none 200 '"age" not in h and "date" in h' \
     GET /v2/issueLinkType "${JAM[@]}"
 
+# --- the stand-in IdP: key sets by name, fetches counted -------------------------
+t idp.none 404 "$UNIFORM_404" GET /idp/k1/jwks
+t idp.set 200 'j == {"jwks": "k1", "status": 200, "delay_ms": 0}' \
+    POST /__mock/jwks/k1 -d '{"keys": []}'
+t idp.get 200 'b == b"{\"keys\": []}" and h["content-type"] == "application/json"' \
+    GET /idp/k1/jwks
+t idp.method 405 - POST /idp/k1/jwks
+t idp.down 200 'j["status"] == 503' \
+    POST /__mock/jwks/k1 -H 'X-Mock-Status: 503' -d 'down'
+t idp.get.down 503 'b == b"down"' GET /idp/k1/jwks
+t idp.count 200 'j == {"fetches": 4}' GET /__mock/jwks/k1
+t idp.count.other 200 'j == {"fetches": 0}' GET /__mock/jwks/k2
+t idp.reset 200 - POST /__mock/reset
+t idp.reset.count 200 'j == {"fetches": 0}' GET /__mock/jwks/k1
+t idp.reset.none 404 - GET /idp/k1/jwks
+
 # --- SIGTERM: clean exit, pidfile removed ----------------------------------------
 kill -TERM "$MOCK_PID"
 for _ in $(seq 50); do kill -0 "$MOCK_PID" 2>/dev/null || break; sleep 0.1; done

@@ -4,8 +4,8 @@
 A test fixture and the backend of `make demo`; never part of the module.
 Python 3 standard library only.  See t/mock/README.md for the full contract:
 the 27 catalogue operations, per-provider data, error injection
-(X-Mock-Error, magic ticket ids ERR-<KIND>) and the /__mock/ introspection
-endpoints.
+(X-Mock-Error, magic ticket ids ERR-<KIND>), the /__mock/ introspection
+endpoints and the key sets of a stand-in identity provider (/idp/).
 
     python3 t/mock/ticketing_mock.py --host 127.0.0.1 --port N \
         [--pidfile FILE] [--quiet]
@@ -39,6 +39,11 @@ ATTACHMENT_BASE = ("https://mas-ticketing-sta.dev-01.k8s.masmovil.com"
                    "/mas-ticketing-api")
 
 MAX_BODY = 16 * 1024 * 1024
+
+# A key set of the stand-in identity provider: GET /idp/<name>/jwks
+IDP_NAME = r"[A-Za-z0-9_-]{1,64}"
+IDP_JWKS_PATH = re.compile(r"^/idp/(%s)/jwks$" % IDP_NAME)
+IDP_CONTROL_PATH = re.compile(r"^/__mock/jwks/(%s)$" % IDP_NAME)
 
 
 # ---------------------------------------------------------------------------
@@ -394,6 +399,8 @@ class Store:
     def reset(self):
         self.providers = {p: ProviderData(p) for p in PROVIDERS}
         self.requests = []
+        # name -> (status, body bytes, delay in ms) of GET /idp/<name>/jwks
+        self.jwks = {}
 
 
 # ---------------------------------------------------------------------------
@@ -1296,7 +1303,7 @@ class MockHandler(BaseHTTPRequestHandler):
             return
         try:
             if raw_path.startswith("/__mock/") or raw_path == "/__mock":
-                self.control(raw_path.partition("?")[0])
+                self.control(raw_path.partition("?")[0], body)
             else:
                 self.record(raw_path, body)
                 self.api(raw_path, body)
@@ -1316,9 +1323,12 @@ class MockHandler(BaseHTTPRequestHandler):
         with store.lock:
             store.requests.append(entry)
 
-    def control(self, path):
+    def control(self, path, body):
         """/__mock/ endpoints: never recorded, no provider needed."""
         store = self.server.store
+        m = IDP_CONTROL_PATH.match(path)
+        if m:
+            return self.control_jwks(m.group(1), body)
         allowed = {"/__mock/health": ("GET",),
                    "/__mock/reset": ("GET", "POST"),
                    "/__mock/requests": ("GET",),
@@ -1344,9 +1354,53 @@ class MockHandler(BaseHTTPRequestHandler):
             body = json.dumps(out, ensure_ascii=False).encode()
         self.send_bytes(200, "application/json", body)
 
+    def control_jwks(self, name, body):
+        """POST /__mock/jwks/<name>: the body becomes the document that
+        GET /idp/<name>/jwks answers, with the status X-Mock-Status (200)
+        after X-Mock-Delay-Ms (0).  GET: how many times it was fetched
+        since the last reset (counted from the request log)."""
+        store = self.server.store
+        path = "/idp/%s/jwks" % name
+        if self.command == "POST":
+            status = int_param(self.headers.get("X-Mock-Status"), 200)
+            delay = int_param(self.headers.get("X-Mock-Delay-Ms"), 0)
+            if not 200 <= status <= 599:
+                return self.send_uniform(400, "X-Mock-Status out of range")
+            with store.lock:
+                store.jwks[name] = (status, body, delay)
+            return self.send_json(200, {"jwks": name, "status": status,
+                                        "delay_ms": delay})
+        if self.command != "GET":
+            return self.send_uniform(405, "Method not allowed",
+                                     {"Allow": "GET, POST"})
+        with store.lock:
+            n = sum(1 for r in store.requests
+                    if r["path"].partition("?")[0] == path)
+        self.send_json(200, {"fetches": n})
+
+    def idp_jwks(self, name):
+        """GET /idp/<name>/jwks: the key set set by POST /__mock/jwks/<name>
+        (recorded like every request outside /__mock/)."""
+        if self.command != "GET":
+            return self.send_uniform(405, "Request method '%s' is not "
+                                     "supported" % self.command,
+                                     {"Allow": "GET"})
+        store = self.server.store
+        with store.lock:
+            doc = store.jwks.get(name)
+        if doc is None:
+            return self.send_uniform(404, "Resource not found")
+        status, body, delay = doc
+        if delay:
+            time.sleep(delay / 1000.0)
+        self.send_bytes(status, "application/json", body)
+
     def api(self, raw_path, body):
         # Not urlsplit(): it would read "//x/..." as a host name.
         path, _, query = raw_path.partition("?")
+        m = IDP_JWKS_PATH.match(path)
+        if m:
+            return self.idp_jwks(m.group(1))
         params, methods = route(path)
         if params is None:
             return self.send_uniform(404, "Resource not found")
