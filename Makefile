@@ -79,7 +79,8 @@ unit: $(UNIT_TESTS)
 test-t: $(ASAN_NGINX)
 	scripts/run-t.sh $(ASAN_NGINX)
 
-test: style unit fuzz-regressions test-t framing faults reload test-demo
+test: style unit fuzz-regressions test-t framing faults reload test-demo \
+      topology
 
 # ----------------------------------------------- benchmarks, faults, memory
 # the release module in Debian's nginx; BENCH_QUICK=1 for a short run
@@ -103,7 +104,8 @@ reload: $(ASAN_NGINX)
 
 # three gateways on one Redis (coalescing, purge, the primary killed under
 # load), three on Sentinel (failover, READONLY, dead sentinels), TLS, ACL
-# users and host names for Redis, JWKS over https with rotation (~40 s)
+# users and host names for Redis, JWKS over https with rotation and a
+# burst of random kids (~40 s; part of `make test`)
 topology: $(ASAN_NGINX)
 	tests/topology/run.sh $(ASAN_NGINX)
 

@@ -1025,9 +1025,10 @@ fi
 
 # 11. JWKS over https from idp.test, with a rotation -----------------------
 jwks_checks=("JWKS over https from idp.test: a token of the served set is accepted"
-             "JWKS rotation: a token with the new kid is accepted on its first request")
+             "JWKS rotation: a token with the new kid is accepted on its first request"
+             "JWKS: 1000 random kids in a burst: all 401, at most one fetch per refetch_interval")
 conf jwks "127.0.0.1:$f_port" "127.0.0.1:$pair_port" \
-    "$resolver"$'\n'"    ticketing_jwks_url https://idp.test:$idp_port/jwks.json;
+    "$resolver"$'\n'"    ticketing_jwks_url https://idp.test:$idp_port/jwks.json refetch_interval=2s;
     ticketing_jwks_ssl_trusted_certificate $dir/certs/ca.crt;"
 if feature jwks "$f_port" 'ticketing_jwks' "${jwks_checks[@]}"; then
     kid() { python3 t/tools/mint_jwt.py --alg RS256 --key "t/data/$1" --kid "$2"; }
@@ -1042,6 +1043,21 @@ if feature jwks "$f_port" 'ticketing_jwks' "${jwks_checks[@]}"; then
     read -r st _ <<<"$(creq "$f_port" "$tok_2027" "$links")"
     is "$st" 200 "${jwks_checks[1]}"
     echo "# JWKS: $(grep -c 'GET /jwks.json' "$dir/logs/idp.log") fetches from idp.test (1 is the bed's own check)"
+    before=$(grep -c 'GET /jwks.json' "$dir/logs/idp.log")
+    "${tool[@]}" kidburst "http://127.0.0.1:$f_port$links" 1000 \
+        > "$dir/logs/kidburst.txt"
+    after=$(grep -c 'GET /jwks.json' "$dir/logs/idp.log")
+    secs=$(awk '$1 == "seconds" { print $2 }' "$dir/logs/kidburst.txt")
+    # at most one fetch per started 2 s (the rotation's refetch may still
+    # hold the first interval), plus the periodic one
+    allowed=$(awk -v s="$secs" 'BEGIN { print int(s / 2) + 2 }')
+    n401=$(awk '$1 == 401 { print $2 }' "$dir/logs/kidburst.txt")
+    echo "# JWKS burst: $(tr '\n' ' ' < "$dir/logs/kidburst.txt"); fetches $((after - before)) (allowed $allowed)"
+    if [ "${n401:-0}" = 1000 ] && [ $((after - before)) -le "$allowed" ]; then
+        ok 0 "${jwks_checks[2]}"
+    else
+        ok 1 "${jwks_checks[2]}" "answers: $(tr '\n' ' ' < "$dir/logs/kidburst.txt"); fetches $((after - before))"
+    fi
     check "jwks: nginx quits gracefully, status 0" "" nginx_quit jwks
 fi
 

@@ -8,6 +8,11 @@ library only.
         "URL STATUS X-CACHE-STATUS SHA256-OF-BODY" (X-CACHE-STATUS "-"
         when absent).
 
+    tool.py kidburst URL N
+        N GETs with bearer tokens whose kid is random (unsigned: the kid
+        is what is looked up first), sent by 50 threads on keep-alive
+        connections; prints "STATUS COUNT" lines and "seconds S".
+
     tool.py dns PORT NAME
         the IPv4 addresses 127.0.0.1:PORT answers for NAME (an A query
         over UDP), one a line; exit 1 on no answer or an error rcode.
@@ -24,8 +29,11 @@ library only.
         the keys), anything else 404; one line per request on stderr.
 """
 
+import base64
 import hashlib
 import http.client
+import json
+import time
 import http.server
 import random
 import socket
@@ -71,6 +79,52 @@ def burst(urls, n, headers):
         t.join(30)
     for line in out:
         print(line or "- 000 - unfinished")
+
+
+def b64url(data):
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def kidburst(url, n, nthreads=50):
+    u = urlsplit(url)
+    counts = {}
+    lock = threading.Lock()
+
+    def one(k):
+        c = http.client.HTTPConnection(u.hostname, u.port, timeout=15)
+        for _ in range(k, n, nthreads):
+            head = {"alg": "RS256", "typ": "JWT",
+                    "kid": "random-%016x" % random.getrandbits(64)}
+            body = {"sub": "burst", "exp": int(time.time()) + 300}
+            tok = ".".join([b64url(json.dumps(head).encode()),
+                            b64url(json.dumps(body).encode()),
+                            b64url(bytes(256))])
+            try:
+                c.request("GET", u.path, headers={
+                    "Authorization": "Bearer " + tok,
+                    "ticketing-provider": "JAM"})
+                r = c.getresponse()
+                r.read()
+                st = r.status
+            except Exception:
+                c.close()
+                c = http.client.HTTPConnection(u.hostname, u.port,
+                                               timeout=15)
+                st = 0
+            with lock:
+                counts[st] = counts.get(st, 0) + 1
+        c.close()
+
+    start = time.monotonic()
+    threads = [threading.Thread(target=one, args=(k,))
+               for k in range(nthreads)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    for st in sorted(counts):
+        print("%d %d" % (st, counts[st]))
+    print("seconds %.2f" % (time.monotonic() - start))
 
 
 def dns(port, name):
@@ -166,6 +220,9 @@ def idp(port, cert, key, path):
 
 
 def main(argv):
+    if len(argv) == 3 and argv[0] == "kidburst":
+        kidburst(argv[1], int(argv[2]))
+        return 0
     if len(argv) >= 3 and argv[0] == "burst":
         burst(argv[1].split(","), int(argv[2]), argv[3:])
         return 0
