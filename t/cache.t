@@ -194,6 +194,11 @@ add_block_preprocessor(sub {
     my $params = $block->redis_params // '';
     $params =~ s/^\s+|\s+$//g;
     my $extra = $block->cache_config // '';
+    # the first lookup may wait for the worker's connection to Redis: a
+    # loaded machine must not turn it into a BYPASS (blocks about the
+    # timeout set their own)
+    $extra = "        ticketing_cache_timeout 2s;\n" . $extra
+        unless $extra =~ /ticketing_cache_timeout/;
 
     if (!defined $block->http_config) {
         $block->set_value("http_config", <<_EOC_);
