@@ -442,7 +442,8 @@ ngx_http_ticketing_peer_resolved(ngx_resolver_ctx_t *ctx)
     p->socklen = a->socklen;
     ngx_inet_set_port((struct sockaddr *) &p->sockaddr, p->conf->port);
 
-    ngx_http_ticketing_peer_watch(p, ctx->valid);
+    /* watched once connected */
+    p->valid = ctx->valid;
 
     ngx_resolve_name_done(ctx);
 
@@ -677,6 +678,10 @@ ngx_http_ticketing_peer_finish(ngx_http_ticketing_peer_t *p, ngx_int_t rc)
     if (rc == NGX_OK) {
         p->connected = 1;
         p->outcome = NGX_HTTP_TICKETING_PEER_OK;
+
+        if (p->conf->host.len) {
+            ngx_http_ticketing_peer_watch(p, p->valid);
+        }
 
     } else {
         ngx_http_ticketing_peer_close(p);

@@ -95,6 +95,7 @@ struct ngx_http_ticketing_peer_s {
     u_char                               text[NGX_SOCKADDR_STRLEN];
     ngx_str_t                            addr_text;
     ngx_uint_t                           rotate;    /* next resolved one */
+    time_t                               valid;     /* the name's TTL end */
 
     unsigned                             opening:1;
     unsigned                             outcome:2;
