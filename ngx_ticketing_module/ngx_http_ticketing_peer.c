@@ -30,6 +30,8 @@
 
 
 static void ngx_http_ticketing_peer_resolve(ngx_http_ticketing_peer_t *p);
+static ngx_int_t ngx_http_ticketing_peer_lookup(ngx_http_ticketing_peer_t *p,
+    ngx_resolver_handler_pt handler);
 static void ngx_http_ticketing_peer_resolved(ngx_resolver_ctx_t *ctx);
 static void ngx_http_ticketing_peer_connect(ngx_http_ticketing_peer_t *p);
 static void ngx_http_ticketing_peer_connect_handler(ngx_event_t *ev);
@@ -388,19 +390,30 @@ ngx_http_ticketing_peer_close(ngx_http_ticketing_peer_t *p)
 static void
 ngx_http_ticketing_peer_resolve(ngx_http_ticketing_peer_t *p)
 {
-    ngx_resolver_ctx_t        *ctx;
-    ngx_http_core_loc_conf_t  *clcf = p->conf->clcf;
+    if (ngx_http_ticketing_peer_lookup(p, ngx_http_ticketing_peer_resolved)
+        != NGX_OK)
+    {
+        ngx_http_ticketing_peer_fail(p, "cannot resolve \"%V\"",
+                                     &p->conf->host);
+    }
+}
 
-    ctx = ngx_resolve_start(clcf->resolver, NULL);
+
+/* starts resolving the host name; "handler" may run before it returns */
+static ngx_int_t
+ngx_http_ticketing_peer_lookup(ngx_http_ticketing_peer_t *p,
+    ngx_resolver_handler_pt handler)
+{
+    ngx_resolver_ctx_t  *ctx;
+
+    ctx = ngx_resolve_start(p->conf->clcf->resolver, NULL);
 
     if (ctx == NULL || ctx == NGX_NO_RESOLVER) {
-        ngx_http_ticketing_peer_fail(p, "cannot start resolving \"%V\"",
-                                     &p->conf->host);
-        return;
+        return NGX_ERROR;
     }
 
     ctx->name = p->conf->host;
-    ctx->handler = ngx_http_ticketing_peer_resolved;
+    ctx->handler = handler;
     ctx->data = p;
     ctx->timeout = p->conf->resolver_timeout;
 
@@ -409,9 +422,10 @@ ngx_http_ticketing_peer_resolve(ngx_http_ticketing_peer_t *p)
     if (ngx_resolve_name(ctx) != NGX_OK) {
         /* the resolver freed the context */
         p->resolving = NULL;
-        ngx_http_ticketing_peer_fail(p, "cannot resolve \"%V\"",
-                                     &p->conf->host);
+        return NGX_ERROR;
     }
+
+    return NGX_OK;
 }
 
 
@@ -743,29 +757,14 @@ ngx_http_ticketing_peer_recheck(ngx_event_t *ev)
 {
     ngx_http_ticketing_peer_t  *p = ev->data;
 
-    ngx_resolver_ctx_t        *ctx;
-    ngx_http_core_loc_conf_t  *clcf = p->conf->clcf;
-
     if (!p->connected || p->resolving) {
         return;
     }
 
-    ctx = ngx_resolve_start(clcf->resolver, NULL);
-
-    if (ctx == NULL || ctx == NGX_NO_RESOLVER) {
-        ngx_http_ticketing_peer_watch(p, ngx_time() + 1);
-        return;
-    }
-
-    ctx->name = p->conf->host;
-    ctx->handler = ngx_http_ticketing_peer_rechecked;
-    ctx->data = p;
-    ctx->timeout = p->conf->resolver_timeout;
-
-    p->resolving = ctx;
-
-    if (ngx_resolve_name(ctx) != NGX_OK) {
-        p->resolving = NULL;
+    if (ngx_http_ticketing_peer_lookup(p, ngx_http_ticketing_peer_rechecked)
+        != NGX_OK)
+    {
+        /* keep what works, ask again in a second */
         ngx_http_ticketing_peer_watch(p, ngx_time() + 1);
     }
 }

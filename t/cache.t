@@ -17,12 +17,10 @@
 
 use Test::Nginx::Socket 'no_plan';
 use IO::Socket::INET;
-use IO::Socket::UNIX;
-use Socket qw(SOCK_STREAM);
 use HTTP::Tiny;
-use POSIX ();
 use lib "t/tools";
 use TicketingAuth;
+use TicketingRedis;
 
 sub main::token {
     return TicketingAuth::bearer("--key", "t/data/rs256.key", "--alg", "RS256",
@@ -35,15 +33,9 @@ no_shuffle();
 our @Keep;          # sockets that stay open while the blocks run
 my $BlockNo = 0;
 
-# a port that was free a moment ago: connecting to it is refused
-sub closed_port {
-    my $s = IO::Socket::INET->new(LocalAddr => '127.0.0.1', LocalPort => 0,
-                                  Proto => 'tcp', Listen => 1)
-        or die "cannot bind: $!\n";
-    my $port = $s->sockport;
-    close $s;
-    return $port;
-}
+*closed_port = \&TicketingRedis::closed_port;
+*fake_redis_port = \&TicketingRedis::fake_resp_port;
+*bulk = \&TicketingRedis::bulk;
 
 # a "Redis" that accepts connections (the kernel does) and never answers
 sub frozen_port {
@@ -53,54 +45,6 @@ sub frozen_port {
     push @Keep, $s;
     return $s->sockport;
 }
-
-# A fake "Redis" in a child process, serving one connection after the
-# other: $answer->(\@args, $n) gives the reply to the n-th command (from 0,
-# across connections) as raw RESP, or undef to ignore it.  A reply goes out
-# in a single write: a big one lands in nginx's socket buffer at once.
-our @Children;
-sub fake_redis_port {
-    my ($answer, $unix) = @_;
-    my $s = $unix
-        ? IO::Socket::UNIX->new(Local => $unix, Type => SOCK_STREAM,
-                                Listen => 16)
-        : IO::Socket::INET->new(LocalAddr => '127.0.0.1', LocalPort => 0,
-                                Proto => 'tcp', Listen => 16);
-    die "cannot listen: $!\n" unless $s;
-    my $pid = fork;
-    die "fork: $!\n" unless defined $pid;
-    if ($pid) {
-        push @Children, $pid;
-        my $port = $unix ? 0 : $s->sockport;
-        close $s;
-        return $port;
-    }
-    my $count = 0;
-    while (my $c = $s->accept) {
-        my $buf = '';
-        while (sysread($c, $buf, 65536, length $buf)) {
-            for (;;) {
-                my @args;
-                my $rest = $buf;
-                last unless $rest =~ s/^\*(\d+)\r\n//;
-                my $n = $1;
-                while ($n-- > 0 && $rest =~ s/^\$(\d+)\r\n//) {
-                    last if length($rest) < $1 + 2;
-                    push @args, substr($rest, 0, $1);
-                    substr($rest, 0, $1 + 2, '');
-                }
-                last if $n >= 0;               # incomplete: read more
-                $buf = $rest;
-                my $reply = $answer->(\@args, $count++);
-                syswrite($c, $reply) if defined $reply;
-            }
-        }
-        close $c;
-    }
-    POSIX::_exit(0);
-}
-
-sub bulk { my ($v) = @_; return defined $v ? '$' . length($v) . "\r\n$v\r\n" : "\$-1\r\n" }
 
 my %Fakes = (
     # GET: one big value
@@ -138,10 +82,7 @@ my %Fakes = (
     },
 );
 
-END {
-    kill 'KILL', @Children if @Children;
-    unlink glob "/tmp/ticketing-cache-t-$$-*.sock";
-}
+END { unlink glob "/tmp/ticketing-cache-t-$$-*.sock" }
 
 # commands to the test's redis-server, one RESP line back each
 sub redis_cmds {

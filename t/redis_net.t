@@ -13,47 +13,13 @@
 # each request against what that request logged).
 
 use Test::Nginx::Socket 'no_plan';
+use lib 't/tools';
+use TicketingRedis;
 
 repeat_each(1);
 no_shuffle();
 
-my $BlockNo = 0;
-
-add_block_preprocessor(sub {
-    my $block = shift;
-
-    $BlockNo++;
-    my $prefix = "rn$$-" . time() . "-$BlockNo";
-
-    if (defined $block->http_config) {
-        (my $http = $block->http_config) =~ s/PREFIX/$prefix/g;
-        $block->set_value("http_config", <<_EOC_ . $http);
-    ticketing_auth off;
-    ticketing_cache_scope metadata.types shared;
-    upstream ticketing_api {
-        server 127.0.0.1:\$TEST_NGINX_UPSTREAM_PORT;
-    }
-_EOC_
-    }
-
-    if (!defined $block->config) {
-        $block->set_value("config", <<'_EOC_');
-    location /v2/ {
-        ticketing_gateway on;
-        ticketing_cache on;
-        ticketing_cache_timeout 10s;
-        proxy_pass http://ticketing_api;
-    }
-    location /__mock/ {
-        proxy_pass http://ticketing_api;
-    }
-_EOC_
-    }
-
-    if (!defined $block->more_headers) {
-        $block->set_value("more_headers", "ticketing-provider: JAM");
-    }
-});
+add_block_preprocessor(sub { TicketingRedis::gateway_block($_[0], 'rn') });
 
 sub password { $ENV{TEST_NGINX_REDIS_TLS_PASSWORD} }
 

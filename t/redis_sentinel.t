@@ -12,71 +12,18 @@
 # and logged, before the answer.
 
 use Test::Nginx::Socket 'no_plan';
-use IO::Socket::INET;
-use POSIX ();
+use lib 't/tools';
+use TicketingRedis;
 
 repeat_each(1);
 no_shuffle();
 
-our @Children;
-my $BlockNo = 0;
-
-END { kill 'KILL', @Children if @Children }
-
-sub closed_port {
-    my $s = IO::Socket::INET->new(LocalAddr => '127.0.0.1', LocalPort => 0,
-                                  Proto => 'tcp', Listen => 1)
-        or die "cannot bind: $!\n";
-    my $port = $s->sockport;
-    close $s;
-    return $port;
-}
-
-sub bulk { '$' . length($_[0]) . "\r\n$_[0]\r\n" }
-sub array { '*' . @_ . "\r\n" . join('', @_) }
-
-# a RESP server in a child process: $answer->(\@args) gives the raw reply
-# to a command, or undef to say nothing
-sub fake_port {
-    my ($answer) = @_;
-    my $s = IO::Socket::INET->new(LocalAddr => '127.0.0.1', LocalPort => 0,
-                                  Proto => 'tcp', Listen => 16)
-        or die "cannot listen: $!\n";
-    my $pid = fork;
-    die "fork: $!\n" unless defined $pid;
-    if ($pid) {
-        push @Children, $pid;
-        my $port = $s->sockport;
-        close $s;
-        return $port;
-    }
-    while (my $c = $s->accept) {
-        my $buf = '';
-        while (sysread($c, $buf, 65536, length $buf)) {
-            for (;;) {
-                my @args;
-                my $rest = $buf;
-                last unless $rest =~ s/^\*(\d+)\r\n//;
-                my $n = $1;
-                while ($n-- > 0 && $rest =~ s/^\$(\d+)\r\n//) {
-                    last if length($rest) < $1 + 2;
-                    push @args, substr($rest, 0, $1);
-                    substr($rest, 0, $1 + 2, '');
-                }
-                last if $n >= 0;
-                $buf = $rest;
-                my $reply = $answer->(\@args);
-                syswrite($c, $reply) if defined $reply;
-            }
-        }
-        close $c;
-    }
-    POSIX::_exit(0);
-}
+*bulk = \&TicketingRedis::bulk;
+*array = \&TicketingRedis::array;
 
 # a Redis that is a replica: ROLE says so, everything else is refused
 sub replica_port {
-    return fake_port(sub {
+    return TicketingRedis::fake_resp_port(sub {
         my ($args) = @_;
         return uc $args->[0] eq 'ROLE'
             ? array(bulk("slave"), bulk("127.0.0.1"), ":6379\r\n",
@@ -88,7 +35,7 @@ sub replica_port {
 # a sentinel naming $port (undef: it knows no such primary)
 sub sentinel_port {
     my ($port, $want) = @_;
-    return fake_port(sub {
+    return TicketingRedis::fake_resp_port(sub {
         my ($args) = @_;
         my $cmd = uc $args->[0];
         if ($cmd eq 'SENTINEL') {
@@ -112,38 +59,12 @@ my %Sentinels = (
 );
 
 add_block_preprocessor(sub {
-    my $block = shift;
-
-    $BlockNo++;
-    my $prefix = "rs$$-" . time() . "-$BlockNo";
-
-    if (defined $block->http_config) {
-        my $http = $block->http_config;
-        $http =~ s/PREFIX/$prefix/g;
-        $http =~ s/CLOSED_PORT/closed_port()/ge;
+    TicketingRedis::gateway_block($_[0], 'rs', sub {
+        my ($http) = @_;
+        $http =~ s/CLOSED_PORT/TicketingRedis::closed_port()/ge;
         $http =~ s/SENTINEL_(\w+)/"127.0.0.1:" . $Sentinels{$1}->()/ge;
-        $block->set_value("http_config", <<_EOC_ . $http);
-    ticketing_auth off;
-    ticketing_cache_scope metadata.types shared;
-    upstream ticketing_api {
-        server 127.0.0.1:\$TEST_NGINX_UPSTREAM_PORT;
-    }
-_EOC_
-    }
-
-    if (!defined $block->config) {
-        $block->set_value("config", <<'_EOC_');
-    location /v2/ {
-        ticketing_gateway on;
-        ticketing_cache on;
-        ticketing_cache_timeout 10s;
-        proxy_pass http://ticketing_api;
-    }
-_EOC_
-    }
-
-    $block->set_value("more_headers", "ticketing-provider: JAM")
-        unless defined $block->more_headers;
+        return $http;
+    });
 });
 
 run_tests();
