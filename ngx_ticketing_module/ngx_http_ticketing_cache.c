@@ -126,6 +126,8 @@ static u_char *ngx_http_ticketing_cache_token(u_char *p, u_char *end,
     ngx_str_t *name, ngx_str_t *arg);
 static u_char *ngx_http_ticketing_cache_quoted(u_char *p, u_char *end);
 static ngx_int_t ngx_http_ticketing_cache_json_type(ngx_str_t *type);
+static ngx_int_t ngx_http_ticketing_cache_value(redisReply *rr,
+    ngx_http_ticketing_cacheval_t *v);
 static ngx_int_t ngx_http_ticketing_cache_language_list(ngx_str_t *value);
 static ngx_uint_t ngx_http_ticketing_cache_upstream_header(
     ngx_http_request_t *r, char *name, ngx_table_elt_t **first);
@@ -330,6 +332,9 @@ ngx_http_ticketing_cache_merge_loc_conf(ngx_conf_t *cf,
 
     tmcf->cache.enabled = 1;
 
+    /* the largest value a lookup may read back */
+    tmcf->cache.max_value = ngx_max(tmcf->cache.max_value, conf->max_size);
+
     return NGX_CONF_OK;
 }
 
@@ -386,6 +391,9 @@ ngx_http_ticketing_cache_init_redis(ngx_conf_t *cf)
                       "\"ticketing_redis_sentinel\" go together");
         return NGX_ERROR;
     }
+
+    /* a stored value, its header, and room for the protocol */
+    rcf->max_reply = tmcf->cache.max_value + 64 * 1024;
 
     rcf->sentinels = tmcf->cache.sentinels;
     rcf->sentinel_username = tmcf->cache.sentinel_username;
@@ -1562,10 +1570,7 @@ ngx_http_ticketing_cache_lookup_reply(redisReply *reply, void *data)
 
     if (rr->type == REDIS_REPLY_STRING) {
 
-        if (ngx_http_ticketing_cacheval_parse((u_char *) rr->str, rr->len,
-                                              &v)
-            != 0)
-        {
+        if (ngx_http_ticketing_cache_value(rr, &v) != NGX_OK) {
             ngx_log_error(NGX_LOG_INFO, c->log, 0,
                           "ticketing cache: malformed value of %uz bytes "
                           "ignored", (size_t) rr->len);
@@ -2687,6 +2692,40 @@ ngx_http_ticketing_cache_quoted(u_char *p, u_char *end)
  * else than parameters, *( OWS ";" OWS [ token "=" ( token /
  * quoted-string ) ] ) OWS (RFC 9110 5.6.6, 8.3.1).
  */
+/*
+ * A stored value, checked as the answer was before it was stored: Redis
+ * may be shared, or written by someone else, and what it holds must not
+ * put other bytes into the answer's headers.
+ */
+static ngx_int_t
+ngx_http_ticketing_cache_value(redisReply *rr, ngx_http_ticketing_cacheval_t *v)
+{
+    ngx_str_t  s;
+
+    if (ngx_http_ticketing_cacheval_parse((u_char *) rr->str, rr->len, v)
+        != 0)
+    {
+        return NGX_ERROR;
+    }
+
+    s.data = (u_char *) v->type.data;
+    s.len = v->type.len;
+
+    if (ngx_http_ticketing_cache_json_type(&s) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    s.data = (u_char *) v->language.data;
+    s.len = v->language.len;
+
+    if (s.len && ngx_http_ticketing_cache_language_list(&s) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    return NGX_OK;
+}
+
+
 static ngx_int_t
 ngx_http_ticketing_cache_json_type(ngx_str_t *type)
 {

@@ -56,6 +56,9 @@ typedef struct {
 
     /* some location has "ticketing_cache on" */
     ngx_flag_t                        enabled;
+
+    /* the largest ticketing_cache_max_size of those locations */
+    size_t                            max_value;
 } ngx_http_ticketing_cache_main_conf_t;
 
 

@@ -41,6 +41,14 @@
 
 #define NGX_HTTP_TICKETING_REDIS_MIN_BACKOFF   100
 
+/*
+ * The longest array a reply may hold: ours hold 2 (MGET, SENTINEL), 3
+ * (pub/sub messages) or a replica list (ROLE).  hiredis 0.14 allocates an
+ * array's element table from the header alone: "*2147483647" would be
+ * 16 GB, and freeing it walks every slot.
+ */
+#define NGX_HTTP_TICKETING_REDIS_MAX_ELEMENTS  1024
+
 
 typedef struct ngx_http_ticketing_redis_conn_s
     ngx_http_ticketing_redis_conn_t;
@@ -141,6 +149,8 @@ static void ngx_http_ticketing_redis_switch_master(redisReply *r,
 
 static void ngx_http_ticketing_redis_conn_start(
     ngx_http_ticketing_redis_conn_t *conn);
+static void *ngx_http_ticketing_redis_create_array(const redisReadTask *task,
+    int elements);
 static void ngx_http_ticketing_redis_conn_connect(
     ngx_http_ticketing_redis_conn_t *conn);
 static void ngx_http_ticketing_redis_conn_drop(
@@ -162,6 +172,11 @@ static ngx_int_t ngx_http_ticketing_redis_dispatch(
 
 /* per worker; holds no request state */
 static ngx_http_ticketing_redis_t  ngx_http_ticketing_redis;
+
+/* hiredis' own reply functions, and ours: the same but for arrays */
+static redisReplyObjectFunctions  *ngx_http_ticketing_redis_hiredis_fn;
+static redisReplyObjectFunctions   ngx_http_ticketing_redis_fn;
+static ngx_uint_t                  ngx_http_ticketing_redis_too_long;
 
 /* the sentinels' AUTH, told from the primary's by its address */
 static char  ngx_http_ticketing_redis_sentinel_auth[] = "the sentinel's AUTH";
@@ -469,6 +484,14 @@ ngx_http_ticketing_redis_drop(const char *why)
         }
 
         ngx_http_ticketing_redis_conn_drop(&rd->sentinel);
+
+        /*
+         * Given up (the circuit opened meanwhile): the next discovery
+         * starts at the next sentinel, or a sentinel that accepts and
+         * never answers would be asked first every time.
+         */
+        rd->next_sentinel = (rd->next_sentinel + 1)
+                            % rd->conf->sentinels->nelts;
     }
 
     /* callbacks may queue commands: they are refused while depth > 0 */
@@ -788,11 +811,33 @@ ngx_http_ticketing_redis_conn_start(ngx_http_ticketing_redis_conn_t *conn)
         return;
     }
 
+    if (ngx_http_ticketing_redis_hiredis_fn == NULL) {
+        ngx_http_ticketing_redis_hiredis_fn = conn->reader->fn;
+        ngx_http_ticketing_redis_fn = *conn->reader->fn;
+        ngx_http_ticketing_redis_fn.createArray =
+                                      ngx_http_ticketing_redis_create_array;
+    }
+
+    conn->reader->fn = &ngx_http_ticketing_redis_fn;
+
     conn->peer.handler = ngx_http_ticketing_redis_peer_handler;
     conn->peer.data = conn;
 
     conn->active = 1;
     conn->connected = 0;
+}
+
+
+/* NULL: the reader fails ("out of memory"), the connection is dropped */
+static void *
+ngx_http_ticketing_redis_create_array(const redisReadTask *task, int elements)
+{
+    if (elements < 0 || elements > NGX_HTTP_TICKETING_REDIS_MAX_ELEMENTS) {
+        ngx_http_ticketing_redis_too_long = 1;
+        return NULL;
+    }
+
+    return ngx_http_ticketing_redis_hiredis_fn->createArray(task, elements);
 }
 
 
@@ -1044,6 +1089,14 @@ ngx_http_ticketing_redis_read_handler(ngx_event_t *rev)
             return;
         }
 
+        /* a reply that would not fit any stored value: not waited for */
+        if (conn->reader->len - conn->reader->pos
+            > ngx_http_ticketing_redis.conf->max_reply)
+        {
+            conn->lost(conn, "a reply larger than the largest value");
+            return;
+        }
+
         if (ngx_http_ticketing_redis_dispatch(conn) != NGX_OK
             || conn->generation != gen)
         {
@@ -1069,8 +1122,13 @@ ngx_http_ticketing_redis_dispatch(ngx_http_ticketing_redis_conn_t *conn)
     gen = conn->generation;
 
     for ( ;; ) {
+        ngx_http_ticketing_redis_too_long = 0;
+
         if (redisReaderGetReply(conn->reader, &reply) != REDIS_OK) {
-            conn->lost(conn, "a protocol error");
+            conn->lost(conn, ngx_http_ticketing_redis_too_long
+                             ? "an array of more than 1024 elements"
+                             : conn->reader->errstr[0]
+                             ? conn->reader->errstr : "a protocol error");
             return NGX_ERROR;
         }
 

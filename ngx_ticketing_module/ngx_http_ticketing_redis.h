@@ -31,6 +31,9 @@ typedef struct {
     ngx_uint_t                     max_fails;
     ngx_msec_t                     fail_timeout;
 
+    /* a reply buffered beyond this is refused (the connection dropped) */
+    size_t                         max_reply;
+
     /* Sentinel: "sentinel:NAME" and ticketing_redis_sentinel */
     ngx_str_t                      master_name;
     ngx_array_t                   *sentinels;    /* peer_conf_t */

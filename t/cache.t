@@ -47,6 +47,8 @@ sub frozen_port {
 }
 
 my %Fakes = (
+    # an array header promising 2^31 - 1 elements that never come
+    'huge-array' => sub { "*2147483647\r\n" },
     # GET: one big value
     big => sub {
         my ($args) = @_;
@@ -557,6 +559,77 @@ ticketing-provider: JAM
 ticketing cache: malformed value of 7 bytes ignored
 --- no_error_log
 [error]
+
+
+
+=== TEST 11a1: a stored value of another media type is not replayed (someone else wrote Redis)
+--- redis_seed eval
+[[0, "PREFIX|v3|3:JAM|0:|18:issueLinkType.list|0:|0:|0:|0:|q0|h|0:|0:|s|0:", "v2 99999999999999 text/html\n\n<script>alert(1)</script>"]]
+--- request
+GET /v2/issueLinkType
+--- more_headers
+ticketing-provider: JAM
+--- response_headers
+X-Cache-Status: MISS
+Content-Type: application/json
+--- raw_response_headers_unlike eval
+qr/Content-Type: text\/html/
+--- error_log eval
+qr/ticketing cache: malformed value of \d+ bytes ignored/
+--- no_error_log
+[error]
+
+
+
+=== TEST 11a2: a stored language with a CR is not replayed: no header injected
+--- redis_seed eval
+[[0, "PREFIX|v3|3:JAM|0:|18:issueLinkType.list|0:|0:|0:|0:|q0|h|0:|0:|s|0:", "v2 99999999999999 application/json\nen\rSet-Cookie: session=attacker\n{}"]]
+--- request
+GET /v2/issueLinkType
+--- more_headers
+ticketing-provider: JAM
+--- response_headers
+X-Cache-Status: MISS
+Content-Type: application/json
+--- raw_response_headers_unlike eval
+qr/Set-Cookie|attacker/
+--- error_log eval
+qr/ticketing cache: malformed value of \d+ bytes ignored/
+--- no_error_log
+[error]
+
+
+
+=== TEST 11a3: a stored type with control bytes is not replayed
+--- redis_seed eval
+[[0, "PREFIX|v3|3:JAM|0:|18:issueLinkType.list|0:|0:|0:|0:|q0|h|0:|0:|s|0:", "v2 99999999999999 application/json\x00x\n\n{}"]]
+--- request
+GET /v2/issueLinkType
+--- more_headers
+ticketing-provider: JAM
+--- response_headers
+X-Cache-Status: MISS
+Content-Type: application/json
+--- raw_response_headers_unlike eval
+qr/\x00|json\s*x/
+--- error_log eval
+qr/ticketing cache: malformed value of \d+ bytes ignored/
+--- no_error_log
+[error]
+
+
+
+=== TEST 11a4: a reply promising 2^31 elements: refused at once, BYPASS
+--- redis_addr: huge-array
+--- request
+GET /v2/issueLinkType
+--- more_headers
+ticketing-provider: JAM
+--- response_headers
+X-Cache-Status: BYPASS
+--- error_log eval
+qr/ticketing cache: redis 127\.0\.0\.1:\d+: connection lost: an array of more than 1024 elements/
+--- timeout: 5
 
 
 

@@ -56,6 +56,8 @@ my %Sentinels = (
     good    => sub { sentinel_port($ENV{TEST_NGINX_REDIS_PORT}, 'prod') },
     unknown => sub { sentinel_port(undef) },
     replica => sub { sentinel_port(replica_port(), 'prod') },
+    # accepts, reads, never answers
+    frozen  => sub { TicketingRedis::fake_resp_port(sub { undef }) },
 );
 
 add_block_preprocessor(sub {
@@ -184,3 +186,38 @@ not-it-4711
 --- must_die
 --- error_log
 TLS to a primary found by Sentinel needs "ticketing_redis_ssl_name"
+
+
+
+=== TEST 9: a sentinel that never answers, first: given up, the next is asked
+The lookup (1 s) gives up first and opens the circuit (max_fails=1,
+fail_timeout=0: half-open at once); the next discovery must not start at
+the frozen sentinel again.  The wait in the middle lets the reconnection
+backoff (100 ms) pass.
+--- http_config
+    ticketing_redis sentinel:prod prefix=PREFIX connect_timeout=5s
+                    max_fails=1 fail_timeout=0;
+    ticketing_redis_sentinel SENTINEL_frozen SENTINEL_good;
+--- config
+    location /v2/ {
+        ticketing_gateway on;
+        ticketing_cache on;
+        ticketing_cache_timeout 1s;
+        proxy_pass http://ticketing_api;
+    }
+    location /__mock/ {
+        proxy_pass http://ticketing_api;
+    }
+--- request eval
+["GET /v2/ticket/metadata/types",
+ "GET /__mock/health",
+ "GET /v2/ticket/metadata/types",
+ "GET /v2/ticket/metadata/types"]
+--- more_headers eval
+["ticketing-provider: JAM", "X-Mock-Delay-Ms: 300",
+ "ticketing-provider: JAM", "ticketing-provider: JAM"]
+--- error_code eval
+[200, 200, 200, 200]
+--- response_headers eval
+["X-Cache-Status: BYPASS", "", "X-Cache-Status: MISS",
+ "X-Cache-Status: HIT"]
