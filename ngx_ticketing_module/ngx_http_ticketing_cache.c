@@ -1538,7 +1538,8 @@ ngx_http_ticketing_cache_lookup_reply(redisReply *reply, void *data)
     if (rr == NULL || rr->type == REDIS_REPLY_ERROR) {
         ngx_log_error(NGX_LOG_INFO, c->log, 0,
                       "ticketing cache: lookup failed (%s), bypass",
-                      rr ? rr->str : "no connection");
+                      rr ? ngx_http_ticketing_peer_text(rr->str, rr->len)
+                         : "no connection");
 
         cctx->status = NGX_HTTP_TICKETING_CACHE_BYPASS;
         cctx->store = 0;
@@ -3384,7 +3385,8 @@ ngx_http_ticketing_cache_store_reply(redisReply *reply, void *data)
 
     if (rr->type == REDIS_REPLY_ERROR) {
         ngx_log_error(NGX_LOG_INFO, ngx_cycle->log, 0,
-                      "ticketing cache: store failed: %s", rr->str);
+                      "ticketing cache: store failed: %s",
+                      ngx_http_ticketing_peer_text(rr->str, rr->len));
         ngx_http_ticketing_redis_failure("SET answered an error");
         return;
     }
@@ -3528,7 +3530,8 @@ ngx_http_ticketing_cache_purge_done(ngx_http_request_t *r, redisReply *rr)
         ngx_log_error(NGX_LOG_WARN, r->connection->log, 0,
                       "ticketing cache: purge failed: %s",
                       rr == NULL ? "no answer"
-                      : rr->type == REDIS_REPLY_ERROR ? rr->str
+                      : rr->type == REDIS_REPLY_ERROR
+                      ? ngx_http_ticketing_peer_text(rr->str, rr->len)
                       : "unexpected reply");
 
         ngx_http_finalize_request(r,

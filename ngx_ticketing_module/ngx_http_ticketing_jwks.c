@@ -463,7 +463,8 @@ ngx_http_ticketing_jwks_fail(ngx_http_ticketing_jwks_t *f, const char *reason)
 
     ngx_log_error(NGX_LOG_WARN, f->log, 0,
                   "ticketing jwks: refreshing from \"%V\" failed: %s; %s, "
-                  "next attempt in %Mms", &f->url, reason,
+                  "next attempt in %Mms", &f->url,
+                  ngx_http_ticketing_peer_text(reason, ngx_strlen(reason)),
                   f->nkeys ? "keeping the last good key set"
                            : "no key set fetched yet", delay);
 
@@ -871,6 +872,23 @@ ngx_http_ticketing_jwks_url(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
                                           sizeof(ngx_http_ticketing_jwks_t *));
         if (tmcf->auth.jwks_urls == NULL) {
             return NGX_CONF_ERROR;
+        }
+    }
+
+    /* the same URL with the same parameters: one fetcher, one budget */
+    fp = tmcf->auth.jwks_urls->elts;
+
+    for (i = 0; i < tmcf->auth.jwks_urls->nelts; i++) {
+        if (fp[i]->url.len == f->url.len
+            && ngx_strncmp(fp[i]->url.data, f->url.data, f->url.len) == 0
+            && fp[i]->interval == f->interval
+            && fp[i]->timeout == f->timeout
+            && fp[i]->max_size == f->max_size
+            && fp[i]->refetch_interval == f->refetch_interval
+            && fp[i]->flags == f->flags)
+        {
+            *(ngx_http_ticketing_jwks_t **) (p + cmd->offset) = fp[i];
+            return NGX_CONF_OK;
         }
     }
 

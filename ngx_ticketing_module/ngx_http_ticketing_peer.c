@@ -728,6 +728,24 @@ ngx_http_ticketing_peer_fail(ngx_http_ticketing_peer_t *p, const char *fmt,
 }
 
 
+char *
+ngx_http_ticketing_peer_text(const char *s, size_t len)
+{
+    size_t       i;
+    static char  text[201];
+
+    len = ngx_min(len, sizeof(text) - 1);
+
+    for (i = 0; i < len; i++) {
+        text[i] = (s[i] >= 0x20 && s[i] < 0x7f) ? s[i] : '?';
+    }
+
+    text[len] = '\0';
+
+    return text;
+}
+
+
 /* ---------------------------------------------------- the name's TTL */
 
 

@@ -126,6 +126,13 @@ void ngx_http_ticketing_peer_ssl_conf_init(ngx_http_ticketing_peer_ssl_t *ps);
  */
 ngx_int_t ngx_http_ticketing_peer_open(ngx_http_ticketing_peer_t *p);
 
+/*
+ * A peer's text (an error reply, a reason) made safe for the error log:
+ * at most 200 bytes, anything outside printable ASCII as '?', so that no
+ * peer forges log lines.  A static buffer: one use per log call.
+ */
+char *ngx_http_ticketing_peer_text(const char *s, size_t len);
+
 /* closes whatever is open or under way; the handler is not called */
 void ngx_http_ticketing_peer_close(ngx_http_ticketing_peer_t *p);
 

@@ -321,6 +321,15 @@ ngx_http_ticketing_redis_failure(const char *why)
         return;
     }
 
+    if (rd->data.active && !rd->data.connected) {
+        /*
+         * A lookup gave up while the connection is being made: the setup
+         * has its own deadline, and its failure counts; opening the
+         * circuit now would abandon a slow but working setup for good.
+         */
+        return;
+    }
+
     rd->fails++;
     ngx_http_ticketing_metrics_inc(NGX_HTTP_TICKETING_M_REDIS_ERROR);
 
@@ -516,7 +525,8 @@ ngx_http_ticketing_redis_setup_reply(redisReply *r, void *data)
     /* the reply names the command, never its arguments */
     ngx_log_error(NGX_LOG_WARN, rd->log, 0,
                   "ticketing cache: redis %V: %s failed: %s",
-                  &rd->conf->peer.name, (char *) data, r->str);
+                  &rd->conf->peer.name, (char *) data,
+                  ngx_http_ticketing_peer_text(r->str, r->len));
 
     if (data == ngx_http_ticketing_redis_sentinel_auth) {
         ngx_http_ticketing_redis_sentinel_next("AUTH refused");
@@ -551,7 +561,9 @@ ngx_http_ticketing_redis_role_reply(redisReply *r, void *data)
                   &rd->conf->peer.name, &rd->data.peer.addr_text,
                   r->type == REDIS_REPLY_ARRAY && r->elements > 0
                   && r->element[0]->type == REDIS_REPLY_STRING
-                  ? r->element[0]->str : "something else");
+                  ? ngx_http_ticketing_peer_text(r->element[0]->str,
+                                                 r->element[0]->len)
+                  : "something else");
 
     ngx_http_ticketing_redis_drop(NULL);
     ngx_http_ticketing_redis_failure("not a primary");
@@ -637,7 +649,8 @@ ngx_http_ticketing_redis_discovered(redisReply *r, void *data)
         || r->element[1]->type != REDIS_REPLY_STRING)
     {
         ngx_http_ticketing_redis_sentinel_next(
-            r->type == REDIS_REPLY_ERROR ? r->str
+            r->type == REDIS_REPLY_ERROR
+            ? ngx_http_ticketing_peer_text(r->str, r->len)
             : "it does not know the primary");
         return;
     }
@@ -782,9 +795,9 @@ ngx_http_ticketing_redis_switch_master(redisReply *r, void *data)
     }
 
     ngx_log_error(NGX_LOG_NOTICE, rd->log, 0,
-                  "ticketing cache: redis %V: +switch-master %*s: "
-                  "reconnecting", &rd->conf->peer.name, len,
-                  r->element[2]->str);
+                  "ticketing cache: redis %V: +switch-master %s: "
+                  "reconnecting", &rd->conf->peer.name,
+                  ngx_http_ticketing_peer_text(r->element[2]->str, len));
 
     /* what failed was the old primary: the new one starts afresh */
     rd->backoff = NGX_HTTP_TICKETING_REDIS_MIN_BACKOFF;
@@ -1184,10 +1197,13 @@ ngx_http_ticketing_redis_dispatch(ngx_http_ticketing_redis_conn_t *conn)
         }
 
         if (reconnect) {
-            rd->backoff = NGX_HTTP_TICKETING_REDIS_MIN_BACKOFF;
-            rd->next_connect = ngx_current_msec;
+            /*
+             * Backoff and circuit as for any failure: a server that stays
+             * a replica must not get a connection per cache miss.
+             */
             ngx_http_ticketing_redis_drop("the server is read-only or "
                                           "loading");
+            ngx_http_ticketing_redis_failure("read-only or loading");
             return NGX_ERROR;
         }
     }

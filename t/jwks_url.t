@@ -833,3 +833,41 @@ notready jwks.json 503
  $main::not_ready]
 --- no_error_log
 [error]
+
+
+
+=== TEST 24: the same URL in several locations: one fetcher, one refetch budget
+--- idp
+shared jwks.json
+--- config
+    location /v2/ {
+        ticketing_gateway on;
+        ticketing_jwks_url http://127.0.0.1:$TEST_NGINX_UPSTREAM_PORT/idp/shared/jwks interval=1h refetch_interval=1h;
+        proxy_pass http://127.0.0.1:$TEST_NGINX_UPSTREAM_PORT;
+    }
+    location /v2/issueLinkType {
+        ticketing_gateway on;
+        ticketing_jwks_url http://127.0.0.1:$TEST_NGINX_UPSTREAM_PORT/idp/shared/jwks interval=1h refetch_interval=1h;
+        proxy_pass http://127.0.0.1:$TEST_NGINX_UPSTREAM_PORT;
+    }
+    location /v2/ticket/field/ {
+        ticketing_gateway on;
+        ticketing_jwks_url http://127.0.0.1:$TEST_NGINX_UPSTREAM_PORT/idp/shared/jwks interval=1h refetch_interval=1h;
+        proxy_pass http://127.0.0.1:$TEST_NGINX_UPSTREAM_PORT;
+    }
+--- request eval
+["GET /v2/ticket/metadata/types",
+ "GET /v2/issueLinkType",
+ "GET /v2/ticket/field/info?api_name=track",
+ "GET /v2/issueLinkType",
+ "GET /v2/ticket/field/info?api_name=track",
+ "GET /__mock/jwks/shared"]
+--- more_headers eval
+[main::rsa2026(), main::rsa2026(), main::rsa2026(), main::rsa2027(),
+ main::rsa2027(), ""]
+--- error_code eval
+[200, 200, 200, 401, 401, 200]
+--- response_body_like eval
+['.', '.', '.', '.', '.', '^\{"fetches": 2\}$']
+--- no_error_log
+[error]

@@ -6,6 +6,7 @@
 #
 # Sections of this file's own, in a block's http_config:
 #   SENTINEL_<kind>   the address of a fake sentinel of %Sentinels
+#   FAKE_<kind>       the address of a fake Redis of %Fakes
 #   CLOSED_PORT       a port nobody listens on
 #   PREFIX            a key prefix of the block's own
 # Lookups wait up to 10 s (ticketing_cache_timeout): a discovery is over,
@@ -58,6 +59,39 @@ my %Sentinels = (
     replica => sub { sentinel_port(replica_port(), 'prod') },
     # accepts, reads, never answers
     frozen  => sub { TicketingRedis::fake_resp_port(sub { undef }) },
+    # answers as "good", 400 ms late
+    slow    => sub {
+        my $port = $ENV{TEST_NGINX_REDIS_PORT};
+        TicketingRedis::fake_resp_port(sub {
+            my ($args) = @_;
+            select(undef, undef, undef, 0.4);
+            return uc $args->[0] eq 'SENTINEL'
+                ? array(bulk("127.0.0.1"), bulk($port))
+                : uc $args->[0] eq 'SUBSCRIBE'
+                ? array(bulk("subscribe"), bulk($args->[1]), ":1\r\n")
+                : "-ERR unknown command\r\n";
+        });
+    },
+);
+
+my %Fakes = (
+    # a replica: reads work, writes are refused
+    readonly => sub {
+        TicketingRedis::fake_resp_port(sub {
+            my ($args) = @_;
+            my $cmd = uc $args->[0];
+            return $cmd eq 'GET' ? "\$-1\r\n"
+                 : $cmd eq 'SET'
+                 ? "-READONLY You can't write against a read only replica.\r\n"
+                 : "+OK\r\n";
+        });
+    },
+    # an error reply with a line feed and an escape: a forged log line
+    forger => sub {
+        TicketingRedis::fake_resp_port(sub {
+            "-ERR bad\n2026/12/06 00:00:00 [emerg] forged \e[31mred\r\n"
+        });
+    },
 );
 
 add_block_preprocessor(sub {
@@ -65,6 +99,7 @@ add_block_preprocessor(sub {
         my ($http) = @_;
         $http =~ s/CLOSED_PORT/TicketingRedis::closed_port()/ge;
         $http =~ s/SENTINEL_(\w+)/"127.0.0.1:" . $Sentinels{$1}->()/ge;
+        $http =~ s/FAKE_(\w+)/"127.0.0.1:" . $Fakes{$1}->()/ge;
         return $http;
     });
 });
@@ -189,20 +224,34 @@ TLS to a primary found by Sentinel needs "ticketing_redis_ssl_name"
 
 
 
-=== TEST 9: a sentinel that never answers, first: given up, the next is asked
-The lookup (1 s) gives up first and opens the circuit (max_fails=1,
-fail_timeout=0: half-open at once); the next discovery must not start at
-the frozen sentinel again.  The wait in the middle lets the reconnection
-backoff (100 ms) pass.
+=== TEST 9: a sentinel that never answers, first: given up for the next
 --- http_config
-    ticketing_redis sentinel:prod prefix=PREFIX connect_timeout=5s
-                    max_fails=1 fail_timeout=0;
+    ticketing_redis sentinel:prod prefix=PREFIX connect_timeout=500ms;
     ticketing_redis_sentinel SENTINEL_frozen SENTINEL_good;
+--- request
+GET /v2/ticket/metadata/types
+--- response_headers
+X-Cache-Status: MISS
+--- error_log eval
+qr/redis sentinel:prod: sentinel 127\.0\.0\.1:\d+: timed out/
+
+
+
+=== TEST 9b: a slow sentinel under lookups shorter than it: the setup completes
+Lookups (200 ms) give up before the sentinel answers (400 ms); with
+max_fails=1 the old client opened the circuit at the first and abandoned
+the discovery, every time.  A lookup giving up while the connection is
+being made is not a failure of Redis: the setup finishes, within its own
+connect_timeout.  The wait in the middle lets it.
+--- http_config
+    ticketing_redis sentinel:prod prefix=PREFIX connect_timeout=2s
+                    max_fails=1 fail_timeout=0;
+    ticketing_redis_sentinel SENTINEL_slow;
 --- config
     location /v2/ {
         ticketing_gateway on;
         ticketing_cache on;
-        ticketing_cache_timeout 1s;
+        ticketing_cache_timeout 200ms;
         proxy_pass http://ticketing_api;
     }
     location /__mock/ {
@@ -214,10 +263,51 @@ backoff (100 ms) pass.
  "GET /v2/ticket/metadata/types",
  "GET /v2/ticket/metadata/types"]
 --- more_headers eval
-["ticketing-provider: JAM", "X-Mock-Delay-Ms: 300",
+["ticketing-provider: JAM", "X-Mock-Delay-Ms: 1000",
  "ticketing-provider: JAM", "ticketing-provider: JAM"]
 --- error_code eval
 [200, 200, 200, 200]
 --- response_headers eval
 ["X-Cache-Status: BYPASS", "", "X-Cache-Status: MISS",
  "X-Cache-Status: HIT"]
+
+
+
+=== TEST 10: a server that stays a replica: no connection per miss (READONLY)
+Every miss's fill lock gets READONLY: the connection is dropped, and the
+next one waits for the backoff (100 ms, doubling) and the circuit, as after
+any failure: 8 misses in a row make at most 6 connections (9 before: one
+per miss; how many below that depends on the pace of the requests).
+--- http_config
+    ticketing_metrics_zone ticketing;
+    ticketing_redis FAKE_readonly prefix=PREFIX;
+--- config
+    location /v2/ {
+        ticketing_gateway on;
+        ticketing_cache on;
+        ticketing_cache_timeout 10s;
+        proxy_pass http://ticketing_api;
+    }
+    location = /metrics {
+        ticketing_metrics;
+    }
+--- request eval
+[("GET /v2/ticket/metadata/types") x 8, "GET /metrics"]
+--- error_code eval
+[(200) x 9]
+--- response_body_like eval
+[("") x 8, qr/^ticketing_redis_connects_total [1-6]\n/m]
+
+
+
+=== TEST 11: a peer's text never forges a log line
+--- http_config
+    ticketing_redis FAKE_forger password=anything prefix=PREFIX;
+--- request
+GET /v2/ticket/metadata/types
+--- response_headers
+X-Cache-Status: BYPASS
+--- error_log eval
+qr/AUTH failed: ERR bad\?2026\/12\/06 00:00:00 \[emerg\] forged \?\[31mred/
+--- no_error_log eval
+[qr/^2026\/12\/06 00:00:00/m, "\e["]
