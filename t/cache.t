@@ -49,6 +49,14 @@ sub frozen_port {
 my %Fakes = (
     # an array header promising 2^31 - 1 elements that never come
     'huge-array' => sub { "*2147483647\r\n" },
+    # GET: a value of 300 KB, far above the locations' max_size (16k)
+    'huge-value' => sub {
+        my ($args) = @_;
+        return uc $args->[0] eq 'GET'
+            ? bulk("v2 9999999999999 application/json\n\n"
+                   . '{"v":"' . ('x' x 300000) . '"}')
+            : "+OK\r\n";
+    },
     # GET: one big value
     big => sub {
         my ($args) = @_;
@@ -630,6 +638,23 @@ X-Cache-Status: BYPASS
 --- error_log eval
 qr/ticketing cache: redis 127\.0\.0\.1:\d+: connection lost: an array of more than 1024 elements/
 --- timeout: 5
+
+
+
+=== TEST 11a5: a value larger than any location may store: not read, BYPASS
+The largest ticketing_cache_max_size here is 16k: a reply beyond it and
+64 KB of room is not buffered to its end.
+--- redis_addr: huge-value
+--- cache_config
+        ticketing_cache_max_size 16k;
+--- request
+GET /v2/issueLinkType
+--- more_headers
+ticketing-provider: JAM
+--- response_headers
+X-Cache-Status: BYPASS
+--- error_log eval
+qr/ticketing cache: redis 127\.0\.0\.1:\d+: connection lost: a reply larger than the largest value/
 
 
 
