@@ -109,6 +109,10 @@ typedef struct {
     ngx_event_t                           discovery_timer;
     unsigned                              discovering:1;
 
+    /* AUTH, SELECT, ROLE not answered yet, and their deadline */
+    ngx_uint_t                            setup_pending;
+    ngx_event_t                           setup_timer;
+
     /* nesting of callbacks: no reconnecting from inside one */
     ngx_uint_t                            depth;
 
@@ -132,6 +136,8 @@ static void ngx_http_ticketing_redis_data_ready(
 static void ngx_http_ticketing_redis_data_lost(
     ngx_http_ticketing_redis_conn_t *conn, const char *why);
 static void ngx_http_ticketing_redis_drop(const char *why);
+static void ngx_http_ticketing_redis_setup_done(void *data);
+static void ngx_http_ticketing_redis_setup_timeout(ngx_event_t *ev);
 static void ngx_http_ticketing_redis_setup_reply(redisReply *r, void *data);
 static void ngx_http_ticketing_redis_role_reply(redisReply *r, void *data);
 static void ngx_http_ticketing_redis_open_circuit(const char *why);
@@ -200,6 +206,11 @@ ngx_http_ticketing_redis_init(ngx_cycle_t *cycle,
     rd->data.ready = ngx_http_ticketing_redis_data_ready;
     rd->data.lost = ngx_http_ticketing_redis_data_lost;
 
+    rd->setup_timer.handler = ngx_http_ticketing_redis_setup_timeout;
+    rd->setup_timer.data = rd;
+    rd->setup_timer.log = cycle->log;
+    rd->setup_timer.cancelable = 1;
+
     if (rcf->sentinels) {
         /* the primary's address is filled in by each discovery */
         rd->primary = rcf->peer;
@@ -240,6 +251,10 @@ ngx_http_ticketing_redis_done(ngx_cycle_t *cycle)
 
     ngx_http_ticketing_redis_drop(NULL);
     ngx_http_ticketing_redis_conn_drop(&rd->sentinel);
+
+    if (rd->setup_timer.timer_set) {
+        ngx_del_timer(&rd->setup_timer);
+    }
 
     if (rd->data.out) {
         ngx_free(rd->data.out);
@@ -321,11 +336,12 @@ ngx_http_ticketing_redis_failure(const char *why)
         return;
     }
 
-    if (rd->data.active && !rd->data.connected) {
+    if (rd->data.active && (!rd->data.connected || rd->setup_pending)) {
         /*
-         * A lookup gave up while the connection is being made: the setup
-         * has its own deadline, and its failure counts; opening the
-         * circuit now would abandon a slow but working setup for good.
+         * A lookup gave up while the connection is being made (up to the
+         * answers to AUTH, SELECT, ROLE): the setup has its own deadline,
+         * and its failure counts; opening the circuit now would abandon
+         * a slow but working setup for good.
          */
         return;
     }
@@ -412,9 +428,13 @@ ngx_http_ticketing_redis_connect(void)
                    ngx_http_ticketing_redis_role_reply, NULL, 1, argv,
                    argvlen);
 
+        rd->setup_pending = rd->data.pending;
         ngx_http_ticketing_redis_discover();
         return;
     }
+
+    /* the ring was empty: what it holds now is the setup */
+    rd->setup_pending = rd->data.pending;
 
     ngx_log_debug1(NGX_LOG_DEBUG_HTTP, rd->log, 0,
                    "ticketing cache: redis %V: connecting", &rcf->peer.name);
@@ -427,9 +447,53 @@ static void
 ngx_http_ticketing_redis_data_ready(ngx_http_ticketing_redis_conn_t *conn,
     const char *why)
 {
+    ngx_http_ticketing_redis_t  *rd = &ngx_http_ticketing_redis;
+
     ngx_log_debug1(NGX_LOG_DEBUG_HTTP, conn->peer.log, 0,
                    "ticketing cache: redis %V: connected",
-                   &ngx_http_ticketing_redis.conf->peer.name);
+                   &rd->conf->peer.name);
+
+    if (rd->setup_pending) {
+        ngx_add_timer(&rd->setup_timer, rd->conf->peer.connect_timeout);
+    }
+}
+
+
+/* one setup command of the data connection answered */
+static void
+ngx_http_ticketing_redis_setup_done(void *data)
+{
+    ngx_http_ticketing_redis_t  *rd = &ngx_http_ticketing_redis;
+
+    if (data == ngx_http_ticketing_redis_sentinel_auth
+        || rd->setup_pending == 0)
+    {
+        return;
+    }
+
+    if (--rd->setup_pending == 0 && rd->setup_timer.timer_set) {
+        ngx_del_timer(&rd->setup_timer);
+    }
+}
+
+
+static void
+ngx_http_ticketing_redis_setup_timeout(ngx_event_t *ev)
+{
+    ngx_http_ticketing_redis_t  *rd = ev->data;
+
+    if (rd->setup_pending == 0) {
+        return;
+    }
+
+    ngx_log_error(NGX_LOG_WARN, rd->log, 0,
+                  "ticketing cache: redis %V: AUTH, SELECT or ROLE not "
+                  "answered within connect_timeout", &rd->conf->peer.name);
+
+    ngx_http_ticketing_metrics_inc(NGX_HTTP_TICKETING_M_REDIS_TIMEOUT);
+
+    ngx_http_ticketing_redis_drop(NULL);
+    ngx_http_ticketing_redis_failure("setup timed out");
 }
 
 
@@ -503,6 +567,12 @@ ngx_http_ticketing_redis_drop(const char *why)
                             % rd->conf->sentinels->nelts;
     }
 
+    rd->setup_pending = 0;
+
+    if (rd->setup_timer.timer_set) {
+        ngx_del_timer(&rd->setup_timer);
+    }
+
     /* callbacks may queue commands: they are refused while depth > 0 */
     rd->depth++;
     rd->dropping = 1;
@@ -517,8 +587,14 @@ ngx_http_ticketing_redis_setup_reply(redisReply *r, void *data)
 {
     ngx_http_ticketing_redis_t  *rd = &ngx_http_ticketing_redis;
 
-    if (r == NULL || r->type != REDIS_REPLY_ERROR) {
+    if (r == NULL) {
         /* lost: whoever waits is told by the drop */
+        return;
+    }
+
+    ngx_http_ticketing_redis_setup_done(data);
+
+    if (r->type != REDIS_REPLY_ERROR) {
         return;
     }
 
@@ -546,6 +622,8 @@ ngx_http_ticketing_redis_role_reply(redisReply *r, void *data)
     if (r == NULL) {
         return;
     }
+
+    ngx_http_ticketing_redis_setup_done(data);
 
     if (r->type == REDIS_REPLY_ARRAY && r->elements > 0
         && r->element[0]->type == REDIS_REPLY_STRING
@@ -1197,13 +1275,27 @@ ngx_http_ticketing_redis_dispatch(ngx_http_ticketing_redis_conn_t *conn)
         }
 
         if (reconnect) {
-            /*
-             * Backoff and circuit as for any failure: a server that stays
-             * a replica must not get a connection per cache miss.
-             */
             ngx_http_ticketing_redis_drop("the server is read-only or "
                                           "loading");
-            ngx_http_ticketing_redis_failure("read-only or loading");
+
+            if (rd->conf->sentinels) {
+                /* rediscovered; ROLE keeps a replica out */
+                ngx_http_ticketing_redis_failure("read-only or loading");
+
+            } else if (!rd->open) {
+                /*
+                 * The same address will say the same until a failover
+                 * moves it (DNS, a proxy): ask again after fail_timeout,
+                 * not on every miss (successful reads would otherwise
+                 * keep resetting the backoff).
+                 */
+                rd->fails++;
+                ngx_http_ticketing_metrics_inc(
+                                            NGX_HTTP_TICKETING_M_REDIS_ERROR);
+                ngx_http_ticketing_redis_open_circuit("read-only or "
+                                                      "loading");
+            }
+
             return NGX_ERROR;
         }
     }

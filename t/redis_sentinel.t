@@ -86,6 +86,15 @@ my %Fakes = (
                  : "+OK\r\n";
         });
     },
+    # AUTH answered 400 ms late; GET: nil, the rest: OK
+    slowauth => sub {
+        TicketingRedis::fake_resp_port(sub {
+            my ($args) = @_;
+            my $cmd = uc $args->[0];
+            select(undef, undef, undef, 0.4) if $cmd eq 'AUTH';
+            return $cmd eq 'GET' ? "\$-1\r\n" : "+OK\r\n";
+        });
+    },
     # an error reply with a line feed and an escape: a forged log line
     forger => sub {
         TicketingRedis::fake_resp_port(sub {
@@ -311,3 +320,33 @@ X-Cache-Status: BYPASS
 qr/AUTH failed: ERR bad\?2026\/12\/06 00:00:00 \[emerg\] forged \?\[31mred/
 --- no_error_log eval
 [qr/^2026\/12\/06 00:00:00/m, "\e["]
+
+
+
+=== TEST 12: a slow AUTH under lookups shorter than it: the setup completes
+As TEST 9b, for the answers to AUTH (400 ms) on a connected server: the
+lookups (200 ms) giving up meanwhile do not abandon it.
+--- http_config
+    ticketing_redis FAKE_slowauth password=anything prefix=PREFIX
+                    connect_timeout=2s max_fails=1 fail_timeout=0;
+--- config
+    location /v2/ {
+        ticketing_gateway on;
+        ticketing_cache on;
+        ticketing_cache_timeout 200ms;
+        proxy_pass http://ticketing_api;
+    }
+    location /__mock/ {
+        proxy_pass http://ticketing_api;
+    }
+--- request eval
+["GET /v2/ticket/metadata/types",
+ "GET /__mock/health",
+ "GET /v2/ticket/metadata/types"]
+--- more_headers eval
+["ticketing-provider: JAM", "X-Mock-Delay-Ms: 1000",
+ "ticketing-provider: JAM"]
+--- error_code eval
+[200, 200, 200]
+--- response_headers eval
+["X-Cache-Status: BYPASS", "", "X-Cache-Status: MISS"]
