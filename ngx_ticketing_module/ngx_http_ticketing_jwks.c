@@ -164,6 +164,11 @@ ngx_http_ticketing_jwks_init_process(ngx_cycle_t *cycle)
         f->event.log = cycle->log;
         f->event.cancelable = 1;
 
+        f->peer.conf = &f->peer_conf;
+        f->peer.log = cycle->log;
+        f->peer.handler = ngx_http_ticketing_jwks_connected;
+        f->peer.data = f;
+
         /* workers started together do not all ask at the same moment */
         ngx_add_timer(&f->event,
                       1 + (ngx_msec_t) ngx_random()
@@ -228,11 +233,6 @@ ngx_http_ticketing_jwks_timer(ngx_event_t *ev)
 
     ngx_log_debug1(NGX_LOG_DEBUG_HTTP, f->log, 0,
                    "ticketing jwks: fetching \"%V\"", &f->url);
-
-    f->peer.conf = &f->peer_conf;
-    f->peer.log = f->log;
-    f->peer.handler = ngx_http_ticketing_jwks_connected;
-    f->peer.data = f;
 
     f->busy = 1;
     f->sent = 0;

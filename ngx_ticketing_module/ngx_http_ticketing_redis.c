@@ -81,7 +81,7 @@ struct ngx_http_ticketing_redis_conn_s {
     /* incremented whenever the connection is dropped */
     ngx_uint_t                            generation;
 
-    /* connected (why NULL), or failed / lost */
+    /* connected (why NULL; may be NULL), or failed / lost */
     ngx_http_ticketing_redis_conn_pt      ready;
     ngx_http_ticketing_redis_conn_pt      lost;
 
@@ -144,8 +144,6 @@ static void ngx_http_ticketing_redis_open_circuit(const char *why);
 
 static void ngx_http_ticketing_redis_discover(void);
 static void ngx_http_ticketing_redis_discovered(redisReply *r, void *data);
-static void ngx_http_ticketing_redis_sentinel_ready(
-    ngx_http_ticketing_redis_conn_t *conn, const char *why);
 static void ngx_http_ticketing_redis_sentinel_lost(
     ngx_http_ticketing_redis_conn_t *conn, const char *why);
 static void ngx_http_ticketing_redis_sentinel_next(const char *why);
@@ -219,7 +217,6 @@ ngx_http_ticketing_redis_init(ngx_cycle_t *cycle,
         rd->data.peer.conf = &rd->primary;
 
         rd->sentinel.peer.log = cycle->log;
-        rd->sentinel.ready = ngx_http_ticketing_redis_sentinel_ready;
         rd->sentinel.lost = ngx_http_ticketing_redis_sentinel_lost;
         rd->sentinel.push = ngx_http_ticketing_redis_switch_master;
 
@@ -617,6 +614,7 @@ ngx_http_ticketing_redis_setup_reply(redisReply *r, void *data)
 static void
 ngx_http_ticketing_redis_role_reply(redisReply *r, void *data)
 {
+    redisReply                  *role;
     ngx_http_ticketing_redis_t  *rd = &ngx_http_ticketing_redis;
 
     if (r == NULL) {
@@ -625,11 +623,11 @@ ngx_http_ticketing_redis_role_reply(redisReply *r, void *data)
 
     ngx_http_ticketing_redis_setup_done(data);
 
-    if (r->type == REDIS_REPLY_ARRAY && r->elements > 0
-        && r->element[0]->type == REDIS_REPLY_STRING
-        && r->element[0]->len == 6
-        && ngx_strncmp(r->element[0]->str, "master", 6) == 0)
-    {
+    role = (r->type == REDIS_REPLY_ARRAY && r->elements > 0
+            && r->element[0]->type == REDIS_REPLY_STRING)
+           ? r->element[0] : NULL;
+
+    if (role && role->len == 6 && ngx_strncmp(role->str, "master", 6) == 0) {
         return;
     }
 
@@ -637,11 +635,8 @@ ngx_http_ticketing_redis_role_reply(redisReply *r, void *data)
                   "ticketing cache: redis %V: %V is not a primary (ROLE "
                   "says %s): asking the sentinels again",
                   &rd->conf->peer.name, &rd->data.peer.addr_text,
-                  r->type == REDIS_REPLY_ARRAY && r->elements > 0
-                  && r->element[0]->type == REDIS_REPLY_STRING
-                  ? ngx_http_ticketing_peer_text(r->element[0]->str,
-                                                 r->element[0]->len)
-                  : "something else");
+                  role ? ngx_http_ticketing_peer_text(role->str, role->len)
+                       : "something else");
 
     ngx_http_ticketing_redis_drop(NULL);
     ngx_http_ticketing_redis_failure("not a primary");
@@ -783,13 +778,6 @@ ngx_http_ticketing_redis_discovered(redisReply *r, void *data)
     }
 
     ngx_http_ticketing_redis_conn_connect(&rd->data);
-}
-
-
-static void
-ngx_http_ticketing_redis_sentinel_ready(
-    ngx_http_ticketing_redis_conn_t *conn, const char *why)
-{
 }
 
 
@@ -967,7 +955,9 @@ ngx_http_ticketing_redis_peer_handler(ngx_http_ticketing_peer_t *p,
         /* a reply may already be buffered by the TLS layer */
         ngx_post_event(c->read, &ngx_posted_events);
 
-        conn->ready(conn, NULL);
+        if (conn->ready) {
+            conn->ready(conn, NULL);
+        }
         return;
     }
 
