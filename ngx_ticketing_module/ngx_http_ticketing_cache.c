@@ -361,6 +361,55 @@ ngx_http_ticketing_cache_default(ngx_uint_t number, ngx_msec_t *ttl)
 }
 
 
+/* what a cluster cannot do, or needs */
+static ngx_int_t
+ngx_http_ticketing_cache_check_cluster(ngx_conf_t *cf,
+    ngx_http_ticketing_redis_conf_t *rcf, ngx_http_ticketing_main_conf_t *tmcf)
+{
+    const char  *err;
+
+    if (rcf->master_name.len) {
+        err = "\"cluster\" and \"sentinel:NAME\" exclude each other";
+
+    } else if (rcf->db) {
+        err = "a cluster has only database 0: \"db=\" cannot be used";
+
+    } else if (rcf->peer.addr.sockaddr
+               && rcf->peer.addr.sockaddr->sa_family == AF_UNIX)
+    {
+        err = "a cluster's nodes announce TCP addresses: a unix socket "
+              "cannot be used";
+
+    } else if (ngx_strlchr(tmcf->cache.prefix.data,
+                           tmcf->cache.prefix.data + tmcf->cache.prefix.len,
+                           '{')
+               || ngx_strlchr(tmcf->cache.prefix.data,
+                              tmcf->cache.prefix.data
+                              + tmcf->cache.prefix.len, '}'))
+    {
+        /* the key's own hash tag must be the first */
+        err = "in a cluster, \"prefix=\" cannot hold \"{\" or \"}\"";
+
+    } else if (tmcf->cache.redis_ssl.enable && tmcf->cache.redis_ssl.verify
+               && tmcf->cache.redis_ssl.name.len == 0
+               && rcf->peer.host.len == 0)
+    {
+        /* nodes are announced by address: whose name do they prove? */
+        err = "TLS to a cluster given by an IP address needs "
+              "\"ticketing_redis_ssl_name\": the name the nodes' "
+              "certificates are checked against";
+
+    } else {
+        return NGX_OK;
+    }
+
+    ngx_log_error(NGX_LOG_EMERG, cf->log, 0, "\"ticketing_redis %V\": %s",
+                  &rcf->peer.name, err);
+
+    return NGX_ERROR;
+}
+
+
 /* checked whether or not a location uses the module */
 ngx_int_t
 ngx_http_ticketing_cache_init_redis(ngx_conf_t *cf)
@@ -389,6 +438,12 @@ ngx_http_ticketing_cache_init_redis(ngx_conf_t *cf)
         ngx_log_error(NGX_LOG_EMERG, cf->log, 0,
                       "\"ticketing_redis sentinel:NAME\" and "
                       "\"ticketing_redis_sentinel\" go together");
+        return NGX_ERROR;
+    }
+
+    if (rcf->cluster
+        && ngx_http_ticketing_cache_check_cluster(cf, rcf, tmcf) != NGX_OK)
+    {
         return NGX_ERROR;
     }
 
@@ -566,8 +621,8 @@ ngx_http_ticketing_cache_postconfiguration(ngx_conf_t *cf)
 
 
 /*
- * ticketing_redis ADDRESS [username=U] [password=P] [db=N] [prefix=S]
- *     [connect_timeout=T] [max_fails=N] [fail_timeout=T];
+ * ticketing_redis ADDRESS [cluster] [username=U] [password=P] [db=N]
+ *     [prefix=S] [connect_timeout=T] [max_fails=N] [fail_timeout=T];
  */
 char *
 ngx_http_ticketing_cache_redis(ngx_conf_t *cf, ngx_command_t *cmd,
@@ -665,6 +720,11 @@ ngx_http_ticketing_cache_redis(ngx_conf_t *cf, ngx_command_t *cmd,
                 goto invalid;
             }
 
+            continue;
+        }
+
+        if (ngx_strcmp(value[i].data, "cluster") == 0) {
+            rcf->cluster = 1;
             continue;
         }
 
@@ -1002,6 +1062,7 @@ ngx_http_ticketing_cache_send(ngx_http_request_t *r,
 {
     int                                 argc;
     size_t                              argvlen[6];
+    ngx_int_t                           rc;
     const char                         *argv[6];
     ngx_http_ticketing_loc_conf_t      *tlcf;
     ngx_http_ticketing_cache_lookup_t  *lk;
@@ -1062,10 +1123,14 @@ ngx_http_ticketing_cache_send(ngx_http_request_t *r,
     lk->timer.data = lk;
     lk->timer.log = r->connection->log;
 
-    if (ngx_http_ticketing_redis_command(ngx_http_ticketing_cache_lookup_reply,
-                                         lk, argc, argv, argvlen)
-        != NGX_OK)
-    {
+    /* a purge reaches every primary of a cluster */
+    rc = (phase == NGX_HTTP_TICKETING_CACHE_PURGE)
+         ? ngx_http_ticketing_redis_command_all(
+               ngx_http_ticketing_cache_lookup_reply, lk, argc, argv, argvlen)
+         : ngx_http_ticketing_redis_command(
+               ngx_http_ticketing_cache_lookup_reply, lk, argc, argv, argvlen);
+
+    if (rc != NGX_OK) {
         ngx_free(lk);
         return NGX_DECLINED;
     }
@@ -3677,7 +3742,7 @@ ngx_http_ticketing_cache_purge_pattern(ngx_http_request_t *r,
     ngx_http_ticketing_cache_ctx_t *cctx, const char **error)
 {
     u_char                                *p, *q, *scratch, *key;
-    size_t                                 size, len, k;
+    size_t                                 size, len, k, t;
     ngx_int_t                              rc;
     ngx_str_t                              provider, org, op, uri;
     ngx_uint_t                             i;
@@ -3797,8 +3862,9 @@ ngx_http_ticketing_cache_purge_pattern(ngx_http_request_t *r,
 
         /*
          * Every variant of that request: whatever its Accept,
-         * Accept-Language and scope.  The key up to its query is a prefix
-         * of no other request's key.
+         * Accept-Language and scope, so whatever the hash tag.  Past the
+         * tag, the key up to its query is a prefix of no other request's
+         * key.
          */
         len -= sizeof("|h|0:|0:|s|0:") - 1;
 
@@ -3807,8 +3873,10 @@ ngx_http_ticketing_cache_purge_pattern(ngx_http_request_t *r,
             return NGX_ERROR;
         }
 
+        t = tmcf->cache.prefix.len + sizeof("|v4") - 1;
+
         /* the key's organization ("0:" after the provider): any, or the one */
-        k = tmcf->cache.prefix.len + sizeof("|v3|") - 1
+        k = t + NGX_HTTP_TICKETING_CACHEKEY_TAG_LEN + 1
             + ngx_sprintf(digits, "%uz", provider.len) - digits
             + 1 + provider.len + 1;
 
@@ -3818,13 +3886,17 @@ ngx_http_ticketing_cache_purge_pattern(ngx_http_request_t *r,
             return NGX_ERROR;
         }
 
+        p = ngx_http_ticketing_cache_glob(cctx->pattern.data, key, t);
+        p = ngx_cpymem(p, "|{*}", 4);
+        t += NGX_HTTP_TICKETING_CACHEKEY_TAG_LEN;
+
         if (org.len == 0) {
-            p = ngx_http_ticketing_cache_glob(cctx->pattern.data, key, k);
+            p = ngx_http_ticketing_cache_glob(p, key + t, k - t);
             *p++ = '*';
             p = ngx_http_ticketing_cache_glob(p, key + k + 2, len - k - 2);
 
         } else {
-            p = ngx_http_ticketing_cache_glob(cctx->pattern.data, key, len);
+            p = ngx_http_ticketing_cache_glob(p, key + t, len - t);
         }
 
         p = ngx_cpymem(p, "|h*", sizeof("|h*") - 1);
@@ -3841,10 +3913,13 @@ ngx_http_ticketing_cache_purge_pattern(ngx_http_request_t *r,
         }
     }
 
-    /* PREFIX|v3|<provider>|<org>|<operation>|... with "*" for the unset */
+    /*
+     * PREFIX|v4|{*}|<provider>|<org>|<operation>|... with "*" for the
+     * unset
+     */
 
     size = 2 * (tmcf->cache.prefix.len + provider.len + org.len + op.len)
-           + 3 * (NGX_SIZE_T_LEN + 4) + sizeof("|v3|*");
+           + 3 * (NGX_SIZE_T_LEN + 4) + sizeof("|v4|{*}|*");
 
     cctx->pattern.data = ngx_pnalloc(r->pool, size);
     if (cctx->pattern.data == NULL) {
@@ -3854,7 +3929,7 @@ ngx_http_ticketing_cache_purge_pattern(ngx_http_request_t *r,
     p = ngx_http_ticketing_cache_glob(cctx->pattern.data,
                                       tmcf->cache.prefix.data,
                                       tmcf->cache.prefix.len);
-    p = ngx_cpymem(p, "|v3", 3);
+    p = ngx_cpymem(p, "|v4|{*}", 7);
 
     if (provider.len) {
         p = ngx_sprintf(p, "|%uz:", provider.len);

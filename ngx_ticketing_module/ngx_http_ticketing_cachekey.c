@@ -7,6 +7,7 @@
 
 
 #include <stdio.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "ngx_http_ticketing_cachekey.h"
@@ -34,6 +35,8 @@ static u_char *ngx_http_ticketing_cachekey_field(u_char *p, u_char *end,
     char tag, const ngx_http_ticketing_span_t *s);
 static u_char *ngx_http_ticketing_cachekey_mark(u_char *p, u_char *end,
     char mark);
+static void ngx_http_ticketing_cachekey_tag(u_char *tag, const u_char *data,
+    size_t len);
 static u_char *ngx_http_ticketing_cachekey_language(const u_char **pp,
     const u_char *end, u_char *o);
 static u_char *ngx_http_ticketing_cachekey_media(const u_char **pp,
@@ -317,7 +320,8 @@ ngx_http_ticketing_cachekey_size(const ngx_http_ticketing_cachekey_in_t *in)
 {
     size_t  size, i, nargs;
 
-    size = in->prefix.len + sizeof("|v3") - 1
+    size = in->prefix.len + sizeof("|v4") - 1
+           + NGX_HTTP_TICKETING_CACHEKEY_TAG_LEN
            + 4 * NGX_HTTP_TICKETING_CACHEKEY_FIELD
            + in->provider.len + in->org.len + in->operation.len;
 
@@ -344,7 +348,7 @@ ngx_http_ticketing_cachekey_build(const ngx_http_ticketing_cachekey_in_t *in,
 {
     int                                 n;
     size_t                              i, j, nargs;
-    u_char                             *p, *end, *s;
+    u_char                             *p, *end, *s, *tag;
     ssize_t                             dlen;
     const u_char                       *q, *qend, *amp, *eq;
     ngx_http_ticketing_cachekey_arg_t   tmp;
@@ -433,7 +437,9 @@ ngx_http_ticketing_cachekey_build(const ngx_http_ticketing_cachekey_in_t *in,
     p = buf;
     end = buf + size;
 
-    if ((size_t) (end - p) < in->prefix.len + sizeof("|v3") - 1) {
+    if ((size_t) (end - p) < in->prefix.len + sizeof("|v4") - 1
+                             + NGX_HTTP_TICKETING_CACHEKEY_TAG_LEN)
+    {
         return NGX_HTTP_TICKETING_CACHEKEY_NO_ROOM;
     }
 
@@ -442,8 +448,12 @@ ngx_http_ticketing_cachekey_build(const ngx_http_ticketing_cachekey_in_t *in,
         p += in->prefix.len;
     }
 
-    memcpy(p, "|v3", sizeof("|v3") - 1);
-    p += sizeof("|v3") - 1;
+    memcpy(p, "|v4", sizeof("|v4") - 1);
+    p += sizeof("|v4") - 1;
+
+    /* the hash tag is written once the fields it hashes are */
+    tag = p;
+    p += NGX_HTTP_TICKETING_CACHEKEY_TAG_LEN;
 
     p = ngx_http_ticketing_cachekey_field(p, end, '|', &in->provider);
     p = ngx_http_ticketing_cachekey_field(p, end, '|', &in->org);
@@ -490,9 +500,79 @@ ngx_http_ticketing_cachekey_build(const ngx_http_ticketing_cachekey_in_t *in,
         return NGX_HTTP_TICKETING_CACHEKEY_NO_ROOM;
     }
 
+    s = tag + NGX_HTTP_TICKETING_CACHEKEY_TAG_LEN;
+    ngx_http_ticketing_cachekey_tag(tag, s, p - s);
+
     *len = p - buf;
 
     return NGX_HTTP_TICKETING_CACHEKEY_OK;
+}
+
+
+/*
+ * "|{" 8 hex digits "}": FNV-1a of the fields.  Redis Cluster hashes only
+ * what is between the first "{" and the next "}" of a key, and no field
+ * precedes this one: an entry and its fill lock ("|lock" appended) are
+ * always in one slot, and entries spread over the slots.
+ */
+static void
+ngx_http_ticketing_cachekey_tag(u_char *tag, const u_char *data, size_t len)
+{
+    size_t    i;
+    uint32_t  h;
+
+    static const char  hex[] = "0123456789abcdef";
+
+    h = 2166136261u;
+
+    for (i = 0; i < len; i++) {
+        h ^= data[i];
+        h *= 16777619u;
+    }
+
+    *tag++ = '|';
+    *tag++ = '{';
+
+    for (i = 0; i < 8; i++) {
+        *tag++ = hex[(h >> (28 - 4 * i)) & 0xf];
+    }
+
+    *tag = '}';
+}
+
+
+unsigned
+ngx_http_ticketing_cachekey_slot(const u_char *key, size_t len)
+{
+    size_t         i, b;
+    uint16_t       crc;
+    const u_char  *open, *close;
+
+    /* a non-empty {hash tag} stands for the key */
+    open = memchr(key, '{', len);
+
+    if (open != NULL) {
+        close = memchr(open + 1, '}', key + len - open - 1);
+
+        if (close != NULL && close > open + 1) {
+            key = open + 1;
+            len = close - open - 1;
+        }
+    }
+
+    /* CRC-16/XMODEM: polynomial 0x1021, initial value 0 */
+    crc = 0;
+
+    for (i = 0; i < len; i++) {
+        crc ^= (uint16_t) (key[i] << 8);
+
+        for (b = 0; b < 8; b++) {
+            crc = (crc & 0x8000) ? (uint16_t) ((crc << 1) ^ 0x1021)
+                                 : (uint16_t) (crc << 1);
+        }
+    }
+
+    return crc & (NGX_HTTP_TICKETING_CACHEKEY_SLOTS - 1);
 }
 
 

@@ -103,18 +103,29 @@ size_t ngx_http_ticketing_cachekey_size(
  * Writes the key to "buf" (no NUL) and its length to "*len".  "scratch"
  * must hold in->query.len bytes (the decoded query parameters).
  *
- * Layout: PREFIX "|v3" then, each as "|" <decimal length> ":" <bytes>,
+ * Layout: PREFIX "|v4|{" <8 hex digits> "}" (a hash of what follows: the
+ * Redis Cluster hash tag), then, each as "|" <decimal length> ":" <bytes>,
  * the provider, organization, operation and the four path parameters;
  * then "|q" <count> and, per query parameter in a stable order of the
  * decoded names, "|" <len> ":" <name> followed by "=" <len> ":" <value>,
  * or "!" for a parameter without "="; then "|h" and the Accept and
  * Accept-Language fields; then "|s" and the scope field.  Every field is
  * self-delimiting, so two different inputs never give the same key, and
- * the key of a request up to its query is a prefix of no other key's.
+ * past the tag, the key of a request up to its query is a prefix of no
+ * other key's.
  */
 ngx_http_ticketing_cachekey_rc_e ngx_http_ticketing_cachekey_build(
     const ngx_http_ticketing_cachekey_in_t *in, u_char *scratch,
     u_char *buf, size_t size, size_t *len);
+
+
+/* "|{" 8 hex digits "}" */
+#define NGX_HTTP_TICKETING_CACHEKEY_TAG_LEN  11
+
+/* Redis Cluster: the slot of a key (its {hash tag} if it has one) */
+#define NGX_HTTP_TICKETING_CACHEKEY_SLOTS  16384
+
+unsigned ngx_http_ticketing_cachekey_slot(const u_char *key, size_t len);
 
 
 /*

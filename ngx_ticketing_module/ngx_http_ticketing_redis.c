@@ -17,6 +17,13 @@
  * answered, so that a failover drops the connection at once.  Lost
  * connections, READONLY and LOADING lead to the same rediscovery.
  *
+ * With Cluster, the configured address is a node to learn the slot map
+ * from (CLUSTER SLOTS); each primary gets a connection of its own, made
+ * when a command needs it, and a command goes to the primary of its key's
+ * slot.  MOVED and ASK are followed by resending the command kept in the
+ * ring; MOVED, a lost node and a failed connection refresh the map, at
+ * most once a second.
+ *
  * Nothing here holds a request: callers pass a record of their own, and
  * every callback is called exactly once, with the reply or with NULL when
  * the connection goes away.  Writes happen from a posted event, never
@@ -27,6 +34,7 @@
 
 #include "ngx_http_ticketing_module.h"
 #include "ngx_http_ticketing_redis.h"
+#include "ngx_http_ticketing_cachekey.h"
 
 
 /* commands queued at once: beyond this Redis is too slow to be useful */
@@ -49,6 +57,12 @@
  */
 #define NGX_HTTP_TICKETING_REDIS_MAX_ELEMENTS  1024
 
+/* Cluster: nodes known at once, redirections of one command, refreshes */
+#define NGX_HTTP_TICKETING_REDIS_MAX_NODES      64
+#define NGX_HTTP_TICKETING_REDIS_MAX_REDIRECTS  5
+#define NGX_HTTP_TICKETING_REDIS_REFRESH        1000
+#define NGX_HTTP_TICKETING_REDIS_NO_NODE        0xff
+
 
 typedef struct ngx_http_ticketing_redis_conn_s
     ngx_http_ticketing_redis_conn_t;
@@ -60,6 +74,11 @@ typedef void (*ngx_http_ticketing_redis_conn_pt)(
 typedef struct {
     ngx_http_ticketing_redis_handler_pt   fn;
     void                                 *data;
+
+    /* Cluster: the command as sent, to send it again where redirected */
+    char                                 *cmd;
+    size_t                                len;
+    ngx_uint_t                            redirects;
 } ngx_http_ticketing_redis_cb_t;
 
 
@@ -91,7 +110,35 @@ struct ngx_http_ticketing_redis_conn_s {
     /* commands can be queued; connected: and are written */
     unsigned                              active:1;
     unsigned                              connected:1;
+
+    /* a cluster node's: commands are kept until answered */
+    unsigned                              keep:1;
 };
+
+
+/* a node of a cluster; its connection first, so that one is the other */
+typedef struct {
+    ngx_http_ticketing_redis_conn_t       conn;
+    ngx_http_ticketing_peer_conf_t        addr;
+    struct sockaddr_storage               sockaddr;
+    u_char                                text[NGX_SOCKADDR_STRLEN];
+    ngx_msec_t                            backoff;
+    ngx_msec_t                            next_connect;
+    unsigned                              mapped:1;    /* serves slots */
+} ngx_http_ticketing_redis_node_t;
+
+
+/* a command sent to every primary, and the answers so far */
+typedef struct {
+    ngx_http_ticketing_redis_handler_pt   fn;
+    void                                 *data;
+    ngx_uint_t                            waiting;
+    long long                             sum;
+    u_char                                error[128];
+    size_t                                error_len;
+    unsigned                              lost:1;
+    unsigned                              failed:1;
+} ngx_http_ticketing_redis_all_t;
 
 
 typedef struct {
@@ -127,6 +174,18 @@ typedef struct {
     /* reconnection backoff */
     ngx_msec_t                            backoff;
     ngx_msec_t                            next_connect;
+
+    /* Cluster: the nodes (0: the configured one), the node of each slot */
+    ngx_http_ticketing_redis_node_t
+                             *nodes[NGX_HTTP_TICKETING_REDIS_MAX_NODES];
+    ngx_uint_t                            nnodes;
+    u_char                               *slots;
+    u_char                               *new_slots;
+    ngx_event_t                           refresh_timer;
+    ngx_msec_t                            next_refresh;
+    ngx_uint_t                            next_asked;
+    unsigned                              refreshing:1;
+    unsigned                              mapped:1;
 } ngx_http_ticketing_redis_t;
 
 
@@ -151,6 +210,37 @@ static void ngx_http_ticketing_redis_discovery_timeout(ngx_event_t *ev);
 static void ngx_http_ticketing_redis_switch_master(redisReply *r,
     void *data);
 
+static ngx_int_t ngx_http_ticketing_redis_usable(void);
+static ngx_int_t ngx_http_ticketing_redis_cluster_start(ngx_cycle_t *cycle);
+static ngx_int_t ngx_http_ticketing_redis_cluster_command(
+    ngx_http_ticketing_redis_handler_pt fn, void *data, int argc,
+    const char **argv, const size_t *argvlen);
+static ngx_int_t ngx_http_ticketing_redis_cluster_ensure(
+    ngx_http_ticketing_redis_node_t *node);
+static void ngx_http_ticketing_redis_cluster_connect(
+    ngx_http_ticketing_redis_node_t *node);
+static ngx_http_ticketing_redis_node_t *ngx_http_ticketing_redis_cluster_node(
+    struct sockaddr *sockaddr, socklen_t socklen, ngx_uint_t *index);
+static void ngx_http_ticketing_redis_cluster_ready(
+    ngx_http_ticketing_redis_conn_t *conn, const char *why);
+static void ngx_http_ticketing_redis_cluster_lost(
+    ngx_http_ticketing_redis_conn_t *conn, const char *why);
+static void ngx_http_ticketing_redis_cluster_drop(
+    ngx_http_ticketing_redis_node_t *node);
+static void ngx_http_ticketing_redis_cluster_refresh(void);
+static void ngx_http_ticketing_redis_cluster_refresh_handler(ngx_event_t *ev);
+static void ngx_http_ticketing_redis_cluster_slots(redisReply *r,
+    void *data);
+static ngx_int_t ngx_http_ticketing_redis_cluster_range(redisReply *e,
+    ngx_http_ticketing_redis_conn_t *asked);
+static ngx_int_t ngx_http_ticketing_redis_cluster_address(u_char *host,
+    size_t len, ngx_int_t port, ngx_http_ticketing_redis_conn_t *asked,
+    struct sockaddr_storage *ss, socklen_t *socklen);
+static ngx_int_t ngx_http_ticketing_redis_cluster_redirect(
+    ngx_http_ticketing_redis_conn_t *conn, ngx_http_ticketing_redis_cb_t *cb,
+    redisReply *r);
+static void ngx_http_ticketing_redis_all_reply(redisReply *r, void *data);
+
 static void ngx_http_ticketing_redis_conn_start(
     ngx_http_ticketing_redis_conn_t *conn);
 static void *ngx_http_ticketing_redis_create_array(const redisReadTask *task,
@@ -163,6 +253,10 @@ static ngx_int_t ngx_http_ticketing_redis_conn_queue(
     ngx_http_ticketing_redis_conn_t *conn,
     ngx_http_ticketing_redis_handler_pt fn, void *data, int argc,
     const char **argv, const size_t *argvlen);
+static ngx_int_t ngx_http_ticketing_redis_conn_append(
+    ngx_http_ticketing_redis_conn_t *conn,
+    ngx_http_ticketing_redis_handler_pt fn, void *data, char *cmd,
+    size_t len, ngx_uint_t redirects);
 static void ngx_http_ticketing_redis_conn_auth(
     ngx_http_ticketing_redis_conn_t *conn, ngx_str_t *username,
     ngx_str_t *password, char *what);
@@ -209,6 +303,10 @@ ngx_http_ticketing_redis_init(ngx_cycle_t *cycle,
     rd->setup_timer.log = cycle->log;
     rd->setup_timer.cancelable = 1;
 
+    if (rcf->cluster) {
+        return ngx_http_ticketing_redis_cluster_start(cycle);
+    }
+
     if (rcf->sentinels) {
         /* the primary's address is filled in by each discovery */
         rd->primary = rcf->peer;
@@ -240,6 +338,7 @@ ngx_http_ticketing_redis_init(ngx_cycle_t *cycle,
 void
 ngx_http_ticketing_redis_done(ngx_cycle_t *cycle)
 {
+    ngx_uint_t                   i;
     ngx_http_ticketing_redis_t  *rd = &ngx_http_ticketing_redis;
 
     if (rd->conf == NULL) {
@@ -261,6 +360,26 @@ ngx_http_ticketing_redis_done(ngx_cycle_t *cycle)
         ngx_free(rd->sentinel.out);
     }
 
+    if (rd->refresh_timer.timer_set) {
+        ngx_del_timer(&rd->refresh_timer);
+    }
+
+    for (i = 0; i < rd->nnodes; i++) {
+        if (rd->nodes[i]->conn.out) {
+            ngx_free(rd->nodes[i]->conn.out);
+        }
+
+        ngx_free(rd->nodes[i]);
+    }
+
+    rd->nnodes = 0;
+
+    if (rd->slots) {
+        ngx_free(rd->slots);
+        ngx_free(rd->new_slots);
+        rd->slots = NULL;
+    }
+
     rd->conf = NULL;
 }
 
@@ -271,22 +390,13 @@ ngx_http_ticketing_redis_command(ngx_http_ticketing_redis_handler_pt fn,
 {
     ngx_http_ticketing_redis_t  *rd = &ngx_http_ticketing_redis;
 
-    if (rd->conf == NULL) {
+    if (ngx_http_ticketing_redis_usable() != NGX_OK) {
         return NGX_DECLINED;
     }
 
-    if (rd->open) {
-        if ((ngx_msec_int_t) (rd->open_until - ngx_current_msec) > 0) {
-            return NGX_DECLINED;
-        }
-
-        /* half-open: let commands through; one more failure reopens */
-        rd->open = 0;
-        ngx_http_ticketing_metrics_circuit(0);
-
-        ngx_log_error(NGX_LOG_NOTICE, rd->log, 0,
-                      "ticketing cache: redis %V: circuit half-open, "
-                      "trying again", &rd->conf->peer.name);
+    if (rd->slots) {
+        return ngx_http_ticketing_redis_cluster_command(fn, data, argc, argv,
+                                                        argvlen);
     }
 
     if (!rd->data.active) {
@@ -309,6 +419,100 @@ ngx_http_ticketing_redis_command(ngx_http_ticketing_redis_handler_pt fn,
 
     return ngx_http_ticketing_redis_conn_queue(&rd->data, fn, data, argc,
                                                argv, argvlen);
+}
+
+
+ngx_int_t
+ngx_http_ticketing_redis_command_all(ngx_http_ticketing_redis_handler_pt fn,
+    void *data, int argc, const char **argv, const size_t *argvlen)
+{
+    ngx_uint_t                       i, queued;
+    ngx_http_ticketing_redis_t      *rd = &ngx_http_ticketing_redis;
+    ngx_http_ticketing_redis_all_t  *all;
+    ngx_http_ticketing_redis_node_t *node;
+
+    if (rd->slots == NULL) {
+        return ngx_http_ticketing_redis_command(fn, data, argc, argv,
+                                                argvlen);
+    }
+
+    if (ngx_http_ticketing_redis_usable() != NGX_OK || !rd->mapped) {
+        return NGX_DECLINED;
+    }
+
+    all = ngx_calloc(sizeof(ngx_http_ticketing_redis_all_t), rd->log);
+    if (all == NULL) {
+        return NGX_DECLINED;
+    }
+
+    all->fn = fn;
+    all->data = data;
+
+    /* one more than queued until all are: no answer completes it early */
+    all->waiting = 1;
+    queued = 0;
+
+    for (i = 0; i < rd->nnodes; i++) {
+        node = rd->nodes[i];
+
+        if (!node->mapped) {
+            continue;
+        }
+
+        if (ngx_http_ticketing_redis_cluster_ensure(node) == NGX_OK
+            && node->conn.pending < NGX_HTTP_TICKETING_REDIS_MAX_PENDING
+            && ngx_http_ticketing_redis_conn_queue(&node->conn,
+                   ngx_http_ticketing_redis_all_reply, all, argc, argv,
+                   argvlen)
+               == NGX_OK)
+        {
+            all->waiting++;
+            queued++;
+
+        } else {
+            all->lost = 1;
+        }
+    }
+
+    if (--all->waiting == 0) {
+        /* none queued, or every one already dropped: "fn" is not called */
+        ngx_free(all);
+        return NGX_DECLINED;
+    }
+
+    ngx_log_debug1(NGX_LOG_DEBUG_HTTP, rd->log, 0,
+                   "ticketing cache: redis cluster: sent to %ui primaries",
+                   queued);
+
+    return NGX_OK;
+}
+
+
+/* the circuit lets commands through (perhaps half-open) */
+static ngx_int_t
+ngx_http_ticketing_redis_usable(void)
+{
+    ngx_http_ticketing_redis_t  *rd = &ngx_http_ticketing_redis;
+
+    if (rd->conf == NULL) {
+        return NGX_DECLINED;
+    }
+
+    if (rd->open) {
+        if ((ngx_msec_int_t) (rd->open_until - ngx_current_msec) > 0) {
+            return NGX_DECLINED;
+        }
+
+        /* half-open: let commands through; one more failure reopens */
+        rd->open = 0;
+        ngx_http_ticketing_metrics_circuit(0);
+
+        ngx_log_error(NGX_LOG_NOTICE, rd->log, 0,
+                      "ticketing cache: redis %V: circuit half-open, "
+                      "trying again", &rd->conf->peer.name);
+    }
+
+    return NGX_OK;
 }
 
 
@@ -372,6 +576,9 @@ ngx_http_ticketing_redis_open_circuit(const char *why)
 
     /* what is queued on a failing connection would only wait: drop it */
     ngx_http_ticketing_redis_drop(NULL);
+
+    /* a cluster's failover would close it: keep asking for the map */
+    ngx_http_ticketing_redis_cluster_refresh();
 }
 
 
@@ -534,7 +741,17 @@ ngx_http_ticketing_redis_data_lost(ngx_http_ticketing_redis_conn_t *conn,
 static void
 ngx_http_ticketing_redis_drop(const char *why)
 {
+    ngx_uint_t                   i;
     ngx_http_ticketing_redis_t  *rd = &ngx_http_ticketing_redis;
+
+    if (rd->slots) {
+        /* every node: what is queued on a failing cluster only waits */
+        for (i = 0; i < rd->nnodes; i++) {
+            ngx_http_ticketing_redis_cluster_drop(rd->nodes[i]);
+        }
+
+        return;
+    }
 
     if (!rd->data.active) {
         return;
@@ -879,6 +1096,742 @@ ngx_http_ticketing_redis_switch_master(redisReply *r, void *data)
 }
 
 
+/* ---------------------------------------------------------- Cluster */
+
+
+static ngx_int_t
+ngx_http_ticketing_redis_cluster_start(ngx_cycle_t *cycle)
+{
+    ngx_http_ticketing_redis_t       *rd = &ngx_http_ticketing_redis;
+    ngx_http_ticketing_redis_node_t  *seed;
+
+    rd->slots = ngx_alloc(NGX_HTTP_TICKETING_CACHEKEY_SLOTS, cycle->log);
+    rd->new_slots = ngx_alloc(NGX_HTTP_TICKETING_CACHEKEY_SLOTS, cycle->log);
+    seed = ngx_calloc(sizeof(ngx_http_ticketing_redis_node_t), cycle->log);
+
+    if (rd->slots == NULL || rd->new_slots == NULL || seed == NULL) {
+        return NGX_ERROR;
+    }
+
+    /* until the map is known, commands go to the configured node */
+    ngx_memzero(rd->slots, NGX_HTTP_TICKETING_CACHEKEY_SLOTS);
+
+    seed->conn.peer.conf = &rd->conf->peer;
+    seed->conn.peer.log = cycle->log;
+    seed->conn.ready = ngx_http_ticketing_redis_cluster_ready;
+    seed->conn.lost = ngx_http_ticketing_redis_cluster_lost;
+    seed->conn.keep = 1;
+    seed->backoff = NGX_HTTP_TICKETING_REDIS_MIN_BACKOFF;
+    seed->next_connect = ngx_current_msec;
+
+    rd->nodes[0] = seed;
+    rd->nnodes = 1;
+
+    rd->refresh_timer.handler =
+                            ngx_http_ticketing_redis_cluster_refresh_handler;
+    rd->refresh_timer.data = rd;
+    rd->refresh_timer.log = cycle->log;
+    rd->refresh_timer.cancelable = 1;
+    rd->next_refresh = ngx_current_msec;
+
+    ngx_http_ticketing_redis_cluster_refresh();
+
+    return NGX_OK;
+}
+
+
+/* to the primary of the slot of the key (argv[1]) */
+static ngx_int_t
+ngx_http_ticketing_redis_cluster_command(
+    ngx_http_ticketing_redis_handler_pt fn, void *data, int argc,
+    const char **argv, const size_t *argvlen)
+{
+    unsigned                          slot;
+    ngx_http_ticketing_redis_t       *rd = &ngx_http_ticketing_redis;
+    ngx_http_ticketing_redis_node_t  *node;
+
+    slot = (argc > 1)
+           ? ngx_http_ticketing_cachekey_slot((const u_char *) argv[1],
+                                              argvlen[1])
+           : 0;
+
+    node = rd->nodes[rd->slots[slot]];
+
+    if (ngx_http_ticketing_redis_cluster_ensure(node) != NGX_OK
+        || node->conn.pending >= NGX_HTTP_TICKETING_REDIS_MAX_PENDING)
+    {
+        return NGX_DECLINED;
+    }
+
+    return ngx_http_ticketing_redis_conn_queue(&node->conn, fn, data, argc,
+                                               argv, argvlen);
+}
+
+
+/* connected or connecting, unless it failed a moment ago */
+static ngx_int_t
+ngx_http_ticketing_redis_cluster_ensure(ngx_http_ticketing_redis_node_t *node)
+{
+    ngx_http_ticketing_redis_t  *rd = &ngx_http_ticketing_redis;
+
+    if (node->conn.active) {
+        return NGX_OK;
+    }
+
+    if (rd->depth
+        || (ngx_msec_int_t) (node->next_connect - ngx_current_msec) > 0)
+    {
+        return NGX_DECLINED;
+    }
+
+    ngx_http_ticketing_redis_cluster_connect(node);
+
+    return node->conn.active ? NGX_OK : NGX_DECLINED;
+}
+
+
+static void
+ngx_http_ticketing_redis_cluster_connect(ngx_http_ticketing_redis_node_t *node)
+{
+    ngx_http_ticketing_redis_t       *rd = &ngx_http_ticketing_redis;
+    ngx_http_ticketing_redis_conf_t  *rcf = rd->conf;
+
+    ngx_http_ticketing_metrics_inc(NGX_HTTP_TICKETING_M_REDIS_CONNECT);
+
+    node->next_connect = ngx_current_msec + node->backoff;
+    node->backoff = ngx_min(node->backoff * 2,
+                            ngx_max(rcf->fail_timeout,
+                                    NGX_HTTP_TICKETING_REDIS_MIN_BACKOFF));
+
+    ngx_http_ticketing_redis_conn_start(&node->conn);
+
+    if (!node->conn.active) {
+        return;
+    }
+
+    ngx_log_debug1(NGX_LOG_DEBUG_HTTP, rd->log, 0,
+                   "ticketing cache: redis cluster node %V: connecting",
+                   &node->conn.peer.conf->name);
+
+    ngx_http_ticketing_redis_conn_auth(&node->conn, &rcf->username,
+                                       &rcf->password, "AUTH");
+
+    ngx_http_ticketing_redis_conn_connect(&node->conn);
+}
+
+
+/* the node at this address, added if new; NULL when there is no room */
+static ngx_http_ticketing_redis_node_t *
+ngx_http_ticketing_redis_cluster_node(struct sockaddr *sockaddr,
+    socklen_t socklen, ngx_uint_t *index)
+{
+    size_t                            len;
+    ngx_uint_t                        i, free;
+    ngx_http_ticketing_redis_t       *rd = &ngx_http_ticketing_redis;
+    ngx_http_ticketing_redis_node_t  *node;
+
+    free = 0;
+
+    /* the configured address, if numeric, is one connection for both */
+    if (rd->conf->peer.host.len == 0
+        && rd->conf->peer.addr.socklen == socklen
+        && ngx_cmp_sockaddr(rd->conf->peer.addr.sockaddr, socklen,
+                            sockaddr, socklen, 1)
+           == NGX_OK)
+    {
+        *index = 0;
+        rd->nodes[0]->mapped = 1;
+        return rd->nodes[0];
+    }
+
+    for (i = 1; i < rd->nnodes; i++) {
+        node = rd->nodes[i];
+
+        if (node->addr.addr.socklen == socklen
+            && ngx_cmp_sockaddr((struct sockaddr *) &node->sockaddr, socklen,
+                                sockaddr, socklen, 1)
+               == NGX_OK)
+        {
+            *index = i;
+            return node;
+        }
+
+        if (free == 0 && !node->mapped && !node->conn.active) {
+            free = i;
+        }
+    }
+
+    if (free) {
+        /* a node no longer in the map: reused for the new address */
+        node = rd->nodes[free];
+        *index = free;
+
+    } else if (rd->nnodes < NGX_HTTP_TICKETING_REDIS_MAX_NODES) {
+        node = ngx_calloc(sizeof(ngx_http_ticketing_redis_node_t), rd->log);
+        if (node == NULL) {
+            return NULL;
+        }
+
+        *index = rd->nnodes;
+        rd->nodes[rd->nnodes++] = node;
+
+    } else {
+        return NULL;
+    }
+
+    /* as configured (TLS, its name, timeouts), at the announced address */
+    node->addr = rd->conf->peer;
+    node->addr.host.len = 0;
+    node->addr.addr.sockaddr = (struct sockaddr *) &node->sockaddr;
+    node->addr.addr.socklen = socklen;
+    ngx_memcpy(&node->sockaddr, sockaddr, socklen);
+
+    len = ngx_sock_ntop(sockaddr, socklen, node->text, NGX_SOCKADDR_STRLEN,
+                        1);
+    node->addr.name.data = node->text;
+    node->addr.name.len = len;
+
+    node->conn.peer.conf = &node->addr;
+    node->conn.peer.log = rd->log;
+    node->conn.ready = ngx_http_ticketing_redis_cluster_ready;
+    node->conn.lost = ngx_http_ticketing_redis_cluster_lost;
+    node->conn.keep = 1;
+    node->backoff = NGX_HTTP_TICKETING_REDIS_MIN_BACKOFF;
+    node->next_connect = ngx_current_msec;
+
+    /* taken: not reused for another address until the next map */
+    node->mapped = 1;
+
+    return node;
+}
+
+
+static void
+ngx_http_ticketing_redis_cluster_ready(ngx_http_ticketing_redis_conn_t *conn,
+    const char *why)
+{
+    ngx_http_ticketing_redis_node_t  *node;
+
+    node = (ngx_http_ticketing_redis_node_t *) conn;
+    node->backoff = NGX_HTTP_TICKETING_REDIS_MIN_BACKOFF;
+
+    ngx_log_debug1(NGX_LOG_DEBUG_HTTP, conn->peer.log, 0,
+                   "ticketing cache: redis cluster node %V: connected",
+                   &conn->peer.conf->name);
+}
+
+
+static void
+ngx_http_ticketing_redis_cluster_lost(ngx_http_ticketing_redis_conn_t *conn,
+    const char *why)
+{
+    ngx_uint_t                        serving, connected;
+    ngx_http_ticketing_redis_t       *rd = &ngx_http_ticketing_redis;
+    ngx_http_ticketing_redis_node_t  *node;
+
+    node = (ngx_http_ticketing_redis_node_t *) conn;
+
+    /* the configured node serves until the map is known */
+    serving = node->mapped || (node == rd->nodes[0] && !rd->mapped);
+    connected = conn->connected;
+
+    if (why) {
+        ngx_log_error(NGX_LOG_WARN, rd->log, 0,
+                      "ticketing cache: redis cluster node %V: %s: %s",
+                      &conn->peer.conf->name,
+                      connected ? "connection lost" : "connect failed", why);
+
+        if (conn->peer.timedout) {
+            ngx_http_ticketing_metrics_inc(
+                                         NGX_HTTP_TICKETING_M_REDIS_TIMEOUT);
+        }
+    }
+
+    ngx_http_ticketing_redis_cluster_drop(node);
+
+    if (why == NULL) {
+        /* the configured name moved: reconnect when next needed */
+        node->next_connect = ngx_current_msec;
+        return;
+    }
+
+    if (serving) {
+        ngx_http_ticketing_redis_failure(connected ? "connection lost"
+                                                   : "connect failed");
+    }
+
+    /* a failover may have moved its slots */
+    ngx_http_ticketing_redis_cluster_refresh();
+}
+
+
+/* closes a node's connection; its callbacks count as one failure */
+static void
+ngx_http_ticketing_redis_cluster_drop(ngx_http_ticketing_redis_node_t *node)
+{
+    ngx_http_ticketing_redis_t  *rd = &ngx_http_ticketing_redis;
+
+    if (!node->conn.active) {
+        return;
+    }
+
+    rd->depth++;
+    rd->dropping = 1;
+    ngx_http_ticketing_redis_conn_drop(&node->conn);
+    rd->dropping = 0;
+    rd->depth--;
+}
+
+
+/* asks for the slot map, now or once the last ask is a second old */
+static void
+ngx_http_ticketing_redis_cluster_refresh(void)
+{
+    ngx_uint_t                        i;
+    ngx_msec_int_t                    wait;
+    ngx_http_ticketing_redis_t       *rd = &ngx_http_ticketing_redis;
+    ngx_http_ticketing_redis_conn_t  *conn;
+    ngx_http_ticketing_redis_node_t  *node;
+
+    static const char    *argv[2] = { "CLUSTER", "SLOTS" };
+    static const size_t   argvlen[2] = { 7, 5 };
+
+    if (rd->refreshing || rd->conf == NULL || rd->slots == NULL) {
+        return;
+    }
+
+    wait = (ngx_msec_int_t) (rd->next_refresh - ngx_current_msec);
+
+    if (wait > 0) {
+        if (!rd->refresh_timer.timer_set) {
+            ngx_add_timer(&rd->refresh_timer, (ngx_msec_t) wait);
+        }
+
+        return;
+    }
+
+    rd->next_refresh = ngx_current_msec + NGX_HTTP_TICKETING_REDIS_REFRESH;
+
+    /* a primary already connected */
+    conn = NULL;
+
+    for (i = 0; i < rd->nnodes; i++) {
+        if (rd->nodes[i]->mapped && rd->nodes[i]->conn.connected) {
+            conn = &rd->nodes[i]->conn;
+            break;
+        }
+    }
+
+    /* else the next of the configured node and the primaries, in turn */
+    for (i = 0; conn == NULL && i < rd->nnodes; i++) {
+        rd->next_asked = (rd->next_asked + 1) % rd->nnodes;
+        node = rd->nodes[rd->next_asked];
+
+        if (rd->next_asked != 0 && !node->mapped) {
+            continue;
+        }
+
+        if (!node->conn.active) {
+            ngx_http_ticketing_redis_cluster_connect(node);
+
+            if (!node->conn.active) {
+                /* failed at once: its "lost" asks again a second later */
+                return;
+            }
+        }
+
+        conn = &node->conn;
+    }
+
+    if (conn == NULL) {
+        return;
+    }
+
+    if (ngx_http_ticketing_redis_conn_queue(conn,
+            ngx_http_ticketing_redis_cluster_slots, conn, 2, argv, argvlen)
+        == NGX_OK)
+    {
+        rd->refreshing = 1;
+    }
+}
+
+
+static void
+ngx_http_ticketing_redis_cluster_refresh_handler(ngx_event_t *ev)
+{
+    ngx_http_ticketing_redis_cluster_refresh();
+}
+
+
+/* [[start, end, [ip, port, id, ...], replicas...], ...] */
+static void
+ngx_http_ticketing_redis_cluster_slots(redisReply *r, void *data)
+{
+    ngx_uint_t                        i, changed, primaries;
+    ngx_http_ticketing_redis_t       *rd = &ngx_http_ticketing_redis;
+    ngx_http_ticketing_redis_node_t  *node;
+
+    rd->refreshing = 0;
+
+    if (r == NULL) {
+        /* the connection went away: its "lost" asks again */
+        return;
+    }
+
+    if (r->type != REDIS_REPLY_ARRAY || r->elements == 0) {
+        ngx_log_error(NGX_LOG_WARN, rd->log, 0,
+                      "ticketing cache: redis %V: CLUSTER SLOTS failed: %s",
+                      &rd->conf->peer.name,
+                      r->type == REDIS_REPLY_ERROR
+                      ? ngx_http_ticketing_peer_text(r->str, r->len)
+                      : "no slot is served");
+
+        ngx_http_ticketing_redis_failure("CLUSTER SLOTS failed");
+        ngx_http_ticketing_redis_cluster_refresh();
+        return;
+    }
+
+    ngx_memset(rd->new_slots, NGX_HTTP_TICKETING_REDIS_NO_NODE,
+               NGX_HTTP_TICKETING_CACHEKEY_SLOTS);
+
+    for (i = 0; i < r->elements; i++) {
+        if (ngx_http_ticketing_redis_cluster_range(r->element[i], data)
+            != NGX_OK)
+        {
+            ngx_log_error(NGX_LOG_WARN, rd->log, 0,
+                          "ticketing cache: redis %V: CLUSTER SLOTS: a slot "
+                          "range without a usable primary (or more than "
+                          "%d primaries): ignored", &rd->conf->peer.name,
+                          NGX_HTTP_TICKETING_REDIS_MAX_NODES - 1);
+        }
+    }
+
+    for (i = 0; i < rd->nnodes; i++) {
+        rd->nodes[i]->mapped = 0;
+    }
+
+    for (i = 0; i < NGX_HTTP_TICKETING_CACHEKEY_SLOTS; i++) {
+        if (rd->new_slots[i] == NGX_HTTP_TICKETING_REDIS_NO_NODE) {
+            /* nobody serves it: the configured node answers (an error) */
+            rd->new_slots[i] = 0;
+
+        } else {
+            rd->nodes[rd->new_slots[i]]->mapped = 1;
+        }
+    }
+
+    changed = ngx_memcmp(rd->slots, rd->new_slots,
+                         NGX_HTTP_TICKETING_CACHEKEY_SLOTS);
+
+    ngx_memcpy(rd->slots, rd->new_slots, NGX_HTTP_TICKETING_CACHEKEY_SLOTS);
+
+    primaries = 0;
+
+    for (i = 0; i < rd->nnodes; i++) {
+        node = rd->nodes[i];
+
+        if (node->mapped) {
+            primaries++;
+
+        } else if (i != 0) {
+            /* no longer a primary: what it still holds fails open */
+            ngx_http_ticketing_redis_cluster_drop(node);
+        }
+    }
+
+    if (!changed && rd->mapped) {
+        if (rd->open) {
+            /* until a failover changes the map, or the circuit half-opens */
+            ngx_http_ticketing_redis_cluster_refresh();
+        }
+
+        return;
+    }
+
+    ngx_log_error(NGX_LOG_INFO, rd->log, 0,
+                  "ticketing cache: redis %V: slot map %s: %ui primaries",
+                  &rd->conf->peer.name, rd->mapped ? "changed" : "loaded",
+                  primaries);
+
+    if (rd->mapped) {
+        /* what failed was the old map: the new one starts afresh */
+        rd->fails = 0;
+
+        if (rd->open) {
+            rd->open = 0;
+            ngx_http_ticketing_metrics_circuit(0);
+        }
+    }
+
+    rd->mapped = 1;
+}
+
+
+/* one range of CLUSTER SLOTS into new_slots */
+static ngx_int_t
+ngx_http_ticketing_redis_cluster_range(redisReply *e,
+    ngx_http_ticketing_redis_conn_t *asked)
+{
+    socklen_t                         socklen;
+    ngx_uint_t                        index;
+    redisReply                       *primary;
+    struct sockaddr_storage           ss;
+    ngx_http_ticketing_redis_t       *rd = &ngx_http_ticketing_redis;
+    ngx_http_ticketing_redis_node_t  *node;
+
+    if (e->type != REDIS_REPLY_ARRAY || e->elements < 3
+        || e->element[0]->type != REDIS_REPLY_INTEGER
+        || e->element[1]->type != REDIS_REPLY_INTEGER
+        || e->element[0]->integer < 0
+        || e->element[0]->integer > e->element[1]->integer
+        || e->element[1]->integer >= NGX_HTTP_TICKETING_CACHEKEY_SLOTS
+        || e->element[2]->type != REDIS_REPLY_ARRAY
+        || e->element[2]->elements < 2)
+    {
+        return NGX_ERROR;
+    }
+
+    primary = e->element[2];
+
+    if (primary->element[0]->type != REDIS_REPLY_STRING
+        || primary->element[1]->type != REDIS_REPLY_INTEGER
+        || ngx_http_ticketing_redis_cluster_address(
+               (u_char *) primary->element[0]->str,
+               primary->element[0]->len, primary->element[1]->integer,
+               asked, &ss, &socklen)
+           != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    node = ngx_http_ticketing_redis_cluster_node((struct sockaddr *) &ss,
+                                                 socklen, &index);
+    if (node == NULL) {
+        return NGX_ERROR;
+    }
+
+    ngx_memset(rd->new_slots + e->element[0]->integer, (u_char) index,
+               e->element[1]->integer - e->element[0]->integer + 1);
+
+    return NGX_OK;
+}
+
+
+/* an announced IP and port; an empty or "?" IP is the node asked's */
+static ngx_int_t
+ngx_http_ticketing_redis_cluster_address(u_char *host, size_t len,
+    ngx_int_t port, ngx_http_ticketing_redis_conn_t *asked,
+    struct sockaddr_storage *ss, socklen_t *socklen)
+{
+    ngx_int_t    rc;
+    ngx_addr_t   addr;
+    ngx_pool_t  *pool;
+
+    if (port < 1 || port > 65535) {
+        return NGX_ERROR;
+    }
+
+    if (len == 0 || (len == 1 && host[0] == '?')) {
+        if (!asked->connected || asked->peer.socklen > sizeof(*ss)) {
+            return NGX_ERROR;
+        }
+
+        ngx_memcpy(ss, &asked->peer.sockaddr, asked->peer.socklen);
+        *socklen = asked->peer.socklen;
+
+    } else {
+        pool = ngx_create_pool(256, ngx_http_ticketing_redis.log);
+        if (pool == NULL) {
+            return NGX_ERROR;
+        }
+
+        rc = ngx_parse_addr(pool, &addr, host, len);
+
+        if (rc != NGX_OK || addr.socklen > sizeof(*ss)) {
+            ngx_destroy_pool(pool);
+            return NGX_ERROR;
+        }
+
+        ngx_memcpy(ss, addr.sockaddr, addr.socklen);
+        *socklen = addr.socklen;
+
+        ngx_destroy_pool(pool);
+    }
+
+    if (ss->ss_family != AF_INET
+#if (NGX_HAVE_INET6)
+        && ss->ss_family != AF_INET6
+#endif
+       )
+    {
+        return NGX_ERROR;
+    }
+
+    ngx_inet_set_port((struct sockaddr *) ss, (in_port_t) port);
+
+    return NGX_OK;
+}
+
+
+/*
+ * "MOVED slot ip:port" or "ASK slot ip:port": the command goes there
+ * (after ASKING for ASK); MOVED also updates the slot and the map.
+ * NGX_OK: resent, the callback is the new command's; else it gets the
+ * error.
+ */
+static ngx_int_t
+ngx_http_ticketing_redis_cluster_redirect(
+    ngx_http_ticketing_redis_conn_t *conn, ngx_http_ticketing_redis_cb_t *cb,
+    redisReply *r)
+{
+    char                             *cmd;
+    u_char                           *p, *end, *colon;
+    ngx_int_t                         slot, port;
+    socklen_t                         socklen;
+    ngx_uint_t                        ask, index;
+    struct sockaddr_storage           ss;
+    ngx_http_ticketing_redis_t       *rd = &ngx_http_ticketing_redis;
+    ngx_http_ticketing_redis_node_t  *node;
+
+    static const char    *asking[1] = { "ASKING" };
+    static const size_t   asking_len[1] = { 6 };
+
+    ask = (r->str[0] == 'A');
+    p = (u_char *) r->str + (ask ? 4 : 6);
+    end = (u_char *) r->str + r->len;
+
+    colon = ngx_strlchr(p, end, ' ');
+    if (colon == NULL) {
+        return NGX_ERROR;
+    }
+
+    slot = ngx_atoi(p, colon - p);
+    p = colon + 1;
+
+    /* the port follows the last ":" (an IPv6 address has several) */
+    for (colon = end - 1; colon >= p && *colon != ':'; colon--) {
+        /* void */
+    }
+
+    if (slot == NGX_ERROR || slot >= NGX_HTTP_TICKETING_CACHEKEY_SLOTS
+        || colon < p)
+    {
+        return NGX_ERROR;
+    }
+
+    port = ngx_atoi(colon + 1, end - colon - 1);
+
+    if (ngx_http_ticketing_redis_cluster_address(p, colon - p, port, conn,
+                                                 &ss, &socklen)
+        != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    node = ngx_http_ticketing_redis_cluster_node((struct sockaddr *) &ss,
+                                                 socklen, &index);
+    if (node == NULL) {
+        return NGX_ERROR;
+    }
+
+    ngx_log_debug3(NGX_LOG_DEBUG_HTTP, rd->log, 0,
+                   "ticketing cache: redis cluster: %s slot %i to %V",
+                   ask ? "ASK" : "MOVED", slot, &node->addr.name);
+
+    if (!ask) {
+        rd->slots[slot] = (u_char) index;
+        node->mapped = 1;
+        ngx_http_ticketing_redis_cluster_refresh();
+    }
+
+    if (!node->conn.active) {
+        /* the cluster says it serves: no backoff */
+        ngx_http_ticketing_redis_cluster_connect(node);
+
+        if (!node->conn.active) {
+            return NGX_ERROR;
+        }
+    }
+
+    if (node->conn.pending + 2 > NGX_HTTP_TICKETING_REDIS_MAX_PENDING) {
+        return NGX_ERROR;
+    }
+
+    if (ask
+        && ngx_http_ticketing_redis_conn_queue(&node->conn, NULL, NULL, 1,
+                                               asking, asking_len)
+           != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    /* the command is the new entry's now (or freed if it cannot be) */
+    cmd = cb->cmd;
+    cb->cmd = NULL;
+
+    return ngx_http_ticketing_redis_conn_append(&node->conn, cb->fn, cb->data,
+                                                cmd, cb->len,
+                                                cb->redirects + 1);
+}
+
+
+static void
+ngx_http_ticketing_redis_all_reply(redisReply *r, void *data)
+{
+    ngx_http_ticketing_redis_all_t  *all = data;
+
+    redisReply  sum;
+
+    if (r == NULL) {
+        all->lost = 1;
+
+    } else if (r->type == REDIS_REPLY_INTEGER) {
+        all->sum += r->integer;
+
+    } else if (!all->failed) {
+        all->failed = 1;
+
+        if (r->type == REDIS_REPLY_ERROR) {
+            all->error_len = ngx_min(r->len, sizeof(all->error) - 1);
+            ngx_memcpy(all->error, r->str, all->error_len);
+
+        } else {
+            all->error_len = ngx_cpystrn(all->error,
+                                         (u_char *) "unexpected reply",
+                                         sizeof(all->error))
+                             - all->error;
+        }
+
+        all->error[all->error_len] = '\0';
+    }
+
+    if (--all->waiting) {
+        return;
+    }
+
+    if (all->lost) {
+        all->fn(NULL, all->data);
+
+    } else {
+        ngx_memzero(&sum, sizeof(redisReply));
+
+        if (all->failed) {
+            sum.type = REDIS_REPLY_ERROR;
+            sum.str = (char *) all->error;
+            sum.len = all->error_len;
+
+        } else {
+            sum.type = REDIS_REPLY_INTEGER;
+            sum.integer = all->sum;
+        }
+
+        all->fn(&sum, all->data);
+    }
+
+    ngx_free(all);
+}
+
+
 /* ------------------------------------------------------- connections */
 
 
@@ -1007,6 +1960,10 @@ ngx_http_ticketing_redis_conn_drop(ngx_http_ticketing_redis_conn_t *conn)
         conn->head = (conn->head + 1) % NGX_HTTP_TICKETING_REDIS_RING;
         conn->pending--;
 
+        if (cb.cmd) {
+            redisFreeCommand(cb.cmd);
+        }
+
         if (cb.fn) {
             cb.fn(NULL, cb.data);
         }
@@ -1019,11 +1976,8 @@ ngx_http_ticketing_redis_conn_queue(ngx_http_ticketing_redis_conn_t *conn,
     ngx_http_ticketing_redis_handler_pt fn, void *data, int argc,
     const char **argv, const size_t *argvlen)
 {
-    int         len;
-    char       *cmd;
-    u_char     *out;
-    size_t      size;
-    ngx_uint_t  tail;
+    int    len;
+    char  *cmd;
 
     if (conn->pending >= NGX_HTTP_TICKETING_REDIS_RING) {
         return NGX_DECLINED;
@@ -1031,6 +1985,25 @@ ngx_http_ticketing_redis_conn_queue(ngx_http_ticketing_redis_conn_t *conn,
 
     len = redisFormatCommandArgv(&cmd, argc, argv, argvlen);
     if (len < 0) {
+        return NGX_DECLINED;
+    }
+
+    return ngx_http_ticketing_redis_conn_append(conn, fn, data, cmd, len, 0);
+}
+
+
+/* a formatted command, freed here (or kept in the ring, for a cluster) */
+static ngx_int_t
+ngx_http_ticketing_redis_conn_append(ngx_http_ticketing_redis_conn_t *conn,
+    ngx_http_ticketing_redis_handler_pt fn, void *data, char *cmd,
+    size_t len, ngx_uint_t redirects)
+{
+    u_char      *out;
+    size_t       size;
+    ngx_uint_t   tail;
+
+    if (conn->pending >= NGX_HTTP_TICKETING_REDIS_RING) {
+        redisFreeCommand(cmd);
         return NGX_DECLINED;
     }
 
@@ -1055,11 +2028,18 @@ ngx_http_ticketing_redis_conn_queue(ngx_http_ticketing_redis_conn_t *conn,
 
     ngx_memcpy(conn->out + conn->out_len, cmd, len);
     conn->out_len += len;
-    redisFreeCommand(cmd);
+
+    if (!conn->keep) {
+        redisFreeCommand(cmd);
+        cmd = NULL;
+    }
 
     tail = (conn->head + conn->pending) % NGX_HTTP_TICKETING_REDIS_RING;
     conn->ring[tail].fn = fn;
     conn->ring[tail].data = data;
+    conn->ring[tail].cmd = cmd;
+    conn->ring[tail].len = len;
+    conn->ring[tail].redirects = redirects;
     conn->pending++;
 
     if (conn->connected && !conn->peer.pc.connection->write->posted) {
@@ -1195,6 +2175,7 @@ static ngx_int_t
 ngx_http_ticketing_redis_dispatch(ngx_http_ticketing_redis_conn_t *conn)
 {
     void                           *reply;
+    ngx_int_t                       rc;
     ngx_uint_t                      gen, reconnect;
     redisReply                     *r;
     ngx_http_ticketing_redis_cb_t   cb;
@@ -1242,6 +2223,30 @@ ngx_http_ticketing_redis_dispatch(ngx_http_ticketing_redis_conn_t *conn)
         cb = conn->ring[conn->head];
         conn->head = (conn->head + 1) % NGX_HTTP_TICKETING_REDIS_RING;
         conn->pending--;
+
+        if (cb.cmd && r->type == REDIS_REPLY_ERROR
+            && cb.redirects < NGX_HTTP_TICKETING_REDIS_MAX_REDIRECTS
+            && (ngx_strncmp(r->str, "MOVED ", 6) == 0
+                || ngx_strncmp(r->str, "ASK ", 4) == 0))
+        {
+            rd->depth++;
+            rc = ngx_http_ticketing_redis_cluster_redirect(conn, &cb, r);
+            rd->depth--;
+
+            if (rc == NGX_OK) {
+                freeReplyObject(reply);
+
+                if (conn->generation != gen) {
+                    return NGX_ERROR;
+                }
+
+                continue;
+            }
+        }
+
+        if (cb.cmd) {
+            redisFreeCommand(cb.cmd);
+        }
 
         /*
          * A demoted primary (READONLY) or a server still loading its data

@@ -39,6 +39,9 @@ typedef struct {
     ngx_array_t                   *sentinels;    /* peer_conf_t */
     ngx_str_t                      sentinel_username;
     ngx_str_t                      sentinel_password;
+
+    /* Cluster: "peer" is a node to learn the slot map from */
+    ngx_flag_t                     cluster;
 } ngx_http_ticketing_redis_conf_t;
 
 
@@ -58,6 +61,15 @@ void ngx_http_ticketing_redis_done(ngx_cycle_t *cycle);
  * when the connection is lost before the reply.
  */
 ngx_int_t ngx_http_ticketing_redis_command(
+    ngx_http_ticketing_redis_handler_pt fn, void *data, int argc,
+    const char **argv, const size_t *argvlen);
+
+/*
+ * The same on every primary of a cluster (elsewhere: on the one server);
+ * "fn" gets the integer replies summed, the first error, or NULL if a
+ * primary could not be asked or did not answer.
+ */
+ngx_int_t ngx_http_ticketing_redis_command_all(
     ngx_http_ticketing_redis_handler_pt fn, void *data, int argc,
     const char **argv, const size_t *argvlen);
 

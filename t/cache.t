@@ -11,7 +11,8 @@
 #   redis_params  more parameters of "ticketing_redis"
 #   cache_config  more directives in the gateway location
 #   redis_seed    (eval) [[db, key, value, px], ...] SET before the block;
-#                 "PREFIX" in a key is the block's prefix
+#                 "PREFIX" in a key is the block's prefix, "{TAG}" the
+#                 hash tag the key's fields give (a "|lock" suffix aside)
 #   http_extra    more directives after the generated http_config
 # and "CLOSED_PORT" in a block's config is a port nobody listens on.
 
@@ -191,6 +192,7 @@ _EOC_
         for my $s (@$seed) {
             my ($db, $key, $value, $px) = @$s;
             $key =~ s/PREFIX/$prefix/g;
+            $key = TicketingRedis::tagged($key);
             redis_cmds(['SELECT', $db],
                        ['SET', $key, $value, 'PX', $px || '60000']);
         }
@@ -476,7 +478,7 @@ ticketing-provider: JAM
 --- redis_params
 db=5
 --- redis_seed eval
-[[5, "PREFIX|v3|3:JAM|0:|14:metadata.types|0:|0:|0:|0:|q0|h|0:|0:|s|0:",
+[[5, "PREFIX|v4|{TAG}|3:JAM|0:|14:metadata.types|0:|0:|0:|0:|q0|h|0:|0:|s|0:",
   "v1 9999999999999 application/json;charset=UTF-8\n" . '{"big":"' . ('0123456789' x 4000) . '"}']]
 --- request eval
 ["GET /__mock/reset",
@@ -548,7 +550,7 @@ ticketing-provider: JAM
 
 === TEST 11: a malformed stored value is ignored (MISS, then replaced)
 --- redis_seed eval
-[[0, "PREFIX|v3|3:JAM|0:|18:issueLinkType.list|0:|0:|0:|0:|q0|h|0:|0:|s|0:", "garbage"]]
+[[0, "PREFIX|v4|{TAG}|3:JAM|0:|18:issueLinkType.list|0:|0:|0:|0:|q0|h|0:|0:|s|0:", "garbage"]]
 --- request eval
 ["GET /__mock/reset",
  "GET /v2/issueLinkType",
@@ -572,7 +574,7 @@ ticketing cache: malformed value of 7 bytes ignored
 
 === TEST 11a1: a stored value of another media type is not replayed (someone else wrote Redis)
 --- redis_seed eval
-[[0, "PREFIX|v3|3:JAM|0:|18:issueLinkType.list|0:|0:|0:|0:|q0|h|0:|0:|s|0:", "v2 99999999999999 text/html\n\n<script>alert(1)</script>"]]
+[[0, "PREFIX|v4|{TAG}|3:JAM|0:|18:issueLinkType.list|0:|0:|0:|0:|q0|h|0:|0:|s|0:", "v2 99999999999999 text/html\n\n<script>alert(1)</script>"]]
 --- request
 GET /v2/issueLinkType
 --- more_headers
@@ -591,7 +593,7 @@ qr/ticketing cache: malformed value of \d+ bytes ignored/
 
 === TEST 11a2: a stored language with a CR is not replayed: no header injected
 --- redis_seed eval
-[[0, "PREFIX|v3|3:JAM|0:|18:issueLinkType.list|0:|0:|0:|0:|q0|h|0:|0:|s|0:", "v2 99999999999999 application/json\nen\rSet-Cookie: session=attacker\n{}"]]
+[[0, "PREFIX|v4|{TAG}|3:JAM|0:|18:issueLinkType.list|0:|0:|0:|0:|q0|h|0:|0:|s|0:", "v2 99999999999999 application/json\nen\rSet-Cookie: session=attacker\n{}"]]
 --- request
 GET /v2/issueLinkType
 --- more_headers
@@ -610,7 +612,7 @@ qr/ticketing cache: malformed value of \d+ bytes ignored/
 
 === TEST 11a3: a stored type with control bytes is not replayed
 --- redis_seed eval
-[[0, "PREFIX|v3|3:JAM|0:|18:issueLinkType.list|0:|0:|0:|0:|q0|h|0:|0:|s|0:", "v2 99999999999999 application/json\x00x\n\n{}"]]
+[[0, "PREFIX|v4|{TAG}|3:JAM|0:|18:issueLinkType.list|0:|0:|0:|0:|q0|h|0:|0:|s|0:", "v2 99999999999999 application/json\x00x\n\n{}"]]
 --- request
 GET /v2/issueLinkType
 --- more_headers
@@ -811,7 +813,7 @@ no fill after
 --- cache_config
         ticketing_cache_lock_timeout 300ms;
 --- redis_seed eval
-[[0, "PREFIX|v3|3:JAM|0:|14:metadata.types|0:|0:|0:|0:|q0|h|0:|0:|s|0:|lock", "1"]]
+[[0, "PREFIX|v4|{TAG}|3:JAM|0:|14:metadata.types|0:|0:|0:|0:|q0|h|0:|0:|s|0:|lock", "1"]]
 --- request eval
 ["GET /__mock/reset",
  "GET /v2/ticket/metadata/types",
@@ -836,7 +838,7 @@ ticketing cache: no fill after 300 ms, going upstream
 --- cache_config
         ticketing_cache_lock_timeout 5s;
 --- redis_seed eval
-[[0, "PREFIX|v3|3:JAM|0:|14:metadata.types|0:|0:|0:|0:|q0|h|0:|0:|s|0:|lock", "1", 800]]
+[[0, "PREFIX|v4|{TAG}|3:JAM|0:|14:metadata.types|0:|0:|0:|0:|q0|h|0:|0:|s|0:|lock", "1", 800]]
 --- request eval
 ["GET /__mock/reset",
  "GET /v2/ticket/metadata/types",
@@ -880,7 +882,7 @@ ticketing cache: locked by another, waiting
 --- cache_config
         ticketing_cache_lock_timeout 0;
 --- redis_seed eval
-[[0, "PREFIX|v3|3:JAM|0:|14:metadata.types|0:|0:|0:|0:|q0|h|0:|0:|s|0:|lock", "1"]]
+[[0, "PREFIX|v4|{TAG}|3:JAM|0:|14:metadata.types|0:|0:|0:|0:|q0|h|0:|0:|s|0:|lock", "1"]]
 --- request eval
 ["GET /__mock/reset",
  "GET /v2/ticket/metadata/types",
@@ -1193,7 +1195,7 @@ ticketing-provider: JAM
  ('.') x 2, '^\{"purged":5\}$',
  '.', '"count":\s*9\b']
 --- error_log eval
-[qr/ticketing cache: purge "tc\d+-\d+-\d+\|v3\|3:JAM\|\*\|14:metadata\.types\|\*"/]
+[qr/ticketing cache: purge "tc\d+-\d+-\d+\|v4\|\{\*\}\|3:JAM\|\*\|14:metadata\.types\|\*"/]
 --- no_error_log
 [error]
 [warn]
@@ -1915,9 +1917,9 @@ ticketing-provider: JAM
 --- cache_config
         ticketing_cache_stale_if_error 1m;
 --- redis_seed eval
-[[0, "PREFIX|v3|3:JAM|0:|18:issueLinkType.list|0:|0:|0:|0:|q0|h|0:|0:|s|0:",
+[[0, "PREFIX|v4|{TAG}|3:JAM|0:|18:issueLinkType.list|0:|0:|0:|0:|q0|h|0:|0:|s|0:",
   "v2 9999999999999 application/json\nde\n[\"seeded\"]"],
- [0, "PREFIX|v3|3:JAM|0:|14:metadata.types|0:|0:|0:|0:|q0|h|0:|0:|s|0:",
+ [0, "PREFIX|v4|{TAG}|3:JAM|0:|14:metadata.types|0:|0:|0:|0:|q0|h|0:|0:|s|0:",
   "v2 1 application/json\nde\n[\"stale\"]"]]
 --- request eval
 ["GET /v2/issueLinkType", "GET /v2/ticket/metadata/types"]

@@ -122,6 +122,52 @@ assert_differ5(const char *p1, const char *o1, const char *t1,
 }
 
 
+/* FNV-1a, 32 bits, written here from its definition */
+static uint32_t
+fnv1a(const char *s, size_t len)
+{
+    size_t    i;
+    uint32_t  h = 0x811c9dc5;
+
+    for (i = 0; i < len; i++) {
+        h = (h ^ (unsigned char) s[i]) * 0x01000193;
+    }
+
+    return h;
+}
+
+
+/* "tkt|v4|{xxxxxxxx}REST": checks the tag, returns REST */
+static const char *
+untagged(const char *k)
+{
+    char        tag[9];
+    const char *rest;
+
+    assert_int_equal(strncmp(k, "tkt|v4|{", 8), 0);
+    assert_true(strlen(k) >= 17);
+    assert_int_equal(k[16], '}');
+
+    rest = k + 17;
+    snprintf(tag, sizeof(tag), "%08x", (unsigned) fnv1a(rest, strlen(rest)));
+    assert_memory_equal(k + 8, tag, 8);
+
+    return rest;
+}
+
+
+static void
+test_fnv1a_vectors(void **state)
+{
+    (void) state;
+
+    /* the published FNV-1a 32-bit test vectors */
+    assert_int_equal(fnv1a("", 0), 0x811c9dc5);
+    assert_int_equal(fnv1a("a", 1), 0xe40c292c);
+    assert_int_equal(fnv1a("foobar", 6), 0xbf9cf968);
+}
+
+
 static void
 test_layout(void **state)
 {
@@ -130,15 +176,61 @@ test_layout(void **state)
     (void) state;
 
     k = key("JAM", "yoigo", "metadata.types", "", "");
-    assert_string_equal(k, "tkt|v3|3:JAM|5:yoigo|14:metadata.types"
-                           "|0:|0:|0:|0:|q0|h|0:|0:|s|0:");
+    assert_string_equal(untagged(k), "|3:JAM|5:yoigo|14:metadata.types"
+                                     "|0:|0:|0:|0:|q0|h|0:|0:|s|0:");
     free(k);
 
     k = key("JCC", "", "metadata.updateProperties", "INST-7902",
             "b=2&a=x%20y&c");
-    assert_string_equal(k, "tkt|v3|3:JCC|0:|25:metadata.updateProperties"
-                           "|0:|9:INST-7902|0:|0:|q3|1:a=3:x y|1:b=1:2"
-                           "|1:c!|h|0:|0:|s|0:");
+    assert_string_equal(untagged(k), "|3:JCC|0:|25:metadata.updateProperties"
+                                     "|0:|9:INST-7902|0:|0:|q3|1:a=3:x y"
+                                     "|1:b=1:2|1:c!|h|0:|0:|s|0:");
+    free(k);
+}
+
+
+static unsigned
+slot(const char *key)
+{
+    return ngx_http_ticketing_cachekey_slot((const u_char *) key,
+                                            strlen(key));
+}
+
+
+static void
+test_cluster_slot(void **state)
+{
+    char  *k, *lock;
+
+    (void) state;
+
+    /* CRC16("123456789") = 0x31c3, the check value of CRC-16/XMODEM */
+    assert_int_equal(slot("123456789"), 0x31c3 & 16383);
+
+    /* what "CLUSTER KEYSLOT" answers (redis-server 7.0.15) */
+    assert_int_equal(slot("foo"), 12182);
+    assert_int_equal(slot("bar"), 5061);
+    assert_int_equal(slot("hello"), 866);
+
+    /* hash tags: from the first "{" to the next "}", if not empty */
+    assert_int_equal(slot("{user1000}.following"), 3443);
+    assert_int_equal(slot("user1000"), 3443);
+    assert_int_equal(slot("foo{}{bar}"), 8363);
+    assert_int_equal(slot("foo{{bar}}zap"), 4015);
+    assert_int_equal(slot("{bar"), 4015);
+    assert_int_equal(slot("foo{bar}{zap}"), 5061);
+    assert_int_equal(slot("foo{bar"), 15278);
+
+    /* an entry and its fill lock share the slot of the entry's tag */
+    k = key("JAM", "yoigo", "metadata.types", "", "");
+    lock = malloc(strlen(k) + sizeof("|lock"));
+    assert_non_null(lock);
+    strcpy(lock, k);
+    strcat(lock, "|lock");
+    assert_int_equal(slot(lock), slot(k));
+    assert_int_equal(slot(k),
+                     ngx_http_ticketing_cachekey_slot((u_char *) k + 8, 8));
+    free(lock);
     free(k);
 }
 
@@ -334,9 +426,9 @@ test_headers_and_scope(void **state)
     a = key_full("api_name=track", NULL, "application/json", "es", "s:bob",
                  &rc);
     assert_int_equal(rc, OK);
-    assert_string_equal(a, "tkt|v3|0:|0:|18:metadata.fieldInfo|0:|0:|0:|0:"
-                           "|q1|8:api_name=5:track|h|16:application/json"
-                           "|2:es|s|5:s:bob");
+    assert_string_equal(untagged(a), "|0:|0:|18:metadata.fieldInfo"
+                                     "|0:|0:|0:|0:|q1|8:api_name=5:track"
+                                     "|h|16:application/json|2:es|s|5:s:bob");
 
     /* a header's bytes cannot pass for the next field's */
     b = key_full("api_name=track", NULL, "application/json|2:es", "", "s:bob",
@@ -610,7 +702,9 @@ int
 main(void)
 {
     const struct CMUnitTest  tests[] = {
+        cmocka_unit_test(test_fnv1a_vectors),
         cmocka_unit_test(test_layout),
+        cmocka_unit_test(test_cluster_slot),
         cmocka_unit_test(test_query_order_does_not_matter),
         cmocka_unit_test(test_values_matter),
         cmocka_unit_test(test_injective_against_crafted_values),

@@ -11,6 +11,9 @@ use POSIX ();
 
 our @Children;
 
+# in a fake's child process: the port it listens on
+our $Port;
+
 END { kill 'KILL', @Children if @Children }
 
 # a port that was free a moment ago: connecting to it is refused
@@ -21,6 +24,34 @@ sub closed_port {
     my $port = $s->sockport;
     close $s;
     return $port;
+}
+
+# A cache key written with "{TAG}" where its hash tag goes: the tag the
+# module computes, FNV-1a (32 bits) of what follows it ("|lock" aside).
+sub tagged {
+    my ($key) = @_;
+    return $key unless $key =~ /^(.*?)\{TAG\}(.*?)(\|lock)?$/s;
+    my ($head, $rest, $lock) = ($1, $2, $3 // '');
+    my $h = 0x811c9dc5;
+    for my $c (unpack 'C*', $rest) {
+        $h = (($h ^ $c) * 0x01000193) & 0xffffffff;
+    }
+    return sprintf('%s{%08x}%s%s', $head, $h, $rest, $lock);
+}
+
+# the Redis Cluster slot of a key: CRC16/XMODEM of its {hash tag}
+sub keyslot {
+    my ($key) = @_;
+    $key = $1 if $key =~ /^[^{]*\{([^}]+)\}/s;
+    my $crc = 0;
+    for my $c (unpack 'C*', $key) {
+        $crc ^= $c << 8;
+        for (1 .. 8) {
+            $crc = $crc & 0x8000 ? (($crc << 1) ^ 0x1021) & 0xffff
+                                 : ($crc << 1) & 0xffff;
+        }
+    }
+    return $crc & 16383;
 }
 
 sub bulk  { defined $_[0] ? '$' . length($_[0]) . "\r\n$_[0]\r\n" : "\$-1\r\n" }
@@ -47,6 +78,7 @@ sub fake_resp_port {
         return $port;
     }
     my $count = 0;
+    $Port = $unix ? 0 : $s->sockport;
     while (my $c = $s->accept) {
         my $buf = '';
         while (sysread($c, $buf, 65536, length $buf)) {
