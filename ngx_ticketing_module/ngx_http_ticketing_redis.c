@@ -22,7 +22,8 @@
  * when a command needs it, and a command goes to the primary of its key's
  * slot.  MOVED and ASK are followed by resending the command kept in the
  * ring; MOVED, a lost node and a failed connection refresh the map, at
- * most once a second.
+ * most once a second.  A node that cannot be reached is backed off on its
+ * own: only its slots fail open.
  *
  * Nothing here holds a request: callers pass a record of their own, and
  * every callback is called exactly once, with the reply or with NULL when
@@ -1355,9 +1356,13 @@ ngx_http_ticketing_redis_cluster_lost(ngx_http_ticketing_redis_conn_t *conn,
         return;
     }
 
+    /*
+     * Not the circuit breaker's: the node's own backoff (100 ms doubling
+     * up to fail_timeout) keeps commands for its slots from waiting on
+     * it, and the other primaries' slots are served meanwhile.
+     */
     if (serving) {
-        ngx_http_ticketing_redis_failure(connected ? "connection lost"
-                                                   : "connect failed");
+        ngx_http_ticketing_metrics_inc(NGX_HTTP_TICKETING_M_REDIS_ERROR);
     }
 
     /* a failover may have moved its slots */

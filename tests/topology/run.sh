@@ -18,9 +18,13 @@
 #   - the identity provider: an https server (certificate for idp.test)
 #     serving a JWKS (tests/topology/tool.py idp);
 #   - two standalone Redis (ro-a, ro-b) for the READONLY check;
+#   - a Redis Cluster: 3 primaries and 3 replicas (cluster-node-timeout
+#     1 s, cluster-require-full-coverage no: the other primaries answer
+#     while one is down; the cluster bus on ports of ours);
 #   - 3 nginx instances (master + 1 worker each, as in production) with the
 #     module, all with conf.d/multi-instance.conf on the primary; 3 more
-#     (nginx-s1..3) with the same file on "sentinel:topo".
+#     (nginx-s1..3) with the same file on "sentinel:topo", 3 more
+#     (nginx-c1..3) on the cluster.
 #
 # Checks that need only today's module:
 #   1. coalescing across instances: 12 concurrent misses for one key over
@@ -44,7 +48,18 @@
 #      READONLY, nginx rediscovers and is HIT again on ro-b within 5 s;
 #   7. a sentinel list with 3 closed ports before the live sentinel, 4
 #      workers (each starts at a random entry): every worker discovers
-#      the primary, at least one after going past the dead ones.
+#      the primary, at least one after going past the dead ones;
+#   8. Redis Cluster, nginx-c1..3 on "127.0.0.1:PORT cluster": each loads
+#      the slot map; 30 entries, each stored by one instance and a HIT on
+#      the next, are on all 3 primaries; 12 concurrent misses over the 3
+#      instances -> one upstream call (entry and lock in one slot); a purge
+#      on one instance empties every primary, the next request on each
+#      instance is a MISS; one entry's slot migrated under a wrk load
+#      (SETSLOT IMPORTING/MIGRATING, MIGRATE, SETSLOT NODE: ASK, then
+#      MOVED) -> no non-2xx answer, a HIT on every instance from the new
+#      primary; that primary killed under load -> no non-2xx answer, an
+#      entry on another primary HIT throughout, every instance HIT again
+#      within 10 s of its replica's promotion (times printed).
 #
 # Checks of features being built (TLS, ACL users, host names for Redis;
 # JWKS over https): each group runs its own nginx with the example plus
@@ -52,14 +67,14 @@
 # `nginx -t` refuses that configuration on the feature's directives (any
 # other refusal is a failure of the bed itself); 4-7 are guarded the same
 # way (on the Sentinel directives):
-#   8. TLS Redis, wrong CA -> BYPASS, the error log names the verification
+#   9. TLS Redis, wrong CA -> BYPASS, the error log names the verification
 #      failure; right CA -> HIT;
-#   9. ACL user over TLS, host name: right password -> HIT (Redis sees the
+#  10. ACL user over TLS, host name: right password -> HIT (Redis sees the
 #      user), wrong password -> BYPASS; no password in any log;
-#  10. redis.test moved to 127.0.0.2 (hosts file + SIGHUP): once the TTL
+#  11. redis.test moved to 127.0.0.2 (hosts file + SIGHUP): once the TTL
 #      (resolver valid=1s) is over and the connection is re-established,
 #      entries land in the Redis at 127.0.0.2;
-#  11. JWKS from https://idp.test (a python https server): a key set is
+#  12. JWKS from https://idp.test (a python https server): a key set is
 #      loaded; after a rotation, a token with the new kid is accepted on
 #      its first request.
 #
@@ -154,19 +169,27 @@ start() {
     }
 }
 
-# below the ephemeral range (not free_ports): with 22 ports held for the
+# below the ephemeral range (not free_ports): with 37 ports held for the
 # whole run and other test suites running on the machine, a port in that
 # range was seen taken by an outgoing connection before its server bound
 # it ("Address already in use")
 read -r mock_port primary_port replica_port s1_port s2_port s3_port \
     tls_port pair_port dns_port idp_port n1_port n2_port n3_port \
     f_port sn1_port sn2_port sn3_port ro_a_port ro_b_port \
-    dead1_port dead2_port dead3_port <<<"$("${tool[@]}" ports 22 | xargs)"
-[ -n "$dead3_port" ] || die "could not find 22 free ports"
+    dead1_port dead2_port dead3_port \
+    cl1_port cl2_port cl3_port cl4_port cl5_port cl6_port \
+    clb1_port clb2_port clb3_port clb4_port clb5_port clb6_port \
+    nc1_port nc2_port nc3_port <<<"$("${tool[@]}" ports 37 | xargs)"
+[ -n "$nc3_port" ] || die "could not find 37 free ports"
 ports=("$n1_port" "$n2_port" "$n3_port")
 # the Sentinel group's nginx; dead*_port: never listened on (closed ports
 # in a sentinel list)
 sn_ports=("$sn1_port" "$sn2_port" "$sn3_port")
+# the Cluster group: 6 nodes (their cluster bus on clb*_port, not on
+# port + 10000, which may be anyone's), 3 nginx
+cl_ports=("$cl1_port" "$cl2_port" "$cl3_port" "$cl4_port" "$cl5_port" "$cl6_port")
+clb_ports=("$clb1_port" "$clb2_port" "$clb3_port" "$clb4_port" "$clb5_port" "$clb6_port")
+nc_ports=("$nc1_port" "$nc2_port" "$nc3_port")
 
 # rcli [redis-cli options] ARGS...: a command to one of our Redis
 rcli() { redis-cli --no-auth-warning "$@" 2>/dev/null; }
@@ -888,6 +911,238 @@ if [ "$sentinel_on" = 1 ]; then
     check "dead: nginx quits gracefully, status 0" "" nginx_quit dead
 fi
 
+# 8. Redis Cluster: 3 primaries, 3 replicas, 3 instances -----------------
+# nodes_of ROLE: the ports of the cluster's nodes of ROLE (master, slave)
+# that are not failed, as node 1 sees them
+cluster_nodes() { rcli -p "$1" cluster nodes; }
+nodes_of() {
+    local p
+    for p in "${cl_ports[@]}"; do
+        pong -p "$p" || continue
+        cluster_nodes "$p" | awk -v r="$1" '$3 !~ /fail/ && $3 ~ r { split($2, a, "[:@]"); print a[2] }' | sort -n
+        return
+    done
+}
+# shellcheck disable=SC2317  # called through wait_until
+cluster_ok() {
+    local p
+    for p in "$@"; do
+        rcli -p "$p" cluster info | tr -d '\r' | grep -qx 'cluster_state:ok' || return 1
+    done
+}
+# primary_of KEY_PATTERN: the port of the primary holding a key matching it
+primary_of() {
+    local p
+    for p in $(nodes_of master); do
+        [ -z "$(rcli -p "$p" --scan --pattern "$1" | head -1)" ] || { echo "$p"; return; }
+    done
+}
+for i in 1 2 3 4 5 6; do
+    mkdir -p "$dir/run/cluster-$i"
+    start "cluster-$i" "pong -p ${cl_ports[i - 1]}" \
+        redis-server --save '' --appendonly no --bind 127.0.0.1 \
+        --port "${cl_ports[i - 1]}" --daemonize no --dir "$dir/run/cluster-$i" \
+        --cluster-enabled yes --cluster-port "${clb_ports[i - 1]}" \
+        --cluster-config-file "$dir/run/cluster-$i/nodes.conf" \
+        --cluster-node-timeout 1000 --cluster-require-full-coverage no
+done
+redis-cli --cluster create $(printf '127.0.0.1:%s ' "${cl_ports[@]}") \
+    --cluster-replicas 1 --cluster-yes > "$dir/logs/cluster-create.log" 2>&1 \
+    || { tail -5 "$dir/logs/cluster-create.log" >&2; die "redis-cli --cluster create failed"; }
+check "cluster: all 6 nodes see every slot served" \
+    "$(for p in "${cl_ports[@]}"; do rcli -p "$p" cluster info | head -1; done)" \
+    wait_until 15 "the cluster to be ok" cluster_ok "${cl_ports[@]}"
+# shellcheck disable=SC2317  # called through wait_until
+three_and_three() {
+    [ "$(nodes_of master | wc -l)" = 3 ] && [ "$(nodes_of slave | wc -l)" = 3 ]
+}
+check "cluster: 3 primaries, 3 replicas" "$(cluster_nodes "$cl1_port")" \
+    wait_until 15 "the replicas to attach" three_and_three
+
+for i in 1 2 3; do
+    conf "nginx-c$i" "127.0.0.1:${nc_ports[i - 1]}" "127.0.0.1:$cl1_port cluster"
+    nginx_test "nginx-c$i" || { cat "$dir/logs/nginx-c$i.nginx-t.log" >&2;
+                                die "nginx -t refused the cluster group"; }
+    nginx_start "nginx-c$i" "${nc_ports[i - 1]}"
+done
+for i in 1 2 3; do
+    # shellcheck disable=SC2317  # called through wait_until
+    map_loaded() { grep -q 'slot map loaded: 3 primaries' "$dir/logs/nginx-c$1.error.log"; }
+    check "cluster: nginx-c$i loads the slot map (3 primaries)" \
+        "$(grep -v '\[debug\]' "$dir/logs/nginx-c$i.error.log" | tail -3)" \
+        wait_until 10 "nginx-c$i's slot map" map_loaded "$i"
+done
+
+# entries of 30 subjects, each stored by one instance and a HIT on the
+# next: the keys' hash tags spread them over the 3 primaries
+bad=""
+for k in $(seq 1 30); do
+    tok=$(mint --claims "{\"sub\":\"cl-$k\"}")
+    a=${nc_ports[k % 3]}; b=${nc_ports[(k + 1) % 3]}
+    read -r st cs <<<"$(creq "$a" "$tok")"
+    [ "$st $cs" = "200 MISS" ] || bad+=" cl-$k:first:$st/$cs"
+    read -r st cs <<<"$(creq "$b" "$tok")"
+    [ "$st $cs" = "200 HIT" ] || bad+=" cl-$k:other:$st/$cs"
+done
+is "${bad:-none}" none "cluster: 30 entries, each stored by one instance, a HIT on the next"
+spread=$(for p in $(nodes_of master); do echo "$p:$(dbsize -p "$p")"; done | xargs)
+check "cluster: the entries are on all 3 primaries ($spread)" "$spread" \
+    python3 -c 'import sys; c = [int(x.split(":")[1]) for x in sys.argv[1].split()]; sys.exit(not (len(c) == 3 and min(c) > 0 and sum(c) == 30))' "$spread"
+
+# coalescing: the fill lock is in its entry's slot (MGET key lock would
+# be refused with CROSSSLOT otherwise)
+curl -s -o /dev/null --max-time 5 "http://127.0.0.1:$mock_port/__mock/reset"
+urls=$(printf "http://127.0.0.1:%s$links," "${nc_ports[@]}")
+"${tool[@]}" burst "${urls%,}" 12 "Authorization: Bearer $tok_alice" \
+    'X-Mock-Delay-Ms: 400' > "$dir/logs/cluster-burst.txt"
+is "$(mock_count)" 1 "cluster coalescing: 12 concurrent misses over 3 instances, one upstream call"
+is "$(awk '$2 == 200' "$dir/logs/cluster-burst.txt" | wc -l)" 12 \
+    "cluster coalescing: 12 answers 200"
+
+out=$(curl -s --max-time 5 -X DELETE -w ' %{http_code}' \
+          -H "Authorization: Bearer $tok_purge" \
+          "http://127.0.0.1:$nc2_port/_ticketing/cache" || true)
+check "cluster purge on nginx-c2: 200, 31 entries or more purged" "$out" \
+    python3 -c 'import json, sys; b, s = sys.argv[1].rsplit(" ", 1); sys.exit(not (s == "200" and json.loads(b)["purged"] >= 31))' "$out"
+left=$(for p in $(nodes_of master); do dbsize -p "$p"; done | paste -sd+ | bc)
+is "$left" 0 "cluster purge: no key left on any primary"
+bad=""
+for i in 1 2 3; do
+    read -r st cs <<<"$(creq "${nc_ports[i - 1]}" "$tok_alice" "$links")"
+    [ "$st $cs" = "200 MISS" ] || bad+=" nginx-c$i:$st/$cs"
+    # the next instance's first request is a HIT of this one's fill
+    curl -s -o /dev/null --max-time 5 -X DELETE -H "Authorization: Bearer $tok_purge" \
+        "http://127.0.0.1:${nc_ports[i - 1]}/_ticketing/cache"
+done
+is "${bad:-none}" none "cluster purge: the next request on every instance is a MISS"
+
+# resharding under load: the slot of one entry migrates (ASK while its
+# keys move, MOVED after) while wrk asks for it on the 3 instances
+tok=$(mint --claims '{"sub":"cl-reshard"}')
+expect_cache "resharding: the entry is stored" "$nc1_port" "$tok" HIT 5
+src=$(primary_of '*sub:cl-reshard')
+key=$(rcli -p "$src" --scan --pattern '*sub:cl-reshard' | head -1)
+slot=$(rcli -p "$src" cluster keyslot "$key")
+dst=$(nodes_of master | grep -vx "$src" | head -1)
+src_id=$(rcli -p "$src" cluster myid); dst_id=$(rcli -p "$dst" cluster myid)
+for i in 1 2 3; do
+    wrk -t1 -c4 -d4s --timeout 2s -H "Authorization: Bearer $tok" \
+        "http://127.0.0.1:${nc_ports[i - 1]}$types" > "$dir/logs/wrk-c$i.txt" 2>&1 &
+    track "wrk-c$i" $!
+done
+sleep 1
+moved=0
+if [ "$(rcli -p "$dst" cluster setslot "$slot" importing "$src_id")" = OK ] \
+       && [ "$(rcli -p "$src" cluster setslot "$slot" migrating "$dst_id")" = OK ]; then
+    sleep 0.5
+    for k in $(rcli -p "$src" cluster getkeysinslot "$slot" 100); do
+        rcli -p "$src" migrate 127.0.0.1 "$dst" "$k" 0 5000 >/dev/null
+    done
+    sleep 0.5
+    moved=1
+    for p in $(nodes_of master); do
+        [ "$(rcli -p "$p" cluster setslot "$slot" node "$dst_id")" = OK ] || moved=0
+    done
+fi
+bad=""
+for i in 1 2 3; do
+    wait "${pids[wrk-c$i]}" || true
+    untrack "wrk-c$i"
+    res=$(wrk_check "nginx-c$i" "$dir/logs/wrk-c$i.txt") || bad+=" nginx-c$i: $res;"
+done
+is "$moved" 1 "resharding: slot $slot moved from $src to $dst with its keys (setslot, migrate)"
+is "${bad:-none}" none "resharding under load: no non-2xx answer, no socket error on the 3 instances"
+bad=""
+for i in 1 2 3; do
+    read -r st cs <<<"$(creq "${nc_ports[i - 1]}" "$tok")"
+    [ "$st $cs" = "200 HIT" ] || bad+=" nginx-c$i:$st/$cs"
+done
+is "${bad:-none}" none "resharding: a HIT on every instance from the new primary (MOVED followed)"
+is "$(primary_of '*sub:cl-reshard')" "$dst" "resharding: the entry is on the new primary"
+
+# a primary killed under load: its replica is promoted (cluster-node-
+# timeout 1 s), the instances follow the new slot map
+victim=$(primary_of '*sub:cl-reshard')
+victim_id=$(rcli -p "$victim" cluster myid)
+heir=$(cluster_nodes "$victim" | awk -v m="$victim_id" '$4 == m { split($2, a, "[:@]"); print a[2] }' | head -1)
+# an entry on another primary: served throughout (each node is backed off
+# on its own, only the victim's slots fail open)
+tok_steady=""
+for k in 1 2 3 4 5 6 7 8; do
+    t=$(mint --claims "{\"sub\":\"cl-steady-$k\"}")
+    until_cache "$nc1_port" "$t" HIT 5 >/dev/null || continue
+    p=$(primary_of "*sub:cl-steady-$k")
+    if [ -n "$p" ] && [ "$p" != "$victim" ]; then tok_steady=$t; break; fi
+done
+[ -n "$tok_steady" ] || die "no entry found on a primary other than $victim"
+steady_bad=""; steady_n=0
+for i in 1 2 3; do
+    wrk -t1 -c4 -d10s --timeout 2s -H "Authorization: Bearer $tok" \
+        "http://127.0.0.1:${nc_ports[i - 1]}$types" > "$dir/logs/wrk-cf$i.txt" 2>&1 &
+    track "wrk-cf$i" $!
+done
+sleep 1
+for i in 1 2 3 4 5 6; do
+    [ "${cl_ports[i - 1]}" = "$victim" ] || continue
+    kill -KILL "${pids[cluster-$i]}"
+    wait "${pids[cluster-$i]}" 2>/dev/null || true
+    untrack "cluster-$i"
+done
+t_kill=${EPOCHREALTIME/./}
+declare -A chit_at=()
+promoted_at=""
+while [ $((${EPOCHREALTIME/./} - t_kill)) -lt 30000000 ]; do
+    if [ -z "$promoted_at" ] && [ -n "$heir" ] \
+           && [ "$(rcli -p "$heir" role | head -1)" = master ]; then
+        promoted_at=${EPOCHREALTIME/./}
+    fi
+    left=0
+    for i in 1 2 3; do
+        if [ -z "$promoted_at" ]; then
+            read -r st cs <<<"$(creq "${nc_ports[i - 1]}" "$tok_steady")"
+            steady_n=$((steady_n + 1))
+            [ "$st $cs" = "200 HIT" ] || steady_bad+=" nginx-c$i:$st/$cs"
+        fi
+        [ -z "${chit_at[$i]:-}" ] || continue
+        read -r st cs <<<"$(creq "${nc_ports[i - 1]}" "$tok")"
+        if [ "$st $cs" = "200 HIT" ]; then chit_at[$i]=${EPOCHREALTIME/./}; else left=1; fi
+    done
+    [ "$left" = 1 ] || [ -z "$promoted_at" ] || break
+    sleep 0.1
+done
+bad=""
+for i in 1 2 3; do
+    wait "${pids[wrk-cf$i]}" || true
+    untrack "wrk-cf$i"
+    res=$(wrk_check "nginx-c$i" "$dir/logs/wrk-cf$i.txt") || bad+=" nginx-c$i: $res;"
+done
+is "${bad:-none}" none "cluster failover under load: no non-2xx answer, no socket error on the 3 instances"
+is "${steady_bad:-none}" none "cluster failover: an entry on another primary is a HIT until the promotion ($steady_n requests)"
+summary="its replica ($heir) promoted"
+[ -n "$promoted_at" ] && summary+=" $(secs $((promoted_at - t_kill))) s after the kill" \
+    || summary+=": not seen within 30 s"
+for i in 1 2 3; do
+    name="cluster failover: nginx-c$i HIT again within $((follow_bound_ms / 1000)) s of the promotion"
+    if [ -z "${chit_at[$i]:-}" ]; then
+        ok 1 "$name" "no HIT within 30 s of the kill; last: $st $cs"$'\n'"$(grep -v '\[debug\]' "$dir/logs/nginx-c$i.error.log" | tail -5)"
+        continue
+    fi
+    after=0
+    [ -z "$promoted_at" ] || after=$((chit_at[$i] - promoted_at))
+    [ "$after" -ge 0 ] || after=0
+    summary+=", nginx-c$i HIT $(secs $((chit_at[$i] - t_kill))) s after it"
+    if [ -n "$promoted_at" ] && [ "$after" -le $((follow_bound_ms * 1000)) ] \
+           && grep -q 'slot map changed' "$dir/logs/nginx-c$i.error.log"; then
+        ok 0 "$name ($(secs "$after") s)"
+    else
+        ok 1 "$name" "HIT $(secs "$after") s after the promotion"$'\n'"$(grep -v '\[debug\]' "$dir/logs/nginx-c$i.error.log" | tail -5)"
+    fi
+done
+echo "# Cluster failover: $summary"
+for i in 1 2 3; do
+    check "nginx-c$i quits gracefully, status 0" "" nginx_quit "nginx-c$i"
+done
+
 # --------------------------------------------- features being built
 resolver="    resolver 127.0.0.1:$dns_port valid=1s;"
 # redis_ssl CA: the client TLS directives towards the TLS Redis
@@ -909,7 +1164,7 @@ EOF
 # looked for at the most verbose level
 log_level=debug
 
-# 8. TLS Redis: wrong CA, right CA ----------------------------------------
+# 9. TLS Redis: wrong CA, right CA ----------------------------------------
 conf tls-wrong-ca "127.0.0.1:$f_port" "127.0.0.1:$tls_port" "$(redis_ssl wrong-ca.crt)"
 if feature tls-wrong-ca "$f_port" 'ticketing_redis_ssl' \
         "TLS Redis, wrong CA: requests BYPASS" \
@@ -939,7 +1194,7 @@ if feature tls-right-ca "$f_port" 'ticketing_redis_ssl' \
     check "tls-right-ca: nginx quits gracefully, status 0" "" nginx_quit tls-right-ca
 fi
 
-# 9. ACL user over TLS, by host name --------------------------------------
+# 10. ACL user over TLS, by host name --------------------------------------
 acl_checks=("ACL user over TLS (redis.test): right password, HIT"
             "ACL user: Redis sees nginx's connection as user $acl_user"
             "ACL user over TLS (redis.test): wrong password, BYPASS"
@@ -978,7 +1233,7 @@ else
     skip "${acl_checks[3]}" "neither ACL configuration passes nginx -t"
 fi
 
-# 10. a host name that moves to another address ---------------------------
+# 11. a host name that moves to another address ---------------------------
 dns_checks=("host name: redis.test resolved (127.0.0.1), MISS then HIT"
             "host name: dnsmasq answers 127.0.0.2 for redis.test after SIGHUP"
             "host name: after the TTL and a reconnection, entries go to 127.0.0.2"
@@ -1023,7 +1278,7 @@ if feature dns "$f_port" 'ticketing_redis|resolv|host' "${dns_checks[@]}"; then
     check "dns: nginx quits gracefully, status 0" "" nginx_quit dns
 fi
 
-# 11. JWKS over https from idp.test, with a rotation -----------------------
+# 12. JWKS over https from idp.test, with a rotation -----------------------
 jwks_checks=("JWKS over https from idp.test: a token of the served set is accepted"
              "JWKS rotation: a token with the new kid is accepted on its first request"
              "JWKS: 1000 random kids in a burst: all 401, at most one fetch per refetch_interval")
