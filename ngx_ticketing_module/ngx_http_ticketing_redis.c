@@ -212,6 +212,8 @@ static void ngx_http_ticketing_redis_switch_master(redisReply *r,
     void *data);
 
 static ngx_int_t ngx_http_ticketing_redis_usable(void);
+static void ngx_http_ticketing_redis_attempt(ngx_msec_t *backoff,
+    ngx_msec_t *next);
 static ngx_int_t ngx_http_ticketing_redis_cluster_start(ngx_cycle_t *cycle);
 static ngx_int_t ngx_http_ticketing_redis_cluster_command(
     ngx_http_ticketing_redis_handler_pt fn, void *data, int argc,
@@ -583,6 +585,21 @@ ngx_http_ticketing_redis_open_circuit(const char *why)
 }
 
 
+/* a connection attempt: counted, and the next one backed off */
+static void
+ngx_http_ticketing_redis_attempt(ngx_msec_t *backoff, ngx_msec_t *next)
+{
+    ngx_http_ticketing_redis_t  *rd = &ngx_http_ticketing_redis;
+
+    ngx_http_ticketing_metrics_inc(NGX_HTTP_TICKETING_M_REDIS_CONNECT);
+
+    *next = ngx_current_msec + *backoff;
+    *backoff = ngx_min(*backoff * 2,
+                       ngx_max(rd->conf->fail_timeout,
+                               NGX_HTTP_TICKETING_REDIS_MIN_BACKOFF));
+}
+
+
 /* ------------------------------------------------- the data connection */
 
 
@@ -595,12 +612,7 @@ ngx_http_ticketing_redis_connect(void)
     ngx_http_ticketing_redis_t       *rd = &ngx_http_ticketing_redis;
     ngx_http_ticketing_redis_conf_t  *rcf = rd->conf;
 
-    ngx_http_ticketing_metrics_inc(NGX_HTTP_TICKETING_M_REDIS_CONNECT);
-
-    rd->next_connect = ngx_current_msec + rd->backoff;
-    rd->backoff = ngx_min(rd->backoff * 2,
-                          ngx_max(rcf->fail_timeout,
-                                  NGX_HTTP_TICKETING_REDIS_MIN_BACKOFF));
+    ngx_http_ticketing_redis_attempt(&rd->backoff, &rd->next_connect);
 
     ngx_http_ticketing_redis_conn_start(&rd->data);
 
@@ -1197,12 +1209,7 @@ ngx_http_ticketing_redis_cluster_connect(ngx_http_ticketing_redis_node_t *node)
     ngx_http_ticketing_redis_t       *rd = &ngx_http_ticketing_redis;
     ngx_http_ticketing_redis_conf_t  *rcf = rd->conf;
 
-    ngx_http_ticketing_metrics_inc(NGX_HTTP_TICKETING_M_REDIS_CONNECT);
-
-    node->next_connect = ngx_current_msec + node->backoff;
-    node->backoff = ngx_min(node->backoff * 2,
-                            ngx_max(rcf->fail_timeout,
-                                    NGX_HTTP_TICKETING_REDIS_MIN_BACKOFF));
+    ngx_http_ticketing_redis_attempt(&node->backoff, &node->next_connect);
 
     ngx_http_ticketing_redis_conn_start(&node->conn);
 
