@@ -651,8 +651,8 @@ ngx_http_ticketing_jwks_uri(ngx_http_ticketing_jwks_t *f, ngx_str_t *url)
 {
     u_char                         *p;
     ngx_int_t                       rc;
-    const char                     *err;
     ngx_str_t                       host, uri;
+    const char                     *err;
     ngx_uint_t                      https;
     ngx_pool_t                     *pool;
     ngx_http_ticketing_jwks_uri_t  *ju;
