@@ -1247,6 +1247,13 @@ ngx_http_ticketing_auth_merge_loc_conf(ngx_conf_t *cf,
         conf->issuers = prev->issuers;
     }
 
+    if (conf->jwks != NULL
+        && ngx_http_ticketing_jwks_issuers(cf, conf->jwks, conf->issuers)
+           != NGX_OK)
+    {
+        return NGX_CONF_ERROR;
+    }
+
     if (conf->audiences == NULL) {
         conf->audiences = prev->audiences;
     }

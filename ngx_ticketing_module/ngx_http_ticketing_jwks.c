@@ -28,6 +28,13 @@
  * layer with the ticketing_jwks_ssl_* settings (the certificate verified
  * against ticketing_jwks_ssl_trusted_certificate by default, the name
  * checked, SNI), and unix: sockets are kept.
+ *
+ * With "discovery" the URL is an OpenID Connect discovery document: every
+ * fetch is two GETs in a row under the same deadline and max_size, the
+ * document first, then the jwks_uri it names (in the document's scheme,
+ * any host).  The jwks_uri is kept with its peer settings in a pool of its
+ * own while the document names the same one, so a moved jwks_uri is
+ * followed at the next fetch.
  */
 
 
@@ -45,6 +52,19 @@
 #define NGX_HTTP_TICKETING_JWKS_JITTER    250
 #define NGX_HTTP_TICKETING_JWKS_REFETCH   10000
 
+/* the longest jwks_uri, and how much of a peer's text a reason quotes */
+#define NGX_HTTP_TICKETING_JWKS_URI_MAX   2048
+#define NGX_HTTP_TICKETING_JWKS_QUOTE     100
+
+
+/* a jwks_uri learnt from a discovery document, in a pool of its own */
+typedef struct {
+    ngx_str_t                       url;
+    ngx_http_ticketing_peer_conf_t  peer_conf;
+    ngx_str_t                       request;    /* the whole GET */
+    ngx_pool_t                     *pool;
+} ngx_http_ticketing_jwks_uri_t;
+
 
 struct ngx_http_ticketing_jwks_s {
     ngx_str_t                      url;         /* as configured, for logs */
@@ -55,17 +75,27 @@ struct ngx_http_ticketing_jwks_s {
     size_t                         max_size;
     ngx_msec_t                     refetch_interval;    /* 0: never */
     unsigned                       flags;       /* of _jwt_jwks() */
+    unsigned                       https:1;
+    unsigned                       discovery:1; /* url: a discovery doc */
+
+    /* ticketing_jwt_issuer lists of its locations (ngx_array_t *) */
+    ngx_array_t                   *issuers;
 
     /* the state of this worker */
     ngx_event_t                    event;       /* next fetch, or deadline */
     ngx_http_ticketing_peer_t      peer;
     ngx_log_t                     *log;
     u_char                        *buf;         /* max_size + 1 */
+    ngx_str_t                     *out;         /* the GET being sent */
     size_t                         sent;
     size_t                         len;
     ngx_uint_t                     failures;
     unsigned                       busy:1;
-    unsigned                       https:1;
+    unsigned                       at_jwks_uri:1;   /* the second GET */
+
+    /* the discovery document's jwks_uri, NULL before the first */
+    ngx_http_ticketing_jwks_uri_t *jwks_uri;
+    u_char                         errbuf[256];     /* a reason */
 
     /* requests waiting for the fetch going on (_jwks_wait_t) */
     ngx_queue_t                    waiters;
@@ -89,10 +119,20 @@ struct ngx_http_ticketing_jwks_wait_s {
 
 
 static void ngx_http_ticketing_jwks_timer(ngx_event_t *ev);
+static void ngx_http_ticketing_jwks_get(ngx_http_ticketing_jwks_t *f,
+    ngx_http_ticketing_peer_conf_t *pcf, ngx_str_t *request);
 static void ngx_http_ticketing_jwks_connected(ngx_http_ticketing_peer_t *p,
     ngx_int_t rc);
 static void ngx_http_ticketing_jwks_io(ngx_event_t *ev);
 static void ngx_http_ticketing_jwks_done(ngx_http_ticketing_jwks_t *f);
+static const char *ngx_http_ticketing_jwks_body(ngx_http_ticketing_jwks_t *f,
+    u_char **body, size_t *len);
+static const char *ngx_http_ticketing_jwks_discovered(
+    ngx_http_ticketing_jwks_t *f, u_char *body, size_t len);
+static const char *ngx_http_ticketing_jwks_issuer(
+    ngx_http_ticketing_jwks_t *f, json_t *iss);
+static const char *ngx_http_ticketing_jwks_uri(ngx_http_ticketing_jwks_t *f,
+    ngx_str_t *url);
 static void ngx_http_ticketing_jwks_fail(ngx_http_ticketing_jwks_t *f,
     const char *reason);
 static void ngx_http_ticketing_jwks_close(ngx_http_ticketing_jwks_t *f);
@@ -104,6 +144,10 @@ static void ngx_http_ticketing_jwks_wait_cleanup(void *data);
 static char *ngx_http_ticketing_jwks_parse(ngx_conf_t *cf,
     ngx_http_ticketing_jwks_t *f, ngx_str_t *url, ngx_str_t *host,
     ngx_str_t *uri);
+static ngx_int_t ngx_http_ticketing_jwks_split(ngx_str_t *url,
+    ngx_uint_t *https, ngx_str_t *host, ngx_str_t *uri);
+static ngx_int_t ngx_http_ticketing_jwks_request(ngx_pool_t *pool,
+    ngx_str_t *uri, ngx_str_t *host, ngx_str_t *request);
 
 
 const ngx_http_ticketing_jwt_key_t *
@@ -206,6 +250,11 @@ ngx_http_ticketing_jwks_exit_process(ngx_cycle_t *cycle)
 
         ngx_http_ticketing_jwks_free_keys(f);
 
+        if (f->jwks_uri != NULL) {
+            ngx_destroy_pool(f->jwks_uri->pool);
+            f->jwks_uri = NULL;
+        }
+
         if (f->buf != NULL) {
             ngx_free(f->buf);
             f->buf = NULL;
@@ -220,8 +269,6 @@ ngx_http_ticketing_jwks_timer(ngx_event_t *ev)
 {
     ngx_http_ticketing_jwks_t  *f = ev->data;
 
-    ngx_int_t  rc;
-
     if (f->busy) {
         ngx_http_ticketing_jwks_fail(f, "timed out");
         return;
@@ -231,15 +278,33 @@ ngx_http_ticketing_jwks_timer(ngx_event_t *ev)
         return;
     }
 
-    ngx_log_debug1(NGX_LOG_DEBUG_HTTP, f->log, 0,
-                   "ticketing jwks: fetching \"%V\"", &f->url);
-
     f->busy = 1;
+    f->at_jwks_uri = 0;
+
+    /*
+     * One deadline for resolving, connecting, sending and the answer: of
+     * both GETs with "discovery".
+     */
+    ngx_add_timer(&f->event, f->timeout);
+
+    ngx_http_ticketing_jwks_get(f, &f->peer_conf, &f->request);
+}
+
+
+/* one GET: the configured URL, or the jwks_uri it names */
+static void
+ngx_http_ticketing_jwks_get(ngx_http_ticketing_jwks_t *f,
+    ngx_http_ticketing_peer_conf_t *pcf, ngx_str_t *request)
+{
+    ngx_int_t  rc;
+
+    ngx_log_debug1(NGX_LOG_DEBUG_HTTP, f->log, 0,
+                   "ticketing jwks: fetching \"%V\"", &pcf->name);
+
+    f->peer.conf = pcf;
+    f->out = request;
     f->sent = 0;
     f->len = 0;
-
-    /* one deadline for resolving, connecting, sending and the answer */
-    ngx_add_timer(&f->event, f->timeout);
 
     rc = ngx_http_ticketing_peer_open(&f->peer);
 
@@ -282,8 +347,8 @@ ngx_http_ticketing_jwks_io(ngx_event_t *ev)
     p = c->data;
     f = p->data;
 
-    if (f->sent < f->request.len) {
-        n = c->send(c, f->request.data + f->sent, f->request.len - f->sent);
+    if (f->sent < f->out->len) {
+        n = c->send(c, f->out->data + f->sent, f->out->len - f->sent);
 
         if (n == NGX_ERROR) {
             ngx_http_ticketing_jwks_fail(f, "cannot send the request");
@@ -294,7 +359,7 @@ ngx_http_ticketing_jwks_io(ngx_event_t *ev)
             f->sent += n;
         }
 
-        if (f->sent < f->request.len) {
+        if (f->sent < f->out->len) {
             if (ngx_handle_write_event(c->write, 0) != NGX_OK) {
                 ngx_http_ticketing_jwks_fail(f, "cannot send the request");
             }
@@ -336,53 +401,45 @@ ngx_http_ticketing_jwks_io(ngx_event_t *ev)
 }
 
 
-/* the whole response is in f->buf: a 200 with a JWKS replaces the set */
+/*
+ * The whole response is in f->buf: a 200 with a JWKS replaces the set; with
+ * "discovery", a 200 with the document first makes the second GET.
+ */
 static void
 ngx_http_ticketing_jwks_done(ngx_http_ticketing_jwks_t *f)
 {
     char                          *near;
-    u_char                        *p, *last, *body;
+    u_char                        *body;
     size_t                         n, len;
     uint32_t                       crc;
+    const char                    *reason;
     ngx_http_ticketing_jwt_key_t  *keys;
     char                           err[NGX_HTTP_TICKETING_JWT_ERR_SIZE];
 
     ngx_http_ticketing_jwks_close(f);
 
-    p = f->buf;
-    last = f->buf + f->len;
+    reason = ngx_http_ticketing_jwks_body(f, &body, &len);
 
-    /* "HTTP/1.x 200 ..." */
-    if (f->len < sizeof("HTTP/1.x 200") - 1
-        || ngx_strncmp(p, "HTTP/1.", sizeof("HTTP/1.") - 1) != 0
-        || p[8] != ' ')
-    {
-        ngx_http_ticketing_jwks_fail(f, "the response is not HTTP/1.x");
+    if (reason != NULL) {
+        ngx_http_ticketing_jwks_fail(f, reason);
         return;
     }
 
-    if (ngx_strncmp(p + 9, "200", 3) != 0
-        || (f->len > 12 && p[12] != ' ' && p[12] != '\r'))
-    {
-        ngx_http_ticketing_jwks_fail(f, "the response status is not 200");
-        return;
-    }
+    if (f->discovery && !f->at_jwks_uri) {
+        reason = ngx_http_ticketing_jwks_discovered(f, body, len);
 
-    body = NULL;
-
-    for (p += 12; p + 3 < last; p++) {
-        if (p[0] == '\r' && p[1] == '\n' && p[2] == '\r' && p[3] == '\n') {
-            body = p + 4;
-            break;
+        if (reason != NULL) {
+            ngx_http_ticketing_jwks_fail(f, reason);
+            return;
         }
-    }
 
-    if (body == NULL) {
-        ngx_http_ticketing_jwks_fail(f, "the response has no body");
+        f->at_jwks_uri = 1;
+
+        ngx_http_ticketing_jwks_get(f, &f->jwks_uri->peer_conf,
+                                    &f->jwks_uri->request);
         return;
     }
 
-    len = last - body;
     crc = ngx_crc32_long(body, len);
 
     if (f->nkeys && crc == f->crc) {
@@ -424,8 +481,17 @@ ngx_http_ticketing_jwks_done(ngx_http_ticketing_jwks_t *f)
     /* tokens verified with the old set are verified again */
     ngx_http_ticketing_auth_keys_changed();
 
-    ngx_log_error(NGX_LOG_NOTICE, f->log, 0,
-                  "ticketing jwks: %uz key(s) loaded from \"%V\"", n, &f->url);
+    if (f->discovery) {
+        ngx_log_error(NGX_LOG_NOTICE, f->log, 0,
+                      "ticketing jwks: %uz key(s) loaded from \"%V\" "
+                      "(the jwks_uri of \"%V\")", n, &f->jwks_uri->url,
+                      &f->url);
+
+    } else {
+        ngx_log_error(NGX_LOG_NOTICE, f->log, 0,
+                      "ticketing jwks: %uz key(s) loaded from \"%V\"", n,
+                      &f->url);
+    }
 
 next:
 
@@ -440,6 +506,267 @@ next:
     ngx_add_timer(&f->event, f->interval);
 
     ngx_http_ticketing_jwks_ended(f);
+}
+
+
+/* "HTTP/1.x 200 ...", headers, CRLF CRLF: the body, or why not */
+static const char *
+ngx_http_ticketing_jwks_body(ngx_http_ticketing_jwks_t *f, u_char **body,
+    size_t *len)
+{
+    u_char  *p, *last;
+
+    p = f->buf;
+    last = f->buf + f->len;
+
+    if (f->len < sizeof("HTTP/1.x 200") - 1
+        || ngx_strncmp(p, "HTTP/1.", sizeof("HTTP/1.") - 1) != 0
+        || p[8] != ' ')
+    {
+        return "the response is not HTTP/1.x";
+    }
+
+    if (ngx_strncmp(p + 9, "200", 3) != 0
+        || (f->len > 12 && p[12] != ' ' && p[12] != '\r'))
+    {
+        return "the response status is not 200";
+    }
+
+    for (p += 12; p + 3 < last; p++) {
+        if (p[0] == '\r' && p[1] == '\n' && p[2] == '\r' && p[3] == '\n') {
+            *body = p + 4;
+            *len = last - (p + 4);
+            return NULL;
+        }
+    }
+
+    return "the response has no body";
+}
+
+
+/* an OpenID Connect discovery document: its jwks_uri, checked */
+static const char *
+ngx_http_ticketing_jwks_discovered(ngx_http_ticketing_jwks_t *f,
+    u_char *body, size_t len)
+{
+    u_char        *p;
+    json_t        *doc, *v;
+    ngx_str_t      url;
+    const char    *err;
+    json_error_t   jerr;
+
+    doc = json_loadb((const char *) body, len, JSON_REJECT_DUPLICATES, &jerr);
+
+    if (doc == NULL) {
+        /* jerr.text quotes the text near the error: never log the body */
+        p = ngx_snprintf(f->errbuf, sizeof(f->errbuf) - 1,
+                         "the discovery document is not valid JSON "
+                         "(line %d, column %d)", jerr.line, jerr.column);
+        *p = '\0';
+
+        return (const char *) f->errbuf;
+    }
+
+    if (!json_is_object(doc)) {
+        err = "the discovery document is not a JSON object";
+        goto done;
+    }
+
+    if (f->issuers != NULL) {
+        err = ngx_http_ticketing_jwks_issuer(f, json_object_get(doc,
+                                                                "issuer"));
+        if (err != NULL) {
+            goto done;
+        }
+    }
+
+    v = json_object_get(doc, "jwks_uri");
+
+    if (!json_is_string(v)) {
+        err = "the discovery document has no \"jwks_uri\" string";
+        goto done;
+    }
+
+    url.data = (u_char *) json_string_value(v);
+    url.len = json_string_length(v);
+
+    err = ngx_http_ticketing_jwks_uri(f, &url);
+
+done:
+
+    json_decref(doc);
+
+    return err;
+}
+
+
+/* the document's issuer is one of the locations' ticketing_jwt_issuer */
+static const char *
+ngx_http_ticketing_jwks_issuer(ngx_http_ticketing_jwks_t *f, json_t *iss)
+{
+    u_char                         *p;
+    size_t                          len;
+    ngx_uint_t                      i, j;
+    const char                     *s;
+    ngx_array_t                   **lists;
+    ngx_http_ticketing_jwt_str_t   *v;
+
+    if (!json_is_string(iss)) {
+        return "the discovery document has no \"issuer\" string, and "
+               "\"ticketing_jwt_issuer\" is set";
+    }
+
+    s = json_string_value(iss);
+    len = json_string_length(iss);
+
+    lists = f->issuers->elts;
+
+    for (i = 0; i < f->issuers->nelts; i++) {
+        v = lists[i]->elts;
+
+        for (j = 0; j < lists[i]->nelts; j++) {
+            if (v[j].len == len && ngx_memcmp(v[j].data, s, len) == 0) {
+                return NULL;
+            }
+        }
+    }
+
+    p = ngx_snprintf(f->errbuf, sizeof(f->errbuf) - 1,
+                     "the discovery document's \"issuer\" \"%*s\" is not "
+                     "one of \"ticketing_jwt_issuer\"",
+                     ngx_min(len, NGX_HTTP_TICKETING_JWKS_QUOTE), s);
+    *p = '\0';
+
+    return (const char *) f->errbuf;
+}
+
+
+/*
+ * The jwks_uri of a discovery document: an http:// or https:// URL of the
+ * discovery URL's own scheme (no downgrade to http; no upgrade either,
+ * which would need TLS settings an http URL was not given), on any host.
+ */
+static const char *
+ngx_http_ticketing_jwks_uri(ngx_http_ticketing_jwks_t *f, ngx_str_t *url)
+{
+    u_char                         *p;
+    ngx_int_t                       rc;
+    ngx_str_t                       host, uri;
+    const char                     *err;
+    ngx_uint_t                      https;
+    ngx_pool_t                     *pool;
+    ngx_http_ticketing_jwks_uri_t  *ju;
+
+    if (f->jwks_uri != NULL
+        && f->jwks_uri->url.len == url->len
+        && ngx_strncmp(f->jwks_uri->url.data, url->data, url->len) == 0)
+    {
+        /* the same as before: kept, with what its peer learnt */
+        return NULL;
+    }
+
+    pool = NULL;
+
+    if (url->len > NGX_HTTP_TICKETING_JWKS_URI_MAX) {
+        err = "is longer than 2048 bytes";
+        goto failed;
+    }
+
+    /* RFC 3986: printable ASCII; logged as is once accepted */
+    for (p = url->data; p < url->data + url->len; p++) {
+        if (*p <= 0x20 || *p >= 0x7f) {
+            err = "holds a space, a control or a non-ASCII character";
+            goto failed;
+        }
+    }
+
+    pool = ngx_create_pool(1024, f->log);
+    if (pool == NULL) {
+        return "no memory";
+    }
+
+    ju = ngx_pcalloc(pool, sizeof(ngx_http_ticketing_jwks_uri_t));
+    if (ju == NULL) {
+        err = "no memory";
+        goto failed;
+    }
+
+    ju->pool = pool;
+
+    ju->url.data = ngx_pnalloc(pool, url->len);
+    if (ju->url.data == NULL) {
+        err = "no memory";
+        goto failed;
+    }
+
+    ju->url.len = url->len;
+    ngx_memcpy(ju->url.data, url->data, url->len);
+
+    if (ngx_http_ticketing_jwks_split(&ju->url, &https, &host, &uri)
+        != NGX_OK)
+    {
+        err = "is not an http:// or https:// URL";
+        goto failed;
+    }
+
+    if (https != f->https) {
+        err = f->https ? "is not https, and the discovery URL is"
+                       : "is https, and the discovery URL is not";
+        goto failed;
+    }
+
+    err = ngx_http_ticketing_peer_parse_addr(pool, &host, https ? 443 : 80,
+                                             &ju->peer_conf);
+    if (err != NULL) {
+        goto failed;
+    }
+
+    ju->peer_conf.name = ju->url;
+    ju->peer_conf.clcf = f->peer_conf.clcf;
+    ju->peer_conf.connect_timeout = f->timeout;
+    ju->peer_conf.ssl = f->peer_conf.ssl;
+
+    rc = ngx_http_ticketing_peer_prepare(pool, &ju->peer_conf);
+
+    if (rc != NGX_OK) {
+        err = rc == NGX_DECLINED ? "names a host, and no \"resolver\" is "
+                                   "defined"
+                                 : "no memory";
+        goto failed;
+    }
+
+    if (ngx_http_ticketing_jwks_request(pool, &uri, &host, &ju->request)
+        != NGX_OK)
+    {
+        err = "no memory";
+        goto failed;
+    }
+
+    if (f->jwks_uri != NULL) {
+        ngx_destroy_pool(f->jwks_uri->pool);
+    }
+
+    f->jwks_uri = ju;
+
+    ngx_log_error(NGX_LOG_NOTICE, f->log, 0,
+                  "ticketing jwks: \"%V\" names the jwks_uri \"%V\"",
+                  &f->url, &ju->url);
+
+    return NULL;
+
+failed:
+
+    p = ngx_snprintf(f->errbuf, sizeof(f->errbuf) - 1,
+                     "the discovery document's \"jwks_uri\" \"%*s\" %s",
+                     ngx_min(url->len, NGX_HTTP_TICKETING_JWKS_QUOTE),
+                     url->data, err);
+    *p = '\0';
+
+    if (pool != NULL) {
+        ngx_destroy_pool(pool);
+    }
+
+    return (const char *) f->errbuf;
 }
 
 
@@ -461,12 +788,23 @@ ngx_http_ticketing_jwks_fail(ngx_http_ticketing_jwks_t *f, const char *reason)
     delay = (ngx_msec_t) 1000 << ngx_min(f->failures - 1, 6);
     delay = ngx_min(delay, f->interval);
 
-    ngx_log_error(NGX_LOG_WARN, f->log, 0,
-                  "ticketing jwks: refreshing from \"%V\" failed: %s; %s, "
-                  "next attempt in %Mms", &f->url,
-                  ngx_http_ticketing_peer_text(reason, ngx_strlen(reason)),
-                  f->nkeys ? "keeping the last good key set"
-                           : "no key set fetched yet", delay);
+    if (f->at_jwks_uri) {
+        ngx_log_error(NGX_LOG_WARN, f->log, 0,
+                      "ticketing jwks: refreshing from \"%V\" (the jwks_uri "
+                      "of \"%V\") failed: %s; %s, next attempt in %Mms",
+                      &f->jwks_uri->url, &f->url,
+                      ngx_http_ticketing_peer_text(reason, ngx_strlen(reason)),
+                      f->nkeys ? "keeping the last good key set"
+                               : "no key set fetched yet", delay);
+
+    } else {
+        ngx_log_error(NGX_LOG_WARN, f->log, 0,
+                      "ticketing jwks: refreshing from \"%V\" failed: %s; "
+                      "%s, next attempt in %Mms", &f->url,
+                      ngx_http_ticketing_peer_text(reason, ngx_strlen(reason)),
+                      f->nkeys ? "keeping the last good key set"
+                               : "no key set fetched yet", delay);
+    }
 
     if (!ngx_exiting && !ngx_terminate && !ngx_quit) {
         ngx_add_timer(&f->event, delay);
@@ -699,6 +1037,44 @@ ngx_http_ticketing_jwks_wait_cleanup(void *data)
 /* ------------------------------------------------------- configuration */
 
 
+ngx_int_t
+ngx_http_ticketing_jwks_issuers(ngx_conf_t *cf, ngx_http_ticketing_jwks_t *f,
+    ngx_array_t *issuers)
+{
+    ngx_uint_t     i;
+    ngx_array_t  **a;
+
+    if (!f->discovery || issuers == NULL) {
+        return NGX_OK;
+    }
+
+    if (f->issuers == NULL) {
+        f->issuers = ngx_array_create(cf->pool, 2, sizeof(ngx_array_t *));
+        if (f->issuers == NULL) {
+            return NGX_ERROR;
+        }
+    }
+
+    /* inherited by many locations: once */
+    a = f->issuers->elts;
+
+    for (i = 0; i < f->issuers->nelts; i++) {
+        if (a[i] == issuers) {
+            return NGX_OK;
+        }
+    }
+
+    a = ngx_array_push(f->issuers);
+    if (a == NULL) {
+        return NGX_ERROR;
+    }
+
+    *a = issuers;
+
+    return NGX_OK;
+}
+
+
 /* postconfiguration: TLS and the resolver of every ticketing_jwks_url */
 ngx_int_t
 ngx_http_ticketing_jwks_init_conf(ngx_conf_t *cf)
@@ -750,14 +1126,13 @@ ngx_http_ticketing_jwks_init_conf(ngx_conf_t *cf)
 
 /*
  * ticketing_jwks_url <url> [interval=5m] [timeout=5s] [max_size=256k]
- *     [refetch_interval=10s] [mixed_oct]
+ *     [refetch_interval=10s] [mixed_oct] [discovery]
  */
 char *
 ngx_http_ticketing_jwks_url(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 {
     char  *p = conf;
 
-    u_char                           *q;
     char                             *rv;
     ssize_t                           size;
     ngx_str_t                        *value, s, host, uri;
@@ -848,22 +1223,28 @@ ngx_http_ticketing_jwks_url(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
             continue;
         }
 
+        if (ngx_strcmp(value[i].data, "discovery") == 0) {
+            f->discovery = 1;
+            continue;
+        }
+
         goto invalid;
     }
 
-    f->request.len = sizeof("GET  HTTP/1.0" CRLF "Host: " CRLF
-                            "Accept: application/json" CRLF
-                            "Connection: close" CRLF CRLF) - 1
-                     + uri.len + host.len;
-    f->request.data = ngx_pnalloc(cf->pool, f->request.len);
-    if (f->request.data == NULL) {
+    if (f->discovery
+        && ngx_strncasecmp(f->url.data, (u_char *) "unix:", 5) == 0)
+    {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"discovery\" in \"%V\" directive needs an "
+                           "http:// or https:// URL", &cmd->name);
         return NGX_CONF_ERROR;
     }
 
-    q = ngx_sprintf(f->request.data, "GET %V HTTP/1.0" CRLF "Host: %V" CRLF
-                    "Accept: application/json" CRLF
-                    "Connection: close" CRLF CRLF, &uri, &host);
-    f->request.len = q - f->request.data;
+    if (ngx_http_ticketing_jwks_request(cf->pool, &uri, &host, &f->request)
+        != NGX_OK)
+    {
+        return NGX_CONF_ERROR;
+    }
 
     tmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_ticketing_module);
 
@@ -885,7 +1266,8 @@ ngx_http_ticketing_jwks_url(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
             && fp[i]->timeout == f->timeout
             && fp[i]->max_size == f->max_size
             && fp[i]->refetch_interval == f->refetch_interval
-            && fp[i]->flags == f->flags)
+            && fp[i]->flags == f->flags
+            && fp[i]->discovery == f->discovery)
         {
             *(ngx_http_ticketing_jwks_t **) (p + cmd->offset) = fp[i];
             return NGX_CONF_OK;
@@ -907,8 +1289,8 @@ invalid:
     ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                        "invalid parameter \"%V\" in \"%V\" directive, "
                        "expected interval= (at least 1s), timeout=, "
-                       "max_size= (1k to 16m), refetch_interval= or "
-                       "mixed_oct", &value[i], &cmd->name);
+                       "max_size= (1k to 16m), refetch_interval=, "
+                       "mixed_oct or discovery", &value[i], &cmd->name);
 
     return NGX_CONF_ERROR;
 }
@@ -919,14 +1301,12 @@ static char *
 ngx_http_ticketing_jwks_parse(ngx_conf_t *cf, ngx_http_ticketing_jwks_t *f,
     ngx_str_t *url, ngx_str_t *host, ngx_str_t *uri)
 {
-    char       *err;
-    u_char     *p, *last, *path;
-    size_t      skip;
-    in_port_t   port;
-    ngx_url_t   u;
+    char        *err;
+    u_char      *p;
+    ngx_url_t    u;
+    ngx_uint_t   https;
 
     f->url = *url;
-    last = url->data + url->len;
 
     f->peer_conf.name = *url;
     f->peer_conf.clcf = ngx_http_conf_get_module_loc_conf(cf,
@@ -952,21 +1332,7 @@ ngx_http_ticketing_jwks_parse(ngx_conf_t *cf, ngx_http_ticketing_jwks_t *f,
         *uri = u.uri;
 
     } else {
-        if (url->len > 7
-            && ngx_strncasecmp(url->data, (u_char *) "http://", 7) == 0)
-        {
-            skip = 7;
-            port = 80;
-
-        } else if (url->len > 8
-                   && ngx_strncasecmp(url->data, (u_char *) "https://", 8)
-                      == 0)
-        {
-            skip = 8;
-            port = 443;
-            f->https = 1;
-
-        } else {
+        if (ngx_http_ticketing_jwks_split(url, &https, host, uri) != NGX_OK) {
             ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                                "invalid URL \"%V\" in \"ticketing_jwks_url\" "
                                "directive: http://, https:// or unix: "
@@ -974,14 +1340,10 @@ ngx_http_ticketing_jwks_parse(ngx_conf_t *cf, ngx_http_ticketing_jwks_t *f,
             return NGX_CONF_ERROR;
         }
 
-        host->data = url->data + skip;
-        path = ngx_strlchr(host->data, last, '/');
-        host->len = (path ? path : last) - host->data;
+        f->https = https;
 
-        uri->data = path;
-        uri->len = path ? (size_t) (last - path) : 0;
-
-        err = ngx_http_ticketing_peer_parse(cf, host, port, &f->peer_conf);
+        err = ngx_http_ticketing_peer_parse(cf, host, https ? 443 : 80,
+                                            &f->peer_conf);
 
         if (err != NGX_CONF_OK) {
             ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
@@ -1009,4 +1371,69 @@ ngx_http_ticketing_jwks_parse(ngx_conf_t *cf, ngx_http_ticketing_jwks_t *f,
     }
 
     return NGX_CONF_OK;
+}
+
+
+/* http[s]://host[:port]/path: NGX_DECLINED for another scheme */
+static ngx_int_t
+ngx_http_ticketing_jwks_split(ngx_str_t *url, ngx_uint_t *https,
+    ngx_str_t *host, ngx_str_t *uri)
+{
+    u_char  *path, *last;
+
+    if (url->len > 7
+        && ngx_strncasecmp(url->data, (u_char *) "http://", 7) == 0)
+    {
+        *https = 0;
+        host->data = url->data + 7;
+
+    } else if (url->len > 8
+               && ngx_strncasecmp(url->data, (u_char *) "https://", 8) == 0)
+    {
+        *https = 1;
+        host->data = url->data + 8;
+
+    } else {
+        return NGX_DECLINED;
+    }
+
+    last = url->data + url->len;
+    path = ngx_strlchr(host->data, last, '/');
+    host->len = (path ? path : last) - host->data;
+
+    if (path == NULL) {
+        ngx_str_set(uri, "/");
+
+    } else {
+        uri->data = path;
+        uri->len = last - path;
+    }
+
+    return NGX_OK;
+}
+
+
+/* the whole GET of a URL's path, into "pool" */
+static ngx_int_t
+ngx_http_ticketing_jwks_request(ngx_pool_t *pool, ngx_str_t *uri,
+    ngx_str_t *host, ngx_str_t *request)
+{
+    u_char  *p;
+
+    request->len = sizeof("GET  HTTP/1.0" CRLF "Host: " CRLF
+                          "Accept: application/json" CRLF
+                          "Connection: close" CRLF CRLF) - 1
+                   + uri->len + host->len;
+
+    request->data = ngx_pnalloc(pool, request->len);
+    if (request->data == NULL) {
+        return NGX_ERROR;
+    }
+
+    p = ngx_sprintf(request->data, "GET %V HTTP/1.0" CRLF "Host: %V" CRLF
+                    "Accept: application/json" CRLF
+                    "Connection: close" CRLF CRLF, uri, host);
+    request->len = p - request->data;
+
+    return NGX_OK;
 }

@@ -1,10 +1,11 @@
 
 /*
- * A JWKS fetched from a URL and refreshed in the background, in every
- * worker, on nginx's events: never blocks the worker, never fails a
- * request (the last good key set stays in use when a refresh fails).  A
- * token whose key is not in the set makes a request fetch the set again
- * (at most once per refetch_interval) and wait for that fetch.
+ * A JWKS fetched from a URL (or from the jwks_uri of an OpenID Connect
+ * discovery document) and refreshed in the background, in every worker,
+ * on nginx's events: never blocks the worker, never fails a request (the
+ * last good key set stays in use when a refresh fails).  A token whose key
+ * is not in the set makes a request fetch the set again (at most once per
+ * refetch_interval) and wait for that fetch.
  */
 
 
@@ -27,10 +28,18 @@ typedef struct ngx_http_ticketing_jwks_wait_s  ngx_http_ticketing_jwks_wait_t;
 
 /*
  * ticketing_jwks_url <url> [interval=] [timeout=] [max_size=]
- *     [refetch_interval=] [mixed_oct]
+ *     [refetch_interval=] [mixed_oct] [discovery]
  */
 char *ngx_http_ticketing_jwks_url(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
+
+/*
+ * Merge: the ticketing_jwt_issuer list (of ngx_http_ticketing_jwt_str_t)
+ * of a location that uses the set.  With "discovery", the document's
+ * "issuer" must be in one of them, when there are any.
+ */
+ngx_int_t ngx_http_ticketing_jwks_issuers(ngx_conf_t *cf,
+    ngx_http_ticketing_jwks_t *jwks, ngx_array_t *issuers);
 
 /* the key set last fetched: NULL (and *n = 0) before the first success */
 const ngx_http_ticketing_jwt_key_t *ngx_http_ticketing_jwks_keys(

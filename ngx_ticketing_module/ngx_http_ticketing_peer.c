@@ -70,6 +70,18 @@ char *
 ngx_http_ticketing_peer_parse(ngx_conf_t *cf, ngx_str_t *addr,
     in_port_t default_port, ngx_http_ticketing_peer_conf_t *pcf)
 {
+    pcf->clcf = ngx_http_conf_get_module_loc_conf(cf, ngx_http_core_module);
+
+    return (char *) ngx_http_ticketing_peer_parse_addr(cf->pool, addr,
+                                                       default_port, pcf);
+}
+
+
+/* never blocks (no_resolve): also for addresses learnt at run time */
+const char *
+ngx_http_ticketing_peer_parse_addr(ngx_pool_t *pool, ngx_str_t *addr,
+    in_port_t default_port, ngx_http_ticketing_peer_conf_t *pcf)
+{
     u_char     *p;
     ngx_url_t   u;
 
@@ -80,9 +92,8 @@ ngx_http_ticketing_peer_parse(ngx_conf_t *cf, ngx_str_t *addr,
     u.no_resolve = 1;
 
     pcf->name = *addr;
-    pcf->clcf = ngx_http_conf_get_module_loc_conf(cf, ngx_http_core_module);
 
-    if (ngx_parse_url(cf->pool, &u) != NGX_OK) {
+    if (ngx_parse_url(pool, &u) != NGX_OK) {
         return u.err ? u.err : "cannot be parsed";
     }
 
@@ -97,15 +108,13 @@ ngx_http_ticketing_peer_parse(ngx_conf_t *cf, ngx_str_t *addr,
     if (u.naddrs) {
         /* unix: or an IPv6 literal */
         pcf->addr = u.addrs[0];
-        return NGX_CONF_OK;
+        return NULL;
     }
 
-    if (ngx_parse_addr(cf->pool, &pcf->addr, u.host.data, u.host.len)
-        == NGX_OK)
-    {
+    if (ngx_parse_addr(pool, &pcf->addr, u.host.data, u.host.len) == NGX_OK) {
         ngx_inet_set_port(pcf->addr.sockaddr, u.port);
         pcf->addr.name = *addr;
-        return NGX_CONF_OK;
+        return NULL;
     }
 
     /* a host name: resolved at run time, with the http block's resolver */
@@ -126,7 +135,7 @@ ngx_http_ticketing_peer_parse(ngx_conf_t *cf, ngx_str_t *addr,
     pcf->host = u.host;
     pcf->port = u.port;
 
-    return NGX_CONF_OK;
+    return NULL;
 }
 
 
@@ -152,6 +161,26 @@ char *
 ngx_http_ticketing_peer_init_conf(ngx_conf_t *cf,
     ngx_http_ticketing_peer_conf_t *pcf, const char *directive)
 {
+    ngx_int_t  rc;
+
+    rc = ngx_http_ticketing_peer_prepare(cf->pool, pcf);
+
+    if (rc == NGX_DECLINED) {
+        ngx_log_error(NGX_LOG_EMERG, cf->log, 0,
+                      "\"%s %V\": a host name is resolved with nginx's "
+                      "\"resolver\", and none is defined", directive,
+                      &pcf->name);
+    }
+
+    return rc == NGX_OK ? NGX_CONF_OK : NGX_CONF_ERROR;
+}
+
+
+/* the name TLS checks, the resolver: at configuration or at run time */
+ngx_int_t
+ngx_http_ticketing_peer_prepare(ngx_pool_t *pool,
+    ngx_http_ticketing_peer_conf_t *pcf)
+{
     u_char          *p;
     size_t           len;
     ngx_resolver_t  *resolver;
@@ -164,9 +193,9 @@ ngx_http_ticketing_peer_init_conf(ngx_conf_t *cf,
             pcf->ssl_name = pcf->host;
 
         } else {
-            p = ngx_pnalloc(cf->pool, NGX_SOCKADDR_STRLEN);
+            p = ngx_pnalloc(pool, NGX_SOCKADDR_STRLEN);
             if (p == NULL) {
-                return NGX_CONF_ERROR;
+                return NGX_ERROR;
             }
 
             len = ngx_sock_ntop(pcf->addr.sockaddr, pcf->addr.socklen, p,
@@ -182,9 +211,9 @@ ngx_http_ticketing_peer_init_conf(ngx_conf_t *cf,
             pcf->ssl_name.len = len;
         }
 
-        p = ngx_pnalloc(cf->pool, pcf->ssl_name.len + 1);
+        p = ngx_pnalloc(pool, pcf->ssl_name.len + 1);
         if (p == NULL) {
-            return NGX_CONF_ERROR;
+            return NGX_ERROR;
         }
 
         ngx_memcpy(p, pcf->ssl_name.data, pcf->ssl_name.len);
@@ -193,7 +222,7 @@ ngx_http_ticketing_peer_init_conf(ngx_conf_t *cf,
     }
 
     if (pcf->host.len == 0) {
-        return NGX_CONF_OK;
+        return NGX_OK;
     }
 
     resolver = pcf->clcf->resolver;
@@ -206,14 +235,10 @@ ngx_http_ticketing_peer_init_conf(ngx_conf_t *cf,
     }
 
     if (resolver == NULL || resolver->connections.nelts == 0) {
-        ngx_log_error(NGX_LOG_EMERG, cf->log, 0,
-                      "\"%s %V\": a host name is resolved with nginx's "
-                      "\"resolver\", and none is defined", directive,
-                      &pcf->name);
-        return NGX_CONF_ERROR;
+        return NGX_DECLINED;
     }
 
-    return NGX_CONF_OK;
+    return NGX_OK;
 }
 
 

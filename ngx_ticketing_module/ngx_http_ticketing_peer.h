@@ -106,14 +106,32 @@ struct ngx_http_ticketing_peer_s {
 
 /*
  * "host:port", "IP:port", "[IPv6]:port" or "unix:/path"; the port
- * defaults to "default_port" (0: a port is required).
+ * defaults to "default_port" (0: a port is required).  The resolver is
+ * the current location's.
  */
 char *ngx_http_ticketing_peer_parse(ngx_conf_t *cf, ngx_str_t *addr,
     in_port_t default_port, ngx_http_ticketing_peer_conf_t *pcf);
 
+/*
+ * The same at run time (never blocks), into "pool": NULL, or why not.
+ * pcf->clcf is the caller's to set.
+ */
+const char *ngx_http_ticketing_peer_parse_addr(ngx_pool_t *pool,
+    ngx_str_t *addr, in_port_t default_port,
+    ngx_http_ticketing_peer_conf_t *pcf);
+
 /* postconfiguration: checks the resolver, creates the SSL context */
 char *ngx_http_ticketing_peer_init_conf(ngx_conf_t *cf,
     ngx_http_ticketing_peer_conf_t *pcf, const char *directive);
+
+/*
+ * What init_conf does, at configuration or run time: the TLS name, the
+ * resolver's timeout.  NGX_DECLINED: a host name, and no "resolver";
+ * NGX_ERROR: no memory.
+ */
+ngx_int_t ngx_http_ticketing_peer_prepare(ngx_pool_t *pool,
+    ngx_http_ticketing_peer_conf_t *pcf);
+
 char *ngx_http_ticketing_peer_ssl_init(ngx_conf_t *cf,
     ngx_http_ticketing_peer_ssl_t *pssl, const char *prefix);
 

@@ -19,6 +19,14 @@
 # request "POST /__mock/jwks/NAME" changes one between two requests (a
 # rotation, an IdP that fails or hangs), and "GET /__mock/jwks/NAME" says
 # how many times the set was fetched, counted from the mock's request log.
+# "--- discovery" lines "NAME JWKS_NAME" make GET /idp/NAME/jwks answer an
+# OpenID Connect discovery document whose jwks_uri is /idp/JWKS_NAME/jwks
+# ("ticketing_jwks_url ... discovery"); main::discovery_doc() is one, to
+# POST between two requests (a jwks_uri that moves).
+#
+# What a block expects in the error log of several requests is checked by
+# its last request, "GET /error.log" (main::log_has): the real Test::Nginx
+# checks "--- error_log" against the lines of each request on its own.
 
 use Test::Nginx::Socket 'no_plan';
 use IO::Socket::INET;
@@ -84,6 +92,40 @@ sub main::ec2026 {
 }
 sub main::wait_ms { return "X-Mock-Delay-Ms: $_[0]" }
 
+# the stand-in IdP's discovery document naming /idp/$jwks/jwks as jwks_uri
+sub main::discovery_doc {
+    my ($jwks) = @_;
+    my $base = "http://127.0.0.1:$ENV{TEST_NGINX_UPSTREAM_PORT}/idp";
+    return qq({"issuer": "$base/$jwks", "jwks_uri": "$base/$jwks/jwks", )
+           . qq("response_types_supported": ["code"]});
+}
+
+sub idp_discovery {
+    my ($spec) = @_;
+    my $base = "http://127.0.0.1:$ENV{TEST_NGINX_UPSTREAM_PORT}/__mock";
+    my $http = HTTP::Tiny->new(timeout => 10);
+    for my $line (split /\n/, $spec) {
+        next unless $line =~ /\S/;
+        my ($name, $jwks) = split ' ', $line;
+        my $res = $http->post("$base/jwks/$name",
+                              { content => main::discovery_doc($jwks) });
+        die "mock discovery $name: $res->{status} $res->{content}\n"
+            unless $res->{success};
+    }
+}
+
+# a body (GET /error.log) with a line matching each pattern
+sub main::log_has {
+    my $re = join '', map { "(?=[\\s\\S]*?$_)" } @_;
+    return qr/\A$re/;
+}
+
+# a token of t/data/jwks-rsa.key (kid rsa-2026) with the claim "iss"
+sub main::rsa2026_iss {
+    return main::auth('--key', 't/data/jwks-rsa.key', '--alg', 'RS256',
+                      '--kid', 'rsa-2026', '--claims', qq({"iss": "$_[0]"}));
+}
+
 # a token of a kid that no set holds (its signature is never checked)
 our $Unknown = 0;
 sub main::unknown_token {
@@ -135,6 +177,7 @@ _EOC_
     unlink $ENV{TEST_NGINX_SERVROOT_SOCK};
 
     idp_setup($block->idp) if defined $block->idp;
+    idp_discovery($block->discovery) if defined $block->discovery;
 
     my $config = $block->config;
     if (defined $config && $config =~ /FROZEN_PORT/) {
@@ -183,6 +226,10 @@ _EOC_
     location /__mock/ {
         proxy_pass http://127.0.0.1:$TEST_NGINX_UPSTREAM_PORT;
     }
+    location = /error.log {
+        default_type text/plain;
+        root logs;
+    }
 _EOC_
     }
 });
@@ -202,15 +249,15 @@ __DATA__
 ["GET /slow/ticket/metadata/types",
  "GET /v2/ticket/metadata/types",
  "GET /v2/ticket/metadata/types",
- "GET /v2/ticket/metadata/types"]
+ "GET /v2/ticket/metadata/types",
+ "GET /error.log"]
 --- more_headers eval
-[main::wait_ms(700), main::rsa2026(), main::ec2026(), main::rsa2027()]
+[main::wait_ms(700), main::rsa2026(), main::ec2026(), main::rsa2027(), ""]
 --- error_code eval
-[200, 200, 200, 401]
+[200, 200, 200, 401, 200]
 --- response_body_like eval
-['.', '.', '.', main::u401('token key id \\(kid\\) is unknown')]
---- error_log eval
-[qr/\[notice\].*ticketing jwks: 3 key\(s\) loaded from "http:\/\/127\.0\.0\.1:\d+\/jwks"/]
+['.', '.', '.', main::u401('token key id \\(kid\\) is unknown'),
+ main::log_has(qr/\[notice\].*ticketing jwks: 3 key\(s\) loaded from "http:\/\/127\.0\.0\.1:\d+\/jwks"/)]
 --- no_error_log
 [error]
 [warn]
@@ -233,16 +280,18 @@ __DATA__
  "GET /slow/ticket/metadata/types",
  "GET /v2/ticket/metadata/types",
  "GET /v2/ticket/metadata/types",
- "GET /v2/ticket/metadata/types"]
+ "GET /v2/ticket/metadata/types",
+ "GET /error.log"]
 --- more_headers eval
 my $old = main::rsa2026();
 [main::wait_ms(600), $old, main::rsa2027(), main::wait_ms(1400), $old,
- main::rsa2027(), main::ec2026()]
+ main::rsa2027(), main::ec2026(), ""]
 --- error_code eval
-[200, 200, 401, 200, 401, 200, 200]
---- error_log eval
-[qr/ticketing jwks: 3 key\(s\) loaded from "[^"]*\/jwks-then-rotated"/,
- qr/ticketing jwks: 2 key\(s\) loaded from "[^"]*\/jwks-then-rotated"/]
+[200, 200, 401, 200, 401, 200, 200, 200]
+--- response_body_like eval
+['^', '^', '^', '^', '^', '^', '^',
+ main::log_has(qr/ticketing jwks: 3 key\(s\) loaded from "[^"]*\/jwks-then-rotated"/,
+               qr/ticketing jwks: 2 key\(s\) loaded from "[^"]*\/jwks-then-rotated"/)]
 --- no_error_log
 [error]
 [warn]
@@ -265,17 +314,17 @@ my $old = main::rsa2026();
 --- request eval
 ["GET /slow/ticket/metadata/types",
  "GET /v2/ticket/metadata/types",
- "GET /v2/issueLinkType"]
+ "GET /v2/issueLinkType",
+ "GET /error.log"]
 --- more_headers eval
-[main::wait_ms(500), main::rsa2026(), main::rsa2026()]
+[main::wait_ms(500), main::rsa2026(), main::rsa2026(), ""]
 --- error_code eval
-[200, 200, 503]
+[200, 200, 503, 200]
 --- response_headers eval
-["", "", "!WWW-Authenticate"]
+["", "", "!WWW-Authenticate", ""]
 --- response_body_like eval
-['.', '.', $main::not_ready]
---- error_log eval
-[qr/\[warn\].*ticketing jwks: refreshing from "http:\/\/127\.0\.0\.1:1\/certs" failed: connect\(\) to 127\.0\.0\.1:1 failed \(111: Connection refused\); no key set fetched yet, next attempt in 1000ms/]
+['.', '.', $main::not_ready,
+ main::log_has(qr/\[warn\].*ticketing jwks: refreshing from "http:\/\/127\.0\.0\.1:1\/certs" failed: connect\(\) to 127\.0\.0\.1:1 failed \(111: Connection refused\); no key set fetched yet, next attempt in 1000ms/)]
 --- no_error_log
 [error]
 ticketing jwks: 3 key(s)
@@ -298,14 +347,16 @@ ticketing jwks: 3 key(s)
     }
 --- request eval
 ["GET /slow/ticket/metadata/types",
- "GET /v2/ticket/metadata/types"]
+ "GET /v2/ticket/metadata/types",
+ "GET /error.log"]
 --- more_headers eval
-[main::wait_ms(2500), main::rsa2026()]
+[main::wait_ms(2500), main::rsa2026(), ""]
 --- error_code eval
-[200, 200]
---- error_log eval
-[qr/ticketing jwks: 3 key\(s\) loaded/,
- qr/\[warn\].*ticketing jwks: refreshing from "[^"]*" failed: invalid JSON at line 1[^;]*; keeping the last good key set/]
+[200, 200, 200]
+--- response_body_like eval
+['^', '^',
+ main::log_has(qr/ticketing jwks: 3 key\(s\) loaded/,
+               qr/\[warn\].*ticketing jwks: refreshing from "[^"]*" failed: invalid JSON at line 1[^;]*; keeping the last good key set/)]
 --- no_error_log
 [error]
 SECRETWORD
@@ -322,14 +373,16 @@ SECRETWORD
 --- request eval
 ["GET /slow/ticket/metadata/types",
  "GET /v2/ticket/metadata/types",
- "GET /v2/ticket/metadata/types"]
+ "GET /v2/ticket/metadata/types",
+ "GET /error.log"]
 --- more_headers eval
-[main::wait_ms(2500), main::rsa2027(), main::rsa2026()]
+[main::wait_ms(2500), main::rsa2027(), main::rsa2026(), ""]
 --- error_code eval
-[200, 200, 401]
---- error_log eval
-[qr/ticketing jwks: 2 key\(s\) loaded/,
- qr/\[warn\].*ticketing jwks: refreshing from "[^"]*" failed: the response is larger than max_size; keeping the last good key set/]
+[200, 200, 401, 200]
+--- response_body_like eval
+['^', '^', '^',
+ main::log_has(qr/ticketing jwks: 2 key\(s\) loaded/,
+               qr/\[warn\].*ticketing jwks: refreshing from "[^"]*" failed: the response is larger than max_size; keeping the last good key set/)]
 --- no_error_log
 [error]
 ticketing jwks: 3 key(s)
@@ -345,14 +398,16 @@ ticketing jwks: 3 key(s)
     }
 --- request eval
 ["GET /slow/ticket/metadata/types",
- "GET /v2/ticket/metadata/types"]
+ "GET /v2/ticket/metadata/types",
+ "GET /error.log"]
 --- more_headers eval
-[main::wait_ms(2500), main::rsa2026()]
+[main::wait_ms(2500), main::rsa2026(), ""]
 --- error_code eval
-[200, 200]
---- error_log eval
-[qr/ticketing jwks: 3 key\(s\) loaded/,
- qr/\[warn\].*ticketing jwks: refreshing from "[^"]*" failed: the response status is not 200; keeping the last good key set/]
+[200, 200, 200]
+--- response_body_like eval
+['^', '^',
+ main::log_has(qr/ticketing jwks: 3 key\(s\) loaded/,
+               qr/\[warn\].*ticketing jwks: refreshing from "[^"]*" failed: the response status is not 200; keeping the last good key set/)]
 --- no_error_log
 [error]
 
@@ -452,14 +507,16 @@ ticketing jwks: 3 key(s)
 --- request eval
 ["GET /slow/ticket/metadata/types",
  "GET /v2/ticket/metadata/types",
- "GET /v2/issueLinkType"]
+ "GET /v2/issueLinkType",
+ "GET /error.log"]
 --- more_headers eval
-[main::wait_ms(600), main::rsa2026(), main::rsa2026()]
+[main::wait_ms(600), main::rsa2026(), main::rsa2026(), ""]
 --- error_code eval
-[200, 200, 503]
---- error_log eval
-[qr/ticketing jwks: 3 key\(s\) loaded from "unix:[^"]*:\/jwks"/,
- qr/ticketing jwks: refreshing from "http:\/\/\[::1\]:1\/certs" failed/]
+[200, 200, 503, 200]
+--- response_body_like eval
+['^', '^', '^',
+ main::log_has(qr/ticketing jwks: 3 key\(s\) loaded from "unix:[^"]*:\/jwks"/,
+               qr/ticketing jwks: refreshing from "http:\/\/\[::1\]:1\/certs" failed/)]
 --- no_error_log
 [error]
 
@@ -795,7 +852,7 @@ never jwks.json
     }
 --- must_die
 --- error_log eval
-[qr/invalid parameter "refetch_interval=often" in "ticketing_jwks_url" directive, expected interval= \(at least 1s\), timeout=, max_size= \(1k to 16m\), refetch_interval= or mixed_oct/]
+[qr/invalid parameter "refetch_interval=often" in "ticketing_jwks_url" directive, expected interval= \(at least 1s\), timeout=, max_size= \(1k to 16m\), refetch_interval=, mixed_oct or discovery/]
 
 
 
@@ -871,3 +928,281 @@ shared jwks.json
 ['.', '.', '.', '.', '.', '^\{"fetches": 2\}$']
 --- no_error_log
 [error]
+
+
+
+=== TEST 25: discovery: the document's jwks_uri is fetched, its keys verify tokens; its issuer is one of ticketing_jwt_issuer
+--- config
+    location /v2/ {
+        ticketing_gateway on;
+        ticketing_jwks_url http://127.0.0.1:$TEST_NGINX_SERVER_PORT/realms/acme/.well-known/openid-configuration discovery interval=1h;
+        ticketing_jwt_issuer http://127.0.0.1:$TEST_NGINX_SERVER_PORT/realms/acme;
+        proxy_pass http://127.0.0.1:$TEST_NGINX_UPSTREAM_PORT;
+    }
+    location = /realms/acme/.well-known/openid-configuration {
+        default_type application/json;
+        return 200 '{"issuer": "http://127.0.0.1:$TEST_NGINX_SERVER_PORT/realms/acme", "jwks_uri": "http://127.0.0.1:$TEST_NGINX_SERVER_PORT/jwks", "id_token_signing_alg_values_supported": ["RS256"]}';
+    }
+--- request eval
+["GET /v2/ticket/metadata/types",
+ "GET /v2/ticket/metadata/types",
+ "GET /v2/ticket/metadata/types",
+ "GET /error.log"]
+--- more_headers eval
+my $iss = "http://127.0.0.1:$ENV{TEST_NGINX_SERVER_PORT}/realms/acme";
+[main::rsa2026_iss($iss), main::rsa2026_iss("$iss/other"),
+ main::rsa2026_iss($iss), ""]
+--- error_code eval
+[200, 401, 200, 200]
+--- response_body_like eval
+['.', main::u401('token issuer \\(iss\\) is not accepted'), '.',
+ main::log_has(qr/\[notice\].*ticketing jwks: "http:\/\/127\.0\.0\.1:\d+\/realms\/acme\/\.well-known\/openid-configuration" names the jwks_uri "http:\/\/127\.0\.0\.1:\d+\/jwks"/,
+               qr/\[notice\].*ticketing jwks: 3 key\(s\) loaded from "http:\/\/127\.0\.0\.1:\d+\/jwks" \(the jwks_uri of "http:\/\/127\.0\.0\.1:\d+\/realms\/acme\/\.well-known\/openid-configuration"\)/)]
+--- no_error_log
+[error]
+[warn]
+
+
+
+=== TEST 26: discovery: a document without jwks_uri, or whose issuer is not the one configured: refused, 503 until a set is loaded
+--- config
+    location /v2/ {
+        ticketing_gateway on;
+        ticketing_jwks_url http://127.0.0.1:$TEST_NGINX_SERVER_PORT/nojwks/.well-known/openid-configuration discovery interval=1h;
+        proxy_pass http://127.0.0.1:$TEST_NGINX_UPSTREAM_PORT;
+    }
+    location /v2/issueLinkType {
+        ticketing_gateway on;
+        ticketing_jwks_url http://127.0.0.1:$TEST_NGINX_SERVER_PORT/realms/acme/.well-known/openid-configuration discovery interval=1h;
+        ticketing_jwt_issuer https://idp.example.com/realms/acme;
+        proxy_pass http://127.0.0.1:$TEST_NGINX_UPSTREAM_PORT;
+    }
+    location = /nojwks/.well-known/openid-configuration {
+        default_type application/json;
+        return 200 '{"issuer": "http://127.0.0.1:$TEST_NGINX_SERVER_PORT/nojwks", "jwks": "http://127.0.0.1:$TEST_NGINX_SERVER_PORT/jwks"}';
+    }
+    location = /realms/acme/.well-known/openid-configuration {
+        default_type application/json;
+        return 200 '{"issuer": "https://idp.example.com/realms/other", "jwks_uri": "http://127.0.0.1:$TEST_NGINX_SERVER_PORT/jwks"}';
+    }
+--- request eval
+["GET /v2/ticket/metadata/types",
+ "GET /v2/issueLinkType",
+ "GET /error.log"]
+--- more_headers eval
+[main::rsa2026(), main::rsa2026(), ""]
+--- error_code eval
+[503, 503, 200]
+--- response_headers eval
+["!WWW-Authenticate", "!WWW-Authenticate", ""]
+--- response_body_like eval
+[$main::not_ready, $main::not_ready,
+ main::log_has(qr/\[warn\].*ticketing jwks: refreshing from "http:\/\/127\.0\.0\.1:\d+\/nojwks\/\.well-known\/openid-configuration" failed: the discovery document has no "jwks_uri" string; no key set fetched yet, next attempt in 1000ms/,
+               qr/\[warn\].*ticketing jwks: refreshing from "[^"]*\/realms\/acme\/\.well-known\/openid-configuration" failed: the discovery document's "issuer" "https:\/\/idp\.example\.com\/realms\/other" is not one of "ticketing_jwt_issuer"; no key set fetched yet/)]
+--- no_error_log
+[error]
+key(s) loaded
+
+
+
+=== TEST 27: discovery: a document that loses its jwks_uri after a good one: the last good set stays in use
+--- idp
+keys27 jwks.json
+--- discovery
+disc27 keys27
+--- config
+    location /v2/ {
+        ticketing_gateway on;
+        ticketing_jwks_url http://127.0.0.1:$TEST_NGINX_UPSTREAM_PORT/idp/disc27/jwks discovery interval=1h refetch_interval=1h;
+        proxy_pass http://127.0.0.1:$TEST_NGINX_UPSTREAM_PORT;
+    }
+--- request eval
+["GET /v2/ticket/metadata/types",
+ "POST /__mock/jwks/disc27\n" . '{"issuer": "http://idp.test/", "authorization_endpoint": "http://idp.test/auth"}',
+ "GET /v2/ticket/metadata/types",
+ "GET /v2/ticket/metadata/types",
+ "GET /error.log"]
+--- more_headers eval
+[main::rsa2026(), "", main::rsa2027(), main::rsa2026(), ""]
+--- error_code eval
+[200, 200, 401, 200, 200]
+--- response_body_like eval
+['.', '.', main::u401('token key id \\(kid\\) is unknown'), '.',
+ main::log_has(qr/\[notice\].*ticketing jwks: 3 key\(s\) loaded from "[^"]*\/idp\/keys27\/jwks" \(the jwks_uri of "[^"]*\/idp\/disc27\/jwks"\)/,
+               qr/\[warn\].*ticketing jwks: refreshing from "[^"]*\/idp\/disc27\/jwks" failed: the discovery document has no "jwks_uri" string; keeping the last good key set/)]
+--- no_error_log
+[error]
+
+
+
+=== TEST 28: discovery: a malformed document, or one above max_size: refused, the body is not logged
+--- user_files eval
+">>> big.json\n" . '{"jwks_uri": "http://127.0.0.1/jwks", "pad": "' . ('x' x 2048) . '"}'
+--- config
+    location /v2/ {
+        ticketing_gateway on;
+        ticketing_jwks_url http://127.0.0.1:$TEST_NGINX_SERVER_PORT/bad/.well-known/openid-configuration discovery interval=1h;
+        proxy_pass http://127.0.0.1:$TEST_NGINX_UPSTREAM_PORT;
+    }
+    location /v2/issueLinkType {
+        ticketing_gateway on;
+        ticketing_jwks_url http://127.0.0.1:$TEST_NGINX_SERVER_PORT/big.json discovery interval=1h max_size=1k;
+        proxy_pass http://127.0.0.1:$TEST_NGINX_UPSTREAM_PORT;
+    }
+    location = /bad/.well-known/openid-configuration {
+        default_type application/json;
+        return 200 '{"issuer": SECRETWORD, "jwks_uri": "http://127.0.0.1:$TEST_NGINX_SERVER_PORT/jwks"}';
+    }
+    location = /big.json {
+        default_type application/json;
+        root html;
+    }
+--- request eval
+["GET /v2/ticket/metadata/types",
+ "GET /v2/issueLinkType",
+ "GET /error.log"]
+--- more_headers eval
+[main::rsa2026(), main::rsa2026(), ""]
+--- error_code eval
+[503, 503, 200]
+--- response_body_like eval
+[$main::not_ready, $main::not_ready,
+ main::log_has(qr/\[warn\].*ticketing jwks: refreshing from "[^"]*\/bad\/\.well-known\/openid-configuration" failed: the discovery document is not valid JSON \(line 1, column \d+\); no key set fetched yet/,
+               qr/\[warn\].*ticketing jwks: refreshing from "[^"]*\/big\.json" failed: the response is larger than max_size; no key set fetched yet/)]
+--- response_body_unlike eval
+['^$', '^$', 'SECRETWORD']
+--- no_error_log
+[error]
+
+
+
+=== TEST 29: discovery over https: the jwks_uri must be https too (no downgrade), and is fetched with the same TLS settings
+--- http_config
+    ticketing_jwks_ssl_trusted_certificate $TEST_NGINX_CERTS/ca.crt;
+    ticketing_jwks_ssl_name localhost;
+    # the IdP: TLS on the IPv6 loopback, the test's own port
+    server {
+        listen [::1]:$TEST_NGINX_SERVER_PORT ssl;
+        server_name localhost;
+        ssl_certificate $TEST_NGINX_CERTS/server.crt;
+        ssl_certificate_key $TEST_NGINX_CERTS/server.key;
+        default_type application/json;
+        location = /good/.well-known/openid-configuration {
+            return 200 '{"issuer": "https://localhost/good", "jwks_uri": "https://[::1]:$TEST_NGINX_SERVER_PORT/jwks"}';
+        }
+        location = /downgrade/.well-known/openid-configuration {
+            return 200 '{"issuer": "https://localhost/downgrade", "jwks_uri": "http://127.0.0.1:$TEST_NGINX_SERVER_PORT/jwks"}';
+        }
+        location = /jwks {
+            alias $TEST_NGINX_DATA/jwks.json;
+        }
+    }
+--- config
+    location /v2/ {
+        ticketing_gateway on;
+        ticketing_jwks_url https://[::1]:$TEST_NGINX_SERVER_PORT/good/.well-known/openid-configuration discovery interval=1h;
+        proxy_pass http://127.0.0.1:$TEST_NGINX_UPSTREAM_PORT;
+    }
+    location /v2/issueLinkType {
+        ticketing_gateway on;
+        ticketing_jwks_url https://[::1]:$TEST_NGINX_SERVER_PORT/downgrade/.well-known/openid-configuration discovery interval=1h;
+        proxy_pass http://127.0.0.1:$TEST_NGINX_UPSTREAM_PORT;
+    }
+--- request eval
+["GET /v2/ticket/metadata/types",
+ "GET /v2/issueLinkType",
+ "GET /error.log"]
+--- more_headers eval
+[main::rsa2026(), main::rsa2026(), ""]
+--- error_code eval
+[200, 503, 200]
+--- response_body_like eval
+['.', $main::not_ready,
+ main::log_has(qr/\[notice\].*ticketing jwks: 3 key\(s\) loaded from "https:\/\/\[::1\]:\d+\/jwks" \(the jwks_uri of "https:\/\/\[::1\]:\d+\/good\/\.well-known\/openid-configuration"\)/,
+               qr/\[warn\].*ticketing jwks: refreshing from "https:\/\/\[::1\]:\d+\/downgrade\/\.well-known\/openid-configuration" failed: the discovery document's "jwks_uri" "http:\/\/127\.0\.0\.1:\d+\/jwks" is not https, and the discovery URL is; no key set fetched yet/)]
+--- no_error_log
+[error]
+
+
+
+=== TEST 30: discovery: a jwks_uri that moves is followed at the next fetch (a refetch for an unknown kid)
+--- idp
+keys30a jwks.json
+keys30b jwks-rotated.json
+--- discovery
+disc30 keys30a
+--- config
+    location /v2/ {
+        ticketing_gateway on;
+        ticketing_jwks_url http://127.0.0.1:$TEST_NGINX_UPSTREAM_PORT/idp/disc30/jwks discovery interval=1h refetch_interval=1h;
+        proxy_pass http://127.0.0.1:$TEST_NGINX_UPSTREAM_PORT;
+    }
+--- request eval
+["GET /v2/ticket/metadata/types",
+ "POST /__mock/jwks/disc30\n" . main::discovery_doc('keys30b'),
+ "GET /v2/ticket/metadata/types",
+ "GET /v2/ticket/metadata/types",
+ "GET /__mock/jwks/keys30a",
+ "GET /__mock/jwks/keys30b",
+ "GET /__mock/jwks/disc30",
+ "GET /error.log"]
+--- more_headers eval
+[main::rsa2026(), "", main::rsa2027(), main::rsa2026(), "", "", "", ""]
+--- error_code eval
+[200, 200, 200, 401, 200, 200, 200, 200]
+--- response_body_like eval
+['.', '.', '.', main::u401('token key id \\(kid\\) is unknown'),
+ '^\{"fetches": 1\}$', '^\{"fetches": 1\}$', '^\{"fetches": 2\}$',
+ main::log_has(qr/ticketing jwks: "[^"]*\/idp\/disc30\/jwks" names the jwks_uri "[^"]*\/idp\/keys30a\/jwks"/,
+               qr/ticketing jwks: "[^"]*\/idp\/disc30\/jwks" names the jwks_uri "[^"]*\/idp\/keys30b\/jwks"/,
+               qr/ticketing jwks: 2 key\(s\) loaded from "[^"]*\/idp\/keys30b\/jwks" \(the jwks_uri of "[^"]*\/idp\/disc30\/jwks"\)/)]
+--- no_error_log
+[error]
+[warn]
+
+
+
+=== TEST 31: discovery: a jwks_uri that moves is followed at the next periodic refresh
+--- skip_eval: 6: $ENV{TEST_NGINX_USE_VALGRIND}
+--- idp
+keys31a jwks.json
+keys31b jwks-rotated.json
+--- discovery
+disc31 keys31a
+--- config
+    location /v2/ {
+        ticketing_gateway on;
+        # the periodic refresh alone: no refetch for an unknown kid
+        ticketing_jwks_url http://127.0.0.1:$TEST_NGINX_UPSTREAM_PORT/idp/disc31/jwks discovery interval=1s refetch_interval=0;
+        proxy_pass http://127.0.0.1:$TEST_NGINX_UPSTREAM_PORT;
+    }
+--- request eval
+["GET /v2/ticket/metadata/types",
+ "POST /__mock/jwks/disc31\n" . main::discovery_doc('keys31b'),
+ "GET /slow/ticket/metadata/types",
+ "GET /v2/ticket/metadata/types",
+ "GET /v2/ticket/metadata/types",
+ "GET /__mock/jwks/keys31b"]
+--- more_headers eval
+[main::rsa2026(), "", main::wait_ms(2500), main::rsa2027(), main::rsa2026(),
+ ""]
+--- error_code eval
+[200, 200, 200, 200, 401, 200]
+--- response_body_like eval
+['.', '.', '.', '.', main::u401('token key id \\(kid\\) is unknown'),
+ '^\{"fetches": [1-9]\d*\}$']
+--- no_error_log
+[error]
+[warn]
+
+
+
+=== TEST 32: discovery needs an http:// or https:// URL
+--- config
+    location /v2/ {
+        ticketing_gateway on;
+        ticketing_jwks_url unix:/tmp/idp.sock:/.well-known/openid-configuration discovery;
+    }
+--- must_die
+--- error_log eval
+[qr/"discovery" in "ticketing_jwks_url" directive needs an http:\/\/ or https:\/\/ URL/]
