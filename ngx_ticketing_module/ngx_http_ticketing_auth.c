@@ -1357,13 +1357,6 @@ ngx_http_ticketing_auth_merge_loc_conf(ngx_conf_t *cf,
 }
 
 
-ngx_int_t
-ngx_http_ticketing_auth_postconfiguration(ngx_conf_t *cf)
-{
-    return NGX_OK;
-}
-
-
 /* ---------------------------------------------------------- directives */
 
 

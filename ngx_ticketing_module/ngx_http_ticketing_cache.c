@@ -599,24 +599,14 @@ invalid:
 }
 
 
-ngx_int_t
-ngx_http_ticketing_cache_postconfiguration(ngx_conf_t *cf)
+void
+ngx_http_ticketing_cache_register_filters(void)
 {
-    ngx_http_ticketing_main_conf_t  *tmcf;
-
-    tmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_ticketing_module);
-
-    if (!tmcf->cache.enabled) {
-        return NGX_OK;
-    }
-
     ngx_http_next_header_filter = ngx_http_top_header_filter;
     ngx_http_top_header_filter = ngx_http_ticketing_cache_header_filter;
 
     ngx_http_next_body_filter = ngx_http_top_body_filter;
     ngx_http_top_body_filter = ngx_http_ticketing_cache_body_filter;
-
-    return NGX_OK;
 }
 
 

@@ -568,29 +568,6 @@ ngx_http_ticketing_filter_headers(ngx_http_request_t *r, off_t length)
 
 
 ngx_int_t
-ngx_http_ticketing_filter_preconfiguration(ngx_conf_t *cf)
-{
-    return NGX_OK;
-}
-
-
-ngx_int_t
-ngx_http_ticketing_filter_create_main_conf(ngx_conf_t *cf,
-    ngx_http_ticketing_filter_main_conf_t *conf)
-{
-    return NGX_OK;
-}
-
-
-char *
-ngx_http_ticketing_filter_init_main_conf(ngx_conf_t *cf,
-    ngx_http_ticketing_filter_main_conf_t *conf)
-{
-    return NGX_CONF_OK;
-}
-
-
-ngx_int_t
 ngx_http_ticketing_filter_create_loc_conf(ngx_conf_t *cf,
     ngx_http_ticketing_filter_loc_conf_t *conf)
 {
@@ -622,16 +599,14 @@ ngx_http_ticketing_filter_merge_loc_conf(ngx_conf_t *cf,
 }
 
 
-ngx_int_t
-ngx_http_ticketing_filter_postconfiguration(ngx_conf_t *cf)
+void
+ngx_http_ticketing_filter_register(void)
 {
     ngx_http_next_header_filter = ngx_http_top_header_filter;
     ngx_http_top_header_filter = ngx_http_ticketing_header_filter;
 
     ngx_http_next_body_filter = ngx_http_top_body_filter;
     ngx_http_top_body_filter = ngx_http_ticketing_body_filter;
-
-    return NGX_OK;
 }
 
 

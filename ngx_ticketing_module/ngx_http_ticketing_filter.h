@@ -15,11 +15,6 @@
 
 
 typedef struct {
-    ngx_uint_t                     reserved;
-} ngx_http_ticketing_filter_main_conf_t;
-
-
-typedef struct {
     /* ticketing_errors; NGX_CONF_UNSET: follows ticketing_gateway */
     ngx_flag_t                     errors;
 

@@ -539,11 +539,7 @@ ngx_http_ticketing_create_main_conf(ngx_conf_t *cf)
     if (ngx_http_ticketing_auth_create_main_conf(cf, &tmcf->auth) != NGX_OK
         || ngx_http_ticketing_provider_create_main_conf(cf, &tmcf->provider)
            != NGX_OK
-        || ngx_http_ticketing_validate_create_main_conf(cf, &tmcf->validate)
-           != NGX_OK
         || ngx_http_ticketing_cache_create_main_conf(cf, &tmcf->cache)
-           != NGX_OK
-        || ngx_http_ticketing_filter_create_main_conf(cf, &tmcf->filter)
            != NGX_OK)
     {
         return NULL;
@@ -570,22 +566,12 @@ ngx_http_ticketing_init_main_conf(ngx_conf_t *cf, void *conf)
         return rv;
     }
 
-    rv = ngx_http_ticketing_validate_init_main_conf(cf, &tmcf->validate);
-    if (rv != NGX_CONF_OK) {
-        return rv;
-    }
-
     rv = ngx_http_ticketing_cache_init_main_conf(cf, &tmcf->cache);
     if (rv != NGX_CONF_OK) {
         return rv;
     }
 
-    rv = ngx_http_ticketing_metrics_init_main_conf(cf, &tmcf->metrics);
-    if (rv != NGX_CONF_OK) {
-        return rv;
-    }
-
-    return ngx_http_ticketing_filter_init_main_conf(cf, &tmcf->filter);
+    return ngx_http_ticketing_metrics_init_main_conf(cf, &tmcf->metrics);
 }
 
 
@@ -761,9 +747,7 @@ ngx_http_ticketing_preconfiguration(ngx_conf_t *cf)
     if (ngx_http_ticketing_add_variables(cf) != NGX_OK
         || ngx_http_ticketing_auth_preconfiguration(cf) != NGX_OK
         || ngx_http_ticketing_provider_preconfiguration(cf) != NGX_OK
-        || ngx_http_ticketing_validate_preconfiguration(cf) != NGX_OK
         || ngx_http_ticketing_cache_preconfiguration(cf) != NGX_OK
-        || ngx_http_ticketing_filter_preconfiguration(cf) != NGX_OK
         || ngx_http_ticketing_metrics_preconfiguration(cf) != NGX_OK)
     {
         return NGX_ERROR;
@@ -810,17 +794,20 @@ ngx_http_ticketing_postconfiguration(ngx_conf_t *cf)
 
     *h = ngx_http_ticketing_access_handler;
 
-    if (ngx_http_ticketing_auth_postconfiguration(cf) != NGX_OK
-        || ngx_http_ticketing_provider_postconfiguration(cf) != NGX_OK
-        || ngx_http_ticketing_validate_postconfiguration(cf) != NGX_OK
-        || ngx_http_ticketing_cache_postconfiguration(cf) != NGX_OK
-        || ngx_http_ticketing_filter_postconfiguration(cf) != NGX_OK
-        || ngx_http_ticketing_metrics_postconfiguration(cf) != NGX_OK)
-    {
-        return NGX_ERROR;
+    /*
+     * Output filters: the last registered runs first.  The cache's run
+     * before the error filter: what the cache stores is what the upstream
+     * sent, and a stale entry served for an upstream error replaces that
+     * answer before the error filter would rewrite it for nothing.
+     */
+
+    ngx_http_ticketing_filter_register();
+
+    if (tmcf->cache.enabled) {
+        ngx_http_ticketing_cache_register_filters();
     }
 
-    return NGX_OK;
+    return ngx_http_ticketing_metrics_postconfiguration(cf);
 }
 
 

@@ -35,9 +35,7 @@ typedef struct {
 
     ngx_http_ticketing_auth_main_conf_t      auth;
     ngx_http_ticketing_provider_main_conf_t  provider;
-    ngx_http_ticketing_validate_main_conf_t  validate;
     ngx_http_ticketing_cache_main_conf_t     cache;
-    ngx_http_ticketing_filter_main_conf_t    filter;
 
     /* metrics (ngx_http_ticketing_metrics.c) */
     ngx_http_ticketing_metrics_main_conf_t   metrics;
@@ -141,7 +139,60 @@ ngx_int_t ngx_http_ticketing_register_variables(ngx_conf_t *cf,
 
 
 /*
- * The hooks of each concern, called from ngx_http_ticketing_module.c.
+ * The configuration hooks of each concern, called from
+ * ngx_http_ticketing_module.c: each declares those it needs.
+ */
+
+ngx_int_t ngx_http_ticketing_auth_preconfiguration(ngx_conf_t *cf);
+ngx_int_t ngx_http_ticketing_auth_create_main_conf(ngx_conf_t *cf,
+    ngx_http_ticketing_auth_main_conf_t *conf);
+char *ngx_http_ticketing_auth_init_main_conf(ngx_conf_t *cf,
+    ngx_http_ticketing_auth_main_conf_t *conf);
+ngx_int_t ngx_http_ticketing_auth_create_loc_conf(ngx_conf_t *cf,
+    ngx_http_ticketing_auth_loc_conf_t *conf);
+char *ngx_http_ticketing_auth_merge_loc_conf(ngx_conf_t *cf,
+    ngx_http_ticketing_auth_loc_conf_t *prev,
+    ngx_http_ticketing_auth_loc_conf_t *conf);
+
+ngx_int_t ngx_http_ticketing_provider_preconfiguration(ngx_conf_t *cf);
+ngx_int_t ngx_http_ticketing_provider_create_main_conf(ngx_conf_t *cf,
+    ngx_http_ticketing_provider_main_conf_t *conf);
+char *ngx_http_ticketing_provider_init_main_conf(ngx_conf_t *cf,
+    ngx_http_ticketing_provider_main_conf_t *conf);
+ngx_int_t ngx_http_ticketing_provider_create_loc_conf(ngx_conf_t *cf,
+    ngx_http_ticketing_provider_loc_conf_t *conf);
+char *ngx_http_ticketing_provider_merge_loc_conf(ngx_conf_t *cf,
+    ngx_http_ticketing_provider_loc_conf_t *prev,
+    ngx_http_ticketing_provider_loc_conf_t *conf);
+
+ngx_int_t ngx_http_ticketing_validate_create_loc_conf(ngx_conf_t *cf,
+    ngx_http_ticketing_validate_loc_conf_t *conf);
+char *ngx_http_ticketing_validate_merge_loc_conf(ngx_conf_t *cf,
+    ngx_http_ticketing_validate_loc_conf_t *prev,
+    ngx_http_ticketing_validate_loc_conf_t *conf);
+
+ngx_int_t ngx_http_ticketing_cache_preconfiguration(ngx_conf_t *cf);
+ngx_int_t ngx_http_ticketing_cache_create_main_conf(ngx_conf_t *cf,
+    ngx_http_ticketing_cache_main_conf_t *conf);
+char *ngx_http_ticketing_cache_init_main_conf(ngx_conf_t *cf,
+    ngx_http_ticketing_cache_main_conf_t *conf);
+ngx_int_t ngx_http_ticketing_cache_create_loc_conf(ngx_conf_t *cf,
+    ngx_http_ticketing_cache_loc_conf_t *conf);
+char *ngx_http_ticketing_cache_merge_loc_conf(ngx_conf_t *cf,
+    ngx_http_ticketing_cache_loc_conf_t *prev,
+    ngx_http_ticketing_cache_loc_conf_t *conf);
+void ngx_http_ticketing_cache_register_filters(void);
+
+ngx_int_t ngx_http_ticketing_filter_create_loc_conf(ngx_conf_t *cf,
+    ngx_http_ticketing_filter_loc_conf_t *conf);
+char *ngx_http_ticketing_filter_merge_loc_conf(ngx_conf_t *cf,
+    ngx_http_ticketing_filter_loc_conf_t *prev,
+    ngx_http_ticketing_filter_loc_conf_t *conf);
+void ngx_http_ticketing_filter_register(void);
+
+
+/*
+ * The access steps.
  *
  * An access step returns NGX_OK to go on to the next step, an HTTP status
  * (>= 300) to refuse the request with the uniform error (ctx->error_detail
@@ -150,25 +201,6 @@ ngx_int_t ngx_http_ticketing_register_variables(ngx_conf_t *cf,
  * waits for I/O and will resume the pipeline by setting ctx->step and
  * calling ngx_http_core_run_phases().
  */
-
-#define NGX_HTTP_TICKETING_CONCERN_HOOKS(c)                                  \
-    ngx_int_t ngx_http_ticketing_##c##_preconfiguration(ngx_conf_t *cf);    \
-    ngx_int_t ngx_http_ticketing_##c##_create_main_conf(ngx_conf_t *cf,     \
-        ngx_http_ticketing_##c##_main_conf_t *conf);                        \
-    char *ngx_http_ticketing_##c##_init_main_conf(ngx_conf_t *cf,           \
-        ngx_http_ticketing_##c##_main_conf_t *conf);                        \
-    ngx_int_t ngx_http_ticketing_##c##_create_loc_conf(ngx_conf_t *cf,      \
-        ngx_http_ticketing_##c##_loc_conf_t *conf);                         \
-    char *ngx_http_ticketing_##c##_merge_loc_conf(ngx_conf_t *cf,           \
-        ngx_http_ticketing_##c##_loc_conf_t *prev,                          \
-        ngx_http_ticketing_##c##_loc_conf_t *conf);                         \
-    ngx_int_t ngx_http_ticketing_##c##_postconfiguration(ngx_conf_t *cf)
-
-NGX_HTTP_TICKETING_CONCERN_HOOKS(auth);
-NGX_HTTP_TICKETING_CONCERN_HOOKS(provider);
-NGX_HTTP_TICKETING_CONCERN_HOOKS(validate);
-NGX_HTTP_TICKETING_CONCERN_HOOKS(cache);
-NGX_HTTP_TICKETING_CONCERN_HOOKS(filter);
 
 ngx_int_t ngx_http_ticketing_auth_handler(ngx_http_request_t *r,
     ngx_http_ticketing_ctx_t *ctx);

@@ -342,13 +342,6 @@ ngx_http_ticketing_provider_merge_loc_conf(ngx_conf_t *cf,
 }
 
 
-ngx_int_t
-ngx_http_ticketing_provider_postconfiguration(ngx_conf_t *cf)
-{
-    return NGX_OK;
-}
-
-
 /*
  * Normalizes ticketing-provider and resolves the organization:
  * 404 for an undeclared organization, 400 for a missing, unknown,

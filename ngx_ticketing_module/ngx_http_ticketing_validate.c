@@ -30,29 +30,6 @@ static ngx_int_t ngx_http_ticketing_validate_refuse(ngx_http_request_t *r,
 
 
 ngx_int_t
-ngx_http_ticketing_validate_preconfiguration(ngx_conf_t *cf)
-{
-    return NGX_OK;
-}
-
-
-ngx_int_t
-ngx_http_ticketing_validate_create_main_conf(ngx_conf_t *cf,
-    ngx_http_ticketing_validate_main_conf_t *conf)
-{
-    return NGX_OK;
-}
-
-
-char *
-ngx_http_ticketing_validate_init_main_conf(ngx_conf_t *cf,
-    ngx_http_ticketing_validate_main_conf_t *conf)
-{
-    return NGX_CONF_OK;
-}
-
-
-ngx_int_t
 ngx_http_ticketing_validate_create_loc_conf(ngx_conf_t *cf,
     ngx_http_ticketing_validate_loc_conf_t *conf)
 {
@@ -70,13 +47,6 @@ ngx_http_ticketing_validate_merge_loc_conf(ngx_conf_t *cf,
     ngx_conf_merge_value(conf->enabled, prev->enabled, 1);
 
     return NGX_CONF_OK;
-}
-
-
-ngx_int_t
-ngx_http_ticketing_validate_postconfiguration(ngx_conf_t *cf)
-{
-    return NGX_OK;
 }
 
 

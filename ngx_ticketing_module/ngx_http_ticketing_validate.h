@@ -16,11 +16,6 @@
 
 
 typedef struct {
-    ngx_uint_t                     reserved;
-} ngx_http_ticketing_validate_main_conf_t;
-
-
-typedef struct {
     /* ticketing_validate on | off */
     ngx_flag_t                     enabled;
 } ngx_http_ticketing_validate_loc_conf_t;
