@@ -1845,10 +1845,8 @@ ngx_http_ticketing_cache_send_hit(ngx_http_request_t *r,
     ngx_http_ticketing_cacheval_t *v)
 {
     u_char                    *type;
-    ngx_int_t                  rc;
-    ngx_str_t                  lang;
+    ngx_str_t                  lang, content_type;
     ngx_buf_t                 *b;
-    ngx_chain_t                out;
     ngx_http_ticketing_ctx_t  *ctx;
 
     ctx = ngx_http_get_module_ctx(r, ngx_http_ticketing_module);
@@ -1885,16 +1883,6 @@ ngx_http_ticketing_cache_send_hit(ngx_http_request_t *r,
         b->memory = 1;
     }
 
-    b->last_buf = 1;
-    b->last_in_chain = 1;
-
-    r->headers_out.status = NGX_HTTP_OK;
-    r->headers_out.content_type.data = type;
-    r->headers_out.content_type.len = v->type.len;
-    r->headers_out.content_type_len = v->type.len;
-    r->headers_out.content_type_lowcase = NULL;
-    r->headers_out.content_length_n = v->body.len;
-
     if (v->language.len) {
         lang.len = v->language.len;
         lang.data = ngx_pnalloc(r->pool, lang.len);
@@ -1913,17 +1901,11 @@ ngx_http_ticketing_cache_send_hit(ngx_http_request_t *r,
         }
     }
 
-    rc = ngx_http_send_header(r);
+    content_type.data = type;
+    content_type.len = v->type.len;
 
-    if (rc == NGX_ERROR || rc > NGX_OK || r->header_only) {
-        ngx_http_finalize_request(r, rc);
-        return;
-    }
-
-    out.buf = b;
-    out.next = NULL;
-
-    ngx_http_finalize_request(r, ngx_http_output_filter(r, &out));
+    ngx_http_finalize_request(r,
+        ngx_http_ticketing_send_buf(r, NGX_HTTP_OK, &content_type, b));
 }
 
 
@@ -3569,10 +3551,7 @@ ngx_http_ticketing_cache_purge_handler(ngx_http_request_t *r)
 static void
 ngx_http_ticketing_cache_purge_done(ngx_http_request_t *r, redisReply *rr)
 {
-    u_char                          *p;
-    ngx_int_t                        rc;
     ngx_buf_t                       *b;
-    ngx_chain_t                      out;
     ngx_http_ticketing_ctx_t        *ctx;
 
     static ngx_str_t  json = ngx_string("application/json");
@@ -3601,27 +3580,10 @@ ngx_http_ticketing_cache_purge_done(ngx_http_request_t *r, redisReply *rr)
         return;
     }
 
-    p = ngx_sprintf(b->last, "{\"purged\":%L}", (int64_t) rr->integer);
-    b->last = p;
-    b->last_buf = 1;
-    b->last_in_chain = 1;
+    b->last = ngx_sprintf(b->last, "{\"purged\":%L}", (int64_t) rr->integer);
 
-    r->headers_out.status = NGX_HTTP_OK;
-    r->headers_out.content_type = json;
-    r->headers_out.content_type_len = json.len;
-    r->headers_out.content_length_n = b->last - b->pos;
-
-    rc = ngx_http_send_header(r);
-
-    if (rc == NGX_ERROR || rc > NGX_OK || r->header_only) {
-        ngx_http_finalize_request(r, rc);
-        return;
-    }
-
-    out.buf = b;
-    out.next = NULL;
-
-    ngx_http_finalize_request(r, ngx_http_output_filter(r, &out));
+    ngx_http_finalize_request(r,
+        ngx_http_ticketing_send_buf(r, NGX_HTTP_OK, &json, b));
 }
 
 

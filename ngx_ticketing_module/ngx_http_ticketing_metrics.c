@@ -216,14 +216,14 @@ ngx_http_ticketing_metrics_handler(ngx_http_request_t *r)
 {
     size_t                             size;
     u_char                            *p, *end;
-    ngx_int_t                          rc;
     ngx_buf_t                         *b;
     ngx_uint_t                         i, j;
-    ngx_chain_t                        out;
     const char                        *labels[4], *name;
     ngx_http_ticketing_metrics_shm_t  *m;
     ngx_http_ticketing_main_conf_t    *tmcf;
     u_char                             status[NGX_INT_T_LEN + 1];
+
+    static ngx_str_t  type = ngx_string("text/plain; version=0.0.4");
 
     if (!(r->method & (NGX_HTTP_GET|NGX_HTTP_HEAD))) {
         return NGX_HTTP_NOT_ALLOWED;
@@ -438,25 +438,8 @@ ngx_http_ticketing_metrics_handler(ngx_http_request_t *r)
     }
 
     b->last = p;
-    b->last_buf = (r == r->main) ? 1 : 0;
-    b->last_in_chain = 1;
 
-    r->headers_out.status = NGX_HTTP_OK;
-    r->headers_out.content_length_n = b->last - b->pos;
-    ngx_str_set(&r->headers_out.content_type, "text/plain; version=0.0.4");
-    r->headers_out.content_type_len = r->headers_out.content_type.len;
-    r->headers_out.content_type_lowcase = NULL;
-
-    rc = ngx_http_send_header(r);
-
-    if (rc == NGX_ERROR || rc > NGX_OK || r->header_only) {
-        return rc;
-    }
-
-    out.buf = b;
-    out.next = NULL;
-
-    return ngx_http_output_filter(r, &out);
+    return ngx_http_ticketing_send_buf(r, NGX_HTTP_OK, &type, b);
 }
 
 

@@ -128,6 +128,9 @@ ngx_http_ticketing_ctx_t *ngx_http_ticketing_route_request(
 
 ngx_int_t ngx_http_ticketing_send_error(ngx_http_request_t *r,
     ngx_uint_t status, const char *detail, ngx_str_t *allow);
+/* a whole response in one buffer: what every answer of the module's is */
+ngx_int_t ngx_http_ticketing_send_buf(ngx_http_request_t *r,
+    ngx_uint_t status, ngx_str_t *type, ngx_buf_t *b);
 ngx_int_t ngx_http_ticketing_set_request_header(ngx_http_request_t *r,
     ngx_str_t *name, ngx_str_t *value);
 ngx_int_t ngx_http_ticketing_drop_body(ngx_http_request_t *r,

@@ -81,9 +81,7 @@ ngx_http_ticketing_send_error(ngx_http_request_t *r, ngx_uint_t status,
     const char *detail, ngx_str_t *allow)
 {
     size_t                     size, detail_len;
-    ngx_int_t                  rc;
     ngx_buf_t                 *b;
-    ngx_chain_t                out;
     ngx_table_elt_t           *h;
     ngx_http_ticketing_ctx_t  *ctx;
 
@@ -113,20 +111,6 @@ ngx_http_ticketing_send_error(ngx_http_request_t *r, ngx_uint_t status,
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    b->last_buf = (r == r->main) ? 1 : 0;
-    b->last_in_chain = 1;
-
-    r->headers_out.status = status;
-    r->headers_out.content_type = ngx_http_ticketing_json_type;
-    r->headers_out.content_type_len = ngx_http_ticketing_json_type.len;
-    r->headers_out.content_type_lowcase = NULL;
-    r->headers_out.content_length_n = b->last - b->pos;
-
-    if (r->headers_out.content_length) {
-        r->headers_out.content_length->hash = 0;
-        r->headers_out.content_length = NULL;
-    }
-
     if (allow != NULL) {
         h = ngx_list_push(&r->headers_out.headers);
         if (h == NULL) {
@@ -136,6 +120,32 @@ ngx_http_ticketing_send_error(ngx_http_request_t *r, ngx_uint_t status,
         h->hash = 1;
         ngx_str_set(&h->key, "Allow");
         h->value = *allow;
+    }
+
+    return ngx_http_ticketing_send_buf(r, status,
+                                       &ngx_http_ticketing_json_type, b);
+}
+
+
+ngx_int_t
+ngx_http_ticketing_send_buf(ngx_http_request_t *r, ngx_uint_t status,
+    ngx_str_t *type, ngx_buf_t *b)
+{
+    ngx_int_t    rc;
+    ngx_chain_t  out;
+
+    b->last_buf = (r == r->main) ? 1 : 0;
+    b->last_in_chain = 1;
+
+    r->headers_out.status = status;
+    r->headers_out.content_type = *type;
+    r->headers_out.content_type_len = type->len;
+    r->headers_out.content_type_lowcase = NULL;
+    r->headers_out.content_length_n = b->last - b->pos;
+
+    if (r->headers_out.content_length) {
+        r->headers_out.content_length->hash = 0;
+        r->headers_out.content_length = NULL;
     }
 
     rc = ngx_http_send_header(r);
