@@ -196,7 +196,7 @@ ngx_http_ticketing_auth_handler(ngx_http_request_t *r,
 
 
 /*
- * The cache purge endpoint (ngx_http_ticketing_cache.c): the same
+ * The cache purge endpoint (ngx_http_ticketing_cache_purge.c): the same
  * authentication as the gateway, and the purge permission
  * (ticketing_cache_purge_permission).  NGX_OK, or an HTTP status with
  * ctx->error_detail and WWW-Authenticate set.  A content handler: it does

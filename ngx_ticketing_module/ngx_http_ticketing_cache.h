@@ -1,7 +1,9 @@
 
 /*
- * The Redis cache of the metadata operations: lookup, store,
- * fail-open.
+ * The Redis cache of the metadata operations, in five files:
+ * ngx_http_ticketing_cache_conf.c (directives, worker start), _lookup.c
+ * (the access step), _rfc9111.c (what may be stored, for how long),
+ * _store.c (the output filters), _purge.c (the purge endpoint).
  */
 
 
@@ -14,6 +16,7 @@
 #include <ngx_http.h>
 
 #include "ngx_http_ticketing_redis.h"
+#include "ngx_http_ticketing_cachekey.h"
 
 
 /* TTLs indexed by the catalogue's operation number (1..27) */
@@ -145,6 +148,42 @@ char *ngx_http_ticketing_cache_purge(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 char *ngx_http_ticketing_cache_scope(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
+
+
+
+/* between the cache's files */
+
+#define NGX_HTTP_TICKETING_CACHE_MAX_TYPE   256
+
+/* the worker is exiting: replies only free their records */
+extern ngx_uint_t  ngx_http_ticketing_cache_exiting;
+
+/* the values of $ticketing_cache_status, by status */
+extern ngx_str_t   ngx_http_ticketing_cache_status_names[];
+
+ngx_int_t ngx_http_ticketing_cache_send(ngx_http_request_t *r,
+    ngx_http_ticketing_cache_ctx_t *cctx, ngx_uint_t phase);
+ngx_int_t ngx_http_ticketing_cache_tenant(ngx_http_request_t *r,
+    ngx_str_t *provider, ngx_str_t *org, const char **error);
+unsigned long long ngx_http_ticketing_cache_now(void);
+void ngx_http_ticketing_cache_cleanup(void *data);
+ngx_int_t ngx_http_ticketing_cache_status_variable(
+    ngx_http_request_t *r, ngx_http_variable_value_t *v, uintptr_t data);
+const char *ngx_http_ticketing_cache_rules(ngx_http_request_t *r,
+    ngx_http_ticketing_cache_ctx_t *cctx);
+const char *ngx_http_ticketing_cache_language(ngx_http_request_t *r,
+    ngx_str_t *lang);
+ngx_int_t ngx_http_ticketing_cache_value(redisReply *rr,
+    ngx_http_ticketing_cacheval_t *v);
+ngx_int_t ngx_http_ticketing_cache_json_type(ngx_str_t *type);
+ngx_uint_t ngx_http_ticketing_cache_upstream_header(
+    ngx_http_request_t *r, char *name, ngx_table_elt_t **first);
+ngx_int_t ngx_http_ticketing_cache_add_header(ngx_http_request_t *r,
+    char *name, ngx_str_t *value);
+void ngx_http_ticketing_cache_stop_storing(
+    ngx_http_ticketing_cache_ctx_t *cctx);
+void ngx_http_ticketing_cache_purge_done(ngx_http_request_t *r,
+    redisReply *rr);
 
 
 #endif /* _NGX_HTTP_TICKETING_CACHE_H_INCLUDED_ */

@@ -300,7 +300,7 @@ static ngx_command_t  ngx_http_ticketing_commands[] = {
       offsetof(ngx_http_ticketing_loc_conf_t, validate.enabled),
       NULL },
 
-    /* Redis cache: ngx_http_ticketing_cache.c */
+    /* Redis cache: ngx_http_ticketing_cache_conf.c */
 
     { ngx_string("ticketing_redis"),
       NGX_HTTP_MAIN_CONF|NGX_CONF_1MORE,

@@ -109,7 +109,7 @@ typedef struct {
     /* the identity the auth step established (ngx_http_ticketing_auth.c) */
     ngx_http_ticketing_auth_ctx_t  auth;
 
-    /* the cache's state of a cacheable request (cache.c), or NULL */
+    /* the cache's state of a cacheable request (cache_lookup.c), or NULL */
     ngx_http_ticketing_cache_ctx_t  *cache;
 
     /*
