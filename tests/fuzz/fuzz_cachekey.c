@@ -182,6 +182,43 @@ fuzz_ck_model(fuzz_ck_req_t *r)
 }
 
 
+/*
+ * The hash tag: FNV-1a (32 bits, written here from its definition) of
+ * what follows it, in 8 lower-case hex digits; the key and its fill lock
+ * ("|lock" appended) in one Redis Cluster slot.
+ */
+static void
+fuzz_ck_tag(const u_char *key, size_t len)
+{
+    char           hex[9];
+    size_t         i, at;
+    uint32_t       h;
+    unsigned char *lock;
+
+    at = sizeof(FUZZ_CK_PREFIX "|v4|{") - 1;
+    FUZZ_CHECK(len >= at + 9 && key[at + 8] == '}');
+
+    h = 0x811c9dc5;
+
+    for (i = at + 9; i < len; i++) {
+        h = (h ^ key[i]) * 0x01000193;
+    }
+
+    snprintf(hex, sizeof(hex), "%08x", (unsigned) h);
+    FUZZ_CHECK(memcmp(key + at, hex, 8) == 0);
+
+    lock = malloc(len + 5);
+    FUZZ_CHECK(lock != NULL);
+    memcpy(lock, key, len);
+    memcpy(lock + len, "|lock", 5);
+    FUZZ_CHECK(ngx_http_ticketing_cachekey_slot(key, len)
+               == ngx_http_ticketing_cachekey_slot(lock, len + 5));
+    FUZZ_CHECK(ngx_http_ticketing_cachekey_slot(key, len)
+               == ngx_http_ticketing_cachekey_slot(key + at, 8));
+    free(lock);
+}
+
+
 static void
 fuzz_ck_build(fuzz_ck_req_t *r)
 {
@@ -214,8 +251,9 @@ fuzz_ck_build(fuzz_ck_req_t *r)
 
     if (r->rc == NGX_HTTP_TICKETING_CACHEKEY_OK) {
         FUZZ_CHECK(r->key_len <= size);
-        FUZZ_CHECK(memcmp(r->key, FUZZ_CK_PREFIX "|v3",
-                          sizeof(FUZZ_CK_PREFIX "|v3") - 1) == 0);
+        FUZZ_CHECK(memcmp(r->key, FUZZ_CK_PREFIX "|v4|{",
+                          sizeof(FUZZ_CK_PREFIX "|v4|{") - 1) == 0);
+        fuzz_ck_tag(r->key, r->key_len);
     }
 
     free(scratch);
