@@ -348,6 +348,33 @@ test_oracle_length(void **state)
 }
 
 
+/*
+ * "Literal segments win over parameters": no two templates of the
+ * catalogue match one path (the differential test counts it), so the
+ * oracle's rule is checked here on templates of its own.
+ */
+static void
+test_oracle_literal_wins(void **state)
+{
+    route_oracle_tpl_t  a, b, c;
+
+    (void) state;
+
+    route_oracle_template(&a, "/v2/ticket/metadata/{x}");
+    route_oracle_template(&b, "/v2/ticket/{x}/types");
+    route_oracle_template(&c, "/v2/{x}/metadata/types");
+
+    assert_true(route_oracle_more_literal(&a, &b));
+    assert_false(route_oracle_more_literal(&b, &a));
+    assert_true(route_oracle_more_literal(&b, &c));
+    assert_false(route_oracle_more_literal(&a, &a));
+
+    regfree(&a.re);
+    regfree(&b.re);
+    regfree(&c.re);
+}
+
+
 /* the oracle's table is the module's catalogue, row for row */
 static void
 test_oracle_table(void **state)
@@ -761,6 +788,7 @@ main(void)
         cmocka_unit_test(test_oracle_examples),
         cmocka_unit_test(test_oracle_param_rules),
         cmocka_unit_test(test_oracle_length),
+        cmocka_unit_test(test_oracle_literal_wins),
         cmocka_unit_test(test_oracle_table),
         cmocka_unit_test(test_oracle_table_is_spec),
         cmocka_unit_test(test_matcher_vs_oracle),
