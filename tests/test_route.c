@@ -18,7 +18,6 @@
 #include <cmocka.h>
 
 #include "ngx_http_ticketing_route.h"
-#include "route_reference.h"
 
 
 #define GET     NGX_HTTP_TICKETING_GET
@@ -1812,171 +1811,6 @@ test_compiled_init_idempotent(void **state)
 }
 
 
-/* ---------------------------------------------------------------------- */
-/* against the reference matcher                                            */
-
-
-/*
- * The matcher against the reference one that re-parses the templates on
- * every call (tests/route_reference.h): the same result code, operation,
- * Allow set, detail and parameters, for every method, on paths built from
- * the catalogue's own templates and from random pieces.
- */
-
-static const unsigned  diff_methods[] = {
-    0, GET, POST, PUT, PATCH, DELETE, GET | PATCH, 0x20, 0x80, 0xffffffffu
-};
-
-
-static void
-diff_one(const char *path, size_t len, unsigned method)
-{
-    u_char                         *raw, *scratch, *ref_scratch;
-    const char                     *what;
-    ngx_http_ticketing_route_t      rt, ref;
-    ngx_http_ticketing_route_rc_e   rc, ref_rc;
-
-    raw = malloc(len ? len : 1);
-    scratch = malloc(len ? len : 1);
-    ref_scratch = malloc(len ? len : 1);
-    assert_non_null(raw);
-    assert_non_null(scratch);
-    assert_non_null(ref_scratch);
-    memcpy(raw, path, len);
-
-    memset(&rt, 0xa5, sizeof(rt));
-    rc = ngx_http_ticketing_route_match(raw, len, method, scratch, &rt);
-    ref_rc = route_ref_match(raw, len, method, ref_scratch, &ref);
-
-    what = route_ref_differs(rc, &rt, scratch, ref_rc, &ref, ref_scratch);
-    if (what != NULL) {
-        fail_msg("\"%.*s\" method 0x%x: %s differs (rc %s/%s, "
-                 "detail \"%s\"/\"%s\")", (int) len, path, method, what,
-                 rc_name(rc), rc_name(ref_rc), rt.detail, ref.detail);
-    }
-
-    free(ref_scratch);
-    free(scratch);
-    free(raw);
-}
-
-
-static void
-diff_all_methods(const char *path, size_t len)
-{
-    size_t  m;
-
-    for (m = 0; m < sizeof(diff_methods) / sizeof(diff_methods[0]); m++) {
-        diff_one(path, len, diff_methods[m]);
-    }
-}
-
-
-static void
-test_matcher_vs_reference(void **state)
-{
-    char        path[1024];
-    size_t      i, k, n, len, nparts;
-    uint32_t    seed;
-
-    static const char  *values[] = {
-        "x", "INST-7902", "metadata", "ticket", "orgs", "issueLink", "v2",
-        "", ".", "..", "%2F", "%2e%2E", "%", "%4", "%zz", "a%00", "a b",
-        "%E2%82%AC", "\xff", "%74icket",
-        "0123456789012345678901234567890123456789012345678901234567890123"
-        "4567890123456789012345678901234567890123456789012345678901234567",
-    };
-
-    static const char  *pieces[] = {
-        "orgs", "ticket", "metadata", "issueLink", "issueLinkType",
-        "attachment", "search", "ia", "summary", "duration", "types",
-        "create", "update", "properties", "field", "info", "comment",
-        "transitions", "assignee", "grid", "remotelink", "v2",
-        "searchByIDParams", "searchByTerritoryOwner",
-        "x", "INST-1", "yoigo", "%41", "~", "%76%32", "%74icket",
-        "%", "%2", "%2F", "%5c", "%2e", ".", "..", "%00", "\x01", "\x7f",
-        "\xc3", "\xff", "", " ", "%zz", "{org}", "/",
-    };
-
-#define DIFF_NPIECES  (sizeof(pieces) / sizeof(pieces[0]))
-#define DIFF_RAND()   (seed = seed * 1103515245 + 12345, (seed >> 16) & 0x7fff)
-
-    (void) state;
-
-    /* every template, its parameters filled with each value */
-
-    for (i = 0; i < ngx_http_ticketing_noperations; i++) {
-        for (k = 0; k < sizeof(values) / sizeof(values[0]); k++) {
-            n = fill_template(ngx_http_ticketing_operations[i].path,
-                              values[k], path, sizeof(path));
-
-            diff_all_methods(path, n);
-
-            /* and cut short, and with a segment more */
-            diff_all_methods(path, n / 2);
-            path[n] = '/';
-            diff_all_methods(path, n + 1);
-        }
-    }
-
-    /* random paths of random pieces, up to past the segment limit */
-
-    seed = 4242;
-
-    for (i = 0; i < 30000; i++) {
-        len = 0;
-
-        if (DIFF_RAND() % 8 != 0) {
-            memcpy(path, "/v2", 3);
-            len = 3;
-        }
-
-        nparts = (DIFF_RAND() % 16 == 0) ? 12 + DIFF_RAND() % 8
-                                         : 1 + DIFF_RAND() % 6;
-
-        for (k = 0; k < nparts; k++) {
-            if (DIFF_RAND() % 32 != 0) {
-                path[len++] = '/';
-            }
-
-            n = (DIFF_RAND() % 4 != 0) ? DIFF_RAND() % 24
-                                       : DIFF_RAND() % DIFF_NPIECES;
-            memcpy(path + len, pieces[n], strlen(pieces[n]));
-            len += strlen(pieces[n]);
-
-            if (DIFF_RAND() % 6 == 0) {
-                n = DIFF_RAND() % DIFF_NPIECES;
-                memcpy(path + len, pieces[n], strlen(pieces[n]));
-                len += strlen(pieces[n]);
-            }
-        }
-
-        diff_one(path, len, diff_methods[DIFF_RAND()
-                                          % (sizeof(diff_methods)
-                                             / sizeof(diff_methods[0]))]);
-    }
-
-    /* the edges: empty, no leading slash, exactly 16 and 17 segments */
-
-    diff_all_methods("", 0);
-    diff_all_methods("v2/issueLink", 12);
-    diff_all_methods("/", 1);
-
-    memset(path, 0, sizeof(path));
-
-    for (n = 1; n <= 18; n++) {
-        len = 0;
-
-        for (k = 0; k < n; k++) {
-            memcpy(path + len, "/x", 2);
-            len += 2;
-        }
-
-        diff_all_methods(path, len);
-    }
-}
-
-
 int
 main(void)
 {
@@ -1998,7 +1832,6 @@ main(void)
         cmocka_unit_test(test_template_params_known),
         cmocka_unit_test(test_param_name),
         cmocka_unit_test(test_operation_find),
-        cmocka_unit_test(test_matcher_vs_reference),
         cmocka_unit_test(test_compiled_templates),
         cmocka_unit_test(test_compiled_own_template),
         cmocka_unit_test(test_compiled_init_idempotent),
