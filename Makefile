@@ -28,6 +28,9 @@ PURE_SRCS   = ngx_ticketing_module/ngx_http_ticketing_route.c \
               ngx_ticketing_module/ngx_http_ticketing_cachekey.c \
               ngx_ticketing_module/ngx_http_ticketing_prom.c
 UNIT_TESTS  = $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/test_*.c))
+# libjwt 1.10: not the module's (it verifies with OpenSSL itself), only the
+# second implementation of the JWT differential tests (tests/libjwt_oracle.h)
+LIBJWT      = -ljwt
 
 # libFuzzer harnesses: every tests/fuzz/fuzz_<name>.c is one, linked with
 # $(PURE_SRCS) and the libraries they need (UNIT_LIBS without cmocka).
@@ -61,6 +64,9 @@ nginx-asan: $(ASAN_NGINX)
 
 $(ASAN_NGINX): $(SOURCES) scripts/build-nginx-asan.sh scripts/lib.sh
 	scripts/build-nginx-asan.sh $(BUILD)
+
+$(BUILD)/tests/test_jwt: UNIT_LIBS += $(LIBJWT)
+$(BUILD)/fuzz/fuzz_jwt $(BUILD)/fuzz/replay_jwt: FUZZ_LIBS += $(LIBJWT)
 
 $(BUILD)/tests/%: tests/%.c $(PURE_SRCS) \
                   $(wildcard ngx_ticketing_module/*.h tests/*.h)
