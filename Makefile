@@ -28,6 +28,9 @@ PURE_SRCS   = ngx_ticketing_module/ngx_http_ticketing_route.c \
               ngx_ticketing_module/ngx_http_ticketing_cachekey.c \
               ngx_ticketing_module/ngx_http_ticketing_prom.c
 UNIT_TESTS  = $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/test_*.c))
+# libjwt 1.10: not the module's (it verifies with OpenSSL itself), only the
+# second implementation of the JWT differential tests (tests/libjwt_oracle.h)
+LIBJWT      = -ljwt
 
 # libFuzzer harnesses: every tests/fuzz/fuzz_<name>.c is one, linked with
 # $(PURE_SRCS) and the libraries they need (UNIT_LIBS without cmocka).
@@ -44,7 +47,8 @@ FUZZ_DEPS     = $(PURE_SRCS) $(wildcard ngx_ticketing_module/*.h tests/fuzz/*.h 
 FUZZ         ?= $(FUZZ_NAMES)
 
 .PHONY: all module deps nginx-asan unit test test-t demo test-demo token deb \
-        test-deb clean distclean fuzz fuzz-build fuzz-regressions bench faults \
+        test-deb clean distclean fuzz fuzz-build fuzz-regressions bench \
+        bench-jwt faults \
         test-valgrind reload framing style topology
 
 all: module
@@ -61,6 +65,9 @@ nginx-asan: $(ASAN_NGINX)
 
 $(ASAN_NGINX): $(SOURCES) scripts/build-nginx-asan.sh scripts/lib.sh
 	scripts/build-nginx-asan.sh $(BUILD)
+
+$(BUILD)/tests/test_jwt: UNIT_LIBS += $(LIBJWT)
+$(BUILD)/fuzz/fuzz_jwt $(BUILD)/fuzz/replay_jwt: FUZZ_LIBS += $(LIBJWT)
 
 $(BUILD)/tests/%: tests/%.c $(PURE_SRCS) \
                   $(wildcard ngx_ticketing_module/*.h tests/*.h)
@@ -86,6 +93,19 @@ test: style unit fuzz-regressions test-t framing faults reload test-demo \
 # the release module in Debian's nginx; BENCH_QUICK=1 for a short run
 bench: $(MODULE_SO)
 	bench/run.sh $(MODULE_SO)
+
+# libjwt 1.10 jwt_decode against the module's verification of one RS256
+# token, us per token (bench/jwt_verify.c; ~15 s; README "Design")
+BENCH_JWT := $(BUILD)/bench/jwt_verify
+bench-jwt: $(BENCH_JWT)
+	$(BENCH_JWT)
+
+$(BENCH_JWT): bench/jwt_verify.c ngx_ticketing_module/ngx_http_ticketing_jwt.c \
+              ngx_ticketing_module/ngx_http_ticketing_jwt.h
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu99 -O2 -g -Wall -Wextra -Werror -Ingx_ticketing_module \
+	    -o $@ bench/jwt_verify.c ngx_ticketing_module/ngx_http_ticketing_jwt.c \
+	    -ljansson -lcrypto $(LIBJWT) -lm
 
 # upstream killed/hanging, reload under load, clients going away, Redis
 # killed/frozen (~30 s)

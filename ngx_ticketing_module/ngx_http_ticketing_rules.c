@@ -280,6 +280,18 @@ ngx_http_ticketing_rules_has_body(unsigned op)
 }
 
 
+int
+ngx_http_ticketing_rules_body_optional(unsigned op)
+{
+    /*
+     * The reference shows remotelink.create with neither a body nor a
+     * Content-Type: the gateway must not be stricter than the API.
+     */
+
+    return op == NGX_HTTP_TICKETING_OP_REMOTELINK_CREATE;
+}
+
+
 static int
 ngx_http_ticketing_ci_prefix(const u_char *p, const u_char *end,
     const char *s)
@@ -768,7 +780,10 @@ ngx_http_ticketing_body_rules(unsigned op, json_t *root, char *detail,
         return 0;
 
     default:
-        /* remotelink.create and others: a well-formed JSON object */
+        /*
+         * remotelink.create (when it has a body) and others: a
+         * well-formed JSON object
+         */
         return 0;
     }
 }

@@ -63,6 +63,13 @@ unsigned ngx_http_ticketing_rules_query(unsigned op, const u_char *args,
 int ngx_http_ticketing_rules_has_body(unsigned op);
 
 /*
+ * 1 when that body may be absent: the API reference documents the
+ * operation without one (remotelink.create).  A body that is present is
+ * checked all the same.
+ */
+int ngx_http_ticketing_rules_body_optional(unsigned op);
+
+/*
  * 1 when a Content-Type value is JSON: application/json or
  * application/<x>+json, any case, parameters allowed but a charset other
  * than utf-8 is not.

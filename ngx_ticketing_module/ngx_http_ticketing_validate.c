@@ -83,6 +83,11 @@ ngx_http_ticketing_validate_handler(ngx_http_request_t *r,
     }
 
     if (r->headers_in.content_length_n <= 0 && !r->headers_in.chunked) {
+
+        if (ngx_http_ticketing_rules_body_optional(op)) {
+            return NGX_OK;
+        }
+
         ctx->error_detail = "a JSON request body is required";
         return NGX_HTTP_BAD_REQUEST;
     }
@@ -200,6 +205,12 @@ ngx_http_ticketing_validate_body(ngx_http_request_t *r,
     }
 
     if (total == 0) {
+
+        /* an empty chunked body */
+        if (ngx_http_ticketing_rules_body_optional(ctx->route.op->number)) {
+            return NGX_OK;
+        }
+
         ctx->error_detail = "a JSON request body is required";
         return NGX_HTTP_BAD_REQUEST;
     }

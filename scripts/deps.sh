@@ -7,7 +7,10 @@ set -euo pipefail
 packages=(
     build-essential dpkg-dev pkg-config debhelper
     nginx-core nginx-dev
-    libjwt-dev libjansson-dev libhiredis-dev libssl-dev libpcre2-dev zlib1g-dev
+    libjansson-dev libhiredis-dev libssl-dev libpcre2-dev zlib1g-dev
+    # libjwt is not the module's: only the JWT differential tests and the
+    # fuzzer link it, as a second implementation (tests/libjwt_oracle.h)
+    libjwt-dev
     redis-server redis-tools
     # make topology: Sentinel, and dnsmasq as a local DNS run in the
     # foreground on a free port. dnsmasq-base is the program alone:

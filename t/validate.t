@@ -509,3 +509,42 @@ client intended to send too large chunked body
 --- no_error_log
 ticketing validate: body read, resuming
 [alert]
+
+
+
+=== TEST 22: remotelink.create without a body passes (the reference documents none); a body present is still validated
+--- request eval
+["GET /__mock/reset",
+ "POST /v2/remotelink",
+ "POST /v2/remotelink",
+ "POST /v2/remotelink\n{\"ticketId\":\"INST-7902\"",
+ "POST /v2/remotelink\n[\"INST-7902\"]",
+ "POST /v2/remotelink\n{\"ticketId\":\"INST-7902\"}",
+ "POST /v2/ticket/INST-7902/comment",
+ "GET /__mock/count"]
+--- more_headers eval
+["",
+ "ticketing-provider: JAM\nContent-Type: application/json",
+ "ticketing-provider: JAM",
+ "ticketing-provider: JAM\nContent-Type: application/json",
+ "ticketing-provider: JAM\nContent-Type: application/json",
+ "ticketing-provider: JAM\nContent-Type: text/plain",
+ "ticketing-provider: JAM\nContent-Type: application/json",
+ ""]
+--- error_code eval
+[200, 201, 201, 400, 400, 415, 400, 200]
+--- response_body_like eval
+['"reset"', '"message":', '"message":',
+ main::bad("request body is not valid JSON: "),
+ main::bad("request body must be a JSON object"),
+ '^\{"code":"0024","status":"UNSUPPORTED_MEDIA_TYPE","message":"Unsupported Media Type","detailMsg":"Content-Type must be application/json"\}$',
+ main::bad("a JSON request body is required"),
+ '"count":\s*2\b']
+
+
+
+=== TEST 23: remotelink.create with an empty chunked body passes
+--- raw_request eval
+"POST /v2/remotelink HTTP/1.1\r\nHost: localhost\r\nticketing-provider: JAM\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n0\r\n\r\n"
+--- error_code: 201
+--- response_body_like: "message":

@@ -5,7 +5,8 @@
  * algorithm pinning, signatures of every family and the registered claims.
  *
  * Tokens are built here: HMAC with OpenSSL's HMAC(), the others with keys
- * generated at run time and signed with EVP.
+ * generated at run time and signed with EVP.  libjwt 1.10 is the second,
+ * independent verifier of the differential test (tests/libjwt_oracle.h).
  */
 
 
@@ -30,6 +31,7 @@
 #include <openssl/x509.h>
 
 #include "ngx_http_ticketing_jwt.h"
+#include "libjwt_oracle.h"
 
 
 #define NOW      1800000000
@@ -1820,6 +1822,243 @@ test_has_by(void **state)
 }
 
 
+/* ---------------------------------------------------------------------- */
+/* libjwt 1.10 as a second implementation (tests/libjwt_oracle.h)          */
+
+
+typedef struct {
+    const char  *alg;
+    jwt_alg_t    jwt_alg;
+    const char  *md;
+    size_t       ec_half;      /* ES: bytes of r and of s; 0: RSA or HMAC */
+    int          key;          /* index in the keys of the test */
+} diff_alg_t;
+
+
+/*
+ * Checks both properties on "t" and counts what happened: the module
+ * accepting a token libjwt does not accept, or accepting one whose
+ * signature libjwt refuses, fails the test.
+ */
+static void
+diff_check(const char *t, const verify_t *vf, const unsigned char *key,
+    size_t key_len, jwt_alg_t expect, unsigned *accepted, unsigned *badsig)
+{
+    int                      ok;
+    jwt_alg_t                alg;
+    libjwt_oracle_verdict_e  v;
+
+    ok = check(t, vf) == NULL;
+    v = libjwt_oracle((const unsigned char *) t, strlen(t), key, key_len,
+                      &alg);
+
+    assert_int_not_equal(v, LIBJWT_ORACLE_ERROR);
+
+    if (ok) {
+        if (v != LIBJWT_ORACLE_ACCEPTS) {
+            fail_msg("the module accepts a token libjwt does not (%d): %s",
+                     (int) v, t);
+        }
+
+        assert_int_equal(alg, expect);
+        (*accepted)++;
+    }
+
+    if (v == LIBJWT_ORACLE_BAD_SIGNATURE) {
+        if (ok) {
+            fail_msg("the module accepts a token whose signature libjwt "
+                     "refuses: %s", t);
+        }
+
+        (*badsig)++;
+    }
+}
+
+
+static void
+test_libjwt_differential(void **state)
+{
+    char           err[NGX_HTTP_TICKETING_JWT_ERR_SIZE], t[TOKEN_MAX],
+                   m[TOKEN_MAX], header[64];
+    char           pems[4][4096];
+    size_t         i, j, r, len, key_len;
+    key_t_         keys[5];
+    verify_t       vf;
+    EVP_PKEY      *pk[4], *other;
+    jwt_alg_t      alg;
+    unsigned       accepted, badsig;
+    const u_char  *key;
+
+    libjwt_oracle_verdict_e  v;
+
+    static const char        repl[] = "A_.";
+    static const diff_alg_t  algs[] = {
+        { "HS256", JWT_ALG_HS256, "SHA256", 0, 4 },
+        { "HS384", JWT_ALG_HS384, "SHA384", 0, 4 },
+        { "HS512", JWT_ALG_HS512, "SHA512", 0, 4 },
+        { "RS256", JWT_ALG_RS256, "SHA256", 0, 0 },
+        { "RS384", JWT_ALG_RS384, "SHA384", 0, 0 },
+        { "RS512", JWT_ALG_RS512, "SHA512", 0, 0 },
+        { "ES256", JWT_ALG_ES256, "SHA256", 32, 1 },
+        { "ES384", JWT_ALG_ES384, "SHA384", 48, 2 },
+        { "ES512", JWT_ALG_ES512, "SHA512", 66, 3 },
+    };
+
+    (void) state;
+
+    pk[0] = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t) 2048);
+    pk[1] = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+    pk[2] = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-384");
+    pk[3] = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-521");
+
+    for (i = 0; i < 4; i++) {
+        assert_non_null(pk[i]);
+        pub_pem(pk[i], pems[i], sizeof(pems[i]));
+        assert_int_equal(ngx_http_ticketing_jwt_key_pem(&keys[i],
+                             (u_char *) pems[i], strlen(pems[i]), err,
+                             sizeof(err)), 0);
+    }
+
+    assert_int_equal(ngx_http_ticketing_jwt_key_hmac(&keys[4],
+                         (const u_char *) SECRET64, sizeof(SECRET64) - 1,
+                         err, sizeof(err)), 0);
+
+    accepted = 0;
+    badsig = 0;
+
+    for (i = 0; i < sizeof(algs) / sizeof(algs[0]); i++) {
+        vf_init(&vf, &keys[algs[i].key], 1);
+
+        if (algs[i].key == 4) {
+            key = (const u_char *) SECRET64;
+            key_len = sizeof(SECRET64) - 1;
+
+        } else {
+            key = (const u_char *) pems[algs[i].key];
+            key_len = strlen(pems[algs[i].key]);
+        }
+
+        snprintf(header, sizeof(header), "{\"alg\":\"%s\",\"typ\":\"JWT\"}",
+                 algs[i].alg);
+
+        if (algs[i].key == 4) {
+            hs_token(algs[i].md, SECRET64, sizeof(SECRET64) - 1, header, GOOD,
+                     t);
+
+        } else {
+            pk_token(pk[algs[i].key == 0 ? 0 : algs[i].key], algs[i].md, 0,
+                     algs[i].ec_half, header, GOOD, t);
+        }
+
+        /* the genuine token: both accept it */
+        assert_null(check(t, &vf));
+        v = libjwt_oracle((u_char *) t, strlen(t), key, key_len, &alg);
+        if (v != LIBJWT_ORACLE_ACCEPTS || alg != algs[i].jwt_alg) {
+            fail_msg("libjwt: %s token refused (%d): %s", algs[i].alg,
+                     (int) v, t);
+        }
+
+        accepted++;
+
+        /* every character replaced, one at a time, by a few others */
+        len = strlen(t);
+
+        for (j = 0; j < len; j++) {
+            for (r = 0; repl[r]; r++) {
+                if (t[j] == repl[r]) {
+                    continue;
+                }
+
+                memcpy(m, t, len + 1);
+                m[j] = repl[r];
+                diff_check(m, &vf, key, key_len, algs[i].jwt_alg, &accepted,
+                           &badsig);
+            }
+        }
+
+        /* signed by another key of the same kind: libjwt refuses it */
+        if (algs[i].key == 4) {
+            hs_token(algs[i].md, SECRET64 "x", sizeof(SECRET64), header,
+                     GOOD, t);
+
+        } else {
+            other = EVP_PKEY_Q_keygen(NULL, NULL, algs[i].key ? "EC" : "RSA",
+                                      algs[i].key == 0 ? (void *) 2048
+                                      : algs[i].key == 1 ? "P-256"
+                                      : algs[i].key == 2 ? "P-384"
+                                      : "P-521");
+            assert_non_null(other);
+            pk_token(other, algs[i].md, 0, algs[i].ec_half, header, GOOD, t);
+            EVP_PKEY_free(other);
+        }
+
+        assert_int_equal(libjwt_oracle((u_char *) t, strlen(t), key,
+                                       key_len, &alg),
+                         LIBJWT_ORACLE_BAD_SIGNATURE);
+        diff_check(t, &vf, key, key_len, algs[i].jwt_alg, &accepted,
+                   &badsig);
+    }
+
+    /*
+     * The sweep reached both sides: tokens both accepted, signatures
+     * libjwt refused (each one refused by the module too).
+     */
+    print_message("libjwt: %u tokens accepted by both, %u signatures "
+                  "refused by both\n", accepted, badsig);
+    assert_true(accepted >= 9);
+    assert_true(badsig > 1000);
+
+    /*
+     * Where they differ on purpose.  libjwt 1.10 knows neither PS256 nor
+     * EdDSA, and refuses a "typ" other than "JWT", which RFC 7519 leaves
+     * to the application (RFC 9068's at+jwt); none of these is a
+     * signature verdict.
+     */
+    vf_init(&vf, &keys[0], 1);
+    pk_token(pk[0], "SHA256", 1, 0, "{\"alg\":\"PS256\"}", GOOD, t);
+    assert_null(check(t, &vf));
+    assert_int_equal(libjwt_oracle((u_char *) t, strlen(t),
+                                   (u_char *) pems[0], strlen(pems[0]), &alg),
+                     LIBJWT_ORACLE_UNPARSED);
+
+    pk_token(pk[0], "SHA256", 0, 0, "{\"alg\":\"RS256\",\"typ\":\"at+jwt\"}",
+             GOOD, t);
+    assert_null(check(t, &vf));
+    assert_int_equal(libjwt_oracle((u_char *) t, strlen(t),
+                                   (u_char *) pems[0], strlen(pems[0]), &alg),
+                     LIBJWT_ORACLE_UNPARSED);
+
+    /*
+     * The traps the module does not share: libjwt lets the header pick
+     * HS256 and MACs with the PEM text (algorithm confusion), and its
+     * base64 decoder skips characters outside the alphabet.
+     */
+    hs_token("SHA256", pems[0], strlen(pems[0]), HS256, GOOD, t);
+    assert_int_equal(libjwt_oracle((u_char *) t, strlen(t),
+                                   (u_char *) pems[0], strlen(pems[0]), &alg),
+                     LIBJWT_ORACLE_ACCEPTS);
+    assert_string_equal(check(t, &vf),
+                        "token algorithm does not fit the key");
+
+    pk_token(pk[0], "SHA256", 0, 0, "{\"alg\":\"RS256\"}", GOOD, t);
+    len = strlen(t);
+    memmove(t + len - 10 + 1, t + len - 10, 11);
+    t[len - 10] = '*';
+    assert_int_equal(libjwt_oracle((u_char *) t, strlen(t),
+                                   (u_char *) pems[0], strlen(pems[0]), &alg),
+                     LIBJWT_ORACLE_ACCEPTS);
+    assert_non_null(check(t, &vf));
+
+    for (i = 0; i < 5; i++) {
+        ngx_http_ticketing_jwt_key_free(&keys[i]);
+    }
+
+    for (i = 0; i < 4; i++) {
+        EVP_PKEY_free(pk[i]);
+    }
+}
+
+
 int
 main(void)
 {
@@ -1842,6 +2081,7 @@ main(void)
         cmocka_unit_test(test_roca),
         cmocka_unit_test(test_lifetime),
         cmocka_unit_test(test_has_by),
+        cmocka_unit_test(test_libjwt_differential),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

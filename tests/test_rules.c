@@ -550,6 +550,16 @@ test_has_body(void **state)
     assert_true(ngx_http_ticketing_rules_has_body(24));
     assert_false(ngx_http_ticketing_rules_has_body(2));
     assert_false(ngx_http_ticketing_rules_has_body(18));
+
+    /* only remotelink.create is documented without a body */
+    n = 0;
+    for (op = 1; op <= 27; op++) {
+        n += ngx_http_ticketing_rules_body_optional(op);
+    }
+
+    assert_int_equal(n, 1);
+    assert_true(ngx_http_ticketing_rules_body_optional(27));
+    assert_true(ngx_http_ticketing_rules_has_body(27));
 }
 
 

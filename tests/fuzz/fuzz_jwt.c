@@ -25,7 +25,11 @@
  * lifetime (1 h) when bit 1 of the length is set.
  * Checks: the results agree with each other (verify succeeds only with an
  * object of claims, fails only with a reason), split parts cover the token,
- * decoded lengths stay within len * 3 / 4.
+ * decoded lengths stay within len * 3 / 4.  Every token verified (modes 0
+ * and 1) is also given to libjwt 1.10 with the same key
+ * (tests/libjwt_oracle.h): a token the module accepts, libjwt accepts as
+ * HS256 unless its header has a "typ" other than "JWT" (libjwt's own
+ * rule); a token whose signature libjwt refuses, the module refuses.
  */
 
 
@@ -34,6 +38,7 @@
 #include <openssl/hmac.h>
 
 #include "ngx_http_ticketing_jwt.h"
+#include "libjwt_oracle.h"
 
 
 #define FUZZ_JWT_NOW     1800000000
@@ -98,6 +103,71 @@ fuzz_jwt_init(void)
 }
 
 
+/*
+ * Whether libjwt 1.10 refuses this header for its "typ" (anything but
+ * "JWT" in any case), a rule of its own that the module does not have.
+ */
+static int
+fuzz_jwt_libjwt_typ(const u_char *token, size_t len)
+{
+    int                            refused;
+    u_char                        *raw;
+    size_t                         n;
+    json_t                        *header, *typ;
+    ngx_http_ticketing_jwt_str_t   parts[3];
+
+    if (ngx_http_ticketing_jwt_split(token, len, parts) != 0) {
+        return 0;
+    }
+
+    raw = malloc(parts[0].len * 3 / 4 + 1);
+    FUZZ_CHECK(raw != NULL);
+
+    refused = 0;
+
+    if (ngx_http_ticketing_jwt_b64url_decode((const u_char *) parts[0].data,
+                                             parts[0].len, raw, &n)
+        == 0)
+    {
+        header = json_loadb((const char *) raw, n, 0, NULL);
+
+        if (header != NULL) {
+            typ = json_object_get(header, "typ");
+            refused = json_is_string(typ)
+                      && strcasecmp(json_string_value(typ), "JWT") != 0;
+            json_decref(header);
+        }
+    }
+
+    free(raw);
+
+    return refused;
+}
+
+
+/* the two properties of tests/libjwt_oracle.h */
+static void
+fuzz_jwt_libjwt(const u_char *token, size_t len, int accepted)
+{
+    jwt_alg_t                alg;
+    libjwt_oracle_verdict_e  v;
+
+    v = libjwt_oracle(token, len, (const u_char *) FUZZ_JWT_SECRET,
+                      sizeof(FUZZ_JWT_SECRET) - 1, &alg);
+
+    FUZZ_CHECK(v != LIBJWT_ORACLE_ERROR);
+
+    if (v == LIBJWT_ORACLE_BAD_SIGNATURE) {
+        FUZZ_CHECK(!accepted);
+    }
+
+    if (accepted && !fuzz_jwt_libjwt_typ(token, len)) {
+        FUZZ_CHECK(v == LIBJWT_ORACLE_ACCEPTS);
+        FUZZ_CHECK(alg == JWT_ALG_HS256);
+    }
+}
+
+
 static void
 fuzz_jwt_verify(const u_char *token, size_t len)
 {
@@ -120,6 +190,8 @@ fuzz_jwt_verify(const u_char *token, size_t len)
     reason = NULL;
 
     rc = ngx_http_ticketing_jwt_verify(token, len, &vf, &claims, &reason);
+
+    fuzz_jwt_libjwt(token, len, rc == 0);
 
     if (rc == 0) {
         FUZZ_CHECK(claims != NULL && json_is_object(claims));
