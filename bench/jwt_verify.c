@@ -91,18 +91,19 @@ bench_jwt_libjwt(void)
 static int
 bench_jwt_module(void)
 {
-    int          rc;
-    json_t      *claims;
-    const char  *reason;
+    json_t  *claims;
 
-    rc = ngx_http_ticketing_jwt_verify((const unsigned char *) bench_jwt_token,
-                                       strlen(bench_jwt_token), &bench_jwt_vf,
-                                       &claims, &reason);
-    if (rc == 0) {
-        json_decref(claims);
+    if (ngx_http_ticketing_jwt_verify((const unsigned char *) bench_jwt_token,
+                                      strlen(bench_jwt_token), &bench_jwt_vf,
+                                      &claims)
+        != NGX_HTTP_TICKETING_JWT_OK)
+    {
+        return -1;
     }
 
-    return rc;
+    json_decref(claims);
+
+    return 0;
 }
 
 
@@ -112,7 +113,6 @@ bench_jwt_module_pem(void)
     int                              rc;
     char                             err[NGX_HTTP_TICKETING_JWT_ERR_SIZE];
     json_t                          *claims;
-    const char                      *reason;
     ngx_http_ticketing_jwt_key_t     key;
     ngx_http_ticketing_jwt_verify_t  vf;
 
@@ -128,9 +128,11 @@ bench_jwt_module_pem(void)
     vf = bench_jwt_vf;
     vf.keys = &key;
 
-    rc = ngx_http_ticketing_jwt_verify((const unsigned char *) bench_jwt_token,
-                                       strlen(bench_jwt_token), &vf, &claims,
-                                       &reason);
+    rc = (ngx_http_ticketing_jwt_verify(
+              (const unsigned char *) bench_jwt_token,
+              strlen(bench_jwt_token), &vf, &claims)
+          == NGX_HTTP_TICKETING_JWT_OK) ? 0 : -1;
+
     if (rc == 0) {
         json_decref(claims);
     }

@@ -349,6 +349,7 @@ ngx_http_ticketing_auth_jwt(ngx_http_request_t *r,
     ngx_pool_cleanup_t                  *cln;
     ngx_http_ticketing_jwt_cache_t      *cache;
     ngx_http_ticketing_main_conf_t      *tmcf;
+    ngx_http_ticketing_jwt_rc_e          outcome;
     ngx_http_ticketing_jwt_verify_t      vf;
     const ngx_http_ticketing_jwt_key_t  *keys;
 
@@ -453,11 +454,13 @@ again:
         ngx_log_debug0(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
                        "ticketing auth: token found in the cache");
 
-    } else if (ngx_http_ticketing_jwt_verify(token->data, token->len, &vf,
-                                             &claims, &reason)
-               != 0)
+    } else if ((outcome = ngx_http_ticketing_jwt_verify(token->data,
+                                                        token->len, &vf,
+                                                        &claims))
+               != NGX_HTTP_TICKETING_JWT_OK)
     {
-        ctx->auth.failure = ngx_http_ticketing_prom_jwt_failure(reason);
+        ctx->auth.failure = ngx_http_ticketing_prom_jwt_failure(outcome);
+        reason = ngx_http_ticketing_jwt_message(outcome);
 
         if (ctx->auth.failure == NGX_HTTP_TICKETING_AUTHN_UNKNOWN_KID
             && alcf->jwks != NULL)

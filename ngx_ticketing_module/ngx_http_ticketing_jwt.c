@@ -1577,7 +1577,7 @@ ngx_http_ticketing_jwt_listed(const ngx_http_ticketing_jwt_str_t *list,
 }
 
 
-static const char *
+static ngx_http_ticketing_jwt_rc_e
 ngx_http_ticketing_jwt_claims(json_t *claims,
     const ngx_http_ticketing_jwt_verify_t *vf)
 {
@@ -1599,47 +1599,47 @@ ngx_http_ticketing_jwt_claims(json_t *claims,
 
     rc = ngx_http_ticketing_jwt_time(claims, "exp", &exp);
     if (rc < 0) {
-        return "claim \"exp\" is not a number";
+        return NGX_HTTP_TICKETING_JWT_EXP_NOT_NUMBER;
     }
 
     has_exp = rc;
 
     /* a maximum lifetime means nothing without an expiry */
     if (rc == 0 && (vf->require_exp || vf->max_lifetime)) {
-        return "token has no \"exp\" claim";
+        return NGX_HTTP_TICKETING_JWT_NO_EXP;
     }
 
     if (rc == 1 && now >= exp + leeway) {
-        return "token has expired";
+        return NGX_HTTP_TICKETING_JWT_EXPIRED;
     }
 
     rc = ngx_http_ticketing_jwt_time(claims, "nbf", &t);
     if (rc < 0) {
-        return "claim \"nbf\" is not a number";
+        return NGX_HTTP_TICKETING_JWT_NBF_NOT_NUMBER;
     }
 
     if (rc == 1 && now + leeway < t) {
-        return "token is not valid yet (nbf)";
+        return NGX_HTTP_TICKETING_JWT_NOT_YET_VALID;
     }
 
     rc = ngx_http_ticketing_jwt_time(claims, "iat", &iat);
     if (rc < 0) {
-        return "claim \"iat\" is not a number";
+        return NGX_HTTP_TICKETING_JWT_IAT_NOT_NUMBER;
     }
 
     has_iat = rc;
 
     if (rc == 1 && now + leeway < iat) {
-        return "token was issued in the future (iat)";
+        return NGX_HTTP_TICKETING_JWT_IAT_FUTURE;
     }
 
     if (vf->max_lifetime && has_exp) {
         if (has_iat && exp - iat > max) {
-            return "token lifetime (exp - iat) is longer than allowed";
+            return NGX_HTTP_TICKETING_JWT_LIFETIME;
         }
 
         if (exp - now > max + leeway) {
-            return "token expires too far in the future (exp)";
+            return NGX_HTTP_TICKETING_JWT_EXP_TOO_FAR;
         }
     }
 
@@ -1647,7 +1647,7 @@ ngx_http_ticketing_jwt_claims(json_t *claims,
         && !ngx_http_ticketing_jwt_listed(vf->issuers, vf->nissuers,
                                           json_object_get(claims, "iss")))
     {
-        return "token issuer (iss) is not accepted";
+        return NGX_HTTP_TICKETING_JWT_ISSUER;
     }
 
     if (vf->naudiences) {
@@ -1658,31 +1658,78 @@ ngx_http_ticketing_jwt_claims(json_t *claims,
                 if (ngx_http_ticketing_jwt_listed(vf->audiences,
                                                   vf->naudiences, a))
                 {
-                    return NULL;
+                    return NGX_HTTP_TICKETING_JWT_OK;
                 }
             }
 
-            return "token audience (aud) is not accepted";
+            return NGX_HTTP_TICKETING_JWT_AUDIENCE;
         }
 
         if (!ngx_http_ticketing_jwt_listed(vf->audiences, vf->naudiences, v)) {
-            return "token audience (aud) is not accepted";
+            return NGX_HTTP_TICKETING_JWT_AUDIENCE;
         }
     }
 
-    return NULL;
+    return NGX_HTTP_TICKETING_JWT_OK;
 }
 
 
-int
+/* indexed by ngx_http_ticketing_jwt_rc_e */
+static const char
+    *ngx_http_ticketing_jwt_messages[NGX_HTTP_TICKETING_JWT_NOUTCOMES] = {
+    "token is valid",
+    "token is too large",
+    "empty token",
+    "malformed token: not three dot-separated parts",
+    "token has an empty signature",
+    "out of memory",
+    "malformed token header: not base64url JSON object",
+    "token header has no \"alg\"",
+    "token algorithm is not supported",
+    "token algorithm is not allowed here",
+    "token header has \"crit\" extensions",
+    "token \"kid\" is not a string",
+    "malformed token signature",
+    "token key id (kid) is unknown",
+    "token algorithm does not fit the key",
+    "token signature is invalid",
+    "malformed token payload: not base64url JSON object",
+    "claim \"exp\" is not a number",
+    "token has no \"exp\" claim",
+    "token has expired",
+    "claim \"nbf\" is not a number",
+    "token is not valid yet (nbf)",
+    "claim \"iat\" is not a number",
+    "token was issued in the future (iat)",
+    "token lifetime (exp - iat) is longer than allowed",
+    "token expires too far in the future (exp)",
+    "token issuer (iss) is not accepted",
+    "token audience (aud) is not accepted"
+};
+
+
+const char *
+ngx_http_ticketing_jwt_message(ngx_http_ticketing_jwt_rc_e rc)
+{
+    if ((unsigned) rc >= NGX_HTTP_TICKETING_JWT_NOUTCOMES
+        || ngx_http_ticketing_jwt_messages[rc] == NULL)
+    {
+        return "token is not valid";
+    }
+
+    return ngx_http_ticketing_jwt_messages[rc];
+}
+
+
+ngx_http_ticketing_jwt_rc_e
 ngx_http_ticketing_jwt_verify(const unsigned char *token, size_t len,
-    const ngx_http_ticketing_jwt_verify_t *vf, json_t **claims,
-    const char **reason)
+    const ngx_http_ticketing_jwt_verify_t *vf, json_t **claims)
 {
     int                            kid_known, alg_fits;
     size_t                         i, sig_len, kid_len;
     json_t                        *header, *payload, *v;
     unsigned                       alg;
+    ngx_http_ticketing_jwt_rc_e    rc;
     const char                    *kid;
     unsigned char                 *buf, *sig;
     ngx_http_ticketing_jwt_str_t   parts[3];
@@ -1695,59 +1742,54 @@ ngx_http_ticketing_jwt_verify(const unsigned char *token, size_t len,
 
     /* refused before any decoding work */
     if (len > vf->max_size) {
-        *reason = "token is too large";
-        return -1;
+        return NGX_HTTP_TICKETING_JWT_TOO_LARGE;
     }
 
     if (len == 0) {
-        *reason = "empty token";
-        return -1;
+        return NGX_HTTP_TICKETING_JWT_EMPTY;
     }
 
     if (ngx_http_ticketing_jwt_split(token, len, parts) != 0) {
-        *reason = "malformed token: not three dot-separated parts";
-        return -1;
+        return NGX_HTTP_TICKETING_JWT_NOT_THREE_PARTS;
     }
 
     if (parts[2].len == 0) {
-        *reason = "token has an empty signature";
-        return -1;
+        return NGX_HTTP_TICKETING_JWT_EMPTY_SIGNATURE;
     }
 
     /* one buffer for every decoded part: none is longer than the token */
     buf = malloc(len * 3 / 4 + 1);
     if (buf == NULL) {
-        *reason = "out of memory";
-        return -1;
+        return NGX_HTTP_TICKETING_JWT_NO_MEMORY;
     }
 
     header = ngx_http_ticketing_jwt_part(&parts[0], buf);
     if (header == NULL) {
-        *reason = "malformed token header: not base64url JSON object";
+        rc = NGX_HTTP_TICKETING_JWT_BAD_HEADER;
         goto failed;
     }
 
     v = json_object_get(header, "alg");
     if (!json_is_string(v)) {
-        *reason = "token header has no \"alg\"";
+        rc = NGX_HTTP_TICKETING_JWT_NO_ALG;
         goto failed;
     }
 
     alg = ngx_http_ticketing_jwt_alg(json_string_value(v),
                                      json_string_length(v));
     if (alg == 0) {
-        *reason = "token algorithm is not supported";
+        rc = NGX_HTTP_TICKETING_JWT_ALG_UNSUPPORTED;
         goto failed;
     }
 
     if ((alg & vf->algs) == 0) {
-        *reason = "token algorithm is not allowed here";
+        rc = NGX_HTTP_TICKETING_JWT_ALG_NOT_ALLOWED;
         goto failed;
     }
 
     /* no extension is understood: a critical one means refusal */
     if (json_object_get(header, "crit") != NULL) {
-        *reason = "token header has \"crit\" extensions";
+        rc = NGX_HTTP_TICKETING_JWT_CRIT;
         goto failed;
     }
 
@@ -1757,7 +1799,7 @@ ngx_http_ticketing_jwt_verify(const unsigned char *token, size_t len,
 
     if (v != NULL) {
         if (!json_is_string(v)) {
-            *reason = "token \"kid\" is not a string";
+            rc = NGX_HTTP_TICKETING_JWT_KID_NOT_STRING;
             goto failed;
         }
 
@@ -1773,7 +1815,7 @@ ngx_http_ticketing_jwt_verify(const unsigned char *token, size_t len,
                &sig_len) != 0
         || sig_len == 0)
     {
-        *reason = "malformed token signature";
+        rc = NGX_HTTP_TICKETING_JWT_BAD_SIGNATURE_ENCODING;
         goto failed;
     }
 
@@ -1812,20 +1854,20 @@ ngx_http_ticketing_jwt_verify(const unsigned char *token, size_t len,
     }
 
     if (key == NULL) {
-        *reason = !kid_known ? "token key id (kid) is unknown"
-                  : !alg_fits ? "token algorithm does not fit the key"
-                  : "token signature is invalid";
+        rc = !kid_known ? NGX_HTTP_TICKETING_JWT_UNKNOWN_KID
+             : !alg_fits ? NGX_HTTP_TICKETING_JWT_ALG_NOT_THE_KEYS
+             : NGX_HTTP_TICKETING_JWT_BAD_SIGNATURE;
         goto failed;
     }
 
     payload = ngx_http_ticketing_jwt_part(&parts[1], buf);
     if (payload == NULL) {
-        *reason = "malformed token payload: not base64url JSON object";
+        rc = NGX_HTTP_TICKETING_JWT_BAD_PAYLOAD;
         goto failed;
     }
 
-    *reason = ngx_http_ticketing_jwt_claims(payload, vf);
-    if (*reason != NULL) {
+    rc = ngx_http_ticketing_jwt_claims(payload, vf);
+    if (rc != NGX_HTTP_TICKETING_JWT_OK) {
         goto failed;
     }
 
@@ -1834,7 +1876,7 @@ ngx_http_ticketing_jwt_verify(const unsigned char *token, size_t len,
 
     *claims = payload;
 
-    return 0;
+    return NGX_HTTP_TICKETING_JWT_OK;
 
 failed:
 
@@ -1842,7 +1884,7 @@ failed:
     json_decref(payload);
     free(buf);
 
-    return -1;
+    return rc;
 }
 
 

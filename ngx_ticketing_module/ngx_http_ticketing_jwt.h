@@ -165,15 +165,51 @@ int ngx_http_ticketing_jwt_roca(const BIGNUM *n);
 
 void ngx_http_ticketing_jwt_key_free(ngx_http_ticketing_jwt_key_t *key);
 
+/* what a verification found: OK, or why the token is refused */
+typedef enum {
+    NGX_HTTP_TICKETING_JWT_OK = 0,
+    NGX_HTTP_TICKETING_JWT_TOO_LARGE,
+    NGX_HTTP_TICKETING_JWT_EMPTY,
+    NGX_HTTP_TICKETING_JWT_NOT_THREE_PARTS,
+    NGX_HTTP_TICKETING_JWT_EMPTY_SIGNATURE,
+    NGX_HTTP_TICKETING_JWT_NO_MEMORY,
+    NGX_HTTP_TICKETING_JWT_BAD_HEADER,
+    NGX_HTTP_TICKETING_JWT_NO_ALG,
+    NGX_HTTP_TICKETING_JWT_ALG_UNSUPPORTED,
+    NGX_HTTP_TICKETING_JWT_ALG_NOT_ALLOWED,
+    NGX_HTTP_TICKETING_JWT_CRIT,
+    NGX_HTTP_TICKETING_JWT_KID_NOT_STRING,
+    NGX_HTTP_TICKETING_JWT_BAD_SIGNATURE_ENCODING,
+    NGX_HTTP_TICKETING_JWT_UNKNOWN_KID,
+    NGX_HTTP_TICKETING_JWT_ALG_NOT_THE_KEYS,
+    NGX_HTTP_TICKETING_JWT_BAD_SIGNATURE,
+    NGX_HTTP_TICKETING_JWT_BAD_PAYLOAD,
+    NGX_HTTP_TICKETING_JWT_EXP_NOT_NUMBER,
+    NGX_HTTP_TICKETING_JWT_NO_EXP,
+    NGX_HTTP_TICKETING_JWT_EXPIRED,
+    NGX_HTTP_TICKETING_JWT_NBF_NOT_NUMBER,
+    NGX_HTTP_TICKETING_JWT_NOT_YET_VALID,
+    NGX_HTTP_TICKETING_JWT_IAT_NOT_NUMBER,
+    NGX_HTTP_TICKETING_JWT_IAT_FUTURE,
+    NGX_HTTP_TICKETING_JWT_LIFETIME,
+    NGX_HTTP_TICKETING_JWT_EXP_TOO_FAR,
+    NGX_HTTP_TICKETING_JWT_ISSUER,
+    NGX_HTTP_TICKETING_JWT_AUDIENCE,
+    NGX_HTTP_TICKETING_JWT_NOUTCOMES
+} ngx_http_ticketing_jwt_rc_e;
+
 /*
  * Verifies a compact JWS: size, structure, header, algorithm pinning, key
  * selection by "kid", signature, then the registered claims.  On success
- * returns 0 and the claims (json_decref() them); otherwise -1 and *reason,
- * a static string safe to show to the client (it never quotes the token).
+ * returns NGX_HTTP_TICKETING_JWT_OK and the claims (json_decref() them);
+ * otherwise why it refused.
  */
-int ngx_http_ticketing_jwt_verify(const unsigned char *token, size_t len,
-    const ngx_http_ticketing_jwt_verify_t *vf, json_t **claims,
-    const char **reason);
+ngx_http_ticketing_jwt_rc_e ngx_http_ticketing_jwt_verify(
+    const unsigned char *token, size_t len,
+    const ngx_http_ticketing_jwt_verify_t *vf, json_t **claims);
+
+/* the outcome in words, safe to show to the client (never the token) */
+const char *ngx_http_ticketing_jwt_message(ngx_http_ticketing_jwt_rc_e rc);
 
 /*
  * Claim paths: dot-separated names, or bracketed quoted names that may

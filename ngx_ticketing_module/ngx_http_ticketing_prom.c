@@ -1,7 +1,7 @@
 
 /*
- * The pure parts of the metrics: failure reason names, the classification
- * of token refusal reasons, Prometheus sample lines.
+ * The pure parts of the metrics: failure reason names, the class of each
+ * token verification outcome, Prometheus sample lines.
  *
  * Pure logic: this file includes no nginx header.
  */
@@ -11,12 +11,7 @@
 #include <string.h>
 
 #include "ngx_http_ticketing_prom.h"
-
-
-typedef struct {
-    const char  *reason;
-    unsigned     failure;
-} ngx_http_ticketing_prom_reason_t;
+#include "ngx_http_ticketing_jwt.h"
 
 
 static const char  *ngx_http_ticketing_prom_failures[] = {
@@ -39,40 +34,47 @@ static const char  *ngx_http_ticketing_prom_failures[] = {
 };
 
 
-/*
- * The reasons ngx_http_ticketing_jwt_verify() gives, by class.  A reason
- * added there and not here is counted as "other": never lost.
- */
-static const ngx_http_ticketing_prom_reason_t  ngx_http_ticketing_prom_jwt[] = {
-    { "token is too large", NGX_HTTP_TICKETING_AUTHN_TOO_LARGE },
-    { "empty token", NGX_HTTP_TICKETING_AUTHN_MALFORMED },
-    { "token has an empty signature", NGX_HTTP_TICKETING_AUTHN_MALFORMED },
-    { "token header has no \"alg\"", NGX_HTTP_TICKETING_AUTHN_MALFORMED },
-    { "token header has \"crit\" extensions",
-      NGX_HTTP_TICKETING_AUTHN_MALFORMED },
-    { "token \"kid\" is not a string", NGX_HTTP_TICKETING_AUTHN_MALFORMED },
-    { "token algorithm is not supported",
-      NGX_HTTP_TICKETING_AUTHN_ALG_NOT_ALLOWED },
-    { "token algorithm is not allowed here",
-      NGX_HTTP_TICKETING_AUTHN_ALG_NOT_ALLOWED },
-    { "token algorithm does not fit the key",
-      NGX_HTTP_TICKETING_AUTHN_ALG_NOT_ALLOWED },
-    { "token key id (kid) is unknown", NGX_HTTP_TICKETING_AUTHN_UNKNOWN_KID },
-    { "token signature is invalid", NGX_HTTP_TICKETING_AUTHN_BAD_SIGNATURE },
-    { "token has expired", NGX_HTTP_TICKETING_AUTHN_EXPIRED },
-    { "token is not valid yet (nbf)",
-      NGX_HTTP_TICKETING_AUTHN_NOT_YET_VALID },
-    { "token has no \"exp\" claim", NGX_HTTP_TICKETING_AUTHN_CLAIMS },
-    { "token was issued in the future (iat)",
-      NGX_HTTP_TICKETING_AUTHN_CLAIMS },
-    { "token issuer (iss) is not accepted", NGX_HTTP_TICKETING_AUTHN_CLAIMS },
-    { "token audience (aud) is not accepted",
-      NGX_HTTP_TICKETING_AUTHN_CLAIMS },
-    { "token lifetime (exp - iat) is longer than allowed",
-      NGX_HTTP_TICKETING_AUTHN_CLAIMS },
-    { "token expires too far in the future (exp)",
-      NGX_HTTP_TICKETING_AUTHN_CLAIMS },
-    { NULL, 0 }
+/* the failure class of each outcome of ngx_http_ticketing_jwt_verify() */
+static const unsigned char
+    ngx_http_ticketing_prom_jwt[NGX_HTTP_TICKETING_JWT_NOUTCOMES] = {
+    [NGX_HTTP_TICKETING_JWT_OK] = NGX_HTTP_TICKETING_AUTH_OK,
+    [NGX_HTTP_TICKETING_JWT_TOO_LARGE] = NGX_HTTP_TICKETING_AUTHN_TOO_LARGE,
+    [NGX_HTTP_TICKETING_JWT_EMPTY] = NGX_HTTP_TICKETING_AUTHN_MALFORMED,
+    [NGX_HTTP_TICKETING_JWT_NOT_THREE_PARTS] =
+                                        NGX_HTTP_TICKETING_AUTHN_MALFORMED,
+    [NGX_HTTP_TICKETING_JWT_EMPTY_SIGNATURE] =
+                                        NGX_HTTP_TICKETING_AUTHN_MALFORMED,
+    [NGX_HTTP_TICKETING_JWT_NO_MEMORY] = NGX_HTTP_TICKETING_AUTHN_OTHER,
+    [NGX_HTTP_TICKETING_JWT_BAD_HEADER] = NGX_HTTP_TICKETING_AUTHN_MALFORMED,
+    [NGX_HTTP_TICKETING_JWT_NO_ALG] = NGX_HTTP_TICKETING_AUTHN_MALFORMED,
+    [NGX_HTTP_TICKETING_JWT_ALG_UNSUPPORTED] =
+                                  NGX_HTTP_TICKETING_AUTHN_ALG_NOT_ALLOWED,
+    [NGX_HTTP_TICKETING_JWT_ALG_NOT_ALLOWED] =
+                                  NGX_HTTP_TICKETING_AUTHN_ALG_NOT_ALLOWED,
+    [NGX_HTTP_TICKETING_JWT_CRIT] = NGX_HTTP_TICKETING_AUTHN_MALFORMED,
+    [NGX_HTTP_TICKETING_JWT_KID_NOT_STRING] =
+                                        NGX_HTTP_TICKETING_AUTHN_MALFORMED,
+    [NGX_HTTP_TICKETING_JWT_BAD_SIGNATURE_ENCODING] =
+                                        NGX_HTTP_TICKETING_AUTHN_MALFORMED,
+    [NGX_HTTP_TICKETING_JWT_UNKNOWN_KID] =
+                                      NGX_HTTP_TICKETING_AUTHN_UNKNOWN_KID,
+    [NGX_HTTP_TICKETING_JWT_ALG_NOT_THE_KEYS] =
+                                  NGX_HTTP_TICKETING_AUTHN_ALG_NOT_ALLOWED,
+    [NGX_HTTP_TICKETING_JWT_BAD_SIGNATURE] =
+                                    NGX_HTTP_TICKETING_AUTHN_BAD_SIGNATURE,
+    [NGX_HTTP_TICKETING_JWT_BAD_PAYLOAD] = NGX_HTTP_TICKETING_AUTHN_MALFORMED,
+    [NGX_HTTP_TICKETING_JWT_EXP_NOT_NUMBER] = NGX_HTTP_TICKETING_AUTHN_CLAIMS,
+    [NGX_HTTP_TICKETING_JWT_NO_EXP] = NGX_HTTP_TICKETING_AUTHN_CLAIMS,
+    [NGX_HTTP_TICKETING_JWT_EXPIRED] = NGX_HTTP_TICKETING_AUTHN_EXPIRED,
+    [NGX_HTTP_TICKETING_JWT_NBF_NOT_NUMBER] = NGX_HTTP_TICKETING_AUTHN_CLAIMS,
+    [NGX_HTTP_TICKETING_JWT_NOT_YET_VALID] =
+                                    NGX_HTTP_TICKETING_AUTHN_NOT_YET_VALID,
+    [NGX_HTTP_TICKETING_JWT_IAT_NOT_NUMBER] = NGX_HTTP_TICKETING_AUTHN_CLAIMS,
+    [NGX_HTTP_TICKETING_JWT_IAT_FUTURE] = NGX_HTTP_TICKETING_AUTHN_CLAIMS,
+    [NGX_HTTP_TICKETING_JWT_LIFETIME] = NGX_HTTP_TICKETING_AUTHN_CLAIMS,
+    [NGX_HTTP_TICKETING_JWT_EXP_TOO_FAR] = NGX_HTTP_TICKETING_AUTHN_CLAIMS,
+    [NGX_HTTP_TICKETING_JWT_ISSUER] = NGX_HTTP_TICKETING_AUTHN_CLAIMS,
+    [NGX_HTTP_TICKETING_JWT_AUDIENCE] = NGX_HTTP_TICKETING_AUTHN_CLAIMS
 };
 
 
@@ -88,29 +90,15 @@ ngx_http_ticketing_prom_failure_name(unsigned failure)
 
 
 unsigned
-ngx_http_ticketing_prom_jwt_failure(const char *reason)
+ngx_http_ticketing_prom_jwt_failure(unsigned rc)
 {
-    const ngx_http_ticketing_prom_reason_t  *r;
-
-    if (reason == NULL) {
+    if (rc == NGX_HTTP_TICKETING_JWT_OK
+        || rc >= NGX_HTTP_TICKETING_JWT_NOUTCOMES)
+    {
         return NGX_HTTP_TICKETING_AUTHN_OTHER;
     }
 
-    for (r = ngx_http_ticketing_prom_jwt; r->reason; r++) {
-        if (strcmp(r->reason, reason) == 0) {
-            return r->failure;
-        }
-    }
-
-    if (strncmp(reason, "malformed ", sizeof("malformed ") - 1) == 0) {
-        return NGX_HTTP_TICKETING_AUTHN_MALFORMED;
-    }
-
-    if (strncmp(reason, "claim \"", sizeof("claim \"") - 1) == 0) {
-        return NGX_HTTP_TICKETING_AUTHN_CLAIMS;
-    }
-
-    return NGX_HTTP_TICKETING_AUTHN_OTHER;
+    return ngx_http_ticketing_prom_jwt[rc];
 }
 
 

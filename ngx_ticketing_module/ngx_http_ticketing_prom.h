@@ -47,10 +47,10 @@ typedef enum {
 const char *ngx_http_ticketing_prom_failure_name(unsigned failure);
 
 /*
- * The failure class of a refusal reason of ngx_http_ticketing_jwt_verify()
- * (its static strings); a reason it does not know is AUTHN_OTHER.
+ * The failure class of a refusal of ngx_http_ticketing_jwt_verify() (an
+ * ngx_http_ticketing_jwt_rc_e); one it does not know is AUTHN_OTHER.
  */
-unsigned ngx_http_ticketing_prom_jwt_failure(const char *reason);
+unsigned ngx_http_ticketing_prom_jwt_failure(unsigned rc);
 
 /*
  * Writes one sample line, "name{k1="v1",k2="v2"} value\n", to buf and

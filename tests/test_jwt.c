@@ -202,23 +202,22 @@ vf_init(verify_t *vf, const key_t_ *keys, size_t n)
 static const char *
 check(const char *token, const verify_t *vf)
 {
-    json_t      *claims;
-    const char  *reason;
+    json_t                       *claims;
+    ngx_http_ticketing_jwt_rc_e   rc;
 
-    reason = NULL;
+    rc = ngx_http_ticketing_jwt_verify((const unsigned char *) token,
+                                       strlen(token), vf, &claims);
 
-    if (ngx_http_ticketing_jwt_verify((const unsigned char *) token,
-                                      strlen(token), vf, &claims, &reason)
-        == 0)
-    {
+    if (rc == NGX_HTTP_TICKETING_JWT_OK) {
         assert_non_null(claims);
         json_decref(claims);
         return NULL;
     }
 
-    assert_non_null(reason);
+    assert_null(claims);
+    assert_true(rc < NGX_HTTP_TICKETING_JWT_NOUTCOMES);
 
-    return reason;
+    return ngx_http_ticketing_jwt_message(rc);
 }
 
 

@@ -19,6 +19,7 @@
 #include <cmocka.h>
 
 #include "ngx_http_ticketing_prom.h"
+#include "ngx_http_ticketing_jwt.h"
 
 
 static size_t
@@ -146,46 +147,79 @@ test_failure_names(void **state)
 static void
 test_jwt_failures(void **state)
 {
+    /* the outcomes of ngx_http_ticketing_jwt_verify() and their classes */
     static const struct {
-        const char  *reason;
-        unsigned     failure;
+        ngx_http_ticketing_jwt_rc_e  rc;
+        unsigned                     failure;
+        const char                  *message;
     } cases[] = {
-        { "token is too large", NGX_HTTP_TICKETING_AUTHN_TOO_LARGE },
-        { "empty token", NGX_HTTP_TICKETING_AUTHN_MALFORMED },
-        { "malformed token: not three dot-separated parts",
-          NGX_HTTP_TICKETING_AUTHN_MALFORMED },
-        { "malformed token signature", NGX_HTTP_TICKETING_AUTHN_MALFORMED },
-        { "token algorithm is not allowed here",
-          NGX_HTTP_TICKETING_AUTHN_ALG_NOT_ALLOWED },
-        { "token algorithm does not fit the key",
-          NGX_HTTP_TICKETING_AUTHN_ALG_NOT_ALLOWED },
-        { "token key id (kid) is unknown",
-          NGX_HTTP_TICKETING_AUTHN_UNKNOWN_KID },
-        { "token signature is invalid",
-          NGX_HTTP_TICKETING_AUTHN_BAD_SIGNATURE },
-        { "token has expired", NGX_HTTP_TICKETING_AUTHN_EXPIRED },
-        { "token is not valid yet (nbf)",
-          NGX_HTTP_TICKETING_AUTHN_NOT_YET_VALID },
-        { "claim \"exp\" is not a number", NGX_HTTP_TICKETING_AUTHN_CLAIMS },
-        { "token audience (aud) is not accepted",
-          NGX_HTTP_TICKETING_AUTHN_CLAIMS },
-        { "token lifetime (exp - iat) is longer than allowed",
-          NGX_HTTP_TICKETING_AUTHN_CLAIMS },
-        { "token expires too far in the future (exp)",
-          NGX_HTTP_TICKETING_AUTHN_CLAIMS },
-        { "out of memory", NGX_HTTP_TICKETING_AUTHN_OTHER },
-        { "something new", NGX_HTTP_TICKETING_AUTHN_OTHER },
-        { NULL, NGX_HTTP_TICKETING_AUTHN_OTHER },
+        { NGX_HTTP_TICKETING_JWT_TOO_LARGE,
+          NGX_HTTP_TICKETING_AUTHN_TOO_LARGE, "token is too large" },
+        { NGX_HTTP_TICKETING_JWT_EMPTY,
+          NGX_HTTP_TICKETING_AUTHN_MALFORMED, "empty token" },
+        { NGX_HTTP_TICKETING_JWT_NOT_THREE_PARTS,
+          NGX_HTTP_TICKETING_AUTHN_MALFORMED,
+          "malformed token: not three dot-separated parts" },
+        { NGX_HTTP_TICKETING_JWT_CRIT,
+          NGX_HTTP_TICKETING_AUTHN_MALFORMED,
+          "token header has \"crit\" extensions" },
+        { NGX_HTTP_TICKETING_JWT_ALG_UNSUPPORTED,
+          NGX_HTTP_TICKETING_AUTHN_ALG_NOT_ALLOWED,
+          "token algorithm is not supported" },
+        { NGX_HTTP_TICKETING_JWT_ALG_NOT_THE_KEYS,
+          NGX_HTTP_TICKETING_AUTHN_ALG_NOT_ALLOWED,
+          "token algorithm does not fit the key" },
+        { NGX_HTTP_TICKETING_JWT_UNKNOWN_KID,
+          NGX_HTTP_TICKETING_AUTHN_UNKNOWN_KID,
+          "token key id (kid) is unknown" },
+        { NGX_HTTP_TICKETING_JWT_BAD_SIGNATURE,
+          NGX_HTTP_TICKETING_AUTHN_BAD_SIGNATURE,
+          "token signature is invalid" },
+        { NGX_HTTP_TICKETING_JWT_EXPIRED,
+          NGX_HTTP_TICKETING_AUTHN_EXPIRED, "token has expired" },
+        { NGX_HTTP_TICKETING_JWT_NOT_YET_VALID,
+          NGX_HTTP_TICKETING_AUTHN_NOT_YET_VALID,
+          "token is not valid yet (nbf)" },
+        { NGX_HTTP_TICKETING_JWT_EXP_NOT_NUMBER,
+          NGX_HTTP_TICKETING_AUTHN_CLAIMS, "claim \"exp\" is not a number" },
+        { NGX_HTTP_TICKETING_JWT_AUDIENCE,
+          NGX_HTTP_TICKETING_AUTHN_CLAIMS,
+          "token audience (aud) is not accepted" },
+        { NGX_HTTP_TICKETING_JWT_LIFETIME,
+          NGX_HTTP_TICKETING_AUTHN_CLAIMS,
+          "token lifetime (exp - iat) is longer than allowed" },
+        { NGX_HTTP_TICKETING_JWT_NO_MEMORY,
+          NGX_HTTP_TICKETING_AUTHN_OTHER, "out of memory" },
     };
 
-    size_t  i;
+    size_t    i;
+    unsigned  rc;
 
     (void) state;
 
     for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-        assert_int_equal(ngx_http_ticketing_prom_jwt_failure(cases[i].reason),
+        assert_int_equal(ngx_http_ticketing_prom_jwt_failure(cases[i].rc),
                          cases[i].failure);
+        assert_string_equal(ngx_http_ticketing_jwt_message(cases[i].rc),
+                            cases[i].message);
     }
+
+    /* every refusal has a class and words; what is not one is "other" */
+    for (rc = 1; rc < NGX_HTTP_TICKETING_JWT_NOUTCOMES; rc++) {
+        assert_int_not_equal(ngx_http_ticketing_prom_jwt_failure(rc),
+                             NGX_HTTP_TICKETING_AUTH_OK);
+        assert_true(ngx_http_ticketing_prom_jwt_failure(rc)
+                    < NGX_HTTP_TICKETING_AUTHZ_FIRST);
+        assert_string_not_equal(ngx_http_ticketing_jwt_message(rc),
+                                "token is not valid");
+    }
+
+    assert_int_equal(ngx_http_ticketing_prom_jwt_failure(
+                         NGX_HTTP_TICKETING_JWT_OK),
+                     NGX_HTTP_TICKETING_AUTHN_OTHER);
+    assert_int_equal(ngx_http_ticketing_prom_jwt_failure(
+                         NGX_HTTP_TICKETING_JWT_NOUTCOMES),
+                     NGX_HTTP_TICKETING_AUTHN_OTHER);
 }
 
 

@@ -171,7 +171,7 @@ fuzz_jwt_libjwt(const u_char *token, size_t len, int accepted)
 static void
 fuzz_jwt_verify(const u_char *token, size_t len)
 {
-    int                              rc;
+    ngx_http_ticketing_jwt_rc_e      rc;
     json_t                          *claims;
     const char                      *reason;
     ngx_http_ticketing_jwt_verify_t  vf;
@@ -187,19 +187,19 @@ fuzz_jwt_verify(const u_char *token, size_t len)
     vf.max_lifetime = (len & 2) ? 3600 : 0;
 
     claims = NULL;
-    reason = NULL;
 
-    rc = ngx_http_ticketing_jwt_verify(token, len, &vf, &claims, &reason);
+    rc = ngx_http_ticketing_jwt_verify(token, len, &vf, &claims);
 
-    fuzz_jwt_libjwt(token, len, rc == 0);
+    fuzz_jwt_libjwt(token, len, rc == NGX_HTTP_TICKETING_JWT_OK);
 
-    if (rc == 0) {
+    if (rc == NGX_HTTP_TICKETING_JWT_OK) {
         FUZZ_CHECK(claims != NULL && json_is_object(claims));
         FUZZ_CHECK(len <= FUZZ_JWT_MAX);
         json_decref(claims);
 
     } else {
-        FUZZ_CHECK(rc == -1);
+        FUZZ_CHECK(rc < NGX_HTTP_TICKETING_JWT_NOUTCOMES && claims == NULL);
+        reason = ngx_http_ticketing_jwt_message(rc);
         FUZZ_CHECK(reason != NULL && strlen(reason) < 256);
     }
 }
