@@ -1267,8 +1267,8 @@ ngx_http_ticketing_auth_merge_loc_conf(ngx_conf_t *cf,
 
     /* each operation's permission, or the one configured for it */
 
-    conf->need = ngx_pcalloc(cf->pool, (ngx_http_ticketing_noperations + 1)
-                                       * sizeof(ngx_str_t));
+    conf->need = ngx_pcalloc(cf->pool,
+                             NGX_HTTP_TICKETING_NOPS * sizeof(ngx_str_t));
     if (conf->need == NULL) {
         return NGX_CONF_ERROR;
     }

@@ -19,10 +19,6 @@
 #include "ngx_http_ticketing_cachekey.h"
 
 
-/* TTLs indexed by the catalogue's operation number (1..27) */
-#define NGX_HTTP_TICKETING_CACHE_NOPS   28
-
-
 typedef enum {
     NGX_HTTP_TICKETING_CACHE_NONE = 0,
     NGX_HTTP_TICKETING_CACHE_HIT,
@@ -72,10 +68,10 @@ typedef struct {
     size_t                         max_size;
     ngx_msec_t                     stale_if_error;
     ngx_msec_t                     lock_timeout;
-    ngx_msec_t                     ttl[NGX_HTTP_TICKETING_CACHE_NOPS];
+    ngx_msec_t                     ttl[NGX_HTTP_TICKETING_NOPS];
     /* ngx_http_ticketing_cache_scope_e, and the claim's name */
-    ngx_uint_t                     scope[NGX_HTTP_TICKETING_CACHE_NOPS];
-    ngx_str_t                      claim[NGX_HTTP_TICKETING_CACHE_NOPS];
+    ngx_uint_t                     scope[NGX_HTTP_TICKETING_NOPS];
+    ngx_str_t                      claim[NGX_HTTP_TICKETING_NOPS];
 } ngx_http_ticketing_cache_loc_conf_t;
 
 

@@ -17,32 +17,6 @@ static const ngx_http_ticketing_operation_t *
     ngx_str_t *name);
 
 
-/*
- * Default TTLs: what changes rarely lives long.  Default scopes: Jira
- * filters the create and edit metadata (projects, issue types, fields) by
- * the caller's permissions, so those entries are per subject; field names
- * and issue link types are the same for everyone.
- */
-static const struct {
-    unsigned     number;
-    ngx_msec_t   ttl;
-    ngx_uint_t   scope;
-} ngx_http_ticketing_cache_defaults[] = {
-    /* metadata.createProperties */
-    { 11, 10 * 60 * 1000, NGX_HTTP_TICKETING_CACHE_SCOPE_SUBJECT },
-    /* metadata.updateProperties: per ticket */
-    { 12, 30 * 1000, NGX_HTTP_TICKETING_CACHE_SCOPE_SUBJECT },
-    /* metadata.types */
-    { 13, 60 * 60 * 1000, NGX_HTTP_TICKETING_CACHE_SCOPE_SUBJECT },
-    /* metadata.fieldInfo */
-    { 14, 10 * 60 * 1000, NGX_HTTP_TICKETING_CACHE_SCOPE_SHARED },
-    /* issueLinkType.list */
-    { 22, 60 * 60 * 1000, NGX_HTTP_TICKETING_CACHE_SCOPE_SHARED },
-    /* issueLinkType.get */
-    { 23, 60 * 60 * 1000, NGX_HTTP_TICKETING_CACHE_SCOPE_SHARED },
-};
-
-
 ngx_int_t
 ngx_http_ticketing_cache_preconfiguration(ngx_conf_t *cf)
 {
@@ -108,7 +82,7 @@ ngx_http_ticketing_cache_create_loc_conf(ngx_conf_t *cf,
     conf->stale_if_error = NGX_CONF_UNSET_MSEC;
     conf->lock_timeout = NGX_CONF_UNSET_MSEC;
 
-    for (i = 0; i < NGX_HTTP_TICKETING_CACHE_NOPS; i++) {
+    for (i = 0; i < NGX_HTTP_TICKETING_NOPS; i++) {
         conf->ttl[i] = NGX_CONF_UNSET_MSEC;
         conf->scope[i] = NGX_HTTP_TICKETING_CACHE_SCOPE_UNSET;
     }
@@ -133,7 +107,7 @@ ngx_http_ticketing_cache_merge_loc_conf(ngx_conf_t *cf,
     ngx_conf_merge_msec_value(conf->stale_if_error, prev->stale_if_error, 0);
     ngx_conf_merge_msec_value(conf->lock_timeout, prev->lock_timeout, 1000);
 
-    for (i = 0; i < NGX_HTTP_TICKETING_CACHE_NOPS; i++) {
+    for (i = 0; i < NGX_HTTP_TICKETING_NOPS; i++) {
         scope = ngx_http_ticketing_cache_default(i, &ttl);
 
         ngx_conf_merge_msec_value(conf->ttl[i], prev->ttl[i], ttl);
@@ -171,24 +145,23 @@ ngx_http_ticketing_cache_merge_loc_conf(ngx_conf_t *cf,
 
 
 /* the default scope of an operation, and its TTL; 0: not cacheable */
+/* the catalogue's default TTL and scope of an operation */
 static ngx_uint_t
 ngx_http_ticketing_cache_default(ngx_uint_t number, ngx_msec_t *ttl)
 {
-    ngx_uint_t  i;
+    const ngx_http_ticketing_operation_t  *op;
 
-    for (i = 0; i < sizeof(ngx_http_ticketing_cache_defaults)
-                    / sizeof(ngx_http_ticketing_cache_defaults[0]); i++)
-    {
-        if (ngx_http_ticketing_cache_defaults[i].number == number) {
-            *ttl = ngx_http_ticketing_cache_defaults[i].ttl;
-            return ngx_http_ticketing_cache_defaults[i].scope;
-        }
+    op = ngx_http_ticketing_operation(number);
+
+    if (op == NULL || !op->cacheable) {
+        *ttl = 0;
+        return NGX_HTTP_TICKETING_CACHE_SCOPE_SHARED;
     }
 
-    /* not cacheable */
-    *ttl = 0;
+    *ttl = (ngx_msec_t) op->cache_ttl * 1000;
 
-    return NGX_HTTP_TICKETING_CACHE_SCOPE_SHARED;
+    return op->cache_per_subject ? NGX_HTTP_TICKETING_CACHE_SCOPE_SUBJECT
+                                 : NGX_HTTP_TICKETING_CACHE_SCOPE_SHARED;
 }
 
 
@@ -622,7 +595,7 @@ ngx_http_ticketing_cache_operation(ngx_conf_t *cf, ngx_command_t *cmd,
         return NULL;
     }
 
-    if (!op->cacheable || op->number >= NGX_HTTP_TICKETING_CACHE_NOPS) {
+    if (!op->cacheable || op->number >= NGX_HTTP_TICKETING_NOPS) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                            "operation \"%V\" is not cacheable in \"%V\" "
                            "directive", name, &cmd->name);

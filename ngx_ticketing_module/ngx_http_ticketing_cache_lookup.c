@@ -114,7 +114,7 @@ ngx_http_ticketing_cache_handler(ngx_http_request_t *r,
     if (!tlcf->cache.enable
         || op == NULL
         || !op->cacheable
-        || op->number >= NGX_HTTP_TICKETING_CACHE_NOPS
+        || op->number >= NGX_HTTP_TICKETING_NOPS
         || r->method != NGX_HTTP_GET
         || r != r->main)
     {

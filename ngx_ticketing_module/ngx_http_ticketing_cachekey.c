@@ -48,32 +48,17 @@ static const u_char *ngx_http_ticketing_cachekey_ows(const u_char *p,
     const u_char *end);
 
 
-/* the query parameters of the cacheable operations (operations.md) */
-static const char *const  ngx_http_ticketing_cachekey_none[] = { NULL };
-
-static const char *const  ngx_http_ticketing_cachekey_create_args[] = {
-    "projectKey", "ticketType", NULL
-};
-
-static const char *const  ngx_http_ticketing_cachekey_field_args[] = {
-    "api_name", "customfield_id", "jira_label", NULL
-};
-
-
 const char *const *
 ngx_http_ticketing_cachekey_args(unsigned op)
 {
-    switch (op) {
+    const ngx_http_ticketing_operation_t  *o;
 
-    case 11:    /* metadata.createProperties */
-        return ngx_http_ticketing_cachekey_create_args;
+    static const char *const  none[] = { NULL };
 
-    case 14:    /* metadata.fieldInfo */
-        return ngx_http_ticketing_cachekey_field_args;
+    /* the query parameters the operation defines (the catalogue's) */
+    o = ngx_http_ticketing_operation(op);
 
-    default:    /* 12, 13, 22, 23 have none */
-        return ngx_http_ticketing_cachekey_none;
-    }
+    return o ? o->query_names : none;
 }
 
 

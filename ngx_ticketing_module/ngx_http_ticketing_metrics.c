@@ -25,7 +25,6 @@
 #define NGX_HTTP_TICKETING_M_NCLASSES   5
 
 /* operations 1..27 and 0: none matched */
-#define NGX_HTTP_TICKETING_M_NOPS       28
 
 #define NGX_HTTP_TICKETING_M_NCACHE     (NGX_HTTP_TICKETING_CACHE_STALE + 1)
 
@@ -35,7 +34,7 @@
 
 /* the zone's layout: a fixed struct, counters only, no lock */
 typedef struct {
-    ngx_atomic_t  requests[NGX_HTTP_TICKETING_M_NOPS]
+    ngx_atomic_t  requests[NGX_HTTP_TICKETING_NOPS]
                           [NGX_HTTP_TICKETING_M_NCLASSES];
     ngx_atomic_t  auth[NGX_HTTP_TICKETING_AUTH_NFAILURES];
     ngx_atomic_t  refusals[NGX_HTTP_TICKETING_M_NSTEPS]
@@ -160,7 +159,7 @@ ngx_http_ticketing_metrics_log_handler(ngx_http_request_t *r)
     ctx = ngx_http_get_module_ctx(r, ngx_http_ticketing_module);
 
     op = (ctx != NULL && ctx->route.op != NULL) ? ctx->route.op->number : 0;
-    if (op >= NGX_HTTP_TICKETING_M_NOPS) {
+    if (op >= NGX_HTTP_TICKETING_NOPS) {
         op = 0;
     }
 
@@ -217,11 +216,12 @@ ngx_http_ticketing_metrics_handler(ngx_http_request_t *r)
     size_t                             size;
     u_char                            *p, *end;
     ngx_buf_t                         *b;
-    ngx_uint_t                         i, j;
-    const char                        *labels[4], *name;
-    ngx_http_ticketing_metrics_shm_t  *m;
-    ngx_http_ticketing_main_conf_t    *tmcf;
-    u_char                             status[NGX_INT_T_LEN + 1];
+    ngx_uint_t                             i, j;
+    const char                            *labels[4], *name;
+    ngx_http_ticketing_metrics_shm_t      *m;
+    ngx_http_ticketing_main_conf_t        *tmcf;
+    const ngx_http_ticketing_operation_t  *op;
+    u_char                                 status[NGX_INT_T_LEN + 1];
 
     static ngx_str_t  type = ngx_string("text/plain; version=0.0.4");
 
@@ -243,7 +243,7 @@ ngx_http_ticketing_metrics_handler(ngx_http_request_t *r)
     }
 
     /* every line fits in NGX_HTTP_TICKETING_M_LINE; refusals: non-zero */
-    size = (NGX_HTTP_TICKETING_M_NOPS * NGX_HTTP_TICKETING_M_NCLASSES
+    size = (NGX_HTTP_TICKETING_NOPS * NGX_HTTP_TICKETING_M_NCLASSES
             + NGX_HTTP_TICKETING_AUTH_NFAILURES
             + NGX_HTTP_TICKETING_M_NCACHE
             + NGX_HTTP_TICKETING_M_NEVENTS
@@ -274,21 +274,17 @@ ngx_http_ticketing_metrics_handler(ngx_http_request_t *r)
                         "Requests in gateway locations, by operation "
                         "(none: no operation matched) and status class.");
 
-    for (i = 0; i < NGX_HTTP_TICKETING_M_NOPS; i++) {
+    for (i = 0; i < NGX_HTTP_TICKETING_NOPS; i++) {
         labels[0] = "operation";
         labels[1] = "none";
 
         if (i > 0) {
-            for (j = 0; j < ngx_http_ticketing_noperations; j++) {
-                if (ngx_http_ticketing_operations[j].number == i) {
-                    labels[1] = ngx_http_ticketing_operations[j].name;
-                    break;
-                }
-            }
-
-            if (j == ngx_http_ticketing_noperations) {
+            op = ngx_http_ticketing_operation(i);
+            if (op == NULL) {
                 continue;
             }
+
+            labels[1] = op->name;
         }
 
         labels[2] = "class";

@@ -21,70 +21,120 @@
 #define D   NGX_HTTP_TICKETING_DELETE
 
 
+/* the query parameters of the operations that define some (operations.md) */
+static const char *const  ngx_http_ticketing_q_search_by_id[] = {
+    "customer_id", "work_order_id", "line", "document_id", NULL
+};
+
+static const char *const  ngx_http_ticketing_q_create_properties[] = {
+    "projectKey", "ticketType", NULL
+};
+
+static const char *const  ngx_http_ticketing_q_field_info[] = {
+    "api_name", "customfield_id", "jira_label", NULL
+};
+
+static const char *const  ngx_http_ticketing_q_grid[] = {
+    "customFieldName", NULL
+};
+
+static const char *const  ngx_http_ticketing_q_none[] = { NULL };
+
+
+#define Q_NONE  NGX_HTTP_TICKETING_QUERY_FREE, ngx_http_ticketing_q_none
+
+
+/*
+ * Default TTLs: what changes rarely lives long.  Default scopes: Jira
+ * filters the create and edit metadata (projects, issue types, fields) by
+ * the caller's permissions, so those entries are per subject; field names
+ * and issue link types are the same for everyone.
+ */
 const ngx_http_ticketing_operation_t  ngx_http_ticketing_operations[] = {
 
     { 1, "ticket.create", P, "/v2/orgs/{org}/ticket",
-      "ticketing.ticket.create", 0 },
+      "ticketing.ticket.create", 0, 0, 0, Q_NONE,
+      NGX_HTTP_TICKETING_BODY_TICKET_CREATE, 0 },
     { 2, "ticket.get", G, "/v2/orgs/{org}/ticket/{ticketId}",
-      "ticketing.ticket.get", 0 },
+      "ticketing.ticket.get", 0, 0, 0, Q_NONE, 0, 0 },
     { 3, "ticket.update", A, "/v2/orgs/{org}/ticket/{ticketId}",
-      "ticketing.ticket.update", 0 },
+      "ticketing.ticket.update", 0, 0, 0, Q_NONE,
+      NGX_HTTP_TICKETING_BODY_TICKET_UPDATE, 0 },
     { 4, "ticket.searchJql", G, "/v2/orgs/{org}/search/ticket",
-      "ticketing.ticket.search", 0 },
+      "ticketing.ticket.search", 0, 0, 0, Q_NONE, 0, 0 },
     { 5, "ticket.search", P, "/v2/orgs/{org}/search/ticket",
-      "ticketing.ticket.search", 0 },
+      "ticketing.ticket.search", 0, 0, 0, Q_NONE,
+      NGX_HTTP_TICKETING_BODY_TICKET_SEARCH, 0 },
     { 6, "ticket.searchByTerritoryOwner", G,
       "/v2/orgs/{org}/searchByTerritoryOwner",
-      "ticketing.ticket.search", 0 },
+      "ticketing.ticket.search", 0, 0, 0, Q_NONE, 0, 0 },
     { 7, "ticket.searchByIDParams", G, "/v2/orgs/{org}/searchByIDParams",
-      "ticketing.ticket.search", 0 },
+      "ticketing.ticket.search", 0, 0, 0,
+      NGX_HTTP_TICKETING_QUERY_ANY, ngx_http_ticketing_q_search_by_id,
+      0, 0 },
     { 8, "ticket.transitions", G,
       "/v2/orgs/{org}/ticket/{ticketId}/transitions",
-      "ticketing.ticket.transitions", 0 },
+      "ticketing.ticket.transitions", 0, 0, 0, Q_NONE, 0, 0 },
     { 9, "ticket.transition", P,
       "/v2/orgs/{org}/ticket/{ticketId}/transitions",
-      "ticketing.ticket.transition", 0 },
+      "ticketing.ticket.transition", 0, 0, 0, Q_NONE,
+      NGX_HTTP_TICKETING_BODY_TRANSITION, 0 },
     { 10, "ticket.assign", U, "/v2/ticket/{ticketId}/assignee",
-      "ticketing.ticket.assign", 0 },
+      "ticketing.ticket.assign", 0, 0, 0, Q_NONE,
+      NGX_HTTP_TICKETING_BODY_ASSIGN, 0 },
     { 11, "metadata.createProperties", G,
       "/v2/ticket/metadata/create/properties",
-      "ticketing.metadata.read", 1 },
+      "ticketing.metadata.read", 1, 10 * 60, 1,
+      NGX_HTTP_TICKETING_QUERY_ALL, ngx_http_ticketing_q_create_properties,
+      0, 0 },
+    /* per ticket: its workflow may move it soon */
     { 12, "metadata.updateProperties", G,
       "/v2/ticket/{ticketId}/metadata/update/properties",
-      "ticketing.metadata.read", 1 },
+      "ticketing.metadata.read", 1, 30, 1, Q_NONE, 0, 0 },
     { 13, "metadata.types", G, "/v2/ticket/metadata/types",
-      "ticketing.metadata.read", 1 },
+      "ticketing.metadata.read", 1, 60 * 60, 1, Q_NONE, 0, 0 },
     { 14, "metadata.fieldInfo", G, "/v2/ticket/field/info",
-      "ticketing.metadata.read", 1 },
+      "ticketing.metadata.read", 1, 10 * 60, 0,
+      NGX_HTTP_TICKETING_QUERY_ONE, ngx_http_ticketing_q_field_info,
+      0, 0 },
     { 15, "comment.create", P, "/v2/ticket/{ticketId}/comment",
-      "ticketing.comment.create", 0 },
+      "ticketing.comment.create", 0, 0, 0, Q_NONE,
+      NGX_HTTP_TICKETING_BODY_COMMENT, 0 },
     { 16, "attachment.create", P, "/v2/ticket/{ticketId}/attachment",
-      "ticketing.attachment.create", 0 },
+      "ticketing.attachment.create", 0, 0, 0, Q_NONE,
+      NGX_HTTP_TICKETING_BODY_ATTACHMENT, 0 },
     { 17, "attachment.get", G,
       "/v2/ticket/{ticketId}/attachment/{attachmentId}",
-      "ticketing.attachment.get", 0 },
+      "ticketing.attachment.get", 0, 0, 0, Q_NONE, 0, 0 },
     { 18, "attachment.delete", D, "/v2/attachment/{attachmentId}",
-      "ticketing.attachment.delete", 0 },
+      "ticketing.attachment.delete", 0, 0, 0, Q_NONE, 0, 0 },
     { 19, "issueLink.create", P, "/v2/issueLink",
-      "ticketing.issueLink.create", 0 },
+      "ticketing.issueLink.create", 0, 0, 0, Q_NONE,
+      NGX_HTTP_TICKETING_BODY_ISSUE_LINK, 0 },
     { 20, "issueLink.get", G, "/v2/issueLink/{issueLinkId}",
-      "ticketing.issueLink.get", 0 },
+      "ticketing.issueLink.get", 0, 0, 0, Q_NONE, 0, 0 },
     { 21, "issueLink.delete", D, "/v2/issueLink/{issueLinkId}",
-      "ticketing.issueLink.delete", 0 },
+      "ticketing.issueLink.delete", 0, 0, 0, Q_NONE, 0, 0 },
     { 22, "issueLinkType.list", G, "/v2/issueLinkType",
-      "ticketing.issueLinkType.read", 1 },
+      "ticketing.issueLinkType.read", 1, 60 * 60, 0, Q_NONE, 0, 0 },
     { 23, "issueLinkType.get", G, "/v2/issueLinkType/{issueLinkId}",
-      "ticketing.issueLinkType.read", 1 },
+      "ticketing.issueLinkType.read", 1, 60 * 60, 0, Q_NONE, 0, 0 },
     { 24, "grid.update", U, "/v2/ticket/{ticketId}/grid",
-      "ticketing.grid.update", 0 },
+      "ticketing.grid.update", 0, 0, 0,
+      NGX_HTTP_TICKETING_QUERY_ALL, ngx_http_ticketing_q_grid,
+      NGX_HTTP_TICKETING_BODY_GRID, 0 },
     { 25, "ia.summary", G, "/v2/ticket/{ticketId}/ia/summary",
-      "ticketing.ticket.iaSummary", 0 },
+      "ticketing.ticket.iaSummary", 0, 0, 0, Q_NONE, 0, 0 },
     /* a GET with a side effect: it updates the ticket, never cacheable */
     { 26, "ia.duration", G, "/v2/ticket/{ticketId}/ia/duration",
-      "ticketing.ticket.iaSummary", 0 },
+      "ticketing.ticket.iaSummary", 0, 0, 0, Q_NONE, 0, 0 },
+    /* the reference shows it without a body: one is checked if sent */
     { 27, "remotelink.create", P, "/v2/remotelink",
-      "ticketing.remotelink.create", 0 },
+      "ticketing.remotelink.create", 0, 0, 0, Q_NONE,
+      NGX_HTTP_TICKETING_BODY_REMOTELINK, 1 },
 };
+
+#undef Q_NONE
 
 const size_t  ngx_http_ticketing_noperations =
     sizeof(ngx_http_ticketing_operations)
@@ -678,6 +728,21 @@ ngx_http_ticketing_param_name(ngx_http_ticketing_param_e param)
     }
 
     return ngx_http_ticketing_param_names[param];
+}
+
+
+const ngx_http_ticketing_operation_t *
+ngx_http_ticketing_operation(unsigned number)
+{
+    size_t  i;
+
+    for (i = 0; i < ngx_http_ticketing_noperations; i++) {
+        if (ngx_http_ticketing_operations[i].number == number) {
+            return &ngx_http_ticketing_operations[i];
+        }
+    }
+
+    return NULL;
 }
 
 

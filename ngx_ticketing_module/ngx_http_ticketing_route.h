@@ -46,6 +46,40 @@ typedef enum {
 } ngx_http_ticketing_route_rc_e;
 
 
+/* operation numbers are 1..27: arrays indexed by them have this many */
+#define NGX_HTTP_TICKETING_NOPS  28
+
+
+/* what the query must hold of the operation's query_names */
+typedef enum {
+    NGX_HTTP_TICKETING_QUERY_FREE = 0,     /* nothing checked */
+    NGX_HTTP_TICKETING_QUERY_ALL,          /* each of them */
+    NGX_HTTP_TICKETING_QUERY_ANY,          /* at least one */
+    NGX_HTTP_TICKETING_QUERY_ONE           /* exactly one */
+} ngx_http_ticketing_query_rule_e;
+
+
+/* the JSON body an operation takes, checked by its rules (rules.c) */
+typedef enum {
+    NGX_HTTP_TICKETING_BODY_NONE = 0,
+    NGX_HTTP_TICKETING_BODY_TICKET_CREATE,
+    NGX_HTTP_TICKETING_BODY_TICKET_UPDATE,
+    NGX_HTTP_TICKETING_BODY_TICKET_SEARCH,
+    NGX_HTTP_TICKETING_BODY_TRANSITION,
+    NGX_HTTP_TICKETING_BODY_ASSIGN,
+    NGX_HTTP_TICKETING_BODY_COMMENT,
+    NGX_HTTP_TICKETING_BODY_ATTACHMENT,
+    NGX_HTTP_TICKETING_BODY_ISSUE_LINK,
+    NGX_HTTP_TICKETING_BODY_GRID,
+    NGX_HTTP_TICKETING_BODY_REMOTELINK
+} ngx_http_ticketing_body_rule_e;
+
+
+/*
+ * One operation of the catalogue, and everything the module's steps know
+ * of it: its route, the permission it needs by default, its validation
+ * rules, whether and how it is cached.  Its name is its metrics label.
+ */
 typedef struct {
     unsigned                      number;      /* 1..27, as in the docs */
     const char                   *name;        /* "metadata.types" */
@@ -53,6 +87,18 @@ typedef struct {
     const char                   *path;        /* "/v2/ticket/{ticketId}" */
     const char                   *permission;  /* default permission */
     unsigned                      cacheable:1;
+
+    /* cached: the default TTL in seconds, and per subject or shared */
+    unsigned                      cache_ttl;
+    unsigned                      cache_per_subject:1;
+
+    /* the query parameters it defines (NULL-ended) and the rule on them */
+    ngx_http_ticketing_query_rule_e   query;
+    const char *const            *query_names;
+
+    /* its JSON body, and whether the reference also shows it without one */
+    ngx_http_ticketing_body_rule_e    body;
+    unsigned                      body_optional:1;
 } ngx_http_ticketing_operation_t;
 
 
@@ -144,6 +190,10 @@ size_t ngx_http_ticketing_route_allow(unsigned methods, char *buf,
     size_t size);
 
 const char *ngx_http_ticketing_param_name(ngx_http_ticketing_param_e param);
+
+/* the operation of a number, or NULL */
+const ngx_http_ticketing_operation_t *ngx_http_ticketing_operation(
+    unsigned number);
 
 const ngx_http_ticketing_operation_t *ngx_http_ticketing_operation_find(
     const char *name, size_t len);

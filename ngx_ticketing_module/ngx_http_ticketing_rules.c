@@ -43,8 +43,9 @@ static unsigned ngx_http_ticketing_query_scan(
 static const char *ngx_http_ticketing_json_reason(const json_error_t *err);
 static unsigned ngx_http_ticketing_fail(char *detail, size_t size,
     const char *fmt, const char *a, const char *b);
-static unsigned ngx_http_ticketing_body_rules(unsigned op, json_t *root,
-    char *detail, size_t size);
+static unsigned ngx_http_ticketing_body_rules(
+    ngx_http_ticketing_body_rule_e body, json_t *root, char *detail,
+    size_t size);
 static unsigned ngx_http_ticketing_need_string(json_t *obj, const char *name,
     const char *path, char *detail, size_t size);
 static unsigned ngx_http_ticketing_need_object(json_t *obj, const char *name,
@@ -176,37 +177,26 @@ unsigned
 ngx_http_ticketing_rules_query(unsigned op, const u_char *args, size_t len,
     char *detail, size_t size)
 {
-    unsigned                          rc, n, k;
-    ngx_http_ticketing_query_watch_t  w;
+    char                                  *p, *end;
+    unsigned                               rc, n, k;
+    ngx_http_ticketing_query_watch_t       w;
+    const ngx_http_ticketing_operation_t  *o;
+    char                                   list[160];
+
+    o = ngx_http_ticketing_operation(op);
+
+    if (o == NULL || o->query == NGX_HTTP_TICKETING_QUERY_FREE) {
+        return 0;
+    }
 
     memset(&w, 0, sizeof(w));
 
-    switch (op) {
+    for (k = 0; o->query_names[k] != NULL; k++) {
+        if (k == NGX_HTTP_TICKETING_QUERY_NAMES) {
+            return 0;
+        }
 
-    case NGX_HTTP_TICKETING_OP_SEARCH_BY_ID:
-        w.names[0] = "customer_id";
-        w.names[1] = "work_order_id";
-        w.names[2] = "line";
-        w.names[3] = "document_id";
-        break;
-
-    case NGX_HTTP_TICKETING_OP_FIELD_INFO:
-        w.names[0] = "api_name";
-        w.names[1] = "customfield_id";
-        w.names[2] = "jira_label";
-        break;
-
-    case NGX_HTTP_TICKETING_OP_CREATE_PROPERTIES:
-        w.names[0] = "projectKey";
-        w.names[1] = "ticketType";
-        break;
-
-    case NGX_HTTP_TICKETING_OP_GRID_UPDATE:
-        w.names[0] = "customFieldName";
-        break;
-
-    default:
-        return 0;
+        w.names[k] = o->query_names[k];
     }
 
     rc = ngx_http_ticketing_query_scan(&w, args, len, detail, size);
@@ -219,31 +209,38 @@ ngx_http_ticketing_rules_query(unsigned op, const u_char *args, size_t len,
         n += w.present[k];
     }
 
-    switch (op) {
+    /* "a, b, c": the names, for the messages */
+    p = list;
+    end = list + sizeof(list);
+    *p = '\0';
 
-    case NGX_HTTP_TICKETING_OP_SEARCH_BY_ID:
+    for (k = 0; w.names[k] != NULL && p < end; k++) {
+        p += snprintf(p, end - p, "%s%s", k ? ", " : "", w.names[k]);
+    }
+
+    switch (o->query) {
+
+    case NGX_HTTP_TICKETING_QUERY_ANY:
         if (n == 0) {
             return ngx_http_ticketing_fail(detail, size,
-                          "at least one of the query parameters customer_id, "
-                          "work_order_id, line, document_id is required",
-                          NULL, NULL);
+                          "at least one of the query parameters %s is "
+                          "required", list, NULL);
         }
 
         return 0;
 
-    case NGX_HTTP_TICKETING_OP_FIELD_INFO:
+    case NGX_HTTP_TICKETING_QUERY_ONE:
         if (n != 1) {
             return ngx_http_ticketing_fail(detail, size,
-                          n ? "only one of the query parameters api_name, "
-                              "customfield_id, jira_label may be given"
-                            : "one of the query parameters api_name, "
-                              "customfield_id, jira_label is required",
-                          NULL, NULL);
+                          n ? "only one of the query parameters %s may be "
+                              "given"
+                            : "one of the query parameters %s is required",
+                          list, NULL);
         }
 
         return 0;
 
-    default:
+    default: /* NGX_HTTP_TICKETING_QUERY_ALL */
         for (k = 0; w.names[k] != NULL; k++) {
             if (!w.present[k]) {
                 return ngx_http_ticketing_fail(detail, size,
@@ -260,35 +257,22 @@ ngx_http_ticketing_rules_query(unsigned op, const u_char *args, size_t len,
 int
 ngx_http_ticketing_rules_has_body(unsigned op)
 {
-    switch (op) {
+    const ngx_http_ticketing_operation_t  *o;
 
-    case NGX_HTTP_TICKETING_OP_TICKET_CREATE:
-    case NGX_HTTP_TICKETING_OP_TICKET_UPDATE:
-    case NGX_HTTP_TICKETING_OP_TICKET_SEARCH:
-    case NGX_HTTP_TICKETING_OP_TRANSITION:
-    case NGX_HTTP_TICKETING_OP_ASSIGN:
-    case NGX_HTTP_TICKETING_OP_COMMENT_CREATE:
-    case NGX_HTTP_TICKETING_OP_ATTACHMENT_CREATE:
-    case NGX_HTTP_TICKETING_OP_ISSUE_LINK_CREATE:
-    case NGX_HTTP_TICKETING_OP_GRID_UPDATE:
-    case NGX_HTTP_TICKETING_OP_REMOTELINK_CREATE:
-        return 1;
+    o = ngx_http_ticketing_operation(op);
 
-    default:
-        return 0;
-    }
+    return o != NULL && o->body != NGX_HTTP_TICKETING_BODY_NONE;
 }
 
 
 int
 ngx_http_ticketing_rules_body_optional(unsigned op)
 {
-    /*
-     * The reference shows remotelink.create with neither a body nor a
-     * Content-Type: the gateway must not be stricter than the API.
-     */
+    const ngx_http_ticketing_operation_t  *o;
 
-    return op == NGX_HTTP_TICKETING_OP_REMOTELINK_CREATE;
+    o = ngx_http_ticketing_operation(op);
+
+    return o != NULL && o->body_optional;
 }
 
 
@@ -415,9 +399,10 @@ unsigned
 ngx_http_ticketing_rules_body(unsigned op, ngx_http_ticketing_read_pt read,
     void *data, char *detail, size_t size)
 {
-    json_t        *root;
-    unsigned       rc;
-    json_error_t   err;
+    json_t                                *root;
+    unsigned                               rc;
+    json_error_t                           err;
+    const ngx_http_ticketing_operation_t  *o;
 
     /*
      * Duplicate keys would let the gateway and the upstream disagree.  Any
@@ -434,7 +419,11 @@ ngx_http_ticketing_rules_body(unsigned op, ngx_http_ticketing_read_pt read,
         return 400;
     }
 
-    rc = ngx_http_ticketing_body_rules(op, root, detail, size);
+    o = ngx_http_ticketing_operation(op);
+
+    rc = ngx_http_ticketing_body_rules(o ? o->body
+                                         : NGX_HTTP_TICKETING_BODY_NONE,
+                                       root, detail, size);
 
     json_decref(root);
 
@@ -565,15 +554,15 @@ ngx_http_ticketing_may_be(json_t *obj, const char *name, json_type type,
 
 
 static unsigned
-ngx_http_ticketing_body_rules(unsigned op, json_t *root, char *detail,
-    size_t size)
+ngx_http_ticketing_body_rules(ngx_http_ticketing_body_rule_e body,
+    json_t *root, char *detail, size_t size)
 {
     size_t                        i;
     json_t                       *v, *o;
     unsigned                      rc;
     ngx_http_ticketing_base64_t   b64;
 
-    if (op == NGX_HTTP_TICKETING_OP_GRID_UPDATE) {
+    if (body == NGX_HTTP_TICKETING_BODY_GRID) {
 
         if (!json_is_array(root)) {
             return ngx_http_ticketing_fail(detail, size,
@@ -619,9 +608,9 @@ ngx_http_ticketing_body_rules(unsigned op, json_t *root, char *detail,
                                        NULL, NULL);
     }
 
-    switch (op) {
+    switch (body) {
 
-    case NGX_HTTP_TICKETING_OP_TICKET_CREATE:
+    case NGX_HTTP_TICKETING_BODY_TICKET_CREATE:
         if ((rc = ngx_http_ticketing_need_string(root, "project", "project",
                                                  detail, size))
             || (rc = ngx_http_ticketing_need_string(root, "ticketType",
@@ -644,7 +633,7 @@ ngx_http_ticketing_body_rules(unsigned op, json_t *root, char *detail,
 
         return 0;
 
-    case NGX_HTTP_TICKETING_OP_TICKET_UPDATE:
+    case NGX_HTTP_TICKETING_BODY_TICKET_UPDATE:
         if (json_object_size(root) == 0) {
             return ngx_http_ticketing_fail(detail, size,
                                       "request body names no field to update",
@@ -654,7 +643,7 @@ ngx_http_ticketing_body_rules(unsigned op, json_t *root, char *detail,
         return ngx_http_ticketing_may_be(root, "customFields", JSON_OBJECT,
                                          "an object", detail, size);
 
-    case NGX_HTTP_TICKETING_OP_TICKET_SEARCH:
+    case NGX_HTTP_TICKETING_BODY_TICKET_SEARCH:
         if ((rc = ngx_http_ticketing_may_be(root, "startAt", JSON_INTEGER,
                                             "an integer", detail, size))
             || (rc = ngx_http_ticketing_may_be(root, "maxResults",
@@ -679,7 +668,7 @@ ngx_http_ticketing_body_rules(unsigned op, json_t *root, char *detail,
 
         return 0;
 
-    case NGX_HTTP_TICKETING_OP_TRANSITION:
+    case NGX_HTTP_TICKETING_BODY_TRANSITION:
         v = json_object_get(root, "transitionId");
 
         if (v != NULL && !json_is_null(v)) {
@@ -708,7 +697,7 @@ ngx_http_ticketing_body_rules(unsigned op, json_t *root, char *detail,
         return ngx_http_ticketing_may_be(root, "customFields", JSON_OBJECT,
                                          "an object", detail, size);
 
-    case NGX_HTTP_TICKETING_OP_ASSIGN:
+    case NGX_HTTP_TICKETING_BODY_ASSIGN:
         v = json_object_get(root, "assignee");
 
         if (v == NULL) {
@@ -726,11 +715,11 @@ ngx_http_ticketing_body_rules(unsigned op, json_t *root, char *detail,
 
         return 0;
 
-    case NGX_HTTP_TICKETING_OP_COMMENT_CREATE:
+    case NGX_HTTP_TICKETING_BODY_COMMENT:
         return ngx_http_ticketing_need_string(root, "body", "body", detail,
                                               size);
 
-    case NGX_HTTP_TICKETING_OP_ATTACHMENT_CREATE:
+    case NGX_HTTP_TICKETING_BODY_ATTACHMENT:
         if ((rc = ngx_http_ticketing_need_string(root, "name", "name", detail,
                                                  size))
             || (rc = ngx_http_ticketing_need_string(root, "data", "data",
@@ -756,7 +745,7 @@ ngx_http_ticketing_body_rules(unsigned op, json_t *root, char *detail,
 
         return 0;
 
-    case NGX_HTTP_TICKETING_OP_ISSUE_LINK_CREATE:
+    case NGX_HTTP_TICKETING_BODY_ISSUE_LINK:
         if ((rc = ngx_http_ticketing_need_object(root, "type", "type", &o,
                                                  detail, size))
             || (rc = ngx_http_ticketing_need_string(o, "name", "type.name",

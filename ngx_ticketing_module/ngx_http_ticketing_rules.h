@@ -14,22 +14,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-
-/* operation numbers of the catalogue that have rules */
-#define NGX_HTTP_TICKETING_OP_TICKET_CREATE       1
-#define NGX_HTTP_TICKETING_OP_TICKET_UPDATE       3
-#define NGX_HTTP_TICKETING_OP_TICKET_SEARCH       5
-#define NGX_HTTP_TICKETING_OP_SEARCH_BY_ID        7
-#define NGX_HTTP_TICKETING_OP_TRANSITION          9
-#define NGX_HTTP_TICKETING_OP_ASSIGN              10
-#define NGX_HTTP_TICKETING_OP_CREATE_PROPERTIES   11
-#define NGX_HTTP_TICKETING_OP_FIELD_INFO          14
-#define NGX_HTTP_TICKETING_OP_COMMENT_CREATE      15
-#define NGX_HTTP_TICKETING_OP_ATTACHMENT_CREATE   16
-#define NGX_HTTP_TICKETING_OP_ISSUE_LINK_CREATE   19
-#define NGX_HTTP_TICKETING_OP_GRID_UPDATE         24
-#define NGX_HTTP_TICKETING_OP_REMOTELINK_CREATE   27
-
+#include "ngx_http_ticketing_route.h"
 
 /* reads up to "len" bytes into "buf": the count, 0 at the end, -1 error */
 typedef size_t (*ngx_http_ticketing_read_pt)(void *buf, size_t len,

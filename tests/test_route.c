@@ -1294,9 +1294,19 @@ test_catalogue(void **state)
         assert_non_null(op->permission);
 
         /* numbered 1..27, each once, in the order of the docs */
-        assert_in_range(op->number, 1, 27);
+        assert_in_range(op->number, 1, NGX_HTTP_TICKETING_NOPS - 1);
         seen[op->number]++;
         assert_int_equal(op->number, i + 1);
+        assert_ptr_equal(ngx_http_ticketing_operation(op->number), op);
+
+        /* what the other steps read of it is consistent */
+        assert_non_null(op->query_names);
+        assert_int_equal(op->cacheable, op->cache_ttl > 0);
+        assert_true(op->cacheable || !op->cache_per_subject);
+        assert_int_equal(op->query == NGX_HTTP_TICKETING_QUERY_FREE,
+                         op->query_names[0] == NULL);
+        assert_true(!op->body_optional
+                    || op->body != NGX_HTTP_TICKETING_BODY_NONE);
 
         /* the same operation as in the spec table */
         assert_string_equal(op->name, all_operations[i].name);

@@ -20,6 +20,22 @@
 #include "ngx_http_ticketing_rules.h"
 
 
+/* the operations' numbers in the reference (operations.md) */
+#define OP_TICKET_CREATE       1
+#define OP_TICKET_UPDATE       3
+#define OP_TICKET_SEARCH       5
+#define OP_SEARCH_BY_ID        7
+#define OP_TRANSITION          9
+#define OP_ASSIGN              10
+#define OP_CREATE_PROPERTIES   11
+#define OP_FIELD_INFO          14
+#define OP_COMMENT_CREATE      15
+#define OP_ATTACHMENT_CREATE   16
+#define OP_ISSUE_LINK_CREATE   19
+#define OP_GRID_UPDATE         24
+#define OP_REMOTELINK_CREATE   27
+
+
 #define DETAIL_SIZE  160
 
 
@@ -73,7 +89,7 @@ query_bad(unsigned op, const char *q, const char *want)
 static void
 test_search_by_id(void **state)
 {
-    unsigned  op = NGX_HTTP_TICKETING_OP_SEARCH_BY_ID;
+    unsigned  op = OP_SEARCH_BY_ID;
 
     (void) state;
 
@@ -106,7 +122,7 @@ test_search_by_id(void **state)
 static void
 test_field_info(void **state)
 {
-    unsigned  op = NGX_HTTP_TICKETING_OP_FIELD_INFO;
+    unsigned  op = OP_FIELD_INFO;
 
     (void) state;
 
@@ -128,21 +144,21 @@ test_required_params(void **state)
 {
     (void) state;
 
-    query_ok(NGX_HTTP_TICKETING_OP_CREATE_PROPERTIES,
+    query_ok(OP_CREATE_PROPERTIES,
              "projectKey=INST&ticketType=Incidencia");
-    query_ok(NGX_HTTP_TICKETING_OP_CREATE_PROPERTIES,
+    query_ok(OP_CREATE_PROPERTIES,
              "ticketType=Incid%C3%A8ncia&projectKey=INST");
-    query_bad(NGX_HTTP_TICKETING_OP_CREATE_PROPERTIES, "projectKey=INST",
+    query_bad(OP_CREATE_PROPERTIES, "projectKey=INST",
               "query parameter ticketType is required");
-    query_bad(NGX_HTTP_TICKETING_OP_CREATE_PROPERTIES, "ticketType=x",
+    query_bad(OP_CREATE_PROPERTIES, "ticketType=x",
               "query parameter projectKey is required");
-    query_bad(NGX_HTTP_TICKETING_OP_CREATE_PROPERTIES,
+    query_bad(OP_CREATE_PROPERTIES,
               "projectKey=&ticketType=x", "projectKey is required");
 
-    query_ok(NGX_HTTP_TICKETING_OP_GRID_UPDATE, "customFieldName=grid");
-    query_bad(NGX_HTTP_TICKETING_OP_GRID_UPDATE, "",
+    query_ok(OP_GRID_UPDATE, "customFieldName=grid");
+    query_bad(OP_GRID_UPDATE, "",
               "query parameter customFieldName is required");
-    query_bad(NGX_HTTP_TICKETING_OP_GRID_UPDATE,
+    query_bad(OP_GRID_UPDATE,
               "customFieldName=a&customFieldName=b", "repeated");
 
     /* operations without query rules take anything */
@@ -246,7 +262,7 @@ test_body_tickets(void **state)
 
     (void) state;
 
-    op = NGX_HTTP_TICKETING_OP_TICKET_CREATE;
+    op = OP_TICKET_CREATE;
     body_ok(op, "{\"project\":\"INST\",\"ticketType\":\"Incidencia\","
                 "\"summary\":\"Cita\",\"description\":\"d\","
                 "\"components\":[],\"customFields\":{\"brand\":\"Yoigo\"}}");
@@ -267,18 +283,18 @@ test_body_tickets(void **state)
     body_bad(op, "\"x\"", "request body must be a JSON object");
     body_bad(op, "null", "request body must be a JSON object");
 
-    op = NGX_HTTP_TICKETING_OP_TICKET_UPDATE;
+    op = OP_TICKET_UPDATE;
     body_ok(op, "{\"summary\":\"x\"}");
     body_bad(op, "{}", "names no field");
 
-    op = NGX_HTTP_TICKETING_OP_TICKET_SEARCH;
+    op = OP_TICKET_SEARCH;
     body_ok(op, "{\"filters\":{\"project\":{\"$in\":[\"INST\"]}},"
                 "\"startAt\":0,\"maxResults\":10}");
     body_ok(op, "{\"filters\":[{\"a\":1}]}");
     body_bad(op, "{\"startAt\":\"0\"}", "startAt must be an integer");
     body_bad(op, "{\"filters\":1}", "filters must be an object or an array");
 
-    op = NGX_HTTP_TICKETING_OP_TRANSITION;
+    op = OP_TRANSITION;
     body_ok(op, "{\"transitionId\":21}");
     body_ok(op, "{\"status\":\"Resuelto\",\"customFields\":{}}");
     body_bad(op, "{\"transitionId\":\"21\"}",
@@ -289,7 +305,7 @@ test_body_tickets(void **state)
     body_bad(op, "{\"status\":\"\"}", "status must not be empty");
     body_bad(op, "{\"status\":3}", "status must be a string");
 
-    op = NGX_HTTP_TICKETING_OP_ASSIGN;
+    op = OP_ASSIGN;
     body_ok(op, "{\"assignee\":\"admin.micro\"}");
     body_ok(op, "{\"assignee\":null}");
     body_bad(op, "{}", "body field assignee is required");
@@ -304,13 +320,13 @@ test_body_others(void **state)
 
     (void) state;
 
-    op = NGX_HTTP_TICKETING_OP_COMMENT_CREATE;
+    op = OP_COMMENT_CREATE;
     body_ok(op, "{\"body\":\"Cliente contactado.\"}");
     body_ok(op, "{\"body\":\"\\u00f1 \xc3\xb1\",\"author\":\"x\"}");
     body_bad(op, "{\"Body\":\"x\"}", "body field body is required");
     body_bad(op, "{\"body\":\"\"}", "must not be empty");
 
-    op = NGX_HTTP_TICKETING_OP_ATTACHMENT_CREATE;
+    op = OP_ATTACHMENT_CREATE;
     body_ok(op, "{\"name\":\"a.txt\",\"data\":\"aG9sYQ==\"}");
     body_ok(op, "{\"name\":\"a\",\"data\":\"aG9s\",\"mimeType\":\"t/p\"}");
     body_bad(op, "{\"name\":\"a.txt\"}", "body field data is required");
@@ -321,7 +337,7 @@ test_body_others(void **state)
     body_bad(op, "{\"name\":\"a\",\"data\":\"aG9s!A==\"}", "valid base64");
     body_bad(op, "{\"name\":\"a\",\"data\":5}", "data must be a string");
 
-    op = NGX_HTTP_TICKETING_OP_ISSUE_LINK_CREATE;
+    op = OP_ISSUE_LINK_CREATE;
     body_ok(op, "{\"type\":{\"name\":\"Relates\"},"
                 "\"inwardIssue\":{\"key\":\"INST-7902\"},"
                 "\"outwardIssue\":{\"key\":\"MAS-1201\"}}");
@@ -338,7 +354,7 @@ test_body_others(void **state)
                  "\"outwardIssue\":{}}",
              "body field outwardIssue.key is required");
 
-    op = NGX_HTTP_TICKETING_OP_GRID_UPDATE;
+    op = OP_GRID_UPDATE;
     body_ok(op, "[{\"rowId\":\"row_1\",\"columns\":{\"key\":\"final\"}}]");
     body_ok(op, "[{\"rowId\":7,\"columns\":{}},"
                 "{\"rowId\":\"b\",\"columns\":{}}]");
@@ -350,7 +366,7 @@ test_body_others(void **state)
     body_bad(op, "[{\"rowId\":\"a\",\"columns\":[]}]",
              "columns must be an object");
 
-    op = NGX_HTTP_TICKETING_OP_REMOTELINK_CREATE;
+    op = OP_REMOTELINK_CREATE;
     body_ok(op, "{\"ticketId\":\"INST-7902\",\"url\":\"https://e.x\"}");
     body_ok(op, "{}");
     body_bad(op, "[]", "must be a JSON object");
@@ -362,7 +378,7 @@ test_body_malformed(void **state)
 {
     size_t    i, n;
     char     *deep, detail[DETAIL_SIZE];
-    unsigned  op = NGX_HTTP_TICKETING_OP_REMOTELINK_CREATE;
+    unsigned  op = OP_REMOTELINK_CREATE;
 
     const char  *bad[] = {
         "", " ", "{", "{\"a\":", "{\"a\":1", "{\"a\":1,}", "{'a':1}",
@@ -431,7 +447,7 @@ test_body_malformed(void **state)
         deep[2 * n - 1 - i] = ']';
     }
     deep[2 * n] = '\0';
-    assert_int_equal(body(NGX_HTTP_TICKETING_OP_GRID_UPDATE, deep, 2 * n,
+    assert_int_equal(body(OP_GRID_UPDATE, deep, 2 * n,
                           detail), 400);
     free(deep);
 
