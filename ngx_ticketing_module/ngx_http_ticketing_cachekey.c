@@ -26,8 +26,6 @@ typedef struct {
 
 static int ngx_http_ticketing_cachekey_defined(const char *const *names,
     const ngx_http_ticketing_span_t *name);
-static ssize_t ngx_http_ticketing_cachekey_decode(const u_char *p,
-    size_t len, u_char *out);
 static int ngx_http_ticketing_cachekey_cmp(
     const ngx_http_ticketing_cachekey_arg_t *a,
     const ngx_http_ticketing_cachekey_arg_t *b);
@@ -335,7 +333,8 @@ ngx_http_ticketing_cachekey_build(const ngx_http_ticketing_cachekey_in_t *in,
     size_t                              i, j, nargs;
     u_char                             *p, *end, *s, *tag;
     ssize_t                             dlen;
-    const u_char                       *q, *qend, *amp, *eq;
+    const u_char                       *q, *qend;
+    ngx_http_ticketing_query_arg_t      arg;
     ngx_http_ticketing_cachekey_arg_t   tmp;
     ngx_http_ticketing_cachekey_arg_t
                                 args[NGX_HTTP_TICKETING_CACHEKEY_MAX_ARGS];
@@ -347,25 +346,14 @@ ngx_http_ticketing_cachekey_build(const ngx_http_ticketing_cachekey_in_t *in,
     q = in->query.data;
     qend = q + in->query.len;
 
-    while (q < qend) {
-        amp = memchr(q, '&', qend - q);
-        if (amp == NULL) {
-            amp = qend;
-        }
-
-        if (amp == q) {
-            /* "a=1&&b=2": an empty argument means nothing */
-            q++;
-            continue;
-        }
+    while (ngx_http_ticketing_query_next(&q, qend, &arg) == 0) {
 
         if (nargs == NGX_HTTP_TICKETING_CACHEKEY_MAX_ARGS) {
             return NGX_HTTP_TICKETING_CACHEKEY_BAD_QUERY;
         }
 
-        eq = memchr(q, '=', amp - q);
-
-        dlen = ngx_http_ticketing_cachekey_decode(q, (eq ? eq : amp) - q, s);
+        dlen = ngx_http_ticketing_query_decode(arg.name.data, arg.name.len,
+                                               s, arg.name.len);
         if (dlen < 0) {
             return NGX_HTTP_TICKETING_CACHEKEY_BAD_QUERY;
         }
@@ -381,22 +369,18 @@ ngx_http_ticketing_cachekey_build(const ngx_http_ticketing_cachekey_in_t *in,
             return NGX_HTTP_TICKETING_CACHEKEY_UNKNOWN_ARG;
         }
 
-        args[nargs].has_value = (eq != NULL);
-        args[nargs].value.data = s;
-        args[nargs].value.len = 0;
-
-        if (eq != NULL) {
-            dlen = ngx_http_ticketing_cachekey_decode(eq + 1, amp - eq - 1, s);
-            if (dlen < 0) {
-                return NGX_HTTP_TICKETING_CACHEKEY_BAD_QUERY;
-            }
-
-            args[nargs].value.len = dlen;
-            s += dlen;
+        dlen = ngx_http_ticketing_query_decode(arg.value.data, arg.value.len,
+                                               s, arg.value.len);
+        if (dlen < 0) {
+            return NGX_HTTP_TICKETING_CACHEKEY_BAD_QUERY;
         }
 
+        args[nargs].has_value = arg.has_value;
+        args[nargs].value.data = s;
+        args[nargs].value.len = dlen;
+        s += dlen;
+
         nargs++;
-        q = amp;
     }
 
     /*
@@ -616,45 +600,6 @@ ngx_http_ticketing_cachekey_defined(const char *const *names,
     }
 
     return 0;
-}
-
-
-/* query decoding: %XX and '+' for a space; -1 for malformed input */
-static ssize_t
-ngx_http_ticketing_cachekey_decode(const u_char *p, size_t len, u_char *out)
-{
-    int      hi, lo;
-    size_t   i;
-    u_char  *o;
-
-    o = out;
-
-    for (i = 0; i < len; i++) {
-
-        if (p[i] == '%') {
-            if (i + 2 >= len) {
-                return -1;
-            }
-
-            hi = ngx_http_ticketing_hex_digit(p[i + 1]);
-            lo = ngx_http_ticketing_hex_digit(p[i + 2]);
-
-            if (hi < 0 || lo < 0) {
-                return -1;
-            }
-
-            *o++ = (u_char) (hi << 4 | lo);
-            i += 2;
-
-        } else if (p[i] == '+') {
-            *o++ = ' ';
-
-        } else {
-            *o++ = p[i];
-        }
-    }
-
-    return o - out;
 }
 
 

@@ -209,6 +209,86 @@ ngx_http_ticketing_hex_digit(u_char c)
 }
 
 
+int
+ngx_http_ticketing_query_next(const u_char **p, const u_char *end,
+    ngx_http_ticketing_query_arg_t *arg)
+{
+    const u_char  *q, *amp, *eq;
+
+    q = *p;
+
+    /* "a=1&&b=2": an empty argument means nothing */
+    while (q < end && *q == '&') {
+        q++;
+    }
+
+    if (q == end) {
+        *p = q;
+        return -1;
+    }
+
+    amp = memchr(q, '&', end - q);
+    if (amp == NULL) {
+        amp = end;
+    }
+
+    eq = memchr(q, '=', amp - q);
+
+    arg->name.data = q;
+    arg->name.len = (eq ? eq : amp) - q;
+    arg->has_value = (eq != NULL);
+    arg->value.data = eq ? eq + 1 : amp;
+    arg->value.len = eq ? (size_t) (amp - eq - 1) : 0;
+
+    *p = amp;
+
+    return 0;
+}
+
+
+ssize_t
+ngx_http_ticketing_query_decode(const u_char *p, size_t len, u_char *out,
+    size_t size)
+{
+    int     hi, lo;
+    u_char  c;
+    size_t  i, n;
+
+    n = 0;
+
+    for (i = 0; i < len; i++) {
+        c = p[i];
+
+        if (c == '%') {
+            if (len - i < 3) {
+                return -1;
+            }
+
+            hi = ngx_http_ticketing_hex_digit(p[i + 1]);
+            lo = ngx_http_ticketing_hex_digit(p[i + 2]);
+
+            if (hi < 0 || lo < 0) {
+                return -1;
+            }
+
+            c = (u_char) (hi << 4 | lo);
+            i += 2;
+
+        } else if (c == '+') {
+            c = ' ';
+        }
+
+        if (n < size) {
+            out[n] = c;
+        }
+
+        n++;
+    }
+
+    return n;
+}
+
+
 /* RFC 3986 unreserved characters: all a parameter value may contain */
 static int
 ngx_http_ticketing_param_char(u_char c)

@@ -202,4 +202,28 @@ const ngx_http_ticketing_operation_t *ngx_http_ticketing_operation_find(
 int ngx_http_ticketing_hex_digit(u_char c);
 
 
+/* one "name[=value]" of a query string, still encoded */
+typedef struct {
+    ngx_http_ticketing_span_t     name;
+    ngx_http_ticketing_span_t     value;
+    unsigned                      has_value:1;
+} ngx_http_ticketing_query_arg_t;
+
+/*
+ * The next argument of the query string at *p (split at '&', empty pieces
+ * skipped, a piece without '=' a name without value).  Returns 0 with
+ * *arg, or -1 at the end.
+ */
+int ngx_http_ticketing_query_next(const u_char **p, const u_char *end,
+    ngx_http_ticketing_query_arg_t *arg);
+
+/*
+ * Query decoding: %XX, and '+' for a space.  Writes at most "size" bytes
+ * to "out" (NULL when size is 0) and returns the whole decoded length, or
+ * -1 for malformed percent-encoding.  Decoding never lengthens.
+ */
+ssize_t ngx_http_ticketing_query_decode(const u_char *p, size_t len,
+    u_char *out, size_t size);
+
+
 #endif /* _NGX_HTTP_TICKETING_ROUTE_H_INCLUDED_ */

@@ -35,8 +35,6 @@ typedef struct {
 } ngx_http_ticketing_mem_t;
 
 
-static int ngx_http_ticketing_decode(const u_char *p, size_t len, u_char *out,
-    size_t size, size_t *out_len);
 static unsigned ngx_http_ticketing_query_scan(
     ngx_http_ticketing_query_watch_t *w, const u_char *args, size_t len,
     char *detail, size_t size);
@@ -57,102 +55,35 @@ static int ngx_http_ticketing_ci_prefix(const u_char *p, const u_char *end,
     const char *s);
 
 
-/*
- * Percent-decodes p[0..len) ('+' is a space) into out, keeping at most
- * "size" bytes; *out_len gets the full decoded length.  Returns -1 on
- * malformed percent-encoding.
- */
-static int
-ngx_http_ticketing_decode(const u_char *p, size_t len, u_char *out,
-    size_t size, size_t *out_len)
-{
-    int     hi, lo;
-    u_char  c;
-    size_t  i, n;
-
-    n = 0;
-
-    for (i = 0; i < len; i++) {
-        c = p[i];
-
-        if (c == '%') {
-            if (len - i < 3) {
-                return -1;
-            }
-
-            hi = ngx_http_ticketing_hex_digit(p[i + 1]);
-            lo = ngx_http_ticketing_hex_digit(p[i + 2]);
-
-            if (hi < 0 || lo < 0) {
-                return -1;
-            }
-
-            c = (u_char) (hi << 4 | lo);
-            i += 2;
-
-        } else if (c == '+') {
-            c = ' ';
-        }
-
-        if (n < size) {
-            out[n] = c;
-        }
-
-        n++;
-    }
-
-    *out_len = n;
-
-    return 0;
-}
-
-
 static unsigned
 ngx_http_ticketing_query_scan(ngx_http_ticketing_query_watch_t *w,
     const u_char *args, size_t len, char *detail, size_t size)
 {
-    size_t         name_len, value_len, k;
-    const u_char  *p, *end, *amp, *eq;
-    u_char         name[NGX_HTTP_TICKETING_QUERY_NAME_MAX];
+    size_t                          k;
+    ssize_t                         name_len, value_len;
+    const u_char                   *p, *end;
+    ngx_http_ticketing_query_arg_t  arg;
+    u_char                          name[NGX_HTTP_TICKETING_QUERY_NAME_MAX];
 
     p = args;
     end = args + len;
 
-    while (p < end) {
-        amp = memchr(p, '&', end - p);
-        if (amp == NULL) {
-            amp = end;
-        }
+    while (ngx_http_ticketing_query_next(&p, end, &arg) == 0) {
 
-        if (amp == p) {
-            p++;
-            continue;
-        }
+        name_len = ngx_http_ticketing_query_decode(arg.name.data,
+                                                   arg.name.len, name,
+                                                   sizeof(name));
+        value_len = ngx_http_ticketing_query_decode(arg.value.data,
+                                                    arg.value.len, NULL, 0);
 
-        eq = memchr(p, '=', amp - p);
-        if (eq == NULL) {
-            eq = amp;
-        }
-
-        if (ngx_http_ticketing_decode(p, eq - p, name, sizeof(name),
-                                      &name_len)
-            != 0
-            || (eq < amp
-                && ngx_http_ticketing_decode(eq + 1, amp - eq - 1, NULL, 0,
-                                             &value_len)
-                   != 0))
-        {
+        if (name_len < 0 || value_len < 0) {
             return ngx_http_ticketing_fail(detail, size,
                              "malformed percent-encoding in the query string",
                              NULL, NULL);
         }
 
-        if (eq == amp) {
-            value_len = 0;
-        }
-
         for (k = 0; w->names[k] != NULL; k++) {
-            if (name_len == strlen(w->names[k])
+            if ((size_t) name_len == strlen(w->names[k])
                 && memcmp(name, w->names[k], name_len) == 0)
             {
                 if (++w->seen[k] > 1) {
@@ -165,8 +96,6 @@ ngx_http_ticketing_query_scan(ngx_http_ticketing_query_watch_t *w,
                 break;
             }
         }
-
-        p = amp;
     }
 
     return 0;
