@@ -345,6 +345,7 @@ ngx_http_ticketing_auth_jwt(ngx_http_request_t *r,
     json_t                              *claims, *sub;
     size_t                               nkeys;
     ngx_int_t                            rc;
+    ngx_uint_t                           foreign;
     const char                          *reason;
     ngx_pool_cleanup_t                  *cln;
     ngx_http_ticketing_jwt_cache_t      *cache;
@@ -358,14 +359,39 @@ again:
     /* a fetched key set replaces the configured keys once there is one */
     keys = NULL;
     nkeys = 0;
+    foreign = 0;
 
     if (alcf->jwks != NULL) {
         keys = ngx_http_ticketing_jwks_keys(alcf->jwks, &nkeys);
+
+        if (nkeys
+            && !ngx_http_ticketing_jwks_issuer_accepted(alcf->jwks,
+                                                        alcf->issuers))
+        {
+            /* another issuer's keys: they prove nothing here */
+            keys = NULL;
+            nkeys = 0;
+            foreign = 1;
+        }
     }
 
     if (nkeys == 0 && alcf->keys != NULL) {
         keys = alcf->keys->elts;
         nkeys = alcf->keys->nelts;
+    }
+
+    if (nkeys == 0 && foreign) {
+        ngx_log_error(NGX_LOG_WARN, r->connection->log, 0,
+                      "ticketing auth: the key set's discovery document "
+                      "names an issuer that is not one of this location's "
+                      "\"ticketing_jwt_issuer\"");
+
+        /* not an authentication failure: counted as a refusal only */
+        ctx->auth.failure = NGX_HTTP_TICKETING_AUTH_OK;
+        ctx->error_detail = "the gateway is not ready: its token keys are "
+                            "another issuer's";
+
+        return NGX_HTTP_SERVICE_UNAVAILABLE;
     }
 
     if (nkeys == 0 && alcf->jwks != NULL) {
@@ -1248,13 +1274,6 @@ ngx_http_ticketing_auth_merge_loc_conf(ngx_conf_t *cf,
 
     if (conf->issuers == NULL) {
         conf->issuers = prev->issuers;
-    }
-
-    if (conf->jwks != NULL
-        && ngx_http_ticketing_jwks_issuers(cf, conf->jwks, conf->issuers)
-           != NGX_OK)
-    {
-        return NGX_CONF_ERROR;
     }
 
     if (conf->audiences == NULL) {

@@ -56,6 +56,9 @@
 #define NGX_HTTP_TICKETING_JWKS_URI_MAX   2048
 #define NGX_HTTP_TICKETING_JWKS_QUOTE     100
 
+#define NGX_HTTP_TICKETING_JWKS_ISS_MAX     512
+#define NGX_HTTP_TICKETING_JWKS_NO_ISSUER   ((size_t) -1)
+
 
 /* a jwks_uri learnt from a discovery document, in a pool of its own */
 typedef struct {
@@ -78,8 +81,15 @@ struct ngx_http_ticketing_jwks_s {
     unsigned                       https:1;
     unsigned                       discovery:1; /* url: a discovery doc */
 
-    /* ticketing_jwt_issuer lists of its locations (ngx_array_t *) */
-    ngx_array_t                   *issuers;
+    /*
+     * The "issuer" of the discovery document of the key set in use, and
+     * of the last document read (the set's once its JWKS is loaded); len
+     * NGX_HTTP_TICKETING_JWKS_NO_ISSUER: none, or too long to be anyone's.
+     */
+    u_char                         issuer[NGX_HTTP_TICKETING_JWKS_ISS_MAX];
+    size_t                         issuer_len;
+    u_char                         doc_issuer[NGX_HTTP_TICKETING_JWKS_ISS_MAX];
+    size_t                         doc_issuer_len;
 
     /* the state of this worker */
     ngx_event_t                    event;       /* next fetch, or deadline */
@@ -129,8 +139,6 @@ static const char *ngx_http_ticketing_jwks_body(ngx_http_ticketing_jwks_t *f,
     u_char **body, size_t *len);
 static const char *ngx_http_ticketing_jwks_discovered(
     ngx_http_ticketing_jwks_t *f, u_char *body, size_t len);
-static const char *ngx_http_ticketing_jwks_issuer(
-    ngx_http_ticketing_jwks_t *f, json_t *iss);
 static const char *ngx_http_ticketing_jwks_uri(ngx_http_ticketing_jwks_t *f,
     ngx_str_t *url);
 static void ngx_http_ticketing_jwks_fail(ngx_http_ticketing_jwks_t *f,
@@ -410,7 +418,7 @@ ngx_http_ticketing_jwks_done(ngx_http_ticketing_jwks_t *f)
 {
     char                          *near;
     u_char                        *body;
-    size_t                         n, len;
+    size_t                         i, n, len;
     uint32_t                       crc;
     const char                    *reason;
     ngx_http_ticketing_jwt_key_t  *keys;
@@ -472,6 +480,24 @@ ngx_http_ticketing_jwks_done(ngx_http_ticketing_jwks_t *f)
         return;
     }
 
+    for (i = 0; f->discovery && i < n; i++) {
+        if (keys[i].type == NGX_HTTP_TICKETING_JWT_KEY_HMAC) {
+            /*
+             * OpenID Connect Discovery 1.0, section 3: the set must hold
+             * no symmetric key; whoever reads it could sign with that one.
+             */
+            for (i = 0; i < n; i++) {
+                ngx_http_ticketing_jwt_key_free(&keys[i]);
+            }
+
+            ngx_free(keys);
+            ngx_http_ticketing_jwks_fail(f, "the jwks_uri's set holds a "
+                                            "secret (\"oct\") key, which "
+                                            "a published set must not");
+            return;
+        }
+    }
+
     ngx_http_ticketing_jwks_free_keys(f);
 
     f->keys = keys;
@@ -494,6 +520,15 @@ ngx_http_ticketing_jwks_done(ngx_http_ticketing_jwks_t *f)
     }
 
 next:
+
+    if (f->discovery) {
+        /* the issuer of the document this set came from */
+        f->issuer_len = f->doc_issuer_len;
+
+        if (f->issuer_len != NGX_HTTP_TICKETING_JWKS_NO_ISSUER) {
+            ngx_memcpy(f->issuer, f->doc_issuer, f->issuer_len);
+        }
+    }
 
     f->busy = 0;
     f->failures = 0;
@@ -572,12 +607,17 @@ ngx_http_ticketing_jwks_discovered(ngx_http_ticketing_jwks_t *f,
         goto done;
     }
 
-    if (f->issuers != NULL) {
-        err = ngx_http_ticketing_jwks_issuer(f, json_object_get(doc,
-                                                                "issuer"));
-        if (err != NULL) {
-            goto done;
-        }
+    /* each location checks it against its own ticketing_jwt_issuer */
+    v = json_object_get(doc, "issuer");
+
+    if (json_is_string(v)
+        && json_string_length(v) <= NGX_HTTP_TICKETING_JWKS_ISS_MAX)
+    {
+        f->doc_issuer_len = json_string_length(v);
+        ngx_memcpy(f->doc_issuer, json_string_value(v), f->doc_issuer_len);
+
+    } else {
+        f->doc_issuer_len = NGX_HTTP_TICKETING_JWKS_NO_ISSUER;
     }
 
     v = json_object_get(doc, "jwks_uri");
@@ -597,47 +637,6 @@ done:
     json_decref(doc);
 
     return err;
-}
-
-
-/* the document's issuer is one of the locations' ticketing_jwt_issuer */
-static const char *
-ngx_http_ticketing_jwks_issuer(ngx_http_ticketing_jwks_t *f, json_t *iss)
-{
-    u_char                         *p;
-    size_t                          len;
-    ngx_uint_t                      i, j;
-    const char                     *s;
-    ngx_array_t                   **lists;
-    ngx_http_ticketing_jwt_str_t   *v;
-
-    if (!json_is_string(iss)) {
-        return "the discovery document has no \"issuer\" string, and "
-               "\"ticketing_jwt_issuer\" is set";
-    }
-
-    s = json_string_value(iss);
-    len = json_string_length(iss);
-
-    lists = f->issuers->elts;
-
-    for (i = 0; i < f->issuers->nelts; i++) {
-        v = lists[i]->elts;
-
-        for (j = 0; j < lists[i]->nelts; j++) {
-            if (v[j].len == len && ngx_memcmp(v[j].data, s, len) == 0) {
-                return NULL;
-            }
-        }
-    }
-
-    p = ngx_snprintf(f->errbuf, sizeof(f->errbuf) - 1,
-                     "the discovery document's \"issuer\" \"%*s\" is not "
-                     "one of \"ticketing_jwt_issuer\"",
-                     ngx_min(len, NGX_HTTP_TICKETING_JWKS_QUOTE), s);
-    *p = '\0';
-
-    return (const char *) f->errbuf;
 }
 
 
@@ -1037,41 +1036,28 @@ ngx_http_ticketing_jwks_wait_cleanup(void *data)
 /* ------------------------------------------------------- configuration */
 
 
-ngx_int_t
-ngx_http_ticketing_jwks_issuers(ngx_conf_t *cf, ngx_http_ticketing_jwks_t *f,
+ngx_uint_t
+ngx_http_ticketing_jwks_issuer_accepted(ngx_http_ticketing_jwks_t *f,
     ngx_array_t *issuers)
 {
-    ngx_uint_t     i;
-    ngx_array_t  **a;
+    ngx_uint_t                     i;
+    ngx_http_ticketing_jwt_str_t  *v;
 
     if (!f->discovery || issuers == NULL) {
-        return NGX_OK;
+        return 1;
     }
 
-    if (f->issuers == NULL) {
-        f->issuers = ngx_array_create(cf->pool, 2, sizeof(ngx_array_t *));
-        if (f->issuers == NULL) {
-            return NGX_ERROR;
+    v = issuers->elts;
+
+    for (i = 0; i < issuers->nelts; i++) {
+        if (v[i].len == f->issuer_len
+            && ngx_memcmp(v[i].data, f->issuer, f->issuer_len) == 0)
+        {
+            return 1;
         }
     }
 
-    /* inherited by many locations: once */
-    a = f->issuers->elts;
-
-    for (i = 0; i < f->issuers->nelts; i++) {
-        if (a[i] == issuers) {
-            return NGX_OK;
-        }
-    }
-
-    a = ngx_array_push(f->issuers);
-    if (a == NULL) {
-        return NGX_ERROR;
-    }
-
-    *a = issuers;
-
-    return NGX_OK;
+    return 0;
 }
 
 
@@ -1151,6 +1137,8 @@ ngx_http_ticketing_jwks_url(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     if (f == NULL) {
         return NGX_CONF_ERROR;
     }
+
+    f->issuer_len = NGX_HTTP_TICKETING_JWKS_NO_ISSUER;
 
     f->interval = NGX_HTTP_TICKETING_JWKS_INTERVAL;
     f->timeout = NGX_HTTP_TICKETING_JWKS_TIMEOUT;

@@ -34,11 +34,12 @@ char *ngx_http_ticketing_jwks_url(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 
 /*
- * Merge: the ticketing_jwt_issuer list (of ngx_http_ticketing_jwt_str_t)
- * of a location that uses the set.  With "discovery", the document's
- * "issuer" must be in one of them, when there are any.
+ * Whether the key set is one a location with these ticketing_jwt_issuer
+ * values (of ngx_http_ticketing_jwt_str_t, NULL: none) may use: with
+ * "discovery", the "issuer" of the document the set came from must be one
+ * of them; otherwise, and without issuers, any set.
  */
-ngx_int_t ngx_http_ticketing_jwks_issuers(ngx_conf_t *cf,
+ngx_uint_t ngx_http_ticketing_jwks_issuer_accepted(
     ngx_http_ticketing_jwks_t *jwks, ngx_array_t *issuers);
 
 /* the key set last fetched: NULL (and *n = 0) before the first success */

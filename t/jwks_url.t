@@ -153,6 +153,7 @@ sub main::burst_page {
 
 our $unauthorized = '^\{"code":"0003","status":"UNAUTHORIZED","message":"Unauthorized","detailMsg":"%s"\}$';
 sub main::u401 { return sprintf $unauthorized, $_[0] }
+our $foreign_keys = '^\{"code":"0030","status":"SERVICE_UNAVAILABLE","message":"Service Unavailable","detailMsg":"the gateway is not ready: its token keys are another issuer\'s"\}$';
 our $not_ready = '^\{"code":"0030","status":"SERVICE_UNAVAILABLE","message":"Service Unavailable","detailMsg":"the gateway is not ready: its token keys are not loaded yet"\}$';
 
 add_block_preprocessor(sub {
@@ -964,7 +965,7 @@ my $iss = "http://127.0.0.1:$ENV{TEST_NGINX_SERVER_PORT}/realms/acme";
 
 
 
-=== TEST 26: discovery: a document without jwks_uri, or whose issuer is not the one configured: refused, 503 until a set is loaded
+=== TEST 26: discovery: a document without jwks_uri, or whose issuer is not the location's: 503
 --- config
     location /v2/ {
         ticketing_gateway on;
@@ -990,15 +991,83 @@ my $iss = "http://127.0.0.1:$ENV{TEST_NGINX_SERVER_PORT}/realms/acme";
  "GET /v2/issueLinkType",
  "GET /error.log"]
 --- more_headers eval
-[main::rsa2026(), main::rsa2026(), ""]
+[main::rsa2026(), main::rsa2026_iss("https://idp.example.com/realms/acme"), ""]
 --- error_code eval
 [503, 503, 200]
 --- response_headers eval
 ["!WWW-Authenticate", "!WWW-Authenticate", ""]
 --- response_body_like eval
-[$main::not_ready, $main::not_ready,
+[$main::not_ready, $main::foreign_keys,
  main::log_has(qr/\[warn\].*ticketing jwks: refreshing from "http:\/\/127\.0\.0\.1:\d+\/nojwks\/\.well-known\/openid-configuration" failed: the discovery document has no "jwks_uri" string; no key set fetched yet, next attempt in 1000ms/,
-               qr/\[warn\].*ticketing jwks: refreshing from "[^"]*\/realms\/acme\/\.well-known\/openid-configuration" failed: the discovery document's "issuer" "https:\/\/idp\.example\.com\/realms\/other" is not one of "ticketing_jwt_issuer"; no key set fetched yet/)]
+               qr/\[warn\].*ticketing auth: the key set's discovery document names an issuer that is not one of this location's "ticketing_jwt_issuer"/)]
+--- no_error_log
+[error]
+
+
+
+=== TEST 26b: discovery: locations sharing a fetcher each check the issuer, a looser one widens nothing
+--- config
+    location /v2/ {
+        ticketing_gateway on;
+        ticketing_jwks_url http://127.0.0.1:$TEST_NGINX_SERVER_PORT/realms/acme/.well-known/openid-configuration discovery interval=1h;
+        ticketing_jwt_issuer https://idp.example.com/realms/acme;
+        proxy_pass http://127.0.0.1:$TEST_NGINX_UPSTREAM_PORT;
+    }
+    location /v2/issueLinkType {
+        ticketing_gateway on;
+        ticketing_jwks_url http://127.0.0.1:$TEST_NGINX_SERVER_PORT/realms/acme/.well-known/openid-configuration discovery interval=1h;
+        ticketing_jwt_issuer https://idp.example.com/realms/other;
+        proxy_pass http://127.0.0.1:$TEST_NGINX_UPSTREAM_PORT;
+    }
+    location = /realms/acme/.well-known/openid-configuration {
+        default_type application/json;
+        return 200 '{"issuer": "https://idp.example.com/realms/other", "jwks_uri": "http://127.0.0.1:$TEST_NGINX_SERVER_PORT/jwks"}';
+    }
+--- request eval
+["GET /v2/ticket/metadata/types",
+ "GET /v2/issueLinkType"]
+--- more_headers eval
+[main::rsa2026_iss("https://idp.example.com/realms/acme"),
+ main::rsa2026_iss("https://idp.example.com/realms/other")]
+--- error_code eval
+[503, 200]
+--- response_body_like eval
+[$main::foreign_keys, ""]
+--- no_error_log
+[error]
+
+
+
+=== TEST 26c: discovery: a published set holding a secret ("oct") key is refused, even with mixed_oct
+--- user_files eval
+my $j = do { local (@ARGV, $/) = ('t/data/jwks-rotated.json'); <> };
+my $k = TicketingAuth::b64url('m' x 64);
+$j =~ s/\[\n/[\n  {"kty": "oct", "kid": "oct-64", "k": "$k"},\n/ or die;
+">>> secret.json\n$j"
+--- config
+    location /v2/ {
+        ticketing_gateway on;
+        ticketing_jwks_url http://127.0.0.1:$TEST_NGINX_SERVER_PORT/oct/.well-known/openid-configuration discovery interval=1h mixed_oct;
+        proxy_pass http://127.0.0.1:$TEST_NGINX_UPSTREAM_PORT;
+    }
+    location = /oct/.well-known/openid-configuration {
+        default_type application/json;
+        return 200 '{"issuer": "https://idp.example.com/oct", "jwks_uri": "http://127.0.0.1:$TEST_NGINX_SERVER_PORT/secret.json"}';
+    }
+    location = /secret.json {
+        default_type application/json;
+        root html;
+    }
+--- request eval
+["GET /v2/ticket/metadata/types",
+ "GET /error.log"]
+--- more_headers eval
+[main::rsa2027(), ""]
+--- error_code eval
+[503, 200]
+--- response_body_like eval
+[$main::not_ready,
+ main::log_has(qr/\[warn\].*ticketing jwks: refreshing from "[^"]*\/secret\.json" \(the jwks_uri of "[^"]*\/oct\/\.well-known\/openid-configuration"\) failed: the jwks_uri's set holds a secret \("oct"\) key, which a published set must not/)]
 --- no_error_log
 [error]
 key(s) loaded
