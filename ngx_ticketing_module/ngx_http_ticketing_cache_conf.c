@@ -165,6 +165,33 @@ ngx_http_ticketing_cache_default(ngx_uint_t number, ngx_msec_t *ttl)
 }
 
 
+/* one of the cluster's configured nodes is a unix socket */
+static ngx_uint_t
+ngx_http_ticketing_cache_unix_node(ngx_http_ticketing_redis_conf_t *rcf)
+{
+    ngx_uint_t                       i;
+    ngx_http_ticketing_peer_conf_t  *seeds;
+
+    if (rcf->peer.addr.sockaddr
+        && rcf->peer.addr.sockaddr->sa_family == AF_UNIX)
+    {
+        return 1;
+    }
+
+    seeds = rcf->seeds ? rcf->seeds->elts : NULL;
+
+    for (i = 0; rcf->seeds && i < rcf->seeds->nelts; i++) {
+        if (seeds[i].addr.sockaddr
+            && seeds[i].addr.sockaddr->sa_family == AF_UNIX)
+        {
+            return 1;
+        }
+    }
+
+    return 0;
+}
+
+
 /* what a cluster cannot do, or needs */
 static ngx_int_t
 ngx_http_ticketing_cache_check_cluster(ngx_conf_t *cf,
@@ -178,9 +205,7 @@ ngx_http_ticketing_cache_check_cluster(ngx_conf_t *cf,
     } else if (rcf->db) {
         err = "a cluster has only database 0: \"db=\" cannot be used";
 
-    } else if (rcf->peer.addr.sockaddr
-               && rcf->peer.addr.sockaddr->sa_family == AF_UNIX)
-    {
+    } else if (ngx_http_ticketing_cache_unix_node(rcf)) {
         err = "a cluster's nodes announce TCP addresses: a unix socket "
               "cannot be used";
 
@@ -219,7 +244,7 @@ ngx_int_t
 ngx_http_ticketing_cache_init_redis(ngx_conf_t *cf)
 {
     ngx_uint_t                        i;
-    ngx_http_ticketing_peer_conf_t   *sentinels;
+    ngx_http_ticketing_peer_conf_t   *sentinels, *seeds;
     ngx_http_ticketing_redis_conf_t  *rcf;
     ngx_http_ticketing_main_conf_t   *tmcf;
 
@@ -309,6 +334,23 @@ ngx_http_ticketing_cache_init_redis(ngx_conf_t *cf)
         != NGX_CONF_OK)
     {
         return NGX_ERROR;
+    }
+
+    seeds = rcf->seeds ? rcf->seeds->elts : NULL;
+
+    for (i = 0; rcf->seeds && i < rcf->seeds->nelts; i++) {
+        seeds[i].connect_timeout = rcf->peer.connect_timeout;
+        seeds[i].ssl = rcf->peer.ssl;
+
+        if (ngx_http_ticketing_peer_init_conf(cf, &seeds[i],
+                                              "ticketing_redis")
+            != NGX_CONF_OK)
+        {
+            return NGX_ERROR;
+        }
+
+        /* every node proves the one name, as those it names do */
+        seeds[i].ssl_name = rcf->peer.ssl_name;
     }
 
     return NGX_OK;
@@ -417,6 +459,7 @@ ngx_http_ticketing_cache_redis(ngx_conf_t *cf, ngx_command_t *cmd,
     ngx_int_t                         n;
     ngx_str_t                        *value, s;
     ngx_uint_t                        i;
+    ngx_http_ticketing_peer_conf_t   *seed;
     ngx_http_ticketing_redis_conf_t  *rcf;
 
     if (tmcf->cache.redis != NULL) {
@@ -511,6 +554,37 @@ ngx_http_ticketing_cache_redis(ngx_conf_t *cf, ngx_command_t *cmd,
             continue;
         }
 
+        if (ngx_strlchr(value[i].data, value[i].data + value[i].len, '=')
+            == NULL)
+        {
+            /* another node of the cluster, to learn the map from */
+            if (rcf->seeds == NULL) {
+                rcf->seeds = ngx_array_create(cf->pool, 2,
+                                       sizeof(ngx_http_ticketing_peer_conf_t));
+                if (rcf->seeds == NULL) {
+                    return NGX_CONF_ERROR;
+                }
+            }
+
+            seed = ngx_array_push(rcf->seeds);
+            if (seed == NULL) {
+                return NGX_CONF_ERROR;
+            }
+
+            ngx_memzero(seed, sizeof(ngx_http_ticketing_peer_conf_t));
+
+            err = ngx_http_ticketing_peer_parse(cf, &value[i], 6379, seed);
+            if (err != NGX_CONF_OK) {
+                ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                                   "invalid address \"%V\" in \"%V\" "
+                                   "directive: %s", &value[i], &cmd->name,
+                                   err);
+                return NGX_CONF_ERROR;
+            }
+
+            continue;
+        }
+
         if (ngx_strncmp(value[i].data, "connect_timeout=", 16) == 0) {
             s.data = value[i].data + 16;
             s.len = value[i].len - 16;
@@ -548,6 +622,13 @@ ngx_http_ticketing_cache_redis(ngx_conf_t *cf, ngx_command_t *cmd,
         }
 
         goto invalid;
+    }
+
+    if (rcf->seeds && !rcf->cluster) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"%V\": several addresses are the nodes of a "
+                           "cluster: add \"cluster\"", &cmd->name);
+        return NGX_CONF_ERROR;
     }
 
     if (rcf->username.len && rcf->password.len == 0) {

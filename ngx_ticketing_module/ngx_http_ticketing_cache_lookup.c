@@ -68,12 +68,19 @@ static ngx_int_t ngx_http_ticketing_cache_keep_stale(ngx_http_request_t *r,
  * script allows, which is fine for the size of a metadata cache.
  */
 static const char  ngx_http_ticketing_cache_purge_script[] =
-    "local c, n = '0', 0 "
+    "local c, n, f = '0', 0, 0 "
     "repeat "
     "local r = redis.call('SCAN', c, 'MATCH', ARGV[1], 'COUNT', 1000) "
     "c = r[1] "
-    "for _, k in ipairs(r[2]) do redis.call('UNLINK', k) n = n + 1 end "
+    "for _, k in ipairs(r[2]) do "
+    "if type(redis.pcall('UNLINK', k)) == 'number' "
+    "then n = n + 1 else f = f + 1 end "
+    "end "
     "until c == '0' "
+    "if f > 0 then "
+    "return redis.error_reply('PARTIAL ' .. n .. ' purged, ' .. f "
+    ".. ' could not be (a slot being migrated)') "
+    "end "
     "return n";
 
 
@@ -514,12 +521,12 @@ ngx_http_ticketing_cache_scope_value(ngx_http_request_t *r,
     ngx_http_ticketing_ctx_t *ctx, ngx_http_ticketing_cache_ctx_t *cctx,
     ngx_str_t *value)
 {
-    u_char                         *p;
+    u_char                         *p, sep;
     size_t                          len;
     json_t                         *v;
     ngx_str_t                      *name;
     ngx_uint_t                      number;
-    const char                     *s;
+    const char                     *s, *kind;
     ngx_http_ticketing_loc_conf_t  *tlcf;
     u_char                          num[NGX_INT64_LEN];
 
@@ -536,13 +543,22 @@ ngx_http_ticketing_cache_scope_value(ngx_http_request_t *r,
             return NGX_DECLINED;
         }
 
-        value->len = sizeof("sub:") - 1 + ctx->auth.subject.len;
+        /*
+         * Whose subject, and of which type: a certificate's DN, a token's
+         * "sub" string and a token's "sub" number with the same text are
+         * three identities, and three entries.
+         */
+        kind = (ctx->auth.method == NGX_HTTP_TICKETING_AUTH_MTLS) ? "dn:"
+               : json_is_integer(json_object_get(ctx->auth.claims, "sub"))
+               ? "sub#" : "sub:";
+
+        value->len = ngx_strlen(kind) + ctx->auth.subject.len;
         value->data = ngx_pnalloc(r->pool, value->len);
         if (value->data == NULL) {
             return NGX_ERROR;
         }
 
-        ngx_memcpy(ngx_cpymem(value->data, "sub:", sizeof("sub:") - 1),
+        ngx_memcpy(ngx_cpymem(value->data, kind, ngx_strlen(kind)),
                    ctx->auth.subject.data, ctx->auth.subject.len);
 
         cctx->scoped = 1;
@@ -560,14 +576,17 @@ ngx_http_ticketing_cache_scope_value(ngx_http_request_t *r,
         /* the claim's name comes from the configuration: NUL-terminated */
         v = json_object_get(ctx->auth.claims, (const char *) name->data);
 
+        /* "=" a string, "#" a number: "1" and 1 are two values */
         if (json_is_string(v)) {
             s = json_string_value(v);
             len = json_string_length(v);
+            sep = '=';
 
         } else if (json_is_integer(v)) {
             s = (const char *) num;
             len = ngx_sprintf(num, "%L", (int64_t) json_integer_value(v))
                   - num;
+            sep = '#';
 
         } else {
             return NGX_DECLINED;
@@ -584,7 +603,8 @@ ngx_http_ticketing_cache_scope_value(ngx_http_request_t *r,
             return NGX_ERROR;
         }
 
-        p = ngx_sprintf(value->data, "claim:%uz:%V=", name->len, name);
+        p = ngx_sprintf(value->data, "claim:%uz:%V%c", name->len, name,
+                        sep);
         p = ngx_cpymem(p, s, len);
         value->len = p - value->data;
 
@@ -697,7 +717,7 @@ ngx_http_ticketing_cache_lookup_reply(redisReply *reply, void *data)
 {
     ngx_http_ticketing_cache_lookup_t  *lk = data;
 
-    ngx_uint_t                       lock_gone;
+    ngx_uint_t                       lock_gone, tryagain;
     redisReply                      *rr = reply;
     ngx_http_ticketing_cacheval_t    v;
     ngx_connection_t                *c;
@@ -712,10 +732,17 @@ ngx_http_ticketing_cache_lookup_reply(redisReply *reply, void *data)
     r = lk->request;
     ngx_free(lk);
 
-    if (rr == NULL || rr->type == REDIS_REPLY_ERROR) {
+    /*
+     * A cluster's slot being migrated: the entry and its lock may be on
+     * two nodes for a moment (MGET answers TRYAGAIN).  Redis is fine.
+     */
+    tryagain = (rr != NULL && rr->type == REDIS_REPLY_ERROR
+                && rr->len >= 8 && ngx_strncmp(rr->str, "TRYAGAIN", 8) == 0);
+
+    if (rr == NULL || (rr->type == REDIS_REPLY_ERROR && !tryagain)) {
         ngx_http_ticketing_redis_failure(rr ? "an error reply"
                                             : "connection lost");
-    } else {
+    } else if (!tryagain) {
         ngx_http_ticketing_redis_success();
     }
 
@@ -736,6 +763,13 @@ ngx_http_ticketing_cache_lookup_reply(redisReply *reply, void *data)
 
     if (cctx->phase == NGX_HTTP_TICKETING_CACHE_PURGE) {
         ngx_http_ticketing_cache_purge_done(r, rr);
+        ngx_http_run_posted_requests(c);
+        return;
+    }
+
+    if (tryagain && cctx->phase == NGX_HTTP_TICKETING_CACHE_POLL) {
+        /* the fill is not to be seen yet: wait for it as for a held lock */
+        ngx_http_ticketing_cache_missed(r, cctx, 0);
         ngx_http_run_posted_requests(c);
         return;
     }

@@ -126,6 +126,7 @@ typedef struct {
     ngx_msec_t                            backoff;
     ngx_msec_t                            next_connect;
     unsigned                              mapped:1;    /* serves slots */
+    unsigned                              seed:1;      /* configured */
 } ngx_http_ticketing_redis_node_t;
 
 
@@ -133,8 +134,14 @@ typedef struct {
 typedef struct {
     ngx_http_ticketing_redis_handler_pt   fn;
     void                                 *data;
+
+    /* the command, sent to every primary once the map is fresh */
+    char                                 *cmd;
+    size_t                                len;
+    ngx_http_ticketing_redis_conn_t      *asked;
+
     ngx_uint_t                            waiting;
-    long long                             sum;
+    int64_t                               sum;
     u_char                                error[128];
     size_t                                error_len;
     unsigned                              lost:1;
@@ -180,6 +187,7 @@ typedef struct {
     ngx_http_ticketing_redis_node_t
                              *nodes[NGX_HTTP_TICKETING_REDIS_MAX_NODES];
     ngx_uint_t                            nnodes;
+    ngx_uint_t                            nseeds;
     u_char                               *slots;
     u_char                               *new_slots;
     ngx_event_t                           refresh_timer;
@@ -242,7 +250,12 @@ static ngx_int_t ngx_http_ticketing_redis_cluster_address(u_char *host,
 static ngx_int_t ngx_http_ticketing_redis_cluster_redirect(
     ngx_http_ticketing_redis_conn_t *conn, ngx_http_ticketing_redis_cb_t *cb,
     redisReply *r);
+static void ngx_http_ticketing_redis_all_map(redisReply *r, void *data);
 static void ngx_http_ticketing_redis_all_reply(redisReply *r, void *data);
+static void ngx_http_ticketing_redis_all_finish(
+    ngx_http_ticketing_redis_all_t *all);
+static ngx_int_t ngx_http_ticketing_redis_cluster_map(redisReply *r,
+    ngx_http_ticketing_redis_conn_t *asked);
 
 static void ngx_http_ticketing_redis_conn_start(
     ngx_http_ticketing_redis_conn_t *conn);
@@ -429,10 +442,14 @@ ngx_int_t
 ngx_http_ticketing_redis_command_all(ngx_http_ticketing_redis_handler_pt fn,
     void *data, int argc, const char **argv, const size_t *argvlen)
 {
-    ngx_uint_t                       i, queued;
-    ngx_http_ticketing_redis_t      *rd = &ngx_http_ticketing_redis;
-    ngx_http_ticketing_redis_all_t  *all;
-    ngx_http_ticketing_redis_node_t *node;
+    int                               len;
+    ngx_uint_t                        i;
+    ngx_http_ticketing_redis_t       *rd = &ngx_http_ticketing_redis;
+    ngx_http_ticketing_redis_all_t   *all;
+    ngx_http_ticketing_redis_node_t  *node;
+
+    static const char    *slots[2] = { "CLUSTER", "SLOTS" };
+    static const size_t   slots_len[2] = { 7, 5 };
 
     if (rd->slots == NULL) {
         return ngx_http_ticketing_redis_command(fn, data, argc, argv,
@@ -443,13 +460,84 @@ ngx_http_ticketing_redis_command_all(ngx_http_ticketing_redis_handler_pt fn,
         return NGX_DECLINED;
     }
 
+    /*
+     * Every primary, as the cluster has them now: a primary added since
+     * the map was learnt would be missed, and the purge would say it
+     * purged everything.  So the map is asked for first, of a primary.
+     */
+    node = NULL;
+
+    for (i = 0; i < rd->nnodes; i++) {
+        if (rd->nodes[i]->mapped && rd->nodes[i]->conn.connected) {
+            node = rd->nodes[i];
+            break;
+        }
+    }
+
+    for (i = 0; node == NULL && i < rd->nnodes; i++) {
+        if (rd->nodes[i]->mapped
+            && ngx_http_ticketing_redis_cluster_ensure(rd->nodes[i])
+               == NGX_OK)
+        {
+            node = rd->nodes[i];
+        }
+    }
+
+    if (node == NULL
+        || node->conn.pending >= NGX_HTTP_TICKETING_REDIS_MAX_PENDING)
+    {
+        return NGX_DECLINED;
+    }
+
     all = ngx_calloc(sizeof(ngx_http_ticketing_redis_all_t), rd->log);
     if (all == NULL) {
         return NGX_DECLINED;
     }
 
+    len = redisFormatCommandArgv(&all->cmd, argc, argv, argvlen);
+    if (len < 0) {
+        ngx_free(all);
+        return NGX_DECLINED;
+    }
+
+    all->len = len;
     all->fn = fn;
     all->data = data;
+    all->asked = &node->conn;
+
+    if (ngx_http_ticketing_redis_conn_queue(&node->conn,
+                                            ngx_http_ticketing_redis_all_map,
+                                            all, 2, slots, slots_len)
+        != NGX_OK)
+    {
+        redisFreeCommand(all->cmd);
+        ngx_free(all);
+        return NGX_DECLINED;
+    }
+
+    return NGX_OK;
+}
+
+
+/* the fresh map: the command goes to every primary of it */
+static void
+ngx_http_ticketing_redis_all_map(redisReply *r, void *data)
+{
+    ngx_http_ticketing_redis_all_t  *all = data;
+
+    char                             *cmd;
+    ngx_uint_t                        i, queued;
+    ngx_http_ticketing_redis_t       *rd = &ngx_http_ticketing_redis;
+    ngx_http_ticketing_redis_node_t  *node;
+
+    if (r == NULL || rd->slots == NULL
+        || ngx_http_ticketing_redis_cluster_map(r, all->asked) != NGX_OK)
+    {
+        /* not knowing every primary, nothing is said to be purged */
+        all->lost = 1;
+        ngx_http_ticketing_redis_all_finish(all);
+        return;
+    }
 
     /* one more than queued until all are: no answer completes it early */
     all->waiting = 1;
@@ -462,32 +550,44 @@ ngx_http_ticketing_redis_command_all(ngx_http_ticketing_redis_handler_pt fn,
             continue;
         }
 
-        if (ngx_http_ticketing_redis_cluster_ensure(node) == NGX_OK
-            && node->conn.pending < NGX_HTTP_TICKETING_REDIS_MAX_PENDING
-            && ngx_http_ticketing_redis_conn_queue(&node->conn,
-                   ngx_http_ticketing_redis_all_reply, all, argc, argv,
-                   argvlen)
-               == NGX_OK)
+        if (!node->conn.active
+            && (ngx_msec_int_t) (node->next_connect - ngx_current_msec) <= 0)
         {
-            all->waiting++;
-            queued++;
-
-        } else {
-            all->lost = 1;
+            /* a callback may connect: this is no drop */
+            ngx_http_ticketing_redis_cluster_connect(node);
         }
-    }
 
-    if (--all->waiting == 0) {
-        /* none queued, or every one already dropped: "fn" is not called */
-        ngx_free(all);
-        return NGX_DECLINED;
+        cmd = node->conn.active ? ngx_alloc(all->len, rd->log) : NULL;
+
+        if (cmd != NULL
+            && node->conn.pending < NGX_HTTP_TICKETING_REDIS_MAX_PENDING)
+        {
+            ngx_memcpy(cmd, all->cmd, all->len);
+
+            if (ngx_http_ticketing_redis_conn_append(&node->conn,
+                    ngx_http_ticketing_redis_all_reply, all, cmd, all->len,
+                    NGX_HTTP_TICKETING_REDIS_MAX_REDIRECTS)
+                == NGX_OK)
+            {
+                all->waiting++;
+                queued++;
+                continue;
+            }
+
+        } else if (cmd != NULL) {
+            ngx_free(cmd);
+        }
+
+        all->lost = 1;
     }
 
     ngx_log_debug1(NGX_LOG_DEBUG_HTTP, rd->log, 0,
                    "ticketing cache: redis cluster: sent to %ui primaries",
                    queued);
 
-    return NGX_OK;
+    if (--all->waiting == 0) {
+        ngx_http_ticketing_redis_all_finish(all);
+    }
 }
 
 
@@ -1115,30 +1215,47 @@ ngx_http_ticketing_redis_switch_master(redisReply *r, void *data)
 static ngx_int_t
 ngx_http_ticketing_redis_cluster_start(ngx_cycle_t *cycle)
 {
+    ngx_uint_t                        i, n;
     ngx_http_ticketing_redis_t       *rd = &ngx_http_ticketing_redis;
+    ngx_http_ticketing_peer_conf_t   *confs;
     ngx_http_ticketing_redis_node_t  *seed;
 
     rd->slots = ngx_alloc(NGX_HTTP_TICKETING_CACHEKEY_SLOTS, cycle->log);
     rd->new_slots = ngx_alloc(NGX_HTTP_TICKETING_CACHEKEY_SLOTS, cycle->log);
-    seed = ngx_calloc(sizeof(ngx_http_ticketing_redis_node_t), cycle->log);
 
-    if (rd->slots == NULL || rd->new_slots == NULL || seed == NULL) {
+    if (rd->slots == NULL || rd->new_slots == NULL) {
         return NGX_ERROR;
     }
 
-    /* until the map is known, commands go to the configured node */
+    /* until the map is known, commands go to the first configured node */
     ngx_memzero(rd->slots, NGX_HTTP_TICKETING_CACHEKEY_SLOTS);
 
-    seed->conn.peer.conf = &rd->conf->peer;
-    seed->conn.peer.log = cycle->log;
-    seed->conn.ready = ngx_http_ticketing_redis_cluster_ready;
-    seed->conn.lost = ngx_http_ticketing_redis_cluster_lost;
-    seed->conn.keep = 1;
-    seed->backoff = NGX_HTTP_TICKETING_REDIS_MIN_BACKOFF;
-    seed->next_connect = ngx_current_msec;
+    n = 1 + (rd->conf->seeds ? rd->conf->seeds->nelts : 0);
+    confs = rd->conf->seeds ? rd->conf->seeds->elts : NULL;
 
-    rd->nodes[0] = seed;
-    rd->nnodes = 1;
+    for (i = 0; i < n && i < NGX_HTTP_TICKETING_REDIS_MAX_NODES / 2; i++) {
+        seed = ngx_calloc(sizeof(ngx_http_ticketing_redis_node_t),
+                          cycle->log);
+        if (seed == NULL) {
+            return NGX_ERROR;
+        }
+
+        seed->conn.peer.conf = (i == 0) ? &rd->conf->peer : &confs[i - 1];
+        seed->conn.peer.log = cycle->log;
+        seed->conn.ready = ngx_http_ticketing_redis_cluster_ready;
+        seed->conn.lost = ngx_http_ticketing_redis_cluster_lost;
+        seed->conn.keep = 1;
+        seed->backoff = NGX_HTTP_TICKETING_REDIS_MIN_BACKOFF;
+        seed->next_connect = ngx_current_msec;
+        seed->seed = 1;
+
+        rd->nodes[rd->nnodes++] = seed;
+    }
+
+    rd->nseeds = rd->nnodes;
+
+    /* the workers of an instance start at different nodes */
+    rd->next_asked = (ngx_worker + rd->nseeds - 1) % rd->nseeds;
 
     rd->refresh_timer.handler =
                             ngx_http_ticketing_redis_cluster_refresh_handler;
@@ -1236,23 +1353,28 @@ ngx_http_ticketing_redis_cluster_node(struct sockaddr *sockaddr,
     size_t                            len;
     ngx_uint_t                        i, free;
     ngx_http_ticketing_redis_t       *rd = &ngx_http_ticketing_redis;
+    ngx_http_ticketing_peer_conf_t   *pcf;
     ngx_http_ticketing_redis_node_t  *node;
 
     free = 0;
 
-    /* the configured address, if numeric, is one connection for both */
-    if (rd->conf->peer.host.len == 0
-        && rd->conf->peer.addr.socklen == socklen
-        && ngx_cmp_sockaddr(rd->conf->peer.addr.sockaddr, socklen,
-                            sockaddr, socklen, 1)
-           == NGX_OK)
-    {
-        *index = 0;
-        rd->nodes[0]->mapped = 1;
-        return rd->nodes[0];
+    /* a configured address, if numeric, is one connection for both */
+    for (i = 0; i < rd->nseeds; i++) {
+        pcf = rd->nodes[i]->conn.peer.conf;
+
+        if (pcf->host.len == 0
+            && pcf->addr.socklen == socklen
+            && ngx_cmp_sockaddr(pcf->addr.sockaddr, socklen, sockaddr,
+                                socklen, 1)
+               == NGX_OK)
+        {
+            *index = i;
+            rd->nodes[i]->mapped = 1;
+            return rd->nodes[i];
+        }
     }
 
-    for (i = 1; i < rd->nnodes; i++) {
+    for (i = rd->nseeds; i < rd->nnodes; i++) {
         node = rd->nodes[i];
 
         if (node->addr.addr.socklen == socklen
@@ -1339,8 +1461,8 @@ ngx_http_ticketing_redis_cluster_lost(ngx_http_ticketing_redis_conn_t *conn,
 
     node = (ngx_http_ticketing_redis_node_t *) conn;
 
-    /* the configured node serves until the map is known */
-    serving = node->mapped || (node == rd->nodes[0] && !rd->mapped);
+    /* the configured nodes serve until the map is known */
+    serving = node->mapped || (node->seed && !rd->mapped);
     connected = conn->connected;
 
     if (why) {
@@ -1434,13 +1556,24 @@ ngx_http_ticketing_redis_cluster_refresh(void)
         }
     }
 
-    /* else the next of the configured node and the primaries, in turn */
+    /* else the next of the configured nodes and the primaries, in turn */
     for (i = 0; conn == NULL && i < rd->nnodes; i++) {
         rd->next_asked = (rd->next_asked + 1) % rd->nnodes;
         node = rd->nodes[rd->next_asked];
 
-        if (rd->next_asked != 0 && !node->mapped) {
+        if ((!node->seed && !node->mapped)
+            || (!node->conn.active
+                && (ngx_msec_int_t) (node->next_connect - ngx_current_msec)
+                   > 0))
+        {
+            /* not a node, or one that failed a moment ago */
             continue;
+        }
+
+        if (!rd->mapped) {
+            /* what comes before the map waits behind it, on this node */
+            ngx_memset(rd->slots, (u_char) rd->next_asked,
+                       NGX_HTTP_TICKETING_CACHEKEY_SLOTS);
         }
 
         if (!node->conn.active) {
@@ -1456,6 +1589,12 @@ ngx_http_ticketing_redis_cluster_refresh(void)
     }
 
     if (conn == NULL) {
+        /* every node failed a moment ago: again in a second */
+        if (!rd->refresh_timer.timer_set) {
+            ngx_add_timer(&rd->refresh_timer,
+                          NGX_HTTP_TICKETING_REDIS_REFRESH);
+        }
+
         return;
     }
 
@@ -1479,16 +1618,31 @@ ngx_http_ticketing_redis_cluster_refresh_handler(ngx_event_t *ev)
 static void
 ngx_http_ticketing_redis_cluster_slots(redisReply *r, void *data)
 {
-    ngx_uint_t                        i, changed, primaries;
-    ngx_http_ticketing_redis_t       *rd = &ngx_http_ticketing_redis;
-    ngx_http_ticketing_redis_node_t  *node;
+    ngx_http_ticketing_redis_t  *rd = &ngx_http_ticketing_redis;
 
     rd->refreshing = 0;
 
     if (r == NULL) {
-        /* the connection went away: its "lost" asks again */
+        /* the connection went away: its "lost" asks the next node now */
+        rd->next_refresh = ngx_current_msec;
         return;
     }
+
+    if (ngx_http_ticketing_redis_cluster_map(r, data) != NGX_OK) {
+        ngx_http_ticketing_redis_failure("CLUSTER SLOTS failed");
+        ngx_http_ticketing_redis_cluster_refresh();
+    }
+}
+
+
+/* [[start, end, [ip, port, id, ...], replicas...], ...]: the map now */
+static ngx_int_t
+ngx_http_ticketing_redis_cluster_map(redisReply *r,
+    ngx_http_ticketing_redis_conn_t *asked)
+{
+    ngx_uint_t                        i, changed, primaries;
+    ngx_http_ticketing_redis_t       *rd = &ngx_http_ticketing_redis;
+    ngx_http_ticketing_redis_node_t  *node;
 
     if (r->type != REDIS_REPLY_ARRAY || r->elements == 0) {
         ngx_log_error(NGX_LOG_WARN, rd->log, 0,
@@ -1497,17 +1651,14 @@ ngx_http_ticketing_redis_cluster_slots(redisReply *r, void *data)
                       r->type == REDIS_REPLY_ERROR
                       ? ngx_http_ticketing_peer_text(r->str, r->len)
                       : "no slot is served");
-
-        ngx_http_ticketing_redis_failure("CLUSTER SLOTS failed");
-        ngx_http_ticketing_redis_cluster_refresh();
-        return;
+        return NGX_ERROR;
     }
 
     ngx_memset(rd->new_slots, NGX_HTTP_TICKETING_REDIS_NO_NODE,
                NGX_HTTP_TICKETING_CACHEKEY_SLOTS);
 
     for (i = 0; i < r->elements; i++) {
-        if (ngx_http_ticketing_redis_cluster_range(r->element[i], data)
+        if (ngx_http_ticketing_redis_cluster_range(r->element[i], asked)
             != NGX_OK)
         {
             ngx_log_error(NGX_LOG_WARN, rd->log, 0,
@@ -1545,7 +1696,7 @@ ngx_http_ticketing_redis_cluster_slots(redisReply *r, void *data)
         if (node->mapped) {
             primaries++;
 
-        } else if (i != 0) {
+        } else if (!node->seed) {
             /* no longer a primary: what it still holds fails open */
             ngx_http_ticketing_redis_cluster_drop(node);
         }
@@ -1557,7 +1708,7 @@ ngx_http_ticketing_redis_cluster_slots(redisReply *r, void *data)
             ngx_http_ticketing_redis_cluster_refresh();
         }
 
-        return;
+        return NGX_OK;
     }
 
     ngx_log_error(NGX_LOG_INFO, rd->log, 0,
@@ -1576,6 +1727,8 @@ ngx_http_ticketing_redis_cluster_slots(redisReply *r, void *data)
     }
 
     rd->mapped = 1;
+
+    return NGX_OK;
 }
 
 
@@ -1792,12 +1945,12 @@ ngx_http_ticketing_redis_all_reply(redisReply *r, void *data)
 {
     ngx_http_ticketing_redis_all_t  *all = data;
 
-    redisReply  sum;
-
     if (r == NULL) {
         all->lost = 1;
 
-    } else if (r->type == REDIS_REPLY_INTEGER) {
+    } else if (r->type == REDIS_REPLY_INTEGER && r->integer >= 0
+               && r->integer <= INT64_MAX - all->sum)
+    {
         all->sum += r->integer;
 
     } else if (!all->failed) {
@@ -1817,9 +1970,17 @@ ngx_http_ticketing_redis_all_reply(redisReply *r, void *data)
         all->error[all->error_len] = '\0';
     }
 
-    if (--all->waiting) {
-        return;
+    if (--all->waiting == 0) {
+        ngx_http_ticketing_redis_all_finish(all);
     }
+}
+
+
+/* every primary answered (or was lost): the caller's callback, once */
+static void
+ngx_http_ticketing_redis_all_finish(ngx_http_ticketing_redis_all_t *all)
+{
+    redisReply  sum;
 
     if (all->lost) {
         all->fn(NULL, all->data);
@@ -1840,6 +2001,7 @@ ngx_http_ticketing_redis_all_reply(redisReply *r, void *data)
         all->fn(&sum, all->data);
     }
 
+    redisFreeCommand(all->cmd);
     ngx_free(all);
 }
 
@@ -2264,10 +2426,12 @@ ngx_http_ticketing_redis_dispatch(ngx_http_ticketing_redis_conn_t *conn)
          * A demoted primary (READONLY) or a server still loading its data
          * (LOADING) will not get better on this connection.
          */
-        reconnect = conn == &rd->data
+        reconnect = (conn == &rd->data || conn->keep)
                     && r->type == REDIS_REPLY_ERROR
                     && (ngx_strncmp(r->str, "READONLY", 8) == 0
-                        || ngx_strncmp(r->str, "LOADING", 7) == 0);
+                        || ngx_strncmp(r->str, "LOADING", 7) == 0
+                        || (conn->keep
+                            && ngx_strncmp(r->str, "CLUSTERDOWN", 11) == 0));
 
         if (cb.fn) {
             rd->depth++;
@@ -2279,6 +2443,12 @@ ngx_http_ticketing_redis_dispatch(ngx_http_ticketing_redis_conn_t *conn)
 
         if (conn->generation != gen) {
             return NGX_ERROR;
+        }
+
+        if (reconnect && conn->keep) {
+            /* a cluster node demoted, loading or down: the map moved */
+            ngx_http_ticketing_redis_cluster_refresh();
+            continue;
         }
 
         if (reconnect) {

@@ -40,8 +40,9 @@ typedef struct {
     ngx_str_t                      sentinel_username;
     ngx_str_t                      sentinel_password;
 
-    /* Cluster: "peer" is a node to learn the slot map from */
+    /* Cluster: "peer" and "seeds" are nodes to learn the slot map from */
     ngx_flag_t                     cluster;
+    ngx_array_t                   *seeds;        /* peer_conf_t, or NULL */
 } ngx_http_ticketing_redis_conf_t;
 
 

@@ -1726,6 +1726,41 @@ ticketing-provider: JAM
 
 
 
+=== TEST 33b: a claim or a subject as a string and as a number are two values, two entries
+--- default_scopes
+--- config
+    location /v2/ {
+        ticketing_gateway on;
+        ticketing_auth on;
+        ticketing_jwt_key_file pem $TEST_NGINX_DATA/rs256.pub;
+        ticketing_cache on;
+        ticketing_cache_timeout 5s;
+        ticketing_cache_scope metadata.types claim=tenant;
+        ticketing_cache_scope issueLinkType.list subject;
+        proxy_pass http://ticketing_api;
+    }
+--- request eval
+["GET /v2/ticket/metadata/types",
+ "GET /v2/ticket/metadata/types",
+ "GET /v2/ticket/metadata/types",
+ "GET /v2/issueLinkType",
+ "GET /v2/issueLinkType",
+ "GET /v2/issueLinkType"]
+--- more_headers eval
+["ticketing-provider: JAM\n" . main::token('{"sub":"a","tenant":"1"}'),
+ "ticketing-provider: JAM\n" . main::token('{"sub":"b","tenant":1}'),
+ "ticketing-provider: JAM\n" . main::token('{"sub":"c","tenant":1}'),
+ "ticketing-provider: JAM\n" . main::token('{"sub":"1"}'),
+ "ticketing-provider: JAM\n" . main::token('{"sub":1}'),
+ "ticketing-provider: JAM\n" . main::token('{"sub":1}')]
+--- response_headers eval
+["X-Cache-Status: MISS", "X-Cache-Status: MISS", "X-Cache-Status: HIT",
+ "X-Cache-Status: MISS", "X-Cache-Status: MISS", "X-Cache-Status: HIT"]
+--- no_error_log
+[error]
+
+
+
 === TEST 34: ticketing_cache_scope refuses unknown values and non-cacheable operations
 --- config
     location /v2/ {

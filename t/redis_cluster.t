@@ -92,6 +92,51 @@ sub half_port {
 
 my $Real = $ENV{TEST_NGINX_REDIS_PORT};
 
+# the first map has it alone; every later one adds the next port's node
+# for the upper half (a primary added to the cluster); the purge script
+# counts 3 keys here, and $other counts its own
+sub growing_port {
+    my ($other_port) = @_;
+    my $maps = 0;
+    return TicketingRedis::fake_resp_port(sub {
+        my ($args) = @_;
+        my $cmd = uc $args->[0];
+        if ($cmd eq 'CLUSTER') {
+            return slots([0, 16383, $TicketingRedis::Port]) if $maps++ == 0;
+            return slots([0, 8191, $TicketingRedis::Port],
+                         [8192, 16383, $other_port]);
+        }
+        return int_reply(3) if $cmd eq 'EVAL';
+        return "\$-1\r\n" if $cmd eq 'GET';
+        return "+OK\r\n";
+    });
+}
+
+# every slot; the purge script answers $count, whatever it is
+sub counting_port {
+    my ($count) = @_;
+    return node_port(sub { "\$-1\r\n" },
+                     sub { uc $_[0][0] eq 'EVAL' ? ":$count\r\n"
+                                                 : "+OK\r\n" });
+}
+
+# a lookup waiting for another's fill: GET misses, the lock is held, the
+# first poll meets a slot being migrated (TRYAGAIN), the next the fill
+sub migrating_port {
+    my $polls = 0;
+    return node_port(sub {
+        my ($args) = @_;
+        my $cmd = uc $args->[0];
+        return "\$-1\r\n" if $cmd eq 'GET' || $cmd eq 'SET';
+        if ($cmd eq 'MGET') {
+            return "-TRYAGAIN Multiple keys request during rehashing of "
+                   . "slot\r\n" if $polls++ == 0;
+            return array(bulk($Value), bulk("1"));
+        }
+        return "+OK\r\n";
+    });
+}
+
 my %Nodes = (
     # every keyed command: MOVED to the real Redis
     mover => sub {
@@ -139,6 +184,19 @@ my %Nodes = (
     halves => sub {
         half_port(3, half_port(4, 1));
     },
+    # a primary added after the first map
+    growing => sub {
+        growing_port(TicketingRedis::fake_resp_port(sub {
+            uc $_[0][0] eq 'EVAL' ? int_reply(4) : "+OK\r\n";
+        }));
+    },
+    # counts a purge cannot sum or believe
+    huge => sub {
+        half_port("9223372036854775807",
+                  counting_port("9223372036854775807"));
+    },
+    negative => sub { counting_port("-5") },
+    migrating => sub { migrating_port() },
     # the second primary answers the script with an error
     halferr => sub {
         my $err = TicketingRedis::fake_resp_port(sub {
@@ -152,6 +210,7 @@ add_block_preprocessor(sub {
     TicketingRedis::gateway_block($_[0], 'rc', sub {
         my ($http) = @_;
         $http =~ s/NODE_(\w+)/"127.0.0.1:" . $Nodes{$1}->()/ge;
+        $http =~ s/CLOSED_PORT/TicketingRedis::closed_port()/ge;
         return $http;
     });
 });
@@ -351,6 +410,127 @@ map is known when the purge comes)
 ["", '"detailMsg":"the cache purge failed"']
 --- no_error_log
 [error]
+
+
+
+=== TEST 9b: a purge asks for the map first: a primary added since is purged too
+--- http_config
+    ticketing_redis NODE_growing cluster prefix=PREFIX;
+    ticketing_jwt_key_file pem $TEST_NGINX_DATA/rs256.pub;
+--- config
+    location = /cache {
+        ticketing_cache_purge;
+        ticketing_cache_timeout 10s;
+    }
+    location /v2/ {
+        ticketing_gateway on;
+        ticketing_cache on;
+        ticketing_cache_timeout 10s;
+        proxy_pass http://ticketing_api;
+    }
+--- request eval
+["GET /v2/issueLinkType", "DELETE /cache"]
+--- more_headers eval
+"ticketing-provider: JAM\n" . main::purger()
+--- error_code eval
+[200, 200]
+--- response_body_like eval
+["", '^\\{"purged":7\\}$']
+--- no_error_log
+[warn]
+[error]
+
+
+
+=== TEST 9c: counts that overflow or are negative are not believed: 503
+--- http_config
+    ticketing_redis NODE_huge cluster prefix=PREFIX;
+    ticketing_jwt_key_file pem $TEST_NGINX_DATA/rs256.pub;
+--- config
+    location = /cache {
+        ticketing_cache_purge;
+        ticketing_cache_timeout 10s;
+    }
+    location /v2/ {
+        ticketing_gateway on;
+        ticketing_cache on;
+        ticketing_cache_timeout 10s;
+        proxy_pass http://ticketing_api;
+    }
+--- request eval
+["GET /v2/issueLinkType", "DELETE /cache"]
+--- more_headers eval
+"ticketing-provider: JAM\n" . main::purger()
+--- error_code eval
+[200, 503]
+--- no_error_log
+[error]
+
+
+
+=== TEST 9d: ... a negative one neither
+--- http_config
+    ticketing_redis NODE_negative cluster prefix=PREFIX;
+    ticketing_jwt_key_file pem $TEST_NGINX_DATA/rs256.pub;
+--- config
+    location = /cache {
+        ticketing_cache_purge;
+        ticketing_cache_timeout 10s;
+    }
+    location /v2/ {
+        ticketing_gateway on;
+        ticketing_cache on;
+        ticketing_cache_timeout 10s;
+        proxy_pass http://ticketing_api;
+    }
+--- request eval
+["GET /v2/issueLinkType", "DELETE /cache"]
+--- more_headers eval
+"ticketing-provider: JAM\n" . main::purger()
+--- error_code eval
+[200, 503]
+--- no_error_log
+[error]
+
+
+
+=== TEST 9e: a poll meeting a slot being migrated (TRYAGAIN) waits for the fill: HIT
+--- http_config
+    ticketing_redis NODE_migrating cluster prefix=PREFIX;
+--- request
+GET /v2/ticket/metadata/types
+--- error_code: 200
+--- response_headers
+X-Cache-Status: HIT
+--- response_body: {"asked":true}
+--- no_error_log
+[warn]
+[error]
+
+
+
+=== TEST 9f: several nodes to learn the map from: a dead first one is passed
+--- http_config
+    ticketing_redis 127.0.0.1:CLOSED_PORT NODE_mover cluster prefix=PREFIX;
+--- request eval
+["GET /v2/ticket/metadata/types",
+ "GET /v2/ticket/metadata/types",
+ "GET /v2/ticket/metadata/types"]
+--- error_code eval
+[200, 200, 200]
+--- response_headers eval
+["X-Cache-Status: MISS", "X-Cache-Status: HIT", "X-Cache-Status: HIT"]
+--- no_error_log
+[error]
+
+
+
+=== TEST 9g: several addresses without "cluster" are refused
+--- http_config
+    ticketing_redis 127.0.0.1:7000 127.0.0.1:7001;
+--- must_die
+--- error_log
+several addresses are the nodes of a cluster: add "cluster"
 
 
 
