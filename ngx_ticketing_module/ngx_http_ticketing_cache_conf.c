@@ -383,15 +383,15 @@ ngx_http_ticketing_cache_redis_sentinel(ngx_conf_t *cf, ngx_command_t *cmd,
 
     for (i = 1; i < cf->args->nelts; i++) {
 
-        if (ngx_strncmp(value[i].data, "username=", 9) == 0) {
-            tmcf->cache.sentinel_username.data = value[i].data + 9;
-            tmcf->cache.sentinel_username.len = value[i].len - 9;
+        if (ngx_http_ticketing_conf_param(&value[i], "username=",
+                                           &tmcf->cache.sentinel_username))
+        {
             continue;
         }
 
-        if (ngx_strncmp(value[i].data, "password=", 9) == 0) {
-            tmcf->cache.sentinel_password.data = value[i].data + 9;
-            tmcf->cache.sentinel_password.len = value[i].len - 9;
+        if (ngx_http_ticketing_conf_param(&value[i], "password=",
+                                           &tmcf->cache.sentinel_password))
+        {
 
             if (tmcf->cache.sentinel_password.len == 0) {
                 ngx_str_set(&s, "password=");
@@ -501,9 +501,9 @@ ngx_http_ticketing_cache_redis(ngx_conf_t *cf, ngx_command_t *cmd,
 
     for (i = 2; i < cf->args->nelts; i++) {
 
-        if (ngx_strncmp(value[i].data, "username=", 9) == 0) {
-            rcf->username.data = value[i].data + 9;
-            rcf->username.len = value[i].len - 9;
+        if (ngx_http_ticketing_conf_param(&value[i], "username=",
+                                           &rcf->username))
+        {
 
             if (rcf->username.len == 0) {
                 goto invalid;
@@ -512,9 +512,9 @@ ngx_http_ticketing_cache_redis(ngx_conf_t *cf, ngx_command_t *cmd,
             continue;
         }
 
-        if (ngx_strncmp(value[i].data, "password=", 9) == 0) {
-            rcf->password.data = value[i].data + 9;
-            rcf->password.len = value[i].len - 9;
+        if (ngx_http_ticketing_conf_param(&value[i], "password=",
+                                           &rcf->password))
+        {
 
             if (rcf->password.len == 0) {
                 goto invalid;
@@ -533,9 +533,9 @@ ngx_http_ticketing_cache_redis(ngx_conf_t *cf, ngx_command_t *cmd,
             continue;
         }
 
-        if (ngx_strncmp(value[i].data, "prefix=", 7) == 0) {
-            tmcf->cache.prefix.data = value[i].data + 7;
-            tmcf->cache.prefix.len = value[i].len - 7;
+        if (ngx_http_ticketing_conf_param(&value[i], "prefix=",
+                                           &tmcf->cache.prefix))
+        {
 
             /* "|" ends the prefix in a key: keys stay injective */
             if (ngx_strlchr(tmcf->cache.prefix.data,
@@ -585,9 +585,7 @@ ngx_http_ticketing_cache_redis(ngx_conf_t *cf, ngx_command_t *cmd,
             continue;
         }
 
-        if (ngx_strncmp(value[i].data, "connect_timeout=", 16) == 0) {
-            s.data = value[i].data + 16;
-            s.len = value[i].len - 16;
+        if (ngx_http_ticketing_conf_param(&value[i], "connect_timeout=", &s)) {
 
             rcf->peer.connect_timeout = ngx_parse_time(&s, 0);
             if (rcf->peer.connect_timeout == (ngx_msec_t) NGX_ERROR
@@ -609,9 +607,7 @@ ngx_http_ticketing_cache_redis(ngx_conf_t *cf, ngx_command_t *cmd,
             continue;
         }
 
-        if (ngx_strncmp(value[i].data, "fail_timeout=", 13) == 0) {
-            s.data = value[i].data + 13;
-            s.len = value[i].len - 13;
+        if (ngx_http_ticketing_conf_param(&value[i], "fail_timeout=", &s)) {
 
             rcf->fail_timeout = ngx_parse_time(&s, 0);
             if (rcf->fail_timeout == (ngx_msec_t) NGX_ERROR) {

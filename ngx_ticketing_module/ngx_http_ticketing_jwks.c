@@ -1154,9 +1154,7 @@ ngx_http_ticketing_jwks_url(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 
     for (i = 2; i < cf->args->nelts; i++) {
 
-        if (ngx_strncmp(value[i].data, "interval=", 9) == 0) {
-            s.data = value[i].data + 9;
-            s.len = value[i].len - 9;
+        if (ngx_http_ticketing_conf_param(&value[i], "interval=", &s)) {
 
             ms = ngx_parse_time(&s, 0);
             if (ms == NGX_ERROR || ms < 1000) {
@@ -1167,9 +1165,7 @@ ngx_http_ticketing_jwks_url(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
             continue;
         }
 
-        if (ngx_strncmp(value[i].data, "timeout=", 8) == 0) {
-            s.data = value[i].data + 8;
-            s.len = value[i].len - 8;
+        if (ngx_http_ticketing_conf_param(&value[i], "timeout=", &s)) {
 
             ms = ngx_parse_time(&s, 0);
             if (ms == NGX_ERROR || ms < 1) {
@@ -1180,9 +1176,7 @@ ngx_http_ticketing_jwks_url(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
             continue;
         }
 
-        if (ngx_strncmp(value[i].data, "max_size=", 9) == 0) {
-            s.data = value[i].data + 9;
-            s.len = value[i].len - 9;
+        if (ngx_http_ticketing_conf_param(&value[i], "max_size=", &s)) {
 
             size = ngx_parse_size(&s);
             if (size == NGX_ERROR || size < 1024 || size > 16 * 1024 * 1024) {
@@ -1193,9 +1187,7 @@ ngx_http_ticketing_jwks_url(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
             continue;
         }
 
-        if (ngx_strncmp(value[i].data, "refetch_interval=", 17) == 0) {
-            s.data = value[i].data + 17;
-            s.len = value[i].len - 17;
+        if (ngx_http_ticketing_conf_param(&value[i], "refetch_interval=", &s)) {
 
             ms = ngx_parse_time(&s, 0);
             if (ms == NGX_ERROR) {

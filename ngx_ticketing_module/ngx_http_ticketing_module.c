@@ -834,6 +834,25 @@ ngx_http_ticketing_gateway(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 }
 
 
+ngx_uint_t
+ngx_http_ticketing_conf_param(ngx_str_t *arg, const char *name,
+    ngx_str_t *value)
+{
+    size_t  len;
+
+    len = ngx_strlen(name);
+
+    if (arg->len < len || ngx_strncmp(arg->data, name, len) != 0) {
+        return 0;
+    }
+
+    value->data = arg->data + len;
+    value->len = arg->len - len;
+
+    return 1;
+}
+
+
 static ngx_int_t
 ngx_http_ticketing_init_process(ngx_cycle_t *cycle)
 {

@@ -136,6 +136,10 @@ ngx_int_t ngx_http_ticketing_set_request_header(ngx_http_request_t *r,
 ngx_int_t ngx_http_ticketing_drop_body(ngx_http_request_t *r,
     ngx_uint_t status);
 
+/* a directive's "name=value" argument: 1 and the value if "arg" is one */
+ngx_uint_t ngx_http_ticketing_conf_param(ngx_str_t *arg, const char *name,
+    ngx_str_t *value);
+
 ngx_int_t ngx_http_ticketing_add_variables(ngx_conf_t *cf);
 ngx_int_t ngx_http_ticketing_register_variables(ngx_conf_t *cf,
     ngx_http_variable_t *vars);

@@ -1199,9 +1199,7 @@ ngx_http_ticketing_org_directive(ngx_conf_t *cf, ngx_command_t *cmd,
 
     for (i = 2; i < cf->args->nelts; i++) {
 
-        if (ngx_strncmp(value[i].data, "upstream=", 9) == 0) {
-            s.data = value[i].data + 9;
-            s.len = value[i].len - 9;
+        if (ngx_http_ticketing_conf_param(&value[i], "upstream=", &s)) {
 
             if (s.len == 0 || org->upstream.len) {
                 goto invalid;
@@ -1211,9 +1209,7 @@ ngx_http_ticketing_org_directive(ngx_conf_t *cf, ngx_command_t *cmd,
             continue;
         }
 
-        if (ngx_strncmp(value[i].data, "provider=", 9) == 0) {
-            s.data = value[i].data + 9;
-            s.len = value[i].len - 9;
+        if (ngx_http_ticketing_conf_param(&value[i], "provider=", &s)) {
 
             if (s.len == 0 || org->provider_name.len) {
                 goto invalid;
