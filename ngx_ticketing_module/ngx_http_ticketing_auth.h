@@ -66,6 +66,23 @@ typedef struct {
 } ngx_http_ticketing_auth_loc_conf_t;
 
 
+/* ticketing_auth_mtls_client: a certificate DN and what it may do */
+typedef struct {
+    ngx_str_t                      dn;          /* "*": any verified cert */
+    ngx_flag_t                     all;         /* every permission */
+    ngx_array_t                    permissions; /* ngx_str_t */
+} ngx_http_ticketing_auth_client_t;
+
+
+/* ticketing_auth_header: an identity header and the claim it carries */
+typedef struct {
+    ngx_str_t                      name;
+    ngx_str_t                      lowcase;
+    ngx_uint_t                     hash;
+    ngx_str_t                      claim;       /* a claim path */
+} ngx_http_ticketing_auth_header_t;
+
+
 /* what the auth step learnt about the request */
 typedef struct {
     ngx_uint_t                     method;          /* AUTH_JWT, _MTLS */
