@@ -46,6 +46,101 @@ typedef struct {
 } ngx_http_ticketing_metrics_shm_t;
 
 
+/* writes the samples of one metric family */
+typedef u_char *(*ngx_http_ticketing_metrics_pt)(u_char *p, u_char *end,
+    const char *name, ngx_http_ticketing_metrics_shm_t *m, ngx_uint_t arg);
+
+
+static u_char *ngx_http_ticketing_metrics_requests(u_char *p, u_char *end,
+    const char *name, ngx_http_ticketing_metrics_shm_t *m, ngx_uint_t arg);
+static u_char *ngx_http_ticketing_metrics_auth(u_char *p, u_char *end,
+    const char *name, ngx_http_ticketing_metrics_shm_t *m, ngx_uint_t arg);
+static u_char *ngx_http_ticketing_metrics_refusals(u_char *p, u_char *end,
+    const char *name, ngx_http_ticketing_metrics_shm_t *m, ngx_uint_t arg);
+static u_char *ngx_http_ticketing_metrics_cache(u_char *p, u_char *end,
+    const char *name, ngx_http_ticketing_metrics_shm_t *m, ngx_uint_t arg);
+static u_char *ngx_http_ticketing_metrics_event(u_char *p, u_char *end,
+    const char *name, ngx_http_ticketing_metrics_shm_t *m, ngx_uint_t arg);
+static u_char *ngx_http_ticketing_metrics_token_cache(u_char *p,
+    u_char *end, const char *name, ngx_http_ticketing_metrics_shm_t *m,
+    ngx_uint_t arg);
+static u_char *ngx_http_ticketing_metrics_circuit_open(u_char *p,
+    u_char *end, const char *name, ngx_http_ticketing_metrics_shm_t *m,
+    ngx_uint_t arg);
+static u_char *ngx_http_ticketing_metrics_rewritten(u_char *p, u_char *end,
+    const char *name, ngx_http_ticketing_metrics_shm_t *m, ngx_uint_t arg);
+
+
+/* the page: each family's name, type, help, and what writes its samples */
+static const struct {
+    const char                     *name;
+    const char                     *type;
+    const char                     *help;
+    ngx_http_ticketing_metrics_pt   samples;
+    ngx_uint_t                      arg;
+} ngx_http_ticketing_metrics_families[] = {
+
+    { "ticketing_requests_total", "counter",
+      "Requests in gateway locations, by operation (none: no operation "
+      "matched) and status class.",
+      ngx_http_ticketing_metrics_requests, 0 },
+
+    { "ticketing_auth_failures_total", "counter",
+      "Requests refused by authentication, by reason.",
+      ngx_http_ticketing_metrics_auth, 0 },
+
+    { "ticketing_authz_failures_total", "counter",
+      "Requests refused by authorization (403), by reason.",
+      ngx_http_ticketing_metrics_auth, 1 },
+
+    { "ticketing_refusals_total", "counter",
+      "Errors the gateway answered itself, by the step that refused and "
+      "status (non-zero ones only).",
+      ngx_http_ticketing_metrics_refusals, 0 },
+
+    { "ticketing_cache_requests_total", "counter",
+      "Cacheable requests, by cache status.",
+      ngx_http_ticketing_metrics_cache, 0 },
+
+    { "ticketing_redis_errors_total", "counter",
+      "Redis failures (error replies, lost or refused connections, "
+      "timeouts).",
+      ngx_http_ticketing_metrics_event, NGX_HTTP_TICKETING_M_REDIS_ERROR },
+
+    { "ticketing_redis_timeouts_total", "counter",
+      "Redis commands and connects that timed out.",
+      ngx_http_ticketing_metrics_event, NGX_HTTP_TICKETING_M_REDIS_TIMEOUT },
+
+    { "ticketing_redis_connects_total", "counter",
+      "Connections to Redis attempted by the workers (the first one of "
+      "each worker and reconnects).",
+      ngx_http_ticketing_metrics_event, NGX_HTTP_TICKETING_M_REDIS_CONNECT },
+
+    { "ticketing_jwt_cache_lookups_total", "counter",
+      "Lookups of tokens in the verified-token caches of the workers, by "
+      "result (a miss is verified).",
+      ngx_http_ticketing_metrics_token_cache, 0 },
+
+    { "ticketing_jwks_refetches_total", "counter",
+      "Fetches of ticketing_jwks_url key sets that requests started ahead "
+      "of schedule (a token key id not in the set, or no set loaded yet).",
+      ngx_http_ticketing_metrics_event, NGX_HTTP_TICKETING_M_JWKS_REFETCH },
+
+    { "ticketing_redis_circuit_open", "gauge",
+      "Workers whose Redis circuit breaker is open.",
+      ngx_http_ticketing_metrics_circuit_open, 0 },
+
+    { "ticketing_errors_rewritten_total", "counter",
+      "Upstream and nginx error responses rewritten to the uniform schema, "
+      "by status class.",
+      ngx_http_ticketing_metrics_rewritten, 0 },
+};
+
+#define NGX_HTTP_TICKETING_M_NFAMILIES                                        \
+    (sizeof(ngx_http_ticketing_metrics_families)                             \
+     / sizeof(ngx_http_ticketing_metrics_families[0]))
+
+
 static ngx_int_t ngx_http_ticketing_metrics_init_zone(
     ngx_shm_zone_t *shm_zone, void *data);
 static ngx_int_t ngx_http_ticketing_metrics_handler(ngx_http_request_t *r);
@@ -216,12 +311,9 @@ ngx_http_ticketing_metrics_handler(ngx_http_request_t *r)
     size_t                             size;
     u_char                            *p, *end;
     ngx_buf_t                         *b;
-    ngx_uint_t                             i, j;
-    const char                            *labels[4], *name;
-    ngx_http_ticketing_metrics_shm_t      *m;
-    ngx_http_ticketing_main_conf_t        *tmcf;
-    const ngx_http_ticketing_operation_t  *op;
-    u_char                                 status[NGX_INT_T_LEN + 1];
+    ngx_uint_t                         i, j;
+    ngx_http_ticketing_metrics_shm_t  *m;
+    ngx_http_ticketing_main_conf_t    *tmcf;
 
     static ngx_str_t  type = ngx_string("text/plain; version=0.0.4");
 
@@ -248,7 +340,7 @@ ngx_http_ticketing_metrics_handler(ngx_http_request_t *r)
             + NGX_HTTP_TICKETING_M_NCACHE
             + NGX_HTTP_TICKETING_M_NEVENTS
             + NGX_HTTP_TICKETING_M_NCLASSES
-            + 1 + 3 * 12)
+            + 1 + 3 * NGX_HTTP_TICKETING_M_NFAMILIES)
            * NGX_HTTP_TICKETING_M_LINE;
 
     for (i = 0; i < NGX_HTTP_TICKETING_M_NSTEPS; i++) {
@@ -267,15 +359,43 @@ ngx_http_ticketing_metrics_handler(ngx_http_request_t *r)
     p = b->pos;
     end = b->end;
 
-    /* requests */
+    for (i = 0; i < NGX_HTTP_TICKETING_M_NFAMILIES; i++) {
+        p = ngx_http_ticketing_metrics_head(p,
+                                   ngx_http_ticketing_metrics_families[i].name,
+                                   ngx_http_ticketing_metrics_families[i].type,
+                                   ngx_http_ticketing_metrics_families[i].help);
 
-    name = "ticketing_requests_total";
-    p = ngx_http_ticketing_metrics_head(p, name, "counter",
-                        "Requests in gateway locations, by operation "
-                        "(none: no operation matched) and status class.");
+        p = ngx_http_ticketing_metrics_families[i].samples(p, end,
+                                  ngx_http_ticketing_metrics_families[i].name,
+                                  m,
+                                  ngx_http_ticketing_metrics_families[i].arg);
+    }
+
+    if (p == NULL) {
+        ngx_log_error(NGX_LOG_ALERT, r->connection->log, 0,
+                      "ticketing metrics: output buffer too small");
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    b->last = p;
+
+    return ngx_http_ticketing_send_buf(r, NGX_HTTP_OK, &type, b);
+}
+
+
+/* requests, by operation ("none": no operation matched) and class */
+static u_char *
+ngx_http_ticketing_metrics_requests(u_char *p, u_char *end, const char *name,
+    ngx_http_ticketing_metrics_shm_t *m, ngx_uint_t arg)
+{
+    ngx_uint_t                             i, j;
+    const char                            *labels[4];
+    const ngx_http_ticketing_operation_t  *op;
+
+    labels[0] = "operation";
+    labels[2] = "class";
 
     for (i = 0; i < NGX_HTTP_TICKETING_NOPS; i++) {
-        labels[0] = "operation";
         labels[1] = "none";
 
         if (i > 0) {
@@ -287,8 +407,6 @@ ngx_http_ticketing_metrics_handler(ngx_http_request_t *r)
             labels[1] = op->name;
         }
 
-        labels[2] = "class";
-
         for (j = 0; j < NGX_HTTP_TICKETING_M_NCLASSES; j++) {
             labels[3] = ngx_http_ticketing_metrics_classes[j];
             p = ngx_http_ticketing_metrics_line(p, end, name, labels, 2,
@@ -296,40 +414,42 @@ ngx_http_ticketing_metrics_handler(ngx_http_request_t *r)
         }
     }
 
-    /* authentication and authorization failures */
+    return p;
+}
 
-    name = "ticketing_auth_failures_total";
-    p = ngx_http_ticketing_metrics_head(p, name, "counter",
-                        "Requests refused by authentication, by reason.");
+
+/* authentication (arg 0) or authorization (arg 1) failures, by reason */
+static u_char *
+ngx_http_ticketing_metrics_auth(u_char *p, u_char *end, const char *name,
+    ngx_http_ticketing_metrics_shm_t *m, ngx_uint_t arg)
+{
+    ngx_uint_t   i, last;
+    const char  *labels[2];
+
+    i = arg ? NGX_HTTP_TICKETING_AUTHZ_FIRST : 1;
+    last = arg ? NGX_HTTP_TICKETING_AUTH_NFAILURES
+               : NGX_HTTP_TICKETING_AUTHZ_FIRST;
 
     labels[0] = "reason";
 
-    for (i = 1; i < NGX_HTTP_TICKETING_AUTHZ_FIRST; i++) {
+    for ( /* void */ ; i < last; i++) {
         labels[1] = ngx_http_ticketing_prom_failure_name(i);
         p = ngx_http_ticketing_metrics_line(p, end, name, labels, 1,
                                             m->auth[i]);
     }
 
-    name = "ticketing_authz_failures_total";
-    p = ngx_http_ticketing_metrics_head(p, name, "counter",
-                        "Requests refused by authorization (403), "
-                        "by reason.");
+    return p;
+}
 
-    for (i = NGX_HTTP_TICKETING_AUTHZ_FIRST;
-         i < NGX_HTTP_TICKETING_AUTH_NFAILURES;
-         i++)
-    {
-        labels[1] = ngx_http_ticketing_prom_failure_name(i);
-        p = ngx_http_ticketing_metrics_line(p, end, name, labels, 1,
-                                            m->auth[i]);
-    }
 
-    /* refusals */
-
-    name = "ticketing_refusals_total";
-    p = ngx_http_ticketing_metrics_head(p, name, "counter",
-                        "Errors the gateway answered itself, by the step "
-                        "that refused and status (non-zero ones only).");
+/* the gateway's own errors, by step and status: the non-zero ones */
+static u_char *
+ngx_http_ticketing_metrics_refusals(u_char *p, u_char *end, const char *name,
+    ngx_http_ticketing_metrics_shm_t *m, ngx_uint_t arg)
+{
+    ngx_uint_t   i, j;
+    const char  *labels[4];
+    u_char       status[NGX_INT_T_LEN + 1];
 
     labels[0] = "step";
     labels[2] = "status";
@@ -349,11 +469,17 @@ ngx_http_ticketing_metrics_handler(ngx_http_request_t *r)
         }
     }
 
-    /* cache */
+    return p;
+}
 
-    name = "ticketing_cache_requests_total";
-    p = ngx_http_ticketing_metrics_head(p, name, "counter",
-                        "Cacheable requests, by cache status.");
+
+/* cacheable requests, by cache status */
+static u_char *
+ngx_http_ticketing_metrics_cache(u_char *p, u_char *end, const char *name,
+    ngx_http_ticketing_metrics_shm_t *m, ngx_uint_t arg)
+{
+    ngx_uint_t   i;
+    const char  *labels[2];
 
     labels[0] = "status";
 
@@ -363,61 +489,54 @@ ngx_http_ticketing_metrics_handler(ngx_http_request_t *r)
                                             m->cache[i]);
     }
 
-    /* Redis */
+    return p;
+}
 
-    name = "ticketing_redis_errors_total";
-    p = ngx_http_ticketing_metrics_head(p, name, "counter",
-                        "Redis failures (error replies, lost or refused "
-                        "connections, timeouts).");
-    p = ngx_http_ticketing_metrics_line(p, end, name, NULL, 0,
-                             m->events[NGX_HTTP_TICKETING_M_REDIS_ERROR]);
 
-    name = "ticketing_redis_timeouts_total";
-    p = ngx_http_ticketing_metrics_head(p, name, "counter",
-                        "Redis commands and connects that timed out.");
-    p = ngx_http_ticketing_metrics_line(p, end, name, NULL, 0,
-                             m->events[NGX_HTTP_TICKETING_M_REDIS_TIMEOUT]);
+/* one event counter, without labels */
+static u_char *
+ngx_http_ticketing_metrics_event(u_char *p, u_char *end, const char *name,
+    ngx_http_ticketing_metrics_shm_t *m, ngx_uint_t arg)
+{
+    return ngx_http_ticketing_metrics_line(p, end, name, NULL, 0,
+                                           m->events[arg]);
+}
 
-    name = "ticketing_redis_connects_total";
-    p = ngx_http_ticketing_metrics_head(p, name, "counter",
-                        "Connections to Redis attempted by the workers "
-                        "(the first one of each worker and reconnects).");
-    p = ngx_http_ticketing_metrics_line(p, end, name, NULL, 0,
-                             m->events[NGX_HTTP_TICKETING_M_REDIS_CONNECT]);
 
-    name = "ticketing_jwt_cache_lookups_total";
-    p = ngx_http_ticketing_metrics_head(p, name, "counter",
-                        "Lookups of tokens in the verified-token caches of "
-                        "the workers, by result (a miss is verified).");
+/* token cache lookups, by result */
+static u_char *
+ngx_http_ticketing_metrics_token_cache(u_char *p, u_char *end,
+    const char *name, ngx_http_ticketing_metrics_shm_t *m, ngx_uint_t arg)
+{
+    const char  *labels[2];
 
     labels[0] = "result";
     labels[1] = "hit";
     p = ngx_http_ticketing_metrics_line(p, end, name, labels, 1,
                             m->events[NGX_HTTP_TICKETING_M_TOKEN_CACHE_HIT]);
     labels[1] = "miss";
-    p = ngx_http_ticketing_metrics_line(p, end, name, labels, 1,
+
+    return ngx_http_ticketing_metrics_line(p, end, name, labels, 1,
                             m->events[NGX_HTTP_TICKETING_M_TOKEN_CACHE_MISS]);
+}
 
-    name = "ticketing_jwks_refetches_total";
-    p = ngx_http_ticketing_metrics_head(p, name, "counter",
-                        "Fetches of ticketing_jwks_url key sets that "
-                        "requests started ahead of schedule (a token key "
-                        "id not in the set, or no set loaded yet).");
-    p = ngx_http_ticketing_metrics_line(p, end, name, NULL, 0,
-                             m->events[NGX_HTTP_TICKETING_M_JWKS_REFETCH]);
 
-    name = "ticketing_redis_circuit_open";
-    p = ngx_http_ticketing_metrics_head(p, name, "gauge",
-                        "Workers whose Redis circuit breaker is open.");
-    p = ngx_http_ticketing_metrics_line(p, end, name, NULL, 0,
-                                        m->circuit_open);
+static u_char *
+ngx_http_ticketing_metrics_circuit_open(u_char *p, u_char *end,
+    const char *name, ngx_http_ticketing_metrics_shm_t *m, ngx_uint_t arg)
+{
+    return ngx_http_ticketing_metrics_line(p, end, name, NULL, 0,
+                                           m->circuit_open);
+}
 
-    /* rewritten errors */
 
-    name = "ticketing_errors_rewritten_total";
-    p = ngx_http_ticketing_metrics_head(p, name, "counter",
-                        "Upstream and nginx error responses rewritten to "
-                        "the uniform schema, by status class.");
+/* error responses rewritten to the uniform schema, by class */
+static u_char *
+ngx_http_ticketing_metrics_rewritten(u_char *p, u_char *end,
+    const char *name, ngx_http_ticketing_metrics_shm_t *m, ngx_uint_t arg)
+{
+    ngx_uint_t   i;
+    const char  *labels[2];
 
     labels[0] = "class";
 
@@ -427,15 +546,7 @@ ngx_http_ticketing_metrics_handler(ngx_http_request_t *r)
                                             m->rewritten[i]);
     }
 
-    if (p == NULL) {
-        ngx_log_error(NGX_LOG_ALERT, r->connection->log, 0,
-                      "ticketing metrics: output buffer too small");
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    b->last = p;
-
-    return ngx_http_ticketing_send_buf(r, NGX_HTTP_OK, &type, b);
+    return p;
 }
 
 
