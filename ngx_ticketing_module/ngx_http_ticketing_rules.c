@@ -35,6 +35,69 @@ typedef struct {
 } ngx_http_ticketing_mem_t;
 
 
+/* what a body field must be: a JSON type (optional field) or one of these */
+#define NGX_HTTP_TICKETING_FIELD_STRING   0x100    /* a string, required */
+#define NGX_HTTP_TICKETING_FIELD_OBJECT   0x101    /* an object, required */
+#define NGX_HTTP_TICKETING_FIELD_BASE64   0x102    /* that string: base64 */
+
+
+typedef struct {
+    ngx_http_ticketing_body_rule_e  body;
+    const char                     *name;
+    const char                     *path;      /* in messages */
+    unsigned                        check;
+    unsigned                        nested:1;  /* in the last OBJECT's */
+} ngx_http_ticketing_field_t;
+
+
+/* the fields each body holds (the API reference), checked in this order */
+static const ngx_http_ticketing_field_t  ngx_http_ticketing_fields[] = {
+
+#define F(body, name, check)                                                  \
+    { NGX_HTTP_TICKETING_BODY_ ## body, name, name,                           \
+      NGX_HTTP_TICKETING_FIELD_ ## check, 0 }
+#define MAY(body, name, type)                                                 \
+    { NGX_HTTP_TICKETING_BODY_ ## body, name, name, JSON_ ## type, 0 }
+#define IN(body, name, path)                                                  \
+    { NGX_HTTP_TICKETING_BODY_ ## body, name, path,                           \
+      NGX_HTTP_TICKETING_FIELD_STRING, 1 }
+
+    F(TICKET_CREATE, "project", STRING),
+    F(TICKET_CREATE, "ticketType", STRING),
+    F(TICKET_CREATE, "summary", STRING),
+    MAY(TICKET_CREATE, "description", STRING),
+    MAY(TICKET_CREATE, "components", ARRAY),
+    MAY(TICKET_CREATE, "customFields", OBJECT),
+
+    MAY(TICKET_UPDATE, "customFields", OBJECT),
+
+    MAY(TICKET_SEARCH, "startAt", INTEGER),
+    MAY(TICKET_SEARCH, "maxResults", INTEGER),
+    MAY(TICKET_SEARCH, "fields", ARRAY),
+    MAY(TICKET_SEARCH, "orderby", OBJECT),
+
+    MAY(TRANSITION, "customFields", OBJECT),
+
+    F(COMMENT, "body", STRING),
+
+    F(ATTACHMENT, "name", STRING),
+    F(ATTACHMENT, "data", STRING),
+    MAY(ATTACHMENT, "mimeType", STRING),
+    F(ATTACHMENT, "data", BASE64),
+
+    F(ISSUE_LINK, "type", OBJECT),
+    IN(ISSUE_LINK, "name", "type.name"),
+    F(ISSUE_LINK, "inwardIssue", OBJECT),
+    IN(ISSUE_LINK, "key", "inwardIssue.key"),
+    F(ISSUE_LINK, "outwardIssue", OBJECT),
+    IN(ISSUE_LINK, "key", "outwardIssue.key"),
+
+#undef F
+#undef MAY
+#undef IN
+};
+
+
 static unsigned ngx_http_ticketing_query_scan(
     ngx_http_ticketing_query_watch_t *w, const u_char *args, size_t len,
     char *detail, size_t size);
@@ -44,6 +107,8 @@ static unsigned ngx_http_ticketing_fail(char *detail, size_t size,
 static unsigned ngx_http_ticketing_body_rules(
     ngx_http_ticketing_body_rule_e body, json_t *root, char *detail,
     size_t size);
+static unsigned ngx_http_ticketing_field(const ngx_http_ticketing_field_t *f,
+    json_t *obj, json_t **object, char *detail, size_t size);
 static unsigned ngx_http_ticketing_need_string(json_t *obj, const char *name,
     const char *path, char *detail, size_t size);
 static unsigned ngx_http_ticketing_need_object(json_t *obj, const char *name,
@@ -482,14 +547,61 @@ ngx_http_ticketing_may_be(json_t *obj, const char *name, json_type type,
 }
 
 
+/* one field rule of a body, by the field's JSON type */
+static unsigned
+ngx_http_ticketing_field(const ngx_http_ticketing_field_t *f, json_t *obj,
+    json_t **object, char *detail, size_t size)
+{
+    json_t                       *v;
+    ngx_http_ticketing_base64_t   b64;
+
+    switch (f->check) {
+
+    case NGX_HTTP_TICKETING_FIELD_STRING:
+        return ngx_http_ticketing_need_string(obj, f->name, f->path, detail,
+                                              size);
+
+    case NGX_HTTP_TICKETING_FIELD_OBJECT:
+        return ngx_http_ticketing_need_object(obj, f->name, f->path, object,
+                                              detail, size);
+
+    case NGX_HTTP_TICKETING_FIELD_BASE64:
+        /* a string already checked by an earlier rule */
+        v = json_object_get(obj, f->name);
+
+        ngx_http_ticketing_base64_init(&b64);
+        ngx_http_ticketing_base64_update(&b64,
+                                      (const u_char *) json_string_value(v),
+                                      json_string_length(v));
+
+        if (!ngx_http_ticketing_base64_final(&b64)) {
+            return ngx_http_ticketing_fail(detail, size,
+                                           "body field %s must be valid "
+                                           "base64", f->path, NULL);
+        }
+
+        return 0;
+
+    default:
+        return ngx_http_ticketing_may_be(obj, f->name, f->check,
+                                         f->check == JSON_STRING ? "a string"
+                                         : f->check == JSON_INTEGER
+                                           ? "an integer"
+                                         : f->check == JSON_ARRAY
+                                           ? "an array" : "an object",
+                                         detail, size);
+    }
+}
+
+
 static unsigned
 ngx_http_ticketing_body_rules(ngx_http_ticketing_body_rule_e body,
     json_t *root, char *detail, size_t size)
 {
-    size_t                        i;
-    json_t                       *v, *o;
-    unsigned                      rc;
-    ngx_http_ticketing_base64_t   b64;
+    size_t                            i;
+    json_t                           *v, *o;
+    unsigned                          rc;
+    const ngx_http_ticketing_field_t  *f;
 
     if (body == NGX_HTTP_TICKETING_BODY_GRID) {
 
@@ -537,30 +649,9 @@ ngx_http_ticketing_body_rules(ngx_http_ticketing_body_rule_e body,
                                        NULL, NULL);
     }
 
+    /* what the table of fields cannot say, checked first */
+
     switch (body) {
-
-    case NGX_HTTP_TICKETING_BODY_TICKET_CREATE:
-        if ((rc = ngx_http_ticketing_need_string(root, "project", "project",
-                                                 detail, size))
-            || (rc = ngx_http_ticketing_need_string(root, "ticketType",
-                                                    "ticketType",
-                                                    detail, size))
-            || (rc = ngx_http_ticketing_need_string(root, "summary",
-                                                    "summary", detail, size))
-            || (rc = ngx_http_ticketing_may_be(root, "description",
-                                               JSON_STRING, "a string",
-                                               detail, size))
-            || (rc = ngx_http_ticketing_may_be(root, "components",
-                                               JSON_ARRAY, "an array",
-                                               detail, size))
-            || (rc = ngx_http_ticketing_may_be(root, "customFields",
-                                               JSON_OBJECT, "an object",
-                                               detail, size)))
-        {
-            return rc;
-        }
-
-        return 0;
 
     case NGX_HTTP_TICKETING_BODY_TICKET_UPDATE:
         if (json_object_size(root) == 0) {
@@ -569,33 +660,7 @@ ngx_http_ticketing_body_rules(ngx_http_ticketing_body_rule_e body,
                                       NULL, NULL);
         }
 
-        return ngx_http_ticketing_may_be(root, "customFields", JSON_OBJECT,
-                                         "an object", detail, size);
-
-    case NGX_HTTP_TICKETING_BODY_TICKET_SEARCH:
-        if ((rc = ngx_http_ticketing_may_be(root, "startAt", JSON_INTEGER,
-                                            "an integer", detail, size))
-            || (rc = ngx_http_ticketing_may_be(root, "maxResults",
-                                               JSON_INTEGER, "an integer",
-                                               detail, size))
-            || (rc = ngx_http_ticketing_may_be(root, "fields", JSON_ARRAY,
-                                               "an array", detail, size))
-            || (rc = ngx_http_ticketing_may_be(root, "orderby", JSON_OBJECT,
-                                               "an object", detail, size)))
-        {
-            return rc;
-        }
-
-        v = json_object_get(root, "filters");
-        if (v != NULL && !json_is_null(v) && !json_is_object(v)
-            && !json_is_array(v))
-        {
-            return ngx_http_ticketing_fail(detail, size,
-                          "body field filters must be an object or an array",
-                          NULL, NULL);
-        }
-
-        return 0;
+        break;
 
     case NGX_HTTP_TICKETING_BODY_TRANSITION:
         v = json_object_get(root, "transitionId");
@@ -623,8 +688,7 @@ ngx_http_ticketing_body_rules(ngx_http_ticketing_body_rule_e body,
             }
         }
 
-        return ngx_http_ticketing_may_be(root, "customFields", JSON_OBJECT,
-                                         "an object", detail, size);
+        break;
 
     case NGX_HTTP_TICKETING_BODY_ASSIGN:
         v = json_object_get(root, "assignee");
@@ -644,66 +708,45 @@ ngx_http_ticketing_body_rules(ngx_http_ticketing_body_rule_e body,
 
         return 0;
 
-    case NGX_HTTP_TICKETING_BODY_COMMENT:
-        return ngx_http_ticketing_need_string(root, "body", "body", detail,
-                                              size);
-
-    case NGX_HTTP_TICKETING_BODY_ATTACHMENT:
-        if ((rc = ngx_http_ticketing_need_string(root, "name", "name", detail,
-                                                 size))
-            || (rc = ngx_http_ticketing_need_string(root, "data", "data",
-                                                    detail, size))
-            || (rc = ngx_http_ticketing_may_be(root, "mimeType", JSON_STRING,
-                                               "a string", detail, size)))
-        {
-            return rc;
-        }
-
-        v = json_object_get(root, "data");
-
-        ngx_http_ticketing_base64_init(&b64);
-        ngx_http_ticketing_base64_update(&b64,
-                                      (const u_char *) json_string_value(v),
-                                      json_string_length(v));
-
-        if (!ngx_http_ticketing_base64_final(&b64)) {
-            return ngx_http_ticketing_fail(detail, size,
-                                      "body field data must be valid base64",
-                                      NULL, NULL);
-        }
-
-        return 0;
-
-    case NGX_HTTP_TICKETING_BODY_ISSUE_LINK:
-        if ((rc = ngx_http_ticketing_need_object(root, "type", "type", &o,
-                                                 detail, size))
-            || (rc = ngx_http_ticketing_need_string(o, "name", "type.name",
-                                                    detail, size))
-            || (rc = ngx_http_ticketing_need_object(root, "inwardIssue",
-                                                    "inwardIssue", &o,
-                                                    detail, size))
-            || (rc = ngx_http_ticketing_need_string(o, "key",
-                                                    "inwardIssue.key",
-                                                    detail, size))
-            || (rc = ngx_http_ticketing_need_object(root, "outwardIssue",
-                                                    "outwardIssue", &o,
-                                                    detail, size))
-            || (rc = ngx_http_ticketing_need_string(o, "key",
-                                                    "outwardIssue.key",
-                                                    detail, size)))
-        {
-            return rc;
-        }
-
-        return 0;
-
     default:
-        /*
-         * remotelink.create (when it has a body) and others: a
-         * well-formed JSON object
-         */
-        return 0;
+        break;
     }
+
+    /* the fields of the body, in the table's order */
+
+    o = root;
+
+    for (i = 0; i < sizeof(ngx_http_ticketing_fields)
+                    / sizeof(ngx_http_ticketing_fields[0]); i++)
+    {
+        f = &ngx_http_ticketing_fields[i];
+
+        if (f->body != body) {
+            continue;
+        }
+
+        rc = ngx_http_ticketing_field(f, f->nested ? o : root, &o, detail,
+                                      size);
+        if (rc) {
+            return rc;
+        }
+    }
+
+    if (body == NGX_HTTP_TICKETING_BODY_TICKET_SEARCH) {
+        v = json_object_get(root, "filters");
+
+        if (v != NULL && !json_is_null(v) && !json_is_object(v)
+            && !json_is_array(v))
+        {
+            return ngx_http_ticketing_fail(detail, size,
+                          "body field filters must be an object or an array",
+                          NULL, NULL);
+        }
+    }
+
+    /* remotelink.create (when it has a body): a well-formed JSON object */
+
+    return 0;
 }
 
 
