@@ -1018,9 +1018,9 @@ ngx_http_ticketing_cache_resume(ngx_http_request_t *r)
 
     ctx->cache->waiting = 0;
     r->read_event_handler = ngx_http_block_reading;
-    ctx->step = NGX_HTTP_TICKETING_STEP_CACHE + 1;
 
-    ngx_http_core_run_phases(r);
+    /* the cache step, re-entered, is done */
+    ngx_http_ticketing_resume(r);
 }
 
 

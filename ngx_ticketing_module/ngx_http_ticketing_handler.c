@@ -25,8 +25,9 @@ static ngx_int_t ngx_http_ticketing_refuse_method(ngx_http_request_t *r,
  * after routing, so that nothing else is revealed to an unauthenticated
  * client, and before the cache, so that a cached answer is never served to
  * a request that would have been refused.  A step that waits for I/O
- * returns NGX_DONE and re-enters here through ngx_http_core_run_phases()
- * with ctx->step set to where it resumes.
+ * returns NGX_DONE; ngx_http_ticketing_resume() brings the request back
+ * here, to that same step, which knows from its own state whether it is
+ * done (NGX_OK) or goes on.
  */
 ngx_int_t
 ngx_http_ticketing_access_handler(ngx_http_request_t *r)
@@ -86,6 +87,14 @@ ngx_http_ticketing_access_handler(ngx_http_request_t *r)
 
         ctx->step++;
     }
+}
+
+
+void
+ngx_http_ticketing_resume(ngx_http_request_t *r)
+{
+    r->write_event_handler = ngx_http_core_run_phases;
+    ngx_http_core_run_phases(r);
 }
 
 

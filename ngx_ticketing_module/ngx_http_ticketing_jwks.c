@@ -995,10 +995,10 @@ ngx_http_ticketing_jwks_resume(ngx_http_ticketing_jwks_wait_t *w)
         ngx_del_timer(&w->timer);
     }
 
-    /* the auth step looks at the key set again, and answers */
+    /* the auth step, re-entered, looks at the key set again, and answers */
     r->read_event_handler = ngx_http_block_reading;
 
-    ngx_http_core_run_phases(r);
+    ngx_http_ticketing_resume(r);
     ngx_http_run_posted_requests(c);
 }
 

@@ -122,6 +122,8 @@ typedef struct {
 
 
 ngx_int_t ngx_http_ticketing_access_handler(ngx_http_request_t *r);
+/* a step that returned NGX_DONE is entered again: it goes on or is done */
+void ngx_http_ticketing_resume(ngx_http_request_t *r);
 
 ngx_http_ticketing_ctx_t *ngx_http_ticketing_route_request(
     ngx_http_request_t *r);

@@ -158,9 +158,8 @@ ngx_http_ticketing_body_handler(ngx_http_request_t *r)
     ngx_log_debug0(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
                    "ticketing validate: body read, resuming");
 
-    /* the access handler resumes at the validate step */
-    r->write_event_handler = ngx_http_core_run_phases;
-    ngx_http_core_run_phases(r);
+    /* the validate step, re-entered, checks the body */
+    ngx_http_ticketing_resume(r);
 }
 
 
