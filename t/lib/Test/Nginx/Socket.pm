@@ -588,7 +588,9 @@ sub _check_body {
         my $want = _for_request($block, 'response_body', $label, $i, $n);
         return unless defined $want;
         my $test = "$label - response_body - response is expected";
-        if ($NoLongString) {
+        if (ref $want eq 'Regexp') {    # as in Test::Nginx: a qr// is matched
+            Test::More::like($body, $want, $test);
+        } elsif ($NoLongString) {
             Test::More::is($body, $want, $test);
         } else {
             Test::LongString::is_string($body, $want, $test);
