@@ -106,7 +106,8 @@ sub timeout {
     return $Timeout;
 }
 sub env_to_nginx   { push @EnvToNginx, @_; return }
-sub add_block_preprocessor { push @BlockPreprocessors, @_; return }
+# as in Test::Nginx, the last one added runs first
+sub add_block_preprocessor { unshift @BlockPreprocessors, @_; return }
 sub server_port    { return $ServerPort }
 sub server_root    { return $ServRoot }
 sub html_dir       { return "$ServRoot/html" }
