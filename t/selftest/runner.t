@@ -10,7 +10,7 @@ use Test::Nginx::Socket;
 $ENV{TEST_NGINX_SELFTEST_WORD} = 'expanded';
 
 repeat_each(1);
-plan tests => repeat_each() * (blocks() * 2 + 25);
+plan tests => repeat_each() * (blocks() * 2 + 27);
 no_shuffle();
 run_tests();
 
@@ -268,9 +268,12 @@ from-http-config
 
 
 
-=== TEST 20: no request at all: nginx just has to start cleanly
+=== TEST 20: a block nginx does not refuse needs a request (else bail out)
 --- config
     location = /unused { return 204; }
+--- request
+GET /unused
+--- error_code: 204
 --- no_error_log
 [emerg]
 

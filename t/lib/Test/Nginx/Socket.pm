@@ -398,7 +398,9 @@ sub _block_requests {
         return [ { packets => \@packets, method => request_method($packets[0]), raw => 1 } ];
     }
     my $request = $block->request;
-    return [] unless defined $request;
+    # Test::Nginx sends a request in every block nginx runs for
+    Test::More::BAIL_OUT($block->name . ' - Request line should be non-empty')
+        unless defined $request && length $request;
     my @texts = ref $request eq 'ARRAY' ? @$request : ($request);
     my @reqs;
     for my $i (0 .. $#texts) {
