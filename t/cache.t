@@ -840,7 +840,10 @@ ticketing cache: no fill after 300 ms, going upstream
 --- cache_config
         ticketing_cache_lock_timeout 5s;
 --- redis_seed eval
-[[0, "PREFIX|v4|{TAG}|3:JAM|0:|14:metadata.types|0:|0:|0:|0:|q0|h|0:|0:|s|0:|lock", "1", 800]]
+# set by the preprocessor, before nginx is (re)started: 2 s leave room for
+# a slow restart (Test::Nginx's takes longer than ours) and still end well
+# before the lock timeout and the request's
+[[0, "PREFIX|v4|{TAG}|3:JAM|0:|14:metadata.types|0:|0:|0:|0:|q0|h|0:|0:|s|0:|lock", "1", 2000]]
 --- request eval
 ["GET /__mock/reset",
  "GET /v2/ticket/metadata/types",
