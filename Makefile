@@ -46,7 +46,7 @@ FUZZ_DEPS     = $(PURE_SRCS) $(wildcard ngx_ticketing_module/*.h tests/fuzz/*.h 
 # `make fuzz FUZZ=route` fuzzes only the harnesses named
 FUZZ         ?= $(FUZZ_NAMES)
 
-.PHONY: all module deps nginx-asan unit test test-t demo test-demo token deb \
+.PHONY: all module deps nginx-asan unit test test-t test-t-real demo test-demo token deb \
         test-deb clean distclean fuzz fuzz-build fuzz-regressions bench \
         bench-jwt faults \
         test-valgrind reload framing style topology
@@ -83,8 +83,23 @@ style:
 unit: $(UNIT_TESTS)
 	@set -e; for t in $(UNIT_TESTS); do echo "== $$t"; $$t; done
 
+# t/ under our runner (t/lib), then under the real Test::Nginx when its
+# lib/ is there: TEST_NGINX_LIB, else ../shared/tools/test-nginx/lib
+TEST_NGINX_LIB ?= $(wildcard $(CURDIR)/../shared/tools/test-nginx/lib)
 test-t: $(ASAN_NGINX)
 	scripts/run-t.sh $(ASAN_NGINX)
+	@if [ -n "$(TEST_NGINX_LIB)" ]; then \
+	    echo "== t/ under Test::Nginx ($(TEST_NGINX_LIB))"; \
+	    TEST_NGINX_LIB="$(TEST_NGINX_LIB)" scripts/run-t.sh $(ASAN_NGINX); \
+	else \
+	    echo "== t/ under Test::Nginx: skipped (no TEST_NGINX_LIB, no" \
+	         "../shared/tools/test-nginx/lib)"; \
+	fi
+
+# t/ under the real Test::Nginx only (`make test-t-real T=t/jwt.t`: some)
+test-t-real: $(ASAN_NGINX)
+	@[ -n "$(TEST_NGINX_LIB)" ] || { echo "set TEST_NGINX_LIB" >&2; exit 1; }
+	TEST_NGINX_LIB="$(TEST_NGINX_LIB)" scripts/run-t.sh $(ASAN_NGINX) $(T)
 
 test: style unit fuzz-regressions test-t framing faults reload test-demo \
       topology

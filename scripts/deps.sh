@@ -18,8 +18,16 @@ packages=(
     # DNS on port 53 and may register itself as the system's resolver.
     redis-sentinel dnsmasq-base
     curl wrk openssl
+    # Perl modules of t/'s runners outside perl core: ours (t/lib) and the
+    # real Test::Nginx (TEST_NGINX_LIB, not packaged: `make test` runs t/
+    # under it too when it is there). Test::Nginx::Socket/Util load
+    # Test::Base (with Spiffy), Test::LongString, List::MoreUtils,
+    # HTTP::Response (HTTP::Message, URI) and JSON::PP; Text::Diff shows
+    # differences, IPC::Run runs its --- http2/--- curl blocks, LWP its
+    # Test::Nginx::LWP.
     libtest-base-perl libtext-diff-perl libtest-longstring-perl
-    liblist-moreutils-perl libwww-perl libhttp-message-perl libjson-pp-perl
+    liblist-moreutils-perl libwww-perl libhttp-message-perl liburi-perl
+    libjson-pp-perl libipc-run-perl
     libcmocka-dev
     python3 python3-jwt python3-cryptography libcrypt-jwt-perl
     clang libclang-rt-14-dev

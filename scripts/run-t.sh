@@ -6,6 +6,13 @@
 #
 #   scripts/run-t.sh build/asan/nginx                 # every t/*.t
 #   scripts/run-t.sh build/asan/nginx -v t/route.t    # one file, verbose
+#   TEST_NGINX_LIB=../shared/tools/test-nginx/lib \
+#       scripts/run-t.sh build/asan/nginx              # the real Test::Nginx
+#
+# With TEST_NGINX_LIB set to the lib/ directory of openresty/test-nginx,
+# the .t files run under the real Test::Nginx (prove -I TEST_NGINX_LIB,
+# without t/lib) instead of the project's own runner in t/lib, and the
+# default file list leaves out t/selftest/ (the self-tests of our runner).
 #
 # It starts on free ports of 127.0.0.1 a private redis-server, a TLS-only
 # redis-server with an ACL user (TEST_NGINX_REDIS_TLS_PORT, user "gateway",
@@ -36,7 +43,23 @@ for tool in prove redis-server redis-cli python3 curl openssl; do
     command -v "$tool" >/dev/null || die "$tool not found: run 'make deps'"
 done
 
+real_lib=${TEST_NGINX_LIB:+$(abspath "$TEST_NGINX_LIB")}
+
 cd "$TOP"                       # the tests use paths relative to the repo
+
+# The runner: the real Test::Nginx when TEST_NGINX_LIB names its lib/,
+# else ours (t/lib).
+if [ -n "$real_lib" ]; then
+    [ -f "$real_lib/Test/Nginx/Socket.pm" ] \
+        || die "TEST_NGINX_LIB=$real_lib has no Test/Nginx/Socket.pm"
+    perl -I"$real_lib" -e 'require Test::Nginx::Socket' \
+        || die "Test::Nginx in $real_lib does not load: run 'make deps'"
+    runner_inc=(-I "$real_lib")
+    runner_name="Test::Nginx ($real_lib)"
+else
+    runner_inc=(-I t/lib)
+    runner_name="t/lib (the project's own runner)"
+fi
 mock=t/mock/ticketing_mock.py
 [ -f "$mock" ] || die "$mock not found"
 
@@ -45,6 +68,9 @@ san=$rundir/sanitizers
 servroot=$rundir/servroot
 mkdir -p "$rundir"
 rm -rf "$san" && mkdir -p "$san"   # reports of this run only
+# Test::Nginx removes what it knows of a server root and then the directory
+# itself, and bails out if anything else is left (our runner's failed/)
+rm -rf "$servroot"
 # a test with master_process on run as root has its workers run as nobody:
 # they must be able to write their reports here too
 chmod 1777 "$san"
@@ -67,7 +93,11 @@ for a in "$@"; do
 done
 if [ "$named_tests" = no ]; then
     shopt -s nullglob
-    tests=(t/*.t t/selftest/*.t)
+    if [ -n "$real_lib" ]; then
+        tests=(t/*.t)
+    else
+        tests=(t/*.t t/selftest/*.t)
+    fi
     shopt -u nullglob
     [ ${#tests[@]} -gt 0 ] || die "no t/*.t test files found"
     prove_args+=("${tests[@]}")
@@ -213,13 +243,14 @@ export TEST_NGINX_CERTS="$certs"
 # want to attribute them to a test block.
 export TEST_NGINX_SANITIZER_DIR="$san"
 
+log "runner: $runner_name"
 log "nginx $nginx"
 log "ports: redis TLS $redis_tls_port, DNS $dns_port (pid $dns_pid)"
 log "ports: nginx $server_port, redis $redis_port (pid $redis_pid)," \
     "mock API $upstream_port (pid $mock_pid); servroot $servroot"
 
 prove_rc=0
-prove -I t/lib "${prove_args[@]}" || prove_rc=$?
+prove "${runner_inc[@]}" "${prove_args[@]}" || prove_rc=$?
 
 # Any report at all fails the run: the two known ones are suppressed above.
 san_rc=0

@@ -20,6 +20,7 @@ use Test::Nginx::Socket 'no_plan';
 use IO::Socket::INET;
 use HTTP::Tiny;
 use lib "t/tools";
+use TicketingLog qw(add_log_request);
 use TicketingAuth;
 use TicketingRedis;
 
@@ -210,6 +211,7 @@ _EOC_
 _EOC_
     $block->set_value("http_config", "    ticketing_auth off;\n" . $scopes
                                      . ($block->http_config // ""));
+    add_log_request($block);
 });
 
 run_tests();
@@ -540,7 +542,7 @@ ticketing-provider: JAM
 ["", "X-Cache-Status: MISS", ""]
 --- response_body_like eval
 ['"reset"', '"issuetypes"', '"count":\s*1\b']
---- error_log eval
+--- block_error_log eval
 [qr/ticketing cache: redis unix:\/tmp\/ticketing-cache-t-\d+-\d+\.sock: connected/]
 --- no_error_log
 [error]
@@ -565,7 +567,7 @@ ticketing-provider: JAM
  main::mock_body("/v2/issueLinkType"),
  main::mock_body("/v2/issueLinkType"),
  '{"count": 1}']
---- error_log
+--- block_error_log
 ticketing cache: malformed value of 7 bytes ignored
 --- no_error_log
 [error]
@@ -696,7 +698,7 @@ qr/ticketing cache: redis 127\.0\.0\.1:\d+: connection lost: a reply larger than
  main::mock_body("/v2/ticket/INST-7902/ia/summary"),
  (main::mock_body("/v2/ticket/metadata/types")) x 6,
  '{"count": 7}']
---- error_log eval
+--- block_error_log eval
 [qr/ticketing cache: upstream answered 500, serving the stale entry/,
  qr/ticketing cache: upstream answered 502, serving the stale entry/,
  qr/ticketing cache: upstream answered 503, serving the stale entry/]
@@ -749,7 +751,7 @@ qr/ticketing cache: redis 127\.0\.0\.1:\d+: connection lost: a reply larger than
  '.',
  '^' . quotemeta(main::mock_body("/v2/ticket/metadata/types")) . '$',
  '"count":\s*2\b']
---- error_log eval
+--- block_error_log eval
 [qr/ticketing cache: upstream answered 502, serving the stale entry/]
 
 
@@ -800,7 +802,7 @@ qr/ticketing cache: redis 127\.0\.0\.1:\d+: connection lost: a reply larger than
  "X-Cache-Status: HIT", ""]
 --- response_body_like eval
 ['"reset"', ('.') x 4, '"count":\s*3\b']
---- error_log
+--- block_error_log
 ticketing cache: fill lock taken
 --- no_error_log
 [error]
@@ -825,7 +827,7 @@ ticketing-provider: JAM
 ["", "X-Cache-Status: MISS", "X-Cache-Status: HIT", ""]
 --- response_body_like eval
 ['"reset"', '"issuetypes"', '"issuetypes"', '"count":\s*1\b']
---- error_log
+--- block_error_log
 ticketing cache: no fill after 300 ms, going upstream
 --- no_error_log
 [error]
@@ -838,7 +840,10 @@ ticketing cache: no fill after 300 ms, going upstream
 --- cache_config
         ticketing_cache_lock_timeout 5s;
 --- redis_seed eval
-[[0, "PREFIX|v4|{TAG}|3:JAM|0:|14:metadata.types|0:|0:|0:|0:|q0|h|0:|0:|s|0:|lock", "1", 800]]
+# set by the preprocessor, before nginx is (re)started: 2 s leave room for
+# a slow restart (Test::Nginx's takes longer than ours) and still end well
+# before the lock timeout and the request's
+[[0, "PREFIX|v4|{TAG}|3:JAM|0:|14:metadata.types|0:|0:|0:|0:|q0|h|0:|0:|s|0:|lock", "1", 2000]]
 --- request eval
 ["GET /__mock/reset",
  "GET /v2/ticket/metadata/types",
@@ -850,7 +855,7 @@ ticketing-provider: JAM
 ["", "X-Cache-Status: MISS", ""]
 --- response_body_like eval
 ['"reset"', '"issuetypes"', '"count":\s*1\b']
---- error_log
+--- block_error_log
 ticketing cache: lock released without a fill, going upstream
 --- no_error_log
 [error]
@@ -870,7 +875,7 @@ ticketing-provider: JAM
 ["", "X-Cache-Status: HIT\nContent-Type: application/json", ""]
 --- response_body eval
 ['{"reset": true}', '{"filled":"by another"}', '{"count": 0}']
---- error_log
+--- block_error_log
 ticketing cache: locked by another, waiting
 --- no_error_log
 [error]
@@ -995,7 +1000,7 @@ ticketing-provider: JAM
 ["", ("X-Cache-Status: BYPASS") x 4, ""]
 --- response_body_like eval
 ['"reset"', ('"issuetypes"') x 4, '"count":\s*4\b']
---- error_log eval
+--- block_error_log eval
 ["ticketing cache: lookup timed out, bypass",
  qr/failed 2 times in a row \(last: lookup timed out\): circuit open/]
 --- no_error_log
@@ -1027,7 +1032,7 @@ max_fails=2 fail_timeout=300ms
  "X-Cache-Status: MISS", ""]
 --- response_body_like eval
 ['"reset"', ('.') x 5, '"count":\s*5\b']
---- error_log eval
+--- block_error_log eval
 [qr/failed 2 times in a row \(last: lookup timed out\): circuit open for 300 ms/,
  qr/circuit half-open, trying again/]
 --- no_error_log
@@ -1049,7 +1054,7 @@ ticketing-provider: JAM
 ["", "X-Cache-Status: BYPASS", "X-Cache-Status: BYPASS", ""]
 --- response_body_like eval
 ['"reset"', '"issuetypes"', '"issuetypes"', '"count":\s*2\b']
---- error_log eval
+--- block_error_log eval
 [qr/ticketing cache: redis 127\.0\.0\.1:\d+: AUTH failed: /]
 --- no_error_log eval
 ["[error]", "not-the-password"]
@@ -1084,7 +1089,7 @@ ticketing-provider: JAM
 [200, 504, 200]
 --- response_body_like eval
 ['"reset"', '.', '"count":\s*0\b']
---- error_log eval
+--- block_error_log eval
 ["client prematurely closed connection"]
 
 
@@ -1194,7 +1199,7 @@ ticketing-provider: JAM
  ('.') x 2, '^\{"purged":1\}$',
  ('.') x 2, '^\{"purged":5\}$',
  '.', '"count":\s*9\b']
---- error_log eval
+--- block_error_log eval
 [qr/ticketing cache: purge "tc\d+-\d+-\d+\|v4\|\{\*\}\|3:JAM\|\*\|14:metadata\.types\|\*"/]
 --- no_error_log
 [error]

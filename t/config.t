@@ -155,6 +155,8 @@ invalid permission name "" in "ticketing_auth_mtls_client" directive
 === TEST 12: a Redis host name needs nginx's resolver (nothing blocks)
 --- http_config
     ticketing_redis redis.example.com:6379;
+--- config
+    location = /t { return 204; }
 --- must_die
 --- error_log
 "ticketing_redis redis.example.com:6379": a host name is resolved with nginx's "resolver", and none is defined
@@ -164,6 +166,8 @@ invalid permission name "" in "ticketing_auth_mtls_client" directive
 === TEST 13: a Redis address that is not a host name
 --- http_config
     ticketing_redis redis/example:6379;
+--- config
+    location = /t { return 204; }
 --- must_die
 --- error_log
 invalid address "redis/example:6379" in "ticketing_redis" directive
@@ -173,6 +177,8 @@ invalid address "redis/example:6379" in "ticketing_redis" directive
 === TEST 14: an unknown ticketing_redis parameter
 --- http_config
     ticketing_redis 127.0.0.1:6379 timeout=1s;
+--- config
+    location = /t { return 204; }
 --- must_die
 --- error_log
 invalid parameter "timeout=1s" in "ticketing_redis" directive
@@ -184,6 +190,8 @@ invalid parameter "timeout=1s" in "ticketing_redis" directive
     upstream a { server 127.0.0.1:1; }
     ticketing_org yoigo upstream=a;
     ticketing_org YOIGO upstream=a;
+--- config
+    location = /t { return 204; }
 --- must_die
 --- error_log
 organization "YOIGO" is duplicate (names compare case-insensitively)
@@ -193,6 +201,8 @@ organization "YOIGO" is duplicate (names compare case-insensitively)
 === TEST 16: an organization routed to something that is not an upstream block
 --- http_config
     ticketing_org yoigo upstream=nowhere;
+--- config
+    location = /t { return 204; }
 --- must_die
 --- error_log
 upstream "nowhere" of "ticketing_org" "yoigo"
@@ -203,6 +213,8 @@ upstream "nowhere" of "ticketing_org" "yoigo"
 --- http_config
     ticketing_provider JAM "Jira Amarillo";
     ticketing_provider JCC "jira  amarillo";
+--- config
+    location = /t { return 204; }
 --- must_die
 --- error_log
 provider name or alias "jira  amarillo" is duplicate (already a name of "JAM")

@@ -8,6 +8,8 @@
 # (TEST 41-42).
 
 use Test::Nginx::Socket 'no_plan';
+use lib 't/tools';
+use TicketingLog qw(add_log_request);
 use IO::Socket::INET;
 use HTTP::Tiny;
 
@@ -63,6 +65,13 @@ sub ub {
 }
 
 # X-Mock-Error: <kind> with each status of @STATUSES
+# an expected body, refused if it holds one of the leaks $re names
+sub no_leak {
+    my ($body, $re) = @_;
+    die "expected body $body matches /$re/\n" if $body =~ /$re/;
+    return $body;
+}
+
 sub injected {
     my ($kind) = @_;
     return [ map { "X-Mock-Error: $kind\nX-Mock-Status: $_" } @STATUSES ];
@@ -102,6 +111,7 @@ _EOC_
     # authentication is the subject of t/jwt.t and t/permissions.t: off here
     $block->set_value("http_config", "    ticketing_auth off;\n"
                                      . ($block->http_config // ""));
+    add_log_request($block);
 });
 
 run_tests();
@@ -164,9 +174,10 @@ main::injected("html502")
 --- error_code eval
 [@main::STATUSES]
 --- response_body eval
-[map { main::ub($_, "502 Bad Gateway") } @main::STATUSES]
---- response_body_unlike eval
-[('10\.20\.30\.40|internal|nginx/|<') x 10]
+# exact bodies (Test::Nginx would ignore a response_body_unlike beside
+# them): none of them may hold what the page leaked
+[map { main::no_leak(main::ub($_, "502 Bad Gateway"),
+                     '10\.20\.30\.40|internal|nginx/|<') } @main::STATUSES]
 --- response_headers eval
 [("Content-Type: application/json") x 10]
 --- no_error_log
@@ -182,9 +193,9 @@ main::injected("stacktrace")
 --- error_code eval
 [@main::STATUSES]
 --- response_body eval
-[map { main::ub($_, undef) } @main::STATUSES]
---- response_body_unlike eval
-[('10\.20\.30\.40|/opt/|java|Exception|JiraClient|spring|8080') x 10]
+[map { main::no_leak(main::ub($_, undef),
+                     '10\.20\.30\.40|/opt/|java|Exception|JiraClient|spring|8080') }
+ @main::STATUSES]
 --- response_headers eval
 [("Content-Type: application/json") x 10]
 --- no_error_log
@@ -427,7 +438,7 @@ ticketing-provider: JAM
 [200, 413, 200]
 --- response_body eval
 ['{"reset": true}', main::ub(413, "the request body is larger than allowed"), '{"count": 0}']
---- error_log
+--- block_error_log
 client intended to send too large body
 
 
@@ -467,7 +478,7 @@ invalid URL prefix
 [500, 409]
 --- response_body eval
 [main::ub(500, undef), main::ub(409, undef)]
---- error_log
+--- block_error_log
 upstream timed out
 
 
@@ -489,7 +500,7 @@ upstream timed out
 [500, 422]
 --- response_body eval
 [main::ub(500, undef), main::ub(422, undef)]
---- error_log
+--- block_error_log
 upstream timed out
 
 
@@ -509,7 +520,7 @@ upstream timed out
 main::ub(414, "the request URI is too long")
 --- response_headers
 Content-Type: application/json
---- error_log
+--- block_error_log
 client sent too long URI
 
 

@@ -1136,10 +1136,8 @@ disc27 keys27
 [503, 503, 200]
 --- response_body_like eval
 [$main::not_ready, $main::not_ready,
- main::log_has(qr/\[warn\].*ticketing jwks: refreshing from "[^"]*\/bad\/\.well-known\/openid-configuration" failed: the discovery document is not valid JSON \(line 1, column \d+\); no key set fetched yet/,
+ qr/\A(?![\s\S]*SECRETWORD)/ . main::log_has(qr/\[warn\].*ticketing jwks: refreshing from "[^"]*\/bad\/\.well-known\/openid-configuration" failed: the discovery document is not valid JSON \(line 1, column \d+\); no key set fetched yet/,
                qr/\[warn\].*ticketing jwks: refreshing from "[^"]*\/big\.json" failed: the response is larger than max_size; no key set fetched yet/)]
---- response_body_unlike eval
-['^$', '^$', 'SECRETWORD']
 --- no_error_log
 [error]
 

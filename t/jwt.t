@@ -6,6 +6,7 @@
 
 use Test::Nginx::Socket 'no_plan';
 use lib 't/tools';
+use TicketingLog qw(add_log_request);
 use TicketingAuth;
 
 repeat_each(1);
@@ -57,6 +58,7 @@ _EOC_
         proxy_pass http://ticketing_api;
     }
 _EOC_
+    add_log_request($block);
 });
 
 run_tests();
@@ -97,8 +99,8 @@ main::auth('--key', 't/data/es256.key', '--alg', 'ES256', '--kid', 'anything'),
 ]
 --- error_code eval
 [(200) x 10]
---- response_headers
-X-Auth: [jwt]
+--- response_headers eval
+[("X-Auth: [jwt]") x 10]
 --- no_error_log eval
 ["[error]", qr/\[info\].*ticketing auth:/]
 
@@ -141,7 +143,7 @@ TicketingAuth::crypt_jwt_bearer('RS256', 't/data/rs256-other.key', $p),
 ["", "WWW-Authenticate: Bearer realm=\"ticketing\"\nContent-Type: application/json\nX-Sub: []", ""]
 --- response_body_like eval
 ['"reset"', main::u401('no credentials'), '"count":\s*0\b']
---- error_log
+--- block_error_log
 ticketing auth: no credentials
 --- no_error_log
 [error]
@@ -240,7 +242,7 @@ main::auth('--alg', 'none', '--sig', 'c2lnbmF0dXJl'),
 [401, 200]
 --- response_body_like eval
 [main::u401('token algorithm does not fit the key'), '\[']
---- error_log
+--- block_error_log
 ticketing auth: token algorithm does not fit the key
 --- no_error_log
 [error]
@@ -572,7 +574,7 @@ ticketing auth:
  "Authorization: Bearer " . ($main::T23b = main::tok(main::rs()))]
 --- error_code eval
 [401, 200]
---- error_log
+--- block_error_log
 ticketing auth: token has expired
 --- no_error_log eval
 [(split /\./, $main::T23)[2], (split /\./, $main::T23b)[2], (split /\./, $main::T23)[1], "[error]"]
@@ -675,7 +677,7 @@ invalid algorithm "none" in "ticketing_jwt_algorithms" directive
 [200, 200, 401]
 --- response_headers eval
 ["X-Token-Cache: [MISS]", "X-Token-Cache: [HIT]", "X-Token-Cache: [MISS]"]
---- error_log
+--- block_error_log
 ticketing auth: token found in the cache
 --- no_error_log
 [error]

@@ -17,6 +17,7 @@ use Test::Nginx::Socket 'no_plan';
 use Cwd qw(abs_path);
 use IO::Socket::INET;
 use lib 't/tools';
+use TicketingLog qw(add_log_request);
 use TicketingAuth;
 
 repeat_each(1);
@@ -111,6 +112,7 @@ $extra
         alias logs/gw.log;
     }
 _EOC_
+    add_log_request($block);
 });
 
 run_tests();
@@ -416,7 +418,7 @@ $/s]
  "Authorization: Bearer $main::BadToken.extra"]
 --- error_code eval
 [401, 401]
---- error_log eval
+--- block_error_log eval
 [qr/\[info\] .*ticketing auth: token signature is invalid/,
  qr/\[info\] .*ticketing auth: malformed token/]
 --- no_error_log eval

@@ -5,25 +5,34 @@
 # else ticketing_default_org.
 
 use Test::Nginx::Socket 'no_plan';
+use lib 't/tools';
+use TicketingLog qw(add_log_request);
 
 repeat_each(1);
 no_shuffle();
 
 # Two upstream groups: "yoigo_backend" is the mock API; "masmovil_backend"
-# is a second server of this nginx that answers with what it received, so
-# a test can tell which upstream got a request.
+# is a second server of this nginx, on a unix socket, that answers with
+# what it received, so a test can tell which upstream got a request.  (Not
+# on 127.0.0.1 and the test port: Test::Nginx's own server listens on that
+# port on every address, and the more specific one would take its
+# requests.)
+$ENV{TEST_NGINX_ORGS_SOCK} = "/tmp/ticketing-orgs-t-$$.sock";
+END { unlink $ENV{TEST_NGINX_ORGS_SOCK} }
+
 add_block_preprocessor(sub {
     my $block = shift;
+    unlink $ENV{TEST_NGINX_ORGS_SOCK};    # nginx leaves it behind
 
     $block->set_value("http_config", <<'_EOC_') unless defined $block->http_config;
     upstream yoigo_backend {
         server 127.0.0.1:$TEST_NGINX_UPSTREAM_PORT;
     }
     upstream masmovil_backend {
-        server 127.0.0.1:$TEST_NGINX_SERVER_PORT;
+        server unix:$TEST_NGINX_ORGS_SOCK;
     }
     server {
-        listen 127.0.0.1:$TEST_NGINX_SERVER_PORT;
+        listen unix:$TEST_NGINX_ORGS_SOCK;
         server_name masmovil_backend;
         location / {
             return 200 "masmovil_backend got $request_uri provider=$http_ticketing_provider\n";
@@ -53,6 +62,7 @@ _EOC_
     # authentication is the subject of t/jwt.t and t/permissions.t: off here
     $block->set_value("http_config", "    ticketing_auth off;\n"
                                      . ($block->http_config // ""));
+    add_log_request($block);
 });
 
 run_tests();
@@ -72,7 +82,7 @@ Content-Type: application/json
  '{"code":"0004","status":"NOT_FOUND","message":"Not found","detailMsg":"organization is not declared"}',
  '{"code":"0004","status":"NOT_FOUND","message":"Not found","detailMsg":"organization is not declared"}',
  '{"count": 0}']
---- error_log
+--- block_error_log
 ticketing provider: undeclared organization
 
 

@@ -5,6 +5,7 @@
 
 use Test::Nginx::Socket 'no_plan';
 use lib 't/tools';
+use TicketingLog qw(add_log_request);
 use TicketingAuth;
 
 repeat_each(1);
@@ -57,6 +58,7 @@ _EOC_
         proxy_pass http://ticketing_api;
     }
 _EOC_
+    add_log_request($block);
 });
 
 run_tests();
@@ -74,7 +76,7 @@ __DATA__
 ["", "WWW-Authenticate: Bearer realm=\"ticketing\", error=\"insufficient_scope\"", ""]
 --- response_body_like eval
 ['"reset"', main::f403('token lacks the API access role'), '"count":\s*0\b']
---- error_log
+--- block_error_log
 ticketing auth: token lacks the API access role
 --- no_error_log
 [error]
@@ -251,7 +253,7 @@ invalid claim path "realm_access..roles" in "ticketing_roles_claim" directive
 '^(?=.*"x-ticketing-subject":\s*"alice")(?=.*"x-ticketing-email":\s*"alice\@example\.com")(?!.*admin)(?!.*root)',
 '\[',
 '^(?=.*"x-ticketing-subject":\s*"alice")(?!.*x-ticketing-email)(?!.*root)']
---- error_log
+--- block_error_log
 ticketing auth: removed 3 client-sent identity header(s)
 --- no_error_log
 [error]

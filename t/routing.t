@@ -2,6 +2,8 @@
 # path parameters (400). None of them may reach the upstream.
 
 use Test::Nginx::Socket 'no_plan';
+use lib 't/tools';
+use TicketingLog qw(add_log_request);
 
 repeat_each(1);
 no_shuffle();
@@ -36,6 +38,7 @@ _EOC_
     }
 _EOC_
     }
+    add_log_request($block);
 });
 
 run_tests();
@@ -53,7 +56,7 @@ ticketing-provider: JAM
 ['"reset"', '^\{"code":"0004","status":"NOT_FOUND","message":"Not found","detailMsg":"no Ticketing API operation at this path"\}$', '"count":\s*0\b']
 --- response_headers
 Content-Type: application/json
---- error_log
+--- block_error_log
 ticketing: refused with 404: no Ticketing API operation at this path
 --- no_error_log
 [error]

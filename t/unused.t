@@ -68,6 +68,9 @@ ticketing route
 
 
 === TEST 4: a plain static file is served as without the module
+--- config
+    # none: the default "location /" serves the user file (an empty config
+    # still makes a new nginx, without TEST 3's server-level gateway)
 --- user_files
 >>> index.html
 hello

@@ -4,6 +4,8 @@
 # reaches the upstream; a valid body reaches it byte for byte.
 
 use Test::Nginx::Socket 'no_plan';
+use lib 't/tools';
+use TicketingLog qw(add_log_request);
 
 repeat_each(1);
 no_shuffle();
@@ -40,6 +42,7 @@ _EOC_
     # authentication is the subject of t/jwt.t and t/permissions.t: off here
     $block->set_value("http_config", "    ticketing_auth off;\n"
                                      . ($block->http_config // ""));
+    add_log_request($block);
 });
 
 # "detailMsg" of a uniform 400
@@ -87,7 +90,7 @@ __DATA__
  main::bad("query parameter line is repeated"),
  main::bad("malformed percent-encoding in the query string"),
  '"count":\s*4\b']
---- error_log
+--- block_error_log
 ticketing validate: at least one of the query parameters
 
 
@@ -341,7 +344,7 @@ ticketing validate: at least one of the query parameters
 [200, 201, 200, 413, 200]
 --- response_body_like eval
 ['"reset"', '"size":\s*3054\b', main::mock_saw_body(main::att_body(4096)), '^\{"code":"0022","status":"PAYLOAD_TOO_LARGE","message":"Payload Too Large","detailMsg":"[^"]+"\}$', '"count":\s*1\b']
---- error_log
+--- block_error_log
 client intended to send too large body: 4097 bytes
 --- no_error_log
 [warn]
@@ -373,7 +376,7 @@ client intended to send too large body: 4097 bytes
 ['"reset"', '"size":\s*3054\b',
  '^\{"code":"0022","status":"PAYLOAD_TOO_LARGE","message":"Payload Too Large","detailMsg":"request body is larger than allowed"\}$',
  '"count":\s*1\b']
---- error_log
+--- block_error_log
 client intended to send too large chunked body
 --- no_error_log
 [warn]
@@ -397,7 +400,7 @@ client intended to send too large chunked body
 [200, 413, 200]
 --- response_body_like eval
 ['"reset"', '"detailMsg":"request body is too large to be validated"', '"count":\s*0\b']
---- error_log
+--- block_error_log
 ticketing validate: body in a temporary file
 --- no_error_log
 [error]

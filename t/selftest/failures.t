@@ -130,6 +130,7 @@ this line is never logged
 GET /t
 
 === TEST 8: AddressSanitizer text in the error log
+--- config
 --- request
 GET /AddressSanitizer
 --- error_code: 404
@@ -166,6 +167,31 @@ GET /runtime%20error:%20signed%20integer%20overflow
 GET /t
 --- response_body
 fine
+
+=== TEST 14: an error_log pattern only the first request logs
+--- config
+    location = /t { return 200 "fine\n"; }
+--- request eval
+["GET /missing-14", "GET /t"]
+--- error_code eval
+[404, 200]
+--- error_log
+missing-14
+
+=== TEST 15: without config, the first check reads the log from its start
+--- request
+GET /t
+--- no_error_log
+missing-14
+
+=== TEST 16: exact body and body_like: Test::Nginx would ignore the like
+--- config
+    location = /t { return 200 "fine\n"; }
+--- request
+GET /t
+--- response_body
+fine
+--- response_body_like: ^nothing$
 EOF
 
 isnt($rc, 0, 'inner run with failing blocks FAILS as a whole');
@@ -187,20 +213,53 @@ expect_tap($out,
         'TEST 10: fewer expectations than requests (req 1) - error_code has an entry for this request',
         "TEST 11: broken eval section - section 'request' evaluates",
         'TEST 12: no response within the timeout - timeout: no complete response within 1 s',
+        'TEST 14: an error_log pattern only the first request logs (req 1) - pattern "missing-14" matches a line in error.log',
+        'TEST 15: without config, the first check reads the log from its start - pattern "missing-14" does not match any line in error.log',
+        'TEST 16: exact body and body_like: Test::Nginx would ignore the like - sections response_body response_body_like: Test::Nginx checks only response_body and ignores the others',
     },
     pass => { map { $_ => 1 }
         'TEST 8: AddressSanitizer text in the error log - status code ok',
         'TEST 10: fewer expectations than requests (req 0) - status code ok',
         'TEST 13: control block that passes - status code ok',
         'TEST 13: control block that passes - response_body - response is expected',
+        'TEST 14: an error_log pattern only the first request logs (req 0) - pattern "missing-14" matches a line in error.log',
+        'TEST 16: exact body and body_like: Test::Nginx would ignore the like - response_body - response is expected',
     },
 );
+unlike($out, qr/TEST 16: [^\n]* - response_body_like - /,
+       'the like section beside an exact body is not checked');
 like($out, qr/unknown directive "bogus_directive_here"/,
      'a start failure shows nginx\'s own error message');
 like($out, qr/logs and nginx\.conf kept in \S+failed/,
      'the logs of a failing block are kept');
 unlike($out, qr/TEST 11: broken eval section - status code ok/,
        'a block with a broken eval section is not run');
+
+# --------------------------------------------- where Test::Nginx bails out
+
+# several requests and a scalar expectation
+($rc, $out) = run_inner('scalar', 'no_shuffle();', <<'EOF');
+=== TEST 1: two requests, one body for both
+--- config
+    location /t { return 200 "x\n"; }
+--- request eval
+["GET /t/1", "GET /t/2"]
+--- response_body
+x
+EOF
+isnt($rc, 0, 'a scalar expectation for several requests fails the run');
+like($out, qr/Bail(?: out!|out called)\.?.*TEST 1: two requests, one body for both - You asked for many requests/,
+     '... bailing out as Test::Nginx does');
+
+# the first block has no config: there is no nginx to reuse
+($rc, $out) = run_inner('noconfig', 'no_shuffle();', <<'EOF');
+=== TEST 1: no config and nothing before
+--- request
+GET /
+EOF
+isnt($rc, 0, 'a first block without config fails the run');
+like($out, qr/Bail(?: out!|out called)\.?.*No '--- config' section specified/,
+     '... bailing out as Test::Nginx does');
 
 # ------------------------------------------------ passing features, file 2
 

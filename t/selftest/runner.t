@@ -10,7 +10,7 @@ use Test::Nginx::Socket;
 $ENV{TEST_NGINX_SELFTEST_WORD} = 'expanded';
 
 repeat_each(1);
-plan tests => repeat_each() * (blocks() * 2 + 24);
+plan tests => repeat_each() * (blocks() * 2 + 27);
 no_shuffle();
 run_tests();
 
@@ -70,9 +70,6 @@ GET /h
 !X-Empty
 !X-Nonexistent
 X-Present: yes
---- response_headers_like
-Server: nginx(/[\d.]+)?
-Content-Length: \d+
 
 
 
@@ -89,13 +86,14 @@ Content-Length: \d+
 
 
 
-=== TEST 6: scalar expectation applies to every request
+=== TEST 6: with several requests, an array of one entry per request
+(a scalar would make Test::Nginx bail out: t/selftest/failures.t)
 --- config
     location /same { return 200 "same\n"; }
 --- request eval
 ["GET /same/1", "GET /same/2"]
---- response_body
-same
+--- response_body eval
+["same\n", "same\n"]
 
 
 
@@ -123,6 +121,7 @@ packets ok
 
 
 === TEST 9: error_log from a missing file, no_error_log at another level
+No config: the nginx of TEST 8 (its default location) answers.
 --- request
 GET /no-such-file.html
 --- error_code: 404
@@ -177,6 +176,7 @@ unknown directive "no_such_directive_at_all"
 
 
 === TEST 14: user_files served from html/
+--- config
 --- user_files
 >>> foo.txt
 hello from a user file
@@ -260,14 +260,20 @@ Content-Length: 28
     location = /m { return 200 "$mapped\n"; }
 --- request
 GET /m
+--- response_headers_like
+Server: nginx(/[\d.]+)?
+Content-Length: \d+
 --- response_body
 from-http-config
 
 
 
-=== TEST 20: no request at all: nginx just has to start cleanly
+=== TEST 20: a block nginx does not refuse needs a request (else bail out)
 --- config
     location = /unused { return 204; }
+--- request
+GET /unused
+--- error_code: 204
 --- no_error_log
 [emerg]
 
@@ -321,3 +327,26 @@ ran
     location = /s { return 500; }
 --- request
 GET /s
+
+
+
+=== TEST 26: a block without config runs on the nginx that is up
+Its http_config is not applied (the map of TEST 19 is not there either).
+--- http_config
+    map $uri $mapped { default "from-a-config-less-block"; }
+--- request
+GET /s
+--- response_body
+ran
+
+
+
+=== TEST 27: error_log is checked after each request, against its lines
+--- config
+    location = /ok { return 200 "ok\n"; }
+--- request eval
+["GET /missing-27", "GET /ok"]
+--- error_code eval
+[404, 200]
+--- error_log eval
+qr/GET \/(?:missing-27|ok) HTTP/

@@ -32,7 +32,7 @@ use Test::Nginx::Lite::Conf qw(
 use Test::Nginx::Lite::Server;
 use Test::Nginx::Lite::HTTP qw(build_request exchange parse_response request_method);
 use Test::Nginx::Lite::Log qw(
-    slurp log_lines normalize_patterns pattern_matches pattern_label
+    slurp read_from log_lines normalize_patterns pattern_matches pattern_label
     sanitizer_reports valgrind_reports
 );
 
@@ -72,6 +72,10 @@ $ENV{TEST_NGINX_HTML_DIR} ||= "$ServRoot/html";
 my $MainPid = $$;    # END must not act in forked children
 my $Server;          # Test::Nginx::Lite::Server, created by run_tests
 my $NginxInfo;       # { binary, version, configure_args }
+my $HadConfig;       # a block with `--- config` has run
+my $Owner;           # { name, block }: the last block run on the nginx up
+my %LogPos;          # log file => offset read by the last error_log check
+my %SanPos;          # log file => offset scanned for sanitizer reports
 
 # ------------------------------------------------- exported functions
 
@@ -102,7 +106,8 @@ sub timeout {
     return $Timeout;
 }
 sub env_to_nginx   { push @EnvToNginx, @_; return }
-sub add_block_preprocessor { push @BlockPreprocessors, @_; return }
+# as in Test::Nginx, the last one added runs first
+sub add_block_preprocessor { unshift @BlockPreprocessors, @_; return }
 sub server_port    { return $ServerPort }
 sub server_root    { return $ServRoot }
 sub html_dir       { return "$ServRoot/html" }
@@ -124,14 +129,12 @@ sub run_tests {
 
     my @blocks = Test::Base::blocks();
     @blocks = shuffle(@blocks) unless $NoShuffle;
-    for my $bi (0 .. $#blocks) {
-        my $block = $blocks[$bi];
+    for my $block (@blocks) {
         next unless _prepare_block($block);
-        for my $rep (1 .. $RepeatEach) {
-            my $is_last = $bi == $#blocks && $rep == $RepeatEach;
-            _run_block($block, $rep, $is_last);
-        }
+        _run_block($block, $_) for 1 .. $RepeatEach;
     }
+    # TEST_NGINX_NO_CLEAN: the last nginx stays up for a look around.
+    _finish_server() unless $ENV{TEST_NGINX_NO_CLEAN};
     return;
 }
 
@@ -174,43 +177,82 @@ sub _section_names {
            sort keys %$block;
 }
 
+# As Test::Nginx does: a block with a `--- config` stops the running nginx
+# and starts one of its own (a fresh server root and nginx.conf); a block
+# without one, and every repetition after the first, is sent to the nginx
+# that is running (its http_config, main_config, user_files and must_die
+# are not looked at), and its first error_log check sees the whole log.
 sub _run_block {
-    my ($block, $rep, $is_last) = @_;
+    my ($block, $rep) = @_;
     my $name = $block->name . ($RepeatEach > 1 ? " (repeat $rep)" : '');
     my $first_test = Test::More->builder->current_test;
 
     return if _maybe_skip($block, $name);
-    if (_setup_servroot($block, $name)) {
-        if (defined $block->must_die) {
+    my $reuse = $rep > 1 || !defined $block->config;
+    if ($reuse && !$HadConfig) {
+        Test::More::BAIL_OUT("$name - No '--- config' section specified and"
+                             . ' could not get previous one');
+    }
+    my $live = 1;
+    if (!$reuse) {
+        _finish_server();
+        $HadConfig = 1;
+        %SanPos = ();
+        if (!_setup_servroot($block, $name)) {
+            $live = 0;
+        } elsif (defined $block->must_die) {
             _run_must_die($block, $name);
+            $live = 0;
         } else {
-            _run_live_block($block, $name, $is_last);
+            $live = _start_server($block, $name);
         }
     }
+    _run_live_block($block, $name) if $live;
     _keep_logs_if_failed($block, $rep, $first_test);
     return;
 }
 
-sub _run_live_block {
-    my ($block, $name, $is_last) = @_;
-    my $requests = _block_requests($block, $name) or return;
+sub _start_server {
+    my ($block, $name) = @_;
     my ($ok, $why) = $Server->start(valgrind => $UseValgrind);
     if (!$ok) {
         Test::More::fail("$name - nginx started");
         Test::More::diag("$why\n" . _startup_output());
         $Server->stop;
-        return;
+        return 0;
     }
-    _run_request($block, $name, $requests, $_) for 0 .. $#$requests;
-    my $wait = $block->wait;
-    sleep $wait if defined $wait && $wait =~ /^\s*[\d.]+\s*$/ && $wait > 0;
-    _check_error_log($block, $name);
+    $Owner = { name => $name, block => $block };
+    return 1;
+}
 
-    # TEST_NGINX_NO_CLEAN: the last nginx stays up for a look around.
-    my $stop = $is_last && $ENV{TEST_NGINX_NO_CLEAN} ? undef : $Server->stop;
-    _check_exit($name, $stop) if $stop;
+sub _run_live_block {
+    my ($block, $name) = @_;
+    my $requests = _block_requests($block, $name) or return;
+    _check_exclusive($block, $name);
+    @$Owner{qw(name block)} = ($name, $block) if $Owner;
+    %LogPos = ();    # Test::Nginx: each block's first check reads it all
+    for my $i (0 .. $#$requests) {
+        _run_request($block, $name, $requests, $i);
+        my $wait = $block->wait;
+        sleep $wait if defined $wait && $wait =~ /^\s*[\d.]+\s*$/ && $wait > 0;
+        _check_error_log($block, @$requests > 1 ? "$name (req $i)" : $name);
+    }
     _check_sanitizers($name);
-    _check_valgrind($name) if $UseValgrind && $stop;
+    return;
+}
+
+# Stop the nginx that the last blocks ran on and check how it went: it
+# must still be running, quit cleanly, no sanitizer report since the last
+# block's check (LeakSanitizer reports at exit), no valgrind error.
+sub _finish_server {
+    my $owner = $Owner or return;
+    undef $Owner;
+    my $first_test = Test::More->builder->current_test;
+    my $stop = $Server->stop;
+    _check_exit($owner->{name}, $stop);
+    _check_sanitizers($owner->{name});
+    _check_valgrind($owner->{name}) if $UseValgrind;
+    _keep_logs_if_failed($owner->{block}, 0, $first_test);
     return;
 }
 
@@ -230,6 +272,7 @@ sub _run_must_die {
         Test::More::ok($status != 0, "$name - die as expected")
             or Test::More::diag("nginx started although the block says must_die");
     }
+    %LogPos = ();
     _check_error_log($block, $name);
     if (defined $status && $status == 0) {    # it did start: stop it
         $Server->wait_ready;
@@ -355,7 +398,9 @@ sub _block_requests {
         return [ { packets => \@packets, method => request_method($packets[0]), raw => 1 } ];
     }
     my $request = $block->request;
-    return [] unless defined $request;
+    # Test::Nginx sends a request in every block nginx runs for
+    Test::More::BAIL_OUT($block->name . ' - Request line should be non-empty')
+        unless defined $request && length $request;
     my @texts = ref $request eq 'ARRAY' ? @$request : ($request);
     my @reqs;
     for my $i (0 .. $#texts) {
@@ -424,22 +469,50 @@ sub _check_response {
     return;
 }
 
-# A section's value for request $i: an array ref holds one entry per
-# request; any other value applies to every request.
+# A section's value for request $i, as Test::Nginx reads it: with several
+# requests it must be an array ref of one entry per request (it bails out
+# otherwise); with one request an array ref gives its first entry.
 sub _for_request {
     my ($block, $section, $label, $i, $n) = @_;
     my $v = $block->$section;
-    return $v unless ref $v eq 'ARRAY';
-    return $v->[$i] if $i < @$v;
-    Test::More::fail("$label - $section has an entry for this request");
-    Test::More::diag("$section has " . @$v . " entries for $n requests");
-    return undef;
+    return $v unless defined $v;
+    if ($n > 1) {
+        Test::More::BAIL_OUT($block->name . " - You asked for many requests,"
+                             . " the expected results should be arrays as"
+                             . " well ($section)")
+            unless ref $v eq 'ARRAY';
+        return $v->[$i] if $i < @$v;
+        Test::More::fail("$label - $section has an entry for this request");
+        Test::More::diag("$section has " . @$v . " entries for $n requests");
+        return undef;
+    }
+    return ref $v eq 'ARRAY' ? $v->[0] : $v;
+}
+
+# Test::Nginx reads only the first section of each of these groups that a
+# block has, and ignores the others without a word: a block that has two
+# would check less there than here.  Refuse it instead.
+my @EXCLUSIVE = (
+    [qw(error_code_like error_code)],
+    [qw(response_headers response_headers_like)],
+    [qw(response_body response_body_like response_body_unlike)],
+);
+
+sub _check_exclusive {
+    my ($block, $name) = @_;
+    for my $group (@EXCLUSIVE) {
+        my @have = grep { defined $block->$_ } @$group;
+        next if @have < 2;
+        Test::More::fail("$name - sections @have: Test::Nginx checks"
+                         . " only $have[0] and ignores the others");
+    }
+    return;
 }
 
 sub _check_status {
     my ($block, $label, $res, $i, $n) = @_;
-    my $like = _for_request($block, 'error_code_like', $label, $i, $n);
-    if (defined $like) {
+    if (defined $block->error_code_like) {
+        my $like = _for_request($block, 'error_code_like', $label, $i, $n);
         Test::More::like($res->{code}, qr/$like/, "$label - status code ok");
         return;
     }
@@ -464,7 +537,9 @@ sub _check_headers {
             Test::More::is($got, $want, "$label - header $key ok");
         }
     }
-    for my $spec (_header_spec(_for_request($block, 'response_headers_like', $label, $i, $n))) {
+    my @like = defined $block->response_headers ? ()
+             : _header_spec(_for_request($block, 'response_headers_like', $label, $i, $n));
+    for my $spec (@like) {
         my ($key, $pat) = @$spec;
         my $got = $h->header($key);
         if (!defined $pat) {
@@ -516,19 +591,19 @@ sub _check_body {
         my $want = _for_request($block, 'response_body', $label, $i, $n);
         return unless defined $want;
         my $test = "$label - response_body - response is expected";
-        if ($NoLongString) {
+        if (ref $want eq 'Regexp') {    # as in Test::Nginx: a qr// is matched
+            Test::More::like($body, $want, $test);
+        } elsif ($NoLongString) {
             Test::More::is($body, $want, $test);
         } else {
             Test::LongString::is_string($body, $want, $test);
         }
-    }
-    if (defined $block->response_body_like) {
+    } elsif (defined $block->response_body_like) {
         my $pat = _for_request($block, 'response_body_like', $label, $i, $n);
         return unless defined $pat;
         Test::More::like($body, ref $pat ? $pat : qr/$pat/s,
                          "$label - response_body_like - response is expected");
-    }
-    if (defined $block->response_body_unlike) {
+    } elsif (defined $block->response_body_unlike) {
         my $pat = _for_request($block, 'response_body_unlike', $label, $i, $n);
         return unless defined $pat;
         Test::More::unlike($body, ref $pat ? $pat : qr/$pat/s,
@@ -537,23 +612,28 @@ sub _check_body {
     return;
 }
 
-# error_log / no_error_log: every pattern is one assertion, matched line by
-# line against nginx's stderr output and error log of this block.
+# error_log / no_error_log, checked after every request as Test::Nginx
+# does: every pattern is one assertion, matched line by line against what
+# nginx printed (stderr) and logged since the previous check of the block
+# (the first check of a block reads the logs from their start).
 sub _check_error_log {
     my ($block, $name) = @_;
     my @want = normalize_patterns(scalar $block->error_log);
     my @unwanted = normalize_patterns(scalar $block->no_error_log);
     return unless @want || @unwanted;
     my @files = ($Server->stderr_log, $Server->error_log);
-    my $lines = log_lines(@files);
 
     # nginx may still be writing the last lines of the request it has just
-    # answered: give the expected patterns up to 1 s to show up.
+    # answered (its log phase runs after the response is sent): wait a
+    # little as Test::Nginx does, then give the expected patterns up to 1 s
+    # more to show up.
+    sleep 0.05;
+    my $lines = _new_log_lines(\%LogPos, @files);
     my $deadline = time + 1;
     my @found = map { _any_line_matches($_, $lines) } @want;
     while ((grep { !$_ } @found) && time < $deadline) {
         sleep 0.1;
-        $lines = log_lines(@files);
+        push @$lines, @{ _new_log_lines(\%LogPos, @files) };
         @found = map { _any_line_matches($_, $lines) } @want;
     }
     for my $k (0 .. $#want) {
@@ -567,6 +647,20 @@ sub _check_error_log {
             or Test::More::diag(join "\n", @hits[0 .. min(4, $#hits)]);
     }
     return;
+}
+
+# The complete lines the files got since the offsets in %$pos (a line
+# still being written is left for the next read); advances the offsets.
+sub _new_log_lines {
+    my ($pos, @files) = @_;
+    my @lines;
+    for my $file (@files) {
+        my $text = read_from($file, $pos->{$file} || 0);
+        my $end = rindex($text, "\n") + 1;
+        $pos->{$file} = ($pos->{$file} || 0) + $end;
+        push @lines, split /\n/, substr($text, 0, $end);
+    }
+    return \@lines;
 }
 
 sub _any_line_matches {
@@ -596,24 +690,29 @@ sub _check_exit {
         Test::More::fail("$name - nginx exited cleanly on SIGQUIT");
         Test::More::diag($how);
     }
-    my @crashes = grep { /exited on signal \d+/ } @{ log_lines($Server->error_log) };
+    return;
+}
+
+# ASan / LSan / UBSan reports and crashed workers (master_on: the master
+# logs "exited on signal") in what the logs got since the last look: after
+# each block, and after nginx is stopped (LeakSanitizer reports at exit).
+# UBSan reports naming ngx_pstrdup or ngx_sprintf_str (known nginx 1.22
+# core reports) are ignored.
+sub _check_sanitizers {
+    my ($name) = @_;
+    my @texts = map { my $t = read_from($_, $SanPos{$_} || 0);
+                      $SanPos{$_} = ($SanPos{$_} || 0) + length $t; $t }
+                $Server->stderr_log, $Server->error_log;
+    my @reports = map { sanitizer_reports($_) } @texts;
+    if (@reports) {
+        Test::More::fail("$name - no sanitizer report in the error log");
+        Test::More::diag(join "\n----\n", @reports[0 .. min(2, $#reports)]);
+    }
+    my @crashes = grep { /exited on signal \d+/ } map { split /\n/ } @texts;
     if (@crashes) {
         Test::More::fail("$name - no nginx worker crashed");
         Test::More::diag(join "\n", @crashes[0 .. min(4, $#crashes)]);
     }
-    return;
-}
-
-# ASan / LSan / UBSan reports in the block's logs (LeakSanitizer reports
-# at exit, hence after stop).  UBSan reports naming ngx_pstrdup or
-# ngx_sprintf_str (known nginx 1.22 core reports) are ignored.
-sub _check_sanitizers {
-    my ($name) = @_;
-    my @reports = map { sanitizer_reports(slurp($_)) }
-                  $Server->stderr_log, $Server->error_log;
-    return unless @reports;
-    Test::More::fail("$name - no sanitizer report in the error log");
-    Test::More::diag(join "\n----\n", @reports[0 .. min(2, $#reports)]);
     return;
 }
 
@@ -726,10 +825,15 @@ a C<.t> file written for this runner also runs under the real Test::Nginx
 filters (C<eval>, C<chomp>, C<chop>, ...), C<ONLY>, C<LAST>, C<SKIP> are
 Test::Base's.
 
-Every block (and every repetition of it) gets a fresh server root
-(F<conf/>, F<logs/>, F<html/>), a freshly generated F<nginx.conf>, a freshly
-started nginx (C<-p SERVROOT/ -c conf/nginx.conf>), and nginx is stopped
-afterwards (SIGQUIT, then SIGKILL after 5 s).
+As in Test::Nginx, a block with a C<config> section gets a fresh server
+root (F<conf/>, F<logs/>, F<html/>), a freshly generated F<nginx.conf> and
+a freshly started nginx (C<-p SERVROOT/ -c conf/nginx.conf>); the nginx
+before it is stopped (SIGQUIT, then SIGKILL after 5 s).  A block without
+C<config> (after preprocessors), and every repetition of a block after
+the first, runs on the nginx that is up: its C<http_config>,
+C<main_config>, C<user_files> and C<must_die> are not used.  A first block
+without C<config> bails out.  The default server listens on C<listen
+PORT> (every address), as Test::Nginx's does.
 
 =head2 Sections
 
@@ -747,8 +851,14 @@ C<METHOD [URI [VERSION]]> on the first line (VERSION defaults to HTTP/1.1),
 the body on the following lines (trimmed; Content-Length added).  C<Host:
 localhost> and C<Connection: close> are sent unless C<more_headers> sets
 them.  With C<eval>, an array ref of requests: sent one after the other
-(one connection each) to the same nginx; array-valued expectation sections
-then give one entry per request, scalar ones apply to every request.
+(one connection each) to the same nginx; the expectation sections
+(C<error_code>, C<response_headers>, C<response_body>, their C<_like>
+forms...) must then be array refs of one entry per request: a scalar one
+bails out, as in Test::Nginx.  Of C<error_code_like>/C<error_code>,
+C<response_headers>/C<response_headers_like> and
+C<response_body>/C<response_body_like>/C<response_body_unlike>, Test::Nginx
+checks the first one a block has and ignores the others: a block with two
+fails here.
 
 =item more_headers
 
@@ -778,14 +888,17 @@ regex applied as C<qr/$pat/s> (a C<qr//> from C<eval> is used as is).
 =item error_log, no_error_log
 
 One substring per line, or with C<eval> an array ref of strings and
-C<qr//>s.  Matched line by line against nginx's stderr and error log of
-the current block.  One assertion per pattern.
+C<qr//>s.  Checked after every request, as in Test::Nginx, line by line
+against what nginx's stderr and error log got since the previous check (the
+first check of a block reads them from their start, also on a reused
+nginx).  One assertion per pattern and request.
 
 =item log_level, timeout, wait, user_files, must_die, skip_nginx, skip_eval
 
 C<log_level> overrides the error_log level (default debug).
 C<timeout> bounds each request/response exchange (seconds, or C<500ms>;
-default 3).  C<wait> sleeps N seconds before the error log is read.
+default 3).  C<wait> sleeps N seconds after each request, before its
+error log check.
 C<user_files>: C<< >>> path >> lines followed by the content, written under
 SERVROOT/html.  C<must_die>: nginx must fail to start (a number: that exit
 code); C<error_log> then looks at its startup output.

@@ -83,7 +83,9 @@ sub render_conf {
     push @out, _temp_path_lines($root, $o{configure_args});
     push @out, '', '    # --- http_config', _or_empty($o{http_config});
     push @out, '', '    server {',
-        "        listen 127.0.0.1:$o{port};",
+        # as Test::Nginx: every address (a server of the block's own on
+        # 127.0.0.1 and the same port takes the requests sent there)
+        "        listen $o{port};",
         '        server_name localhost;',
         '        client_max_body_size 30M;',
         '', '        # --- config', _or_empty($o{config}), '';

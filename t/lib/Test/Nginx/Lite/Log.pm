@@ -9,7 +9,7 @@ use warnings;
 use Exporter 'import';
 
 our @EXPORT_OK = qw(
-    slurp log_lines normalize_patterns pattern_matches pattern_label
+    slurp read_from log_lines normalize_patterns pattern_matches pattern_label
     sanitizer_reports valgrind_reports
 );
 
@@ -21,6 +21,20 @@ sub slurp {
     my ($file) = @_;
     open my $fh, '<', $file or return '';
     binmode $fh;
+    local $/;
+    my $text = <$fh>;
+    close $fh;
+    return defined $text ? $text : '';
+}
+
+# The file's bytes from $offset on ('' when missing or shorter: a log
+# that was truncated or replaced since is read again from its start by the
+# caller resetting its offset).
+sub read_from {
+    my ($file, $offset) = @_;
+    open my $fh, '<', $file or return '';
+    binmode $fh;
+    seek $fh, $offset, 0 or return '';
     local $/;
     my $text = <$fh>;
     close $fh;
