@@ -247,6 +247,8 @@ static ngx_int_t ngx_http_ticketing_redis_cluster_range(redisReply *e,
 static ngx_int_t ngx_http_ticketing_redis_cluster_address(u_char *host,
     size_t len, ngx_int_t port, ngx_http_ticketing_redis_conn_t *asked,
     struct sockaddr_storage *ss, socklen_t *socklen);
+static ngx_int_t ngx_http_ticketing_redis_sockaddr(u_char *host, size_t len,
+    ngx_int_t port, struct sockaddr_storage *ss, socklen_t *socklen);
 static ngx_int_t ngx_http_ticketing_redis_cluster_redirect(
     ngx_http_ticketing_redis_conn_t *conn, ngx_http_ticketing_redis_cb_t *cb,
     redisReply *r);
@@ -1037,8 +1039,7 @@ static void
 ngx_http_ticketing_redis_discovered(redisReply *r, void *data)
 {
     ngx_int_t                    port;
-    ngx_addr_t                   addr;
-    ngx_pool_t                  *pool;
+    socklen_t                    socklen;
     redisReply                  *ip, *po;
     ngx_http_ticketing_redis_t  *rd = &ngx_http_ticketing_redis;
 
@@ -1063,29 +1064,16 @@ ngx_http_ticketing_redis_discovered(redisReply *r, void *data)
 
     port = ngx_atoi((u_char *) po->str, po->len);
 
-    pool = ngx_create_pool(256, rd->log);
-    if (pool == NULL) {
-        ngx_http_ticketing_redis_sentinel_next("no memory");
-        return;
-    }
-
-    if (port < 1 || port > 65535
-        || ngx_parse_addr(pool, &addr, (u_char *) ip->str, ip->len)
-           != NGX_OK
-        || addr.socklen > sizeof(struct sockaddr_storage))
+    if (ngx_http_ticketing_redis_sockaddr((u_char *) ip->str, ip->len, port,
+                                          &rd->primary_sockaddr, &socklen)
+        != NGX_OK)
     {
-        ngx_destroy_pool(pool);
         ngx_http_ticketing_redis_sentinel_next("its answer is not an "
                                                "address");
         return;
     }
 
-    ngx_memcpy(&rd->primary_sockaddr, addr.sockaddr, addr.socklen);
-    rd->primary.addr.socklen = addr.socklen;
-    ngx_inet_set_port((struct sockaddr *) &rd->primary_sockaddr,
-                      (in_port_t) port);
-
-    ngx_destroy_pool(pool);
+    rd->primary.addr.socklen = socklen;
 
     rd->discovering = 0;
 
@@ -1788,53 +1776,69 @@ ngx_http_ticketing_redis_cluster_address(u_char *host, size_t len,
     ngx_int_t port, ngx_http_ticketing_redis_conn_t *asked,
     struct sockaddr_storage *ss, socklen_t *socklen)
 {
-    ngx_int_t    rc;
-    ngx_addr_t   addr;
-    ngx_pool_t  *pool;
-
-    if (port < 1 || port > 65535) {
-        return NGX_ERROR;
-    }
-
     if (len == 0 || (len == 1 && host[0] == '?')) {
-        if (!asked->connected || asked->peer.socklen > sizeof(*ss)) {
+        if (port < 1 || port > 65535 || !asked->connected
+            || asked->peer.socklen > sizeof(*ss))
+        {
             return NGX_ERROR;
         }
 
         ngx_memcpy(ss, &asked->peer.sockaddr, asked->peer.socklen);
         *socklen = asked->peer.socklen;
+        ngx_inet_set_port((struct sockaddr *) ss, (in_port_t) port);
 
-    } else {
-        pool = ngx_create_pool(256, ngx_http_ticketing_redis.log);
-        if (pool == NULL) {
-            return NGX_ERROR;
-        }
-
-        rc = ngx_parse_addr(pool, &addr, host, len);
-
-        if (rc != NGX_OK || addr.socklen > sizeof(*ss)) {
-            ngx_destroy_pool(pool);
-            return NGX_ERROR;
-        }
-
-        ngx_memcpy(ss, addr.sockaddr, addr.socklen);
-        *socklen = addr.socklen;
-
-        ngx_destroy_pool(pool);
+        return NGX_OK;
     }
 
-    if (ss->ss_family != AF_INET
+    return ngx_http_ticketing_redis_sockaddr(host, len, port, ss, socklen);
+}
+
+
+/*
+ * An IPv4 or IPv6 address and a port, as Redis and sentinels write them,
+ * parsed without allocating: this runs for every redirection.
+ */
+static ngx_int_t
+ngx_http_ticketing_redis_sockaddr(u_char *host, size_t len, ngx_int_t port,
+    struct sockaddr_storage *ss, socklen_t *socklen)
+{
+    in_addr_t             inaddr;
+    struct sockaddr_in   *sin;
 #if (NGX_HAVE_INET6)
-        && ss->ss_family != AF_INET6
+    struct sockaddr_in6  *sin6;
 #endif
-       )
-    {
+
+    if (port < 1 || port > 65535) {
         return NGX_ERROR;
     }
 
-    ngx_inet_set_port((struct sockaddr *) ss, (in_port_t) port);
+    ngx_memzero(ss, sizeof(struct sockaddr_storage));
 
-    return NGX_OK;
+    inaddr = ngx_inet_addr(host, len);
+
+    if (inaddr != INADDR_NONE) {
+        sin = (struct sockaddr_in *) ss;
+        sin->sin_family = AF_INET;
+        sin->sin_addr.s_addr = inaddr;
+        sin->sin_port = htons((in_port_t) port);
+        *socklen = sizeof(struct sockaddr_in);
+
+        return NGX_OK;
+    }
+
+#if (NGX_HAVE_INET6)
+    sin6 = (struct sockaddr_in6 *) ss;
+
+    if (ngx_inet6_addr(host, len, sin6->sin6_addr.s6_addr) == NGX_OK) {
+        sin6->sin6_family = AF_INET6;
+        sin6->sin6_port = htons((in_port_t) port);
+        *socklen = sizeof(struct sockaddr_in6);
+
+        return NGX_OK;
+    }
+#endif
+
+    return NGX_ERROR;
 }
 
 

@@ -814,15 +814,12 @@ ngx_http_ticketing_param_name(ngx_http_ticketing_param_e param)
 const ngx_http_ticketing_operation_t *
 ngx_http_ticketing_operation(unsigned number)
 {
-    size_t  i;
-
-    for (i = 0; i < ngx_http_ticketing_noperations; i++) {
-        if (ngx_http_ticketing_operations[i].number == number) {
-            return &ngx_http_ticketing_operations[i];
-        }
+    /* the catalogue is in the docs' order: number N is entry N - 1 */
+    if (number == 0 || number > ngx_http_ticketing_noperations) {
+        return NULL;
     }
 
-    return NULL;
+    return &ngx_http_ticketing_operations[number - 1];
 }
 
 

@@ -98,6 +98,8 @@ static const ngx_http_ticketing_field_t  ngx_http_ticketing_fields[] = {
 };
 
 
+static const char *ngx_http_ticketing_query_names(
+    ngx_http_ticketing_query_watch_t *w, char *list, size_t size);
 static unsigned ngx_http_ticketing_query_scan(
     ngx_http_ticketing_query_watch_t *w, const u_char *args, size_t len,
     char *detail, size_t size);
@@ -167,11 +169,30 @@ ngx_http_ticketing_query_scan(ngx_http_ticketing_query_watch_t *w,
 }
 
 
+/* "a, b, c": the names a query rule looks at, for its messages */
+static const char *
+ngx_http_ticketing_query_names(ngx_http_ticketing_query_watch_t *w,
+    char *list, size_t size)
+{
+    char    *p, *end;
+    size_t   k;
+
+    p = list;
+    end = list + size;
+    *p = '\0';
+
+    for (k = 0; w->names[k] != NULL && p < end; k++) {
+        p += snprintf(p, end - p, "%s%s", k ? ", " : "", w->names[k]);
+    }
+
+    return list;
+}
+
+
 unsigned
 ngx_http_ticketing_rules_query(unsigned op, const u_char *args, size_t len,
     char *detail, size_t size)
 {
-    char                                  *p, *end;
     unsigned                               rc, n, k;
     ngx_http_ticketing_query_watch_t       w;
     const ngx_http_ticketing_operation_t  *o;
@@ -203,22 +224,16 @@ ngx_http_ticketing_rules_query(unsigned op, const u_char *args, size_t len,
         n += w.present[k];
     }
 
-    /* "a, b, c": the names, for the messages */
-    p = list;
-    end = list + sizeof(list);
-    *p = '\0';
-
-    for (k = 0; w.names[k] != NULL && p < end; k++) {
-        p += snprintf(p, end - p, "%s%s", k ? ", " : "", w.names[k]);
-    }
-
     switch (o->query) {
 
     case NGX_HTTP_TICKETING_QUERY_ANY:
         if (n == 0) {
             return ngx_http_ticketing_fail(detail, size,
                           "at least one of the query parameters %s is "
-                          "required", list, NULL);
+                          "required",
+                          ngx_http_ticketing_query_names(&w, list,
+                                                         sizeof(list)),
+                          NULL);
         }
 
         return 0;
@@ -229,7 +244,9 @@ ngx_http_ticketing_rules_query(unsigned op, const u_char *args, size_t len,
                           n ? "only one of the query parameters %s may be "
                               "given"
                             : "one of the query parameters %s is required",
-                          list, NULL);
+                          ngx_http_ticketing_query_names(&w, list,
+                                                         sizeof(list)),
+                          NULL);
         }
 
         return 0;
