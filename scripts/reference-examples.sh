@@ -35,7 +35,9 @@ failed=0
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-if [ "$print" = 0 ]; then
+if [ "$print" = 1 ]; then
+    TOKEN='$TOKEN'
+else
     if [ -z "${TOKEN:-}" ]; then
         TOKEN=$("$top/scripts/token.sh" RS256 3600 '' 2>/dev/null)
     fi
