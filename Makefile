@@ -101,8 +101,14 @@ test-t-real: $(ASAN_NGINX)
 	@[ -n "$(TEST_NGINX_LIB)" ] || { echo "set TEST_NGINX_LIB" >&2; exit 1; }
 	TEST_NGINX_LIB="$(TEST_NGINX_LIB)" scripts/run-t.sh $(ASAN_NGINX) $(T)
 
-test: style unit fuzz-regressions test-t framing faults reload test-demo \
-      topology
+# intra-repo links of README.md and docs/ resolve; every directive of the
+# code has its entry in docs/directives.md and every entry a directive
+.PHONY: docs-check
+docs-check:
+	scripts/check-docs.sh
+
+test: docs-check style unit fuzz-regressions test-t framing faults reload \
+      test-demo topology
 
 # ----------------------------------------------- benchmarks, faults, memory
 # the release module in Debian's nginx; BENCH_QUICK=1 for a short run

@@ -173,7 +173,7 @@ else:
 
 for d in sorted(code - set(documented)):
     fail(ref, 'directive %s is defined in ngx_ticketing_module/ but has no '
-              '"### %s" heading' % (d, d))
+              '"## %s" heading' % (d, d))
 for d in sorted(set(documented) - code):
     fail('%s:%d' % (ref, documented[d]), 'heading "%s" names no directive '
          'of ngx_ticketing_module/ (an ngx_command_t array)' % d)
