@@ -17,8 +17,8 @@
 # each status. The mock's data is reset first (POST MOCK_URL/__mock/reset),
 # so that ids are the seed's and a second run answers as the first.
 #
-# Output: "ok N - ..." / "not ok N - ..." lines; exit status 1 if any
-# check failed. --print prints part 2 as curl commands instead.
+# Output: "ok N - ..." / "not ok N - ... # BODY" lines (BODY: the start of
+# the answer); exit status 1 if any check failed. --print prints part 2 as curl commands instead.
 set -euo pipefail
 
 print=0
@@ -80,7 +80,7 @@ req() {
         echo "ok $n - $name: $method $path -> $got"
     else
         echo "not ok $n - $name: $method $path -> $got, expected $want" \
-             "($(head -c 300 "$tmp/body" 2>/dev/null))"
+             "# $(head -c 300 "$tmp/body" 2>/dev/null)"
         failed=1
     fi
 }

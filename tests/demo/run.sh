@@ -8,6 +8,9 @@
 # in its own session (as a terminal would run it), with its own directory
 # (TICKETING_DEMO_DIR) and free 127.0.0.1 ports. Then:
 #
+#   0. the API reference's 27 examples (scripts/reference-examples.sh): as
+#      written, 400 each; with the placeholders filled as docs/operations.md
+#      shows them, the status documented there;
 #   1. malformed and refused requests over raw sockets (tests/demo/
 #      rawcheck.py): a bad request line, bad headers, %00, a header or URI
 #      over 8 KB, TRACE, unknown methods, /V2/, HTTP/0.9, ...: every answer
@@ -122,6 +125,20 @@ expect_said() {
     wait_until 10 "'$1' in the demo's output" said "$1" || rc=$?
     ok "$rc" "$2"
 }
+
+# ------------------- 0. the API reference's examples (docs/operations.md)
+# as written (placeholders left in): 400 each; placeholders filled with the
+# mock's seed: the documented status of each of the 27 operations
+TOKEN=$token scripts/reference-examples.sh "$base" \
+    "http://127.0.0.1:$mock_port" > "$dir/reference.out" 2>&1 || true
+while IFS= read -r line; do
+    case $line in
+        "ok "*)     ok 0 "reference: ${line#ok * - }" ;;
+        "not ok "*) rest=${line#not ok * - }
+                    ok 1 "reference: ${rest%% # *}" "${rest#* # }" ;;
+        *)          ok 1 "reference-examples.sh: $line" ;;
+    esac
+done < "$dir/reference.out"
 
 # --------------------------------------- 1. nginx's own errors are uniform
 python3 tests/demo/rawcheck.py "$port" $((n + 1)) > "$dir/raw.out" || true
