@@ -1,5 +1,5 @@
 # ngx_ticketing_module — build, test and demo entry points.
-# The target names are a contract (see README.md).
+# The target names are a contract (see docs/testing-and-benchmarks.md).
 
 SHELL      := /bin/bash
 
@@ -116,7 +116,7 @@ bench: $(MODULE_SO)
 	bench/run.sh $(MODULE_SO)
 
 # libjwt 1.10 jwt_decode against the module's verification of one RS256
-# token, us per token (bench/jwt_verify.c; ~15 s; README "Design")
+# token, us per token (bench/jwt_verify.c; ~15 s; docs/design.md)
 BENCH_JWT := $(BUILD)/bench/jwt_verify
 bench-jwt: $(BENCH_JWT)
 	$(BENCH_JWT)

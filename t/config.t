@@ -3,7 +3,7 @@
 # block per class of mistake, then the configurations that must keep
 # working.  Other files test their own directives' finer points (t/orgs.t,
 # t/provider.t, t/jwt.t, t/cache.t, t/errors.t); this one is the audit:
-# every class listed in the README's Troubleshooting section is here.
+# every class listed in docs/troubleshooting.md, "Configuration checks", is here.
 
 use Test::Nginx::Socket 'no_plan';
 use Cwd qw(abs_path);

@@ -35,7 +35,7 @@ sub mock_get {
     return $res;
 }
 
-# code, status, message of the statuses used below (README's table)
+# code, status, message of the statuses used below (docs/how-it-works.md, "Errors")
 our %KIND = (
     400 => ['0015', 'BAD_REQUEST', 'Bad Request'],
     401 => ['0003', 'UNAUTHORIZED', 'Unauthorized'],

@@ -3,7 +3,7 @@
  * libjwt 1.10 as a second, independent implementation of JWS signature
  * verification, for the differential checks of tests/test_jwt.c and
  * tests/fuzz/fuzz_jwt.c.  Only those test binaries link -ljwt; the module
- * does not use libjwt (README, "Design").
+ * does not use libjwt (docs/design.md).
  *
  * The properties checked with it, for the algorithms libjwt 1.10 knows
  * (HS256/384/512, RS256/384/512, ES256/384/512; not PS* nor EdDSA):

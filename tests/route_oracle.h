@@ -7,16 +7,15 @@
  * Sources of the contract:
  *   - the operation table of ../shared/spec/operations.md, transcribed
  *     below (number, name, method, path without its query);
- *   - README, "ticketing_gateway": an unknown path is 404, a known path
- *     with another method 405 with the methods the path has, a malformed
- *     path parameter 400 naming it; a parameter is malformed when it is
- *     empty, a dot-segment ("."/"..", also encoded), contains an encoded
- *     slash or backslash, a control byte, malformed percent-encoding, a
- *     character outside "A-Z a-z 0-9 - . _ ~", or is longer than 128
- *     bytes; a literal segment matches only as written; parameters are
- *     percent-decoded;
- *   - operations.md and README, "Operation catalogue": a parameter is one
- *     segment; literal segments win over parameters;
+ *   - docs/directives.md, "ticketing_gateway": an unknown path is 404, a known
+ *     path with another method 405 with the methods the path has, a malformed
+ *     path parameter 400 naming it; a parameter is malformed when it is empty,
+ *     a dot-segment ("."/"..", also encoded), contains an encoded slash or
+ *     backslash, a control byte, malformed percent-encoding, a character
+ *     outside "A-Z a-z 0-9 - . _ ~", or is longer than 128 bytes; a literal
+ *     segment matches only as written; parameters are percent-decoded;
+ *   - operations.md and docs/operations.md, "Operation catalogue": a
+ *     parameter is one segment; literal segments win over parameters;
  *   - route.h: the path is raw (still percent-encoded), without a query,
  *     and the method is one method bit; route.c's comment on the match: a
  *     malformed parameter is refused before the method is looked at.
@@ -53,10 +52,10 @@
 
 #define ROUTE_ORACLE_NOPS        27
 #define ROUTE_ORACLE_MAX_PARAMS  4      /* of one template */
-#define ROUTE_ORACLE_MAX_LEN     128    /* README: "longer than 128 bytes" */
+#define ROUTE_ORACLE_MAX_LEN     128    /* docs: "longer than 128 bytes" */
 #define ROUTE_ORACLE_NMATCH      (1 + ROUTE_ORACLE_MAX_PARAMS)
 
-/* a parameter's faults, one bit per rule of the README */
+/* a parameter's faults, one bit per rule of the docs */
 #define ROUTE_ORACLE_EMPTY       0x01
 #define ROUTE_ORACLE_DOT         0x02
 #define ROUTE_ORACLE_SLASH       0x04

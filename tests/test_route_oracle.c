@@ -1,7 +1,7 @@
 
 /*
  * The route matcher against an independent oracle (tests/route_oracle.h):
- * the operation table of the spec and the README's rules, as regular
+ * the operation table of the spec and the docs' rules, as regular
  * expressions.  First the oracle itself against the documented examples
  * and rules, then both on generated paths: every template with valid and
  * malformed values in each parameter, every byte raw and percent-encoded,
@@ -215,7 +215,7 @@ test_oracle_examples(void **state)
 
     (void) state;
 
-    /* the README's and the spec's own examples */
+    /* the docs' and the spec's own examples */
     expect_oracle("/v2/ticket/metadata/types", GET, RC_OK, 13);
     expect_oracle("/v2/%74icket/metadata/types", GET, RC_NOT_FOUND, 0);
     expect_oracle("/v2/orgs/yoigo/ticket/INST-7902", GET, RC_OK, 2);
@@ -247,7 +247,7 @@ test_oracle_examples(void **state)
 }
 
 
-/* the oracle's parameter rules, byte by byte, against the README's list */
+/* the oracle's parameter rules, byte by byte, against the docs' list */
 static void
 test_oracle_param_rules(void **state)
 {

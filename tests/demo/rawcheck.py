@@ -9,7 +9,7 @@ connection, and checks that the client received the uniform error: the
 expected status line, Content-Type application/json, a Content-Length that
 matches, and a body that is a JSON object with exactly the keys code,
 status, message, detailMsg whose code and status name match the HTTP
-status (README, "Errors"). Prints one "ok N - ..." / "not ok N - ..." line
+status (docs/how-it-works.md, "Errors"). Prints one "ok N - ..." / "not ok N - ..." line
 per request, numbered from FIRST_TEST_NUMBER; exits 1 if any failed.
 Standard library only; every socket operation has a timeout.
 """
@@ -18,7 +18,7 @@ import json
 import socket
 import sys
 
-# HTTP status -> (code, status name) of the README's table
+# HTTP status -> (code, status name) of the table in docs/how-it-works.md
 UNIFORM = {
     400: ("0015", "BAD_REQUEST"),
     401: ("0003", "UNAUTHORIZED"),

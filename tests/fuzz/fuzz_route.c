@@ -17,7 +17,7 @@
  * builder is also run on the first byte as a method mask with every buffer
  * size up to the full one: always NUL-terminated, within the buffer.
  * And the result agrees with the independent oracle (tests/route_oracle.h,
- * the spec's templates as regular expressions and the README's parameter
+ * the spec's templates as regular expressions and the docs' parameter
  * rules): the same result code; on a match the same operation, decoded
  * parameters and methods; on a 405 the same methods; a 400 naming a
  * parameter the oracle finds malformed and one of its faults.
