@@ -47,6 +47,22 @@ our $bad = '^\{"code":"0015","status":"BAD_REQUEST","message":"Bad Request","det
 our $override = sprintf $bad, 'method override headers are not accepted: send the request with its own method';
 our $ctype = sprintf $bad, 'the Content-Type header is repeated';
 
+# the default configuration with an identity header
+our $identity_config = <<'_EOC_';
+    location /v2/ {
+        ticketing_gateway on;
+        ticketing_jwt_key_file pem $TEST_NGINX_DATA/rs256.pub;
+        ticketing_tenancy_claim orgs;
+        ticketing_org_header x-ticketing-org;
+        ticketing_provider_default JAM;
+        ticketing_auth_header x-ticketing-subject sub;
+        proxy_pass http://$ticketing_upstream;
+    }
+    location /__mock/ {
+        proxy_pass http://127.0.0.1:$TEST_NGINX_UPSTREAM_PORT;
+    }
+_EOC_
+
 run_tests();
 
 __DATA__
@@ -224,19 +240,7 @@ refused a method override header "X-HTTP-Method-Override"
 
 
 === TEST 10: a client-sent identity header is removed and a POST's one Content-Type still passes
---- config
-    location /v2/ {
-        ticketing_gateway on;
-        ticketing_jwt_key_file pem $TEST_NGINX_DATA/rs256.pub;
-        ticketing_tenancy_claim orgs;
-        ticketing_org_header x-ticketing-org;
-        ticketing_provider_default JAM;
-        ticketing_auth_header x-ticketing-subject sub;
-        proxy_pass http://$ticketing_upstream;
-    }
-    location /__mock/ {
-        proxy_pass http://127.0.0.1:$TEST_NGINX_UPSTREAM_PORT;
-    }
+--- config eval: $::identity_config
 --- request eval
 ["GET /__mock/reset", "POST /v2/ticket/INST-7902/comment\n{\"body\":\"hi\"}", "GET /__mock/last"]
 --- more_headers eval
@@ -252,19 +256,7 @@ refused a method override header "X-HTTP-Method-Override"
 
 
 === TEST 11: headers removed and added across the parts of a long header list: every other header reaches the upstream once, in order
---- config
-    location /v2/ {
-        ticketing_gateway on;
-        ticketing_jwt_key_file pem $TEST_NGINX_DATA/rs256.pub;
-        ticketing_tenancy_claim orgs;
-        ticketing_org_header x-ticketing-org;
-        ticketing_provider_default JAM;
-        ticketing_auth_header x-ticketing-subject sub;
-        proxy_pass http://$ticketing_upstream;
-    }
-    location /__mock/ {
-        proxy_pass http://127.0.0.1:$TEST_NGINX_UPSTREAM_PORT;
-    }
+--- config eval: $::identity_config
 --- request eval
 ["GET /__mock/reset", "GET /v2/orgs/yoigo/ticket/INST-7902", "GET /__mock/last"]
 --- more_headers eval
