@@ -17,6 +17,14 @@ sub main::token {
                                  @_ ? ('--claims', $_[0]) : ());
 }
 
+# n filler request headers
+sub main::fill {
+    my ($n) = @_;
+    my $s = '';
+    $s .= sprintf "X-Fill-%02d: v\n", $_ for 1 .. $n;
+    return $s;
+}
+
 add_block_preprocessor(sub {
     my $block = shift;
 
@@ -265,7 +273,44 @@ refused a method override header "X-HTTP-Method-Override"
 [200, 200, 200]
 --- response_body_like eval
 ['reset', '"key":\s*"INST-7902"',
- '^(?!.*(?:admin|last|masmovil|"jam"))' . join('', map { sprintf '.*"x-fill-%02d":\s*"v%02d"', $_, $_ } 1 .. 40)
+ '^(?!.*(?:admin|last|masmovil|"jam"))' . CORE::join('', map { sprintf '.*"x-fill-%02d":\s*"v%02d"', $_, $_ } 1 .. 40)
  . '(?=.*"ticketing-provider":\s*"JAM")(?=.*"x-ticketing-org":\s*"yoigo")(?=.*"x-ticketing-subject":\s*"alice")']
+--- no_error_log
+[error]
+
+
+
+=== TEST 12: a header removed from a full last part of the header list, then headers added: for every length of the list
+--- config eval: $::identity_config
+--- request eval
+[map { "GET /v2/orgs/yoigo/ticket/INST-7902" } 21 .. 60]
+--- more_headers eval
+[map { main::fill($_) . "X-Ticketing-Subject: admin\nticketing-provider: jam\n"
+       . main::token('{"orgs":["yoigo"]}') } 21 .. 60]
+--- error_code eval
+[map { 200 } 21 .. 60]
+--- response_body_like eval
+[map { '"key":\s*"INST-7902"' } 21 .. 60]
+--- no_error_log
+[error]
+
+
+
+=== TEST 13: every header of the list removed (HTTP/1.0, no Host): the gateway's headers still reach the upstream
+--- config
+    location /v2/ {
+        ticketing_gateway on;
+        ticketing_auth off;
+        ticketing_provider_default JAM;
+        ticketing_auth_header x-ticketing-subject sub;
+        proxy_pass http://$ticketing_upstream;
+    }
+    location /__mock/ {
+        proxy_pass http://127.0.0.1:$TEST_NGINX_UPSTREAM_PORT;
+    }
+--- raw_request eval
+"GET /v2/orgs/yoigo/ticket/INST-7902 HTTP/1.0\r\nX-Ticketing-Subject: admin\r\nX_Ticketing_Subject: root\r\n\r\n"
+--- error_code: 200
+--- response_body_like: "key":\s*"INST-7902"
 --- no_error_log
 [error]
