@@ -735,89 +735,33 @@ ngx_http_ticketing_auth_claims_have(json_t *claims, ngx_array_t *paths,
 }
 
 
-/* whether a request header is one of the configured identity headers */
-static ngx_uint_t
-ngx_http_ticketing_auth_is_identity(ngx_table_elt_t *h,
-    ngx_http_ticketing_auth_header_t *ih, ngx_uint_t n)
-{
-    ngx_uint_t  j;
-
-    for (j = 0; j < n; j++) {
-        if (ngx_http_ticketing_header_is(h, ih[j].lowcase.data,
-                                         ih[j].lowcase.len))
-        {
-            return 1;
-        }
-    }
-
-    return 0;
-}
-
-
 /*
  * Removes every client-sent copy of the identity headers, then sets them
- * from the identity established (if any).  The list of request headers is
- * only rebuilt when there is something to remove.
+ * from the identity established (if any).
  */
 static ngx_int_t
 ngx_http_ticketing_auth_headers(ngx_http_request_t *r,
     ngx_http_ticketing_ctx_t *ctx, ngx_http_ticketing_auth_loc_conf_t *alcf)
 {
     json_t                            *v;
+    ngx_int_t                          strip;
     ngx_str_t                          value;
-    ngx_uint_t                         i, j, n, total, strip;
-    ngx_list_t                         old;
-    ngx_list_part_t                   *part;
-    ngx_table_elt_t                   *h, *nh;
+    ngx_uint_t                         i, j, n;
     ngx_http_ticketing_auth_header_t  *ih;
 
     ih = alcf->headers->elts;
     n = alcf->headers->nelts;
 
-    strip = 0;
-    total = 0;
-
-    for (part = &r->headers_in.headers.part; part; part = part->next) {
-        h = part->elts;
-
-        for (i = 0; i < part->nelts; i++) {
-            strip += ngx_http_ticketing_auth_is_identity(&h[i], ih, n);
-        }
-
-        total += part->nelts;
+    strip = ngx_http_ticketing_remove_request_headers(r, ctx,
+                                         NGX_HTTP_TICKETING_HEADER_IDENTITY);
+    if (strip == NGX_ERROR) {
+        return NGX_ERROR;
     }
 
     if (strip) {
         ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
-                      "ticketing auth: removed %ui client-sent identity "
+                      "ticketing auth: removed %i client-sent identity "
                       "header(s)", strip);
-
-        /* a list's "last" may point into the list itself: init in place */
-        old = r->headers_in.headers;
-
-        if (ngx_list_init(&r->headers_in.headers, r->pool,
-                          total - strip + n + 1, sizeof(ngx_table_elt_t))
-            != NGX_OK)
-        {
-            return NGX_ERROR;
-        }
-
-        for (part = &old.part; part; part = part->next) {
-            h = part->elts;
-
-            for (i = 0; i < part->nelts; i++) {
-                if (ngx_http_ticketing_auth_is_identity(&h[i], ih, n)) {
-                    continue;
-                }
-
-                nh = ngx_list_push(&r->headers_in.headers);
-                if (nh == NULL) {
-                    return NGX_ERROR;
-                }
-
-                *nh = h[i];
-            }
-        }
     }
 
     for (j = 0; j < n && ctx->auth.method != NGX_HTTP_TICKETING_AUTH_NONE;
@@ -861,15 +805,13 @@ ngx_http_ticketing_auth_headers(ngx_http_request_t *r,
             continue;
         }
 
-        nh = ngx_list_push(&r->headers_in.headers);
-        if (nh == NULL) {
+        if (ngx_http_ticketing_add_request_header(r, ctx, &ih[j].name,
+                                                  ih[j].lowcase.data,
+                                                  ih[j].hash, &value)
+            != NGX_OK)
+        {
             return NGX_ERROR;
         }
-
-        nh->key = ih[j].name;
-        nh->lowcase_key = ih[j].lowcase.data;
-        nh->hash = ih[j].hash;
-        nh->value = value;
     }
 
     return NGX_OK;

@@ -15,6 +15,12 @@ static ngx_uint_t ngx_http_ticketing_cache_default(ngx_uint_t number,
 static const ngx_http_ticketing_operation_t *
     ngx_http_ticketing_cache_operation(ngx_conf_t *cf, ngx_command_t *cmd,
     ngx_str_t *name);
+static ngx_int_t ngx_http_ticketing_cache_redis_param(ngx_conf_t *cf,
+    ngx_command_t *cmd, ngx_http_ticketing_main_conf_t *tmcf,
+    ngx_http_ticketing_redis_conf_t *rcf, ngx_str_t *arg);
+static ngx_int_t ngx_http_ticketing_cache_redis_seed(ngx_conf_t *cf,
+    ngx_command_t *cmd, ngx_http_ticketing_redis_conf_t *rcf,
+    ngx_str_t *arg);
 
 
 ngx_int_t
@@ -456,10 +462,9 @@ ngx_http_ticketing_cache_redis(ngx_conf_t *cf, ngx_command_t *cmd,
     ngx_http_ticketing_main_conf_t  *tmcf = conf;
 
     char                             *err;
-    ngx_int_t                         n;
+    ngx_int_t                         rc;
     ngx_str_t                        *value, s;
     ngx_uint_t                        i;
-    ngx_http_ticketing_peer_conf_t   *seed;
     ngx_http_ticketing_redis_conf_t  *rcf;
 
     if (tmcf->cache.redis != NULL) {
@@ -500,124 +505,26 @@ ngx_http_ticketing_cache_redis(ngx_conf_t *cf, ngx_command_t *cmd,
     }
 
     for (i = 2; i < cf->args->nelts; i++) {
-
-        if (ngx_http_ticketing_conf_param(&value[i], "username=",
-                                           &rcf->username))
-        {
-
-            if (rcf->username.len == 0) {
-                goto invalid;
-            }
-
-            continue;
+        rc = ngx_http_ticketing_cache_redis_param(cf, cmd, tmcf, rcf,
+                                                  &value[i]);
+        if (rc == NGX_ERROR) {
+            return NGX_CONF_ERROR;
         }
 
-        if (ngx_http_ticketing_conf_param(&value[i], "password=",
-                                           &rcf->password))
-        {
+        if (rc == NGX_DECLINED) {
+            /* never echo a password */
+            if (ngx_strncmp(value[i].data, "password=", 9) == 0) {
+                ngx_str_set(&s, "password=");
 
-            if (rcf->password.len == 0) {
-                goto invalid;
+            } else {
+                s = value[i];
             }
 
-            continue;
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "invalid parameter \"%V\" in \"%V\" directive",
+                               &s, &cmd->name);
+            return NGX_CONF_ERROR;
         }
-
-        if (ngx_strncmp(value[i].data, "db=", 3) == 0) {
-            n = ngx_atoi(value[i].data + 3, value[i].len - 3);
-            if (n == NGX_ERROR || n > 65535) {
-                goto invalid;
-            }
-
-            rcf->db = n;
-            continue;
-        }
-
-        if (ngx_http_ticketing_conf_param(&value[i], "prefix=",
-                                           &tmcf->cache.prefix))
-        {
-
-            /* "|" ends the prefix in a key: keys stay injective */
-            if (ngx_strlchr(tmcf->cache.prefix.data,
-                            tmcf->cache.prefix.data
-                            + tmcf->cache.prefix.len, '|')
-                != NULL)
-            {
-                goto invalid;
-            }
-
-            continue;
-        }
-
-        if (ngx_strcmp(value[i].data, "cluster") == 0) {
-            rcf->cluster = 1;
-            continue;
-        }
-
-        if (ngx_strlchr(value[i].data, value[i].data + value[i].len, '=')
-            == NULL)
-        {
-            /* another node of the cluster, to learn the map from */
-            if (rcf->seeds == NULL) {
-                rcf->seeds = ngx_array_create(cf->pool, 2,
-                                       sizeof(ngx_http_ticketing_peer_conf_t));
-                if (rcf->seeds == NULL) {
-                    return NGX_CONF_ERROR;
-                }
-            }
-
-            seed = ngx_array_push(rcf->seeds);
-            if (seed == NULL) {
-                return NGX_CONF_ERROR;
-            }
-
-            ngx_memzero(seed, sizeof(ngx_http_ticketing_peer_conf_t));
-
-            err = ngx_http_ticketing_peer_parse(cf, &value[i], 6379, seed);
-            if (err != NGX_CONF_OK) {
-                ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                                   "invalid address \"%V\" in \"%V\" "
-                                   "directive: %s", &value[i], &cmd->name,
-                                   err);
-                return NGX_CONF_ERROR;
-            }
-
-            continue;
-        }
-
-        if (ngx_http_ticketing_conf_param(&value[i], "connect_timeout=", &s)) {
-
-            rcf->peer.connect_timeout = ngx_parse_time(&s, 0);
-            if (rcf->peer.connect_timeout == (ngx_msec_t) NGX_ERROR
-                || rcf->peer.connect_timeout == 0)
-            {
-                goto invalid;
-            }
-
-            continue;
-        }
-
-        if (ngx_strncmp(value[i].data, "max_fails=", 10) == 0) {
-            n = ngx_atoi(value[i].data + 10, value[i].len - 10);
-            if (n == NGX_ERROR || n == 0) {
-                goto invalid;
-            }
-
-            rcf->max_fails = n;
-            continue;
-        }
-
-        if (ngx_http_ticketing_conf_param(&value[i], "fail_timeout=", &s)) {
-
-            rcf->fail_timeout = ngx_parse_time(&s, 0);
-            if (rcf->fail_timeout == (ngx_msec_t) NGX_ERROR) {
-                goto invalid;
-            }
-
-            continue;
-        }
-
-        goto invalid;
     }
 
     if (rcf->seeds && !rcf->cluster) {
@@ -637,22 +544,116 @@ ngx_http_ticketing_cache_redis(ngx_conf_t *cf, ngx_command_t *cmd,
     tmcf->cache.redis = rcf;
 
     return NGX_CONF_OK;
+}
 
-invalid:
 
-    /* never echo a password */
-    if (ngx_strncmp(value[i].data, "password=", 9) == 0) {
-        ngx_str_set(&s, "password=");
+/*
+ * One argument of ticketing_redis after the address: NGX_DECLINED when it
+ * is not valid, NGX_ERROR when it could not be kept (already logged).
+ */
+static ngx_int_t
+ngx_http_ticketing_cache_redis_param(ngx_conf_t *cf, ngx_command_t *cmd,
+    ngx_http_ticketing_main_conf_t *tmcf,
+    ngx_http_ticketing_redis_conf_t *rcf, ngx_str_t *arg)
+{
+    ngx_int_t  n;
+    ngx_str_t  s;
 
-    } else {
-        s = value[i];
+    if (ngx_http_ticketing_conf_param(arg, "username=", &rcf->username)) {
+        return rcf->username.len ? NGX_OK : NGX_DECLINED;
     }
 
-    ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                       "invalid parameter \"%V\" in \"%V\" directive",
-                       &s, &cmd->name);
+    if (ngx_http_ticketing_conf_param(arg, "password=", &rcf->password)) {
+        return rcf->password.len ? NGX_OK : NGX_DECLINED;
+    }
 
-    return NGX_CONF_ERROR;
+    if (ngx_http_ticketing_conf_param(arg, "db=", &s)) {
+        n = ngx_atoi(s.data, s.len);
+        if (n == NGX_ERROR || n > 65535) {
+            return NGX_DECLINED;
+        }
+
+        rcf->db = n;
+        return NGX_OK;
+    }
+
+    if (ngx_http_ticketing_conf_param(arg, "prefix=", &tmcf->cache.prefix)) {
+        /* "|" ends the prefix in a key: keys stay injective */
+        return ngx_strlchr(tmcf->cache.prefix.data,
+                           tmcf->cache.prefix.data + tmcf->cache.prefix.len,
+                           '|')
+               == NULL ? NGX_OK : NGX_DECLINED;
+    }
+
+    if (ngx_strcmp(arg->data, "cluster") == 0) {
+        rcf->cluster = 1;
+        return NGX_OK;
+    }
+
+    if (ngx_strlchr(arg->data, arg->data + arg->len, '=') == NULL) {
+        /* another node of the cluster, to learn the map from */
+        return ngx_http_ticketing_cache_redis_seed(cf, cmd, rcf, arg);
+    }
+
+    if (ngx_http_ticketing_conf_param(arg, "connect_timeout=", &s)) {
+        rcf->peer.connect_timeout = ngx_parse_time(&s, 0);
+
+        return rcf->peer.connect_timeout == (ngx_msec_t) NGX_ERROR
+               || rcf->peer.connect_timeout == 0 ? NGX_DECLINED : NGX_OK;
+    }
+
+    if (ngx_http_ticketing_conf_param(arg, "max_fails=", &s)) {
+        n = ngx_atoi(s.data, s.len);
+        if (n == NGX_ERROR || n == 0) {
+            return NGX_DECLINED;
+        }
+
+        rcf->max_fails = n;
+        return NGX_OK;
+    }
+
+    if (ngx_http_ticketing_conf_param(arg, "fail_timeout=", &s)) {
+        rcf->fail_timeout = ngx_parse_time(&s, 0);
+
+        return rcf->fail_timeout == (ngx_msec_t) NGX_ERROR
+               ? NGX_DECLINED : NGX_OK;
+    }
+
+    return NGX_DECLINED;
+}
+
+
+static ngx_int_t
+ngx_http_ticketing_cache_redis_seed(ngx_conf_t *cf, ngx_command_t *cmd,
+    ngx_http_ticketing_redis_conf_t *rcf, ngx_str_t *arg)
+{
+    char                            *err;
+    ngx_http_ticketing_peer_conf_t  *seed;
+
+    if (rcf->seeds == NULL) {
+        rcf->seeds = ngx_array_create(cf->pool, 2,
+                                      sizeof(ngx_http_ticketing_peer_conf_t));
+        if (rcf->seeds == NULL) {
+            return NGX_ERROR;
+        }
+    }
+
+    seed = ngx_array_push(rcf->seeds);
+    if (seed == NULL) {
+        return NGX_ERROR;
+    }
+
+    ngx_memzero(seed, sizeof(ngx_http_ticketing_peer_conf_t));
+
+    err = ngx_http_ticketing_peer_parse(cf, arg, 6379, seed);
+    if (err != NGX_CONF_OK) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid address \"%V\" in \"%V\" directive: %s",
+                           arg, &cmd->name, err);
+        return NGX_ERROR;
+    }
+
+    return NGX_OK;
 }
 
 

@@ -38,13 +38,13 @@ static ngx_int_t ngx_http_ticketing_cache_key(ngx_http_request_t *r,
     ngx_http_ticketing_ctx_t *ctx, ngx_http_ticketing_cache_ctx_t *cctx,
     const char **why);
 static ngx_int_t ngx_http_ticketing_cache_request_header(
-    ngx_http_request_t *r, unsigned which, ngx_str_t *value,
-    const char **why);
+    ngx_http_request_t *r, ngx_http_ticketing_ctx_t *ctx, unsigned which,
+    ngx_str_t *value, const char **why);
 static ngx_int_t ngx_http_ticketing_cache_scope_value(ngx_http_request_t *r,
     ngx_http_ticketing_ctx_t *ctx, ngx_http_ticketing_cache_ctx_t *cctx,
     ngx_str_t *value);
-static ngx_uint_t ngx_http_ticketing_cache_client_no_cache(
-    ngx_http_request_t *r);
+static ngx_int_t ngx_http_ticketing_cache_client_no_cache(
+    ngx_http_request_t *r, ngx_http_ticketing_ctx_t *ctx);
 static void ngx_http_ticketing_cache_lookup_reply(redisReply *reply,
     void *data);
 static void ngx_http_ticketing_cache_missed(ngx_http_request_t *r,
@@ -168,9 +168,14 @@ ngx_http_ticketing_cache_handler(ngx_http_request_t *r,
         return NGX_OK;
     }
 
-    if (tlcf->cache.client_bypass
-        && ngx_http_ticketing_cache_client_no_cache(r))
-    {
+    rc = tlcf->cache.client_bypass
+         ? ngx_http_ticketing_cache_client_no_cache(r, ctx) : 0;
+
+    if (rc == NGX_ERROR) {
+        return NGX_ERROR;
+    }
+
+    if (rc) {
         /* the fresh answer replaces what is stored */
         ngx_log_debug0(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
                        "ticketing cache: client asked for no-cache, bypass");
@@ -339,11 +344,11 @@ ngx_http_ticketing_cache_key(ngx_http_request_t *r,
         return rc;
     }
 
-    rc = ngx_http_ticketing_cache_request_header(r,
+    rc = ngx_http_ticketing_cache_request_header(r, ctx,
                                         NGX_HTTP_TICKETING_CACHEKEY_ACCEPT,
                                         &accept, why);
     if (rc == NGX_OK) {
-        rc = ngx_http_ticketing_cache_request_header(r,
+        rc = ngx_http_ticketing_cache_request_header(r, ctx,
                                NGX_HTTP_TICKETING_CACHEKEY_ACCEPT_LANGUAGE,
                                &language, why);
     }
@@ -428,22 +433,37 @@ ngx_http_ticketing_cache_key(ngx_http_request_t *r,
  */
 static ngx_int_t
 ngx_http_ticketing_cache_request_header(ngx_http_request_t *r,
-    unsigned which, ngx_str_t *value, const char **why)
+    ngx_http_ticketing_ctx_t *ctx, unsigned which, ngx_str_t *value,
+    const char **why)
 {
-    u_char           *p, *name;
-    size_t            size, len;
-    ssize_t           n;
-    ngx_uint_t        i;
-    ngx_list_part_t  *part;
-    ngx_table_elt_t  *h;
+    u_char                        *p, *name;
+    size_t                         size, len;
+    ssize_t                        n;
+    ngx_uint_t                     i, kind;
+    ngx_table_elt_t               *h;
+    ngx_http_ticketing_header_t   *found;
+    ngx_http_ticketing_headers_t  *hs;
 
     if (which == NGX_HTTP_TICKETING_CACHEKEY_ACCEPT_LANGUAGE) {
         name = (u_char *) "accept-language";
         len = sizeof("accept-language") - 1;
+        kind = NGX_HTTP_TICKETING_HEADER_ACCEPT_LANGUAGE;
 
     } else {
         name = (u_char *) "accept";
         len = sizeof("accept") - 1;
+        kind = NGX_HTTP_TICKETING_HEADER_ACCEPT;
+    }
+
+    hs = ngx_http_ticketing_request_headers(r, ctx);
+    if (hs == NULL) {
+        return NGX_ERROR;
+    }
+
+    if (!(hs->kinds & kind)) {
+        value->data = (u_char *) "";
+        value->len = 0;
+        return NGX_OK;
     }
 
     size = NGX_HTTP_TICKETING_CACHEKEY_MAX_HEADER;
@@ -454,27 +474,12 @@ ngx_http_ticketing_cache_request_header(ngx_http_request_t *r,
     }
 
     p = value->data;
+    i = 0;
 
-    part = &r->headers_in.headers.part;
-    h = part->elts;
+    while ((found = ngx_http_ticketing_headers_next(hs, kind, &i)) != NULL) {
+        h = found->header;
 
-    for (i = 0; /* void */; i++) {
-
-        if (i >= part->nelts) {
-            if (part->next == NULL) {
-                break;
-            }
-
-            part = part->next;
-            h = part->elts;
-            i = 0;
-        }
-
-        if (!ngx_http_ticketing_header_is(&h[i], name, len)) {
-            continue;
-        }
-
-        if (ngx_memcmp(h[i].lowcase_key, name, len) != 0) {
+        if (ngx_memcmp(h->lowcase_key, name, len) != 0) {
             /*
              * "Accept_Language" (underscores_in_headers on): one upstream
              * reads it as Accept-Language, another ignores it; the key
@@ -485,7 +490,7 @@ ngx_http_ticketing_cache_request_header(ngx_http_request_t *r,
         }
 
         /* the raw length bounds the normalized one */
-        if (h[i].value.len + 1 > size - (size_t) (p - value->data)) {
+        if (h->value.len + 1 > size - (size_t) (p - value->data)) {
             *why = "Accept or Accept-Language too long";
             return NGX_DECLINED;
         }
@@ -494,8 +499,8 @@ ngx_http_ticketing_cache_request_header(ngx_http_request_t *r,
             *p++ = ',';
         }
 
-        n = ngx_http_ticketing_cachekey_header(which, h[i].value.data,
-                                               h[i].value.len, p);
+        n = ngx_http_ticketing_cachekey_header(which, h->value.data,
+                                               h->value.len, p);
         if (n < 0) {
             *why = "Accept or Accept-Language outside its grammar";
             return NGX_DECLINED;
@@ -671,38 +676,36 @@ ngx_http_ticketing_cache_tenant(ngx_http_request_t *r, ngx_str_t *provider,
 }
 
 
-/* "Cache-Control: no-cache" (or "Pragma: no-cache") from the client */
-static ngx_uint_t
-ngx_http_ticketing_cache_client_no_cache(ngx_http_request_t *r)
+/*
+ * "Cache-Control: no-cache" (or "Pragma: no-cache") from the client: 1, or
+ * NGX_ERROR.
+ */
+static ngx_int_t
+ngx_http_ticketing_cache_client_no_cache(ngx_http_request_t *r,
+    ngx_http_ticketing_ctx_t *ctx)
 {
-    ngx_uint_t        i;
-    ngx_list_part_t  *part;
-    ngx_table_elt_t  *h;
+    ngx_uint_t                     i;
+    ngx_table_elt_t               *h;
+    ngx_http_ticketing_header_t   *found;
+    ngx_http_ticketing_headers_t  *hs;
 
-    part = &r->headers_in.headers.part;
-    h = part->elts;
+    hs = ngx_http_ticketing_request_headers(r, ctx);
+    if (hs == NULL) {
+        return NGX_ERROR;
+    }
 
-    for (i = 0; /* void */; i++) {
+    i = 0;
 
-        if (i >= part->nelts) {
-            if (part->next == NULL) {
-                break;
-            }
+    while ((found = ngx_http_ticketing_headers_next(hs,
+                                   NGX_HTTP_TICKETING_HEADER_CACHE_DIRECTIVE,
+                                   &i))
+           != NULL)
+    {
+        h = found->header;
 
-            part = part->next;
-            h = part->elts;
-            i = 0;
-        }
-
-        if ((ngx_http_ticketing_header_is(&h[i], (u_char *) "cache-control",
-                                          sizeof("cache-control") - 1)
-             || ngx_http_ticketing_header_is(&h[i], (u_char *) "pragma",
-                                             sizeof("pragma") - 1))
-            && ngx_strlcasestrn(h[i].value.data,
-                                h[i].value.data + h[i].value.len,
-                                (u_char *) "no-cache",
-                                sizeof("no-cache") - 1 - 1)
-               != NULL)
+        if (ngx_strlcasestrn(h->value.data, h->value.data + h->value.len,
+                             (u_char *) "no-cache", sizeof("no-cache") - 1 - 1)
+            != NULL)
         {
             return 1;
         }

@@ -16,6 +16,12 @@ static ngx_int_t ngx_http_ticketing_cache_purge_args(ngx_http_request_t *r,
     const char **error);
 static ngx_int_t ngx_http_ticketing_cache_purge_arg(ngx_http_request_t *r,
     const char *name, ngx_str_t *value);
+static ngx_int_t ngx_http_ticketing_cache_purge_entry(ngx_http_request_t *r,
+    ngx_http_ticketing_cache_ctx_t *cctx, ngx_str_t *provider,
+    ngx_str_t *org, ngx_str_t *uri, const char **error);
+static ngx_int_t ngx_http_ticketing_cache_purge_glob(ngx_http_request_t *r,
+    ngx_http_ticketing_cache_ctx_t *cctx, ngx_str_t *provider,
+    ngx_str_t *org, ngx_str_t *op, const char **error);
 static ngx_int_t ngx_http_ticketing_cache_purge_pattern(ngx_http_request_t *r,
     ngx_http_ticketing_cache_ctx_t *cctx, const char **error);
 static u_char *ngx_http_ticketing_cache_glob(u_char *p, u_char *src,
@@ -268,18 +274,8 @@ static ngx_int_t
 ngx_http_ticketing_cache_purge_pattern(ngx_http_request_t *r,
     ngx_http_ticketing_cache_ctx_t *cctx, const char **error)
 {
-    u_char                                *p, *q, *scratch, *key;
-    size_t                                 size, len, k, t;
-    ngx_int_t                              rc;
-    ngx_str_t                              provider, org, op, uri;
-    ngx_uint_t                             i;
-    ngx_http_ticketing_route_t             rt;
-    ngx_http_ticketing_main_conf_t        *tmcf;
-    ngx_http_ticketing_cachekey_in_t       in;
-    const ngx_http_ticketing_operation_t  *o;
-    u_char                                 digits[NGX_SIZE_T_LEN];
-
-    tmcf = ngx_http_get_module_main_conf(r, ngx_http_ticketing_module);
+    ngx_int_t  rc;
+    ngx_str_t  provider, org, op, uri;
 
     if (ngx_http_ticketing_cache_purge_args(r, error) != NGX_OK) {
         return NGX_HTTP_BAD_REQUEST;
@@ -304,8 +300,6 @@ ngx_http_ticketing_cache_purge_pattern(ngx_http_request_t *r,
         return rc;
     }
 
-    o = NULL;
-
     /*
      * With declared organizations every key has one, the org the request
      * resolved: a uri= without it would purge nothing, silently.  Without
@@ -320,132 +314,166 @@ ngx_http_ticketing_cache_purge_pattern(ngx_http_request_t *r,
     }
 
     if (uri.len) {
-        /* one entry: the key of that request, exactly */
-
-        q = ngx_strlchr(uri.data, uri.data + uri.len, '?');
-        len = q ? (size_t) (q - uri.data) : uri.len;
-
-        scratch = ngx_pnalloc(r->pool, uri.len + 1);
-        if (scratch == NULL) {
-            return NGX_ERROR;
-        }
-
-        if (ngx_http_ticketing_route_match(uri.data, len,
-                                           NGX_HTTP_TICKETING_GET, scratch,
-                                           &rt)
-            != NGX_HTTP_TICKETING_ROUTE_OK
-            || !rt.op->cacheable)
-        {
-            *error = "uri is not a cacheable operation";
-            return NGX_HTTP_BAD_REQUEST;
-        }
-
-        if (provider.len == 0) {
-            *error = "uri= needs provider=";
-            return NGX_HTTP_BAD_REQUEST;
-        }
-
-        if (org.len == 0 && tmcf->provider.orgs != NULL) {
-            *error = "uri= needs org= when organizations are declared";
-            return NGX_HTTP_BAD_REQUEST;
-        }
-
-        ngx_memzero(&in, sizeof(ngx_http_ticketing_cachekey_in_t));
-
-        in.prefix.data = tmcf->cache.prefix.data;
-        in.prefix.len = tmcf->cache.prefix.len;
-        in.provider.data = provider.data;
-        in.provider.len = provider.len;
-        in.org.data = org.data;
-        in.org.len = org.len;
-        in.operation.data = (const u_char *) rt.op->name;
-        in.operation.len = ngx_strlen(rt.op->name);
-
-        for (i = 0; i < NGX_HTTP_TICKETING_NPARAMS; i++) {
-            in.params[i] = rt.params[i];
-        }
-
-        if (q) {
-            in.query.data = q + 1;
-            in.query.len = uri.data + uri.len - (q + 1);
-        }
-
-        size = ngx_http_ticketing_cachekey_size(&in);
-        key = ngx_pnalloc(r->pool, size);
-        scratch = ngx_pnalloc(r->pool, in.query.len + 1);
-
-        if (key == NULL || scratch == NULL) {
-            return NGX_ERROR;
-        }
-
-        in.args = ngx_http_ticketing_cachekey_args(rt.op->number);
-
-        if (ngx_http_ticketing_cachekey_build(&in, scratch, key, size, &len)
-            != NGX_HTTP_TICKETING_CACHEKEY_OK)
-        {
-            *error = "uri has a query that is not cached";
-            return NGX_HTTP_BAD_REQUEST;
-        }
-
-        /*
-         * Every variant of that request: whatever its Accept,
-         * Accept-Language and scope, so whatever the hash tag.  Past the
-         * tag, the key up to its query is a prefix of no other request's
-         * key.
-         */
-        len -= sizeof("|h|0:|0:|s|0:") - 1;
-
-        cctx->pattern.data = ngx_pnalloc(r->pool, 2 * len + sizeof("|h*"));
-        if (cctx->pattern.data == NULL) {
-            return NGX_ERROR;
-        }
-
-        t = tmcf->cache.prefix.len + sizeof("|v4") - 1;
-
-        /* the key's organization ("0:" after the provider): any, or the one */
-        k = t + NGX_HTTP_TICKETING_CACHEKEY_TAG_LEN + 1
-            + ngx_sprintf(digits, "%uz", provider.len) - digits
-            + 1 + provider.len + 1;
-
-        if (org.len == 0
-            && (k + 3 > len || ngx_strncmp(key + k, "0:|", 3) != 0))
-        {
-            return NGX_ERROR;
-        }
-
-        p = ngx_http_ticketing_cache_glob(cctx->pattern.data, key, t);
-        p = ngx_cpymem(p, "|{*}", 4);
-        t += NGX_HTTP_TICKETING_CACHEKEY_TAG_LEN;
-
-        if (org.len == 0) {
-            p = ngx_http_ticketing_cache_glob(p, key + t, k - t);
-            *p++ = '*';
-            p = ngx_http_ticketing_cache_glob(p, key + k + 2, len - k - 2);
-
-        } else {
-            p = ngx_http_ticketing_cache_glob(p, key + t, len - t);
-        }
-
-        p = ngx_cpymem(p, "|h*", sizeof("|h*") - 1);
-        cctx->pattern.len = p - cctx->pattern.data;
-
-        return NGX_OK;
+        return ngx_http_ticketing_cache_purge_entry(r, cctx, &provider, &org,
+                                                    &uri, error);
     }
 
-    if (op.len) {
-        o = ngx_http_ticketing_operation_find((const char *) op.data, op.len);
+    return ngx_http_ticketing_cache_purge_glob(r, cctx, &provider, &org, &op,
+                                               error);
+}
+
+
+/* one entry: the key of that request, exactly */
+static ngx_int_t
+ngx_http_ticketing_cache_purge_entry(ngx_http_request_t *r,
+    ngx_http_ticketing_cache_ctx_t *cctx, ngx_str_t *provider,
+    ngx_str_t *org, ngx_str_t *uri, const char **error)
+{
+    u_char                                *p, *q, *scratch, *key;
+    size_t                                 size, len, k, t;
+    ngx_uint_t                             i;
+    ngx_http_ticketing_route_t             rt;
+    ngx_http_ticketing_main_conf_t        *tmcf;
+    ngx_http_ticketing_cachekey_in_t       in;
+    u_char                                 digits[NGX_SIZE_T_LEN];
+
+    tmcf = ngx_http_get_module_main_conf(r, ngx_http_ticketing_module);
+
+    q = ngx_strlchr(uri->data, uri->data + uri->len, '?');
+    len = q ? (size_t) (q - uri->data) : uri->len;
+
+    scratch = ngx_pnalloc(r->pool, uri->len + 1);
+    if (scratch == NULL) {
+        return NGX_ERROR;
+    }
+
+    if (ngx_http_ticketing_route_match(uri->data, len,
+                                       NGX_HTTP_TICKETING_GET, scratch,
+                                       &rt)
+        != NGX_HTTP_TICKETING_ROUTE_OK
+        || !rt.op->cacheable)
+    {
+        *error = "uri is not a cacheable operation";
+        return NGX_HTTP_BAD_REQUEST;
+    }
+
+    if (provider->len == 0) {
+        *error = "uri= needs provider=";
+        return NGX_HTTP_BAD_REQUEST;
+    }
+
+    if (org->len == 0 && tmcf->provider.orgs != NULL) {
+        *error = "uri= needs org= when organizations are declared";
+        return NGX_HTTP_BAD_REQUEST;
+    }
+
+    ngx_memzero(&in, sizeof(ngx_http_ticketing_cachekey_in_t));
+
+    in.prefix.data = tmcf->cache.prefix.data;
+    in.prefix.len = tmcf->cache.prefix.len;
+    in.provider.data = provider->data;
+    in.provider.len = provider->len;
+    in.org.data = org->data;
+    in.org.len = org->len;
+    in.operation.data = (const u_char *) rt.op->name;
+    in.operation.len = ngx_strlen(rt.op->name);
+
+    for (i = 0; i < NGX_HTTP_TICKETING_NPARAMS; i++) {
+        in.params[i] = rt.params[i];
+    }
+
+    if (q) {
+        in.query.data = q + 1;
+        in.query.len = uri->data + uri->len - (q + 1);
+    }
+
+    size = ngx_http_ticketing_cachekey_size(&in);
+    key = ngx_pnalloc(r->pool, size);
+    scratch = ngx_pnalloc(r->pool, in.query.len + 1);
+
+    if (key == NULL || scratch == NULL) {
+        return NGX_ERROR;
+    }
+
+    in.args = ngx_http_ticketing_cachekey_args(rt.op->number);
+
+    if (ngx_http_ticketing_cachekey_build(&in, scratch, key, size, &len)
+        != NGX_HTTP_TICKETING_CACHEKEY_OK)
+    {
+        *error = "uri has a query that is not cached";
+        return NGX_HTTP_BAD_REQUEST;
+    }
+
+    /*
+     * Every variant of that request: whatever its Accept,
+     * Accept-Language and scope, so whatever the hash tag.  Past the
+     * tag, the key up to its query is a prefix of no other request's
+     * key.
+     */
+    len -= sizeof("|h|0:|0:|s|0:") - 1;
+
+    cctx->pattern.data = ngx_pnalloc(r->pool, 2 * len + sizeof("|h*"));
+    if (cctx->pattern.data == NULL) {
+        return NGX_ERROR;
+    }
+
+    t = tmcf->cache.prefix.len + sizeof("|v4") - 1;
+
+    /* the key's organization ("0:" after the provider): any, or the one */
+    k = t + NGX_HTTP_TICKETING_CACHEKEY_TAG_LEN + 1
+        + ngx_sprintf(digits, "%uz", provider->len) - digits
+        + 1 + provider->len + 1;
+
+    if (org->len == 0
+        && (k + 3 > len || ngx_strncmp(key + k, "0:|", 3) != 0))
+    {
+        return NGX_ERROR;
+    }
+
+    p = ngx_http_ticketing_cache_glob(cctx->pattern.data, key, t);
+    p = ngx_cpymem(p, "|{*}", 4);
+    t += NGX_HTTP_TICKETING_CACHEKEY_TAG_LEN;
+
+    if (org->len == 0) {
+        p = ngx_http_ticketing_cache_glob(p, key + t, k - t);
+        *p++ = '*';
+        p = ngx_http_ticketing_cache_glob(p, key + k + 2, len - k - 2);
+
+    } else {
+        p = ngx_http_ticketing_cache_glob(p, key + t, len - t);
+    }
+
+    p = ngx_cpymem(p, "|h*", sizeof("|h*") - 1);
+    cctx->pattern.len = p - cctx->pattern.data;
+
+    return NGX_OK;
+}
+
+
+/*
+ * PREFIX|v4|{*}|<provider>|<org>|<operation>|... with "*" for the unset
+ */
+static ngx_int_t
+ngx_http_ticketing_cache_purge_glob(ngx_http_request_t *r,
+    ngx_http_ticketing_cache_ctx_t *cctx, ngx_str_t *provider,
+    ngx_str_t *org, ngx_str_t *op, const char **error)
+{
+    u_char                                *p;
+    size_t                                 size;
+    ngx_http_ticketing_main_conf_t        *tmcf;
+    const ngx_http_ticketing_operation_t  *o;
+
+    tmcf = ngx_http_get_module_main_conf(r, ngx_http_ticketing_module);
+
+    if (op->len) {
+        o = ngx_http_ticketing_operation_find((const char *) op->data, op->len);
         if (o == NULL || !o->cacheable) {
             *error = "operation is not a cacheable operation";
             return NGX_HTTP_BAD_REQUEST;
         }
     }
 
-    /*
-     * PREFIX|v4|{*}|<provider>|<org>|<operation>|... with "*" for the
-     * unset
-     */
-
-    size = 2 * (tmcf->cache.prefix.len + provider.len + org.len + op.len)
+    size = 2 * (tmcf->cache.prefix.len + provider->len + org->len + op->len)
            + 3 * (NGX_SIZE_T_LEN + 4) + sizeof("|v4|{*}|*");
 
     cctx->pattern.data = ngx_pnalloc(r->pool, size);
@@ -458,25 +486,25 @@ ngx_http_ticketing_cache_purge_pattern(ngx_http_request_t *r,
                                       tmcf->cache.prefix.len);
     p = ngx_cpymem(p, "|v4|{*}", 7);
 
-    if (provider.len) {
-        p = ngx_sprintf(p, "|%uz:", provider.len);
-        p = ngx_http_ticketing_cache_glob(p, provider.data, provider.len);
+    if (provider->len) {
+        p = ngx_sprintf(p, "|%uz:", provider->len);
+        p = ngx_http_ticketing_cache_glob(p, provider->data, provider->len);
 
-    } else if (org.len || op.len) {
+    } else if (org->len || op->len) {
         p = ngx_cpymem(p, "|*", 2);
     }
 
-    if (org.len) {
-        p = ngx_sprintf(p, "|%uz:", org.len);
-        p = ngx_http_ticketing_cache_glob(p, org.data, org.len);
+    if (org->len) {
+        p = ngx_sprintf(p, "|%uz:", org->len);
+        p = ngx_http_ticketing_cache_glob(p, org->data, org->len);
 
-    } else if (op.len) {
+    } else if (op->len) {
         p = ngx_cpymem(p, "|*", 2);
     }
 
-    if (op.len) {
-        p = ngx_sprintf(p, "|%uz:", op.len);
-        p = ngx_http_ticketing_cache_glob(p, op.data, op.len);
+    if (op->len) {
+        p = ngx_sprintf(p, "|%uz:", op->len);
+        p = ngx_http_ticketing_cache_glob(p, op->data, op->len);
     }
 
     p = ngx_cpymem(p, "|*", 2);

@@ -63,29 +63,18 @@ ngx_http_ticketing_cache_rules(ngx_http_request_t *r,
     nexpires = 0;
 
     part = &r->headers_out.headers.part;
-    h = part->elts;
+    i = 0;
 
-    for (i = 0; /* void */; i++) {
-
-        if (i >= part->nelts) {
-            if (part->next == NULL) {
-                break;
-            }
-
-            part = part->next;
-            h = part->elts;
-            i = 0;
-        }
-
-        if (h[i].hash == 0) {
+    while ((h = ngx_http_ticketing_list_next(&part, &i)) != NULL) {
+        if (h->hash == 0) {
             continue;
         }
 
-        if (h[i].key.len == sizeof("Cache-Control") - 1
-            && ngx_strncasecmp(h[i].key.data, (u_char *) "Cache-Control",
+        if (h->key.len == sizeof("Cache-Control") - 1
+            && ngx_strncasecmp(h->key.data, (u_char *) "Cache-Control",
                                sizeof("Cache-Control") - 1) == 0)
         {
-            why = ngx_http_ticketing_cache_control(&h[i].value, &max_age,
+            why = ngx_http_ticketing_cache_control(&h->value, &max_age,
                                                    &s_maxage);
             if (why != NULL) {
                 return why;
@@ -94,11 +83,11 @@ ngx_http_ticketing_cache_rules(ngx_http_request_t *r,
             continue;
         }
 
-        if (h[i].key.len == sizeof("Vary") - 1
-            && ngx_strncasecmp(h[i].key.data, (u_char *) "Vary",
+        if (h->key.len == sizeof("Vary") - 1
+            && ngx_strncasecmp(h->key.data, (u_char *) "Vary",
                                sizeof("Vary") - 1) == 0)
         {
-            why = ngx_http_ticketing_cache_vary(r, cctx, &h[i].value);
+            why = ngx_http_ticketing_cache_vary(r, cctx, &h->value);
             if (why != NULL) {
                 return why;
             }
@@ -106,24 +95,24 @@ ngx_http_ticketing_cache_rules(ngx_http_request_t *r,
             continue;
         }
 
-        if (h[i].key.len == sizeof("Expires") - 1
-            && ngx_strncasecmp(h[i].key.data, (u_char *) "Expires",
+        if (h->key.len == sizeof("Expires") - 1
+            && ngx_strncasecmp(h->key.data, (u_char *) "Expires",
                                sizeof("Expires") - 1) == 0)
         {
-            expires = &h[i];
+            expires = h;
             nexpires++;
             continue;
         }
 
-        if (h[i].key.len == sizeof("Age") - 1
-            && ngx_strncasecmp(h[i].key.data, (u_char *) "Age",
+        if (h->key.len == sizeof("Age") - 1
+            && ngx_strncasecmp(h->key.data, (u_char *) "Age",
                                sizeof("Age") - 1) == 0)
         {
             /*
              * 5.1: the first one counts; one that is no delta-seconds
              * leaves the age unknown, which a shared cache must not guess
              */
-            if (ngx_http_ticketing_cache_delta(&h[i].value, &n) != NGX_OK) {
+            if (ngx_http_ticketing_cache_delta(&h->value, &n) != NGX_OK) {
                 return "the upstream's Age is invalid";
             }
 
@@ -237,23 +226,12 @@ ngx_http_ticketing_cache_language(ngx_http_request_t *r, ngx_str_t *lang)
     ngx_str_null(lang);
 
     part = &r->headers_out.headers.part;
-    h = part->elts;
+    i = 0;
 
-    for (i = 0; /* void */; i++) {
-
-        if (i >= part->nelts) {
-            if (part->next == NULL) {
-                break;
-            }
-
-            part = part->next;
-            h = part->elts;
-            i = 0;
-        }
-
-        if (h[i].hash == 0
-            || h[i].key.len != sizeof("Content-Language") - 1
-            || ngx_strncasecmp(h[i].key.data, (u_char *) "Content-Language",
+    while ((h = ngx_http_ticketing_list_next(&part, &i)) != NULL) {
+        if (h->hash == 0
+            || h->key.len != sizeof("Content-Language") - 1
+            || ngx_strncasecmp(h->key.data, (u_char *) "Content-Language",
                                sizeof("Content-Language") - 1) != 0)
         {
             continue;
@@ -263,14 +241,14 @@ ngx_http_ticketing_cache_language(ngx_http_request_t *r, ngx_str_t *lang)
             return "the upstream's Content-Language is repeated";
         }
 
-        if (h[i].value.len > NGX_HTTP_TICKETING_CACHE_MAX_TYPE
-            || ngx_http_ticketing_cache_language_list(&h[i].value)
+        if (h->value.len > NGX_HTTP_TICKETING_CACHE_MAX_TYPE
+            || ngx_http_ticketing_cache_language_list(&h->value)
                != NGX_OK)
         {
             return "the upstream's Content-Language cannot be stored";
         }
 
-        *lang = h[i].value;
+        *lang = h->value;
     }
 
     return NULL;
@@ -723,28 +701,17 @@ ngx_http_ticketing_cache_upstream_header(ngx_http_request_t *r, char *name,
     }
 
     part = &r->upstream->headers_in.headers.part;
-    h = part->elts;
+    i = 0;
 
-    for (i = 0; /* void */; i++) {
-
-        if (i >= part->nelts) {
-            if (part->next == NULL) {
-                break;
-            }
-
-            part = part->next;
-            h = part->elts;
-            i = 0;
-        }
-
-        if (h[i].key.len != len
-            || ngx_strncasecmp(h[i].key.data, (u_char *) name, len) != 0)
+    while ((h = ngx_http_ticketing_list_next(&part, &i)) != NULL) {
+        if (h->key.len != len
+            || ngx_strncasecmp(h->key.data, (u_char *) name, len) != 0)
         {
             continue;
         }
 
         if (n++ == 0 && first != NULL) {
-            *first = &h[i];
+            *first = h;
         }
     }
 

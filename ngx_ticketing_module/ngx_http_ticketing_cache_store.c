@@ -54,26 +54,15 @@ ngx_http_ticketing_cache_hide_status(ngx_http_request_t *r)
     ngx_table_elt_t  *h;
 
     part = &r->headers_out.headers.part;
-    h = part->elts;
+    i = 0;
 
-    for (i = 0; /* void */; i++) {
-
-        if (i >= part->nelts) {
-            if (part->next == NULL) {
-                break;
-            }
-
-            part = part->next;
-            h = part->elts;
-            i = 0;
-        }
-
-        if (h[i].hash != 0
-            && h[i].key.len == sizeof("X-Cache-Status") - 1
-            && ngx_strncasecmp(h[i].key.data, (u_char *) "X-Cache-Status",
+    while ((h = ngx_http_ticketing_list_next(&part, &i)) != NULL) {
+        if (h->hash != 0
+            && h->key.len == sizeof("X-Cache-Status") - 1
+            && ngx_strncasecmp(h->key.data, (u_char *) "X-Cache-Status",
                                sizeof("X-Cache-Status") - 1) == 0)
         {
-            h[i].hash = 0;
+            h->hash = 0;
         }
     }
 }
@@ -308,21 +297,10 @@ ngx_http_ticketing_cache_stale_headers(ngx_http_request_t *r,
     ngx_table_elt_t  *h;
 
     part = &r->headers_out.headers.part;
-    h = part->elts;
+    i = 0;
 
-    for (i = 0; /* void */; i++) {
-
-        if (i >= part->nelts) {
-            if (part->next == NULL) {
-                break;
-            }
-
-            part = part->next;
-            h = part->elts;
-            i = 0;
-        }
-
-        h[i].hash = 0;
+    while ((h = ngx_http_ticketing_list_next(&part, &i)) != NULL) {
+        h->hash = 0;
     }
 
     r->headers_out.status = NGX_HTTP_OK;

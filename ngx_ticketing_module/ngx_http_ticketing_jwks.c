@@ -128,6 +128,10 @@ struct ngx_http_ticketing_jwks_wait_s {
 };
 
 
+static ngx_int_t ngx_http_ticketing_jwks_param(ngx_http_ticketing_jwks_t *f,
+    ngx_str_t *arg);
+static ngx_http_ticketing_jwks_t *ngx_http_ticketing_jwks_share(
+    ngx_conf_t *cf, ngx_http_ticketing_jwks_t *f);
 static void ngx_http_ticketing_jwks_timer(ngx_event_t *ev);
 static void ngx_http_ticketing_jwks_get(ngx_http_ticketing_jwks_t *f,
     ngx_http_ticketing_peer_conf_t *pcf, ngx_str_t *request);
@@ -1119,13 +1123,10 @@ ngx_http_ticketing_jwks_url(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 {
     char  *p = conf;
 
-    char                             *rv;
-    ssize_t                           size;
-    ngx_str_t                        *value, s, host, uri;
-    ngx_int_t                         ms;
-    ngx_uint_t                        i;
-    ngx_http_ticketing_jwks_t       **fp, *f;
-    ngx_http_ticketing_main_conf_t   *tmcf;
+    char                        *rv;
+    ngx_str_t                   *value, host, uri;
+    ngx_uint_t                   i;
+    ngx_http_ticketing_jwks_t  **fp, *f;
 
     fp = (ngx_http_ticketing_jwks_t **) (p + cmd->offset);
 
@@ -1153,62 +1154,15 @@ ngx_http_ticketing_jwks_url(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     }
 
     for (i = 2; i < cf->args->nelts; i++) {
-
-        if (ngx_http_ticketing_conf_param(&value[i], "interval=", &s)) {
-
-            ms = ngx_parse_time(&s, 0);
-            if (ms == NGX_ERROR || ms < 1000) {
-                goto invalid;
-            }
-
-            f->interval = (ngx_msec_t) ms;
-            continue;
+        if (ngx_http_ticketing_jwks_param(f, &value[i]) != NGX_OK) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "invalid parameter \"%V\" in \"%V\" "
+                               "directive, expected interval= (at least "
+                               "1s), timeout=, max_size= (1k to 16m), "
+                               "refetch_interval=, mixed_oct or discovery",
+                               &value[i], &cmd->name);
+            return NGX_CONF_ERROR;
         }
-
-        if (ngx_http_ticketing_conf_param(&value[i], "timeout=", &s)) {
-
-            ms = ngx_parse_time(&s, 0);
-            if (ms == NGX_ERROR || ms < 1) {
-                goto invalid;
-            }
-
-            f->timeout = (ngx_msec_t) ms;
-            continue;
-        }
-
-        if (ngx_http_ticketing_conf_param(&value[i], "max_size=", &s)) {
-
-            size = ngx_parse_size(&s);
-            if (size == NGX_ERROR || size < 1024 || size > 16 * 1024 * 1024) {
-                goto invalid;
-            }
-
-            f->max_size = (size_t) size;
-            continue;
-        }
-
-        if (ngx_http_ticketing_conf_param(&value[i], "refetch_interval=", &s)) {
-
-            ms = ngx_parse_time(&s, 0);
-            if (ms == NGX_ERROR) {
-                goto invalid;
-            }
-
-            f->refetch_interval = (ngx_msec_t) ms;
-            continue;
-        }
-
-        if (ngx_strcmp(value[i].data, "mixed_oct") == 0) {
-            f->flags |= NGX_HTTP_TICKETING_JWT_JWKS_MIXED_OCT;
-            continue;
-        }
-
-        if (ngx_strcmp(value[i].data, "discovery") == 0) {
-            f->discovery = 1;
-            continue;
-        }
-
-        goto invalid;
     }
 
     if (f->discovery
@@ -1226,17 +1180,95 @@ ngx_http_ticketing_jwks_url(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
         return NGX_CONF_ERROR;
     }
 
+    *fp = ngx_http_ticketing_jwks_share(cf, f);
+
+    return *fp ? NGX_CONF_OK : NGX_CONF_ERROR;
+}
+
+
+/* one parameter of ticketing_jwks_url after the URL */
+static ngx_int_t
+ngx_http_ticketing_jwks_param(ngx_http_ticketing_jwks_t *f, ngx_str_t *arg)
+{
+    ssize_t    size;
+    ngx_int_t  ms;
+    ngx_str_t  s;
+
+    if (ngx_http_ticketing_conf_param(arg, "interval=", &s)) {
+        ms = ngx_parse_time(&s, 0);
+        if (ms == NGX_ERROR || ms < 1000) {
+            return NGX_DECLINED;
+        }
+
+        f->interval = (ngx_msec_t) ms;
+        return NGX_OK;
+    }
+
+    if (ngx_http_ticketing_conf_param(arg, "timeout=", &s)) {
+        ms = ngx_parse_time(&s, 0);
+        if (ms == NGX_ERROR || ms < 1) {
+            return NGX_DECLINED;
+        }
+
+        f->timeout = (ngx_msec_t) ms;
+        return NGX_OK;
+    }
+
+    if (ngx_http_ticketing_conf_param(arg, "max_size=", &s)) {
+        size = ngx_parse_size(&s);
+        if (size == NGX_ERROR || size < 1024 || size > 16 * 1024 * 1024) {
+            return NGX_DECLINED;
+        }
+
+        f->max_size = (size_t) size;
+        return NGX_OK;
+    }
+
+    if (ngx_http_ticketing_conf_param(arg, "refetch_interval=", &s)) {
+        ms = ngx_parse_time(&s, 0);
+        if (ms == NGX_ERROR) {
+            return NGX_DECLINED;
+        }
+
+        f->refetch_interval = (ngx_msec_t) ms;
+        return NGX_OK;
+    }
+
+    if (ngx_strcmp(arg->data, "mixed_oct") == 0) {
+        f->flags |= NGX_HTTP_TICKETING_JWT_JWKS_MIXED_OCT;
+        return NGX_OK;
+    }
+
+    if (ngx_strcmp(arg->data, "discovery") == 0) {
+        f->discovery = 1;
+        return NGX_OK;
+    }
+
+    return NGX_DECLINED;
+}
+
+
+/*
+ * The fetcher of a location: the same URL with the same parameters as
+ * another location's is one fetcher, with one budget.  NULL: no memory.
+ */
+static ngx_http_ticketing_jwks_t *
+ngx_http_ticketing_jwks_share(ngx_conf_t *cf, ngx_http_ticketing_jwks_t *f)
+{
+    ngx_uint_t                       i;
+    ngx_http_ticketing_jwks_t      **fp;
+    ngx_http_ticketing_main_conf_t  *tmcf;
+
     tmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_ticketing_module);
 
     if (tmcf->auth.jwks_urls == NULL) {
         tmcf->auth.jwks_urls = ngx_array_create(cf->pool, 2,
                                           sizeof(ngx_http_ticketing_jwks_t *));
         if (tmcf->auth.jwks_urls == NULL) {
-            return NGX_CONF_ERROR;
+            return NULL;
         }
     }
 
-    /* the same URL with the same parameters: one fetcher, one budget */
     fp = tmcf->auth.jwks_urls->elts;
 
     for (i = 0; i < tmcf->auth.jwks_urls->nelts; i++) {
@@ -1249,30 +1281,18 @@ ngx_http_ticketing_jwks_url(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
             && fp[i]->flags == f->flags
             && fp[i]->discovery == f->discovery)
         {
-            *(ngx_http_ticketing_jwks_t **) (p + cmd->offset) = fp[i];
-            return NGX_CONF_OK;
+            return fp[i];
         }
     }
 
     fp = ngx_array_push(tmcf->auth.jwks_urls);
     if (fp == NULL) {
-        return NGX_CONF_ERROR;
+        return NULL;
     }
 
     *fp = f;
-    *(ngx_http_ticketing_jwks_t **) (p + cmd->offset) = f;
 
-    return NGX_CONF_OK;
-
-invalid:
-
-    ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                       "invalid parameter \"%V\" in \"%V\" directive, "
-                       "expected interval= (at least 1s), timeout=, "
-                       "max_size= (1k to 16m), refetch_interval=, "
-                       "mixed_oct or discovery", &value[i], &cmd->name);
-
-    return NGX_CONF_ERROR;
+    return f;
 }
 
 

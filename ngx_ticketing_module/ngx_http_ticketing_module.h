@@ -15,6 +15,7 @@
 
 #include "ngx_http_ticketing_route.h"
 #include "ngx_http_ticketing_error.h"
+#include "ngx_http_ticketing_headers.h"
 
 #include "ngx_http_ticketing_auth.h"
 #include "ngx_http_ticketing_provider.h"
@@ -77,6 +78,9 @@ typedef struct {
     /* the next step of the access handler to run */
     ngx_http_ticketing_step_e      step;
 
+    /* the request headers the steps decide on (ngx_http_ticketing_headers.c) */
+    ngx_http_ticketing_headers_t   headers;
+
     /*
      * A step that refuses the request returns the HTTP status and leaves
      * here what was wrong (NUL-terminated, for detailMsg), or NULL.
@@ -133,8 +137,19 @@ ngx_int_t ngx_http_ticketing_send_error(ngx_http_request_t *r,
 /* a whole response in one buffer: what every answer of the module's is */
 ngx_int_t ngx_http_ticketing_send_buf(ngx_http_request_t *r,
     ngx_uint_t status, ngx_str_t *type, ngx_buf_t *b);
+
+/* the request headers: the index, the one removal, addition, override */
+ngx_http_ticketing_headers_t *ngx_http_ticketing_request_headers(
+    ngx_http_request_t *r, ngx_http_ticketing_ctx_t *ctx);
+ngx_int_t ngx_http_ticketing_remove_request_headers(ngx_http_request_t *r,
+    ngx_http_ticketing_ctx_t *ctx, ngx_uint_t kinds);
+ngx_int_t ngx_http_ticketing_add_request_header(ngx_http_request_t *r,
+    ngx_http_ticketing_ctx_t *ctx, ngx_str_t *name, u_char *lowcase,
+    ngx_uint_t hash, ngx_str_t *value);
 ngx_int_t ngx_http_ticketing_set_request_header(ngx_http_request_t *r,
-    ngx_str_t *name, ngx_str_t *value);
+    ngx_http_ticketing_ctx_t *ctx, ngx_uint_t kind, ngx_str_t *name,
+    ngx_str_t *value);
+
 ngx_int_t ngx_http_ticketing_drop_body(ngx_http_request_t *r,
     ngx_uint_t status);
 

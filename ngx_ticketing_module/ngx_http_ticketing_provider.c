@@ -42,10 +42,10 @@ static ngx_uint_t ngx_http_ticketing_claim_provider(ngx_http_request_t *r,
     ngx_http_ticketing_provider_main_conf_t *pmcf,
     ngx_http_ticketing_provider_loc_conf_t *plcf);
 static ngx_int_t ngx_http_ticketing_header_authority(ngx_http_request_t *r,
-    ngx_http_ticketing_ctx_t *ctx,
-    ngx_http_ticketing_provider_loc_conf_t *plcf, ngx_table_elt_t **org_sent,
+    ngx_http_ticketing_ctx_t *ctx, ngx_table_elt_t **org_sent,
     ngx_uint_t *norg);
 static ngx_int_t ngx_http_ticketing_set_org_header(ngx_http_request_t *r,
+    ngx_http_ticketing_ctx_t *ctx,
     ngx_http_ticketing_provider_loc_conf_t *plcf, ngx_str_t *org);
 static ngx_int_t ngx_http_ticketing_refuse_provider(ngx_http_request_t *r,
     ngx_http_ticketing_ctx_t *ctx,
@@ -360,8 +360,7 @@ ngx_http_ticketing_provider_handler(ngx_http_request_t *r,
     tmcf = ngx_http_get_module_main_conf(r, ngx_http_ticketing_module);
     tlcf = ngx_http_get_module_loc_conf(r, ngx_http_ticketing_module);
 
-    rc = ngx_http_ticketing_header_authority(r, ctx, &tlcf->provider,
-                                             &org_sent, &norg);
+    rc = ngx_http_ticketing_header_authority(r, ctx, &org_sent, &norg);
     if (rc != NGX_OK) {
         return rc;
     }
@@ -387,53 +386,38 @@ ngx_http_ticketing_provider_handler(ngx_http_request_t *r,
  */
 static ngx_int_t
 ngx_http_ticketing_header_authority(ngx_http_request_t *r,
-    ngx_http_ticketing_ctx_t *ctx,
-    ngx_http_ticketing_provider_loc_conf_t *plcf, ngx_table_elt_t **org_sent,
+    ngx_http_ticketing_ctx_t *ctx, ngx_table_elt_t **org_sent,
     ngx_uint_t *norg)
 {
-    ngx_uint_t        i;
-    ngx_list_part_t  *part;
-    ngx_table_elt_t  *h;
-
-    static ngx_str_t  overrides[] = {
-        ngx_string("x-http-method-override"),
-        ngx_string("x-method-override"),
-        ngx_string("x-http-method"),
-        ngx_null_string
-    };
+    ngx_uint_t                     i;
+    ngx_http_ticketing_header_t   *h;
+    ngx_http_ticketing_headers_t  *hs;
 
     *org_sent = NULL;
     *norg = 0;
 
-    part = &r->headers_in.headers.part;
-    h = part->elts;
+    hs = ngx_http_ticketing_request_headers(r, ctx);
+    if (hs == NULL) {
+        return NGX_ERROR;
+    }
 
-    for (i = 0; /* void */ ; i++) {
+    i = 0;
 
-        if (i >= part->nelts) {
-            if (part->next == NULL) {
-                break;
-            }
-
-            part = part->next;
-            h = part->elts;
-            i = 0;
-        }
-
-        if (plcf->org_header.len
-            && ngx_http_ticketing_header_is(&h[i], plcf->org_header.data,
-                                            plcf->org_header.len))
-        {
-            *org_sent = &h[i];
+    while ((h = ngx_http_ticketing_headers_next(hs,
+                                    NGX_HTTP_TICKETING_HEADER_ORG
+                                    | NGX_HTTP_TICKETING_HEADER_CONTENT_TYPE
+                                    | NGX_HTTP_TICKETING_HEADER_METHOD_OVERRIDE,
+                                    &i))
+           != NULL)
+    {
+        if (h->kinds & NGX_HTTP_TICKETING_HEADER_ORG) {
+            *org_sent = h->header;
             (*norg)++;
             continue;
         }
 
-        if (h[i].key.len < sizeof("x-http-method") - 1) {
-            if (ngx_http_ticketing_header_is(&h[i], (u_char *) "content-type",
-                                             sizeof("content-type") - 1)
-                && &h[i] != r->headers_in.content_type)
-            {
+        if (h->kinds & NGX_HTTP_TICKETING_HEADER_CONTENT_TYPE) {
+            if (h->header != r->headers_in.content_type) {
                 ctx->error_detail = "the Content-Type header is repeated";
                 return NGX_HTTP_BAD_REQUEST;
             }
@@ -441,14 +425,12 @@ ngx_http_ticketing_header_authority(ngx_http_request_t *r,
             continue;
         }
 
-        if (ngx_http_ticketing_header_is_one_of(&h[i], overrides)) {
-            ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
-                          "ticketing: refused a method override header "
-                          "\"%V\"", &h[i].key);
-            ctx->error_detail = "method override headers are not accepted: "
-                                "send the request with its own method";
-            return NGX_HTTP_BAD_REQUEST;
-        }
+        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                      "ticketing: refused a method override header \"%V\"",
+                      &h->header->key);
+        ctx->error_detail = "method override headers are not accepted: "
+                            "send the request with its own method";
+        return NGX_HTTP_BAD_REQUEST;
     }
 
     return NGX_OK;
@@ -532,7 +514,7 @@ ngx_http_ticketing_resolve_org(ngx_http_request_t *r,
             /* the upstream's answer may depend on it: the cache keys it */
             ctx->org_sent = clean;
 
-            return ngx_http_ticketing_set_org_header(r, plcf, &clean);
+            return ngx_http_ticketing_set_org_header(r, ctx, plcf, &clean);
         }
 
         if (rc == NGX_HTTP_TICKETING_NORM_OK) {
@@ -562,7 +544,7 @@ ngx_http_ticketing_resolve_org(ngx_http_request_t *r,
             }
         }
 
-        return ngx_http_ticketing_set_org_header(r, plcf, &ctx->org->name);
+        return ngx_http_ticketing_set_org_header(r, ctx, plcf, &ctx->org->name);
     }
 
     if (pmcf->orgs == NULL) {
@@ -587,13 +569,16 @@ ngx_http_ticketing_resolve_org(ngx_http_request_t *r,
 /* the organization header, when configured, names the organization given */
 static ngx_int_t
 ngx_http_ticketing_set_org_header(ngx_http_request_t *r,
+    ngx_http_ticketing_ctx_t *ctx,
     ngx_http_ticketing_provider_loc_conf_t *plcf, ngx_str_t *org)
 {
     if (!plcf->org_header.len) {
         return NGX_OK;
     }
 
-    return ngx_http_ticketing_set_request_header(r, &plcf->org_header, org);
+    return ngx_http_ticketing_set_request_header(r, ctx,
+                                                 NGX_HTTP_TICKETING_HEADER_ORG,
+                                                 &plcf->org_header, org);
 }
 
 
@@ -606,44 +591,34 @@ ngx_http_ticketing_resolve_provider(ngx_http_request_t *r,
     size_t                             len;
     ngx_str_t                         *prov;
     ngx_uint_t                         i, n, found;
-    ngx_list_part_t                   *part;
-    ngx_table_elt_t                   *h;
-    ngx_http_ticketing_norm_rc_e       rc;
-    const ngx_http_ticketing_alias_t  *a;
     ngx_table_elt_t                   *sent;
+    ngx_http_ticketing_norm_rc_e       rc;
+    ngx_http_ticketing_header_t       *h;
+    ngx_http_ticketing_headers_t      *hs;
+    const ngx_http_ticketing_alias_t  *a;
     u_char                             clean[NGX_HTTP_TICKETING_PROVIDER_MAX];
 
     found = NGX_HTTP_TICKETING_NO_PROVIDER;
     n = 0;
     sent = NULL;
 
-    part = &r->headers_in.headers.part;
-    h = part->elts;
+    hs = ngx_http_ticketing_request_headers(r, ctx);
+    if (hs == NULL) {
+        return NGX_ERROR;
+    }
 
-    for (i = 0; /* void */ ; i++) {
+    i = 0;
 
-        if (i >= part->nelts) {
-            if (part->next == NULL) {
-                break;
-            }
-
-            part = part->next;
-            h = part->elts;
-            i = 0;
-        }
-
-        if (!ngx_http_ticketing_header_is(&h[i],
-                                          ngx_http_ticketing_provider_key.data,
-                                          ngx_http_ticketing_provider_key.len))
-        {
-            continue;
-        }
-
+    while ((h = ngx_http_ticketing_headers_next(hs,
+                                          NGX_HTTP_TICKETING_HEADER_PROVIDER,
+                                          &i))
+           != NULL)
+    {
         n++;
-        sent = &h[i];
+        sent = h->header;
 
-        rc = ngx_http_ticketing_provider_clean(h[i].value.data,
-                                               h[i].value.len, clean, &len);
+        rc = ngx_http_ticketing_provider_clean(sent->value.data,
+                                               sent->value.len, clean, &len);
 
         if (rc == NGX_HTTP_TICKETING_NORM_CONTROL) {
             return ngx_http_ticketing_refuse_provider(r, ctx, pmcf,
@@ -719,9 +694,10 @@ ngx_http_ticketing_resolve_provider(ngx_http_request_t *r,
         return NGX_OK;
     }
 
-    return ngx_http_ticketing_set_request_header(r,
-                                             &ngx_http_ticketing_provider_key,
-                                             &ctx->provider);
+    return ngx_http_ticketing_set_request_header(r, ctx,
+                                          NGX_HTTP_TICKETING_HEADER_PROVIDER,
+                                          &ngx_http_ticketing_provider_key,
+                                          &ctx->provider);
 }
 
 
@@ -755,145 +731,6 @@ ngx_http_ticketing_claim_provider(ngx_http_request_t *r,
 
     return ngx_http_ticketing_provider_lookup(pmcf, (u_char *) s,
                                               json_string_length(v), &rc);
-}
-
-
-/*
- * Leaves exactly one request header named "name" (lower case) in
- * r->headers_in, holding "value": every client copy is cut out of the
- * list, then the gateway's is added at its end.  The one way the gateway
- * overrides a request header the upstream acts on.
- *
- * The list elements never move, because other fields of headers_in point
- * at them: a part is shortened, or split in two around the element cut.
- * The list keeps nginx's invariant that no part but the first is empty.
- * When the last part was touched, its free room is no longer what
- * ngx_list_push() assumes, so the new header goes into a fresh last part.
- */
-ngx_int_t
-ngx_http_ticketing_set_request_header(ngx_http_request_t *r, ngx_str_t *name,
-    ngx_str_t *value)
-{
-    ngx_uint_t        i, dirty;
-    ngx_list_t       *list;
-    ngx_list_part_t  *part, *prev, *tail;
-    ngx_table_elt_t  *h;
-
-    list = &r->headers_in.headers;
-    prev = NULL;
-    part = &list->part;
-    h = part->elts;
-    dirty = 0;
-
-    for (i = 0; /* void */ ; i++) {
-
-        if (i >= part->nelts) {
-            if (part->next == NULL) {
-                break;
-            }
-
-            prev = part;
-            part = part->next;
-            h = part->elts;
-            i = 0;
-        }
-
-        if (!ngx_http_ticketing_header_is(&h[i], name->data, name->len)) {
-            continue;
-        }
-
-        if (part == list->last) {
-            dirty = 1;
-        }
-
-        if (i == 0) {
-            /* the first element: the part starts one element later */
-
-            part->elts = &h[1];
-            part->nelts--;
-            h = part->elts;
-
-            if (part->nelts == 0 && prev != NULL) {
-                /* an empty part is unlinked; go on from the previous one */
-
-                prev->next = part->next;
-
-                if (list->last == part) {
-                    list->last = prev;
-                }
-
-                part = prev;
-                h = part->elts;
-                i = part->nelts - 1;  /* the loop's i++ leaves the part */
-                continue;
-            }
-
-            i = (ngx_uint_t) -1;      /* the loop's i++ makes it 0 */
-            continue;
-        }
-
-        if (i == part->nelts - 1) {
-            /* the last element: the part ends one element earlier */
-            part->nelts--;
-            continue;
-        }
-
-        /* in the middle: part keeps [0, i), a new tail gets (i, nelts) */
-
-        tail = ngx_palloc(r->pool, sizeof(ngx_list_part_t));
-        if (tail == NULL) {
-            return NGX_ERROR;
-        }
-
-        tail->elts = &h[i + 1];
-        tail->nelts = part->nelts - i - 1;
-        tail->next = part->next;
-
-        part->nelts = i;
-        part->next = tail;
-
-        if (list->last == part) {
-            list->last = tail;
-        }
-
-        /* the loop's i++ reaches part->nelts and moves on to the tail */
-    }
-
-    if (dirty) {
-        tail = ngx_palloc(r->pool, sizeof(ngx_list_part_t));
-        if (tail == NULL) {
-            return NGX_ERROR;
-        }
-
-        tail->elts = ngx_palloc(r->pool, list->nalloc * list->size);
-        if (tail->elts == NULL) {
-            return NGX_ERROR;
-        }
-
-        tail->nelts = 1;
-        tail->next = NULL;
-
-        list->last->next = tail;
-        list->last = tail;
-
-        h = tail->elts;
-
-    } else {
-        h = ngx_list_push(list);
-        if (h == NULL) {
-            return NGX_ERROR;
-        }
-    }
-
-    h->key = *name;
-    h->lowcase_key = name->data;
-    h->hash = ngx_hash_key(h->lowcase_key, h->key.len);
-    h->value = *value;
-#if (nginx_version >= 1023000)
-    h->next = NULL;
-#endif
-
-    return NGX_OK;
 }
 
 
