@@ -443,6 +443,43 @@ ngx_http_ticketing_redis_command(ngx_http_ticketing_redis_handler_pt fn,
 }
 
 
+ngx_int_t
+ngx_http_ticketing_redis_available(void)
+{
+    ngx_http_ticketing_redis_t  *rd = &ngx_http_ticketing_redis;
+
+    if (rd->conf == NULL) {
+        return NGX_DECLINED;
+    }
+
+    if (rd->open) {
+        /* due to half-open: the command will */
+        return ((ngx_msec_int_t) (rd->open_until - ngx_current_msec) > 0)
+               ? NGX_DECLINED : NGX_OK;
+    }
+
+    if (rd->slots) {
+        /* a node per slot: the command's key decides */
+        return NGX_OK;
+    }
+
+    if (!rd->data.active) {
+        return (rd->depth
+                || (ngx_msec_int_t) (rd->next_connect - ngx_current_msec)
+                   > 0)
+               ? NGX_DECLINED : NGX_OK;
+    }
+
+    if (ngx_http_ticketing_redis_probing()
+        || rd->data.pending >= NGX_HTTP_TICKETING_REDIS_MAX_PENDING)
+    {
+        return NGX_DECLINED;
+    }
+
+    return NGX_OK;
+}
+
+
 /*
  * The data connection is being made (connect, TLS, AUTH, SELECT, a
  * sentinel's answer, ROLE) after Redis failed: a probe, which no command

@@ -1062,6 +1062,46 @@ max_fails=2 fail_timeout=300ms
 
 
 
+=== TEST 13c: Redis down: at most max_fails connections for 20 requests, no lookup prepared
+# Counted, not timed: the connection attempts back off (100 ms, doubling)
+# until max_fails failures open the circuit for 10 s, so 20 requests make
+# one or two, whatever their pace.  Meanwhile the requests do not build a
+# key nor a command: they go upstream at once (the debug line of that).
+--- redis_addr: closed
+--- redis_params
+max_fails=2 fail_timeout=10s
+--- http_extra
+    ticketing_metrics_zone ticketing;
+--- config
+    location /v2/ {
+        ticketing_gateway on;
+        ticketing_cache on;
+        proxy_http_version 1.1;
+        proxy_set_header Connection "";
+        proxy_pass http://ticketing_api;
+    }
+    location = /metrics {
+        ticketing_metrics;
+    }
+--- request eval
+[("GET /v2/ticket/metadata/types") x 20, "GET /metrics"]
+--- more_headers eval
+[("ticketing-provider: JAM") x 19,
+ "ticketing-provider: JAM\nCache-Control: no-cache", ""]
+--- error_code eval
+[(200) x 21]
+--- response_headers eval
+[("X-Cache-Status: BYPASS") x 20, ""]
+--- response_body_like eval
+[('"issuetypes"') x 20,
+ qr/^ticketing_cache_requests_total\{status="BYPASS"\} 20\n.*^ticketing_redis_errors_total [12]\n.*^ticketing_redis_connects_total [12]\n/ms]
+--- block_error_log
+ticketing cache: redis not available, bypass
+--- no_error_log
+[error]
+
+
+
 === TEST 13d: a reconnection being made after a failure makes no request wait
 # Redis' port drops connections (connect() hangs, as with a host that is
 # down).  The worker's first connection times out (connect_timeout=3s)
