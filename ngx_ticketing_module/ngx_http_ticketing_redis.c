@@ -453,7 +453,7 @@ ngx_http_ticketing_redis_available(void)
     }
 
     if (rd->open) {
-        /* due to half-open: the command will */
+        /* once fail_timeout has passed, the command half-opens it */
         return ((ngx_msec_int_t) (rd->open_until - ngx_current_msec) > 0)
                ? NGX_DECLINED : NGX_OK;
     }
