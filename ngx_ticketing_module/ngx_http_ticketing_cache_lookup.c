@@ -41,8 +41,9 @@ static ngx_int_t ngx_http_ticketing_cache_request_header(
     ngx_http_request_t *r, ngx_http_ticketing_ctx_t *ctx, unsigned which,
     ngx_str_t *value, const char **why);
 static ngx_int_t ngx_http_ticketing_cache_scope_value(ngx_http_request_t *r,
-    ngx_http_ticketing_ctx_t *ctx, ngx_http_ticketing_cache_ctx_t *cctx,
-    ngx_str_t *value);
+    ngx_http_ticketing_ctx_t *ctx, ngx_str_t *value);
+static ngx_uint_t ngx_http_ticketing_cache_scoped(ngx_http_request_t *r,
+    ngx_http_ticketing_ctx_t *ctx);
 static ngx_int_t ngx_http_ticketing_cache_client_no_cache(
     ngx_http_request_t *r, ngx_http_ticketing_ctx_t *ctx);
 static void ngx_http_ticketing_cache_lookup_reply(redisReply *reply,
@@ -140,6 +141,21 @@ ngx_http_ticketing_cache_handler(ngx_http_request_t *r,
         return NGX_ERROR;
     }
 
+    ctx->cache = cctx;
+    cctx->status = NGX_HTTP_TICKETING_CACHE_BYPASS;
+    cctx->scoped = ngx_http_ticketing_cache_scoped(r, ctx);
+
+    if (ngx_http_ticketing_redis_available() != NGX_OK) {
+        /*
+         * Circuit open, reconnection backing off, a probe being made:
+         * Redis would not be asked, so neither key nor record is made,
+         * and nothing is stored.
+         */
+        ngx_log_debug0(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                       "ticketing cache: redis not available, bypass");
+        return NGX_OK;
+    }
+
     cln = ngx_pool_cleanup_add(r->pool, 0);
     if (cln == NULL) {
         return NGX_ERROR;
@@ -148,11 +164,9 @@ ngx_http_ticketing_cache_handler(ngx_http_request_t *r,
     cln->handler = ngx_http_ticketing_cache_cleanup;
     cln->data = cctx;
 
-    ctx->cache = cctx;
     cctx->ttl = ttl;
     cctx->stale_if_error = tlcf->cache.stale_if_error;
     cctx->max = tlcf->cache.max_size;
-    cctx->status = NGX_HTTP_TICKETING_CACHE_BYPASS;
 
     why = NULL;
 
@@ -357,7 +371,7 @@ ngx_http_ticketing_cache_key(ngx_http_request_t *r,
         return rc;
     }
 
-    rc = ngx_http_ticketing_cache_scope_value(r, ctx, cctx, &scope);
+    rc = ngx_http_ticketing_cache_scope_value(r, ctx, &scope);
     if (rc != NGX_OK) {
         *why = "no subject or claim to key the entry by";
         return rc;
@@ -523,8 +537,7 @@ ngx_http_ticketing_cache_request_header(ngx_http_request_t *r,
  */
 static ngx_int_t
 ngx_http_ticketing_cache_scope_value(ngx_http_request_t *r,
-    ngx_http_ticketing_ctx_t *ctx, ngx_http_ticketing_cache_ctx_t *cctx,
-    ngx_str_t *value)
+    ngx_http_ticketing_ctx_t *ctx, ngx_str_t *value)
 {
     u_char                         *p, sep;
     size_t                          len;
@@ -565,8 +578,6 @@ ngx_http_ticketing_cache_scope_value(ngx_http_request_t *r,
 
         ngx_memcpy(ngx_cpymem(value->data, kind, ngx_strlen(kind)),
                    ctx->auth.subject.data, ctx->auth.subject.len);
-
-        cctx->scoped = 1;
 
         return NGX_OK;
 
@@ -613,12 +624,49 @@ ngx_http_ticketing_cache_scope_value(ngx_http_request_t *r,
         p = ngx_cpymem(p, s, len);
         value->len = p - value->data;
 
-        cctx->scoped = 1;
-
         return NGX_OK;
 
     default:
         return NGX_OK;
+    }
+}
+
+
+/*
+ * The request has the identity its operation's entries are keyed by (a
+ * subject, or a value of the claim; as ngx_http_ticketing_cache_scope_value()
+ * finds it): "Vary: Authorization" is held, whether Redis is asked or not.
+ */
+static ngx_uint_t
+ngx_http_ticketing_cache_scoped(ngx_http_request_t *r,
+    ngx_http_ticketing_ctx_t *ctx)
+{
+    json_t                         *v;
+    ngx_uint_t                      number;
+    ngx_http_ticketing_loc_conf_t  *tlcf;
+
+    tlcf = ngx_http_get_module_loc_conf(r, ngx_http_ticketing_module);
+    number = ctx->route.op->number;
+
+    switch (tlcf->cache.scope[number]) {
+
+    case NGX_HTTP_TICKETING_CACHE_SCOPE_SUBJECT:
+        return ctx->auth.subject.len != 0;
+
+    case NGX_HTTP_TICKETING_CACHE_SCOPE_CLAIM:
+
+        if (ctx->auth.claims == NULL) {
+            return 0;
+        }
+
+        v = json_object_get(ctx->auth.claims,
+                            (const char *) tlcf->cache.claim[number].data);
+
+        return (json_is_string(v) && json_string_length(v) != 0)
+               || json_is_integer(v);
+
+    default:
+        return 0;
     }
 }
 

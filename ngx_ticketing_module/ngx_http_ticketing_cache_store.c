@@ -122,6 +122,14 @@ ngx_http_ticketing_cache_header_filter(ngx_http_request_t *r)
         return ngx_http_next_header_filter(r);
     }
 
+    if (ngx_http_ticketing_redis_available() != NGX_OK) {
+        /* Redis failed meanwhile: the body is not copied for nothing */
+        ngx_log_debug0(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                       "ticketing cache: redis not available, "
+                       "response not stored");
+        return ngx_http_next_header_filter(r);
+    }
+
     type = &r->headers_out.content_type;
 
     if (r->headers_out.status != NGX_HTTP_OK

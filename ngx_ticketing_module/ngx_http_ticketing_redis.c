@@ -220,6 +220,7 @@ static void ngx_http_ticketing_redis_switch_master(redisReply *r,
     void *data);
 
 static ngx_int_t ngx_http_ticketing_redis_usable(void);
+static ngx_int_t ngx_http_ticketing_redis_probing(void);
 static void ngx_http_ticketing_redis_attempt(ngx_msec_t *backoff,
     ngx_msec_t *next);
 static ngx_int_t ngx_http_ticketing_redis_cluster_start(ngx_cycle_t *cycle);
@@ -431,12 +432,71 @@ ngx_http_ticketing_redis_command(ngx_http_ticketing_redis_handler_pt fn,
         }
     }
 
-    if (rd->data.pending >= NGX_HTTP_TICKETING_REDIS_MAX_PENDING) {
+    if (ngx_http_ticketing_redis_probing()
+        || rd->data.pending >= NGX_HTTP_TICKETING_REDIS_MAX_PENDING)
+    {
         return NGX_DECLINED;
     }
 
     return ngx_http_ticketing_redis_conn_queue(&rd->data, fn, data, argc,
                                                argv, argvlen);
+}
+
+
+ngx_int_t
+ngx_http_ticketing_redis_available(void)
+{
+    ngx_http_ticketing_redis_t  *rd = &ngx_http_ticketing_redis;
+
+    if (rd->conf == NULL) {
+        return NGX_DECLINED;
+    }
+
+    if (rd->open) {
+        /* once fail_timeout has passed, the command half-opens it */
+        return ((ngx_msec_int_t) (rd->open_until - ngx_current_msec) > 0)
+               ? NGX_DECLINED : NGX_OK;
+    }
+
+    if (rd->slots) {
+        /* a node per slot: the command's key decides */
+        return NGX_OK;
+    }
+
+    if (!rd->data.active) {
+        return (rd->depth
+                || (ngx_msec_int_t) (rd->next_connect - ngx_current_msec)
+                   > 0)
+               ? NGX_DECLINED : NGX_OK;
+    }
+
+    if (ngx_http_ticketing_redis_probing()
+        || rd->data.pending >= NGX_HTTP_TICKETING_REDIS_MAX_PENDING)
+    {
+        return NGX_DECLINED;
+    }
+
+    return NGX_OK;
+}
+
+
+/*
+ * The data connection is being made (connect, TLS, AUTH, SELECT, a
+ * sentinel's answer, ROLE) after Redis failed: a probe, which no command
+ * waits for.  Requests go without the cache at once, as with the circuit
+ * open, instead of each waiting up to ticketing_cache_timeout on a
+ * connection that may take connect_timeout to fail.  Only a first
+ * connection (the worker's, or one after a success or a +switch-master)
+ * takes commands while it is being made.
+ */
+static ngx_int_t
+ngx_http_ticketing_redis_probing(void)
+{
+    ngx_http_ticketing_redis_t  *rd = &ngx_http_ticketing_redis;
+
+    return rd->fails
+           && rd->data.active
+           && (!rd->data.connected || rd->setup_pending);
 }
 
 

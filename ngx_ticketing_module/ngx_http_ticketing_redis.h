@@ -66,6 +66,15 @@ ngx_int_t ngx_http_ticketing_redis_command(
     const char **argv, const size_t *argvlen);
 
 /*
+ * Whether ngx_http_ticketing_redis_command() could queue a command now,
+ * without changing anything: NGX_DECLINED while the circuit is open, the
+ * reconnection backs off or a probe is being made.  A caller checks it
+ * before preparing a command (a key), so that an open circuit costs next
+ * to nothing; NGX_OK does not promise that the command will be taken.
+ */
+ngx_int_t ngx_http_ticketing_redis_available(void);
+
+/*
  * The same on every primary of a cluster (elsewhere: on the one server);
  * "fn" gets the integer replies summed, the first error, or NULL if a
  * primary could not be asked or did not answer.

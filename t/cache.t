@@ -6,8 +6,9 @@
 # Every block gets its own key prefix, so blocks never see each other's
 # keys, on this run or an earlier one.  Sections of this file's own:
 #   redis_addr    "closed" (a port nobody listens on), "frozen" (a socket
-#                 that accepts and never answers), a fake Redis of %Fakes
-#                 below, or an address
+#                 that accepts and never answers), "blackhole" (a port
+#                 where connect() hangs), a fake Redis of %Fakes below, or
+#                 an address
 #   redis_params  more parameters of "ticketing_redis"
 #   cache_config  more directives in the gateway location
 #   redis_seed    (eval) [[db, key, value, px], ...] SET before the block;
@@ -45,6 +46,22 @@ sub frozen_port {
                                   Proto => 'tcp', Listen => 128)
         or die "cannot bind: $!\n";
     push @Keep, $s;
+    return $s->sockport;
+}
+
+# a port where connect() hangs, as with a host that is down: a listening
+# socket whose accept queue is full (Listen 1 holds two) drops new SYNs
+sub blackhole_port {
+    my $s = IO::Socket::INET->new(LocalAddr => '127.0.0.1', LocalPort => 0,
+                                  Proto => 'tcp', Listen => 1)
+        or die "cannot bind: $!\n";
+    push @Keep, $s;
+    for (1 .. 3) {
+        push @Keep, IO::Socket::INET->new(PeerAddr => '127.0.0.1:'
+                                                      . $s->sockport,
+                                          Proto => 'tcp', Blocking => 0)
+            // die "cannot connect: $!\n";
+    }
     return $s->sockport;
 }
 
@@ -135,6 +152,7 @@ add_block_preprocessor(sub {
         $want =~ s/^\s+|\s+$//g;
         $addr = $want eq 'closed' ? "127.0.0.1:" . closed_port()
               : $want eq 'frozen' ? "127.0.0.1:" . frozen_port()
+              : $want eq 'blackhole' ? "127.0.0.1:" . blackhole_port()
               : $Fakes{$want} ? "127.0.0.1:" . fake_redis_port($Fakes{$want})
               : $want =~ /^unix-(.*)$/ && $Fakes{$1} ? do {
                     my $path = "/tmp/ticketing-cache-t-$$-$BlockNo.sock";
@@ -1009,6 +1027,9 @@ ticketing-provider: JAM
 
 
 === TEST 13b: the circuit closes again by itself once Redis answers
+# After fail_timeout the first lookup half-opens the circuit and starts the
+# probe, a new connection, without waiting for it (BYPASS); the next one
+# is sent on it and answered.
 --- redis_addr: deaf-then-nil
 --- redis_params
 max_fails=2 fail_timeout=300ms
@@ -1021,19 +1042,107 @@ max_fails=2 fail_timeout=300ms
  "GET /v2/ticket/metadata/types",
  "GET /v2/ticket/INST-7902/ia/summary",
  "GET /v2/ticket/metadata/types",
+ "GET /v2/ticket/metadata/types",
  "GET /__mock/count"]
 --- more_headers eval
 ["", ("ticketing-provider: JAM") x 3,
  "ticketing-provider: JAM\nX-Mock-Delay-Ms: 400",
- "ticketing-provider: JAM", ""]
+ ("ticketing-provider: JAM") x 2, ""]
 --- timeout: 1
 --- response_headers eval
 ["", ("X-Cache-Status: BYPASS") x 3, "!X-Cache-Status",
- "X-Cache-Status: MISS", ""]
+ "X-Cache-Status: BYPASS", "X-Cache-Status: MISS", ""]
 --- response_body_like eval
-['"reset"', ('.') x 5, '"count":\s*5\b']
+['"reset"', ('.') x 6, '"count":\s*6\b']
 --- block_error_log eval
 [qr/failed 2 times in a row \(last: lookup timed out\): circuit open for 300 ms/,
+ qr/circuit half-open, trying again/]
+--- no_error_log
+[error]
+
+
+
+=== TEST 13c: Redis down: at most max_fails connections for 20 requests, no lookup prepared
+# Counted, not timed: the connection attempts back off (100 ms, doubling)
+# until max_fails failures open the circuit for 10 s, so 20 requests make
+# one or two, whatever their pace.  Meanwhile the requests do not build a
+# key nor a command: they go upstream at once (the debug line of that).
+--- redis_addr: closed
+--- redis_params
+max_fails=2 fail_timeout=10s
+--- http_extra
+    ticketing_metrics_zone ticketing;
+--- config
+    location /v2/ {
+        ticketing_gateway on;
+        ticketing_cache on;
+        proxy_http_version 1.1;
+        proxy_set_header Connection "";
+        proxy_pass http://ticketing_api;
+    }
+    location = /metrics {
+        ticketing_metrics;
+    }
+--- request eval
+[("GET /v2/ticket/metadata/types") x 20, "GET /metrics"]
+--- more_headers eval
+[("ticketing-provider: JAM") x 19,
+ "ticketing-provider: JAM\nCache-Control: no-cache", ""]
+--- error_code eval
+[(200) x 21]
+--- response_headers eval
+[("X-Cache-Status: BYPASS") x 20, ""]
+--- response_body_like eval
+[('"issuetypes"') x 20,
+ qr/^ticketing_cache_requests_total\{status="BYPASS"\} 20\n.*^ticketing_redis_errors_total [12]\n.*^ticketing_redis_connects_total [12]\n/ms]
+--- block_error_log
+ticketing cache: redis not available, bypass
+--- no_error_log
+[error]
+
+
+
+=== TEST 13d: a reconnection being made after a failure makes no request wait
+# Redis' port drops connections (connect() hangs, as with a host that is
+# down).  The worker's first connection times out (connect_timeout=3s)
+# during the first request, and the circuit opens for 100 ms.  Then the
+# first lookup half-opens it and starts the probe, a new connection, and
+# none of the lookups waits for it: all go upstream at once.  When the
+# metrics are read, right after, one connection timed out, not two (the
+# probe hangs 3 s; a lookup waiting for it would wait that long).
+--- redis_addr: blackhole
+--- redis_params
+max_fails=1 fail_timeout=100ms connect_timeout=3s
+--- http_extra
+    ticketing_metrics_zone ticketing;
+--- config
+    location /v2/ {
+        ticketing_gateway on;
+        ticketing_cache on;
+        ticketing_cache_timeout 10s;
+        proxy_http_version 1.1;
+        proxy_set_header Connection "";
+        proxy_pass http://ticketing_api;
+    }
+    location = /metrics {
+        ticketing_metrics;
+    }
+--- request eval
+["GET /v2/ticket/INST-7902/ia/summary",
+ ("GET /v2/ticket/metadata/types") x 5, "GET /metrics"]
+--- more_headers eval
+["ticketing-provider: JAM\nX-Mock-Delay-Ms: 3500",
+ ("ticketing-provider: JAM") x 5, ""]
+--- timeout: 10
+--- error_code eval
+[(200) x 7]
+--- response_headers eval
+["!X-Cache-Status", ("X-Cache-Status: BYPASS") x 5, ""]
+--- response_body_like eval
+[("") x 6,
+ qr/^ticketing_cache_requests_total\{status="BYPASS"\} 5\n.*^ticketing_redis_timeouts_total 1\n.*^ticketing_redis_connects_total 2\n/ms]
+--- block_error_log eval
+[qr/redis 127\.0\.0\.1:\d+: connect failed: connecting to .* timed out/,
  qr/circuit half-open, trying again/]
 --- no_error_log
 [error]
