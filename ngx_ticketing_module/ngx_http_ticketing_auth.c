@@ -820,7 +820,8 @@ ngx_http_ticketing_auth_headers(ngx_http_request_t *r,
 
 /*
  * A claim as a header-safe string: strings, numbers and booleans; control
- * characters make it empty (never forwarded).  Arrays and objects: empty.
+ * characters, or a space at either end, make it empty (never forwarded).
+ * Arrays and objects: empty.
  */
 static ngx_int_t
 ngx_http_ticketing_auth_value(ngx_http_request_t *r, json_t *v,
@@ -841,6 +842,11 @@ ngx_http_ticketing_auth_value(ngx_http_request_t *r, json_t *v,
             if ((u_char) s[i] < 0x20 || s[i] == 0x7f) {
                 return NGX_OK;
             }
+        }
+
+        /* a header value loses them: " alice" would reach "alice" */
+        if (len && (s[0] == ' ' || s[len - 1] == ' ')) {
+            return NGX_OK;
         }
 
         out->data = (u_char *) s;

@@ -46,6 +46,8 @@ static ngx_uint_t ngx_http_ticketing_cache_scoped(ngx_http_request_t *r,
     ngx_http_ticketing_ctx_t *ctx);
 static ngx_int_t ngx_http_ticketing_cache_client_no_cache(
     ngx_http_request_t *r, ngx_http_ticketing_ctx_t *ctx);
+static ngx_uint_t ngx_http_ticketing_cache_directive(ngx_str_t *value,
+    const char *name);
 static void ngx_http_ticketing_cache_lookup_reply(redisReply *reply,
     void *data);
 static void ngx_http_ticketing_cache_missed(ngx_http_request_t *r,
@@ -725,14 +727,14 @@ ngx_http_ticketing_cache_tenant(ngx_http_request_t *r, ngx_str_t *provider,
 
 
 /*
- * "Cache-Control: no-cache" (or "Pragma: no-cache") from the client: 1, or
- * NGX_ERROR.
+ * "Cache-Control: no-cache" from the client, or "Pragma: no-cache" when it
+ * sent no Cache-Control (RFC 9111 5.4): 1, or NGX_ERROR.
  */
 static ngx_int_t
 ngx_http_ticketing_cache_client_no_cache(ngx_http_request_t *r,
     ngx_http_ticketing_ctx_t *ctx)
 {
-    ngx_uint_t                     i;
+    ngx_uint_t                     i, cache_control, no_cache, pragma;
     ngx_table_elt_t               *h;
     ngx_http_ticketing_header_t   *found;
     ngx_http_ticketing_headers_t  *hs;
@@ -742,6 +744,9 @@ ngx_http_ticketing_cache_client_no_cache(ngx_http_request_t *r,
         return NGX_ERROR;
     }
 
+    cache_control = 0;
+    no_cache = 0;
+    pragma = 0;
     i = 0;
 
     while ((found = ngx_http_ticketing_headers_next(hs,
@@ -751,11 +756,80 @@ ngx_http_ticketing_cache_client_no_cache(ngx_http_request_t *r,
     {
         h = found->header;
 
-        if (ngx_strlcasestrn(h->value.data, h->value.data + h->value.len,
-                             (u_char *) "no-cache", sizeof("no-cache") - 1 - 1)
-            != NULL)
+        if (ngx_http_ticketing_header_is(h, (u_char *) "pragma",
+                                         sizeof("pragma") - 1))
+        {
+            pragma |= ngx_http_ticketing_cache_directive(&h->value,
+                                                         "no-cache");
+            continue;
+        }
+
+        cache_control = 1;
+        no_cache |= ngx_http_ticketing_cache_directive(&h->value, "no-cache");
+    }
+
+    return cache_control ? no_cache : pragma;
+}
+
+
+/*
+ * Whether a comma-separated list of directives (token ["=" (token /
+ * quoted-string)], RFC 9110 5.6) has "name" (lower case), in any case.
+ */
+static ngx_uint_t
+ngx_http_ticketing_cache_directive(ngx_str_t *value, const char *name)
+{
+    u_char  *p, *last, *start;
+    size_t   len;
+
+    len = ngx_strlen(name);
+    p = value->data;
+    last = p + value->len;
+
+    while (p < last) {
+
+        while (p < last && (*p == ' ' || *p == '\t' || *p == ',')) {
+            p++;
+        }
+
+        start = p;
+
+        while (p < last && *p != '=' && *p != ',' && *p != ' '
+               && *p != '\t')
+        {
+            p++;
+        }
+
+        if ((size_t) (p - start) == len
+            && ngx_strncasecmp(start, (u_char *) name, len) == 0)
         {
             return 1;
+        }
+
+        while (p < last && (*p == ' ' || *p == '\t')) {
+            p++;
+        }
+
+        if (p < last && *p == '=') {
+            p++;
+
+            if (p < last && *p == '"') {
+                /* a quoted-string: a "," inside it ends nothing */
+                for (p++; p < last && *p != '"'; p++) {
+                    if (*p == '\\' && p + 1 < last) {
+                        p++;
+                    }
+                }
+
+                if (p < last) {
+                    p++;
+                }
+            }
+        }
+
+        /* on to the next element; what is left of this one is skipped */
+        while (p < last && *p != ',') {
+            p++;
         }
     }
 

@@ -417,12 +417,23 @@ ngx_http_ticketing_header_authority(ngx_http_request_t *r,
         }
 
         if (h->kinds & NGX_HTTP_TICKETING_HEADER_CONTENT_TYPE) {
-            if (h->header != r->headers_in.content_type) {
-                ctx->error_detail = "the Content-Type header is repeated";
-                return NGX_HTTP_BAD_REQUEST;
+            if (h->header == r->headers_in.content_type) {
+                continue;
             }
 
-            continue;
+            /*
+             * nginx reads "Content-Type" only; an upstream may read
+             * "Content_Type" (underscores_in_headers on) as the same
+             */
+            ctx->error_detail = r->headers_in.content_type == NULL
+                                && ngx_memcmp(h->header->lowcase_key,
+                                              "content-type",
+                                              sizeof("content-type") - 1)
+                                   != 0
+                                ? "Content-Type spelled with \"_\" is not "
+                                  "accepted: send Content-Type"
+                                : "the Content-Type header is repeated";
+            return NGX_HTTP_BAD_REQUEST;
         }
 
         ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,

@@ -444,6 +444,39 @@ ticketing-provider: JAM
 
 
 
+=== TEST 7b: no-cache is a directive, not a substring; Pragma counts only without Cache-Control (RFC 9111 5.4)
+--- request eval
+["GET /__mock/reset",
+ "GET /v2/issueLinkType",
+ "GET /v2/issueLinkType",
+ "GET /v2/issueLinkType",
+ "GET /v2/issueLinkType",
+ "GET /v2/issueLinkType",
+ "GET /v2/issueLinkType",
+ "GET /v2/issueLinkType",
+ "GET /v2/issueLinkType",
+ "GET /__mock/count"]
+--- more_headers eval
+["", "ticketing-provider: JAM",
+ "ticketing-provider: JAM\nCache-Control: max-age=5\nPragma: no-cache",
+ "ticketing-provider: JAM\nCache-Control: a=\"no-cache\"",
+ "ticketing-provider: JAM\nCache-Control: a=\"x, no-cache\", no-cachex",
+ "ticketing-provider: JAM\nCache-Control: max-age=0 ,\tNo-Cache",
+ "ticketing-provider: JAM\nCache-Control: a=\"\\\"\", no-cache",
+ "ticketing-provider: JAM\nPragma: x, NO-CACHE",
+ "ticketing-provider: JAM", ""]
+--- response_headers eval
+["", "X-Cache-Status: MISS", "X-Cache-Status: HIT", "X-Cache-Status: HIT",
+ "X-Cache-Status: HIT", "X-Cache-Status: BYPASS", "X-Cache-Status: BYPASS",
+ "X-Cache-Status: BYPASS", "X-Cache-Status: HIT", ""]
+--- response_body_like eval
+['"reset"', ('.') x 8, '"count":\s*4\b']
+--- no_error_log
+[error]
+[warn]
+
+
+
 === TEST 8: ticketing_cache_client_bypass off: the client cannot bypass
 --- cache_config
         ticketing_cache_client_bypass off;

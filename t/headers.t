@@ -314,3 +314,36 @@ refused a method override header "X-HTTP-Method-Override"
 --- response_body_like: "key":\s*"INST-7902"
 --- no_error_log
 [error]
+
+
+
+=== TEST 14: Content_Type alone (underscores_in_headers on) is refused as such; an identity claim with a space at either end is not forwarded
+--- config
+    underscores_in_headers on;
+    location /v2/ {
+        ticketing_gateway on;
+        ticketing_jwt_key_file pem $TEST_NGINX_DATA/rs256.pub;
+        ticketing_tenancy_claim orgs;
+        ticketing_org_header x-ticketing-org;
+        ticketing_provider_default JAM;
+        ticketing_auth_header x-ticketing-subject sub;
+        ticketing_auth_header x-ticketing-email email;
+        proxy_pass http://$ticketing_upstream;
+    }
+    location /__mock/ {
+        proxy_pass http://127.0.0.1:$TEST_NGINX_UPSTREAM_PORT;
+    }
+--- request eval
+["GET /__mock/reset", "POST /v2/ticket/INST-7902/comment\n{\"body\":\"hi\"}",
+ "GET /v2/orgs/yoigo/ticket/INST-7902", "GET /__mock/last"]
+--- more_headers eval
+["",
+ "Content_Type: application/json\nx-ticketing-org: yoigo\n" . main::token('{"orgs":["yoigo"]}'),
+ main::token('{"orgs":["yoigo"],"sub":" alice","email":"bob@example.com "}'), ""]
+--- error_code eval
+[200, 400, 200, 200]
+--- response_body_like eval
+['reset', sprintf($::bad, 'Content-Type spelled with \\\\"_\\\\" is not accepted: send Content-Type'),
+ '"key":\s*"INST-7902"', '^(?!.*"x-ticketing-(?:subject|email)").*"x-ticketing-org":\s*"yoigo"']
+--- no_error_log
+[error]
