@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <math.h>
+#include <errno.h>
 
 #include <openssl/bio.h>
 #include <openssl/bn.h>
@@ -1360,6 +1361,561 @@ failed:
 }
 
 
+/* ------------------------------------------------------ token JSON */
+
+
+/*
+ * The header and the payload are parsed here, not with json_loadb():
+ * jansson reads a document byte by byte through a stream and a growing
+ * buffer, which costs about as much as an RSA verification for a token
+ * with a few dozen claims.  This parser takes the same documents as
+ * json_loadb(..., JSON_REJECT_DUPLICATES, ...) and refuses the same ones
+ * (strict UTF-8, no control character in strings, escapes and surrogate
+ * pairs, no \u0000, integers within json_int_t, reals that do not
+ * overflow, at most JSON_PARSER_MAX_DEPTH levels, no duplicate key, only
+ * whitespace after the document), and makes the same values in the same
+ * order; it unescapes strings in place instead of copying them first.
+ */
+
+#define NGX_HTTP_TICKETING_JWT_JSON_DEPTH  2048     /* jansson's */
+
+
+/* the one-character escapes and what they stand for */
+static const char  ngx_http_ticketing_jwt_json_esc[] = "\"\\/bfnrt";
+static const char  ngx_http_ticketing_jwt_json_unesc[] = "\"\\/\b\f\n\r\t";
+
+
+typedef struct {
+    unsigned char  *p;
+    unsigned char  *end;
+    size_t          depth;
+} ngx_http_ticketing_jwt_json_t;
+
+
+static json_t *ngx_http_ticketing_jwt_json_value(
+    ngx_http_ticketing_jwt_json_t *js);
+
+
+static void
+ngx_http_ticketing_jwt_json_ws(ngx_http_ticketing_jwt_json_t *js)
+{
+    while (js->p < js->end
+           && (*js->p == ' ' || *js->p == '\t' || *js->p == '\n'
+               || *js->p == '\r'))
+    {
+        js->p++;
+    }
+}
+
+
+static int
+ngx_http_ticketing_jwt_json_hex4(const unsigned char *p, uint32_t *v)
+{
+    int       i;
+    uint32_t  c, d;
+
+    d = 0;
+
+    for (i = 0; i < 4; i++) {
+        c = p[i];
+
+        if (c >= '0' && c <= '9') {
+            c -= '0';
+
+        } else if ((c | 0x20) >= 'a' && (c | 0x20) <= 'f') {
+            c = (c | 0x20) - 'a' + 10;
+
+        } else {
+            return -1;
+        }
+
+        d = (d << 4) | c;
+    }
+
+    *v = d;
+
+    return 0;
+}
+
+
+/*
+ * A string at js->p (its opening quote), unescaped in place: *s and *len
+ * are the value, which never holds a NUL byte.  Returns 0 or -1.
+ */
+static int
+ngx_http_ticketing_jwt_json_string(ngx_http_ticketing_jwt_json_t *js,
+    char **s, size_t *len)
+{
+    size_t          n, i;
+    uint32_t        c, lo;
+    const char     *e;
+    unsigned char  *p, *t, *end;
+
+    p = js->p + 1;
+    t = p;
+    end = js->end;
+
+    *s = (char *) t;
+
+    for ( ;; ) {
+        if (p == end) {
+            return -1;
+        }
+
+        c = *p;
+
+        if (c == '"') {
+            break;
+        }
+
+        if (c < 0x20) {
+            return -1;
+        }
+
+        if (c < 0x80 && c != '\\') {
+            *t++ = *p++;
+            continue;
+        }
+
+        if (c >= 0x80) {
+            /* strict UTF-8: no overlong form, surrogate or > U+10FFFF */
+            if (c >= 0xc2 && c <= 0xdf) {
+                n = 2;
+                c &= 0x1f;
+
+            } else if (c >= 0xe0 && c <= 0xef) {
+                n = 3;
+                c &= 0x0f;
+
+            } else if (c >= 0xf0 && c <= 0xf4) {
+                n = 4;
+                c &= 0x07;
+
+            } else {
+                return -1;
+            }
+
+            if ((size_t) (end - p) < n) {
+                return -1;
+            }
+
+            for (i = 1; i < n; i++) {
+                if ((p[i] & 0xc0) != 0x80) {
+                    return -1;
+                }
+
+                c = (c << 6) | (p[i] & 0x3f);
+            }
+
+            if (c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff)
+                || (n == 3 && c < 0x800) || (n == 4 && c < 0x10000))
+            {
+                return -1;
+            }
+
+            for (i = 0; i < n; i++) {
+                *t++ = *p++;
+            }
+
+            continue;
+        }
+
+        /* an escape */
+        if (end - p < 2) {
+            return -1;
+        }
+
+        if (p[1] != 'u') {
+            e = memchr(ngx_http_ticketing_jwt_json_esc, p[1], 8);
+            if (e == NULL) {
+                return -1;
+            }
+
+            *t++ = ngx_http_ticketing_jwt_json_unesc[e
+                                             - ngx_http_ticketing_jwt_json_esc];
+            p += 2;
+            continue;
+        }
+
+        if (end - p < 6 || ngx_http_ticketing_jwt_json_hex4(p + 2, &c) != 0) {
+            return -1;
+        }
+
+        p += 6;
+
+        if (c >= 0xdc00 && c <= 0xdfff) {
+            return -1;
+        }
+
+        if (c >= 0xd800 && c <= 0xdbff) {
+            /* a high surrogate: a low one must follow */
+            if (end - p < 6 || p[0] != '\\' || p[1] != 'u'
+                || ngx_http_ticketing_jwt_json_hex4(p + 2, &lo) != 0
+                || lo < 0xdc00 || lo > 0xdfff)
+            {
+                return -1;
+            }
+
+            p += 6;
+            c = ((c - 0xd800) << 10) + (lo - 0xdc00) + 0x10000;
+        }
+
+        /* \u0000 is refused in keys and values alike */
+        if (c == 0) {
+            return -1;
+        }
+
+        if (c < 0x80) {
+            *t++ = (unsigned char) c;
+
+        } else if (c < 0x800) {
+            *t++ = (unsigned char) (0xc0 | (c >> 6));
+            *t++ = (unsigned char) (0x80 | (c & 0x3f));
+
+        } else if (c < 0x10000) {
+            *t++ = (unsigned char) (0xe0 | (c >> 12));
+            *t++ = (unsigned char) (0x80 | ((c >> 6) & 0x3f));
+            *t++ = (unsigned char) (0x80 | (c & 0x3f));
+
+        } else {
+            *t++ = (unsigned char) (0xf0 | (c >> 18));
+            *t++ = (unsigned char) (0x80 | ((c >> 12) & 0x3f));
+            *t++ = (unsigned char) (0x80 | ((c >> 6) & 0x3f));
+            *t++ = (unsigned char) (0x80 | (c & 0x3f));
+        }
+    }
+
+    *len = (size_t) (t - (unsigned char *) *s);
+    js->p = p + 1;
+
+    return 0;
+}
+
+
+/* a number: an integer within json_int_t, or a real that does not overflow */
+static json_t *
+ngx_http_ticketing_jwt_json_number(ngx_http_ticketing_jwt_json_t *js)
+{
+    int             neg, real;
+    double          d;
+    uint64_t        u, max;
+    unsigned char  *p, *start, *end, save;
+
+    p = js->p;
+    start = p;
+    end = js->end;
+    neg = 0;
+    real = 0;
+
+    if (*p == '-') {
+        neg = 1;
+        p++;
+    }
+
+    if (p == end || *p < '0' || *p > '9') {
+        return NULL;
+    }
+
+    if (*p == '0') {
+        p++;
+
+        if (p < end && *p >= '0' && *p <= '9') {
+            return NULL;
+        }
+
+    } else {
+        while (p < end && *p >= '0' && *p <= '9') {
+            p++;
+        }
+    }
+
+    if (p < end && *p == '.') {
+        real = 1;
+        p++;
+
+        if (p == end || *p < '0' || *p > '9') {
+            return NULL;
+        }
+
+        while (p < end && *p >= '0' && *p <= '9') {
+            p++;
+        }
+    }
+
+    if (p < end && (*p == 'e' || *p == 'E')) {
+        real = 1;
+        p++;
+
+        if (p < end && (*p == '+' || *p == '-')) {
+            p++;
+        }
+
+        if (p == end || *p < '0' || *p > '9') {
+            return NULL;
+        }
+
+        while (p < end && *p >= '0' && *p <= '9') {
+            p++;
+        }
+    }
+
+    js->p = p;
+
+    if (!real) {
+        /* what strtoll() takes without ERANGE */
+        max = neg ? (uint64_t) INT64_MAX + 1 : (uint64_t) INT64_MAX;
+        u = 0;
+
+        for (p = start + neg; p < js->p; p++) {
+            if (u > (max - (*p - '0')) / 10) {
+                return NULL;
+            }
+
+            u = u * 10 + (*p - '0');
+        }
+
+        return json_integer(neg ? (json_int_t) (0 - u) : (json_int_t) u);
+    }
+
+    /* the byte after the text exists: the buffer holds len + 1 bytes */
+    save = *p;
+    *p = '\0';
+    errno = 0;
+    d = strtod((const char *) start, NULL);
+    *p = save;
+
+    if ((d == HUGE_VAL || d == -HUGE_VAL) && errno == ERANGE) {
+        return NULL;
+    }
+
+    return json_real(d);
+}
+
+
+static json_t *
+ngx_http_ticketing_jwt_json_object_in(ngx_http_ticketing_jwt_json_t *js)
+{
+    char    *key;
+    size_t   klen;
+    json_t  *obj, *v;
+
+    obj = json_object();
+    if (obj == NULL) {
+        return NULL;
+    }
+
+    js->p++;
+    ngx_http_ticketing_jwt_json_ws(js);
+
+    if (js->p < js->end && *js->p == '}') {
+        js->p++;
+        return obj;
+    }
+
+    for ( ;; ) {
+        if (js->p == js->end || *js->p != '"'
+            || ngx_http_ticketing_jwt_json_string(js, &key, &klen) != 0
+            || json_object_getn(obj, key, klen) != NULL)
+        {
+            goto failed;
+        }
+
+        ngx_http_ticketing_jwt_json_ws(js);
+
+        if (js->p == js->end || *js->p != ':') {
+            goto failed;
+        }
+
+        js->p++;
+        ngx_http_ticketing_jwt_json_ws(js);
+
+        v = ngx_http_ticketing_jwt_json_value(js);
+        if (v == NULL) {
+            goto failed;
+        }
+
+        if (json_object_setn_new_nocheck(obj, key, klen, v) != 0) {
+            goto failed;
+        }
+
+        ngx_http_ticketing_jwt_json_ws(js);
+
+        if (js->p < js->end && *js->p == ',') {
+            js->p++;
+            ngx_http_ticketing_jwt_json_ws(js);
+            continue;
+        }
+
+        if (js->p < js->end && *js->p == '}') {
+            js->p++;
+            return obj;
+        }
+
+        goto failed;
+    }
+
+failed:
+
+    json_decref(obj);
+
+    return NULL;
+}
+
+
+static json_t *
+ngx_http_ticketing_jwt_json_array_in(ngx_http_ticketing_jwt_json_t *js)
+{
+    json_t  *arr, *v;
+
+    arr = json_array();
+    if (arr == NULL) {
+        return NULL;
+    }
+
+    js->p++;
+    ngx_http_ticketing_jwt_json_ws(js);
+
+    if (js->p < js->end && *js->p == ']') {
+        js->p++;
+        return arr;
+    }
+
+    for ( ;; ) {
+        v = ngx_http_ticketing_jwt_json_value(js);
+        if (v == NULL || json_array_append_new(arr, v) != 0) {
+            json_decref(arr);
+            return NULL;
+        }
+
+        ngx_http_ticketing_jwt_json_ws(js);
+
+        if (js->p < js->end && *js->p == ',') {
+            js->p++;
+            ngx_http_ticketing_jwt_json_ws(js);
+            continue;
+        }
+
+        if (js->p < js->end && *js->p == ']') {
+            js->p++;
+            return arr;
+        }
+
+        json_decref(arr);
+        return NULL;
+    }
+}
+
+
+static json_t *
+ngx_http_ticketing_jwt_json_value(ngx_http_ticketing_jwt_json_t *js)
+{
+    char           *s;
+    size_t          len, left;
+    json_t         *v;
+    unsigned char   first;
+
+    if (++js->depth > NGX_HTTP_TICKETING_JWT_JSON_DEPTH || js->p == js->end) {
+        return NULL;
+    }
+
+    left = js->end - js->p;
+    first = *js->p;
+
+    switch (first) {
+
+    case '{':
+        v = ngx_http_ticketing_jwt_json_object_in(js);
+        break;
+
+    case '[':
+        v = ngx_http_ticketing_jwt_json_array_in(js);
+        break;
+
+    case '"':
+        v = (ngx_http_ticketing_jwt_json_string(js, &s, &len) == 0)
+            ? json_stringn_nocheck(s, len) : NULL;
+        break;
+
+    case 't':
+        if (left < 4 || memcmp(js->p, "true", 4) != 0) {
+            return NULL;
+        }
+
+        js->p += 4;
+        v = json_true();
+        break;
+
+    case 'f':
+        if (left < 5 || memcmp(js->p, "false", 5) != 0) {
+            return NULL;
+        }
+
+        js->p += 5;
+        v = json_false();
+        break;
+
+    case 'n':
+        if (left < 4 || memcmp(js->p, "null", 4) != 0) {
+            return NULL;
+        }
+
+        js->p += 4;
+        v = json_null();
+        break;
+
+    default:
+        v = ngx_http_ticketing_jwt_json_number(js);
+    }
+
+    /*
+     * jansson reads one byte past a number or a literal and puts it back;
+     * a NUL byte put back is lost (its stream takes a NUL in its buffer
+     * for "empty"): a NUL right after a number or a literal is skipped.
+     */
+    if (v != NULL && first != '{' && first != '[' && first != '"'
+        && js->p < js->end && *js->p == '\0')
+    {
+        js->p++;
+    }
+
+    js->depth--;
+
+    return v;
+}
+
+
+json_t *
+ngx_http_ticketing_jwt_json_object(unsigned char *buf, size_t len)
+{
+    json_t                         *obj;
+    ngx_http_ticketing_jwt_json_t   js;
+
+    js.p = buf;
+    js.end = buf + len;
+    js.depth = 0;
+
+    ngx_http_ticketing_jwt_json_ws(&js);
+
+    if (js.p == js.end || *js.p != '{') {
+        return NULL;
+    }
+
+    obj = ngx_http_ticketing_jwt_json_value(&js);
+    if (obj == NULL) {
+        return NULL;
+    }
+
+    ngx_http_ticketing_jwt_json_ws(&js);
+
+    if (js.p != js.end) {
+        json_decref(obj);
+        return NULL;
+    }
+
+    return obj;
+}
+
+
 /* ----------------------------------------------------- verification */
 
 
@@ -1509,13 +2065,12 @@ done:
 }
 
 
-/* a base64url JSON object part of the token */
+/* a base64url JSON object part of the token, decoded into "buf" */
 static json_t *
 ngx_http_ticketing_jwt_part(const ngx_http_ticketing_jwt_str_t *part,
     unsigned char *buf)
 {
-    size_t   n;
-    json_t  *obj;
+    size_t  n;
 
     if (part->len == 0
         || ngx_http_ticketing_jwt_b64url_decode(
@@ -1524,14 +2079,8 @@ ngx_http_ticketing_jwt_part(const ngx_http_ticketing_jwt_str_t *part,
         return NULL;
     }
 
-    obj = json_loadb((const char *) buf, n, JSON_REJECT_DUPLICATES, NULL);
-
-    if (obj != NULL && !json_is_object(obj)) {
-        json_decref(obj);
-        return NULL;
-    }
-
-    return obj;
+    /* buf holds at least n + 1 bytes: see ngx_http_ticketing_jwt_verify() */
+    return ngx_http_ticketing_jwt_json_object(buf, n);
 }
 
 

@@ -122,6 +122,15 @@ typedef struct {
 int ngx_http_ticketing_jwt_b64url_decode(const unsigned char *in, size_t len,
     unsigned char *out, size_t *out_len);
 
+/*
+ * A JSON object, as json_loadb(buf, len, JSON_REJECT_DUPLICATES, NULL)
+ * and a json_is_object() check take it: the same documents refused, the
+ * same values made, without jansson's byte-by-byte reader.  Strings are
+ * unescaped in place: "buf" is overwritten and holds len + 1 bytes.
+ * Returns a new reference or NULL.
+ */
+json_t *ngx_http_ticketing_jwt_json_object(unsigned char *buf, size_t len);
+
 /* splits "a.b.c" into its three parts; returns 0, or -1 unless 3 parts */
 int ngx_http_ticketing_jwt_split(const unsigned char *token, size_t len,
     ngx_http_ticketing_jwt_str_t parts[3]);
