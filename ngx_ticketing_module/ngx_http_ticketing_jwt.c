@@ -37,6 +37,11 @@
 #define NGX_HTTP_TICKETING_JWT_MAX_SIG  1024
 
 
+static int ngx_http_ticketing_jwt_ready_new(ngx_http_ticketing_jwt_key_t *key);
+static void ngx_http_ticketing_jwt_ready_free(
+    ngx_http_ticketing_jwt_ready_t *ready);
+
+
 static const struct {
     const char  *name;
     unsigned     alg;
@@ -676,6 +681,11 @@ ngx_http_ticketing_jwt_key_hmac(ngx_http_ticketing_jwt_key_t *key,
     key->type = NGX_HTTP_TICKETING_JWT_KEY_HMAC;
     key->algs = ngx_http_ticketing_jwt_hmac_algs(len);
 
+    if (ngx_http_ticketing_jwt_ready_new(key) != 0) {
+        ngx_http_ticketing_jwt_key_free(key);
+        return ngx_http_ticketing_jwt_err(err, err_size, "out of memory");
+    }
+
     return 0;
 }
 
@@ -861,6 +871,11 @@ ngx_http_ticketing_jwt_key_pem(ngx_http_ticketing_jwt_key_t *key,
         return -1;
     }
 
+    if (ngx_http_ticketing_jwt_ready_new(key) != 0) {
+        ngx_http_ticketing_jwt_key_free(key);
+        return ngx_http_ticketing_jwt_err(err, err_size, "out of memory");
+    }
+
     return 0;
 }
 
@@ -878,6 +893,9 @@ ngx_http_ticketing_jwt_key_free(ngx_http_ticketing_jwt_key_t *key)
         free(key->secret);
         key->secret = NULL;
     }
+
+    ngx_http_ticketing_jwt_ready_free(key->ready);
+    key->ready = NULL;
 }
 
 
@@ -1146,6 +1164,12 @@ ngx_http_ticketing_jwt_jwk(ngx_http_ticketing_jwt_key_t *key, json_t *jwk,
     {
         ngx_http_ticketing_jwt_key_free(key);
         return -1;
+    }
+
+    /* an "oct" key has it from ngx_http_ticketing_jwt_key_hmac() */
+    if (key->ready == NULL && ngx_http_ticketing_jwt_ready_new(key) != 0) {
+        ngx_http_ticketing_jwt_key_free(key);
+        return ngx_http_ticketing_jwt_err(err, err_size, "out of memory");
     }
 
     kid = json_object_get(jwk, "kid");
@@ -1919,8 +1943,69 @@ ngx_http_ticketing_jwt_json_object(unsigned char *buf, size_t len)
 /* ----------------------------------------------------- verification */
 
 
-static const EVP_MD *
-ngx_http_ticketing_jwt_md(unsigned alg)
+/*
+ * What a key keeps ready for verification, made in a worker on first use
+ * and kept until the key is freed: per algorithm, an EVP_PKEY_CTX set up
+ * for EVP_PKEY_verify() (RSA, EC) with its digest fetched once, an HMAC
+ * EVP_MAC_CTX holding the keyed state, or an EVP_MD_CTX initialised for
+ * Ed25519 that each token copies.  OpenSSL 3 fetches algorithms by name
+ * on every EVP_DigestVerifyInit() and HMAC() call: that, a new context
+ * per token, and the key's provider export cost more than the digest of
+ * a token.
+ */
+struct ngx_http_ticketing_jwt_ready_s {
+    EVP_PKEY_CTX                      *pctx[NGX_HTTP_TICKETING_JWT_NALGS];
+    EVP_MD                            *md[NGX_HTTP_TICKETING_JWT_NALGS];
+    EVP_MAC_CTX                       *mac[NGX_HTTP_TICKETING_JWT_NALGS];
+    EVP_MD_CTX                        *ed;
+};
+
+
+static int
+ngx_http_ticketing_jwt_ready_new(ngx_http_ticketing_jwt_key_t *key)
+{
+    key->ready = calloc(1, sizeof(ngx_http_ticketing_jwt_ready_t));
+
+    return (key->ready == NULL) ? -1 : 0;
+}
+
+
+static void
+ngx_http_ticketing_jwt_ready_free(ngx_http_ticketing_jwt_ready_t *ready)
+{
+    size_t  i;
+
+    if (ready == NULL) {
+        return;
+    }
+
+    for (i = 0; i < NGX_HTTP_TICKETING_JWT_NALGS; i++) {
+        EVP_PKEY_CTX_free(ready->pctx[i]);
+        EVP_MD_free(ready->md[i]);
+        EVP_MAC_CTX_free(ready->mac[i]);
+    }
+
+    EVP_MD_CTX_free(ready->ed);
+    free(ready);
+}
+
+
+/* the index of a single algorithm bit */
+static size_t
+ngx_http_ticketing_jwt_alg_index(unsigned alg)
+{
+    size_t  i;
+
+    for (i = 0; !(alg & 1); i++) {
+        alg >>= 1;
+    }
+
+    return i;
+}
+
+
+static const char *
+ngx_http_ticketing_jwt_md_name(unsigned alg)
 {
     switch (alg) {
 
@@ -1928,59 +2013,142 @@ ngx_http_ticketing_jwt_md(unsigned alg)
     case NGX_HTTP_TICKETING_JWT_RS256:
     case NGX_HTTP_TICKETING_JWT_ES256:
     case NGX_HTTP_TICKETING_JWT_PS256:
-        return EVP_sha256();
+        return "SHA256";
 
     case NGX_HTTP_TICKETING_JWT_HS384:
     case NGX_HTTP_TICKETING_JWT_RS384:
     case NGX_HTTP_TICKETING_JWT_ES384:
     case NGX_HTTP_TICKETING_JWT_PS384:
-        return EVP_sha384();
-
-    case NGX_HTTP_TICKETING_JWT_EDDSA:
-        return NULL;
+        return "SHA384";
 
     default:
-        return EVP_sha512();
+        return "SHA512";
     }
 }
 
 
-/* JWS ECDSA signatures are r || s; EVP wants DER */
-static unsigned char *
-ngx_http_ticketing_jwt_ecdsa_der(const unsigned char *sig, size_t len,
-    size_t *der_len)
+/* an HMAC context keyed with the secret, for "alg" */
+static EVP_MAC_CTX *
+ngx_http_ticketing_jwt_mac_new(const ngx_http_ticketing_jwt_key_t *key,
+    unsigned alg)
 {
-    int             n;
-    BIGNUM         *r, *s;
-    ECDSA_SIG      *es;
-    unsigned char  *der;
+    EVP_MAC      *mac;
+    OSSL_PARAM    params[2];
+    EVP_MAC_CTX  *ctx;
 
-    es = ECDSA_SIG_new();
-    if (es == NULL) {
+    mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
+    if (mac == NULL) {
         return NULL;
     }
 
-    r = BN_bin2bn(sig, (int) len / 2, NULL);
-    s = BN_bin2bn(sig + len / 2, (int) len / 2, NULL);
+    ctx = EVP_MAC_CTX_new(mac);
+    EVP_MAC_free(mac);
 
-    if (r == NULL || s == NULL || ECDSA_SIG_set0(es, r, s) != 1) {
-        BN_free(r);
-        BN_free(s);
-        ECDSA_SIG_free(es);
+    if (ctx == NULL) {
         return NULL;
     }
 
-    der = NULL;
-    n = i2d_ECDSA_SIG(es, &der);
-    ECDSA_SIG_free(es);
+    params[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST,
+                          (char *) ngx_http_ticketing_jwt_md_name(alg), 0);
+    params[1] = OSSL_PARAM_construct_end();
 
-    if (n <= 0) {
+    if (EVP_MAC_init(ctx, key->secret, key->secret_len, params) != 1) {
+        EVP_MAC_CTX_free(ctx);
         return NULL;
     }
 
-    *der_len = (size_t) n;
+    return ctx;
+}
 
-    return der;
+
+/* a context for EVP_PKEY_verify() of a digest with the key, for "alg" */
+static EVP_PKEY_CTX *
+ngx_http_ticketing_jwt_pctx_new(const ngx_http_ticketing_jwt_key_t *key,
+    unsigned alg, const EVP_MD *md)
+{
+    EVP_PKEY_CTX  *pctx;
+
+    pctx = EVP_PKEY_CTX_new_from_pkey(NULL, key->pkey, NULL);
+    if (pctx == NULL) {
+        return NULL;
+    }
+
+    if (EVP_PKEY_verify_init(pctx) != 1
+        || EVP_PKEY_CTX_set_signature_md(pctx, md) != 1)
+    {
+        goto failed;
+    }
+
+    if ((alg & (NGX_HTTP_TICKETING_JWT_PS256 | NGX_HTTP_TICKETING_JWT_PS384
+                | NGX_HTTP_TICKETING_JWT_PS512))
+        && (EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) != 1
+            || EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, RSA_PSS_SALTLEN_DIGEST)
+               != 1))
+    {
+        goto failed;
+    }
+
+    return pctx;
+
+failed:
+
+    EVP_PKEY_CTX_free(pctx);
+
+    return NULL;
+}
+
+
+/*
+ * JWS ECDSA signatures are r || s; EVP wants DER: SEQUENCE { INTEGER r,
+ * INTEGER s }, each the shortest two's complement form (what
+ * i2d_ECDSA_SIG() writes).  "der" holds 2 * half + 12 bytes.
+ */
+static size_t
+ngx_http_ticketing_jwt_ecdsa_der(const unsigned char *sig, size_t half,
+    unsigned char *der)
+{
+    size_t                k, i, n[2], len, pad[2];
+    unsigned char        *p;
+    const unsigned char  *v[2];
+
+    len = 0;
+
+    for (k = 0; k < 2; k++) {
+        v[k] = sig + k * half;
+        n[k] = half;
+
+        while (n[k] > 1 && v[k][0] == 0) {
+            v[k]++;
+            n[k]--;
+        }
+
+        pad[k] = (v[k][0] & 0x80) ? 1 : 0;
+        len += 2 + pad[k] + n[k];
+    }
+
+    p = der;
+    *p++ = 0x30;
+
+    if (len > 127) {
+        *p++ = 0x81;
+    }
+
+    *p++ = (unsigned char) len;
+
+    for (k = 0; k < 2; k++) {
+        *p++ = 0x02;
+        *p++ = (unsigned char) (pad[k] + n[k]);
+
+        if (pad[k]) {
+            *p++ = 0;
+        }
+
+        for (i = 0; i < n[k]; i++) {
+            *p++ = v[k][i];
+        }
+    }
+
+    return (size_t) (p - der);
 }
 
 
@@ -1990,27 +2158,84 @@ ngx_http_ticketing_jwt_check_sig(const ngx_http_ticketing_jwt_key_t *key,
     unsigned alg, const unsigned char *input, size_t input_len,
     const unsigned char *sig, size_t sig_len)
 {
-    int             ok;
-    size_t          der_len, half;
-    EVP_MD_CTX     *md;
-    EVP_PKEY_CTX   *pctx;
-    const EVP_MD   *type;
-    unsigned int    mac_len;
-    unsigned char   mac[EVP_MAX_MD_SIZE], *der;
+    int                              ok;
+    size_t                           i, half, mac_len;
+    EVP_MD                          *md;
+    EVP_MD_CTX                      *ed, *work;
+    EVP_MAC_CTX                     *mac;
+    unsigned int                     dlen;
+    EVP_PKEY_CTX                    *pctx;
+    unsigned char                    buf[EVP_MAX_MD_SIZE];
+    unsigned char                    der[2 * 66 + 12];
+    ngx_http_ticketing_jwt_ready_t  *ready;
 
-    type = ngx_http_ticketing_jwt_md(alg);
+    /* keys made by the loaders have one; a bare key verifies all the same */
+    ready = key->ready;
+    i = ngx_http_ticketing_jwt_alg_index(alg);
+    ok = 0;
 
     if (key->type == NGX_HTTP_TICKETING_JWT_KEY_HMAC) {
-        if (HMAC(type, key->secret, (int) key->secret_len, input, input_len,
-                 mac, &mac_len) == NULL)
-        {
-            return 0;
+        mac = ready ? ready->mac[i] : NULL;
+
+        if (mac == NULL) {
+            mac = ngx_http_ticketing_jwt_mac_new(key, alg);
+            if (mac == NULL) {
+                return 0;
+            }
+
+            if (ready) {
+                ready->mac[i] = mac;
+            }
         }
 
-        return mac_len == sig_len && CRYPTO_memcmp(mac, sig, sig_len) == 0;
+        /* without a key, EVP_MAC_init() starts over with the one it has */
+        ok = EVP_MAC_init(mac, NULL, 0, NULL) == 1
+             && EVP_MAC_update(mac, input, input_len) == 1
+             && EVP_MAC_final(mac, buf, &mac_len, sizeof(buf)) == 1
+             && mac_len == sig_len
+             && CRYPTO_memcmp(buf, sig, sig_len) == 0;
+
+        if (ready == NULL) {
+            EVP_MAC_CTX_free(mac);
+        }
+
+        return ok;
     }
 
-    der = NULL;
+    if (key->type == NGX_HTTP_TICKETING_JWT_KEY_ED25519) {
+        ed = ready ? ready->ed : NULL;
+
+        if (ed == NULL) {
+            ed = EVP_MD_CTX_new();
+            if (ed == NULL) {
+                return 0;
+            }
+
+            if (EVP_DigestVerifyInit(ed, NULL, NULL, NULL, key->pkey) != 1) {
+                EVP_MD_CTX_free(ed);
+                return 0;
+            }
+
+            if (ready) {
+                ready->ed = ed;
+            }
+        }
+
+        /* a copy per token: a one-shot verification ends a context */
+        work = EVP_MD_CTX_new();
+
+        ok = work != NULL
+             && EVP_MD_CTX_copy_ex(work, ed) == 1
+             && EVP_DigestVerify(work, sig, sig_len, input, input_len) == 1;
+
+        EVP_MD_CTX_free(work);
+
+        if (ready == NULL) {
+            EVP_MD_CTX_free(ed);
+        }
+
+        return ok;
+    }
 
     if (key->type == NGX_HTTP_TICKETING_JWT_KEY_EC) {
         half = (alg == NGX_HTTP_TICKETING_JWT_ES256) ? 32
@@ -2020,46 +2245,41 @@ ngx_http_ticketing_jwt_check_sig(const ngx_http_ticketing_jwt_key_t *key,
             return 0;
         }
 
-        der = ngx_http_ticketing_jwt_ecdsa_der(sig, sig_len, &der_len);
-        if (der == NULL) {
+        sig_len = ngx_http_ticketing_jwt_ecdsa_der(sig, half, der);
+        sig = der;
+    }
+
+    /* RSA and EC: the digest of the input, verified with a ready context */
+    md = ready ? ready->md[i] : NULL;
+    pctx = ready ? ready->pctx[i] : NULL;
+
+    if (md == NULL) {
+        md = EVP_MD_fetch(NULL, ngx_http_ticketing_jwt_md_name(alg), NULL);
+        if (md == NULL) {
             return 0;
         }
 
-        sig = der;
-        sig_len = der_len;
-    }
-
-    ok = 0;
-
-    md = EVP_MD_CTX_new();
-    if (md == NULL) {
-        OPENSSL_free(der);
-        return 0;
-    }
-
-    pctx = NULL;
-
-    if (EVP_DigestVerifyInit(md, &pctx, type, NULL, key->pkey) == 1) {
-
-        if (alg & (NGX_HTTP_TICKETING_JWT_PS256 | NGX_HTTP_TICKETING_JWT_PS384
-                   | NGX_HTTP_TICKETING_JWT_PS512))
-        {
-            if (EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) != 1
-                || EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx,
-                                                    RSA_PSS_SALTLEN_DIGEST)
-                   != 1)
-            {
-                goto done;
-            }
+        if (ready) {
+            ready->md[i] = md;
         }
-
-        ok = EVP_DigestVerify(md, sig, sig_len, input, input_len) == 1;
     }
 
-done:
+    if (pctx == NULL) {
+        pctx = ngx_http_ticketing_jwt_pctx_new(key, alg, md);
 
-    EVP_MD_CTX_free(md);
-    OPENSSL_free(der);
+        if (ready && pctx) {
+            ready->pctx[i] = pctx;
+        }
+    }
+
+    ok = pctx != NULL
+         && EVP_Digest(input, input_len, buf, &dlen, md, NULL) == 1
+         && EVP_PKEY_verify(pctx, sig, sig_len, buf, dlen) == 1;
+
+    if (ready == NULL) {
+        EVP_PKEY_CTX_free(pctx);
+        EVP_MD_free(md);
+    }
 
     return ok;
 }

@@ -646,6 +646,7 @@ test_iss_aud(void **state)
 static void
 test_public_keys(void **state)
 {
+    int        i;
     key_t_     keys[4];
     char       err[NGX_HTTP_TICKETING_JWT_ERR_SIZE], pem[4096], t[TOKEN_MAX];
     verify_t   vf;
@@ -720,6 +721,32 @@ test_public_keys(void **state)
     /* a signature made by the RSA key, claimed to be EdDSA */
     pk_token(rsa, "SHA256", 0, 0, "{\"alg\":\"EdDSA\"}", GOOD, t);
     assert_string_equal(check(t, &vf), "token signature is invalid");
+
+    /*
+     * The contexts a key keeps ready answer the same on every use, after
+     * a refusal too; a key struct without them (keys[3], not made by a
+     * loader) verifies alike, with contexts of its own per token.
+     */
+    keys[3] = keys[1];
+    keys[3].ready = NULL;
+
+    for (i = 0; i < 3; i++) {
+        vf_init(&vf, keys, 3);
+
+        if (i == 2) {
+            vf_init(&vf, &keys[3], 1);
+        }
+
+        pk_token(rsa, "SHA256", 1, 0, "{\"alg\":\"PS256\"}", GOOD, t);
+        assert_true(check(t, &vf) == NULL || i == 2);
+        pk_token(ec, "SHA256", 0, 32, "{\"alg\":\"ES256\"}", GOOD, t);
+        t[strlen(t) - 10] = (t[strlen(t) - 10] == 'A') ? 'B' : 'A';
+        assert_string_equal(check(t, &vf), "token signature is invalid");
+        pk_token(ec, "SHA256", 0, 32, "{\"alg\":\"ES256\"}", GOOD, t);
+        assert_null(check(t, &vf));
+        pk_token(ed, NULL, 0, 0, "{\"alg\":\"EdDSA\"}", GOOD, t);
+        assert_true(check(t, &vf) == NULL || i == 2);
+    }
 
     ngx_http_ticketing_jwt_key_free(&keys[0]);
     ngx_http_ticketing_jwt_key_free(&keys[1]);
