@@ -88,9 +88,11 @@ int
 ngx_http_ticketing_jwt_b64url_decode(const unsigned char *in, size_t len,
     unsigned char *out, size_t *out_len)
 {
-    int            v;
-    size_t         i, n;
-    unsigned int   acc, bits;
+    int                   bad;
+    size_t                n, rest;
+    uint32_t              v;
+    const signed char    *t;
+    const unsigned char  *end;
 
     if (!ngx_http_ticketing_jwt_b64_ready) {
         ngx_http_ticketing_jwt_b64_init();
@@ -100,28 +102,53 @@ ngx_http_ticketing_jwt_b64url_decode(const unsigned char *in, size_t len,
         return -1;
     }
 
-    acc = 0;
-    bits = 0;
+    t = ngx_http_ticketing_jwt_b64;
+    end = in + len - len % 4;
     n = 0;
+    bad = 0;
 
-    for (i = 0; i < len; i++) {
-        v = ngx_http_ticketing_jwt_b64[in[i]];
-        if (v < 0) {
-            return -1;
-        }
+    /*
+     * Four characters, three bytes at a time; an invalid character is -1
+     * in the table, which sets the sign bit of "bad" whatever the others.
+     */
+    while (in < end) {
+        bad |= t[in[0]] | t[in[1]] | t[in[2]] | t[in[3]];
 
-        acc = (acc << 6) | (unsigned int) v;
-        bits += 6;
+        v = ((uint32_t) (t[in[0]] & 0x3f) << 18)
+            | ((uint32_t) (t[in[1]] & 0x3f) << 12)
+            | ((uint32_t) (t[in[2]] & 0x3f) << 6)
+            | (uint32_t) (t[in[3]] & 0x3f);
 
-        if (bits >= 8) {
-            bits -= 8;
-            out[n++] = (unsigned char) (acc >> bits);
-            acc &= (1u << bits) - 1;
+        out[n] = (unsigned char) (v >> 16);
+        out[n + 1] = (unsigned char) (v >> 8);
+        out[n + 2] = (unsigned char) v;
+
+        n += 3;
+        in += 4;
+    }
+
+    rest = len % 4;
+
+    if (rest) {
+        /* 2 or 3 characters: 1 or 2 bytes; the unused low bits must be 0 */
+        bad |= t[in[0]] | t[in[1]];
+
+        v = ((uint32_t) (t[in[0]] & 0x3f) << 6) | (uint32_t) (t[in[1]] & 0x3f);
+
+        if (rest == 2) {
+            bad |= (v & 0x0f) ? -1 : 0;
+            out[n++] = (unsigned char) (v >> 4);
+
+        } else {
+            bad |= t[in[2]];
+            v = (v << 6) | (uint32_t) (t[in[2]] & 0x3f);
+            bad |= (v & 0x03) ? -1 : 0;
+            out[n++] = (unsigned char) (v >> 10);
+            out[n++] = (unsigned char) (v >> 2);
         }
     }
 
-    /* the unused low bits of the last character must be zero */
-    if (acc != 0) {
+    if (bad < 0) {
         return -1;
     }
 
@@ -135,27 +162,31 @@ int
 ngx_http_ticketing_jwt_split(const unsigned char *token, size_t len,
     ngx_http_ticketing_jwt_str_t parts[3])
 {
-    size_t  i, start, k;
+    size_t                k;
+    const unsigned char  *p, *dot, *end;
 
-    k = 0;
-    start = 0;
+    p = token;
+    end = token + len;
 
-    for (i = 0; i <= len; i++) {
-        if (i < len && token[i] != '.') {
-            continue;
-        }
-
-        if (k == 3) {
+    for (k = 0; k < 2; k++) {
+        dot = memchr(p, '.', end - p);
+        if (dot == NULL) {
             return -1;
         }
 
-        parts[k].data = (const char *) token + start;
-        parts[k].len = i - start;
-        k++;
-        start = i + 1;
+        parts[k].data = (const char *) p;
+        parts[k].len = dot - p;
+        p = dot + 1;
     }
 
-    return (k == 3) ? 0 : -1;
+    if (memchr(p, '.', end - p) != NULL) {
+        return -1;
+    }
+
+    parts[2].data = (const char *) p;
+    parts[2].len = end - p;
+
+    return 0;
 }
 
 
