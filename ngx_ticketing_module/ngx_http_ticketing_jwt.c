@@ -1503,14 +1503,40 @@ ngx_http_ticketing_jwt_json_string(ngx_http_ticketing_jwt_json_t *js,
 {
     size_t          n, i;
     uint32_t        c, lo;
+    uint64_t        w, k;
     const char     *e;
     unsigned char  *p, *t, *end;
 
     p = js->p + 1;
-    t = p;
     end = js->end;
 
-    *s = (char *) t;
+    *s = (char *) p;
+
+    /*
+     * The usual string: printable ASCII up to its quote, nothing to
+     * unescape or move.  Eight bytes at a time: a byte's high bit in the
+     * mask flags a control character, '"', '\\' or a non-ASCII byte (the
+     * borrows of the subtractions only ever add flags above a real one).
+     */
+    k = 0x0101010101010101ULL;
+
+    while (end - p >= 8) {
+        memcpy(&w, p, 8);
+
+        if (((((w - 0x20 * k) | ((w ^ ('"' * k)) - k)
+               | ((w ^ ('\\' * k)) - k)) & ~w) | w) & (0x80 * k))
+        {
+            break;
+        }
+
+        p += 8;
+    }
+
+    while (p < end && *p >= 0x20 && *p < 0x80 && *p != '"' && *p != '\\') {
+        p++;
+    }
+
+    t = p;
 
     for ( ;; ) {
         if (p == end) {
