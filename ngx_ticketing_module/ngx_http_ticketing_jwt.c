@@ -66,11 +66,18 @@ static const struct {
 static signed char  ngx_http_ticketing_jwt_b64[256];
 static int          ngx_http_ticketing_jwt_b64_ready;
 
+/*
+ * The same, per position in a group of four characters: the value moved
+ * to its place in the group's 24 bits, or bit 31 for a character out of
+ * the alphabet; four lookups ORed give the group's bytes or bit 31.
+ */
+static uint32_t     ngx_http_ticketing_jwt_b64q[4][256];
+
 
 static void
 ngx_http_ticketing_jwt_b64_init(void)
 {
-    int          i;
+    int          i, k, v;
     const char  *a = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
                      "0123456789-_";
 
@@ -78,6 +85,16 @@ ngx_http_ticketing_jwt_b64_init(void)
 
     for (i = 0; i < 64; i++) {
         ngx_http_ticketing_jwt_b64[(unsigned char) a[i]] = (signed char) i;
+    }
+
+    for (i = 0; i < 256; i++) {
+        v = ngx_http_ticketing_jwt_b64[i];
+
+        for (k = 0; k < 4; k++) {
+            ngx_http_ticketing_jwt_b64q[k][i] = (v < 0)
+                                      ? 0x80000000
+                                      : (uint32_t) v << (6 * (3 - k));
+        }
     }
 
     ngx_http_ticketing_jwt_b64_ready = 1;
@@ -90,7 +107,7 @@ ngx_http_ticketing_jwt_b64url_decode(const unsigned char *in, size_t len,
 {
     int                   bad;
     size_t                n, rest;
-    uint32_t              v;
+    uint32_t              v, (*q)[256];
     const signed char    *t;
     const unsigned char  *end;
 
@@ -103,21 +120,20 @@ ngx_http_ticketing_jwt_b64url_decode(const unsigned char *in, size_t len,
     }
 
     t = ngx_http_ticketing_jwt_b64;
+    q = ngx_http_ticketing_jwt_b64q;
     end = in + len - len % 4;
     n = 0;
     bad = 0;
+    v = 0;
 
     /*
-     * Four characters, three bytes at a time; an invalid character is -1
-     * in the table, which sets the sign bit of "bad" whatever the others.
+     * Four characters, three bytes at a time; an invalid character sets
+     * bit 31, kept in "v" to the end of the loop.  In the rest, an
+     * invalid character is -1 in the table: the sign bit of "bad".
      */
     while (in < end) {
-        bad |= t[in[0]] | t[in[1]] | t[in[2]] | t[in[3]];
-
-        v = ((uint32_t) (t[in[0]] & 0x3f) << 18)
-            | ((uint32_t) (t[in[1]] & 0x3f) << 12)
-            | ((uint32_t) (t[in[2]] & 0x3f) << 6)
-            | (uint32_t) (t[in[3]] & 0x3f);
+        v = (v & 0x80000000)
+            | q[0][in[0]] | q[1][in[1]] | q[2][in[2]] | q[3][in[3]];
 
         out[n] = (unsigned char) (v >> 16);
         out[n + 1] = (unsigned char) (v >> 8);
@@ -125,6 +141,10 @@ ngx_http_ticketing_jwt_b64url_decode(const unsigned char *in, size_t len,
 
         n += 3;
         in += 4;
+    }
+
+    if (v & 0x80000000) {
+        return -1;
     }
 
     rest = len % 4;
@@ -2557,7 +2577,7 @@ ngx_http_ticketing_jwt_verify(const unsigned char *token, size_t len,
     unsigned                       alg;
     ngx_http_ticketing_jwt_rc_e    rc;
     const char                    *kid;
-    unsigned char                 *buf, *sig;
+    unsigned char                 *buf, *sig, stack[4096];
     ngx_http_ticketing_jwt_str_t   parts[3];
     const ngx_http_ticketing_jwt_key_t  *key;
 
@@ -2583,8 +2603,11 @@ ngx_http_ticketing_jwt_verify(const unsigned char *token, size_t len,
         return NGX_HTTP_TICKETING_JWT_EMPTY_SIGNATURE;
     }
 
-    /* one buffer for every decoded part: none is longer than the token */
-    buf = malloc(len * 3 / 4 + 1);
+    /*
+     * One buffer for every decoded part: none is longer than the token.
+     * On the stack for tokens up to ~5 KB: nothing to allocate per token.
+     */
+    buf = (len * 3 / 4 + 1 <= sizeof(stack)) ? stack : malloc(len * 3 / 4 + 1);
     if (buf == NULL) {
         return NGX_HTTP_TICKETING_JWT_NO_MEMORY;
     }
@@ -2698,7 +2721,9 @@ ngx_http_ticketing_jwt_verify(const unsigned char *token, size_t len,
     }
 
     json_decref(header);
-    free(buf);
+    if (buf != stack) {
+        free(buf);
+    }
 
     *claims = payload;
 
@@ -2708,7 +2733,9 @@ failed:
 
     json_decref(header);
     json_decref(payload);
-    free(buf);
+    if (buf != stack) {
+        free(buf);
+    }
 
     return rc;
 }
