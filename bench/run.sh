@@ -53,6 +53,12 @@
 #                   (>= 300) makes every answer of the row expected to be
 #                   non-2xx (wrk's count is then not a failure)
 #   expect_header:  a regex the check request's headers must match
+#   primitive:      the signature primitive the row's token costs at the
+#                   least: rsa2048, ecdsap256, ed25519 or hmac-sha256
+#                   (of 1 KB), measured in every round with
+#                   `openssl speed` on the gateway's CPU; the table shows
+#                   its us per verification and the row's goal, the CPU of
+#                   the compare row + the primitive + 5 us (issue 15)
 #   kind: rss       measure worker RSS before and after BENCH_RSS_REQUESTS
 #   services: redis start a redis-server for this run (@REDIS_PORT@; the
 #                   same server on TLS: @REDIS_TLS_PORT@, its CA @CERTS@/ca.crt)
@@ -263,6 +269,8 @@ mint() { python3 t/tools/mint_jwt.py --key "$keys/$1" --alg "$2" --ttl 86400; }
 token_hs256=$(mint hs256.key HS256)
 token_rs256=$(mint rs256.key RS256)
 token_es256=$(mint es256.key ES256)
+token_ps256=$(mint rs256.key PS256)
+token_eddsa=$(mint ed25519.key EdDSA)
 # the kid-miss row: a JWKS without the token's kid
 cp t/data/jwks.json "$keys/jwks.json"
 token_unknown_kid=$(python3 t/tools/mint_jwt.py --key "$keys/rs256.key" \
@@ -272,6 +280,8 @@ tokens() {
     t=${t//@TOKEN_HS256@/$token_hs256}
     t=${t//@TOKEN_RS256@/$token_rs256}
     t=${t//@TOKEN_ES256@/$token_es256}
+    t=${t//@TOKEN_PS256@/$token_ps256}
+    t=${t//@TOKEN_EDDSA@/$token_eddsa}
     t=${t//@TOKEN_UNKNOWN_KID@/$token_unknown_kid}
     printf '%s' "$t"
 }
@@ -339,6 +349,8 @@ wrk_field() {   # wrk_field OUT rps|p99|requests|non2xx|sockerr
 # run again), planned.
 declare -A row_rps=() row_p99=() row_cpu=() row_same=() row_same_all=()
 declare -A row_note=() row_state=() row_refusal=()
+# per primitive (rsa2048, ...): us per verification, one per round
+declare -A prim_us=()
 failed=0
 
 # fail NAME NOTE
@@ -363,6 +375,25 @@ wrk_ok() {
     fi
     if [ -n "$sockerr" ]; then fail_row "$1" "${3:-}socket errors: $sockerr"; ok=1; fi
     return $ok
+}
+
+# primitive_us NAME: us per verification (HMAC: per 1 KB) of a signature
+# primitive, from `openssl speed` on the gateway's CPU (1 s of each)
+primitive_us() {
+    local out
+    case $1 in
+        rsa2048)     out=$("${pin_gateway[@]}" openssl speed -seconds 1 rsa2048 2>/dev/null) \
+                     && awk '/^rsa 2048 bits/ { printf "%.2f", 1e6 / $NF }' <<<"$out" ;;
+        ecdsap256)   out=$("${pin_gateway[@]}" openssl speed -seconds 1 ecdsap256 2>/dev/null) \
+                     && awk '/ecdsa \(nistp256\)/ { printf "%.2f", 1e6 / $NF }' <<<"$out" ;;
+        ed25519)     out=$("${pin_gateway[@]}" openssl speed -seconds 1 ed25519 2>/dev/null) \
+                     && awk '/EdDSA \(Ed25519\)/ { printf "%.2f", 1e6 / $NF }' <<<"$out" ;;
+        hmac-sha256) out=$("${pin_gateway[@]}" openssl speed -seconds 1 -bytes 1024 \
+                           -hmac sha256 2>/dev/null) \
+                     && awk '/^hmac\(sha256\)/ { v = $NF; sub(/k$/, "", v);
+                                                  printf "%.2f", 1024000 / v }' <<<"$out" ;;
+        *)           die "unknown primitive '$1'" ;;
+    esac
 }
 
 # prepare_row FILE RUNDIR: a fresh nginx for the row, checked and warmed
@@ -561,8 +592,24 @@ compare_row() {
     die "$1: '## compare: $n' names no selected row"
 }
 
+# the primitives the selected rows name
+primitives=""
+for f in "${rows[@]}"; do
+    p=$(meta "$f" primitive)
+    name=$(basename "$f" .conf)
+    if [ -n "$p" ] && [ "${row_state[$name]}" = ok ] \
+       && [[ " $primitives " != *" $p "* ]]; then
+        primitives+=" $p"
+    fi
+done
+
 # the throughput rows, interleaved round by round; then the RSS rows once
 for ((round = 1; round <= rounds; round++)); do
+    for p in $primitives; do
+        us=$(primitive_us "$p") || us=""
+        log "primitive $p ($round): ${us:-?} us"
+        prim_us[$p]="${prim_us[$p]:-} $us"
+    done
     for f in "${rows[@]}"; do
         name=$(basename "$f" .conf)
         [ "${row_state[$name]}" = ok ] || continue
@@ -598,11 +645,12 @@ done
     echo "wrk -t$threads -c$conns -d$duration --latency (warm-up $warmup), median of $rounds round(s)," \
          "one nginx worker per server; RSS row: $rss_requests requests"
     echo
-    printf '| %-3s | %-72s | %9s | %8s | %6s | %12s | %11s | %s\n' "row" "what" \
-        "req/s" "p99 ms" "ratio" "same request" "CPU us/req" "notes |"
-    printf '|%s|%s|%s|%s|%s|%s|%s|%s\n' "-----" "$(printf -- '-%.0s' {1..74})" \
+    printf '| %-3s | %-72s | %9s | %8s | %6s | %12s | %11s | %12s | %8s | %s\n' \
+        "row" "what" "req/s" "p99 ms" "ratio" "same request" "CPU us/req" \
+        "primitive us" "goal us" "notes |"
+    printf '|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s\n' "-----" "$(printf -- '-%.0s' {1..74})" \
         "-----------" "----------" "--------" "--------------" "-------------" \
-        "-------|"
+        "--------------" "----------" "-------|"
     for f in "${rows[@]}"; do
         name=$(basename "$f" .conf)
         title=$(meta "$f" title)
@@ -620,10 +668,22 @@ done
         if [ -n "$other" ] && [ -n "${row_same[$name]:-}" ]; then
             same="${row_same[$name]} (${other%%-*})"
         fi
+        prim=-; goal=-
+        p=$(meta "$f" primitive)
+        if [ -n "$p" ]; then
+            prim=$(median "${prim_us[$p]:-}"); prim=${prim:--}
+            base_cpu=""
+            [ -z "$other" ] || base_cpu=$(median "${row_cpu[$other]:-}")
+            if [ "$prim" != - ] && [ -n "$base_cpu" ]; then
+                goal=$(awk -v c="$base_cpu" -v p="$prim" 'BEGIN { printf "%.2f", c + p + 5 }')
+            fi
+            [ "$prim" = - ] || prim="$prim ($p)"
+        fi
         [ "$state" = ok ] || note="$state${note:+: $note}"
         if [ "$rps" != - ]; then rps=$(printf '%.0f' "$rps"); fi
-        printf '| %-3s | %-72s | %9s | %8s | %6s | %12s | %11s | %s |\n' \
-            "${name%%-*}" "$title" "$rps" "$p99" "$ratio" "$same" "$cpu" "$note"
+        printf '| %-3s | %-72s | %9s | %8s | %6s | %12s | %11s | %12s | %8s | %s |\n' \
+            "${name%%-*}" "$title" "$rps" "$p99" "$ratio" "$same" "$cpu" "$prim" \
+            "$goal" "$note"
     done
     echo
     echo "req/s and p99: medians over the rounds (the RSS row: one long run, its worst p99)."
@@ -636,6 +696,10 @@ done
     echo "CPU us/req: the gateway worker's user + system CPU time over the measured requests"
     echo "(median over the rounds; /proc, clock ticks): the cost per request whatever the"
     echo "other processes on the machine do to req/s."
+    echo "primitive us: the physical limit of a row that verifies every token: one"
+    echo "verification of its key type (HMAC: of 1 KB) by \`openssl speed\` on the gateway's CPU,"
+    echo "median over the rounds. goal us: CPU us/req of its compare row (plain proxy_pass,"
+    echo "the same token) + the primitive + 5 us: what the row's CPU us/req should not exceed."
     echo "load average before: $load_before, after: $(cut -d' ' -f1-3 /proc/loadavg);" \
          "$((SECONDS - t0)) s; logs and wrk output in $benchdir"
 } | tee "$benchdir/results.md"

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <math.h>
+#include <errno.h>
 
 #include <openssl/bio.h>
 #include <openssl/bn.h>
@@ -34,6 +35,11 @@
 
 
 #define NGX_HTTP_TICKETING_JWT_MAX_SIG  1024
+
+
+static int ngx_http_ticketing_jwt_ready_new(ngx_http_ticketing_jwt_key_t *key);
+static void ngx_http_ticketing_jwt_ready_free(
+    ngx_http_ticketing_jwt_ready_t *ready);
 
 
 static const struct {
@@ -60,11 +66,18 @@ static const struct {
 static signed char  ngx_http_ticketing_jwt_b64[256];
 static int          ngx_http_ticketing_jwt_b64_ready;
 
+/*
+ * The same, per position in a group of four characters: the value moved
+ * to its place in the group's 24 bits, or bit 31 for a character out of
+ * the alphabet; four lookups ORed give the group's bytes or bit 31.
+ */
+static uint32_t     ngx_http_ticketing_jwt_b64q[4][256];
+
 
 static void
 ngx_http_ticketing_jwt_b64_init(void)
 {
-    int          i;
+    int          i, k, v;
     const char  *a = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
                      "0123456789-_";
 
@@ -72,6 +85,16 @@ ngx_http_ticketing_jwt_b64_init(void)
 
     for (i = 0; i < 64; i++) {
         ngx_http_ticketing_jwt_b64[(unsigned char) a[i]] = (signed char) i;
+    }
+
+    for (i = 0; i < 256; i++) {
+        v = ngx_http_ticketing_jwt_b64[i];
+
+        for (k = 0; k < 4; k++) {
+            ngx_http_ticketing_jwt_b64q[k][i] = (v < 0)
+                                      ? 0x80000000
+                                      : (uint32_t) v << (6 * (3 - k));
+        }
     }
 
     ngx_http_ticketing_jwt_b64_ready = 1;
@@ -82,9 +105,11 @@ int
 ngx_http_ticketing_jwt_b64url_decode(const unsigned char *in, size_t len,
     unsigned char *out, size_t *out_len)
 {
-    int            v;
-    size_t         i, n;
-    unsigned int   acc, bits;
+    int                   bad;
+    size_t                n, rest;
+    uint32_t              v, (*q)[256];
+    const signed char    *t;
+    const unsigned char  *end;
 
     if (!ngx_http_ticketing_jwt_b64_ready) {
         ngx_http_ticketing_jwt_b64_init();
@@ -94,28 +119,56 @@ ngx_http_ticketing_jwt_b64url_decode(const unsigned char *in, size_t len,
         return -1;
     }
 
-    acc = 0;
-    bits = 0;
+    t = ngx_http_ticketing_jwt_b64;
+    q = ngx_http_ticketing_jwt_b64q;
+    end = in + len - len % 4;
     n = 0;
+    bad = 0;
+    v = 0;
 
-    for (i = 0; i < len; i++) {
-        v = ngx_http_ticketing_jwt_b64[in[i]];
-        if (v < 0) {
-            return -1;
-        }
+    /*
+     * Four characters, three bytes at a time; an invalid character sets
+     * bit 31, kept in "v" to the end of the loop.  In the rest, an
+     * invalid character is -1 in the table: the sign bit of "bad".
+     */
+    while (in < end) {
+        v = (v & 0x80000000)
+            | q[0][in[0]] | q[1][in[1]] | q[2][in[2]] | q[3][in[3]];
 
-        acc = (acc << 6) | (unsigned int) v;
-        bits += 6;
+        out[n] = (unsigned char) (v >> 16);
+        out[n + 1] = (unsigned char) (v >> 8);
+        out[n + 2] = (unsigned char) v;
 
-        if (bits >= 8) {
-            bits -= 8;
-            out[n++] = (unsigned char) (acc >> bits);
-            acc &= (1u << bits) - 1;
+        n += 3;
+        in += 4;
+    }
+
+    if (v & 0x80000000) {
+        return -1;
+    }
+
+    rest = len % 4;
+
+    if (rest) {
+        /* 2 or 3 characters: 1 or 2 bytes; the unused low bits must be 0 */
+        bad |= t[in[0]] | t[in[1]];
+
+        v = ((uint32_t) (t[in[0]] & 0x3f) << 6) | (uint32_t) (t[in[1]] & 0x3f);
+
+        if (rest == 2) {
+            bad |= (v & 0x0f) ? -1 : 0;
+            out[n++] = (unsigned char) (v >> 4);
+
+        } else {
+            bad |= t[in[2]];
+            v = (v << 6) | (uint32_t) (t[in[2]] & 0x3f);
+            bad |= (v & 0x03) ? -1 : 0;
+            out[n++] = (unsigned char) (v >> 10);
+            out[n++] = (unsigned char) (v >> 2);
         }
     }
 
-    /* the unused low bits of the last character must be zero */
-    if (acc != 0) {
+    if (bad < 0) {
         return -1;
     }
 
@@ -129,27 +182,31 @@ int
 ngx_http_ticketing_jwt_split(const unsigned char *token, size_t len,
     ngx_http_ticketing_jwt_str_t parts[3])
 {
-    size_t  i, start, k;
+    size_t                k;
+    const unsigned char  *p, *dot, *end;
 
-    k = 0;
-    start = 0;
+    p = token;
+    end = token + len;
 
-    for (i = 0; i <= len; i++) {
-        if (i < len && token[i] != '.') {
-            continue;
-        }
-
-        if (k == 3) {
+    for (k = 0; k < 2; k++) {
+        dot = memchr(p, '.', end - p);
+        if (dot == NULL) {
             return -1;
         }
 
-        parts[k].data = (const char *) token + start;
-        parts[k].len = i - start;
-        k++;
-        start = i + 1;
+        parts[k].data = (const char *) p;
+        parts[k].len = dot - p;
+        p = dot + 1;
     }
 
-    return (k == 3) ? 0 : -1;
+    if (memchr(p, '.', end - p) != NULL) {
+        return -1;
+    }
+
+    parts[2].data = (const char *) p;
+    parts[2].len = end - p;
+
+    return 0;
 }
 
 
@@ -675,6 +732,11 @@ ngx_http_ticketing_jwt_key_hmac(ngx_http_ticketing_jwt_key_t *key,
     key->type = NGX_HTTP_TICKETING_JWT_KEY_HMAC;
     key->algs = ngx_http_ticketing_jwt_hmac_algs(len);
 
+    if (ngx_http_ticketing_jwt_ready_new(key) != 0) {
+        ngx_http_ticketing_jwt_key_free(key);
+        return ngx_http_ticketing_jwt_err(err, err_size, "out of memory");
+    }
+
     return 0;
 }
 
@@ -860,6 +922,11 @@ ngx_http_ticketing_jwt_key_pem(ngx_http_ticketing_jwt_key_t *key,
         return -1;
     }
 
+    if (ngx_http_ticketing_jwt_ready_new(key) != 0) {
+        ngx_http_ticketing_jwt_key_free(key);
+        return ngx_http_ticketing_jwt_err(err, err_size, "out of memory");
+    }
+
     return 0;
 }
 
@@ -877,6 +944,9 @@ ngx_http_ticketing_jwt_key_free(ngx_http_ticketing_jwt_key_t *key)
         free(key->secret);
         key->secret = NULL;
     }
+
+    ngx_http_ticketing_jwt_ready_free(key->ready);
+    key->ready = NULL;
 }
 
 
@@ -1147,6 +1217,12 @@ ngx_http_ticketing_jwt_jwk(ngx_http_ticketing_jwt_key_t *key, json_t *jwk,
         return -1;
     }
 
+    /* an "oct" key has it from ngx_http_ticketing_jwt_key_hmac() */
+    if (key->ready == NULL && ngx_http_ticketing_jwt_ready_new(key) != 0) {
+        ngx_http_ticketing_jwt_key_free(key);
+        return ngx_http_ticketing_jwt_err(err, err_size, "out of memory");
+    }
+
     kid = json_object_get(jwk, "kid");
 
     if (kid != NULL) {
@@ -1360,11 +1436,653 @@ failed:
 }
 
 
+/* ------------------------------------------------------ token JSON */
+
+
+/*
+ * The header and the payload are parsed here, not with json_loadb():
+ * jansson reads a document byte by byte through a stream and a growing
+ * buffer, which costs about as much as an RSA verification for a token
+ * with a few dozen claims.  This parser takes the same documents as
+ * json_loadb(..., JSON_REJECT_DUPLICATES, ...) and refuses the same ones
+ * (strict UTF-8, no control character in strings, escapes and surrogate
+ * pairs, no \u0000, integers within json_int_t, reals that do not
+ * overflow, at most JSON_PARSER_MAX_DEPTH levels, no duplicate key, only
+ * whitespace after the document), and makes the same values in the same
+ * order; it unescapes strings in place instead of copying them first.
+ */
+
+#define NGX_HTTP_TICKETING_JWT_JSON_DEPTH  2048     /* jansson's */
+
+
+/* the one-character escapes and what they stand for */
+static const char  ngx_http_ticketing_jwt_json_esc[] = "\"\\/bfnrt";
+static const char  ngx_http_ticketing_jwt_json_unesc[] = "\"\\/\b\f\n\r\t";
+
+
+typedef struct {
+    unsigned char  *p;
+    unsigned char  *end;
+    size_t          depth;
+} ngx_http_ticketing_jwt_json_t;
+
+
+static json_t *ngx_http_ticketing_jwt_json_value(
+    ngx_http_ticketing_jwt_json_t *js);
+
+
+static void
+ngx_http_ticketing_jwt_json_ws(ngx_http_ticketing_jwt_json_t *js)
+{
+    while (js->p < js->end
+           && (*js->p == ' ' || *js->p == '\t' || *js->p == '\n'
+               || *js->p == '\r'))
+    {
+        js->p++;
+    }
+}
+
+
+static int
+ngx_http_ticketing_jwt_json_hex4(const unsigned char *p, uint32_t *v)
+{
+    int       i;
+    uint32_t  c, d;
+
+    d = 0;
+
+    for (i = 0; i < 4; i++) {
+        c = p[i];
+
+        if (c >= '0' && c <= '9') {
+            c -= '0';
+
+        } else if ((c | 0x20) >= 'a' && (c | 0x20) <= 'f') {
+            c = (c | 0x20) - 'a' + 10;
+
+        } else {
+            return -1;
+        }
+
+        d = (d << 4) | c;
+    }
+
+    *v = d;
+
+    return 0;
+}
+
+
+/*
+ * A string at js->p (its opening quote), unescaped in place: *s and *len
+ * are the value, which never holds a NUL byte.  Returns 0 or -1.
+ */
+static int
+ngx_http_ticketing_jwt_json_string(ngx_http_ticketing_jwt_json_t *js,
+    char **s, size_t *len)
+{
+    size_t          n, i;
+    uint32_t        c, lo;
+    uint64_t        w, k;
+    const char     *e;
+    unsigned char  *p, *t, *end;
+
+    p = js->p + 1;
+    end = js->end;
+
+    *s = (char *) p;
+
+    /*
+     * The usual string: printable ASCII up to its quote, nothing to
+     * unescape or move.  Eight bytes at a time: a byte's high bit in the
+     * mask flags a control character, '"', '\\' or a non-ASCII byte (the
+     * borrows of the subtractions only ever add flags above a real one).
+     */
+    k = 0x0101010101010101ULL;
+
+    while (end - p >= 8) {
+        memcpy(&w, p, 8);
+
+        if (((((w - 0x20 * k) | ((w ^ ('"' * k)) - k)
+               | ((w ^ ('\\' * k)) - k)) & ~w) | w) & (0x80 * k))
+        {
+            break;
+        }
+
+        p += 8;
+    }
+
+    while (p < end && *p >= 0x20 && *p < 0x80 && *p != '"' && *p != '\\') {
+        p++;
+    }
+
+    t = p;
+
+    for ( ;; ) {
+        if (p == end) {
+            return -1;
+        }
+
+        c = *p;
+
+        if (c == '"') {
+            break;
+        }
+
+        if (c < 0x20) {
+            return -1;
+        }
+
+        if (c < 0x80 && c != '\\') {
+            *t++ = *p++;
+            continue;
+        }
+
+        if (c >= 0x80) {
+            /* strict UTF-8: no overlong form, surrogate or > U+10FFFF */
+            if (c >= 0xc2 && c <= 0xdf) {
+                n = 2;
+                c &= 0x1f;
+
+            } else if (c >= 0xe0 && c <= 0xef) {
+                n = 3;
+                c &= 0x0f;
+
+            } else if (c >= 0xf0 && c <= 0xf4) {
+                n = 4;
+                c &= 0x07;
+
+            } else {
+                return -1;
+            }
+
+            if ((size_t) (end - p) < n) {
+                return -1;
+            }
+
+            for (i = 1; i < n; i++) {
+                if ((p[i] & 0xc0) != 0x80) {
+                    return -1;
+                }
+
+                c = (c << 6) | (p[i] & 0x3f);
+            }
+
+            if (c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff)
+                || (n == 3 && c < 0x800) || (n == 4 && c < 0x10000))
+            {
+                return -1;
+            }
+
+            for (i = 0; i < n; i++) {
+                *t++ = *p++;
+            }
+
+            continue;
+        }
+
+        /* an escape */
+        if (end - p < 2) {
+            return -1;
+        }
+
+        if (p[1] != 'u') {
+            e = memchr(ngx_http_ticketing_jwt_json_esc, p[1], 8);
+            if (e == NULL) {
+                return -1;
+            }
+
+            *t++ = ngx_http_ticketing_jwt_json_unesc[e
+                                             - ngx_http_ticketing_jwt_json_esc];
+            p += 2;
+            continue;
+        }
+
+        if (end - p < 6 || ngx_http_ticketing_jwt_json_hex4(p + 2, &c) != 0) {
+            return -1;
+        }
+
+        p += 6;
+
+        if (c >= 0xdc00 && c <= 0xdfff) {
+            return -1;
+        }
+
+        if (c >= 0xd800 && c <= 0xdbff) {
+            /* a high surrogate: a low one must follow */
+            if (end - p < 6 || p[0] != '\\' || p[1] != 'u'
+                || ngx_http_ticketing_jwt_json_hex4(p + 2, &lo) != 0
+                || lo < 0xdc00 || lo > 0xdfff)
+            {
+                return -1;
+            }
+
+            p += 6;
+            c = ((c - 0xd800) << 10) + (lo - 0xdc00) + 0x10000;
+        }
+
+        /* \u0000 is refused in keys and values alike */
+        if (c == 0) {
+            return -1;
+        }
+
+        if (c < 0x80) {
+            *t++ = (unsigned char) c;
+
+        } else if (c < 0x800) {
+            *t++ = (unsigned char) (0xc0 | (c >> 6));
+            *t++ = (unsigned char) (0x80 | (c & 0x3f));
+
+        } else if (c < 0x10000) {
+            *t++ = (unsigned char) (0xe0 | (c >> 12));
+            *t++ = (unsigned char) (0x80 | ((c >> 6) & 0x3f));
+            *t++ = (unsigned char) (0x80 | (c & 0x3f));
+
+        } else {
+            *t++ = (unsigned char) (0xf0 | (c >> 18));
+            *t++ = (unsigned char) (0x80 | ((c >> 12) & 0x3f));
+            *t++ = (unsigned char) (0x80 | ((c >> 6) & 0x3f));
+            *t++ = (unsigned char) (0x80 | (c & 0x3f));
+        }
+    }
+
+    *len = (size_t) (t - (unsigned char *) *s);
+    js->p = p + 1;
+
+    return 0;
+}
+
+
+/* a number: an integer within json_int_t, or a real that does not overflow */
+static json_t *
+ngx_http_ticketing_jwt_json_number(ngx_http_ticketing_jwt_json_t *js)
+{
+    int             neg, real;
+    double          d;
+    uint64_t        u, max;
+    unsigned char  *p, *start, *end, save;
+
+    p = js->p;
+    start = p;
+    end = js->end;
+    neg = 0;
+    real = 0;
+
+    if (*p == '-') {
+        neg = 1;
+        p++;
+    }
+
+    if (p == end || *p < '0' || *p > '9') {
+        return NULL;
+    }
+
+    if (*p == '0') {
+        p++;
+
+        if (p < end && *p >= '0' && *p <= '9') {
+            return NULL;
+        }
+
+    } else {
+        while (p < end && *p >= '0' && *p <= '9') {
+            p++;
+        }
+    }
+
+    if (p < end && *p == '.') {
+        real = 1;
+        p++;
+
+        if (p == end || *p < '0' || *p > '9') {
+            return NULL;
+        }
+
+        while (p < end && *p >= '0' && *p <= '9') {
+            p++;
+        }
+    }
+
+    if (p < end && (*p == 'e' || *p == 'E')) {
+        real = 1;
+        p++;
+
+        if (p < end && (*p == '+' || *p == '-')) {
+            p++;
+        }
+
+        if (p == end || *p < '0' || *p > '9') {
+            return NULL;
+        }
+
+        while (p < end && *p >= '0' && *p <= '9') {
+            p++;
+        }
+    }
+
+    js->p = p;
+
+    if (!real) {
+        /* what strtoll() takes without ERANGE */
+        max = neg ? (uint64_t) INT64_MAX + 1 : (uint64_t) INT64_MAX;
+        u = 0;
+
+        for (p = start + neg; p < js->p; p++) {
+            if (u > (max - (*p - '0')) / 10) {
+                return NULL;
+            }
+
+            u = u * 10 + (*p - '0');
+        }
+
+        return json_integer(neg ? (json_int_t) (0 - u) : (json_int_t) u);
+    }
+
+    /* the byte after the text exists: the buffer holds len + 1 bytes */
+    save = *p;
+    *p = '\0';
+    errno = 0;
+    d = strtod((const char *) start, NULL);
+    *p = save;
+
+    if ((d == HUGE_VAL || d == -HUGE_VAL) && errno == ERANGE) {
+        return NULL;
+    }
+
+    return json_real(d);
+}
+
+
+static json_t *
+ngx_http_ticketing_jwt_json_object_in(ngx_http_ticketing_jwt_json_t *js)
+{
+    char    *key;
+    size_t   klen;
+    json_t  *obj, *v;
+
+    obj = json_object();
+    if (obj == NULL) {
+        return NULL;
+    }
+
+    js->p++;
+    ngx_http_ticketing_jwt_json_ws(js);
+
+    if (js->p < js->end && *js->p == '}') {
+        js->p++;
+        return obj;
+    }
+
+    for ( ;; ) {
+        if (js->p == js->end || *js->p != '"'
+            || ngx_http_ticketing_jwt_json_string(js, &key, &klen) != 0
+            || json_object_getn(obj, key, klen) != NULL)
+        {
+            goto failed;
+        }
+
+        ngx_http_ticketing_jwt_json_ws(js);
+
+        if (js->p == js->end || *js->p != ':') {
+            goto failed;
+        }
+
+        js->p++;
+        ngx_http_ticketing_jwt_json_ws(js);
+
+        v = ngx_http_ticketing_jwt_json_value(js);
+        if (v == NULL) {
+            goto failed;
+        }
+
+        if (json_object_setn_new_nocheck(obj, key, klen, v) != 0) {
+            goto failed;
+        }
+
+        ngx_http_ticketing_jwt_json_ws(js);
+
+        if (js->p < js->end && *js->p == ',') {
+            js->p++;
+            ngx_http_ticketing_jwt_json_ws(js);
+            continue;
+        }
+
+        if (js->p < js->end && *js->p == '}') {
+            js->p++;
+            return obj;
+        }
+
+        goto failed;
+    }
+
+failed:
+
+    json_decref(obj);
+
+    return NULL;
+}
+
+
+static json_t *
+ngx_http_ticketing_jwt_json_array_in(ngx_http_ticketing_jwt_json_t *js)
+{
+    json_t  *arr, *v;
+
+    arr = json_array();
+    if (arr == NULL) {
+        return NULL;
+    }
+
+    js->p++;
+    ngx_http_ticketing_jwt_json_ws(js);
+
+    if (js->p < js->end && *js->p == ']') {
+        js->p++;
+        return arr;
+    }
+
+    for ( ;; ) {
+        v = ngx_http_ticketing_jwt_json_value(js);
+        if (v == NULL || json_array_append_new(arr, v) != 0) {
+            json_decref(arr);
+            return NULL;
+        }
+
+        ngx_http_ticketing_jwt_json_ws(js);
+
+        if (js->p < js->end && *js->p == ',') {
+            js->p++;
+            ngx_http_ticketing_jwt_json_ws(js);
+            continue;
+        }
+
+        if (js->p < js->end && *js->p == ']') {
+            js->p++;
+            return arr;
+        }
+
+        json_decref(arr);
+        return NULL;
+    }
+}
+
+
+static json_t *
+ngx_http_ticketing_jwt_json_value(ngx_http_ticketing_jwt_json_t *js)
+{
+    char           *s;
+    size_t          len, left;
+    json_t         *v;
+    unsigned char   first;
+
+    if (++js->depth > NGX_HTTP_TICKETING_JWT_JSON_DEPTH || js->p == js->end) {
+        return NULL;
+    }
+
+    left = js->end - js->p;
+    first = *js->p;
+
+    switch (first) {
+
+    case '{':
+        v = ngx_http_ticketing_jwt_json_object_in(js);
+        break;
+
+    case '[':
+        v = ngx_http_ticketing_jwt_json_array_in(js);
+        break;
+
+    case '"':
+        v = (ngx_http_ticketing_jwt_json_string(js, &s, &len) == 0)
+            ? json_stringn_nocheck(s, len) : NULL;
+        break;
+
+    case 't':
+        if (left < 4 || memcmp(js->p, "true", 4) != 0) {
+            return NULL;
+        }
+
+        js->p += 4;
+        v = json_true();
+        break;
+
+    case 'f':
+        if (left < 5 || memcmp(js->p, "false", 5) != 0) {
+            return NULL;
+        }
+
+        js->p += 5;
+        v = json_false();
+        break;
+
+    case 'n':
+        if (left < 4 || memcmp(js->p, "null", 4) != 0) {
+            return NULL;
+        }
+
+        js->p += 4;
+        v = json_null();
+        break;
+
+    default:
+        v = ngx_http_ticketing_jwt_json_number(js);
+    }
+
+    /*
+     * jansson reads one byte past a number or a literal and puts it back;
+     * a NUL byte put back is lost (its stream takes a NUL in its buffer
+     * for "empty"): a NUL right after a number or a literal is skipped.
+     */
+    if (v != NULL && first != '{' && first != '[' && first != '"'
+        && js->p < js->end && *js->p == '\0')
+    {
+        js->p++;
+    }
+
+    js->depth--;
+
+    return v;
+}
+
+
+json_t *
+ngx_http_ticketing_jwt_json_object(unsigned char *buf, size_t len)
+{
+    json_t                         *obj;
+    ngx_http_ticketing_jwt_json_t   js;
+
+    js.p = buf;
+    js.end = buf + len;
+    js.depth = 0;
+
+    ngx_http_ticketing_jwt_json_ws(&js);
+
+    if (js.p == js.end || *js.p != '{') {
+        return NULL;
+    }
+
+    obj = ngx_http_ticketing_jwt_json_value(&js);
+    if (obj == NULL) {
+        return NULL;
+    }
+
+    ngx_http_ticketing_jwt_json_ws(&js);
+
+    if (js.p != js.end) {
+        json_decref(obj);
+        return NULL;
+    }
+
+    return obj;
+}
+
+
 /* ----------------------------------------------------- verification */
 
 
-static const EVP_MD *
-ngx_http_ticketing_jwt_md(unsigned alg)
+/*
+ * What a key keeps ready for verification, made in a worker on first use
+ * and kept until the key is freed: per algorithm, an EVP_PKEY_CTX set up
+ * for EVP_PKEY_verify() (RSA, EC) with its digest fetched once, an HMAC
+ * EVP_MAC_CTX holding the keyed state, or an EVP_MD_CTX initialised for
+ * Ed25519 that each token copies.  OpenSSL 3 fetches algorithms by name
+ * on every EVP_DigestVerifyInit() and HMAC() call: that, a new context
+ * per token, and the key's provider export cost more than the digest of
+ * a token.
+ */
+struct ngx_http_ticketing_jwt_ready_s {
+    EVP_PKEY_CTX                      *pctx[NGX_HTTP_TICKETING_JWT_NALGS];
+    EVP_MD                            *md[NGX_HTTP_TICKETING_JWT_NALGS];
+    EVP_MAC_CTX                       *mac[NGX_HTTP_TICKETING_JWT_NALGS];
+    EVP_MD_CTX                        *ed;
+};
+
+
+static int
+ngx_http_ticketing_jwt_ready_new(ngx_http_ticketing_jwt_key_t *key)
+{
+    key->ready = calloc(1, sizeof(ngx_http_ticketing_jwt_ready_t));
+
+    return (key->ready == NULL) ? -1 : 0;
+}
+
+
+static void
+ngx_http_ticketing_jwt_ready_free(ngx_http_ticketing_jwt_ready_t *ready)
+{
+    size_t  i;
+
+    if (ready == NULL) {
+        return;
+    }
+
+    for (i = 0; i < NGX_HTTP_TICKETING_JWT_NALGS; i++) {
+        EVP_PKEY_CTX_free(ready->pctx[i]);
+        EVP_MD_free(ready->md[i]);
+        EVP_MAC_CTX_free(ready->mac[i]);
+    }
+
+    EVP_MD_CTX_free(ready->ed);
+    free(ready);
+}
+
+
+/* the index of a single algorithm bit */
+static size_t
+ngx_http_ticketing_jwt_alg_index(unsigned alg)
+{
+    size_t  i;
+
+    for (i = 0; !(alg & 1); i++) {
+        alg >>= 1;
+    }
+
+    return i;
+}
+
+
+static const char *
+ngx_http_ticketing_jwt_md_name(unsigned alg)
 {
     switch (alg) {
 
@@ -1372,59 +2090,142 @@ ngx_http_ticketing_jwt_md(unsigned alg)
     case NGX_HTTP_TICKETING_JWT_RS256:
     case NGX_HTTP_TICKETING_JWT_ES256:
     case NGX_HTTP_TICKETING_JWT_PS256:
-        return EVP_sha256();
+        return "SHA256";
 
     case NGX_HTTP_TICKETING_JWT_HS384:
     case NGX_HTTP_TICKETING_JWT_RS384:
     case NGX_HTTP_TICKETING_JWT_ES384:
     case NGX_HTTP_TICKETING_JWT_PS384:
-        return EVP_sha384();
-
-    case NGX_HTTP_TICKETING_JWT_EDDSA:
-        return NULL;
+        return "SHA384";
 
     default:
-        return EVP_sha512();
+        return "SHA512";
     }
 }
 
 
-/* JWS ECDSA signatures are r || s; EVP wants DER */
-static unsigned char *
-ngx_http_ticketing_jwt_ecdsa_der(const unsigned char *sig, size_t len,
-    size_t *der_len)
+/* an HMAC context keyed with the secret, for "alg" */
+static EVP_MAC_CTX *
+ngx_http_ticketing_jwt_mac_new(const ngx_http_ticketing_jwt_key_t *key,
+    unsigned alg)
 {
-    int             n;
-    BIGNUM         *r, *s;
-    ECDSA_SIG      *es;
-    unsigned char  *der;
+    EVP_MAC      *mac;
+    OSSL_PARAM    params[2];
+    EVP_MAC_CTX  *ctx;
 
-    es = ECDSA_SIG_new();
-    if (es == NULL) {
+    mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
+    if (mac == NULL) {
         return NULL;
     }
 
-    r = BN_bin2bn(sig, (int) len / 2, NULL);
-    s = BN_bin2bn(sig + len / 2, (int) len / 2, NULL);
+    ctx = EVP_MAC_CTX_new(mac);
+    EVP_MAC_free(mac);
 
-    if (r == NULL || s == NULL || ECDSA_SIG_set0(es, r, s) != 1) {
-        BN_free(r);
-        BN_free(s);
-        ECDSA_SIG_free(es);
+    if (ctx == NULL) {
         return NULL;
     }
 
-    der = NULL;
-    n = i2d_ECDSA_SIG(es, &der);
-    ECDSA_SIG_free(es);
+    params[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST,
+                          (char *) ngx_http_ticketing_jwt_md_name(alg), 0);
+    params[1] = OSSL_PARAM_construct_end();
 
-    if (n <= 0) {
+    if (EVP_MAC_init(ctx, key->secret, key->secret_len, params) != 1) {
+        EVP_MAC_CTX_free(ctx);
         return NULL;
     }
 
-    *der_len = (size_t) n;
+    return ctx;
+}
 
-    return der;
+
+/* a context for EVP_PKEY_verify() of a digest with the key, for "alg" */
+static EVP_PKEY_CTX *
+ngx_http_ticketing_jwt_pctx_new(const ngx_http_ticketing_jwt_key_t *key,
+    unsigned alg, const EVP_MD *md)
+{
+    EVP_PKEY_CTX  *pctx;
+
+    pctx = EVP_PKEY_CTX_new_from_pkey(NULL, key->pkey, NULL);
+    if (pctx == NULL) {
+        return NULL;
+    }
+
+    if (EVP_PKEY_verify_init(pctx) != 1
+        || EVP_PKEY_CTX_set_signature_md(pctx, md) != 1)
+    {
+        goto failed;
+    }
+
+    if ((alg & (NGX_HTTP_TICKETING_JWT_PS256 | NGX_HTTP_TICKETING_JWT_PS384
+                | NGX_HTTP_TICKETING_JWT_PS512))
+        && (EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) != 1
+            || EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, RSA_PSS_SALTLEN_DIGEST)
+               != 1))
+    {
+        goto failed;
+    }
+
+    return pctx;
+
+failed:
+
+    EVP_PKEY_CTX_free(pctx);
+
+    return NULL;
+}
+
+
+/*
+ * JWS ECDSA signatures are r || s; EVP wants DER: SEQUENCE { INTEGER r,
+ * INTEGER s }, each the shortest two's complement form (what
+ * i2d_ECDSA_SIG() writes).  "der" holds 2 * half + 12 bytes.
+ */
+static size_t
+ngx_http_ticketing_jwt_ecdsa_der(const unsigned char *sig, size_t half,
+    unsigned char *der)
+{
+    size_t                k, i, n[2], len, pad[2];
+    unsigned char        *p;
+    const unsigned char  *v[2];
+
+    len = 0;
+
+    for (k = 0; k < 2; k++) {
+        v[k] = sig + k * half;
+        n[k] = half;
+
+        while (n[k] > 1 && v[k][0] == 0) {
+            v[k]++;
+            n[k]--;
+        }
+
+        pad[k] = (v[k][0] & 0x80) ? 1 : 0;
+        len += 2 + pad[k] + n[k];
+    }
+
+    p = der;
+    *p++ = 0x30;
+
+    if (len > 127) {
+        *p++ = 0x81;
+    }
+
+    *p++ = (unsigned char) len;
+
+    for (k = 0; k < 2; k++) {
+        *p++ = 0x02;
+        *p++ = (unsigned char) (pad[k] + n[k]);
+
+        if (pad[k]) {
+            *p++ = 0;
+        }
+
+        for (i = 0; i < n[k]; i++) {
+            *p++ = v[k][i];
+        }
+    }
+
+    return (size_t) (p - der);
 }
 
 
@@ -1434,27 +2235,84 @@ ngx_http_ticketing_jwt_check_sig(const ngx_http_ticketing_jwt_key_t *key,
     unsigned alg, const unsigned char *input, size_t input_len,
     const unsigned char *sig, size_t sig_len)
 {
-    int             ok;
-    size_t          der_len, half;
-    EVP_MD_CTX     *md;
-    EVP_PKEY_CTX   *pctx;
-    const EVP_MD   *type;
-    unsigned int    mac_len;
-    unsigned char   mac[EVP_MAX_MD_SIZE], *der;
+    int                              ok;
+    size_t                           i, half, mac_len;
+    EVP_MD                          *md;
+    EVP_MD_CTX                      *ed, *work;
+    EVP_MAC_CTX                     *mac;
+    unsigned int                     dlen;
+    EVP_PKEY_CTX                    *pctx;
+    unsigned char                    buf[EVP_MAX_MD_SIZE];
+    unsigned char                    der[2 * 66 + 12];
+    ngx_http_ticketing_jwt_ready_t  *ready;
 
-    type = ngx_http_ticketing_jwt_md(alg);
+    /* keys made by the loaders have one; a bare key verifies all the same */
+    ready = key->ready;
+    i = ngx_http_ticketing_jwt_alg_index(alg);
+    ok = 0;
 
     if (key->type == NGX_HTTP_TICKETING_JWT_KEY_HMAC) {
-        if (HMAC(type, key->secret, (int) key->secret_len, input, input_len,
-                 mac, &mac_len) == NULL)
-        {
-            return 0;
+        mac = ready ? ready->mac[i] : NULL;
+
+        if (mac == NULL) {
+            mac = ngx_http_ticketing_jwt_mac_new(key, alg);
+            if (mac == NULL) {
+                return 0;
+            }
+
+            if (ready) {
+                ready->mac[i] = mac;
+            }
         }
 
-        return mac_len == sig_len && CRYPTO_memcmp(mac, sig, sig_len) == 0;
+        /* without a key, EVP_MAC_init() starts over with the one it has */
+        ok = EVP_MAC_init(mac, NULL, 0, NULL) == 1
+             && EVP_MAC_update(mac, input, input_len) == 1
+             && EVP_MAC_final(mac, buf, &mac_len, sizeof(buf)) == 1
+             && mac_len == sig_len
+             && CRYPTO_memcmp(buf, sig, sig_len) == 0;
+
+        if (ready == NULL) {
+            EVP_MAC_CTX_free(mac);
+        }
+
+        return ok;
     }
 
-    der = NULL;
+    if (key->type == NGX_HTTP_TICKETING_JWT_KEY_ED25519) {
+        ed = ready ? ready->ed : NULL;
+
+        if (ed == NULL) {
+            ed = EVP_MD_CTX_new();
+            if (ed == NULL) {
+                return 0;
+            }
+
+            if (EVP_DigestVerifyInit(ed, NULL, NULL, NULL, key->pkey) != 1) {
+                EVP_MD_CTX_free(ed);
+                return 0;
+            }
+
+            if (ready) {
+                ready->ed = ed;
+            }
+        }
+
+        /* a copy per token: a one-shot verification ends a context */
+        work = EVP_MD_CTX_new();
+
+        ok = work != NULL
+             && EVP_MD_CTX_copy_ex(work, ed) == 1
+             && EVP_DigestVerify(work, sig, sig_len, input, input_len) == 1;
+
+        EVP_MD_CTX_free(work);
+
+        if (ready == NULL) {
+            EVP_MD_CTX_free(ed);
+        }
+
+        return ok;
+    }
 
     if (key->type == NGX_HTTP_TICKETING_JWT_KEY_EC) {
         half = (alg == NGX_HTTP_TICKETING_JWT_ES256) ? 32
@@ -1464,58 +2322,52 @@ ngx_http_ticketing_jwt_check_sig(const ngx_http_ticketing_jwt_key_t *key,
             return 0;
         }
 
-        der = ngx_http_ticketing_jwt_ecdsa_der(sig, sig_len, &der_len);
-        if (der == NULL) {
+        sig_len = ngx_http_ticketing_jwt_ecdsa_der(sig, half, der);
+        sig = der;
+    }
+
+    /* RSA and EC: the digest of the input, verified with a ready context */
+    md = ready ? ready->md[i] : NULL;
+    pctx = ready ? ready->pctx[i] : NULL;
+
+    if (md == NULL) {
+        md = EVP_MD_fetch(NULL, ngx_http_ticketing_jwt_md_name(alg), NULL);
+        if (md == NULL) {
             return 0;
         }
 
-        sig = der;
-        sig_len = der_len;
-    }
-
-    ok = 0;
-
-    md = EVP_MD_CTX_new();
-    if (md == NULL) {
-        OPENSSL_free(der);
-        return 0;
-    }
-
-    pctx = NULL;
-
-    if (EVP_DigestVerifyInit(md, &pctx, type, NULL, key->pkey) == 1) {
-
-        if (alg & (NGX_HTTP_TICKETING_JWT_PS256 | NGX_HTTP_TICKETING_JWT_PS384
-                   | NGX_HTTP_TICKETING_JWT_PS512))
-        {
-            if (EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) != 1
-                || EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx,
-                                                    RSA_PSS_SALTLEN_DIGEST)
-                   != 1)
-            {
-                goto done;
-            }
+        if (ready) {
+            ready->md[i] = md;
         }
-
-        ok = EVP_DigestVerify(md, sig, sig_len, input, input_len) == 1;
     }
 
-done:
+    if (pctx == NULL) {
+        pctx = ngx_http_ticketing_jwt_pctx_new(key, alg, md);
 
-    EVP_MD_CTX_free(md);
-    OPENSSL_free(der);
+        if (ready && pctx) {
+            ready->pctx[i] = pctx;
+        }
+    }
+
+    ok = pctx != NULL
+         && EVP_Digest(input, input_len, buf, &dlen, md, NULL) == 1
+         && EVP_PKEY_verify(pctx, sig, sig_len, buf, dlen) == 1;
+
+    if (ready == NULL) {
+        EVP_PKEY_CTX_free(pctx);
+        EVP_MD_free(md);
+    }
 
     return ok;
 }
 
 
-/* a base64url JSON object part of the token */
+/* a base64url JSON object part of the token, decoded into "buf" */
 static json_t *
 ngx_http_ticketing_jwt_part(const ngx_http_ticketing_jwt_str_t *part,
     unsigned char *buf)
 {
-    size_t   n;
-    json_t  *obj;
+    size_t  n;
 
     if (part->len == 0
         || ngx_http_ticketing_jwt_b64url_decode(
@@ -1524,14 +2376,8 @@ ngx_http_ticketing_jwt_part(const ngx_http_ticketing_jwt_str_t *part,
         return NULL;
     }
 
-    obj = json_loadb((const char *) buf, n, JSON_REJECT_DUPLICATES, NULL);
-
-    if (obj != NULL && !json_is_object(obj)) {
-        json_decref(obj);
-        return NULL;
-    }
-
-    return obj;
+    /* buf holds at least n + 1 bytes: see ngx_http_ticketing_jwt_verify() */
+    return ngx_http_ticketing_jwt_json_object(buf, n);
 }
 
 
@@ -1731,7 +2577,7 @@ ngx_http_ticketing_jwt_verify(const unsigned char *token, size_t len,
     unsigned                       alg;
     ngx_http_ticketing_jwt_rc_e    rc;
     const char                    *kid;
-    unsigned char                 *buf, *sig;
+    unsigned char                 *buf, *sig, stack[4096];
     ngx_http_ticketing_jwt_str_t   parts[3];
     const ngx_http_ticketing_jwt_key_t  *key;
 
@@ -1757,8 +2603,11 @@ ngx_http_ticketing_jwt_verify(const unsigned char *token, size_t len,
         return NGX_HTTP_TICKETING_JWT_EMPTY_SIGNATURE;
     }
 
-    /* one buffer for every decoded part: none is longer than the token */
-    buf = malloc(len * 3 / 4 + 1);
+    /*
+     * One buffer for every decoded part: none is longer than the token.
+     * On the stack for tokens up to ~5 KB: nothing to allocate per token.
+     */
+    buf = (len * 3 / 4 + 1 <= sizeof(stack)) ? stack : malloc(len * 3 / 4 + 1);
     if (buf == NULL) {
         return NGX_HTTP_TICKETING_JWT_NO_MEMORY;
     }
@@ -1872,7 +2721,9 @@ ngx_http_ticketing_jwt_verify(const unsigned char *token, size_t len,
     }
 
     json_decref(header);
-    free(buf);
+    if (buf != stack) {
+        free(buf);
+    }
 
     *claims = payload;
 
@@ -1882,7 +2733,9 @@ failed:
 
     json_decref(header);
     json_decref(payload);
-    free(buf);
+    if (buf != stack) {
+        free(buf);
+    }
 
     return rc;
 }

@@ -46,6 +46,7 @@
      | NGX_HTTP_TICKETING_JWT_RS512 | NGX_HTTP_TICKETING_JWT_PS256           \
      | NGX_HTTP_TICKETING_JWT_PS384 | NGX_HTTP_TICKETING_JWT_PS512)
 #define NGX_HTTP_TICKETING_JWT_ALL_ALGS  0x1fff
+#define NGX_HTTP_TICKETING_JWT_NALGS     13
 
 /*
  * HMAC secrets shorter than this are refused at configuration time; a
@@ -70,6 +71,10 @@ typedef enum {
 } ngx_http_ticketing_jwt_key_type_e;
 
 
+/* what a key keeps ready for verification (ngx_http_ticketing_jwt.c) */
+typedef struct ngx_http_ticketing_jwt_ready_s  ngx_http_ticketing_jwt_ready_t;
+
+
 typedef struct {
     ngx_http_ticketing_jwt_key_type_e  type;
 
@@ -83,6 +88,13 @@ typedef struct {
     EVP_PKEY                          *pkey;       /* public keys */
     unsigned char                     *secret;     /* HMAC, malloc()ed */
     size_t                             secret_len;
+
+    /*
+     * Contexts made on first use, freed with the key; shared by the
+     * copies of the key struct like pkey.  NULL (a key not made by the
+     * loaders): every verification makes its own.
+     */
+    ngx_http_ticketing_jwt_ready_t    *ready;
 } ngx_http_ticketing_jwt_key_t;
 
 
@@ -121,6 +133,15 @@ typedef struct {
  */
 int ngx_http_ticketing_jwt_b64url_decode(const unsigned char *in, size_t len,
     unsigned char *out, size_t *out_len);
+
+/*
+ * A JSON object, as json_loadb(buf, len, JSON_REJECT_DUPLICATES, NULL)
+ * and a json_is_object() check take it: the same documents refused, the
+ * same values made, without jansson's byte-by-byte reader.  Strings are
+ * unescaped in place: "buf" is overwritten and holds len + 1 bytes.
+ * Returns a new reference or NULL.
+ */
+json_t *ngx_http_ticketing_jwt_json_object(unsigned char *buf, size_t len);
 
 /* splits "a.b.c" into its three parts; returns 0, or -1 unless 3 parts */
 int ngx_http_ticketing_jwt_split(const unsigned char *token, size_t len,

@@ -6,7 +6,8 @@
 # creates in DIR, unless already there: hs256.key (a random HMAC secret),
 # rs256.key + rs256.pub (RSA 2048, PEM), es256.key + es256.pub (EC P-256,
 # PEM). The gateway of `make demo` accepts tokens signed with any of them;
-# scripts/token.sh (`make token`) signs with them.
+# scripts/token.sh (`make token`) signs with them. Also ed25519.key +
+# ed25519.pub (Ed25519, PEM), for the EdDSA rows of `make bench`.
 set -euo pipefail
 LIB_TAG=demo-keys
 # shellcheck source=scripts/lib.sh
@@ -35,4 +36,9 @@ if [ ! -s "$dir/es256.key" ] || [ ! -s "$dir/es256.pub" ]; then
         -out "$dir/es256.key"
     openssl pkey -in "$dir/es256.key" -pubout -out "$dir/es256.pub"
     log "generated $dir/es256.key, $dir/es256.pub"
+fi
+if [ ! -s "$dir/ed25519.key" ] || [ ! -s "$dir/ed25519.pub" ]; then
+    openssl genpkey -algorithm ED25519 -out "$dir/ed25519.key"
+    openssl pkey -in "$dir/ed25519.key" -pubout -out "$dir/ed25519.pub"
+    log "generated $dir/ed25519.key, $dir/ed25519.pub"
 fi

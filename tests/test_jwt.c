@@ -646,6 +646,7 @@ test_iss_aud(void **state)
 static void
 test_public_keys(void **state)
 {
+    int        i;
     key_t_     keys[4];
     char       err[NGX_HTTP_TICKETING_JWT_ERR_SIZE], pem[4096], t[TOKEN_MAX];
     verify_t   vf;
@@ -720,6 +721,32 @@ test_public_keys(void **state)
     /* a signature made by the RSA key, claimed to be EdDSA */
     pk_token(rsa, "SHA256", 0, 0, "{\"alg\":\"EdDSA\"}", GOOD, t);
     assert_string_equal(check(t, &vf), "token signature is invalid");
+
+    /*
+     * The contexts a key keeps ready answer the same on every use, after
+     * a refusal too; a key struct without them (keys[3], not made by a
+     * loader) verifies alike, with contexts of its own per token.
+     */
+    keys[3] = keys[1];
+    keys[3].ready = NULL;
+
+    for (i = 0; i < 3; i++) {
+        vf_init(&vf, keys, 3);
+
+        if (i == 2) {
+            vf_init(&vf, &keys[3], 1);
+        }
+
+        pk_token(rsa, "SHA256", 1, 0, "{\"alg\":\"PS256\"}", GOOD, t);
+        assert_true(check(t, &vf) == NULL || i == 2);
+        pk_token(ec, "SHA256", 0, 32, "{\"alg\":\"ES256\"}", GOOD, t);
+        t[strlen(t) - 10] = (t[strlen(t) - 10] == 'A') ? 'B' : 'A';
+        assert_string_equal(check(t, &vf), "token signature is invalid");
+        pk_token(ec, "SHA256", 0, 32, "{\"alg\":\"ES256\"}", GOOD, t);
+        assert_null(check(t, &vf));
+        pk_token(ed, NULL, 0, 0, "{\"alg\":\"EdDSA\"}", GOOD, t);
+        assert_true(check(t, &vf) == NULL || i == 2);
+    }
 
     ngx_http_ticketing_jwt_key_free(&keys[0]);
     ngx_http_ticketing_jwt_key_free(&keys[1]);
@@ -2058,6 +2085,217 @@ test_libjwt_differential(void **state)
 }
 
 
+/*
+ * ngx_http_ticketing_jwt_json_object() against jansson's json_loadb()
+ * with JSON_REJECT_DUPLICATES: the same documents refused, the same
+ * values (compared as compact dumps, which keep the order of keys and
+ * tell integers from reals).
+ */
+static int
+json_same(const char *doc, size_t len)
+{
+    int             ok;
+    char           *a, *b;
+    json_t         *mine, *theirs;
+    unsigned char  *buf;
+
+    buf = malloc(len + 1);
+    assert_non_null(buf);
+    memcpy(buf, doc, len);
+    buf[len] = 'X';
+
+    mine = ngx_http_ticketing_jwt_json_object(buf, len);
+    theirs = json_loadb(doc, len, JSON_REJECT_DUPLICATES, NULL);
+
+    if (theirs != NULL && !json_is_object(theirs)) {
+        json_decref(theirs);
+        theirs = NULL;
+    }
+
+    if ((mine == NULL) != (theirs == NULL)) {
+        fail_msg("json: %s where jansson %s: \"%.*s\"",
+                 mine ? "accepted" : "refused",
+                 theirs ? "accepts" : "refuses", (int) len, doc);
+    }
+
+    if (mine != NULL) {
+        a = json_dumps(mine, JSON_COMPACT | JSON_ENCODE_ANY);
+        b = json_dumps(theirs, JSON_COMPACT | JSON_ENCODE_ANY);
+        assert_non_null(a);
+        assert_non_null(b);
+
+        if (strcmp(a, b) != 0) {
+            fail_msg("json: \"%.*s\" gave %s, jansson %s", (int) len, doc,
+                     a, b);
+        }
+
+        free(a);
+        free(b);
+    }
+
+    ok = mine != NULL;
+
+    json_decref(mine);
+    json_decref(theirs);
+    free(buf);
+
+    return ok;
+}
+
+
+static void
+json_nested(const char *open, const char *close, size_t n)
+{
+    char    *doc;
+    size_t   i, len;
+
+    doc = malloc((strlen(open) + 1) * n + 16);
+    assert_non_null(doc);
+
+    len = 0;
+    memcpy(doc, "{\"a\":", 5);
+    len += 5;
+
+    for (i = 0; i < n; i++) {
+        doc[len++] = open[0];
+        if (open[1]) {
+            memcpy(doc + len, open + 1, strlen(open + 1));
+            len += strlen(open + 1);
+        }
+    }
+
+    doc[len++] = '1';
+
+    for (i = 0; i < n; i++) {
+        doc[len++] = close[0];
+    }
+
+    doc[len++] = '}';
+
+    json_same(doc, len);
+    free(doc);
+}
+
+
+static void
+test_json_vs_jansson(void **state)
+{
+    char          doc[512];
+    size_t        i, j, len, base_len, accepted;
+    uint32_t      r;
+    const char   *base;
+
+    static const char  *docs[] = {
+        "", " ", "{", "}", "{}", " \t\r\n{} \n", "{} x", "{}{}", "[]",
+        "[{}]", "\"a\"", "1", "null", "{}\f", "\f{}", "{\"a\":1}",
+        "{\"a\":1,\"a\":2}", "{\"a\":{\"b\":1,\"b\":1}}",
+        "{\"a\":1,\"b\":{\"a\":1}}", "{\"a\":1,}", "{,}", "{\"a\"}",
+        "{\"a\":}", "{\"a\" 1}", "{a:1}", "{'a':1}", "{\"a\":1 \"b\":2}",
+        "{ \"a\" : [ 1 , 2 ,3 ] , \"b\" : { } }", "{\"a\":[1,]}",
+        "{\"a\":[,1]}", "{\"a\":[}", "{\"a\":[1}", "{\"a\":{]}",
+        "{\"\":1}", "{\"a\":\"\"}",
+        "{\"a\":\"\\u00e9\\ud83d\\ude00\\n\\/\\\\\\\"\\b\\f\\r\\t\"}",
+        "{\"a\":\"\\u00E9\\uD83D\\uDE00\"}", "{\"a\":\"\\ud800\"}",
+        "{\"a\":\"\\udc00\"}", "{\"a\":\"\\ud800\\u0041\"}",
+        "{\"a\":\"\\ud800\\n\"}", "{\"a\":\"\\ud800\\udbff\"}",
+        "{\"a\":\"\\ud800\\u\"}", "{\"a\":\"\\u0000\"}",
+        "{\"\\u0000\":1}", "{\"a\\u0000b\":1}", "{\"a\":\"\\u00\"}",
+        "{\"a\":\"\\u00g0\"}", "{\"a\":\"\\x\"}", "{\"a\":\"\\\"}",
+        "{\"a\":\"\x01\"}", "{\"a\":\"\x1f\"}", "{\"a\":\"\x7f\"}",
+        "{\"a\":\"\n\"}", "{\"a\":\"\t\"}", "{\"\xc3\xa9\":\"\xc3\xa9\"}",
+        "{\"a\":\"\xc0\x80\"}", "{\"a\":\"\xc1\xbf\"}",
+        "{\"a\":\"\xe0\x80\x80\"}", "{\"a\":\"\xe0\xa0\x80\"}",
+        "{\"a\":\"\xed\xa0\x80\"}", "{\"a\":\"\xed\x9f\xbf\"}",
+        "{\"a\":\"\xef\xbf\xbf\"}", "{\"a\":\"\xf0\x8f\xbf\xbf\"}",
+        "{\"a\":\"\xf0\x90\x80\x80\"}", "{\"a\":\"\xf4\x8f\xbf\xbf\"}",
+        "{\"a\":\"\xf4\x90\x80\x80\"}", "{\"a\":\"\xf5\x80\x80\x80\"}",
+        "{\"a\":\"\xe2\x82\"}", "{\"a\":\"\xe2\x82", "{\"a\":\"\x80\"}",
+        "{\"a\":\"\xc3\"}", "{\"a\":\"\xc3\xc3\"}", "{\"a\":\"\xff\"}",
+        "{\"a\":1}\xc3\xa9", "{\"a\":0}", "{\"a\":-0}", "{\"a\":01}",
+        "{\"a\":-01}", "{\"a\":-}", "{\"a\":+1}", "{\"a\":1.5}",
+        "{\"a\":1.}", "{\"a\":.5}", "{\"a\":1e5}", "{\"a\":1E+5}",
+        "{\"a\":1e-5}", "{\"a\":1e}", "{\"a\":1e+}", "{\"a\":1.e5}",
+        "{\"a\":-0.0}", "{\"a\":0.1}", "{\"a\":1.7976931348623157e308}",
+        "{\"a\":1e308}", "{\"a\":1e309}", "{\"a\":-1e400}",
+        "{\"a\":1e-400}", "{\"a\":4.9e-324}", "{\"a\":2.5e-324}",
+        "{\"a\":9223372036854775807}", "{\"a\":9223372036854775808}",
+        "{\"a\":-9223372036854775808}", "{\"a\":-9223372036854775809}",
+        "{\"a\":99999999999999999999}", "{\"a\":00}",
+        "{\"a\":123456789012345678901234567890.0}",
+        "{\"a\":1x}", "{\"a\":1true}", "{\"a\":1 2}", "{\"a\":true}",
+        "{\"a\":false}", "{\"a\":null}", "{\"a\":tru}", "{\"a\":nul}",
+        "{\"a\":True}", "{\"a\":truex}", "{\"a\":nullnull}",
+        "{\"a\":[true,false,null,1,1.0,\"x\",{},[]]}",
+        "{\"exp\":1800000000,\"iat\":1.8e9,\"sub\":\"alice\"}",
+        NULL
+    };
+
+    /* the first 17 are ASCII: the insertions */
+    static const char  edits[] = "{}[]\":,.-+eE01\\u \x80\xc3\xed" "tfn9\0";
+
+    (void) state;
+
+    for (i = 0; docs[i]; i++) {
+        json_same(docs[i], strlen(docs[i]));
+    }
+
+    /* a NUL byte inside the text */
+    json_same("{\"a\":\"x\0y\"}", 11);
+    json_same("{\"a\":1}\0", 8);
+    json_same("{\"a\":1\0}", 8);
+
+    /* jansson's depth limit: 2048 levels */
+    for (i = 2044; i <= 2050; i++) {
+        json_nested("[", "]", i);
+        json_nested("{\"b\":", "}", i);
+    }
+
+    /* random edits of a token payload */
+    base = "{\"sub\":\"alice\",\"iat\":1800000000,\"exp\":1800003600.5,"
+           "\"realm_access\":{\"roles\":[\"r\\u00e9le\",\"x\"]},"
+           "\"aud\":[\"a\",\"b\"],\"n\":-12,\"t\":true,\"f\":null}";
+    base_len = strlen(base);
+    r = 12345;
+    accepted = 0;
+
+    for (i = 0; i < 20000; i++) {
+        memcpy(doc, base, base_len);
+        len = base_len;
+
+        for (j = 0; j < 1 + i % 3; j++) {
+            r = r * 1103515245 + 12345;
+
+            switch ((r >> 8) % 3) {
+            case 0:
+                doc[(r >> 12) % len] = edits[(r >> 20) % (sizeof(edits) - 1)];
+                break;
+
+            case 1:
+                if (len > 1) {
+                    memmove(doc + (r >> 12) % len, doc + (r >> 12) % len + 1,
+                            len - (r >> 12) % len - 1);
+                    len--;
+                }
+                break;
+
+            default:
+                if (len < sizeof(doc) - 1) {
+                    memmove(doc + (r >> 12) % len + 1, doc + (r >> 12) % len,
+                            len - (r >> 12) % len);
+                    doc[(r >> 12) % len] = edits[(r >> 20) % 17];
+                    len++;
+                }
+            }
+        }
+
+        accepted += json_same(doc, len);
+    }
+
+    printf("json: %zu of 20000 edited payloads accepted by both\n",
+           accepted);
+}
+
+
 int
 main(void)
 {
@@ -2081,6 +2319,7 @@ main(void)
         cmocka_unit_test(test_lifetime),
         cmocka_unit_test(test_has_by),
         cmocka_unit_test(test_libjwt_differential),
+        cmocka_unit_test(test_json_vs_jansson),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
