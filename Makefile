@@ -25,6 +25,7 @@ PURE_SRCS   = ngx_ticketing_module/ngx_http_ticketing_route.c \
               ngx_ticketing_module/ngx_http_ticketing_rules.c \
               ngx_ticketing_module/ngx_http_ticketing_errbody.c \
               ngx_ticketing_module/ngx_http_ticketing_jwt.c \
+              ngx_ticketing_module/ngx_http_ticketing_jwt_cache.c \
               ngx_ticketing_module/ngx_http_ticketing_cachekey.c \
               ngx_ticketing_module/ngx_http_ticketing_prom.c
 UNIT_TESTS  = $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/test_*.c))

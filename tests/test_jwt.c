@@ -31,6 +31,7 @@
 #include <openssl/x509.h>
 
 #include "ngx_http_ticketing_jwt.h"
+#include "ngx_http_ticketing_jwt_cache.h"
 #include "libjwt_oracle.h"
 
 

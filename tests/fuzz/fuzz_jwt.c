@@ -38,6 +38,7 @@
 #include <openssl/hmac.h>
 
 #include "ngx_http_ticketing_jwt.h"
+#include "ngx_http_ticketing_jwt_cache.h"
 #include "libjwt_oracle.h"
 
 
