@@ -25,12 +25,25 @@
  * by its scope (the location's configuration: a token verified for one
  * location is not trusted by another) and the whole token, and holds the
  * claims until "until" (never beyond the token's exp + leeway).
- * Direct-mapped: a new entry replaces whatever shared its slot.
+ *
+ * Set-associative: the token's hash picks a bucket of
+ * NGX_HTTP_TICKETING_JWT_CACHE_WAYS entries (all of them when "size" is
+ * smaller), searched in full, so a lookup costs at most that many tag
+ * compares and one full-token compare.  "size" is rounded down to a
+ * multiple of the ways.  A put replaces, in its bucket: the entry of the
+ * same scope and token; else an empty or expired one (by the clock of the
+ * last get); else the one with the fewest hits, the least recently used
+ * of those.  Hit counts saturate at NGX_HTTP_TICKETING_JWT_CACHE_HITS,
+ * and then every count of the bucket is halved, so old popularity fades.
  *
  * "memo" (may be NULL) receives a word stored with the entry for the
  * caller's own use (which authorization checks the claims passed), zero
- * when the entry is made; it is valid until the next put or destroy.
+ * when the entry is made; it is valid until the next put or destroy (a
+ * get never moves an entry).
  */
+#define NGX_HTTP_TICKETING_JWT_CACHE_WAYS  8
+#define NGX_HTTP_TICKETING_JWT_CACHE_HITS  255
+
 typedef struct ngx_http_ticketing_jwt_cache_s  ngx_http_ticketing_jwt_cache_t;
 
 ngx_http_ticketing_jwt_cache_t *ngx_http_ticketing_jwt_cache_create(
