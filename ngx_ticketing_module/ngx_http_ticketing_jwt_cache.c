@@ -33,7 +33,11 @@ struct ngx_http_ticketing_jwt_cache_s {
     time_t                                 now;     /* of the last get */
     uint32_t                               clock;   /* one tick per use */
 
-    /* buckets * ways of each; a bucket's tags first, one cache line */
+    /*
+     * buckets * ways of each, bucket after bucket.  The tags apart: a
+     * search reads its bucket's 8 tags (32 bytes) and touches an entry
+     * only when a tag matches.
+     */
     uint32_t                              *tags;
     ngx_http_ticketing_jwt_cache_entry_t  *entries;
 };
