@@ -45,7 +45,7 @@
 #define FUZZ_JWT_NOW     1800000000
 #define FUZZ_JWT_SECRET  "0123456789abcdef0123456789abcdef"
 #define FUZZ_JWT_MAX     16384
-#define FUZZ_JWT_CACHE   4        /* slots: small, so entries collide */
+#define FUZZ_JWT_CACHE   16       /* 2 buckets of 8: small, they fill */
 #define FUZZ_JWT_MODEL   64
 
 
