@@ -25,6 +25,7 @@ PURE_SRCS   = ngx_ticketing_module/ngx_http_ticketing_route.c \
               ngx_ticketing_module/ngx_http_ticketing_rules.c \
               ngx_ticketing_module/ngx_http_ticketing_errbody.c \
               ngx_ticketing_module/ngx_http_ticketing_jwt.c \
+              ngx_ticketing_module/ngx_http_ticketing_jwt_cache.c \
               ngx_ticketing_module/ngx_http_ticketing_cachekey.c \
               ngx_ticketing_module/ngx_http_ticketing_prom.c
 UNIT_TESTS  = $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/test_*.c))
@@ -48,7 +49,7 @@ FUZZ         ?= $(FUZZ_NAMES)
 
 .PHONY: all module deps nginx-asan unit test test-t test-t-real demo test-demo token deb \
         test-deb clean distclean fuzz fuzz-build fuzz-regressions bench \
-        bench-jwt faults \
+        bench-jwt bench-jwt-cache faults \
         test-valgrind reload framing style topology
 
 all: module
@@ -127,6 +128,21 @@ $(BENCH_JWT): bench/jwt_verify.c ngx_ticketing_module/ngx_http_ticketing_jwt.c \
 	$(CC) -std=gnu99 -O2 -g -Wall -Wextra -Werror -Ingx_ticketing_module \
 	    -o $@ bench/jwt_verify.c ngx_ticketing_module/ngx_http_ticketing_jwt.c \
 	    -ljansson -lcrypto $(LIBJWT) -lm
+
+# the verified-token cache's hit rate on the Zipf token mix of bench row
+# 49, per cache size, and its memory per entry (bench/jwt_cache_zipf.c;
+# deterministic, ~5 s)
+BENCH_JWT_CACHE := $(BUILD)/bench/jwt_cache_zipf
+bench-jwt-cache: $(BENCH_JWT_CACHE)
+	$(BENCH_JWT_CACHE)
+
+$(BENCH_JWT_CACHE): bench/jwt_cache_zipf.c \
+                    ngx_ticketing_module/ngx_http_ticketing_jwt_cache.c \
+                    ngx_ticketing_module/ngx_http_ticketing_jwt_cache.h
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu99 -O2 -g -Wall -Wextra -Werror -Ingx_ticketing_module \
+	    -o $@ bench/jwt_cache_zipf.c \
+	    ngx_ticketing_module/ngx_http_ticketing_jwt_cache.c -ljansson -lm
 
 # upstream killed/hanging, reload under load, clients going away, Redis
 # killed/frozen (~30 s)

@@ -62,6 +62,13 @@
 #   kind: rss       measure worker RSS before and after BENCH_RSS_REQUESTS
 #   services: redis start a redis-server for this run (@REDIS_PORT@; the
 #                   same server on TLS: @REDIS_TLS_PORT@, its CA @CERTS@/ca.crt)
+#   script:         a wrk Lua script (wrk -s) for every load of the row
+#   tokens: N       mint N distinct RS256 tokens for the run (made once,
+#                   bench/mint_tokens.py); wrk gets the file's path in
+#                   BENCH_TOKEN_FILE (bench/zipf-tokens.lua sends them in
+#                   a Zipf mix)
+#   metrics: PATH   the row's ticketing_metrics location: the verified-token
+#                   cache's hit rate over the measured loads is reported
 #   planned:        not run yet, listed with this reason
 #
 # A row fails when its configuration is refused, the check request does not
@@ -275,6 +282,23 @@ token_eddsa=$(mint ed25519.key EdDSA)
 cp t/data/jwks.json "$keys/jwks.json"
 token_unknown_kid=$(python3 t/tools/mint_jwt.py --key "$keys/rs256.key" \
                     --alg RS256 --ttl 86400 --kid no-such-kid)
+# the rows sending many distinct tokens: one file for the run, as many
+# tokens as the row asking the most
+ntokens=0
+for f in "${row_files[@]}"; do
+    n=$(meta "$f" tokens)
+    if selected "$f" && [ -z "$(meta "$f" planned)" ] && [ -n "$n" ] \
+       && [ "$n" -gt "$ntokens" ]; then
+        ntokens=$n
+    fi
+done
+export BENCH_TOKEN_FILE=$benchdir/tokens.txt
+if [ "$ntokens" -gt 0 ]; then
+    log "minting $ntokens RS256 tokens"
+    python3 bench/mint_tokens.py --key "$keys/rs256.key" --alg RS256 \
+        --count "$ntokens" > "$BENCH_TOKEN_FILE" \
+        || die "bench/mint_tokens.py failed"
+fi
 tokens() {
     local t=$1
     t=${t//@TOKEN_HS256@/$token_hs256}
@@ -326,9 +350,12 @@ to_ms() {
         printf "%.2f", n }'
 }
 
-# run_wrk OUT DURATION URL HEADERS...: wrk output in OUT
+# run_wrk OUT DURATION URL SCRIPT HEADERS...: wrk output in OUT (SCRIPT:
+# a wrk Lua script or "")
 run_wrk() {
     local out=$1 dur=$2 url=$3 h args=(); shift 3
+    [ -z "$1" ] || args+=(-s "$1")
+    shift
     for h in "$@"; do args+=(-H "$h"); done
     "${pin_other[@]}" wrk -t"$threads" -c"$conns" -d"$dur" --latency \
         "${args[@]}" "$url" > "$out" 2>&1
@@ -351,6 +378,7 @@ declare -A row_rps=() row_p99=() row_cpu=() row_same=() row_same_all=()
 declare -A row_note=() row_state=() row_refusal=()
 # per primitive (rsa2048, ...): us per verification, one per round
 declare -A prim_us=()
+declare -A row_hits=() row_lookups=()
 failed=0
 
 # fail NAME NOTE
@@ -408,6 +436,7 @@ prepare_row() {
     # a row measuring a refusal: its non-2xx answers are the point
     [ "$expect_status" -lt 300 ] || row_refusal[$name]=1
     expect_header=$(meta "$f" expect_header)
+    row_script=$(meta "$f" script)
     row_headers=("${common_headers[@]}")
     while IFS= read -r h; do [ -z "$h" ] || row_headers+=("$(tokens "$h")"); done \
         < <(meta_all "$f" header)
@@ -444,12 +473,23 @@ prepare_row() {
         return 1
     fi
 
-    run_wrk "$rundir/warmup.txt" "$warmup" "$row_url" "${row_headers[@]}"
+    run_wrk "$rundir/warmup.txt" "$warmup" "$row_url" "$row_script" \
+        "${row_headers[@]}"
+}
+
+# token_cache_counts PORT PATH: "hits lookups" of the verified-token cache,
+# from the row's ticketing_metrics location
+token_cache_counts() {
+    curl -s --max-time 5 "http://127.0.0.1:$1$2" | awk '
+        /^ticketing_jwt_cache_lookups_total\{result="hit"\}/  { h = $2 }
+        /^ticketing_jwt_cache_lookups_total\{result="miss"\}/ { m = $2 }
+        END { printf "%d %d\n", h, h + m }'
 }
 
 # run_row FILE ROUND: one measurement of the row, in a fresh nginx
 run_row() {
     local f=$1 round=$2 name title kind rundir pid wpid out url headers=()
+    local script metrics port c0 c1
     name=$(basename "$f" .conf)
     title=$(meta "$f" title)
     kind=$(meta "$f" kind)
@@ -457,7 +497,9 @@ run_row() {
 
     log "$name ($round): $title"
     prepare_row "$f" "$rundir" || return 1
-    pid=$row_pid url=$row_url headers=("${row_headers[@]}")
+    pid=$row_pid url=$row_url headers=("${row_headers[@]}") script=$row_script
+    metrics=$(meta "$f" metrics)
+    port=${url#http://127.0.0.1:}; port=${port%%/*}
 
     if [ "$kind" = rss ]; then
         local rss0 rss1 total=0 secs=0 chunk=0 p n max_p99=0 start
@@ -471,7 +513,7 @@ run_row() {
             fi
             chunk=$((chunk + 1))
             out=$rundir/wrk.$chunk.txt
-            run_wrk "$out" "$rss_chunk" "$url" "${headers[@]}"
+            run_wrk "$out" "$rss_chunk" "$url" "$script" "${headers[@]}"
             n=$(wrk_field "$out" requests)
             total=$((total + ${n:-0}))
             secs=$(awk -v s="$secs" -v d="$(to_ms "$rss_chunk")" \
@@ -491,9 +533,15 @@ run_row() {
         local ticks0 ticks1 cpu
         out=$rundir/wrk.txt
         wpid=$(worker_pid "$pid")
+        [ -z "$metrics" ] || c0=$(token_cache_counts "$port" "$metrics")
         ticks0=$(cpu_ticks "$wpid")
-        run_wrk "$out" "$duration" "$url" "${headers[@]}"
+        run_wrk "$out" "$duration" "$url" "$script" "${headers[@]}"
         ticks1=$(cpu_ticks "$wpid")
+        if [ -n "$metrics" ]; then
+            c1=$(token_cache_counts "$port" "$metrics")
+            row_hits[$name]=$(( ${row_hits[$name]:-0} + ${c1% *} - ${c0% *} ))
+            row_lookups[$name]=$(( ${row_lookups[$name]:-0} + ${c1#* } - ${c0#* } ))
+        fi
         if wrk_ok "$name" "$out"; then
             row_rps[$name]="${row_rps[$name]:-} $(wrk_field "$out" rps)"
             row_p99[$name]="${row_p99[$name]:-} $(wrk_field "$out" p99)"
@@ -518,7 +566,7 @@ run_row() {
 # the per-burst ratios, so drift and noise on the machine hit both sides
 # of every ratio alike
 run_pair() {
-    local f=$1 g=$2 name other dir pa pb ua ub ha=() hb=() i
+    local f=$1 g=$2 name other dir pa pb ua ub ha=() hb=() i sa sb
     local out_a out_b ra rb ratios=""
     name=$(basename "$f" .conf)
     other=$(basename "$g" .conf)
@@ -526,23 +574,23 @@ run_pair() {
 
     log "$name against $other: $pair_bursts alternating bursts of $pair_burst"
     prepare_row "$f" "$dir/row" || return 1
-    pa=$row_pid ua=$row_url ha=("${row_headers[@]}")
+    pa=$row_pid ua=$row_url ha=("${row_headers[@]}") sa=$row_script
     if ! prepare_row "$g" "$dir/compare"; then
         fail_row "$name" "its compare row $other did not start"
         stop_pid "$pa" "nginx ($name)" 10; forget_pid "$pa"
         return 1
     fi
-    pb=$row_pid ub=$row_url hb=("${row_headers[@]}")
+    pb=$row_pid ub=$row_url hb=("${row_headers[@]}") sb=$row_script
 
     for ((i = 1; i <= pair_bursts; i++)); do
         out_a=$dir/row/wrk.$i.txt
         out_b=$dir/compare/wrk.$i.txt
         if ((i % 2)); then
-            run_wrk "$out_a" "$pair_burst" "$ua" "${ha[@]}"
-            run_wrk "$out_b" "$pair_burst" "$ub" "${hb[@]}"
+            run_wrk "$out_a" "$pair_burst" "$ua" "$sa" "${ha[@]}"
+            run_wrk "$out_b" "$pair_burst" "$ub" "$sb" "${hb[@]}"
         else
-            run_wrk "$out_b" "$pair_burst" "$ub" "${hb[@]}"
-            run_wrk "$out_a" "$pair_burst" "$ua" "${ha[@]}"
+            run_wrk "$out_b" "$pair_burst" "$ub" "$sb" "${hb[@]}"
+            run_wrk "$out_a" "$pair_burst" "$ua" "$sa" "${ha[@]}"
         fi
         wrk_ok "$name" "$out_a" "pair burst $i: " || break
         wrk_ok "$name" "$out_b" "pair burst $i ($other): " || break
@@ -679,6 +727,12 @@ done
             fi
             [ "$prim" = - ] || prim="$prim ($p)"
         fi
+        lookups=${row_lookups[$name]:-0}
+        if [ "$lookups" -gt 0 ]; then
+            hit_rate=$(awk -v h="${row_hits[$name]}" -v n="$lookups" \
+                       'BEGIN { printf "%.1f%%", 100 * h / n }')
+            note="token cache hit rate $hit_rate of $lookups lookups${note:+; $note}"
+        fi
         [ "$state" = ok ] || note="$state${note:+: $note}"
         if [ "$rps" != - ]; then rps=$(printf '%.0f' "$rps"); fi
         printf '| %-3s | %-72s | %9s | %8s | %6s | %12s | %11s | %12s | %8s | %s |\n' \
@@ -700,6 +754,8 @@ done
     echo "verification of its key type (HMAC: of 1 KB) by \`openssl speed\` on the gateway's CPU,"
     echo "median over the rounds. goal us: CPU us/req of its compare row (plain proxy_pass,"
     echo "the same token) + the primitive + 5 us: what the row's CPU us/req should not exceed."
+    echo "token cache hit rate (rows with '## metrics:'): hits / lookups of the verified-token"
+    echo "cache over the measured loads (ticketing_jwt_cache_lookups_total, warm-ups excluded)."
     echo "load average before: $load_before, after: $(cut -d' ' -f1-3 /proc/loadavg);" \
          "$((SECONDS - t0)) s; logs and wrk output in $benchdir"
 } | tee "$benchdir/results.md"

@@ -14,6 +14,7 @@
 #include <ngx_http.h>
 
 #include "ngx_http_ticketing_jwt.h"
+#include "ngx_http_ticketing_jwt_cache.h"
 #include "ngx_http_ticketing_jwks.h"
 #include "ngx_http_ticketing_peer.h"
 

@@ -257,35 +257,4 @@ int ngx_http_ticketing_jwt_has_by(json_t *claim, const char *value,
     size_t len, ngx_http_ticketing_jwt_eq_pt eq);
 
 
-/*
- * A bounded cache of verified tokens (one per worker): an entry is found
- * by its scope (the location's configuration: a token verified for one
- * location is not trusted by another) and the whole token, and holds the
- * claims until "until" (never beyond the token's exp + leeway).
- * Direct-mapped: a new entry replaces whatever shared its slot.
- *
- * "memo" (may be NULL) receives a word stored with the entry for the
- * caller's own use (which authorization checks the claims passed), zero
- * when the entry is made; it is valid until the next put or destroy.
- */
-typedef struct ngx_http_ticketing_jwt_cache_s  ngx_http_ticketing_jwt_cache_t;
-
-ngx_http_ticketing_jwt_cache_t *ngx_http_ticketing_jwt_cache_create(
-    size_t size);
-void ngx_http_ticketing_jwt_cache_destroy(ngx_http_ticketing_jwt_cache_t *c);
-
-/* the cached claims (a new reference: json_decref() it) or NULL */
-json_t *ngx_http_ticketing_jwt_cache_get(ngx_http_ticketing_jwt_cache_t *c,
-    const void *scope, const unsigned char *token, size_t len, time_t now,
-    uint64_t **memo);
-
-void ngx_http_ticketing_jwt_cache_put(ngx_http_ticketing_jwt_cache_t *c,
-    const void *scope, const unsigned char *token, size_t len,
-    json_t *claims, time_t until, uint64_t **memo);
-
-/* until when verified claims may be cached: exp + leeway, at most max_ttl */
-time_t ngx_http_ticketing_jwt_cache_until(json_t *claims, time_t now,
-    time_t leeway, time_t max_ttl);
-
-
 #endif /* _NGX_HTTP_TICKETING_JWT_H_INCLUDED_ */

@@ -31,6 +31,7 @@
 #include <openssl/x509.h>
 
 #include "ngx_http_ticketing_jwt.h"
+#include "ngx_http_ticketing_jwt_cache.h"
 #include "libjwt_oracle.h"
 
 
@@ -921,6 +922,305 @@ test_cache(void **state)
     ngx_http_ticketing_jwt_cache_destroy(c);
     json_decref(claims);
 }
+
+
+/*
+ * The set-associative cache: a cache of 8 entries is one bucket of 8 ways
+ * (every token lands there), so the replacement order is deterministic.
+ */
+
+#define CACHE_TOKEN(buf, i)  snprintf(buf, sizeof(buf), "token-%02d", i)
+
+static json_t *
+cache_get(ngx_http_ticketing_jwt_cache_t *c, const void *scope,
+    const char *tok, time_t now)
+{
+    json_t  *got;
+
+    got = ngx_http_ticketing_jwt_cache_get(c, scope,
+                                           (const unsigned char *) tok,
+                                           strlen(tok), now, NULL);
+    if (got != NULL) {
+        json_decref(got);
+    }
+
+    /* the cache holds its own reference: the pointer is still valid */
+    return got;
+}
+
+
+static void
+cache_put(ngx_http_ticketing_jwt_cache_t *c, const void *scope,
+    const char *tok, json_t *claims, time_t until)
+{
+    ngx_http_ticketing_jwt_cache_put(c, scope, (const unsigned char *) tok,
+                                     strlen(tok), claims, until, NULL);
+}
+
+
+/* tokens 0..n-1 of CACHE_TOKEN, "hits" more gets of each */
+static void
+cache_fill(ngx_http_ticketing_jwt_cache_t *c, const void *scope, int n,
+    json_t *claims)
+{
+    int   i;
+    char  tok[32];
+
+    for (i = 0; i < n; i++) {
+        CACHE_TOKEN(tok, i);
+        cache_put(c, scope, tok, claims, NOW + 100);
+    }
+}
+
+
+static int
+cache_has(ngx_http_ticketing_jwt_cache_t *c, const void *scope, int i,
+    time_t now)
+{
+    char  tok[32];
+
+    CACHE_TOKEN(tok, i);
+
+    return cache_get(c, scope, tok, now) != NULL;
+}
+
+
+static void
+test_cache_ways(void **state)
+{
+    int                              a, b, i, n;
+    char                             tok[32];
+    json_t                          *claims, *other;
+    uint64_t                        *memo, *memo2;
+    ngx_http_ticketing_jwt_cache_t  *c;
+
+    (void) state;
+
+    claims = json_loads("{\"sub\":\"alice\"}", 0, NULL);
+    other = json_loads("{\"sub\":\"bob\"}", 0, NULL);
+    assert_non_null(claims);
+    assert_non_null(other);
+
+    /* associativity: 8 tokens in a cache of 8, every one kept */
+    c = ngx_http_ticketing_jwt_cache_create(8);
+    assert_non_null(c);
+    cache_fill(c, &a, 8, claims);
+
+    for (i = 0; i < 8; i++) {
+        assert_true(cache_has(c, &a, i, NOW));
+    }
+
+    ngx_http_ticketing_jwt_cache_destroy(c);
+
+    /* eviction: the fewest hits first, the least recently used of those */
+    c = ngx_http_ticketing_jwt_cache_create(8);
+    cache_fill(c, &a, 8, claims);
+    assert_true(cache_has(c, &a, 0, NOW));           /* 0: 2 hits */
+
+    CACHE_TOKEN(tok, 8);
+    cache_put(c, &a, tok, claims, NOW + 100);        /* replaces 1 */
+    CACHE_TOKEN(tok, 9);
+    cache_put(c, &a, tok, claims, NOW + 100);        /* replaces 2 */
+
+    assert_false(cache_has(c, &a, 1, NOW));
+    assert_false(cache_has(c, &a, 2, NOW));
+
+    for (i = 0; i < 10; i++) {
+        if (i != 1 && i != 2) {
+            assert_true(cache_has(c, &a, i, NOW));
+        }
+    }
+
+    ngx_http_ticketing_jwt_cache_destroy(c);
+
+    /*
+     * A token in use stays while a stream of new tokens passes through:
+     * they replace each other, the most recent ones stay.
+     */
+    c = ngx_http_ticketing_jwt_cache_create(8);
+    cache_fill(c, &a, 8, claims);
+
+    for (i = 0; i < 5; i++) {
+        assert_true(cache_has(c, &a, 0, NOW));
+    }
+
+    for (i = 10; i < 30; i++) {
+        CACHE_TOKEN(tok, i);
+        cache_put(c, &a, tok, claims, NOW + 100);
+    }
+
+    assert_true(cache_has(c, &a, 0, NOW));
+
+    for (i = 1; i < 30; i++) {
+        n = cache_has(c, &a, i, NOW);
+        assert_int_equal(n, i >= 23);
+    }
+
+    ngx_http_ticketing_jwt_cache_destroy(c);
+
+    /*
+     * Aging: when a count saturates, every count of the bucket is halved.
+     * Token 1 (3 hits) then ties with 2..7 (2 hits): 1 each after the
+     * halving, and token 1, the least recently used, is replaced first;
+     * without the halving, token 2 would have been.
+     */
+    c = ngx_http_ticketing_jwt_cache_create(8);
+    cache_fill(c, &a, 8, claims);
+
+    for (i = 0; i < 2; i++) {
+        assert_true(cache_has(c, &a, 1, NOW));
+    }
+
+    for (i = 2; i < 8; i++) {
+        assert_true(cache_has(c, &a, i, NOW));
+    }
+
+    /* token 0 to the saturated count, and one hit more */
+    for (i = 0; i < NGX_HTTP_TICKETING_JWT_CACHE_HITS; i++) {
+        assert_true(cache_has(c, &a, 0, NOW));
+    }
+
+    CACHE_TOKEN(tok, 8);
+    cache_put(c, &a, tok, claims, NOW + 100);
+
+    assert_false(cache_has(c, &a, 1, NOW));
+    assert_true(cache_has(c, &a, 2, NOW));
+
+    ngx_http_ticketing_jwt_cache_destroy(c);
+
+    /*
+     * Expiry: an expired entry is replaced before any other (by the clock
+     * of the last get), and is never found again.
+     */
+    c = ngx_http_ticketing_jwt_cache_create(8);
+
+    for (i = 0; i < 8; i++) {
+        CACHE_TOKEN(tok, i);
+        cache_put(c, &a, tok, claims, i == 5 ? NOW + 1 : NOW + 100);
+    }
+
+    for (i = 0; i < 8; i++) {
+        assert_true(cache_has(c, &a, i, NOW));
+    }
+
+    assert_null(cache_get(c, &a, "absent", NOW + 5));
+
+    CACHE_TOKEN(tok, 8);
+    cache_put(c, &a, tok, claims, NOW + 100);       /* replaces 5, not 0 */
+
+    for (i = 0; i < 9; i++) {
+        assert_int_equal(cache_has(c, &a, i, NOW + 5), i != 5);
+    }
+
+    /* found until "until", not at it */
+    assert_true(cache_has(c, &a, 0, NOW + 99));
+    assert_false(cache_has(c, &a, 0, NOW + 100));
+    assert_false(cache_has(c, &a, 0, NOW));
+
+    ngx_http_ticketing_jwt_cache_destroy(c);
+
+    /* scopes: the same token is two entries, each with its own claims */
+    c = ngx_http_ticketing_jwt_cache_create(8);
+    cache_put(c, &a, "token-s", claims, NOW + 100);
+    assert_null(cache_get(c, &b, "token-s", NOW));
+
+    cache_put(c, &b, "token-s", other, NOW + 100);
+    assert_ptr_equal(cache_get(c, &a, "token-s", NOW), claims);
+    assert_ptr_equal(cache_get(c, &b, "token-s", NOW), other);
+
+    /* a put of a cached token replaces its entry: the latest claims */
+    cache_put(c, &a, "token-s", other, NOW + 100);
+    assert_ptr_equal(cache_get(c, &a, "token-s", NOW), other);
+
+    ngx_http_ticketing_jwt_cache_destroy(c);
+
+    /*
+     * Tokens differing only in early bytes share the hash (it reads the
+     * last 64 bytes), so the bucket and the tag: the whole token decides.
+     */
+    {
+        char  early[200], twin[200];
+
+        memset(early, 'e', sizeof(early) - 1);
+        early[sizeof(early) - 1] = '\0';
+        memcpy(twin, early, sizeof(early));
+        twin[0] = 'f';
+
+        c = ngx_http_ticketing_jwt_cache_create(8);
+        cache_put(c, &a, early, claims, NOW + 100);
+        assert_null(cache_get(c, &a, twin, NOW));
+
+        cache_put(c, &a, twin, other, NOW + 100);
+        assert_ptr_equal(cache_get(c, &a, early, NOW), claims);
+        assert_ptr_equal(cache_get(c, &a, twin, NOW), other);
+
+        twin[0] = 'e';
+        twin[135] = 'x';
+        assert_null(cache_get(c, &a, twin, NOW));
+
+        ngx_http_ticketing_jwt_cache_destroy(c);
+    }
+
+    /* a get never moves an entry: the memo stays the put's word */
+    c = ngx_http_ticketing_jwt_cache_create(8);
+    ngx_http_ticketing_jwt_cache_put(c, &a, (const unsigned char *) "m", 1,
+                                     claims, NOW + 100, &memo);
+    cache_fill(c, &a, 7, claims);
+
+    for (i = 0; i < 7; i++) {
+        assert_true(cache_has(c, &a, i, NOW));
+    }
+
+    assert_non_null(ngx_http_ticketing_jwt_cache_get(c, &a,
+                                          (const unsigned char *) "m", 1,
+                                          NOW, &memo2));
+    json_decref(claims);
+    assert_ptr_equal(memo2, memo);
+
+    ngx_http_ticketing_jwt_cache_destroy(c);
+
+    /* fewer entries than ways: one bucket of that many */
+    c = ngx_http_ticketing_jwt_cache_create(3);
+    cache_fill(c, &a, 4, claims);
+
+    for (i = 0, n = 0; i < 4; i++) {
+        n += cache_has(c, &a, i, NOW);
+    }
+
+    assert_int_equal(n, 3);
+    ngx_http_ticketing_jwt_cache_destroy(c);
+
+    /* not a multiple of the ways: rounded down (12: one bucket of 8) */
+    c = ngx_http_ticketing_jwt_cache_create(12);
+    cache_fill(c, &a, 12, claims);
+
+    for (i = 0, n = 0; i < 12; i++) {
+        n += cache_has(c, &a, i, NOW);
+    }
+
+    assert_int_equal(n, 8);
+    ngx_http_ticketing_jwt_cache_destroy(c);
+
+    /*
+     * Many buckets: half as many tokens as entries are nearly all kept
+     * (a bucket overflows only past 8 of them, rare with 4 on average;
+     * direct-mapped, about 79% would be).
+     */
+    c = ngx_http_ticketing_jwt_cache_create(1024);
+    cache_fill(c, &a, 512, claims);
+
+    for (i = 0, n = 0; i < 512; i++) {
+        n += cache_has(c, &a, i, NOW);
+    }
+
+    assert_true(n >= 486);
+    ngx_http_ticketing_jwt_cache_destroy(c);
+
+    json_decref(claims);
+    json_decref(other);
+}
+
+#undef CACHE_TOKEN
 
 
 /* ---------------------------------------------------------------------- */
@@ -2311,6 +2611,7 @@ main(void)
         cmocka_unit_test(test_public_keys),
         cmocka_unit_test(test_malformed),
         cmocka_unit_test(test_cache),
+        cmocka_unit_test(test_cache_ways),
         cmocka_unit_test(test_hmac_lengths),
         cmocka_unit_test(test_hmac_published),
         cmocka_unit_test(test_jwks_hygiene),

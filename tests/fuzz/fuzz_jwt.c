@@ -38,13 +38,14 @@
 #include <openssl/hmac.h>
 
 #include "ngx_http_ticketing_jwt.h"
+#include "ngx_http_ticketing_jwt_cache.h"
 #include "libjwt_oracle.h"
 
 
 #define FUZZ_JWT_NOW     1800000000
 #define FUZZ_JWT_SECRET  "0123456789abcdef0123456789abcdef"
 #define FUZZ_JWT_MAX     16384
-#define FUZZ_JWT_CACHE   4        /* slots: small, so entries collide */
+#define FUZZ_JWT_CACHE   16       /* 2 buckets of 8: small, they fill */
 #define FUZZ_JWT_MODEL   64
 
 
