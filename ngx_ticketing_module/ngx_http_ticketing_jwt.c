@@ -1969,15 +1969,10 @@ ngx_http_ticketing_jwt_json_value(ngx_http_ticketing_jwt_json_t *js)
     }
 
     /*
-     * jansson reads one byte past a number or a literal and puts it back;
-     * a NUL byte put back is lost (its stream takes a NUL in its buffer
-     * for "empty"): a NUL right after a number or a literal is skipped.
+     * jansson skips a NUL byte right after a number or a literal (its
+     * stream loses a NUL it puts back): not JSON, and libjwt refuses it,
+     * so it is refused here, as every other byte out of place.
      */
-    if (v != NULL && first != '{' && first != '[' && first != '"'
-        && js->p < js->end && *js->p == '\0')
-    {
-        js->p++;
-    }
 
     js->depth--;
 

@@ -2412,6 +2412,15 @@ json_same(const char *doc, size_t len)
         theirs = NULL;
     }
 
+    if (theirs != NULL && mine == NULL && memchr(doc, '\0', len) != NULL) {
+        /*
+         * the one difference: jansson skips a NUL byte right after a
+         * number or a literal, the module refuses it
+         */
+        json_decref(theirs);
+        theirs = NULL;
+    }
+
     if ((mine == NULL) != (theirs == NULL)) {
         fail_msg("json: %s where jansson %s: \"%.*s\"",
                  mine ? "accepted" : "refused",

@@ -41,6 +41,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         theirs = NULL;
     }
 
+    if (theirs != NULL && mine == NULL && memchr(data, '\0', size) != NULL) {
+        /*
+         * the one difference: jansson skips a NUL byte right after a
+         * number or a literal, the module refuses it
+         */
+        json_decref(theirs);
+        theirs = NULL;
+    }
+
     FUZZ_CHECK((mine == NULL) == (theirs == NULL));
 
     if (mine != NULL) {
