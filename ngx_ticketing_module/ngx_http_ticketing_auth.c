@@ -32,6 +32,12 @@ static ngx_int_t ngx_http_ticketing_auth_refuse(ngx_http_request_t *r,
 static ngx_int_t ngx_http_ticketing_auth_jwt(ngx_http_request_t *r,
     ngx_http_ticketing_ctx_t *ctx, ngx_http_ticketing_auth_loc_conf_t *alcf,
     ngx_str_t *token, ngx_uint_t can_wait, uint64_t **memo);
+static ngx_int_t ngx_http_ticketing_auth_keys(ngx_http_request_t *r,
+    ngx_http_ticketing_ctx_t *ctx, ngx_http_ticketing_auth_loc_conf_t *alcf,
+    ngx_uint_t can_wait, const ngx_http_ticketing_jwt_key_t **keys,
+    size_t *nkeys);
+static ngx_http_ticketing_jwt_cache_t *ngx_http_ticketing_auth_token_cache(
+    ngx_http_request_t *r);
 static ngx_int_t ngx_http_ticketing_auth_jwks_miss(ngx_http_request_t *r,
     ngx_http_ticketing_ctx_t *ctx, ngx_http_ticketing_auth_loc_conf_t *alcf,
     ngx_uint_t can_wait);
@@ -277,50 +283,44 @@ ngx_http_ticketing_auth_refuse(ngx_http_request_t *r,
 }
 
 
+/*
+ * The keys a token is verified with: a fetched key set replaces the
+ * configured keys once there is one.  NGX_OK, NGX_AGAIN to look again (a
+ * set arrived while the request waited), or what answers the request.
+ */
 static ngx_int_t
-ngx_http_ticketing_auth_jwt(ngx_http_request_t *r,
+ngx_http_ticketing_auth_keys(ngx_http_request_t *r,
     ngx_http_ticketing_ctx_t *ctx, ngx_http_ticketing_auth_loc_conf_t *alcf,
-    ngx_str_t *token, ngx_uint_t can_wait, uint64_t **memo)
+    ngx_uint_t can_wait, const ngx_http_ticketing_jwt_key_t **keys,
+    size_t *nkeys)
 {
-    json_t                              *claims, *sub;
-    size_t                               nkeys;
-    ngx_int_t                            rc;
-    ngx_uint_t                           foreign;
-    const char                          *reason;
-    ngx_pool_cleanup_t                  *cln;
-    ngx_http_ticketing_jwt_cache_t      *cache;
-    ngx_http_ticketing_main_conf_t      *tmcf;
-    ngx_http_ticketing_jwt_rc_e          outcome;
-    ngx_http_ticketing_jwt_verify_t      vf;
-    const ngx_http_ticketing_jwt_key_t  *keys;
+    ngx_int_t   rc;
+    ngx_uint_t  foreign;
 
-again:
-
-    /* a fetched key set replaces the configured keys once there is one */
-    keys = NULL;
-    nkeys = 0;
+    *keys = NULL;
+    *nkeys = 0;
     foreign = 0;
 
     if (alcf->jwks != NULL) {
-        keys = ngx_http_ticketing_jwks_keys(alcf->jwks, &nkeys);
+        *keys = ngx_http_ticketing_jwks_keys(alcf->jwks, nkeys);
 
-        if (nkeys
+        if (*nkeys
             && !ngx_http_ticketing_jwks_issuer_accepted(alcf->jwks,
                                                         alcf->issuers))
         {
             /* another issuer's keys: they prove nothing here */
-            keys = NULL;
-            nkeys = 0;
+            *keys = NULL;
+            *nkeys = 0;
             foreign = 1;
         }
     }
 
-    if (nkeys == 0 && alcf->keys != NULL) {
-        keys = alcf->keys->elts;
-        nkeys = alcf->keys->nelts;
+    if (*nkeys == 0 && alcf->keys != NULL) {
+        *keys = alcf->keys->elts;
+        *nkeys = alcf->keys->nelts;
     }
 
-    if (nkeys == 0 && foreign) {
+    if (*nkeys == 0 && foreign) {
         ngx_log_error(NGX_LOG_WARN, r->connection->log, 0,
                       "ticketing auth: the key set's discovery document "
                       "names an issuer that is not one of this location's "
@@ -334,19 +334,15 @@ again:
         return NGX_HTTP_SERVICE_UNAVAILABLE;
     }
 
-    if (nkeys == 0 && alcf->jwks != NULL) {
+    if (*nkeys == 0 && alcf->jwks != NULL) {
         /* no key set yet: wait for one, or 503 */
         rc = ngx_http_ticketing_auth_jwks_miss(r, ctx, alcf, can_wait);
-        if (rc == NGX_AGAIN) {
-            goto again;
-        }
-
         if (rc != NGX_DECLINED) {
             return rc;
         }
     }
 
-    if (nkeys == 0) {
+    if (*nkeys == 0) {
         ctx->auth.failure = NGX_HTTP_TICKETING_AUTHN_NO_KEY;
         return ngx_http_ticketing_auth_refuse(r, ctx, NGX_HTTP_UNAUTHORIZED,
                                               "invalid_token",
@@ -354,38 +350,79 @@ again:
                                               "here");
     }
 
+    return NGX_OK;
+}
+
+
+/*
+ * This worker's verified-token cache, made at first use and made anew for
+ * a new configuration; NULL without one.
+ */
+static ngx_http_ticketing_jwt_cache_t *
+ngx_http_ticketing_auth_token_cache(ngx_http_request_t *r)
+{
+    ngx_http_ticketing_main_conf_t  *tmcf;
+
     tmcf = ngx_http_get_module_main_conf(r, ngx_http_ticketing_module);
 
-    cache = NULL;
+    if (tmcf->auth.cache_size == 0) {
+        return NULL;
+    }
 
-    if (tmcf->auth.cache_size && token->len <= alcf->max_size) {
-        if (ngx_http_ticketing_auth_cache_gen
-            != ngx_http_ticketing_auth_conf_gen)
-        {
-            ngx_http_ticketing_jwt_cache_destroy(
-                                           ngx_http_ticketing_auth_cache_p);
-            ngx_http_ticketing_auth_cache_p = NULL;
-            ngx_http_ticketing_auth_cache_failed = 0;
-            ngx_http_ticketing_auth_cache_gen =
-                                           ngx_http_ticketing_auth_conf_gen;
-        }
+    if (ngx_http_ticketing_auth_cache_gen != ngx_http_ticketing_auth_conf_gen)
+    {
+        ngx_http_ticketing_jwt_cache_destroy(ngx_http_ticketing_auth_cache_p);
+        ngx_http_ticketing_auth_cache_p = NULL;
+        ngx_http_ticketing_auth_cache_failed = 0;
+        ngx_http_ticketing_auth_cache_gen = ngx_http_ticketing_auth_conf_gen;
+    }
 
-        if (ngx_http_ticketing_auth_cache_p == NULL
-            && !ngx_http_ticketing_auth_cache_failed)
-        {
-            ngx_http_ticketing_auth_cache_p =
+    if (ngx_http_ticketing_auth_cache_p == NULL
+        && !ngx_http_ticketing_auth_cache_failed)
+    {
+        ngx_http_ticketing_auth_cache_p =
                   ngx_http_ticketing_jwt_cache_create(tmcf->auth.cache_size);
 
-            if (ngx_http_ticketing_auth_cache_p == NULL) {
-                ngx_http_ticketing_auth_cache_failed = 1;
-                ngx_log_error(NGX_LOG_ALERT, r->connection->log, 0,
-                              "ticketing auth: no memory for the token "
-                              "cache, running without it");
-            }
+        if (ngx_http_ticketing_auth_cache_p == NULL) {
+            ngx_http_ticketing_auth_cache_failed = 1;
+            ngx_log_error(NGX_LOG_ALERT, r->connection->log, 0,
+                          "ticketing auth: no memory for the token cache, "
+                          "running without it");
         }
-
-        cache = ngx_http_ticketing_auth_cache_p;
     }
+
+    return ngx_http_ticketing_auth_cache_p;
+}
+
+
+static ngx_int_t
+ngx_http_ticketing_auth_jwt(ngx_http_request_t *r,
+    ngx_http_ticketing_ctx_t *ctx, ngx_http_ticketing_auth_loc_conf_t *alcf,
+    ngx_str_t *token, ngx_uint_t can_wait, uint64_t **memo)
+{
+    json_t                              *claims, *sub;
+    size_t                               nkeys;
+    ngx_int_t                            rc;
+    const char                          *reason;
+    ngx_pool_cleanup_t                  *cln;
+    ngx_http_ticketing_jwt_cache_t      *cache;
+    ngx_http_ticketing_jwt_rc_e          outcome;
+    ngx_http_ticketing_jwt_verify_t      vf;
+    const ngx_http_ticketing_jwt_key_t  *keys;
+
+again:
+
+    rc = ngx_http_ticketing_auth_keys(r, ctx, alcf, can_wait, &keys, &nkeys);
+    if (rc == NGX_AGAIN) {
+        goto again;
+    }
+
+    if (rc != NGX_OK) {
+        return rc;
+    }
+
+    cache = token->len <= alcf->max_size
+            ? ngx_http_ticketing_auth_token_cache(r) : NULL;
 
     vf.keys = keys;
     vf.nkeys = nkeys;
