@@ -2319,6 +2319,14 @@ ngx_http_ticketing_jwt_check_sig(const ngx_http_ticketing_jwt_key_t *key,
 
         sig_len = ngx_http_ticketing_jwt_ecdsa_der(sig, half, der);
         sig = der;
+
+    } else if (sig_len != (size_t) EVP_PKEY_get_size(key->pkey)) {
+        /*
+         * RSA: a signature is exactly as long as the modulus (RFC 8017
+         * 8.1.2, 8.2.2); OpenSSL's PSS verification takes one a leading
+         * zero shorter, which would give one token two spellings
+         */
+        return 0;
     }
 
     /* RSA and EC: the digest of the input, verified with a ready context */

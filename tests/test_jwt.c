@@ -648,8 +648,11 @@ static void
 test_public_keys(void **state)
 {
     int        i;
+    char      *dot;
+    size_t     sig_len;
     key_t_     keys[4];
     char       err[NGX_HTTP_TICKETING_JWT_ERR_SIZE], pem[4096], t[TOKEN_MAX];
+    u_char     sig[512];
     verify_t   vf;
     EVP_PKEY  *rsa, *ec, *ed;
 
@@ -679,6 +682,28 @@ test_public_keys(void **state)
     pk_token(rsa, "SHA256", 0, 0, "{\"alg\":\"PS256\"}", GOOD, t);
     assert_string_equal(check(t, &vf), "token signature is invalid");
     pk_token(rsa, "SHA256", 1, 0, "{\"alg\":\"RS256\"}", GOOD, t);
+    assert_string_equal(check(t, &vf), "token signature is invalid");
+
+    /*
+     * A PSS signature whose first byte is zero, that byte dropped: RFC
+     * 8017 wants the modulus' length; one token, one spelling
+     */
+    for (i = 0; i < 4000; i++) {
+        pk_token(rsa, "SHA256", 1, 0, "{\"alg\":\"PS256\"}", GOOD, t);
+        dot = strrchr(t, '.');
+        assert_int_equal(ngx_http_ticketing_jwt_b64url_decode(
+                             (const u_char *) dot + 1, strlen(dot + 1),
+                             sig, &sig_len), 0);
+        assert_int_equal(sig_len, 256);
+
+        if (sig[0] == 0) {
+            break;
+        }
+    }
+
+    assert_true(i < 4000);
+    assert_null(check(t, &vf));
+    append_sig(t, (size_t) (dot - t), sig + 1, 255);
     assert_string_equal(check(t, &vf), "token signature is invalid");
 
     /* algorithm confusion: HS256 MACed with the PEM text */
