@@ -305,12 +305,48 @@ ngx_http_ticketing_jwt_cache_victim(ngx_http_ticketing_jwt_cache_t *c,
 }
 
 
+/*
+ * Whether a JSON value holds at most *left values (itself included), so
+ * that its entry stays small; the count stops as soon as it is over.
+ */
+static int
+ngx_http_ticketing_jwt_cache_small(json_t *v, size_t *left)
+{
+    size_t       i;
+    json_t      *e;
+    const char  *k;
+
+    if (*left == 0) {
+        return 0;
+    }
+
+    (*left)--;
+
+    if (json_is_object(v)) {
+        json_object_foreach(v, k, e) {
+            if (!ngx_http_ticketing_jwt_cache_small(e, left)) {
+                return 0;
+            }
+        }
+
+    } else if (json_is_array(v)) {
+        json_array_foreach(v, i, e) {
+            if (!ngx_http_ticketing_jwt_cache_small(e, left)) {
+                return 0;
+            }
+        }
+    }
+
+    return 1;
+}
+
+
 void
 ngx_http_ticketing_jwt_cache_put(ngx_http_ticketing_jwt_cache_t *c,
     const void *scope, const unsigned char *token, size_t len,
     json_t *claims, time_t until, uint64_t **memo)
 {
-    size_t                                 b, i;
+    size_t                                 b, i, left;
     ssize_t                                n;
     uint32_t                               tag;
     unsigned char                         *copy;
@@ -320,7 +356,12 @@ ngx_http_ticketing_jwt_cache_put(ngx_http_ticketing_jwt_cache_t *c,
         *memo = NULL;
     }
 
-    if (c == NULL || len == 0) {
+    left = NGX_HTTP_TICKETING_JWT_CACHE_MAX_VALUES;
+
+    if (c == NULL || len == 0
+        || len > NGX_HTTP_TICKETING_JWT_CACHE_MAX_TOKEN
+        || !ngx_http_ticketing_jwt_cache_small(claims, &left))
+    {
         return;
     }
 

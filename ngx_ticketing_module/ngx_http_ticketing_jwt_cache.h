@@ -44,6 +44,16 @@
 #define NGX_HTTP_TICKETING_JWT_CACHE_WAYS  8
 #define NGX_HTTP_TICKETING_JWT_CACHE_HITS  255
 
+/*
+ * What an entry may hold: a put of a longer token, or of claims of more
+ * JSON values, stores nothing (the token is verified every time).  The
+ * claims as jansson values cost about 50 bytes a value besides their
+ * strings, so an entry stays under about 15 KB (a typical 1.3 KB token
+ * with a few dozen claims: about 5 KB), whatever a token holds.
+ */
+#define NGX_HTTP_TICKETING_JWT_CACHE_MAX_TOKEN   4096
+#define NGX_HTTP_TICKETING_JWT_CACHE_MAX_VALUES  128
+
 typedef struct ngx_http_ticketing_jwt_cache_s  ngx_http_ticketing_jwt_cache_t;
 
 ngx_http_ticketing_jwt_cache_t *ngx_http_ticketing_jwt_cache_create(

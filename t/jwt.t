@@ -684,6 +684,21 @@ ticketing auth: token found in the cache
 
 
 
+=== TEST 32b: a token whose claims hold more than 128 JSON values is verified every time, never cached
+--- request eval
+[("GET /v2/issueLinkType") x 2]
+--- more_headers eval
+[($main::T32b = main::auth(main::rs('--claims', '{"big":[' . CORE::join(',', (0) x 200) . ']}'))), $main::T32b]
+--- error_code eval
+[200, 200]
+--- response_headers eval
+[("X-Token-Cache: [MISS]") x 2]
+--- no_error_log
+token found in the cache
+[error]
+
+
+
 === TEST 33: a token cached for one location is not trusted by another with other keys
 --- config
     location /v2/ {

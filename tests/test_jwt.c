@@ -822,7 +822,8 @@ static void
 test_cache(void **state)
 {
     int                              a, b;
-    char                             tok[64], twin[64];
+    char                             tok[64], twin[64], *big;
+    size_t                           n;
     json_t                          *claims, *got;
     uint64_t                        *memo, *memo2;
     ngx_http_ticketing_jwt_cache_t  *c;
@@ -940,6 +941,45 @@ test_cache(void **state)
     json_object_del(claims, "exp");
     assert_int_equal(ngx_http_ticketing_jwt_cache_until(claims, NOW, 30, 300),
                      NOW + 300);
+
+    /*
+     * What an entry may hold: at most ..._MAX_VALUES JSON values (the
+     * object itself included) and a token of ..._MAX_TOKEN bytes; more is
+     * not stored, so that hostile tokens cannot make a full cache huge
+     */
+    json_decref(claims);
+    claims = json_object();
+    json_object_set_new(claims, "a", json_array());
+
+    for (n = 2; n < NGX_HTTP_TICKETING_JWT_CACHE_MAX_VALUES; n++) {
+        json_array_append_new(json_object_get(claims, "a"), json_integer(0));
+    }
+
+    PUT(&a, "values-max", NOW + 10, NULL);
+    got = GET(&a, "values-max", NOW);
+    assert_ptr_equal(got, claims);
+    json_decref(got);
+
+    json_array_append_new(json_object_get(claims, "a"), json_integer(0));
+    PUT(&a, "values-over", NOW + 10, &memo);
+    assert_null(memo);
+    assert_null(GET(&a, "values-over", NOW));
+
+    json_decref(claims);
+    claims = json_loads("{\"sub\":\"alice\"}", 0, NULL);
+    big = malloc(NGX_HTTP_TICKETING_JWT_CACHE_MAX_TOKEN + 2);
+    assert_non_null(big);
+    memset(big, 'b', NGX_HTTP_TICKETING_JWT_CACHE_MAX_TOKEN + 1);
+    big[NGX_HTTP_TICKETING_JWT_CACHE_MAX_TOKEN + 1] = '\0';
+
+    PUT(&a, big, NOW + 10, NULL);
+    assert_null(GET(&a, big, NOW));
+    big[NGX_HTTP_TICKETING_JWT_CACHE_MAX_TOKEN] = '\0';
+    PUT(&a, big, NOW + 10, NULL);
+    got = GET(&a, big, NOW);
+    assert_ptr_equal(got, claims);
+    json_decref(got);
+    free(big);
 
 #undef GET
 #undef PUT
