@@ -172,6 +172,8 @@ const char *ngx_http_ticketing_cache_language(ngx_http_request_t *r,
 ngx_int_t ngx_http_ticketing_cache_value(redisReply *rr,
     ngx_http_ticketing_cacheval_t *v);
 ngx_int_t ngx_http_ticketing_cache_json_type(ngx_str_t *type);
+u_char *ngx_http_ticketing_cache_token(u_char *p, u_char *end,
+    ngx_str_t *name, ngx_str_t *arg);
 ngx_uint_t ngx_http_ticketing_cache_upstream_header(
     ngx_http_request_t *r, char *name, ngx_table_elt_t **first);
 ngx_int_t ngx_http_ticketing_cache_add_header(ngx_http_request_t *r,

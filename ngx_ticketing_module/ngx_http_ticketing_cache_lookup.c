@@ -46,8 +46,7 @@ static ngx_uint_t ngx_http_ticketing_cache_scoped(ngx_http_request_t *r,
     ngx_http_ticketing_ctx_t *ctx);
 static ngx_int_t ngx_http_ticketing_cache_client_no_cache(
     ngx_http_request_t *r, ngx_http_ticketing_ctx_t *ctx);
-static ngx_uint_t ngx_http_ticketing_cache_directive(ngx_str_t *value,
-    const char *name);
+static ngx_uint_t ngx_http_ticketing_cache_has_no_cache(ngx_str_t *value);
 static void ngx_http_ticketing_cache_lookup_reply(redisReply *reply,
     void *data);
 static void ngx_http_ticketing_cache_missed(ngx_http_request_t *r,
@@ -759,13 +758,12 @@ ngx_http_ticketing_cache_client_no_cache(ngx_http_request_t *r,
         if (ngx_http_ticketing_header_is(h, (u_char *) "pragma",
                                          sizeof("pragma") - 1))
         {
-            pragma |= ngx_http_ticketing_cache_directive(&h->value,
-                                                         "no-cache");
+            pragma |= ngx_http_ticketing_cache_has_no_cache(&h->value);
             continue;
         }
 
         cache_control = 1;
-        no_cache |= ngx_http_ticketing_cache_directive(&h->value, "no-cache");
+        no_cache |= ngx_http_ticketing_cache_has_no_cache(&h->value);
     }
 
     return cache_control ? no_cache : pragma;
@@ -773,63 +771,29 @@ ngx_http_ticketing_cache_client_no_cache(ngx_http_request_t *r,
 
 
 /*
- * Whether a comma-separated list of directives (token ["=" (token /
- * quoted-string)], RFC 9110 5.6) has "name" (lower case), in any case.
+ * Whether a client's directive list (RFC 9111 5.2) has no-cache, in any
+ * case.  Where the list stops being parseable, the rest is not read: what
+ * cannot be parsed is no directive, and serving from the cache is what
+ * the client gets without one.
  */
 static ngx_uint_t
-ngx_http_ticketing_cache_directive(ngx_str_t *value, const char *name)
+ngx_http_ticketing_cache_has_no_cache(ngx_str_t *value)
 {
-    u_char  *p, *last, *start;
-    size_t   len;
+    u_char     *p, *end;
+    ngx_str_t   name, arg;
 
-    len = ngx_strlen(name);
     p = value->data;
-    last = p + value->len;
+    end = p + value->len;
 
-    while (p < last) {
+    while (p != NULL && p < end) {
+        p = ngx_http_ticketing_cache_token(p, end, &name, &arg);
 
-        while (p < last && (*p == ' ' || *p == '\t' || *p == ',')) {
-            p++;
-        }
-
-        start = p;
-
-        while (p < last && *p != '=' && *p != ',' && *p != ' '
-               && *p != '\t')
-        {
-            p++;
-        }
-
-        if ((size_t) (p - start) == len
-            && ngx_strncasecmp(start, (u_char *) name, len) == 0)
+        if (p != NULL
+            && name.len == sizeof("no-cache") - 1
+            && ngx_strncasecmp(name.data, (u_char *) "no-cache", name.len)
+               == 0)
         {
             return 1;
-        }
-
-        while (p < last && (*p == ' ' || *p == '\t')) {
-            p++;
-        }
-
-        if (p < last && *p == '=') {
-            p++;
-
-            if (p < last && *p == '"') {
-                /* a quoted-string: a "," inside it ends nothing */
-                for (p++; p < last && *p != '"'; p++) {
-                    if (*p == '\\' && p + 1 < last) {
-                        p++;
-                    }
-                }
-
-                if (p < last) {
-                    p++;
-                }
-            }
-        }
-
-        /* on to the next element; what is left of this one is skipped */
-        while (p < last && *p != ',') {
-            p++;
         }
     }
 

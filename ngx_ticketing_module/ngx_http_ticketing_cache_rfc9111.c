@@ -27,8 +27,6 @@ static const char *ngx_http_ticketing_cache_control(ngx_str_t *value,
     ngx_msec_t *max_age, ngx_msec_t *s_maxage);
 static const char *ngx_http_ticketing_cache_vary(ngx_http_request_t *r,
     ngx_http_ticketing_cache_ctx_t *cctx, ngx_str_t *value);
-static u_char *ngx_http_ticketing_cache_token(u_char *p, u_char *end,
-    ngx_str_t *name, ngx_str_t *arg);
 static u_char *ngx_http_ticketing_cache_quoted(u_char *p, u_char *end);
 static ngx_int_t ngx_http_ticketing_cache_language_list(ngx_str_t *value);
 static ngx_int_t ngx_http_ticketing_cache_delta(ngx_str_t *value,
@@ -420,7 +418,7 @@ ngx_http_ticketing_cache_vary(ngx_http_request_t *r,
  * (empty when none).  Returns where the next element starts, or NULL when
  * the element is malformed.  An empty list element gives an empty name.
  */
-static u_char *
+u_char *
 ngx_http_ticketing_cache_token(u_char *p, u_char *end, ngx_str_t *name,
     ngx_str_t *arg)
 {

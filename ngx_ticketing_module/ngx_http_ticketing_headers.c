@@ -9,10 +9,11 @@
 #include "ngx_http_ticketing_module.h"
 
 
-static ngx_uint_t ngx_http_ticketing_header_kinds(ngx_http_request_t *r,
+static ngx_uint_t ngx_http_ticketing_header_kinds(
+    ngx_http_ticketing_loc_conf_t *tlcf, ngx_table_elt_t *h);
+static ngx_int_t ngx_http_ticketing_header_index(
+    ngx_http_ticketing_loc_conf_t *tlcf, ngx_http_ticketing_headers_t *hs,
     ngx_table_elt_t *h);
-static ngx_int_t ngx_http_ticketing_header_index(ngx_http_request_t *r,
-    ngx_http_ticketing_headers_t *hs, ngx_table_elt_t *h);
 static ngx_uint_t ngx_http_ticketing_header_removed(
     ngx_http_ticketing_headers_t *hs, ngx_table_elt_t *h, ngx_uint_t kinds);
 static ngx_int_t ngx_http_ticketing_list_cut(ngx_http_request_t *r,
@@ -35,13 +36,11 @@ static ngx_str_t  ngx_http_ticketing_method_overrides[] = {
  * compared as ngx_http_ticketing_header_is() does ("_" is "-").
  */
 static ngx_uint_t
-ngx_http_ticketing_header_kinds(ngx_http_request_t *r, ngx_table_elt_t *h)
+ngx_http_ticketing_header_kinds(ngx_http_ticketing_loc_conf_t *tlcf,
+    ngx_table_elt_t *h)
 {
     ngx_uint_t                         j, kinds;
-    ngx_http_ticketing_loc_conf_t     *tlcf;
     ngx_http_ticketing_auth_header_t  *ih;
-
-    tlcf = ngx_http_get_module_loc_conf(r, ngx_http_ticketing_module);
 
     kinds = 0;
 
@@ -108,13 +107,13 @@ ngx_http_ticketing_header_kinds(ngx_http_request_t *r, ngx_table_elt_t *h)
 
 
 static ngx_int_t
-ngx_http_ticketing_header_index(ngx_http_request_t *r,
+ngx_http_ticketing_header_index(ngx_http_ticketing_loc_conf_t *tlcf,
     ngx_http_ticketing_headers_t *hs, ngx_table_elt_t *h)
 {
     ngx_uint_t                    kinds;
     ngx_http_ticketing_header_t  *found;
 
-    kinds = ngx_http_ticketing_header_kinds(r, h);
+    kinds = ngx_http_ticketing_header_kinds(tlcf, h);
 
     if (kinds == 0) {
         return NGX_OK;
@@ -142,16 +141,19 @@ ngx_http_ticketing_headers_t *
 ngx_http_ticketing_request_headers(ngx_http_request_t *r,
     ngx_http_ticketing_ctx_t *ctx)
 {
-    ngx_uint_t                     i;
-    ngx_list_part_t               *part;
-    ngx_table_elt_t               *h;
-    ngx_http_ticketing_headers_t  *hs;
+    ngx_uint_t                      i;
+    ngx_list_part_t                *part;
+    ngx_table_elt_t                *h;
+    ngx_http_ticketing_headers_t   *hs;
+    ngx_http_ticketing_loc_conf_t  *tlcf;
 
     hs = &ctx->headers;
 
     if (hs->found.elts != NULL) {
         return hs;
     }
+
+    tlcf = ngx_http_get_module_loc_conf(r, ngx_http_ticketing_module);
 
     if (ngx_array_init(&hs->found, r->pool, 4,
                        sizeof(ngx_http_ticketing_header_t))
@@ -164,7 +166,7 @@ ngx_http_ticketing_request_headers(ngx_http_request_t *r,
     i = 0;
 
     while ((h = ngx_http_ticketing_list_next(&part, &i)) != NULL) {
-        if (ngx_http_ticketing_header_index(r, hs, h) != NGX_OK) {
+        if (ngx_http_ticketing_header_index(tlcf, hs, h) != NGX_OK) {
             return NULL;
         }
     }
@@ -408,7 +410,9 @@ ngx_http_ticketing_add_request_header(ngx_http_request_t *r,
     h->next = NULL;
 #endif
 
-    return ngx_http_ticketing_header_index(r, hs, h);
+    return ngx_http_ticketing_header_index(
+               ngx_http_get_module_loc_conf(r, ngx_http_ticketing_module),
+               hs, h);
 }
 
 

@@ -444,9 +444,11 @@ ticketing-provider: JAM
 
 
 
-=== TEST 7b: no-cache is a directive, not a substring; Pragma counts only without Cache-Control (RFC 9111 5.4)
+=== TEST 7b: no-cache is a directive, not a substring; Pragma counts only without Cache-Control (RFC 9111 5.4); a list is read up to where it stops parsing
 --- request eval
 ["GET /__mock/reset",
+ "GET /v2/issueLinkType",
+ "GET /v2/issueLinkType",
  "GET /v2/issueLinkType",
  "GET /v2/issueLinkType",
  "GET /v2/issueLinkType",
@@ -464,13 +466,16 @@ ticketing-provider: JAM
  "ticketing-provider: JAM\nCache-Control: max-age=0 ,\tNo-Cache",
  "ticketing-provider: JAM\nCache-Control: a=\"\\\"\", no-cache",
  "ticketing-provider: JAM\nPragma: x, NO-CACHE",
+ "ticketing-provider: JAM\nCache-Control: no-cache, a b",
+ "ticketing-provider: JAM\nCache-Control: a b, no-cache",
  "ticketing-provider: JAM", ""]
 --- response_headers eval
 ["", "X-Cache-Status: MISS", "X-Cache-Status: HIT", "X-Cache-Status: HIT",
  "X-Cache-Status: HIT", "X-Cache-Status: BYPASS", "X-Cache-Status: BYPASS",
- "X-Cache-Status: BYPASS", "X-Cache-Status: HIT", ""]
+ "X-Cache-Status: BYPASS", "X-Cache-Status: BYPASS",
+ "X-Cache-Status: HIT", "X-Cache-Status: HIT", ""]
 --- response_body_like eval
-['"reset"', ('.') x 8, '"count":\s*4\b']
+['"reset"', ('.') x 10, '"count":\s*5\b']
 --- no_error_log
 [error]
 [warn]
