@@ -6,7 +6,8 @@
 #
 # The row's nginx.conf is rendered as bench/run.sh renders it (one worker,
 # the static upstream of bench/upstream.conf.in for every upstream, no
-# Redis unless the row names @REDIS_PORT@: then one is started), with
+# Redis unless the row names @REDIS_PORT@ or @REDIS_TLS_PORT@: then one is
+# started, its TLS port as bench/run.sh has it), with
 # master_process off, and Debian's nginx runs under valgrind
 # --tool=callgrind. 300 requests warm it up (the circuit of row 53 opens
 # meanwhile), the counters are zeroed, REQUESTS (default 3000) requests go
@@ -38,7 +39,8 @@ rowfile=${files[0]}
 
 dir=$(abspath "${BENCH_DIR:-$TOP/build/bench-cg/$row}")
 rm -rf "$dir" && mkdir -p "$dir/up/tmp" "$dir/gw/tmp"
-read -r up_port gw_port dead_port redis_port <<<"$(free_ports 4 | xargs)"
+read -r up_port gw_port dead_port redis_port redis_tls_port \
+    <<<"$(free_ports 5 | xargs)"
 
 started=()
 cleanup() {
@@ -70,17 +72,47 @@ render() {
     text=${text//@SLOW_PORT@/$up_port}
     text=${text//@REDIS_PORT@/$redis_port}
     text=${text//@DEAD_PORT@/$dead_port}
+    text=${text//@REDIS_TLS_PORT@/$redis_tls_port}
+    text=${text//@CERTS@/$dir/certs}
+    text=${text//@KEYS@/$dir/keys}
     printf '%s\n' "$text"
 }
+
+# the auth rows: keys and tokens made now, as bench/run.sh makes them; the
+# row's "## header:" lines go with every request
+"$TOP/scripts/demo-keys.sh" "$dir/keys" 2> /dev/null
+extra=""
+while IFS= read -r h; do
+    [ -n "$h" ] || continue
+    for t in HS256:hs256 RS256:rs256 ES256:es256 PS256:rs256 EDDSA:ed25519; do
+        case $h in
+            *"@TOKEN_${t%%:*}@"*)
+                alg=${t%%:*}; [ "$alg" != EDDSA ] || alg=EdDSA
+                h=${h//"@TOKEN_${t%%:*}@"/$(python3 t/tools/mint_jwt.py \
+                        --key "$dir/keys/${t#*:}.key" --alg "$alg" --ttl 86400)}
+                ;;
+        esac
+    done
+    extra+="$h"$'\r\n'
+done < <(sed -n 's/^## header: *//p' "$rowfile")
+export BENCH_CG_HEADERS=$extra
 
 render bench/upstream.conf.in "" "$dir/up" "$up_port" "" > "$dir/up/nginx.conf"
 render bench/gateway.conf.in "$rowfile" "$dir/gw" "$gw_port" \
        "load_module $module_so;" \
     | sed 's/^master_process on;/master_process off;/' > "$dir/gw/nginx.conf"
 
-if grep -q 'ticketing_redis 127.0.0.1:'"$redis_port" "$dir/gw/nginx.conf"; then
+if grep -q 'ticketing_redis 127.0.0.1:\('"$redis_port\\|$redis_tls_port"'\)' \
+        "$dir/gw/nginx.conf"
+then
+    # the TLS port as bench/run.sh has it (the certificates made now)
+    t/tools/make_certs.sh "$dir/certs" > /dev/null
     redis-server --save '' --appendonly no --bind 127.0.0.1 \
         --port "$redis_port" --daemonize yes --pidfile "$dir/redis.pid" \
+        --tls-port "$redis_tls_port" --tls-auth-clients no \
+        --tls-cert-file "$dir/certs/server.crt" \
+        --tls-key-file "$dir/certs/server.key" \
+        --tls-ca-cert-file "$dir/certs/ca.crt" \
         --dir "$dir" --logfile "$dir/redis.log" || die "redis-server"
     wait_until 10 redis-server redis_up "$redis_port" || die "redis not answering"
 fi
@@ -99,10 +131,11 @@ wait_until 60 "nginx under valgrind" up || die "nginx did not start: $dir"
 # N requests over 4 keep-alive connections, in lock step
 client() {
     python3 - "$gw_port" "$1" <<'EOF'
-import socket, sys
+import os, socket, sys
 port, n = int(sys.argv[1]), int(sys.argv[2])
 req = (b"GET /v2/ticket/metadata/types HTTP/1.1\r\nHost: bench\r\n"
-       b"ticketing-provider: JAM\r\n\r\n")
+       b"ticketing-provider: JAM\r\n"
+       + os.environ.get("BENCH_CG_HEADERS", "").encode() + b"\r\n")
 conns = [socket.create_connection(("127.0.0.1", port)) for _ in range(4)]
 bufs = [b""] * 4
 seen = {}

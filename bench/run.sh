@@ -57,8 +57,10 @@
 #                   least: rsa2048, ecdsap256, ed25519 or hmac-sha256
 #                   (of 1 KB), measured in every round with
 #                   `openssl speed` on the gateway's CPU; the table shows
-#                   its us per verification and the row's goal, the CPU of
-#                   the compare row + the primitive + 5 us (issue 15)
+#                   its us per verification and the row's goal: what the
+#                   row adds to its compare row's CPU per request, measured
+#                   in the paired bursts, at most the primitive + 5 us
+#                   (issue 15)
 #   kind: rss       measure worker RSS before and after BENCH_RSS_REQUESTS
 #   services: redis start a redis-server for this run (@REDIS_PORT@; the
 #                   same server on TLS: @REDIS_TLS_PORT@, its CA @CERTS@/ca.crt)
@@ -375,6 +377,7 @@ wrk_field() {   # wrk_field OUT rps|p99|requests|non2xx|sockerr
 # notes, and the state: ok, FAILED (sticky: a row that failed once is not
 # run again), planned.
 declare -A row_rps=() row_p99=() row_cpu=() row_same=() row_same_all=()
+declare -A row_same_cpu=()
 declare -A row_note=() row_state=() row_refusal=()
 # per primitive (rsa2048, ...): us per verification, one per round
 declare -A prim_us=()
@@ -560,6 +563,18 @@ run_row() {
     [ "${row_state[$name]}" = ok ]
 }
 
+# burst WORKER OUT URL SCRIPT HEADER...: one burst of a pair, the worker's
+# CPU per request written to OUT.cpu
+burst() {
+    local w=$1 out=$2 t0 t1
+    shift 2
+    t0=$(cpu_ticks "$w")
+    run_wrk "$out" "$pair_burst" "$@"
+    t1=$(cpu_ticks "$w")
+    awk -v t=$((t1 - t0)) -v hz="$hz" -v n="$(wrk_field "$out" requests)" \
+        'BEGIN { printf "%.2f\n", (n > 0) ? t * 1e6 / hz / n : 0 }' > "$out.cpu"
+}
+
 # run_pair FILE OTHER: a row and the row it compares with, both running
 # at once (one at a time under load), measured in alternating bursts, the
 # order swapped every burst: the "same request" figure is the median of
@@ -567,7 +582,7 @@ run_row() {
 # of every ratio alike
 run_pair() {
     local f=$1 g=$2 name other dir pa pb ua ub ha=() hb=() i sa sb
-    local out_a out_b ra rb ratios=""
+    local out_a out_b ra rb ratios="" p99a="" p99b="" wa wb deltas=""
     name=$(basename "$f" .conf)
     other=$(basename "$g" .conf)
     dir=$benchdir/pairs/$name
@@ -581,27 +596,34 @@ run_pair() {
         return 1
     fi
     pb=$row_pid ub=$row_url hb=("${row_headers[@]}") sb=$row_script
+    wa=$(worker_pid "$pa") wb=$(worker_pid "$pb")
 
     for ((i = 1; i <= pair_bursts; i++)); do
         out_a=$dir/row/wrk.$i.txt
         out_b=$dir/compare/wrk.$i.txt
         if ((i % 2)); then
-            run_wrk "$out_a" "$pair_burst" "$ua" "$sa" "${ha[@]}"
-            run_wrk "$out_b" "$pair_burst" "$ub" "$sb" "${hb[@]}"
+            burst "$wa" "$out_a" "$ua" "$sa" "${ha[@]}"
+            burst "$wb" "$out_b" "$ub" "$sb" "${hb[@]}"
         else
-            run_wrk "$out_b" "$pair_burst" "$ub" "$sb" "${hb[@]}"
-            run_wrk "$out_a" "$pair_burst" "$ua" "$sa" "${ha[@]}"
+            burst "$wb" "$out_b" "$ub" "$sb" "${hb[@]}"
+            burst "$wa" "$out_a" "$ua" "$sa" "${ha[@]}"
         fi
         wrk_ok "$name" "$out_a" "pair burst $i: " || break
         wrk_ok "$name" "$out_b" "pair burst $i ($other): " || break
         ra=$(wrk_field "$out_a" rps)
         rb=$(wrk_field "$out_b" rps)
         ratios+=" $(awk -v a="$ra" -v b="$rb" 'BEGIN { printf "%.4f", a / b }')"
+        p99a+=" $(wrk_field "$out_a" p99)"
+        p99b+=" $(wrk_field "$out_b" p99)"
+        deltas+=" $(awk -v a="$(cat "$out_a.cpu")" -v b="$(cat "$out_b.cpu")" \
+                        'BEGIN { printf "%.2f", a - b }')"
     done
 
     if [ "${row_state[$name]}" = ok ]; then
         row_same[$name]=$(printf '%.2f' "$(median "$ratios")")
         row_same_all[$name]=$ratios
+        row_same_cpu[$name]=$(median "$deltas")
+        row_note[$name]="${row_note[$name]:+${row_note[$name]}; }p99 in the bursts $(median "$p99a") ms, row ${other%%-*} $(median "$p99b") ms"
     fi
 
     stop_pid "$pa" "nginx ($name)" 10; forget_pid "$pa"
@@ -693,12 +715,12 @@ done
     echo "wrk -t$threads -c$conns -d$duration --latency (warm-up $warmup), median of $rounds round(s)," \
          "one nginx worker per server; RSS row: $rss_requests requests"
     echo
-    printf '| %-3s | %-72s | %9s | %8s | %6s | %12s | %11s | %12s | %8s | %s\n' \
-        "row" "what" "req/s" "p99 ms" "ratio" "same request" "CPU us/req" \
-        "primitive us" "goal us" "notes |"
-    printf '|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s\n' "-----" "$(printf -- '-%.0s' {1..74})" \
-        "-----------" "----------" "--------" "--------------" "-------------" \
-        "--------------" "----------" "-------|"
+    printf '| %-3s | %-72s | %9s | %8s | %6s | %12s | %10s | %11s | %12s | %8s | %s\n' \
+        "row" "what" "req/s" "p99 ms" "ratio" "same request" "+CPU us" \
+        "CPU us/req" "primitive us" "goal +us" "notes |"
+    printf '|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s\n' "-----" "$(printf -- '-%.0s' {1..74})" \
+        "-----------" "----------" "--------" "--------------" "------------" \
+        "-------------" "--------------" "----------" "-------|"
     for f in "${rows[@]}"; do
         name=$(basename "$f" .conf)
         title=$(meta "$f" title)
@@ -716,16 +738,15 @@ done
         if [ -n "$other" ] && [ -n "${row_same[$name]:-}" ]; then
             same="${row_same[$name]} (${other%%-*})"
         fi
+        same_cpu=${row_same_cpu[$name]:--}
         prim=-; goal=-
         p=$(meta "$f" primitive)
         if [ -n "$p" ]; then
             prim=$(median "${prim_us[$p]:-}"); prim=${prim:--}
-            base_cpu=""
-            [ -z "$other" ] || base_cpu=$(median "${row_cpu[$other]:-}")
-            if [ "$prim" != - ] && [ -n "$base_cpu" ]; then
-                goal=$(awk -v c="$base_cpu" -v p="$prim" 'BEGIN { printf "%.2f", c + p + 5 }')
+            if [ "$prim" != - ]; then
+                goal=$(awk -v p="$prim" 'BEGIN { printf "%.2f", p + 5 }')
+                prim="$prim ($p)"
             fi
-            [ "$prim" = - ] || prim="$prim ($p)"
         fi
         lookups=${row_lookups[$name]:-0}
         if [ "$lookups" -gt 0 ]; then
@@ -735,25 +756,28 @@ done
         fi
         [ "$state" = ok ] || note="$state${note:+: $note}"
         if [ "$rps" != - ]; then rps=$(printf '%.0f' "$rps"); fi
-        printf '| %-3s | %-72s | %9s | %8s | %6s | %12s | %11s | %12s | %8s | %s |\n' \
-            "${name%%-*}" "$title" "$rps" "$p99" "$ratio" "$same" "$cpu" "$prim" \
-            "$goal" "$note"
+        printf '| %-3s | %-72s | %9s | %8s | %6s | %12s | %10s | %11s | %12s | %8s | %s |\n' \
+            "${name%%-*}" "$title" "$rps" "$p99" "$ratio" "$same" "$same_cpu" "$cpu" \
+            "$prim" "$goal" "$note"
     done
     echo
     echo "req/s and p99: medians over the rounds (the RSS row: one long run, its worst p99)."
     echo "ratio: req/s of the row / req/s of the baseline row of this run (for the"
     echo "20 ms rows too: they show what the upstream's latency costs, and what a cache saves)."
-    echo "same request: req/s against plain proxy_pass sent the very same request (the row in"
-    echo "parentheses, e.g. with the same token header), both servers up at once and loaded in"
-    echo "$pair_bursts alternating bursts of $pair_burst, the median of the per-burst ratios: the"
-    echo "module's own cost, without what a 1 KB token header costs nginx and the upstream."
+    echo "same request: req/s against its compare row (in parentheses: plain proxy_pass sent the"
+    echo "very same request, e.g. with the same token header; for row 53 the same gateway"
+    echo "without a cache), both servers up at once and loaded in $pair_bursts alternating bursts"
+    echo "of $pair_burst, the median of the per-burst ratios: the module's own cost, without"
+    echo "what a 1 KB token header costs nginx and the upstream. +CPU us: in the same bursts,"
+    echo "the median of the per-burst differences of the two workers' CPU per request: what"
+    echo "the row adds to its compare row, the figure the machine's noise moves least."
     echo "CPU us/req: the gateway worker's user + system CPU time over the measured requests"
     echo "(median over the rounds; /proc, clock ticks): the cost per request whatever the"
     echo "other processes on the machine do to req/s."
     echo "primitive us: the physical limit of a row that verifies every token: one"
     echo "verification of its key type (HMAC: of 1 KB) by \`openssl speed\` on the gateway's CPU,"
-    echo "median over the rounds. goal us: CPU us/req of its compare row (plain proxy_pass,"
-    echo "the same token) + the primitive + 5 us: what the row's CPU us/req should not exceed."
+    echo "median over the rounds. goal +us: the primitive + 5 us, what the row's +CPU us (over"
+    echo "plain proxy_pass sent the same token) should not exceed (issue 15)."
     echo "token cache hit rate (rows with '## metrics:'): hits / lookups of the verified-token"
     echo "cache over the measured loads (ticketing_jwt_cache_lookups_total, warm-ups excluded)."
     echo "load average before: $load_before, after: $(cut -d' ' -f1-3 /proc/loadavg);" \
