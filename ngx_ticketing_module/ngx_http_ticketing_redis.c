@@ -127,6 +127,7 @@ typedef struct {
     ngx_msec_t                            next_connect;
     unsigned                              mapped:1;    /* serves slots */
     unsigned                              seed:1;      /* configured */
+    unsigned                              failed:1;    /* since connected */
 } ngx_http_ticketing_redis_node_t;
 
 
@@ -1341,6 +1342,16 @@ ngx_http_ticketing_redis_cluster_command(
         return NGX_DECLINED;
     }
 
+    /*
+     * A node's connection being made again after it failed is a probe, as
+     * the single connection's is: its slots go without the cache until it
+     * is up, instead of each lookup waiting for a connection that may take
+     * connect_timeout to fail.
+     */
+    if (node->failed && !node->conn.connected) {
+        return NGX_DECLINED;
+    }
+
     return ngx_http_ticketing_redis_conn_queue(&node->conn, fn, data, argc,
                                                argv, argvlen);
 }
@@ -1476,6 +1487,7 @@ ngx_http_ticketing_redis_cluster_node(struct sockaddr *sockaddr,
     node->conn.keep = 1;
     node->backoff = NGX_HTTP_TICKETING_REDIS_MIN_BACKOFF;
     node->next_connect = ngx_current_msec;
+    node->failed = 0;
 
     /* taken: not reused for another address until the next map */
     node->mapped = 1;
@@ -1492,6 +1504,7 @@ ngx_http_ticketing_redis_cluster_ready(ngx_http_ticketing_redis_conn_t *conn,
 
     node = (ngx_http_ticketing_redis_node_t *) conn;
     node->backoff = NGX_HTTP_TICKETING_REDIS_MIN_BACKOFF;
+    node->failed = 0;
 
     ngx_log_debug1(NGX_LOG_DEBUG_HTTP, conn->peer.log, 0,
                    "ticketing cache: redis cluster node %V: connected",
@@ -1532,6 +1545,8 @@ ngx_http_ticketing_redis_cluster_lost(ngx_http_ticketing_redis_conn_t *conn,
         node->next_connect = ngx_current_msec;
         return;
     }
+
+    node->failed = 1;
 
     /*
      * Not the circuit breaker's: the node's own backoff (100 ms doubling

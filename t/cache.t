@@ -37,6 +37,7 @@ our @Keep;          # sockets that stay open while the blocks run
 my $BlockNo = 0;
 
 *closed_port = \&TicketingRedis::closed_port;
+*blackhole_port = \&TicketingRedis::blackhole_port;
 *fake_redis_port = \&TicketingRedis::fake_resp_port;
 *bulk = \&TicketingRedis::bulk;
 
@@ -46,22 +47,6 @@ sub frozen_port {
                                   Proto => 'tcp', Listen => 128)
         or die "cannot bind: $!\n";
     push @Keep, $s;
-    return $s->sockport;
-}
-
-# a port where connect() hangs, as with a host that is down: a listening
-# socket whose accept queue is full (Listen 1 holds two) drops new SYNs
-sub blackhole_port {
-    my $s = IO::Socket::INET->new(LocalAddr => '127.0.0.1', LocalPort => 0,
-                                  Proto => 'tcp', Listen => 1)
-        or die "cannot bind: $!\n";
-    push @Keep, $s;
-    for (1 .. 3) {
-        push @Keep, IO::Socket::INET->new(PeerAddr => '127.0.0.1:'
-                                                      . $s->sockport,
-                                          Proto => 'tcp', Blocking => 0)
-            // die "cannot connect: $!\n";
-    }
     return $s->sockport;
 }
 

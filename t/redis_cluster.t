@@ -197,6 +197,16 @@ my %Nodes = (
     },
     negative => sub { counting_port("-5") },
     migrating => sub { migrating_port() },
+    # every slot on a primary whose connect() hangs (a host that is down)
+    tohole => sub {
+        my $hole = TicketingRedis::blackhole_port();
+        TicketingRedis::fake_resp_port(sub {
+            my ($args) = @_;
+            return slots([0, 16383, $hole]) if uc $args->[0] eq 'CLUSTER';
+            return "+OK\r\n" unless defined key_of($args);
+            return "-MOVED " . keyslot(key_of($args)) . " 127.0.0.1:$hole\r\n";
+        });
+    },
     # the second primary answers the script with an error
     halferr => sub {
         my $err = TicketingRedis::fake_resp_port(sub {
@@ -579,3 +589,42 @@ in a cluster, "prefix=" cannot hold "{" or "}"
 --- must_die
 --- error_log
 TLS to a cluster given by an IP address needs "ticketing_redis_ssl_name"
+
+
+
+=== TEST 15: a primary's connection made again after it failed makes no lookup wait
+# Its connect() hangs. The first lookup waits for the first connection
+# until connect_timeout (a first connection takes commands); the next one
+# starts the node's reconnection, a probe, and none of the lookups waits
+# for it: they go upstream at once. When the metrics are read, right
+# after, one connection timed out, not two (a lookup waiting for the probe
+# would wait until it timed out).
+--- http_config
+    ticketing_redis NODE_tohole cluster prefix=PREFIX connect_timeout=2s;
+    ticketing_metrics_zone ticketing;
+--- config
+    location /v2/ {
+        ticketing_gateway on;
+        ticketing_cache on;
+        ticketing_cache_timeout 10s;
+        proxy_pass http://ticketing_api;
+    }
+    location = /metrics {
+        ticketing_metrics;
+    }
+--- request eval
+[("GET /v2/ticket/metadata/types") x 6, "GET /metrics"]
+--- more_headers eval
+[("ticketing-provider: JAM") x 6, ""]
+--- timeout: 10
+--- error_code eval
+[(200) x 7]
+--- response_headers eval
+[("X-Cache-Status: BYPASS") x 6, ""]
+--- response_body_like eval
+[("") x 6,
+ qr/^ticketing_cache_requests_total\{status="BYPASS"\} 6\n.*^ticketing_redis_timeouts_total 1\n/ms]
+--- block_error_log eval
+[qr/redis cluster node 127\.0\.0\.1:\d+: connect failed: .*timed out/]
+--- no_error_log
+[error]

@@ -1,5 +1,6 @@
-# Helpers of the t/ files about Redis: fake RESP servers, a closed port,
-# and the http_config/config every Redis-deployment block starts from.
+# Helpers of the t/ files about Redis: fake RESP servers, a closed port, a
+# port where connect() hangs, and the http_config/config every
+# Redis-deployment block starts from.
 package TicketingRedis;
 
 use strict;
@@ -10,6 +11,9 @@ use Socket qw(SOCK_STREAM);
 use POSIX ();
 
 our @Children;
+
+# sockets that stay open while the blocks run
+our @Keep;
 
 # in a fake's child process: the port it listens on
 our $Port;
@@ -24,6 +28,22 @@ sub closed_port {
     my $port = $s->sockport;
     close $s;
     return $port;
+}
+
+# a port where connect() hangs, as with a host that is down: a listening
+# socket whose accept queue is full (Listen 1 holds two) drops new SYNs
+sub blackhole_port {
+    my $s = IO::Socket::INET->new(LocalAddr => '127.0.0.1', LocalPort => 0,
+                                  Proto => 'tcp', Listen => 1)
+        or die "cannot bind: $!\n";
+    push @Keep, $s;
+    for (1 .. 3) {
+        push @Keep, IO::Socket::INET->new(PeerAddr => '127.0.0.1:'
+                                                      . $s->sockport,
+                                          Proto => 'tcp', Blocking => 0)
+            // die "cannot connect: $!\n";
+    }
+    return $s->sockport;
 }
 
 # A cache key written with "{TAG}" where its hash tag goes: the tag the
