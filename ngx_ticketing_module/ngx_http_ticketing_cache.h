@@ -126,6 +126,8 @@ typedef struct {
 
     /* store the response once complete, if cacheable */
     unsigned                           store:1;
+    /* the client's "Cache-Control: no-store": never stored, nor locked */
+    unsigned                           no_store:1;
     /* the header filter accepted it: the body filter copies it */
     unsigned                           storing:1;
     /* the upstream failed: the stale entry replaces its answer */

@@ -26,6 +26,11 @@
 /* how often a request waiting for another's fill looks again */
 #define NGX_HTTP_TICKETING_CACHE_POLL_MS    50
 
+/* the client's request directives the cache honours */
+#define NGX_HTTP_TICKETING_CACHE_CLIENT_NO_CACHE  1
+#define NGX_HTTP_TICKETING_CACHE_CLIENT_NO_STORE  2
+
+
 
 struct ngx_http_ticketing_cache_lookup_s {
     /* NULL once the request is gone or stopped waiting */
@@ -44,9 +49,12 @@ static ngx_int_t ngx_http_ticketing_cache_scope_value(ngx_http_request_t *r,
     ngx_http_ticketing_ctx_t *ctx, ngx_str_t *value);
 static ngx_uint_t ngx_http_ticketing_cache_scoped(ngx_http_request_t *r,
     ngx_http_ticketing_ctx_t *ctx);
-static ngx_int_t ngx_http_ticketing_cache_client_no_cache(
+static ngx_int_t ngx_http_ticketing_cache_client_directives(
     ngx_http_request_t *r, ngx_http_ticketing_ctx_t *ctx);
-static ngx_uint_t ngx_http_ticketing_cache_has_no_cache(ngx_str_t *value);
+static ngx_int_t ngx_http_ticketing_cache_client_list(ngx_http_request_t *r,
+    ngx_http_ticketing_headers_t *hs, ngx_uint_t pragma, ngx_str_t *list);
+static ngx_uint_t ngx_http_ticketing_cache_client_parse(ngx_str_t *list,
+    ngx_uint_t pragma, ngx_uint_t *understood);
 static void ngx_http_ticketing_cache_lookup_reply(redisReply *reply,
     void *data);
 static void ngx_http_ticketing_cache_missed(ngx_http_request_t *r,
@@ -184,17 +192,19 @@ ngx_http_ticketing_cache_handler(ngx_http_request_t *r,
     }
 
     rc = tlcf->cache.client_bypass
-         ? ngx_http_ticketing_cache_client_no_cache(r, ctx) : 0;
+         ? ngx_http_ticketing_cache_client_directives(r, ctx) : 0;
 
     if (rc == NGX_ERROR) {
         return NGX_ERROR;
     }
 
-    if (rc) {
-        /* the fresh answer replaces what is stored */
+    cctx->no_store = (rc & NGX_HTTP_TICKETING_CACHE_CLIENT_NO_STORE) ? 1 : 0;
+
+    if (rc & NGX_HTTP_TICKETING_CACHE_CLIENT_NO_CACHE) {
+        /* the fresh answer replaces what is stored, unless no-store */
         ngx_log_debug0(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
                        "ticketing cache: client asked for no-cache, bypass");
-        cctx->store = 1;
+        cctx->store = !cctx->no_store;
         return NGX_OK;
     }
 
@@ -726,16 +736,18 @@ ngx_http_ticketing_cache_tenant(ngx_http_request_t *r, ngx_str_t *provider,
 
 
 /*
- * "Cache-Control: no-cache" from the client, or "Pragma: no-cache" when it
- * sent no Cache-Control (RFC 9111 5.4): 1, or NGX_ERROR.
+ * The client's request directives the cache honours (RFC 9111 5.2.1), a
+ * mask of NGX_HTTP_TICKETING_CACHE_CLIENT_*, or NGX_ERROR: no-cache and
+ * no-store of Cache-Control, its field lines read as one list (RFC 9110
+ * 5.3), or "Pragma: no-cache" when no Cache-Control is understood (RFC 9111
+ * 5.4).
  */
 static ngx_int_t
-ngx_http_ticketing_cache_client_no_cache(ngx_http_request_t *r,
+ngx_http_ticketing_cache_client_directives(ngx_http_request_t *r,
     ngx_http_ticketing_ctx_t *ctx)
 {
-    ngx_uint_t                     i, cache_control, no_cache, pragma;
-    ngx_table_elt_t               *h;
-    ngx_http_ticketing_header_t   *found;
+    ngx_str_t                      list;
+    ngx_uint_t                     found, understood;
     ngx_http_ticketing_headers_t  *hs;
 
     hs = ngx_http_ticketing_request_headers(r, ctx);
@@ -743,61 +755,154 @@ ngx_http_ticketing_cache_client_no_cache(ngx_http_request_t *r,
         return NGX_ERROR;
     }
 
-    cache_control = 0;
-    no_cache = 0;
-    pragma = 0;
-    i = 0;
-
-    while ((found = ngx_http_ticketing_headers_next(hs,
-                                   NGX_HTTP_TICKETING_HEADER_CACHE_DIRECTIVE,
-                                   &i))
-           != NULL)
-    {
-        h = found->header;
-
-        if (ngx_http_ticketing_header_is(h, (u_char *) "pragma",
-                                         sizeof("pragma") - 1))
-        {
-            pragma |= ngx_http_ticketing_cache_has_no_cache(&h->value);
-            continue;
-        }
-
-        cache_control = 1;
-        no_cache |= ngx_http_ticketing_cache_has_no_cache(&h->value);
+    if ((hs->kinds & NGX_HTTP_TICKETING_HEADER_CACHE_DIRECTIVE) == 0) {
+        return 0;
     }
 
-    return cache_control ? no_cache : pragma;
+    if (ngx_http_ticketing_cache_client_list(r, hs, 0, &list) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    found = ngx_http_ticketing_cache_client_parse(&list, 0, &understood);
+
+    if (understood) {
+        return found;
+    }
+
+    if (ngx_http_ticketing_cache_client_list(r, hs, 1, &list) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    return ngx_http_ticketing_cache_client_parse(&list, 1, &understood);
 }
 
 
 /*
- * Whether a client's directive list (RFC 9111 5.2) has no-cache, in any
- * case.  Where the list stops being parseable, the rest is not read: what
- * cannot be parsed is no directive, and serving from the cache is what
- * the client gets without one.
+ * The value of the client's Cache-Control (or Pragma) field lines as one
+ * list: joined with ", " when there are several.
  */
-static ngx_uint_t
-ngx_http_ticketing_cache_has_no_cache(ngx_str_t *value)
+static ngx_int_t
+ngx_http_ticketing_cache_client_list(ngx_http_request_t *r,
+    ngx_http_ticketing_headers_t *hs, ngx_uint_t pragma, ngx_str_t *list)
 {
-    u_char     *p, *end;
-    ngx_str_t   name, arg;
+    u_char                       *p;
+    size_t                        len;
+    ngx_uint_t                    i, n, pass;
+    ngx_table_elt_t              *h;
+    ngx_http_ticketing_header_t  *found;
 
-    p = value->data;
-    end = p + value->len;
+    ngx_str_null(list);
+    len = 0;
+    n = 0;
+    p = NULL;
 
-    while (p != NULL && p < end) {
-        p = ngx_http_ticketing_cache_token(p, end, &name, &arg);
+    /* the first pass measures, the second (with several lines) copies */
+    for (pass = 0; pass < 2; pass++) {
+        i = 0;
 
-        if (p != NULL
-            && name.len == sizeof("no-cache") - 1
-            && ngx_strncasecmp(name.data, (u_char *) "no-cache", name.len)
-               == 0)
+        while ((found = ngx_http_ticketing_headers_next(hs,
+                                   NGX_HTTP_TICKETING_HEADER_CACHE_DIRECTIVE,
+                                   &i))
+               != NULL)
         {
-            return 1;
+            h = found->header;
+
+            if (ngx_http_ticketing_header_is(h, (u_char *) "pragma",
+                                             sizeof("pragma") - 1)
+                != pragma)
+            {
+                continue;
+            }
+
+            if (pass == 0) {
+                *list = h->value;
+                len += h->value.len + 2;
+                n++;
+                continue;
+            }
+
+            if (p != list->data) {
+                *p++ = ',';
+                *p++ = ' ';
+            }
+
+            p = ngx_cpymem(p, h->value.data, h->value.len);
+        }
+
+        if (n < 2) {
+            return NGX_OK;
+        }
+
+        if (pass == 0) {
+            list->data = ngx_pnalloc(r->pool, len);
+            if (list->data == NULL) {
+                return NGX_ERROR;
+            }
+
+            p = list->data;
         }
     }
 
-    return 0;
+    list->len = p - list->data;
+
+    return NGX_OK;
+}
+
+
+/*
+ * The directives of a client's list that the cache honours, in any case.
+ * Where the list stops being parseable, the rest is not read: what cannot
+ * be parsed is no directive, and serving from the cache is what the client
+ * gets without one.  "understood": some element could be parsed.  In a
+ * Pragma, only a bare no-cache counts: "no-cache=x" is an extension.
+ */
+static ngx_uint_t
+ngx_http_ticketing_cache_client_parse(ngx_str_t *list, ngx_uint_t pragma,
+    ngx_uint_t *understood)
+{
+    u_char      *p, *end;
+    ngx_str_t    name, arg;
+    ngx_uint_t   found;
+
+    found = 0;
+    *understood = 0;
+    p = list->data;
+    end = p + list->len;
+
+    while (p < end) {
+        p = ngx_http_ticketing_cache_token(p, end, &name, &arg);
+
+        if (p == NULL) {
+            break;
+        }
+
+        if (name.len == 0) {
+            continue;
+        }
+
+        *understood = 1;
+
+        if (pragma && arg.data != NULL) {
+            continue;
+        }
+
+        if (name.len == sizeof("no-cache") - 1
+            && ngx_strncasecmp(name.data, (u_char *) "no-cache", name.len)
+               == 0)
+        {
+            found |= NGX_HTTP_TICKETING_CACHE_CLIENT_NO_CACHE;
+
+        } else if (!pragma
+                   && name.len == sizeof("no-store") - 1
+                   && ngx_strncasecmp(name.data, (u_char *) "no-store",
+                                      name.len)
+                      == 0)
+        {
+            found |= NGX_HTTP_TICKETING_CACHE_CLIENT_NO_STORE;
+        }
+    }
+
+    return found;
 }
 
 
@@ -947,6 +1052,13 @@ ngx_http_ticketing_cache_missed(ngx_http_request_t *r,
     tlcf = ngx_http_get_module_loc_conf(r, ngx_http_ticketing_module);
 
     cctx->status = NGX_HTTP_TICKETING_CACHE_MISS;
+
+    if (cctx->no_store) {
+        /* nothing to fill: no lock taken, no one made to wait for it */
+        ngx_http_ticketing_cache_resume(r);
+        return;
+    }
+
     cctx->store = 1;
 
     if (cctx->phase == NGX_HTTP_TICKETING_CACHE_POLL) {

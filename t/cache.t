@@ -429,7 +429,7 @@ ticketing-provider: JAM
 
 
 
-=== TEST 7b: no-cache is a directive, not a substring; Pragma counts only without Cache-Control (RFC 9111 5.4); a list is read up to where it stops parsing
+=== TEST 7b: no-cache is a directive, not a substring; Pragma counts only without an understood Cache-Control (RFC 9111 5.4); a list is read up to where it stops parsing
 --- request eval
 ["GET /__mock/reset",
  "GET /v2/issueLinkType",
@@ -467,6 +467,73 @@ ticketing-provider: JAM
 
 
 
+=== TEST 7c: several Cache-Control lines are one list (RFC 9110 5.3); Pragma counts when no Cache-Control is understood, and only as a bare no-cache
+--- request eval
+["GET /__mock/reset",
+ "GET /v2/issueLinkType",
+ "GET /v2/issueLinkType",
+ "GET /v2/issueLinkType",
+ "GET /v2/issueLinkType",
+ "GET /v2/issueLinkType",
+ "GET /v2/issueLinkType",
+ "GET /v2/issueLinkType",
+ "GET /v2/issueLinkType",
+ "GET /__mock/count"]
+--- more_headers eval
+["", "ticketing-provider: JAM",
+ "ticketing-provider: JAM\nCache-Control: a=\"x\nCache-Control: \", no-cache",
+ "ticketing-provider: JAM\nCache-Control: a b\nCache-Control: no-cache",
+ "ticketing-provider: JAM\nCache-Control: a=\"x\nCache-Control: no-cache, b\"",
+ "ticketing-provider: JAM\nCache-Control: max-age=5\nCache-Control: no-cache",
+ "ticketing-provider: JAM\nCache-Control: a b\nPragma: no-cache",
+ "ticketing-provider: JAM\nCache-Control: ,\nPragma: no-cache",
+ "ticketing-provider: JAM\nPragma: no-cache=1, no-cache=\"\"",
+ ""]
+--- response_headers eval
+["", "X-Cache-Status: MISS", "X-Cache-Status: BYPASS", "X-Cache-Status: HIT",
+ "X-Cache-Status: HIT", "X-Cache-Status: BYPASS", "X-Cache-Status: BYPASS",
+ "X-Cache-Status: BYPASS", "X-Cache-Status: HIT", ""]
+--- response_body_like eval
+['"reset"', ('.') x 8, '"count":\s*5\b']
+--- no_error_log
+[error]
+[warn]
+
+
+
+=== TEST 7d: the client's no-store: its answer is not stored, a no-cache refresh with it replaces nothing (RFC 9111 5.2.1.5)
+--- request eval
+["GET /__mock/reset",
+ "GET /v2/issueLinkType",
+ "GET /v2/issueLinkType",
+ "GET /v2/issueLinkType",
+ "GET /v2/issueLinkType",
+ "GET /v2/issueLinkType",
+ "GET /v2/issueLinkType",
+ "GET /__mock/count"]
+--- more_headers eval
+["",
+ "ticketing-provider: JAM\nCache-Control: NO-STORE",
+ "ticketing-provider: JAM",
+ "ticketing-provider: JAM",
+ "ticketing-provider: JAM\nCache-Control: no-cache\nCache-Control: no-store\nX-Mock-Header: Content-Language: fr",
+ "ticketing-provider: JAM\nCache-Control: no-store",
+ "ticketing-provider: JAM",
+ ""]
+--- response_headers eval
+["", "X-Cache-Status: MISS\n!Content-Language",
+ "X-Cache-Status: MISS", "X-Cache-Status: HIT",
+ "X-Cache-Status: BYPASS\nContent-Language: fr",
+ "X-Cache-Status: HIT\n!Content-Language",
+ "X-Cache-Status: HIT\n!Content-Language", ""]
+--- response_body_like eval
+['"reset"', ('.') x 6, '"count":\s*3\b']
+--- no_error_log
+[error]
+[warn]
+
+
+
 === TEST 8: ticketing_cache_client_bypass off: the client cannot bypass
 --- cache_config
         ticketing_cache_client_bypass off;
@@ -474,14 +541,19 @@ ticketing-provider: JAM
 ["GET /__mock/reset",
  "GET /v2/issueLinkType",
  "GET /v2/issueLinkType",
+ "GET /v2/issueLinkType",
+ "GET /v2/issueLinkType",
  "GET /__mock/count"]
 --- more_headers eval
 ["", "ticketing-provider: JAM",
- "ticketing-provider: JAM\nCache-Control: no-cache", ""]
+ "ticketing-provider: JAM\nCache-Control: no-cache",
+ "ticketing-provider: JAM\nCache-Control: no-store\nX-Mock-Header: Content-Language: fr",
+ "ticketing-provider: JAM", ""]
 --- response_headers eval
-["", "X-Cache-Status: MISS", "X-Cache-Status: HIT", ""]
+["", "X-Cache-Status: MISS", "X-Cache-Status: HIT", "X-Cache-Status: HIT",
+ "X-Cache-Status: HIT\n!Content-Language", ""]
 --- response_body_like eval
-['"reset"', '.', '.', '"count":\s*1\b']
+['"reset"', ('.') x 4, '"count":\s*1\b']
 --- no_error_log
 [error]
 [warn]
