@@ -773,7 +773,8 @@ ngx_http_ticketing_cache_client_directives(ngx_http_request_t *r,
         return NGX_ERROR;
     }
 
-    return ngx_http_ticketing_cache_client_parse(&list, 1, &understood);
+    return found | ngx_http_ticketing_cache_client_parse(&list, 1,
+                                                          &understood);
 }
 
 
@@ -851,16 +852,18 @@ ngx_http_ticketing_cache_client_list(ngx_http_request_t *r,
 
 /*
  * The directives of a client's list that the cache honours, in any case.
- * Where the list stops being parseable, the rest is not read: what cannot
- * be parsed is no directive, and serving from the cache is what the client
- * gets without one.  "understood": some element could be parsed.  In a
- * Pragma, only a bare no-cache counts: "no-cache=x" is an extension.
+ * Where the list stops being parseable, the rest is no directive, and
+ * serving from the cache is what the client gets without one; but a
+ * "no-store" anywhere in it still keeps the answer out of the cache, the
+ * side a misreading must fall on (a proxy may have added it on a line of
+ * its own).  "understood": some element could be parsed.  In a Pragma,
+ * only a bare no-cache counts: "no-cache=x" is an extension.
  */
 static ngx_uint_t
 ngx_http_ticketing_cache_client_parse(ngx_str_t *list, ngx_uint_t pragma,
     ngx_uint_t *understood)
 {
-    u_char      *p, *end;
+    u_char      *p, *end, *rest;
     ngx_str_t    name, arg;
     ngx_uint_t   found;
 
@@ -870,9 +873,18 @@ ngx_http_ticketing_cache_client_parse(ngx_str_t *list, ngx_uint_t pragma,
     end = p + list->len;
 
     while (p < end) {
+        rest = p;
         p = ngx_http_ticketing_cache_token(p, end, &name, &arg);
 
         if (p == NULL) {
+            if (!pragma
+                && ngx_strlcasestrn(rest, end, (u_char *) "no-store",
+                                    sizeof("no-store") - 2)
+                   != NULL)
+            {
+                found |= NGX_HTTP_TICKETING_CACHE_CLIENT_NO_STORE;
+            }
+
             break;
         }
 

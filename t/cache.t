@@ -501,9 +501,13 @@ ticketing-provider: JAM
 
 
 
-=== TEST 7d: the client's no-store: its answer is not stored, a no-cache refresh with it replaces nothing (RFC 9111 5.2.1.5)
+=== TEST 7d: the client's no-store: its answer is not stored, a no-cache refresh with it replaces nothing (RFC 9111 5.2.1.5), even after an element that does not parse
 --- request eval
 ["GET /__mock/reset",
+ "GET /v2/issueLinkType",
+ "GET /v2/issueLinkType",
+ "GET /v2/issueLinkType",
+ "GET /v2/issueLinkType",
  "GET /v2/issueLinkType",
  "GET /v2/issueLinkType",
  "GET /v2/issueLinkType",
@@ -519,15 +523,23 @@ ticketing-provider: JAM
  "ticketing-provider: JAM\nCache-Control: no-cache\nCache-Control: no-store\nX-Mock-Header: Content-Language: fr",
  "ticketing-provider: JAM\nCache-Control: no-store",
  "ticketing-provider: JAM",
+ "ticketing-provider: JAM\nAccept-Language: es\nCache-Control: a b\nCache-Control: no-store\nX-Mock-Header: Content-Language: fr",
+ "ticketing-provider: JAM\nAccept-Language: es",
+ "ticketing-provider: JAM\nAccept-Language: es\nPragma: no-cache\nCache-Control: no-store x\nX-Mock-Header: Content-Language: fr",
+ "ticketing-provider: JAM\nAccept-Language: es",
  ""]
 --- response_headers eval
 ["", "X-Cache-Status: MISS\n!Content-Language",
  "X-Cache-Status: MISS", "X-Cache-Status: HIT",
  "X-Cache-Status: BYPASS\nContent-Language: fr",
  "X-Cache-Status: HIT\n!Content-Language",
+ "X-Cache-Status: HIT\n!Content-Language",
+ "X-Cache-Status: MISS\nContent-Language: fr",
+ "X-Cache-Status: MISS\n!Content-Language",
+ "X-Cache-Status: BYPASS\nContent-Language: fr",
  "X-Cache-Status: HIT\n!Content-Language", ""]
 --- response_body_like eval
-['"reset"', ('.') x 6, '"count":\s*3\b']
+['"reset"', ('.') x 10, '"count":\s*6\b']
 --- no_error_log
 [error]
 [warn]
