@@ -16,7 +16,7 @@ CC         ?= cc
 UNIT_CFLAGS = -std=gnu99 -g -O1 -Wall -Wextra -Werror \
               -fsanitize=address,undefined -fno-omit-frame-pointer \
               -fno-sanitize-recover=all -Ingx_ticketing_module
-UNIT_LIBS   = -lcmocka -ljansson -lz -lcrypto
+UNIT_LIBS   = -lcmocka -ljansson -lz -lcrypto -lhiredis
 # Pure-logic sources: they include no nginx header, so unit tests and
 # fuzzers link them without nginx.
 PURE_SRCS   = ngx_ticketing_module/ngx_http_ticketing_route.c \
@@ -27,6 +27,7 @@ PURE_SRCS   = ngx_ticketing_module/ngx_http_ticketing_route.c \
               ngx_ticketing_module/ngx_http_ticketing_jwt.c \
               ngx_ticketing_module/ngx_http_ticketing_jwt_cache.c \
               ngx_ticketing_module/ngx_http_ticketing_cachekey.c \
+              ngx_ticketing_module/ngx_http_ticketing_resp.c \
               ngx_ticketing_module/ngx_http_ticketing_prom.c
 UNIT_TESTS  = $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/test_*.c))
 # libjwt 1.10: not the module's (it verifies with OpenSSL itself), only the

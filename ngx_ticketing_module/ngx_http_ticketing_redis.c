@@ -36,6 +36,7 @@
 #include "ngx_http_ticketing_module.h"
 #include "ngx_http_ticketing_redis.h"
 #include "ngx_http_ticketing_cachekey.h"
+#include "ngx_http_ticketing_resp.h"
 
 
 /* commands queued at once: beyond this Redis is too slow to be useful */
@@ -505,7 +506,7 @@ ngx_int_t
 ngx_http_ticketing_redis_command_all(ngx_http_ticketing_redis_handler_pt fn,
     void *data, int argc, const char **argv, const size_t *argvlen)
 {
-    int                               len;
+    ssize_t                           len;
     ngx_uint_t                        i;
     ngx_http_ticketing_redis_t       *rd = &ngx_http_ticketing_redis;
     ngx_http_ticketing_redis_all_t   *all;
@@ -557,7 +558,7 @@ ngx_http_ticketing_redis_command_all(ngx_http_ticketing_redis_handler_pt fn,
         return NGX_DECLINED;
     }
 
-    len = redisFormatCommandArgv(&all->cmd, argc, argv, argvlen);
+    len = ngx_http_ticketing_resp_command(&all->cmd, argc, argv, argvlen);
     if (len < 0) {
         ngx_free(all);
         return NGX_DECLINED;
@@ -573,7 +574,7 @@ ngx_http_ticketing_redis_command_all(ngx_http_ticketing_redis_handler_pt fn,
                                             all, 2, slots, slots_len)
         != NGX_OK)
     {
-        redisFreeCommand(all->cmd);
+        ngx_free(all->cmd);
         ngx_free(all);
         return NGX_DECLINED;
     }
@@ -2080,7 +2081,7 @@ ngx_http_ticketing_redis_all_finish(ngx_http_ticketing_redis_all_t *all)
         all->fn(&sum, all->data);
     }
 
-    redisFreeCommand(all->cmd);
+    ngx_free(all->cmd);
     ngx_free(all);
 }
 
@@ -2214,7 +2215,7 @@ ngx_http_ticketing_redis_conn_drop(ngx_http_ticketing_redis_conn_t *conn)
         conn->pending--;
 
         if (cb.cmd) {
-            redisFreeCommand(cb.cmd);
+            ngx_free(cb.cmd);
         }
 
         if (cb.fn) {
@@ -2229,14 +2230,14 @@ ngx_http_ticketing_redis_conn_queue(ngx_http_ticketing_redis_conn_t *conn,
     ngx_http_ticketing_redis_handler_pt fn, void *data, int argc,
     const char **argv, const size_t *argvlen)
 {
-    int    len;
-    char  *cmd;
+    char     *cmd;
+    ssize_t   len;
 
     if (conn->pending >= NGX_HTTP_TICKETING_REDIS_RING) {
         return NGX_DECLINED;
     }
 
-    len = redisFormatCommandArgv(&cmd, argc, argv, argvlen);
+    len = ngx_http_ticketing_resp_command(&cmd, argc, argv, argvlen);
     if (len < 0) {
         return NGX_DECLINED;
     }
@@ -2256,7 +2257,7 @@ ngx_http_ticketing_redis_conn_append(ngx_http_ticketing_redis_conn_t *conn,
     ngx_uint_t   tail;
 
     if (conn->pending >= NGX_HTTP_TICKETING_REDIS_RING) {
-        redisFreeCommand(cmd);
+        ngx_free(cmd);
         return NGX_DECLINED;
     }
 
@@ -2266,7 +2267,7 @@ ngx_http_ticketing_redis_conn_append(ngx_http_ticketing_redis_conn_t *conn,
 
         out = ngx_alloc(size, conn->peer.log);
         if (out == NULL) {
-            redisFreeCommand(cmd);
+            ngx_free(cmd);
             return NGX_DECLINED;
         }
 
@@ -2283,7 +2284,7 @@ ngx_http_ticketing_redis_conn_append(ngx_http_ticketing_redis_conn_t *conn,
     conn->out_len += len;
 
     if (!conn->keep) {
-        redisFreeCommand(cmd);
+        ngx_free(cmd);
         cmd = NULL;
     }
 
@@ -2498,7 +2499,7 @@ ngx_http_ticketing_redis_dispatch(ngx_http_ticketing_redis_conn_t *conn)
         }
 
         if (cb.cmd) {
-            redisFreeCommand(cb.cmd);
+            ngx_free(cb.cmd);
         }
 
         /*
