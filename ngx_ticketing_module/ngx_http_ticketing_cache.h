@@ -97,6 +97,10 @@ typedef struct {
     ngx_str_t                          stale_type;
     ngx_str_t                          stale_language;
     ngx_str_t                          stale_body;
+    unsigned long long                 stale_born;
+
+    /* the upstream's Age of the answer being stored, in ms (0: none) */
+    ngx_msec_t                         age;
 
     /* the command in flight, or NULL */
     ngx_http_ticketing_cache_lookup_t *lookup;
@@ -180,6 +184,8 @@ ngx_uint_t ngx_http_ticketing_cache_upstream_header(
     ngx_http_request_t *r, char *name, ngx_table_elt_t **first);
 ngx_int_t ngx_http_ticketing_cache_add_header(ngx_http_request_t *r,
     char *name, ngx_str_t *value);
+ngx_int_t ngx_http_ticketing_cache_add_age(ngx_http_request_t *r,
+    unsigned long long born);
 void ngx_http_ticketing_cache_stop_storing(
     ngx_http_ticketing_cache_ctx_t *cctx);
 void ngx_http_ticketing_cache_purge_done(ngx_http_request_t *r,

@@ -1298,6 +1298,11 @@ ngx_http_ticketing_cache_send_hit(ngx_http_request_t *r,
         }
     }
 
+    if (ngx_http_ticketing_cache_add_age(r, v->born) != NGX_OK) {
+        ngx_http_finalize_request(r, NGX_HTTP_INTERNAL_SERVER_ERROR);
+        return;
+    }
+
     content_type.data = type;
     content_type.len = v->type.len;
 
@@ -1330,6 +1335,8 @@ ngx_http_ticketing_cache_keep_stale(ngx_http_request_t *r,
 
     cctx->stale_body.len = v->body.len;
     ngx_memcpy(cctx->stale_body.data, v->body.data, v->body.len);
+
+    cctx->stale_born = v->born;
 
     ngx_log_debug1(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
                    "ticketing cache: stale entry kept, %uz bytes",

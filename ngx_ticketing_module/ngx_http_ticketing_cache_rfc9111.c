@@ -120,6 +120,9 @@ ngx_http_ticketing_cache_rules(ngx_http_request_t *r,
         }
     }
 
+    /* the answer's age when stored: a HIT's Age counts on from it */
+    cctx->age = (age == NGX_CONF_UNSET_MSEC) ? 0 : age;
+
     /* s-maxage is for shared caches and wins over max-age */
     lifetime = (s_maxage != NGX_CONF_UNSET_MSEC) ? s_maxage : max_age;
 

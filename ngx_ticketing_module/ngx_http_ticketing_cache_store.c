@@ -74,6 +74,7 @@ ngx_http_ticketing_cache_header_filter(ngx_http_request_t *r)
     size_t                           size;
     ngx_str_t                       *type, *status, lang;
     const char                      *why;
+    unsigned long long               now, born;
     ngx_http_ticketing_ctx_t        *ctx;
     ngx_http_ticketing_cache_ctx_t  *cctx;
 
@@ -174,9 +175,15 @@ ngx_http_ticketing_cache_header_filter(ngx_http_request_t *r)
     }
 
     cctx->size = ngx_min(size, cctx->max);
+
+    now = ngx_http_ticketing_cache_now();
+
+    /* born: received, less the upstream's Age; never 0 ("unknown") */
+    born = (now > cctx->age) ? now - cctx->age : 1;
+
     cctx->len = ngx_http_ticketing_cacheval_header(cctx->value,
-                    ngx_http_ticketing_cache_now() + cctx->ttl,
-                    type->data, type->len, lang.data, lang.len);
+                    now + cctx->ttl, born, type->data, type->len,
+                    lang.data, lang.len);
     cctx->storing = 1;
 
     return ngx_http_next_header_filter(r);
@@ -339,16 +346,49 @@ ngx_http_ticketing_cache_stale_headers(ngx_http_request_t *r,
     cctx->serving_stale = 1;
     cctx->store = 0;
 
-    if (cctx->stale_language.len
-        && ngx_http_ticketing_cache_add_header(r, "Content-Language",
-                                               &cctx->stale_language)
-           != NGX_OK)
+    if ((cctx->stale_language.len
+         && ngx_http_ticketing_cache_add_header(r, "Content-Language",
+                                                &cctx->stale_language)
+            != NGX_OK)
+        || ngx_http_ticketing_cache_add_age(r, cctx->stale_born) != NGX_OK)
     {
-        /* the entry goes out without it: a header less, no failure */
+        /* the entry goes out without them: a header less, no failure */
         ngx_log_error(NGX_LOG_WARN, r->connection->log, 0,
-                      "ticketing cache: no Content-Language on the stale "
-                      "entry");
+                      "ticketing cache: no Content-Language or Age on the "
+                      "stale entry");
     }
+}
+
+
+/*
+ * Age (RFC 9111 4, 5.1) of an answer from the cache, counted from when it
+ * was born; none for an entry of an earlier version, which does not say.
+ */
+ngx_int_t
+ngx_http_ticketing_cache_add_age(ngx_http_request_t *r,
+    unsigned long long born)
+{
+    ngx_str_t           value;
+    unsigned long long  now, age;
+
+    if (born == 0) {
+        return NGX_OK;
+    }
+
+    now = ngx_http_ticketing_cache_now();
+    age = (now > born) ? (now - born) / 1000 : 0;
+
+    /* 1.2.2: the largest delta-seconds to send */
+    age = ngx_min(age, 2147483648ULL);
+
+    value.data = ngx_pnalloc(r->pool, NGX_INT64_LEN);
+    if (value.data == NULL) {
+        return NGX_ERROR;
+    }
+
+    value.len = ngx_sprintf(value.data, "%uL", (uint64_t) age) - value.data;
+
+    return ngx_http_ticketing_cache_add_header(r, "Age", &value);
 }
 
 

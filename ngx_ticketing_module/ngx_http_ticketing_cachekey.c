@@ -46,6 +46,8 @@ static u_char *ngx_http_ticketing_cachekey_token(const u_char **pp,
 static int ngx_http_ticketing_cachekey_qvalue(const u_char *p, size_t len);
 static const u_char *ngx_http_ticketing_cachekey_ows(const u_char *p,
     const u_char *end);
+static const u_char *ngx_http_ticketing_cacheval_time(const u_char *p,
+    const u_char *end, unsigned long long *ms);
 
 
 const char *const *
@@ -662,12 +664,13 @@ ngx_http_ticketing_cachekey_cmp(const ngx_http_ticketing_cachekey_arg_t *a,
 
 size_t
 ngx_http_ticketing_cacheval_header(u_char *buf, unsigned long long fresh_until,
-    const u_char *type, size_t type_len, const u_char *lang, size_t lang_len)
+    unsigned long long born, const u_char *type, size_t type_len,
+    const u_char *lang, size_t lang_len)
 {
     int      n;
     u_char  *p;
 
-    n = sprintf((char *) buf, "v2 %llu ", fresh_until);
+    n = sprintf((char *) buf, "v3 %llu %llu ", fresh_until, born);
     p = buf + n;
 
     memcpy(p, type, type_len);
@@ -685,6 +688,34 @@ ngx_http_ticketing_cacheval_header(u_char *buf, unsigned long long fresh_until,
 }
 
 
+/* a time in ms and the space after it: where the rest starts, or NULL */
+static const u_char *
+ngx_http_ticketing_cacheval_time(const u_char *p, const u_char *end,
+    unsigned long long *ms)
+{
+    *ms = 0;
+
+    if (p == end || *p < '0' || *p > '9') {
+        return NULL;
+    }
+
+    while (p < end && *p >= '0' && *p <= '9') {
+        /* exact: every value the header writer writes must parse back */
+        if (*ms > (~0ULL - (unsigned) (*p - '0')) / 10) {
+            return NULL;
+        }
+
+        *ms = *ms * 10 + (*p++ - '0');
+    }
+
+    if (p == end || *p != ' ') {
+        return NULL;
+    }
+
+    return p + 1;
+}
+
+
 int
 ngx_http_ticketing_cacheval_parse(const u_char *value, size_t len,
     ngx_http_ticketing_cacheval_t *v)
@@ -695,7 +726,7 @@ ngx_http_ticketing_cacheval_parse(const u_char *value, size_t len,
     end = value + len;
 
     if (len < sizeof("v1 0 \n") - 1
-        || value[0] != 'v' || (value[1] != '1' && value[1] != '2')
+        || value[0] != 'v' || value[1] < '1' || value[1] > '3'
         || value[2] != ' ')
     {
         return -1;
@@ -703,24 +734,18 @@ ngx_http_ticketing_cacheval_parse(const u_char *value, size_t len,
 
     version = value[1] - '0';
 
-    p = value + 3;
-    v->fresh_until = 0;
-
-    if (*p < '0' || *p > '9') {
+    p = ngx_http_ticketing_cacheval_time(value + 3, end, &v->fresh_until);
+    if (p == NULL) {
         return -1;
     }
 
-    while (p < end && *p >= '0' && *p <= '9') {
-        /* exact: every value the header writer writes must parse back */
-        if (v->fresh_until > (~0ULL - (unsigned) (*p - '0')) / 10) {
+    v->born = 0;
+
+    if (version == 3) {
+        p = ngx_http_ticketing_cacheval_time(p, end, &v->born);
+        if (p == NULL) {
             return -1;
         }
-
-        v->fresh_until = v->fresh_until * 10 + (*p++ - '0');
-    }
-
-    if (p == end || *p++ != ' ') {
-        return -1;
     }
 
     nl = memchr(p, '\n', end - p);
@@ -735,7 +760,7 @@ ngx_http_ticketing_cacheval_parse(const u_char *value, size_t len,
     v->language.data = p;
     v->language.len = 0;
 
-    if (version == 2) {
+    if (version >= 2) {
         /* the language line, empty when the answer had none */
         nl = memchr(p, '\n', end - p);
         if (nl == NULL) {

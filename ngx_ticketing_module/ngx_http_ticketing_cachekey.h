@@ -129,14 +129,18 @@ unsigned ngx_http_ticketing_cachekey_slot(const u_char *key, size_t len);
 
 
 /*
- * A stored value: "v2 " <fresh until, ms since the epoch> " "
- * <content type> "\n" <content language, may be empty> "\n" <body>.
- * Neither the type nor the language holds a "\n".  Redis keeps it longer
- * than it is fresh when stale-if-error is on.  The parser still reads the
- * "v1" values of earlier versions (no language line).
+ * A stored value: "v3 " <fresh until> " " <born> " " <content type> "\n"
+ * <content language, may be empty> "\n" <body>; the times in ms since the
+ * epoch, born when the answer was generated (received, less the upstream's
+ * Age): what a HIT's Age is counted from.  Neither the type nor the
+ * language holds a "\n".  Redis keeps it longer than it is fresh when
+ * stale-if-error is on.  The parser still reads the values of earlier
+ * versions: "v2" (no born) and "v1" (no language line either).
  */
 typedef struct {
     unsigned long long         fresh_until;
+    /* 0: unknown (a v1 or v2 value) */
+    unsigned long long         born;
     ngx_http_ticketing_span_t  type;
     ngx_http_ticketing_span_t  language;
     ngx_http_ticketing_span_t  body;
@@ -145,12 +149,13 @@ typedef struct {
 
 /* the header's length for a type and a language of these lengths, at most */
 #define NGX_HTTP_TICKETING_CACHEVAL_HEADER_SIZE(type_len, lang_len)         \
-    (sizeof("v2 ") - 1 + 20 + 1 + (type_len) + 1 + (lang_len) + 1)
+    (sizeof("v3 ") - 1 + 20 + 1 + 20 + 1 + (type_len) + 1 + (lang_len) + 1)
 
 /* writes the header, returns its length */
 size_t ngx_http_ticketing_cacheval_header(u_char *buf,
-    unsigned long long fresh_until, const u_char *type, size_t type_len,
-    const u_char *lang, size_t lang_len);
+    unsigned long long fresh_until, unsigned long long born,
+    const u_char *type, size_t type_len, const u_char *lang,
+    size_t lang_len);
 
 /* 0 when well-formed (the spans point into "value"), -1 otherwise */
 int ngx_http_ticketing_cacheval_parse(const u_char *value, size_t len,

@@ -2184,10 +2184,44 @@ ticketing-provider: JAM
 --- error_code eval
 [200, 200]
 --- response_headers eval
-["X-Cache-Status: HIT\nContent-Language: de",
- "X-Cache-Status: STALE\nContent-Language: de\nVary: Accept, Accept-Language, ticketing-provider"]
+["X-Cache-Status: HIT\nContent-Language: de\n!Age",
+ "X-Cache-Status: STALE\nContent-Language: de\nVary: Accept, Accept-Language, ticketing-provider\n!Age"]
 --- response_body eval
 ['["seeded"]', '["stale"]']
+--- no_error_log
+[error]
+[warn]
+
+
+
+=== TEST 38c: an answer from the cache says its Age (RFC 9111 4), counted from when the upstream generated it
+# The seeded entries were born 1 ms after the epoch: an Age of ten digits
+# (the largest sent is 2147483648, RFC 9111 1.2.2).  The stored one's
+# upstream said Age: 20 when it was stored: its HIT is at least as old.
+--- cache_config
+        ticketing_cache_stale_if_error 1m;
+--- redis_seed eval
+[[0, "PREFIX|v4|{TAG}|3:JAM|0:|18:issueLinkType.list|0:|0:|0:|0:|q0|h|0:|0:|s|0:",
+  "v3 9999999999999 1 application/json\n\n[\"seeded\"]"],
+ [0, "PREFIX|v4|{TAG}|3:JAM|0:|14:metadata.types|0:|0:|0:|0:|q0|h|0:|0:|s|0:",
+  "v3 1 1 application/json\n\n[\"stale\"]"]]
+--- request eval
+["GET /v2/issueLinkType", "GET /v2/ticket/metadata/types",
+ "GET /v2/issueLinkType", "GET /v2/issueLinkType"]
+--- more_headers eval
+["ticketing-provider: JAM", "ticketing-provider: JAM\nX-Mock-Error: spring",
+ "ticketing-provider: JAM\nAccept-Language: en\nX-Mock-Cache-Control: max-age=60\nX-Mock-Header: Age: 20",
+ "ticketing-provider: JAM\nAccept-Language: en"]
+--- error_code eval
+[200, 200, 200, 200]
+--- response_headers eval
+["X-Cache-Status: HIT", "X-Cache-Status: STALE", "X-Cache-Status: MISS",
+ "X-Cache-Status: HIT"]
+--- raw_response_headers_like eval
+['\r\nAge: [12]\d{9}\r\n', '\r\nAge: [12]\d{9}\r\n',
+ '\r\nAge: 20\r\n', '\r\nAge: (?:[2-9]\d|\d{3,})\r\n']
+--- response_body_like eval
+['"seeded"', '"stale"', '.', '.']
 --- no_error_log
 [error]
 [warn]

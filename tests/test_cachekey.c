@@ -622,15 +622,19 @@ test_value_round_trip(void **state)
     (void) state;
 
     n = ngx_http_ticketing_cacheval_header(buf, 1700000000123ULL,
+                                          1699999990000ULL,
                                           (const u_char *) "application/json",
                                           16, (const u_char *) "en", 2);
     assert_true(n <= NGX_HTTP_TICKETING_CACHEVAL_HEADER_SIZE(16, 2));
-    assert_memory_equal(buf, "v2 1700000000123 application/json\nen\n", n);
+    assert_memory_equal(buf,
+                        "v3 1700000000123 1699999990000 application/json\n"
+                        "en\n", n);
 
     memcpy(buf + n, "{\"a\":1}", 7);
 
     assert_int_equal(ngx_http_ticketing_cacheval_parse(buf, n + 7, &v), 0);
     assert_true(v.fresh_until == 1700000000123ULL);
+    assert_true(v.born == 1699999990000ULL);
     assert_int_equal(v.type.len, 16);
     assert_memory_equal(v.type.data, "application/json", 16);
     assert_int_equal(v.language.len, 2);
@@ -643,30 +647,41 @@ test_value_round_trip(void **state)
     assert_int_equal(v.body.len, 0);
 
     /* no language: an empty line */
-    n = ngx_http_ticketing_cacheval_header(buf, 5, (const u_char *) "a/b", 3,
-                                          NULL, 0);
-    assert_memory_equal(buf, "v2 5 a/b\n\n", n);
+    n = ngx_http_ticketing_cacheval_header(buf, 5, 1, (const u_char *) "a/b",
+                                          3, NULL, 0);
+    assert_memory_equal(buf, "v3 5 1 a/b\n\n", n);
     memcpy(buf + n, "\n{}", 3);
     assert_int_equal(ngx_http_ticketing_cacheval_parse(buf, n + 3, &v), 0);
     assert_int_equal(v.language.len, 0);
     assert_int_equal(v.body.len, 3);
     assert_memory_equal(v.body.data, "\n{}", 3);
 
-    /* a value of an earlier version: no language line */
+    /* values of earlier versions: no birth time (no Age), no language */
+    memcpy(buf, "v2 5 a/b\nfr\n{}", 14);
+    assert_int_equal(ngx_http_ticketing_cacheval_parse(buf, 14, &v), 0);
+    assert_true(v.born == 0);
+    assert_int_equal(v.language.len, 2);
+    assert_int_equal(v.body.len, 2);
+
     memcpy(buf, "v1 5 a/b\n{}", 11);
     assert_int_equal(ngx_http_ticketing_cacheval_parse(buf, 11, &v), 0);
+    assert_true(v.born == 0);
     assert_int_equal(v.language.len, 0);
     assert_int_equal(v.body.len, 2);
 
     /* every value the writer writes parses back, up to the largest one */
-    n = ngx_http_ticketing_cacheval_header(buf, ~0ULL,
+    n = ngx_http_ticketing_cacheval_header(buf, ~0ULL, ~0ULL,
                                           (const u_char *) "a/b", 3,
                                           (const u_char *) "es", 2);
+    assert_true(n <= NGX_HTTP_TICKETING_CACHEVAL_HEADER_SIZE(3, 2));
     assert_int_equal(ngx_http_ticketing_cacheval_parse(buf, n, &v), 0);
     assert_true(v.fresh_until == ~0ULL);
+    assert_true(v.born == ~0ULL);
 
     memcpy(buf, "v2 18446744073709551616 a/b\n\n", 29);
     assert_int_equal(ngx_http_ticketing_cacheval_parse(buf, 29, &v), -1);
+    memcpy(buf, "v3 1 18446744073709551616 a/b\n\n", 31);
+    assert_int_equal(ngx_http_ticketing_cacheval_parse(buf, 31, &v), -1);
 }
 
 
@@ -678,6 +693,9 @@ test_value_malformed(void **state)
     static const char              *bad[] = {
         "", "garbage", "v1", "v1 ", "v1 12", "v1 12 ", "v1 12 \nbody",
         "v1 x application/json\n{}", "v3 12 application/json\n{}",
+        "v3 12 application/json\nen\n{}", "v3 12  7 application/json\n\n",
+        "v3 12 x7 application/json\n\n", "v3 12 7application/json\n\n",
+        "v3 12 7 application/json\n{}", "v4 12 7 application/json\n\n",
         "v1 12application/json\n{}", "v1  12 application/json\n{}",
         "v1 12 application/json",
         "v1 99999999999999999999999 application/json\n{}",

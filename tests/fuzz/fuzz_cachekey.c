@@ -359,7 +359,7 @@ fuzz_ck_value(const uint8_t *data, size_t size, const fuzz_ck_req_t *r)
                  + r->f[FUZZ_CK_FIELDS - 1].len);
     FUZZ_CHECK(buf != NULL);
 
-    n = ngx_http_ticketing_cacheval_header(buf, fresh, r->f[2].data,
+    n = ngx_http_ticketing_cacheval_header(buf, fresh, ~fresh, r->f[2].data,
                                            r->f[2].len, r->f[0].data,
                                            r->f[0].len);
     FUZZ_CHECK(n <= NGX_HTTP_TICKETING_CACHEVAL_HEADER_SIZE(r->f[2].len,
@@ -370,6 +370,7 @@ fuzz_ck_value(const uint8_t *data, size_t size, const fuzz_ck_req_t *r)
 
     FUZZ_CHECK(ngx_http_ticketing_cacheval_parse(buf, n, &cv) == 0);
     FUZZ_CHECK(cv.fresh_until == fresh);
+    FUZZ_CHECK(cv.born == ~fresh);
     FUZZ_CHECK(fuzz_ck_span_cmp(&cv.type, &r->f[2]) == 0);
     FUZZ_CHECK(fuzz_ck_span_cmp(&cv.language, &r->f[0]) == 0);
     FUZZ_CHECK(fuzz_ck_span_cmp(&cv.body, &r->f[FUZZ_CK_FIELDS - 1]) == 0);
