@@ -29,6 +29,7 @@ static const char *ngx_http_ticketing_cache_vary(ngx_http_request_t *r,
     ngx_http_ticketing_cache_ctx_t *cctx, ngx_str_t *value);
 static u_char *ngx_http_ticketing_cache_quoted(u_char *p, u_char *end);
 static ngx_int_t ngx_http_ticketing_cache_language_list(ngx_str_t *value);
+static ngx_uint_t ngx_http_ticketing_cache_trimmed(ngx_str_t *value);
 static ngx_int_t ngx_http_ticketing_cache_delta(ngx_str_t *value,
     ngx_msec_t *ms);
 static time_t ngx_http_ticketing_cache_http_time(u_char *p, size_t len);
@@ -120,7 +121,17 @@ ngx_http_ticketing_cache_rules(ngx_http_request_t *r,
         }
     }
 
-    /* the answer's age when stored: a HIT's Age counts on from it */
+    /*
+     * The answer's age when stored: a HIT's Age counts on from it.  One
+     * older than the clock's epoch cannot be counted on from: an Age is
+     * never understated (RFC 9111 4.2.3), so such an answer is not stored.
+     */
+    if (age != NGX_CONF_UNSET_MSEC
+        && (unsigned long long) age >= ngx_http_ticketing_cache_now())
+    {
+        return "the upstream's Age is older than the clock";
+    }
+
     cctx->age = (age == NGX_CONF_UNSET_MSEC) ? 0 : age;
 
     /* s-maxage is for shared caches and wins over max-age */
@@ -524,7 +535,9 @@ ngx_http_ticketing_cache_quoted(u_char *p, u_char *end)
 /*
  * A stored value, checked as the answer was before it was stored: Redis
  * may be shared, or written by someone else, and what it holds must not
- * put other bytes into the answer's headers.
+ * put other bytes into the answer's headers.  Both header values are as
+ * nginx would have read them from the upstream: not longer than the
+ * store takes, no white space at either end (RFC 9110 5.5).
  */
 ngx_int_t
 ngx_http_ticketing_cache_value(redisReply *rr, ngx_http_ticketing_cacheval_t *v)
@@ -540,18 +553,35 @@ ngx_http_ticketing_cache_value(redisReply *rr, ngx_http_ticketing_cacheval_t *v)
     s.data = (u_char *) v->type.data;
     s.len = v->type.len;
 
-    if (ngx_http_ticketing_cache_json_type(&s) != NGX_OK) {
+    if (!ngx_http_ticketing_cache_trimmed(&s)
+        || ngx_http_ticketing_cache_json_type(&s) != NGX_OK)
+    {
         return NGX_ERROR;
     }
 
     s.data = (u_char *) v->language.data;
     s.len = v->language.len;
 
-    if (s.len && ngx_http_ticketing_cache_language_list(&s) != NGX_OK) {
+    if (s.len
+        && (!ngx_http_ticketing_cache_trimmed(&s)
+            || ngx_http_ticketing_cache_language_list(&s) != NGX_OK))
+    {
         return NGX_ERROR;
     }
 
     return NGX_OK;
+}
+
+
+/* a header value the store could have written */
+static ngx_uint_t
+ngx_http_ticketing_cache_trimmed(ngx_str_t *value)
+{
+    return value->len
+           && value->len <= NGX_HTTP_TICKETING_CACHE_MAX_TYPE
+           && value->data[0] != ' ' && value->data[0] != '\t'
+           && value->data[value->len - 1] != ' '
+           && value->data[value->len - 1] != '\t';
 }
 
 

@@ -756,6 +756,47 @@ qr/ticketing cache: malformed value of \d+ bytes ignored/
 
 
 
+=== TEST 11a3b: a stored type or language with white space at an end is not replayed
+--- redis_seed eval
+[[0, "PREFIX|v4|{TAG}|3:JAM|0:|18:issueLinkType.list|0:|0:|0:|0:|q0|h|0:|0:|s|0:",
+  "v3 99999999999999 1 application/json \n\n{}"],
+ [0, "PREFIX|v4|{TAG}|3:JAM|0:|14:metadata.types|0:|0:|0:|0:|q0|h|0:|0:|s|0:",
+  "v3 99999999999999 1 application/json\n\tes\n{}"]]
+--- request eval
+["GET /v2/issueLinkType", "GET /v2/ticket/metadata/types"]
+--- more_headers eval
+["ticketing-provider: JAM", "ticketing-provider: JAM"]
+--- response_headers eval
+["X-Cache-Status: MISS\nContent-Type: application/json",
+ "X-Cache-Status: MISS\nContent-Type: application/json"]
+--- raw_response_headers_unlike eval
+[qr/json \r|\tes/, qr/json \r|\tes/]
+--- error_log eval
+qr/ticketing cache: malformed value of \d+ bytes ignored/
+--- no_error_log
+[error]
+
+
+
+=== TEST 11a3c: ... nor a language longer than a store takes
+--- redis_seed eval
+[[0, "PREFIX|v4|{TAG}|3:JAM|0:|18:issueLinkType.list|0:|0:|0:|0:|q0|h|0:|0:|s|0:",
+  "v3 99999999999999 1 application/json\n" . ("a" x 257) . "\n{}"]]
+--- request
+GET /v2/issueLinkType
+--- more_headers
+ticketing-provider: JAM
+--- response_headers
+X-Cache-Status: MISS
+--- raw_response_headers_unlike eval
+qr/aaaa/
+--- error_log eval
+qr/ticketing cache: malformed value of \d+ bytes ignored/
+--- no_error_log
+[error]
+
+
+
 === TEST 11a4: a reply promising 2^31 elements: refused at once, BYPASS
 --- redis_addr: huge-array
 --- request
@@ -2361,7 +2402,7 @@ qr/ticketing cache: store "[^"]+", \d+ bytes, fresh for 5000 ms/
 
 
 
-=== TEST 40e: an overflowing Age is stale; an invalid one keeps the answer out
+=== TEST 40e: an overflowing Age is stale; an invalid one keeps the answer out, and so does one older than the clock without any freshness
 --- request eval
 ["GET /__mock/reset",
  "GET /v2/issueLinkType",
@@ -2372,6 +2413,8 @@ qr/ticketing cache: store "[^"]+", \d+ bytes, fresh for 5000 ms/
  "GET /v2/ticket/metadata/types",
  "GET /v2/issueLinkType/10001",
  "GET /v2/issueLinkType/10001",
+ "GET /v2/issueLinkType",
+ "GET /v2/issueLinkType",
  "GET /__mock/count"]
 --- more_headers eval
 ["",
@@ -2379,13 +2422,14 @@ qr/ticketing cache: store "[^"]+", \d+ bytes, fresh for 5000 ms/
  ("ticketing-provider: JAM\nX-Mock-Header: Date: Sun, 06 Dec 2026 03:00:00 GMT\nX-Mock-Header: Expires: Sun, 06 Dec 2026 03:00:10 GMT\nX-Mock-Header: Age: 99999999999999999999999") x 2,
  ("ticketing-provider: JAM\nX-Mock-Cache-Control: max-age=60\nX-Mock-Header: Age: abc") x 2,
  ("ticketing-provider: JAM\nX-Mock-Cache-Control: max-age=60\nX-Mock-Header: Age: 1.5") x 2,
+ ("ticketing-provider: JAM\nAccept-Language: en\nX-Mock-Header: Age: 2147483648") x 2,
  ""]
 --- response_headers eval
-["", ("X-Cache-Status: MISS") x 8, ""]
+["", ("X-Cache-Status: MISS") x 10, ""]
 --- response_body_like eval
 ['"reset"', ('"Blocks"') x 2, ('"Relates"') x 2, ('"INST"') x 2,
- ('"Cloners"') x 2,
- '"count":\s*8\b']
+ ('"Cloners"') x 2, ('"Blocks"') x 2,
+ '"count":\s*10\b']
 --- no_error_log
 [error]
 [warn]
