@@ -25,6 +25,7 @@ PURE_SRCS   = ngx_ticketing_module/ngx_http_ticketing_route.c \
               ngx_ticketing_module/ngx_http_ticketing_rules.c \
               ngx_ticketing_module/ngx_http_ticketing_errbody.c \
               ngx_ticketing_module/ngx_http_ticketing_jwt.c \
+              ngx_ticketing_module/ngx_http_ticketing_jwt_json.c \
               ngx_ticketing_module/ngx_http_ticketing_jwt_cache.c \
               ngx_ticketing_module/ngx_http_ticketing_cachekey.c \
               ngx_ticketing_module/ngx_http_ticketing_resp.c \
@@ -38,7 +39,8 @@ LIBJWT      = -ljwt
 # $(PURE_SRCS) and the libraries they need (UNIT_LIBS without cmocka).
 FUZZ_CC      ?= clang
 FUZZ_SECONDS ?= 60
-FUZZ_CFLAGS   = -std=gnu99 -g -O1 -Wall -Wextra -fno-omit-frame-pointer \
+FUZZ_CFLAGS   = -std=gnu99 -g -O1 -Wall -Wextra -Werror \
+                -fno-omit-frame-pointer \
                 -fno-sanitize-recover=all -Ingx_ticketing_module -Itests/fuzz \
                 -Itests
 FUZZ_LIBS     = $(filter-out -lcmocka,$(UNIT_LIBS))
@@ -50,7 +52,7 @@ FUZZ         ?= $(FUZZ_NAMES)
 
 .PHONY: all module deps nginx-asan unit test test-t test-t-real demo test-demo token deb \
         test-deb clean distclean fuzz fuzz-build fuzz-regressions bench \
-        bench-jwt bench-jwt-cache faults \
+        bench-jwt bench-jwt-cache bench-tools faults \
         test-valgrind reload framing style topology
 
 all: module
@@ -109,8 +111,8 @@ test-t-real: $(ASAN_NGINX)
 docs-check:
 	scripts/check-docs.sh
 
-test: docs-check style unit fuzz-regressions test-t framing faults reload \
-      test-demo topology
+test: docs-check style unit fuzz-regressions bench-tools test-t framing \
+      faults reload test-demo topology
 
 # ----------------------------------------------- benchmarks, faults, memory
 # the release module in Debian's nginx; BENCH_QUICK=1 for a short run
@@ -124,10 +126,12 @@ bench-jwt: $(BENCH_JWT)
 	$(BENCH_JWT)
 
 $(BENCH_JWT): bench/jwt_verify.c ngx_ticketing_module/ngx_http_ticketing_jwt.c \
-              ngx_ticketing_module/ngx_http_ticketing_jwt.h
+              ngx_ticketing_module/ngx_http_ticketing_jwt_json.c \
+              $(wildcard ngx_ticketing_module/ngx_http_ticketing_jwt*.h)
 	@mkdir -p $(dir $@)
 	$(CC) -std=gnu99 -O2 -g -Wall -Wextra -Werror -Ingx_ticketing_module \
 	    -o $@ bench/jwt_verify.c ngx_ticketing_module/ngx_http_ticketing_jwt.c \
+	    ngx_ticketing_module/ngx_http_ticketing_jwt_json.c \
 	    -ljansson -lcrypto $(LIBJWT) -lm
 
 # the verified-token cache's hit rate on the Zipf token mix of bench row
@@ -139,11 +143,18 @@ bench-jwt-cache: $(BENCH_JWT_CACHE)
 
 $(BENCH_JWT_CACHE): bench/jwt_cache_zipf.c \
                     ngx_ticketing_module/ngx_http_ticketing_jwt_cache.c \
-                    ngx_ticketing_module/ngx_http_ticketing_jwt_cache.h
+                    ngx_ticketing_module/ngx_http_ticketing_jwt_json.c \
+                    $(wildcard ngx_ticketing_module/ngx_http_ticketing_jwt*.h)
 	@mkdir -p $(dir $@)
 	$(CC) -std=gnu99 -O2 -g -Wall -Wextra -Werror -Ingx_ticketing_module \
 	    -o $@ bench/jwt_cache_zipf.c \
-	    ngx_ticketing_module/ngx_http_ticketing_jwt_cache.c -ljansson -lm
+	    ngx_ticketing_module/ngx_http_ticketing_jwt_cache.c \
+	    ngx_ticketing_module/ngx_http_ticketing_jwt_json.c -lm
+
+# the in-process benchmarks build against the pure code: `make test`
+# builds them (seconds), so that a change of its interfaces cannot leave
+# them behind unnoticed
+bench-tools: $(BENCH_JWT) $(BENCH_JWT_CACHE)
 
 # upstream killed/hanging, reload under load, clients going away, Redis
 # killed/frozen (~30 s)

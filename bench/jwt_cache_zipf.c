@@ -131,12 +131,12 @@ bench_init(void)
 
 
 static int
-bench_size(size_t size, json_t *claims)
+bench_size(size_t size, ngx_http_ticketing_json_doc_t *claims)
 {
     int                              scope;
     long                             n, hits;
     size_t                           k;
-    json_t                          *got;
+    ngx_http_ticketing_json_doc_t   *got;
     ngx_http_ticketing_jwt_cache_t  *c;
 
     c = ngx_http_ticketing_jwt_cache_create(size);
@@ -154,7 +154,7 @@ bench_size(size_t size, json_t *claims)
                                                BENCH_TOKEN_LEN, BENCH_NOW,
                                                NULL);
         if (got != NULL) {
-            json_decref(got);
+            ngx_http_ticketing_json_unref(got);
             hits += n >= BENCH_WARMUP;
             continue;
         }
@@ -181,7 +181,7 @@ bench_memory(size_t size)
 {
     int                              scope;
     size_t                           i, n;
-    json_t                          *claims, *got;
+    ngx_http_ticketing_json_doc_t   *claims, *got;
     struct mallinfo2                 m0, m1, m2;
     ngx_http_ticketing_jwt_cache_t  *c;
 
@@ -196,7 +196,8 @@ bench_memory(size_t size)
 
     for (i = 0; i < size && i < BENCH_TOKENS; i++) {
         /* each token its own claims, as verified ones are */
-        claims = json_loads(bench_claims, 0, NULL);
+        claims = ngx_http_ticketing_json_load(bench_claims,
+                                              strlen(bench_claims));
         if (claims == NULL) {
             return -1;
         }
@@ -204,7 +205,7 @@ bench_memory(size_t size)
         ngx_http_ticketing_jwt_cache_put(c, &scope, bench_tokens[i],
                                          BENCH_TOKEN_LEN, claims,
                                          BENCH_NOW + 3600, NULL);
-        json_decref(claims);
+        ngx_http_ticketing_json_unref(claims);
     }
 
     m2 = mallinfo2();
@@ -216,7 +217,7 @@ bench_memory(size_t size)
                                                BENCH_TOKEN_LEN, BENCH_NOW,
                                                NULL);
         if (got != NULL) {
-            json_decref(got);
+            ngx_http_ticketing_json_unref(got);
             n++;
         }
     }
@@ -244,14 +245,15 @@ main(int argc, char **argv)
 {
     int      i;
     size_t   size;
-    json_t  *claims;
+    ngx_http_ticketing_json_doc_t  *claims;
     char    *end;
 
     static const size_t  sizes[] = { 1024, 2048, 4096, 8192 };
 
     bench_init();
 
-    claims = json_loads(bench_claims, 0, NULL);
+    claims = ngx_http_ticketing_json_load(bench_claims,
+                                          strlen(bench_claims));
     if (claims == NULL) {
         return 2;
     }
@@ -285,7 +287,7 @@ main(int argc, char **argv)
         return 1;
     }
 
-    json_decref(claims);
+    ngx_http_ticketing_json_unref(claims);
 
     return 0;
 }

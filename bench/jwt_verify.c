@@ -108,7 +108,7 @@ bench_jwt_libjwt(void)
 static int
 bench_jwt_module(void)
 {
-    json_t  *claims;
+    ngx_http_ticketing_json_doc_t  *claims;
 
     if (ngx_http_ticketing_jwt_verify((const unsigned char *) bench_jwt_token,
                                       strlen(bench_jwt_token), &bench_jwt_vf,
@@ -118,7 +118,7 @@ bench_jwt_module(void)
         return -1;
     }
 
-    json_decref(claims);
+    ngx_http_ticketing_json_unref(claims);
 
     return 0;
 }
@@ -129,7 +129,7 @@ bench_jwt_module_pem(void)
 {
     int                              rc;
     char                             err[NGX_HTTP_TICKETING_JWT_ERR_SIZE];
-    json_t                          *claims;
+    ngx_http_ticketing_json_doc_t   *claims;
     ngx_http_ticketing_jwt_key_t     key;
     ngx_http_ticketing_jwt_verify_t  vf;
 
@@ -151,7 +151,7 @@ bench_jwt_module_pem(void)
           == NGX_HTTP_TICKETING_JWT_OK) ? 0 : -1;
 
     if (rc == 0) {
-        json_decref(claims);
+        ngx_http_ticketing_json_unref(claims);
     }
 
     ngx_http_ticketing_jwt_key_free(&key);

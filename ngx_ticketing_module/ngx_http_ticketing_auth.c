@@ -53,8 +53,9 @@ static ngx_int_t ngx_http_ticketing_auth_authorize(ngx_http_request_t *r,
 static ngx_int_t ngx_http_ticketing_auth_headers(ngx_http_request_t *r,
     ngx_http_ticketing_ctx_t *ctx, ngx_http_ticketing_auth_loc_conf_t *alcf);
 static ngx_int_t ngx_http_ticketing_auth_value(ngx_http_request_t *r,
-    json_t *v, ngx_str_t *out);
-static ngx_int_t ngx_http_ticketing_auth_claims_have(json_t *claims,
+    const ngx_http_ticketing_json_t *v, ngx_str_t *out);
+static ngx_int_t ngx_http_ticketing_auth_claims_have(
+    const ngx_http_ticketing_json_t *claims,
     ngx_array_t *paths, ngx_str_t *value);
 static int ngx_http_ticketing_auth_org_eq(const char *a, size_t alen,
     const char *b, size_t blen);
@@ -400,7 +401,6 @@ ngx_http_ticketing_auth_jwt(ngx_http_request_t *r,
     ngx_http_ticketing_ctx_t *ctx, ngx_http_ticketing_auth_loc_conf_t *alcf,
     ngx_str_t *token, ngx_uint_t can_wait, uint64_t **memo)
 {
-    json_t                              *claims, *sub;
     size_t                               nkeys;
     ngx_int_t                            rc;
     const char                          *reason;
@@ -408,6 +408,8 @@ ngx_http_ticketing_auth_jwt(ngx_http_request_t *r,
     ngx_http_ticketing_jwt_cache_t      *cache;
     ngx_http_ticketing_jwt_rc_e          outcome;
     ngx_http_ticketing_jwt_verify_t      vf;
+    ngx_http_ticketing_json_doc_t       *claims;
+    const ngx_http_ticketing_json_t     *sub;
     const ngx_http_ticketing_jwt_key_t  *keys;
 
 again:
@@ -485,8 +487,8 @@ again:
     } else if (cache != NULL) {
         ngx_http_ticketing_jwt_cache_put(cache, alcf, token->data, token->len,
                       claims,
-                      ngx_http_ticketing_jwt_cache_until(claims, vf.now,
-                                          vf.leeway,
+                      ngx_http_ticketing_jwt_cache_until(claims->values,
+                                          vf.now, vf.leeway,
                                           NGX_HTTP_TICKETING_AUTH_CACHE_TTL),
                       memo);
     }
@@ -495,9 +497,9 @@ again:
     cln->data = claims;
 
     ctx->auth.method = NGX_HTTP_TICKETING_AUTH_JWT;
-    ctx->auth.claims = claims;
+    ctx->auth.claims = claims->values;
 
-    sub = json_object_get(claims, "sub");
+    sub = ngx_http_ticketing_json_get(ctx->auth.claims, "sub", 3);
 
     if (sub != NULL
         && ngx_http_ticketing_auth_value(r, sub, &ctx->auth.subject)
@@ -717,8 +719,8 @@ ngx_int_t
 ngx_http_ticketing_auth_check_org(ngx_http_request_t *r,
     ngx_http_ticketing_ctx_t *ctx, const u_char *org, size_t len)
 {
-    json_t                              *orgs;
     ngx_http_ticketing_loc_conf_t       *tlcf;
+    const ngx_http_ticketing_json_t     *orgs;
     ngx_http_ticketing_auth_loc_conf_t  *alcf;
 
     tlcf = ngx_http_get_module_loc_conf(r, ngx_http_ticketing_module);
@@ -747,12 +749,12 @@ ngx_http_ticketing_auth_check_org(ngx_http_request_t *r,
 
 
 static ngx_int_t
-ngx_http_ticketing_auth_claims_have(json_t *claims, ngx_array_t *paths,
-    ngx_str_t *value)
+ngx_http_ticketing_auth_claims_have(const ngx_http_ticketing_json_t *claims,
+    ngx_array_t *paths, ngx_str_t *value)
 {
-    json_t      *v;
-    ngx_str_t   *path;
-    ngx_uint_t   i;
+    ngx_str_t                        *path;
+    ngx_uint_t                        i;
+    const ngx_http_ticketing_json_t  *v;
 
     path = paths->elts;
 
@@ -780,11 +782,11 @@ static ngx_int_t
 ngx_http_ticketing_auth_headers(ngx_http_request_t *r,
     ngx_http_ticketing_ctx_t *ctx, ngx_http_ticketing_auth_loc_conf_t *alcf)
 {
-    json_t                            *v;
     ngx_int_t                          strip;
     ngx_str_t                          value;
     ngx_uint_t                         i, j, n;
     ngx_http_ticketing_auth_header_t  *ih;
+    const ngx_http_ticketing_json_t   *v;
 
     ih = alcf->headers->elts;
     n = alcf->headers->nelts;
@@ -861,8 +863,8 @@ ngx_http_ticketing_auth_headers(ngx_http_request_t *r,
  * Arrays and objects: empty.
  */
 static ngx_int_t
-ngx_http_ticketing_auth_value(ngx_http_request_t *r, json_t *v,
-    ngx_str_t *out)
+ngx_http_ticketing_auth_value(ngx_http_request_t *r,
+    const ngx_http_ticketing_json_t *v, ngx_str_t *out)
 {
     u_char      *p;
     size_t       i, len;
@@ -871,9 +873,9 @@ ngx_http_ticketing_auth_value(ngx_http_request_t *r, json_t *v,
 
     ngx_str_null(out);
 
-    if (json_is_string(v)) {
-        s = json_string_value(v);
-        len = json_string_length(v);
+    if (v->type == NGX_HTTP_TICKETING_JSON_STRING) {
+        s = v->str;
+        len = v->len;
 
         for (i = 0; i < len; i++) {
             if ((u_char) s[i] < 0x20 || s[i] == 0x7f) {
@@ -892,14 +894,14 @@ ngx_http_ticketing_auth_value(ngx_http_request_t *r, json_t *v,
         return NGX_OK;
     }
 
-    if (json_is_integer(v)) {
+    if (v->type == NGX_HTTP_TICKETING_JSON_INTEGER) {
         p = ngx_pnalloc(r->pool, NGX_INT64_LEN);
         if (p == NULL) {
             return NGX_ERROR;
         }
 
         out->data = p;
-        n = (int64_t) json_integer_value(v);
+        n = v->num.integer;
 
         /*
          * "%L" negates a negative value, which is undefined for the
@@ -919,13 +921,11 @@ ngx_http_ticketing_auth_value(ngx_http_request_t *r, json_t *v,
         return NGX_OK;
     }
 
-    if (json_is_boolean(v)) {
-        if (json_is_true(v)) {
-            ngx_str_set(out, "true");
+    if (v->type == NGX_HTTP_TICKETING_JSON_TRUE) {
+        ngx_str_set(out, "true");
 
-        } else {
-            ngx_str_set(out, "false");
-        }
+    } else if (v->type == NGX_HTTP_TICKETING_JSON_FALSE) {
+        ngx_str_set(out, "false");
     }
 
     return NGX_OK;
@@ -935,7 +935,7 @@ ngx_http_ticketing_auth_value(ngx_http_request_t *r, json_t *v,
 static void
 ngx_http_ticketing_auth_claims_cleanup(void *data)
 {
-    json_decref(data);
+    ngx_http_ticketing_json_unref(data);
 }
 
 
@@ -1013,9 +1013,9 @@ ngx_http_ticketing_auth_claim_variable(ngx_http_request_t *r,
 {
     ngx_str_t                 *name = (ngx_str_t *) data;
 
-    json_t                    *c;
-    ngx_str_t                  value;
-    ngx_http_ticketing_ctx_t  *ctx;
+    ngx_str_t                         value;
+    ngx_http_ticketing_ctx_t         *ctx;
+    const ngx_http_ticketing_json_t  *c;
 
     ctx = ngx_http_ticketing_auth_ctx(r);
 
@@ -1024,7 +1024,7 @@ ngx_http_ticketing_auth_claim_variable(ngx_http_request_t *r,
         return NGX_OK;
     }
 
-    c = json_object_getn(ctx->auth.claims,
+    c = ngx_http_ticketing_json_get(ctx->auth.claims,
                          (const char *) name->data
                              + sizeof("ticketing_claim_") - 1,
                          name->len - (sizeof("ticketing_claim_") - 1));

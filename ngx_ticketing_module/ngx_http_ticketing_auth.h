@@ -88,7 +88,7 @@ typedef struct {
 typedef struct {
     ngx_uint_t                     method;          /* AUTH_JWT, _MTLS */
     ngx_str_t                      subject;
-    json_t                        *claims;          /* JWT only */
+    const ngx_http_ticketing_json_t  *claims;       /* JWT only */
 
     /* the verified-token cache's answer: "HIT", "MISS" or NULL (not used) */
     const char                    *token_cache;

@@ -550,14 +550,14 @@ static ngx_int_t
 ngx_http_ticketing_cache_scope_value(ngx_http_request_t *r,
     ngx_http_ticketing_ctx_t *ctx, ngx_str_t *value)
 {
-    u_char                         *p, sep;
-    size_t                          len;
-    json_t                         *v;
-    ngx_str_t                      *name;
-    ngx_uint_t                      number;
-    const char                     *s, *kind;
-    ngx_http_ticketing_loc_conf_t  *tlcf;
-    u_char                          num[NGX_INT64_LEN];
+    u_char                           *p, sep;
+    size_t                            len;
+    ngx_str_t                        *name;
+    ngx_uint_t                        number;
+    const char                       *s, *kind;
+    ngx_http_ticketing_loc_conf_t    *tlcf;
+    const ngx_http_ticketing_json_t  *v;
+    u_char                            num[NGX_INT64_LEN];
 
     tlcf = ngx_http_get_module_loc_conf(r, ngx_http_ticketing_module);
     number = ctx->route.op->number;
@@ -578,7 +578,9 @@ ngx_http_ticketing_cache_scope_value(ngx_http_request_t *r,
          * three identities, and three entries.
          */
         kind = (ctx->auth.method == NGX_HTTP_TICKETING_AUTH_MTLS) ? "dn:"
-               : json_is_integer(json_object_get(ctx->auth.claims, "sub"))
+               : ngx_http_ticketing_json_is(
+                     ngx_http_ticketing_json_get(ctx->auth.claims, "sub", 3),
+                     INTEGER)
                ? "sub#" : "sub:";
 
         value->len = ngx_strlen(kind) + ctx->auth.subject.len;
@@ -600,19 +602,18 @@ ngx_http_ticketing_cache_scope_value(ngx_http_request_t *r,
 
         name = &tlcf->cache.claim[number];
 
-        /* the claim's name comes from the configuration: NUL-terminated */
-        v = json_object_get(ctx->auth.claims, (const char *) name->data);
+        v = ngx_http_ticketing_json_get(ctx->auth.claims,
+                                        (const char *) name->data, name->len);
 
         /* "=" a string, "#" a number: "1" and 1 are two values */
-        if (json_is_string(v)) {
-            s = json_string_value(v);
-            len = json_string_length(v);
+        if (ngx_http_ticketing_json_is(v, STRING)) {
+            s = v->str;
+            len = v->len;
             sep = '=';
 
-        } else if (json_is_integer(v)) {
+        } else if (ngx_http_ticketing_json_is(v, INTEGER)) {
             s = (const char *) num;
-            len = ngx_sprintf(num, "%L", (int64_t) json_integer_value(v))
-                  - num;
+            len = ngx_sprintf(num, "%L", v->num.integer) - num;
             sep = '#';
 
         } else {
@@ -652,9 +653,9 @@ static ngx_uint_t
 ngx_http_ticketing_cache_scoped(ngx_http_request_t *r,
     ngx_http_ticketing_ctx_t *ctx)
 {
-    json_t                         *v;
-    ngx_uint_t                      number;
-    ngx_http_ticketing_loc_conf_t  *tlcf;
+    ngx_uint_t                        number;
+    ngx_http_ticketing_loc_conf_t    *tlcf;
+    const ngx_http_ticketing_json_t  *v;
 
     tlcf = ngx_http_get_module_loc_conf(r, ngx_http_ticketing_module);
     number = ctx->route.op->number;
@@ -670,11 +671,12 @@ ngx_http_ticketing_cache_scoped(ngx_http_request_t *r,
             return 0;
         }
 
-        v = json_object_get(ctx->auth.claims,
-                            (const char *) tlcf->cache.claim[number].data);
+        v = ngx_http_ticketing_json_get(ctx->auth.claims,
+                                  (const char *) tlcf->cache.claim[number].data,
+                                  tlcf->cache.claim[number].len);
 
-        return (json_is_string(v) && json_string_length(v) != 0)
-               || json_is_integer(v);
+        return (ngx_http_ticketing_json_is(v, STRING) && v->len != 0)
+               || ngx_http_ticketing_json_is(v, INTEGER);
 
     default:
         return 0;

@@ -43,6 +43,8 @@
 #include <ngx_event.h>
 #include <ngx_event_connect.h>
 
+#include <jansson.h>
+
 #include "ngx_http_ticketing_module.h"
 
 

@@ -17,6 +17,7 @@
 #include <math.h>
 #include <errno.h>
 
+#include <jansson.h>
 #include <openssl/bio.h>
 #include <openssl/bn.h>
 #include <openssl/core_names.h>
@@ -1436,582 +1437,6 @@ failed:
 }
 
 
-/* ------------------------------------------------------ token JSON */
-
-
-/*
- * The header and the payload are parsed here, not with json_loadb():
- * jansson reads a document byte by byte through a stream and a growing
- * buffer, which costs about as much as an RSA verification for a token
- * with a few dozen claims.  This parser takes the same documents as
- * json_loadb(..., JSON_REJECT_DUPLICATES, ...) and refuses the same ones
- * (strict UTF-8, no control character in strings, escapes and surrogate
- * pairs, no \u0000, integers within json_int_t, reals that do not
- * overflow, at most JSON_PARSER_MAX_DEPTH levels, no duplicate key, only
- * whitespace after the document), and makes the same values in the same
- * order; it unescapes strings in place instead of copying them first.
- */
-
-#define NGX_HTTP_TICKETING_JWT_JSON_DEPTH  2048     /* jansson's */
-
-
-/* the one-character escapes and what they stand for */
-static const char  ngx_http_ticketing_jwt_json_esc[] = "\"\\/bfnrt";
-static const char  ngx_http_ticketing_jwt_json_unesc[] = "\"\\/\b\f\n\r\t";
-
-
-typedef struct {
-    unsigned char  *p;
-    unsigned char  *end;
-    size_t          depth;
-} ngx_http_ticketing_jwt_json_t;
-
-
-static json_t *ngx_http_ticketing_jwt_json_value(
-    ngx_http_ticketing_jwt_json_t *js);
-
-
-static void
-ngx_http_ticketing_jwt_json_ws(ngx_http_ticketing_jwt_json_t *js)
-{
-    while (js->p < js->end
-           && (*js->p == ' ' || *js->p == '\t' || *js->p == '\n'
-               || *js->p == '\r'))
-    {
-        js->p++;
-    }
-}
-
-
-static int
-ngx_http_ticketing_jwt_json_hex4(const unsigned char *p, uint32_t *v)
-{
-    int       i;
-    uint32_t  c, d;
-
-    d = 0;
-
-    for (i = 0; i < 4; i++) {
-        c = p[i];
-
-        if (c >= '0' && c <= '9') {
-            c -= '0';
-
-        } else if ((c | 0x20) >= 'a' && (c | 0x20) <= 'f') {
-            c = (c | 0x20) - 'a' + 10;
-
-        } else {
-            return -1;
-        }
-
-        d = (d << 4) | c;
-    }
-
-    *v = d;
-
-    return 0;
-}
-
-
-/*
- * A string at js->p (its opening quote), unescaped in place: *s and *len
- * are the value, which never holds a NUL byte.  Returns 0 or -1.
- */
-static int
-ngx_http_ticketing_jwt_json_string(ngx_http_ticketing_jwt_json_t *js,
-    char **s, size_t *len)
-{
-    size_t          n, i;
-    uint32_t        c, lo;
-    uint64_t        w, k;
-    const char     *e;
-    unsigned char  *p, *t, *end;
-
-    p = js->p + 1;
-    end = js->end;
-
-    *s = (char *) p;
-
-    /*
-     * The usual string: printable ASCII up to its quote, nothing to
-     * unescape or move.  Eight bytes at a time: a byte's high bit in the
-     * mask flags a control character, '"', '\\' or a non-ASCII byte (the
-     * borrows of the subtractions only ever add flags above a real one).
-     */
-    k = 0x0101010101010101ULL;
-
-    while (end - p >= 8) {
-        memcpy(&w, p, 8);
-
-        if (((((w - 0x20 * k) | ((w ^ ('"' * k)) - k)
-               | ((w ^ ('\\' * k)) - k)) & ~w) | w) & (0x80 * k))
-        {
-            break;
-        }
-
-        p += 8;
-    }
-
-    while (p < end && *p >= 0x20 && *p < 0x80 && *p != '"' && *p != '\\') {
-        p++;
-    }
-
-    t = p;
-
-    for ( ;; ) {
-        if (p == end) {
-            return -1;
-        }
-
-        c = *p;
-
-        if (c == '"') {
-            break;
-        }
-
-        if (c < 0x20) {
-            return -1;
-        }
-
-        if (c < 0x80 && c != '\\') {
-            *t++ = *p++;
-            continue;
-        }
-
-        if (c >= 0x80) {
-            /* strict UTF-8: no overlong form, surrogate or > U+10FFFF */
-            if (c >= 0xc2 && c <= 0xdf) {
-                n = 2;
-                c &= 0x1f;
-
-            } else if (c >= 0xe0 && c <= 0xef) {
-                n = 3;
-                c &= 0x0f;
-
-            } else if (c >= 0xf0 && c <= 0xf4) {
-                n = 4;
-                c &= 0x07;
-
-            } else {
-                return -1;
-            }
-
-            if ((size_t) (end - p) < n) {
-                return -1;
-            }
-
-            for (i = 1; i < n; i++) {
-                if ((p[i] & 0xc0) != 0x80) {
-                    return -1;
-                }
-
-                c = (c << 6) | (p[i] & 0x3f);
-            }
-
-            if (c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff)
-                || (n == 3 && c < 0x800) || (n == 4 && c < 0x10000))
-            {
-                return -1;
-            }
-
-            for (i = 0; i < n; i++) {
-                *t++ = *p++;
-            }
-
-            continue;
-        }
-
-        /* an escape */
-        if (end - p < 2) {
-            return -1;
-        }
-
-        if (p[1] != 'u') {
-            e = memchr(ngx_http_ticketing_jwt_json_esc, p[1], 8);
-            if (e == NULL) {
-                return -1;
-            }
-
-            *t++ = ngx_http_ticketing_jwt_json_unesc[e
-                                             - ngx_http_ticketing_jwt_json_esc];
-            p += 2;
-            continue;
-        }
-
-        if (end - p < 6 || ngx_http_ticketing_jwt_json_hex4(p + 2, &c) != 0) {
-            return -1;
-        }
-
-        p += 6;
-
-        if (c >= 0xdc00 && c <= 0xdfff) {
-            return -1;
-        }
-
-        if (c >= 0xd800 && c <= 0xdbff) {
-            /* a high surrogate: a low one must follow */
-            if (end - p < 6 || p[0] != '\\' || p[1] != 'u'
-                || ngx_http_ticketing_jwt_json_hex4(p + 2, &lo) != 0
-                || lo < 0xdc00 || lo > 0xdfff)
-            {
-                return -1;
-            }
-
-            p += 6;
-            c = ((c - 0xd800) << 10) + (lo - 0xdc00) + 0x10000;
-        }
-
-        /* \u0000 is refused in keys and values alike */
-        if (c == 0) {
-            return -1;
-        }
-
-        if (c < 0x80) {
-            *t++ = (unsigned char) c;
-
-        } else if (c < 0x800) {
-            *t++ = (unsigned char) (0xc0 | (c >> 6));
-            *t++ = (unsigned char) (0x80 | (c & 0x3f));
-
-        } else if (c < 0x10000) {
-            *t++ = (unsigned char) (0xe0 | (c >> 12));
-            *t++ = (unsigned char) (0x80 | ((c >> 6) & 0x3f));
-            *t++ = (unsigned char) (0x80 | (c & 0x3f));
-
-        } else {
-            *t++ = (unsigned char) (0xf0 | (c >> 18));
-            *t++ = (unsigned char) (0x80 | ((c >> 12) & 0x3f));
-            *t++ = (unsigned char) (0x80 | ((c >> 6) & 0x3f));
-            *t++ = (unsigned char) (0x80 | (c & 0x3f));
-        }
-    }
-
-    *len = (size_t) (t - (unsigned char *) *s);
-    js->p = p + 1;
-
-    return 0;
-}
-
-
-/* a number: an integer within json_int_t, or a real that does not overflow */
-static json_t *
-ngx_http_ticketing_jwt_json_number(ngx_http_ticketing_jwt_json_t *js)
-{
-    int             neg, real;
-    double          d;
-    uint64_t        u, max;
-    unsigned char  *p, *start, *end, save;
-
-    p = js->p;
-    start = p;
-    end = js->end;
-    neg = 0;
-    real = 0;
-
-    if (*p == '-') {
-        neg = 1;
-        p++;
-    }
-
-    if (p == end || *p < '0' || *p > '9') {
-        return NULL;
-    }
-
-    if (*p == '0') {
-        p++;
-
-        if (p < end && *p >= '0' && *p <= '9') {
-            return NULL;
-        }
-
-    } else {
-        while (p < end && *p >= '0' && *p <= '9') {
-            p++;
-        }
-    }
-
-    if (p < end && *p == '.') {
-        real = 1;
-        p++;
-
-        if (p == end || *p < '0' || *p > '9') {
-            return NULL;
-        }
-
-        while (p < end && *p >= '0' && *p <= '9') {
-            p++;
-        }
-    }
-
-    if (p < end && (*p == 'e' || *p == 'E')) {
-        real = 1;
-        p++;
-
-        if (p < end && (*p == '+' || *p == '-')) {
-            p++;
-        }
-
-        if (p == end || *p < '0' || *p > '9') {
-            return NULL;
-        }
-
-        while (p < end && *p >= '0' && *p <= '9') {
-            p++;
-        }
-    }
-
-    js->p = p;
-
-    if (!real) {
-        /* what strtoll() takes without ERANGE */
-        max = neg ? (uint64_t) INT64_MAX + 1 : (uint64_t) INT64_MAX;
-        u = 0;
-
-        for (p = start + neg; p < js->p; p++) {
-            if (u > (max - (*p - '0')) / 10) {
-                return NULL;
-            }
-
-            u = u * 10 + (*p - '0');
-        }
-
-        return json_integer(neg ? (json_int_t) (0 - u) : (json_int_t) u);
-    }
-
-    /* the byte after the text exists: the buffer holds len + 1 bytes */
-    save = *p;
-    *p = '\0';
-    errno = 0;
-    d = strtod((const char *) start, NULL);
-    *p = save;
-
-    if ((d == HUGE_VAL || d == -HUGE_VAL) && errno == ERANGE) {
-        return NULL;
-    }
-
-    return json_real(d);
-}
-
-
-static json_t *
-ngx_http_ticketing_jwt_json_object_in(ngx_http_ticketing_jwt_json_t *js)
-{
-    char    *key;
-    size_t   klen;
-    json_t  *obj, *v;
-
-    obj = json_object();
-    if (obj == NULL) {
-        return NULL;
-    }
-
-    js->p++;
-    ngx_http_ticketing_jwt_json_ws(js);
-
-    if (js->p < js->end && *js->p == '}') {
-        js->p++;
-        return obj;
-    }
-
-    for ( ;; ) {
-        if (js->p == js->end || *js->p != '"'
-            || ngx_http_ticketing_jwt_json_string(js, &key, &klen) != 0
-            || json_object_getn(obj, key, klen) != NULL)
-        {
-            goto failed;
-        }
-
-        ngx_http_ticketing_jwt_json_ws(js);
-
-        if (js->p == js->end || *js->p != ':') {
-            goto failed;
-        }
-
-        js->p++;
-        ngx_http_ticketing_jwt_json_ws(js);
-
-        v = ngx_http_ticketing_jwt_json_value(js);
-        if (v == NULL) {
-            goto failed;
-        }
-
-        if (json_object_setn_new_nocheck(obj, key, klen, v) != 0) {
-            goto failed;
-        }
-
-        ngx_http_ticketing_jwt_json_ws(js);
-
-        if (js->p < js->end && *js->p == ',') {
-            js->p++;
-            ngx_http_ticketing_jwt_json_ws(js);
-            continue;
-        }
-
-        if (js->p < js->end && *js->p == '}') {
-            js->p++;
-            return obj;
-        }
-
-        goto failed;
-    }
-
-failed:
-
-    json_decref(obj);
-
-    return NULL;
-}
-
-
-static json_t *
-ngx_http_ticketing_jwt_json_array_in(ngx_http_ticketing_jwt_json_t *js)
-{
-    json_t  *arr, *v;
-
-    arr = json_array();
-    if (arr == NULL) {
-        return NULL;
-    }
-
-    js->p++;
-    ngx_http_ticketing_jwt_json_ws(js);
-
-    if (js->p < js->end && *js->p == ']') {
-        js->p++;
-        return arr;
-    }
-
-    for ( ;; ) {
-        v = ngx_http_ticketing_jwt_json_value(js);
-        if (v == NULL || json_array_append_new(arr, v) != 0) {
-            json_decref(arr);
-            return NULL;
-        }
-
-        ngx_http_ticketing_jwt_json_ws(js);
-
-        if (js->p < js->end && *js->p == ',') {
-            js->p++;
-            ngx_http_ticketing_jwt_json_ws(js);
-            continue;
-        }
-
-        if (js->p < js->end && *js->p == ']') {
-            js->p++;
-            return arr;
-        }
-
-        json_decref(arr);
-        return NULL;
-    }
-}
-
-
-static json_t *
-ngx_http_ticketing_jwt_json_value(ngx_http_ticketing_jwt_json_t *js)
-{
-    char           *s;
-    size_t          len, left;
-    json_t         *v;
-    unsigned char   first;
-
-    if (++js->depth > NGX_HTTP_TICKETING_JWT_JSON_DEPTH || js->p == js->end) {
-        return NULL;
-    }
-
-    left = js->end - js->p;
-    first = *js->p;
-
-    switch (first) {
-
-    case '{':
-        v = ngx_http_ticketing_jwt_json_object_in(js);
-        break;
-
-    case '[':
-        v = ngx_http_ticketing_jwt_json_array_in(js);
-        break;
-
-    case '"':
-        v = (ngx_http_ticketing_jwt_json_string(js, &s, &len) == 0)
-            ? json_stringn_nocheck(s, len) : NULL;
-        break;
-
-    case 't':
-        if (left < 4 || memcmp(js->p, "true", 4) != 0) {
-            return NULL;
-        }
-
-        js->p += 4;
-        v = json_true();
-        break;
-
-    case 'f':
-        if (left < 5 || memcmp(js->p, "false", 5) != 0) {
-            return NULL;
-        }
-
-        js->p += 5;
-        v = json_false();
-        break;
-
-    case 'n':
-        if (left < 4 || memcmp(js->p, "null", 4) != 0) {
-            return NULL;
-        }
-
-        js->p += 4;
-        v = json_null();
-        break;
-
-    default:
-        v = ngx_http_ticketing_jwt_json_number(js);
-    }
-
-    /*
-     * jansson skips a NUL byte right after a number or a literal (its
-     * stream loses a NUL it puts back): not JSON, and libjwt refuses it,
-     * so it is refused here, as every other byte out of place.
-     */
-
-    js->depth--;
-
-    return v;
-}
-
-
-json_t *
-ngx_http_ticketing_jwt_json_object(unsigned char *buf, size_t len)
-{
-    json_t                         *obj;
-    ngx_http_ticketing_jwt_json_t   js;
-
-    js.p = buf;
-    js.end = buf + len;
-    js.depth = 0;
-
-    ngx_http_ticketing_jwt_json_ws(&js);
-
-    if (js.p == js.end || *js.p != '{') {
-        return NULL;
-    }
-
-    obj = ngx_http_ticketing_jwt_json_value(&js);
-    if (obj == NULL) {
-        return NULL;
-    }
-
-    ngx_http_ticketing_jwt_json_ws(&js);
-
-    if (js.p != js.end) {
-        json_decref(obj);
-        return NULL;
-    }
-
-    return obj;
-}
-
-
 /* ----------------------------------------------------- verification */
 
 
@@ -2365,40 +1790,44 @@ ngx_http_ticketing_jwt_check_sig(const ngx_http_ticketing_jwt_key_t *key,
 }
 
 
-/* a base64url JSON object part of the token, decoded into "buf" */
-static json_t *
+/*
+ * A base64url JSON object part of the token, decoded into "buf" (*n
+ * bytes) and parsed into "tape".  Returns 0 or -1.
+ */
+static int
 ngx_http_ticketing_jwt_part(const ngx_http_ticketing_jwt_str_t *part,
-    unsigned char *buf)
+    unsigned char *buf, size_t *n, ngx_http_ticketing_json_tape_t *tape)
 {
-    size_t  n;
-
     if (part->len == 0
         || ngx_http_ticketing_jwt_b64url_decode(
-               (const unsigned char *) part->data, part->len, buf, &n) != 0)
+               (const unsigned char *) part->data, part->len, buf, n) != 0)
     {
-        return NULL;
+        return -1;
     }
 
     /* buf holds at least n + 1 bytes: see ngx_http_ticketing_jwt_verify() */
-    return ngx_http_ticketing_jwt_json_object(buf, n);
+    return ngx_http_ticketing_json_parse(tape, buf, *n);
 }
 
 
 static int
-ngx_http_ticketing_jwt_time(json_t *claims, const char *name, double *t)
+ngx_http_ticketing_jwt_time(const ngx_http_ticketing_json_t *claims,
+    const char *name, size_t len, double *t)
 {
-    json_t  *v;
+    const ngx_http_ticketing_json_t  *v;
 
-    v = json_object_get(claims, name);
+    v = ngx_http_ticketing_json_get(claims, name, len);
     if (v == NULL) {
         return 0;
     }
 
-    if (!json_is_number(v) || !isfinite(json_number_value(v))) {
+    if (!ngx_http_ticketing_json_is_number(v)
+        || !isfinite(ngx_http_ticketing_json_double(v)))
+    {
         return -1;
     }
 
-    *t = json_number_value(v);
+    *t = ngx_http_ticketing_json_double(v);
 
     return 1;
 }
@@ -2406,17 +1835,17 @@ ngx_http_ticketing_jwt_time(json_t *claims, const char *name, double *t)
 
 static int
 ngx_http_ticketing_jwt_listed(const ngx_http_ticketing_jwt_str_t *list,
-    size_t n, json_t *v)
+    size_t n, const ngx_http_ticketing_json_t *v)
 {
     size_t  i;
 
-    if (!json_is_string(v)) {
+    if (!ngx_http_ticketing_json_is(v, STRING)) {
         return 0;
     }
 
     for (i = 0; i < n; i++) {
-        if (list[i].len == json_string_length(v)
-            && memcmp(list[i].data, json_string_value(v), list[i].len) == 0)
+        if (list[i].len == v->len
+            && memcmp(list[i].data, v->str, list[i].len) == 0)
         {
             return 1;
         }
@@ -2427,16 +1856,15 @@ ngx_http_ticketing_jwt_listed(const ngx_http_ticketing_jwt_str_t *list,
 
 
 static ngx_http_ticketing_jwt_rc_e
-ngx_http_ticketing_jwt_claims(json_t *claims,
+ngx_http_ticketing_jwt_claims(const ngx_http_ticketing_json_t *claims,
     const ngx_http_ticketing_jwt_verify_t *vf)
 {
-    int      rc, has_exp, has_iat;
-    double   t, now, leeway, exp, iat, max;
-    size_t   i;
-    json_t  *v, *a;
+    int                               rc, has_exp, has_iat;
+    double                            t, now, leeway, exp, iat, max;
+    const ngx_http_ticketing_json_t  *v, *a;
 
     /*
-     * The times are doubles from the JSON (finite: jansson refuses
+     * The times are doubles from the JSON (finite: the parser refuses
      * anything else), compared as doubles: no conversion of a huge or
      * negative value to time_t, whatever the token holds.
      */
@@ -2446,7 +1874,7 @@ ngx_http_ticketing_jwt_claims(json_t *claims,
     exp = 0;
     iat = 0;
 
-    rc = ngx_http_ticketing_jwt_time(claims, "exp", &exp);
+    rc = ngx_http_ticketing_jwt_time(claims, "exp", 3, &exp);
     if (rc < 0) {
         return NGX_HTTP_TICKETING_JWT_EXP_NOT_NUMBER;
     }
@@ -2462,7 +1890,7 @@ ngx_http_ticketing_jwt_claims(json_t *claims,
         return NGX_HTTP_TICKETING_JWT_EXPIRED;
     }
 
-    rc = ngx_http_ticketing_jwt_time(claims, "nbf", &t);
+    rc = ngx_http_ticketing_jwt_time(claims, "nbf", 3, &t);
     if (rc < 0) {
         return NGX_HTTP_TICKETING_JWT_NBF_NOT_NUMBER;
     }
@@ -2471,7 +1899,7 @@ ngx_http_ticketing_jwt_claims(json_t *claims,
         return NGX_HTTP_TICKETING_JWT_NOT_YET_VALID;
     }
 
-    rc = ngx_http_ticketing_jwt_time(claims, "iat", &iat);
+    rc = ngx_http_ticketing_jwt_time(claims, "iat", 3, &iat);
     if (rc < 0) {
         return NGX_HTTP_TICKETING_JWT_IAT_NOT_NUMBER;
     }
@@ -2494,16 +1922,19 @@ ngx_http_ticketing_jwt_claims(json_t *claims,
 
     if (vf->nissuers
         && !ngx_http_ticketing_jwt_listed(vf->issuers, vf->nissuers,
-                                          json_object_get(claims, "iss")))
+                                   ngx_http_ticketing_json_get(claims, "iss",
+                                                               3)))
     {
         return NGX_HTTP_TICKETING_JWT_ISSUER;
     }
 
     if (vf->naudiences) {
-        v = json_object_get(claims, "aud");
+        v = ngx_http_ticketing_json_get(claims, "aud", 3);
 
-        if (json_is_array(v)) {
-            json_array_foreach(v, i, a) {
+        if (ngx_http_ticketing_json_is(v, ARRAY)) {
+            for (a = ngx_http_ticketing_json_first(v); a < v + v->size;
+                 a = ngx_http_ticketing_json_next(a))
+            {
                 if (ngx_http_ticketing_jwt_listed(vf->audiences,
                                                   vf->naudiences, a))
                 {
@@ -2572,22 +2003,24 @@ ngx_http_ticketing_jwt_message(ngx_http_ticketing_jwt_rc_e rc)
 
 ngx_http_ticketing_jwt_rc_e
 ngx_http_ticketing_jwt_verify(const unsigned char *token, size_t len,
-    const ngx_http_ticketing_jwt_verify_t *vf, json_t **claims)
+    const ngx_http_ticketing_jwt_verify_t *vf,
+    ngx_http_ticketing_json_doc_t **claims)
 {
-    int                            kid_known, alg_fits;
-    size_t                         i, sig_len, kid_len;
-    json_t                        *header, *payload, *v;
-    unsigned                       alg;
-    ngx_http_ticketing_jwt_rc_e    rc;
-    const char                    *kid;
-    unsigned char                 *buf, *sig, stack[4096];
-    ngx_http_ticketing_jwt_str_t   parts[3];
+    int                                kid_known, alg_fits;
+    size_t                             i, n, sig_len, kid_len;
+    unsigned                           alg;
+    const char                        *kid;
+    unsigned char                     *buf, *sig, stack[4096];
+    ngx_http_ticketing_jwt_rc_e        rc;
+    ngx_http_ticketing_jwt_str_t       parts[3];
+    ngx_http_ticketing_json_tape_t     tape;
+    const ngx_http_ticketing_json_t   *header, *v;
     const ngx_http_ticketing_jwt_key_t  *key;
 
     *claims = NULL;
-    header = NULL;
-    payload = NULL;
-    buf = NULL;
+
+    tape.values = tape.inline_values;
+    tape.n = 0;
 
     /* refused before any decoding work */
     if (len > vf->max_size) {
@@ -2607,28 +2040,30 @@ ngx_http_ticketing_jwt_verify(const unsigned char *token, size_t len,
     }
 
     /*
-     * One buffer for every decoded part: none is longer than the token.
-     * On the stack for tokens up to ~5 KB: nothing to allocate per token.
+     * One buffer for the decoded parts: the header, a byte, the signature
+     * (the header's "kid" is read after it is decoded), then the payload
+     * in the header's place; none is longer than 3/4 of its part.  On the
+     * stack for tokens up to ~5 KB: nothing to allocate per token.
      */
     buf = (len * 3 / 4 + 1 <= sizeof(stack)) ? stack : malloc(len * 3 / 4 + 1);
     if (buf == NULL) {
         return NGX_HTTP_TICKETING_JWT_NO_MEMORY;
     }
 
-    header = ngx_http_ticketing_jwt_part(&parts[0], buf);
-    if (header == NULL) {
+    if (ngx_http_ticketing_jwt_part(&parts[0], buf, &n, &tape) != 0) {
         rc = NGX_HTTP_TICKETING_JWT_BAD_HEADER;
         goto failed;
     }
 
-    v = json_object_get(header, "alg");
-    if (!json_is_string(v)) {
+    header = tape.values;
+
+    v = ngx_http_ticketing_json_get(header, "alg", 3);
+    if (!ngx_http_ticketing_json_is(v, STRING)) {
         rc = NGX_HTTP_TICKETING_JWT_NO_ALG;
         goto failed;
     }
 
-    alg = ngx_http_ticketing_jwt_alg(json_string_value(v),
-                                     json_string_length(v));
+    alg = ngx_http_ticketing_jwt_alg(v->str, v->len);
     if (alg == 0) {
         rc = NGX_HTTP_TICKETING_JWT_ALG_UNSUPPORTED;
         goto failed;
@@ -2640,26 +2075,26 @@ ngx_http_ticketing_jwt_verify(const unsigned char *token, size_t len,
     }
 
     /* no extension is understood: a critical one means refusal */
-    if (json_object_get(header, "crit") != NULL) {
+    if (ngx_http_ticketing_json_get(header, "crit", 4) != NULL) {
         rc = NGX_HTTP_TICKETING_JWT_CRIT;
         goto failed;
     }
 
     kid = NULL;
     kid_len = 0;
-    v = json_object_get(header, "kid");
+    v = ngx_http_ticketing_json_get(header, "kid", 3);
 
     if (v != NULL) {
-        if (!json_is_string(v)) {
+        if (!ngx_http_ticketing_json_is(v, STRING)) {
             rc = NGX_HTTP_TICKETING_JWT_KID_NOT_STRING;
             goto failed;
         }
 
-        kid = json_string_value(v);
-        kid_len = json_string_length(v);
+        kid = v->str;
+        kid_len = v->len;
     }
 
-    sig = buf;
+    sig = buf + n + 1;
 
     if (parts[2].len > NGX_HTTP_TICKETING_JWT_MAX_SIG
         || ngx_http_ticketing_jwt_b64url_decode(
@@ -2712,30 +2147,27 @@ ngx_http_ticketing_jwt_verify(const unsigned char *token, size_t len,
         goto failed;
     }
 
-    payload = ngx_http_ticketing_jwt_part(&parts[1], buf);
-    if (payload == NULL) {
+    ngx_http_ticketing_json_tape_free(&tape);
+
+    if (ngx_http_ticketing_jwt_part(&parts[1], buf, &n, &tape) != 0) {
         rc = NGX_HTTP_TICKETING_JWT_BAD_PAYLOAD;
         goto failed;
     }
 
-    rc = ngx_http_ticketing_jwt_claims(payload, vf);
+    rc = ngx_http_ticketing_jwt_claims(tape.values, vf);
     if (rc != NGX_HTTP_TICKETING_JWT_OK) {
         goto failed;
     }
 
-    json_decref(header);
-    if (buf != stack) {
-        free(buf);
+    *claims = ngx_http_ticketing_json_keep(&tape, buf, n);
+    if (*claims == NULL) {
+        rc = NGX_HTTP_TICKETING_JWT_NO_MEMORY;
     }
-
-    *claims = payload;
-
-    return NGX_HTTP_TICKETING_JWT_OK;
 
 failed:
 
-    json_decref(header);
-    json_decref(payload);
+    ngx_http_ticketing_json_tape_free(&tape);
+
     if (buf != stack) {
         free(buf);
     }
@@ -2832,23 +2264,24 @@ ngx_http_ticketing_jwt_path_valid(const char *path, size_t len)
 }
 
 
-json_t *
-ngx_http_ticketing_jwt_claim(json_t *claims, const char *path, size_t len)
+const ngx_http_ticketing_json_t *
+ngx_http_ticketing_jwt_claim(const ngx_http_ticketing_json_t *claims,
+    const char *path, size_t len)
 {
-    size_t       nlen;
-    ssize_t      n;
-    json_t      *v;
-    const char  *name;
+    size_t                            nlen;
+    ssize_t                           n;
+    const char                       *name;
+    const ngx_http_ticketing_json_t  *v;
 
     v = claims;
 
     while (len) {
         n = ngx_http_ticketing_jwt_segment(path, len, &name, &nlen);
-        if (n <= 0 || !json_is_object(v)) {
+        if (n <= 0) {
             return NULL;
         }
 
-        v = json_object_getn(v, name, nlen);
+        v = ngx_http_ticketing_json_get(v, name, nlen);
         if (v == NULL) {
             return NULL;
         }
@@ -2870,7 +2303,8 @@ ngx_http_ticketing_jwt_eq(const char *a, size_t alen, const char *b,
 
 
 int
-ngx_http_ticketing_jwt_has(json_t *claim, const char *value, size_t len)
+ngx_http_ticketing_jwt_has(const ngx_http_ticketing_json_t *claim,
+    const char *value, size_t len)
 {
     return ngx_http_ticketing_jwt_has_by(claim, value, len,
                                          ngx_http_ticketing_jwt_eq);
@@ -2878,22 +2312,24 @@ ngx_http_ticketing_jwt_has(json_t *claim, const char *value, size_t len)
 
 
 int
-ngx_http_ticketing_jwt_has_by(json_t *claim, const char *value, size_t len,
-    ngx_http_ticketing_jwt_eq_pt eq)
+ngx_http_ticketing_jwt_has_by(const ngx_http_ticketing_json_t *claim,
+    const char *value, size_t len, ngx_http_ticketing_jwt_eq_pt eq)
 {
-    size_t       i, n;
-    json_t      *e;
-    const char  *s, *end, *w;
+    size_t                            n;
+    const char                       *s, *end, *w;
+    const ngx_http_ticketing_json_t  *e;
 
     if (len == 0) {
         return 0;
     }
 
-    if (json_is_array(claim)) {
-        json_array_foreach(claim, i, e) {
-            if (json_is_string(e)
-                && eq(json_string_value(e), json_string_length(e), value,
-                      len))
+    if (ngx_http_ticketing_json_is(claim, ARRAY)) {
+        for (e = ngx_http_ticketing_json_first(claim);
+             e < claim + claim->size;
+             e = ngx_http_ticketing_json_next(e))
+        {
+            if (e->type == NGX_HTTP_TICKETING_JSON_STRING
+                && eq(e->str, e->len, value, len))
             {
                 return 1;
             }
@@ -2902,12 +2338,12 @@ ngx_http_ticketing_jwt_has_by(json_t *claim, const char *value, size_t len,
         return 0;
     }
 
-    if (!json_is_string(claim)) {
+    if (!ngx_http_ticketing_json_is(claim, STRING)) {
         return 0;
     }
 
-    s = json_string_value(claim);
-    end = s + json_string_length(claim);
+    s = claim->str;
+    end = s + claim->len;
 
     while (s < end) {
         while (s < end && *s == ' ') {

@@ -18,9 +18,10 @@
 #include <time.h>
 #include <sys/types.h>
 
-#include <jansson.h>
 #include <openssl/bn.h>
 #include <openssl/evp.h>
+
+#include "ngx_http_ticketing_jwt_json.h"
 
 
 /* algorithms, as bits: a key and a location each allow a set of them */
@@ -134,15 +135,6 @@ typedef struct {
 int ngx_http_ticketing_jwt_b64url_decode(const unsigned char *in, size_t len,
     unsigned char *out, size_t *out_len);
 
-/*
- * A JSON object, as json_loadb(buf, len, JSON_REJECT_DUPLICATES, NULL)
- * and a json_is_object() check take it: the same documents refused, the
- * same values made, without jansson's byte-by-byte reader.  Strings are
- * unescaped in place: "buf" is overwritten and holds len + 1 bytes.
- * Returns a new reference or NULL.
- */
-json_t *ngx_http_ticketing_jwt_json_object(unsigned char *buf, size_t len);
-
 /* splits "a.b.c" into its three parts; returns 0, or -1 unless 3 parts */
 int ngx_http_ticketing_jwt_split(const unsigned char *token, size_t len,
     ngx_http_ticketing_jwt_str_t parts[3]);
@@ -222,12 +214,14 @@ typedef enum {
 /*
  * Verifies a compact JWS: size, structure, header, algorithm pinning, key
  * selection by "kid", signature, then the registered claims.  On success
- * returns NGX_HTTP_TICKETING_JWT_OK and the claims (json_decref() them);
- * otherwise why it refused.
+ * returns NGX_HTTP_TICKETING_JWT_OK and the claims (a document with one
+ * reference: ngx_http_ticketing_json_unref() it); otherwise why it
+ * refused.
  */
 ngx_http_ticketing_jwt_rc_e ngx_http_ticketing_jwt_verify(
     const unsigned char *token, size_t len,
-    const ngx_http_ticketing_jwt_verify_t *vf, json_t **claims);
+    const ngx_http_ticketing_jwt_verify_t *vf,
+    ngx_http_ticketing_json_doc_t **claims);
 
 /* the outcome in words, safe to show to the client (never the token) */
 const char *ngx_http_ticketing_jwt_message(ngx_http_ticketing_jwt_rc_e rc);
@@ -236,25 +230,26 @@ const char *ngx_http_ticketing_jwt_message(ngx_http_ticketing_jwt_rc_e rc);
  * Claim paths: dot-separated names, or bracketed quoted names that may
  * contain dots: realm_access.roles, resource_access["ticketing-mas"].roles,
  * ["https://example.com/roles"].  ..._path_valid() returns 0 for a valid
- * path; ..._claim() returns the value or NULL (a borrowed reference).
+ * path; ..._claim() returns the value in "claims" (an object) or NULL.
  */
 int ngx_http_ticketing_jwt_path_valid(const char *path, size_t len);
-json_t *ngx_http_ticketing_jwt_claim(json_t *claims, const char *path,
-    size_t len);
+const ngx_http_ticketing_json_t *ngx_http_ticketing_jwt_claim(
+    const ngx_http_ticketing_json_t *claims, const char *path, size_t len);
 
 /*
  * Whether a claim value holds "value": an array with that string, or a
  * string equal to it or with it as one of its space-separated words (the
  * "scope" claim).  Returns 1 or 0.
  */
-int ngx_http_ticketing_jwt_has(json_t *claim, const char *value, size_t len);
+int ngx_http_ticketing_jwt_has(const ngx_http_ticketing_json_t *claim,
+    const char *value, size_t len);
 
 /* the same, with "eq" (returns 1 for equal) comparing each candidate */
 typedef int (*ngx_http_ticketing_jwt_eq_pt)(const char *a, size_t alen,
     const char *b, size_t blen);
 
-int ngx_http_ticketing_jwt_has_by(json_t *claim, const char *value,
-    size_t len, ngx_http_ticketing_jwt_eq_pt eq);
+int ngx_http_ticketing_jwt_has_by(const ngx_http_ticketing_json_t *claim,
+    const char *value, size_t len, ngx_http_ticketing_jwt_eq_pt eq);
 
 
 #endif /* _NGX_HTTP_TICKETING_JWT_H_INCLUDED_ */

@@ -20,7 +20,7 @@ typedef struct {
     size_t                         len;
     time_t                         until;
     uint64_t                       memo;
-    json_t                        *claims;     /* NULL: empty entry */
+    ngx_http_ticketing_json_doc_t  *claims;    /* NULL: empty entry */
     uint32_t                       hits;       /* since made, halved */
     uint32_t                       used;       /* the cache's clock */
 } ngx_http_ticketing_jwt_cache_entry_t;
@@ -90,7 +90,7 @@ ngx_http_ticketing_jwt_cache_clear(ngx_http_ticketing_jwt_cache_t *c,
 
     e = &c->entries[i];
 
-    json_decref(e->claims);
+    ngx_http_ticketing_json_unref(e->claims);
     free(e->token);
 
     c->tags[i] = 0;
@@ -216,7 +216,7 @@ ngx_http_ticketing_jwt_cache_find(ngx_http_ticketing_jwt_cache_t *c,
 }
 
 
-json_t *
+ngx_http_ticketing_json_doc_t *
 ngx_http_ticketing_jwt_cache_get(ngx_http_ticketing_jwt_cache_t *c,
     const void *scope, const unsigned char *token, size_t len, time_t now,
     uint64_t **memo)
@@ -266,7 +266,7 @@ ngx_http_ticketing_jwt_cache_get(ngx_http_ticketing_jwt_cache_t *c,
         *memo = &e->memo;
     }
 
-    return json_incref(e->claims);
+    return ngx_http_ticketing_json_ref(e->claims);
 }
 
 
@@ -305,48 +305,12 @@ ngx_http_ticketing_jwt_cache_victim(ngx_http_ticketing_jwt_cache_t *c,
 }
 
 
-/*
- * Whether a JSON value holds at most *left values (itself included), so
- * that its entry stays small; the count stops as soon as it is over.
- */
-static int
-ngx_http_ticketing_jwt_cache_small(json_t *v, size_t *left)
-{
-    size_t       i;
-    json_t      *e;
-    const char  *k;
-
-    if (*left == 0) {
-        return 0;
-    }
-
-    (*left)--;
-
-    if (json_is_object(v)) {
-        json_object_foreach(v, k, e) {
-            if (!ngx_http_ticketing_jwt_cache_small(e, left)) {
-                return 0;
-            }
-        }
-
-    } else if (json_is_array(v)) {
-        json_array_foreach(v, i, e) {
-            if (!ngx_http_ticketing_jwt_cache_small(e, left)) {
-                return 0;
-            }
-        }
-    }
-
-    return 1;
-}
-
-
 void
 ngx_http_ticketing_jwt_cache_put(ngx_http_ticketing_jwt_cache_t *c,
     const void *scope, const unsigned char *token, size_t len,
-    json_t *claims, time_t until, uint64_t **memo)
+    ngx_http_ticketing_json_doc_t *claims, time_t until, uint64_t **memo)
 {
-    size_t                                 b, i, left;
+    size_t                                 b, i;
     ssize_t                                n;
     uint32_t                               tag;
     unsigned char                         *copy;
@@ -356,11 +320,9 @@ ngx_http_ticketing_jwt_cache_put(ngx_http_ticketing_jwt_cache_t *c,
         *memo = NULL;
     }
 
-    left = NGX_HTTP_TICKETING_JWT_CACHE_MAX_VALUES;
-
     if (c == NULL || len == 0
         || len > NGX_HTTP_TICKETING_JWT_CACHE_MAX_TOKEN
-        || !ngx_http_ticketing_jwt_cache_small(claims, &left))
+        || claims->n > NGX_HTTP_TICKETING_JWT_CACHE_MAX_VALUES)
     {
         return;
     }
@@ -384,7 +346,7 @@ ngx_http_ticketing_jwt_cache_put(ngx_http_ticketing_jwt_cache_t *c,
     i = n >= 0 ? (size_t) n : ngx_http_ticketing_jwt_cache_victim(c, b);
 
     /* the new reference first: the old claims may be the same object */
-    claims = json_incref(claims);
+    claims = ngx_http_ticketing_json_ref(claims);
 
     ngx_http_ticketing_jwt_cache_clear(c, i);
 
@@ -412,16 +374,17 @@ ngx_http_ticketing_jwt_cache_put(ngx_http_ticketing_jwt_cache_t *c,
  * verification refuses anything else); still, only a number counts here.
  */
 time_t
-ngx_http_ticketing_jwt_cache_until(json_t *claims, time_t now, time_t leeway,
-    time_t max_ttl)
+ngx_http_ticketing_jwt_cache_until(const ngx_http_ticketing_json_t *claims,
+    time_t now, time_t leeway, time_t max_ttl)
 {
-    double   exp, limit;
-    json_t  *v;
+    double                            exp, limit;
+    const ngx_http_ticketing_json_t  *v;
 
     limit = (double) now + (double) max_ttl;
 
-    v = json_object_get(claims, "exp");
-    exp = (v != NULL && json_is_number(v)) ? json_number_value(v) : NAN;
+    v = ngx_http_ticketing_json_get(claims, "exp", 3);
+    exp = ngx_http_ticketing_json_is_number(v)
+          ? ngx_http_ticketing_json_double(v) : NAN;
 
     if (isfinite(exp) && exp + (double) leeway < limit) {
         return (exp + (double) leeway <= (double) now)

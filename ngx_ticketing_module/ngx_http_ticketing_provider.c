@@ -722,26 +722,23 @@ ngx_http_ticketing_claim_provider(ngx_http_request_t *r,
     ngx_http_ticketing_provider_main_conf_t *pmcf,
     ngx_http_ticketing_provider_loc_conf_t *plcf)
 {
-    json_t                        *v;
-    const char                    *s;
-    ngx_http_ticketing_norm_rc_e   rc;
+    ngx_http_ticketing_norm_rc_e      rc;
+    const ngx_http_ticketing_json_t  *v;
 
     if (plcf->provider_claim.len == 0 || ctx->auth.claims == NULL) {
         return NGX_HTTP_TICKETING_NO_PROVIDER;
     }
 
-    /* provider_claim.data is NUL-terminated: it comes from the config */
-    v = json_object_get(ctx->auth.claims,
-                        (const char *) plcf->provider_claim.data);
+    v = ngx_http_ticketing_json_get(ctx->auth.claims,
+                                    (const char *) plcf->provider_claim.data,
+                                    plcf->provider_claim.len);
 
-    if (v == NULL || !json_is_string(v)) {
+    if (!ngx_http_ticketing_json_is(v, STRING)) {
         return NGX_HTTP_TICKETING_NO_PROVIDER;
     }
 
-    s = json_string_value(v);
-
-    return ngx_http_ticketing_provider_lookup(pmcf, (u_char *) s,
-                                              json_string_length(v), &rc);
+    return ngx_http_ticketing_provider_lookup(pmcf, (u_char *) v->str,
+                                              v->len, &rc);
 }
 
 

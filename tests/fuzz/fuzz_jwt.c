@@ -35,6 +35,8 @@
 
 #include "harness.h"
 
+#include <jansson.h>
+
 #include <openssl/hmac.h>
 
 #include "ngx_http_ticketing_jwt.h"
@@ -173,8 +175,8 @@ static void
 fuzz_jwt_verify(const u_char *token, size_t len)
 {
     ngx_http_ticketing_jwt_rc_e      rc;
-    json_t                          *claims;
     const char                      *reason;
+    ngx_http_ticketing_json_doc_t   *claims;
     ngx_http_ticketing_jwt_verify_t  vf;
 
     memset(&vf, 0, sizeof(vf));
@@ -194,9 +196,11 @@ fuzz_jwt_verify(const u_char *token, size_t len)
     fuzz_jwt_libjwt(token, len, rc == NGX_HTTP_TICKETING_JWT_OK);
 
     if (rc == NGX_HTTP_TICKETING_JWT_OK) {
-        FUZZ_CHECK(claims != NULL && json_is_object(claims));
+        FUZZ_CHECK(claims != NULL && claims->refs == 1
+                   && claims->values[0].type == NGX_HTTP_TICKETING_JSON_OBJECT
+                   && claims->values[0].size == claims->n);
         FUZZ_CHECK(len <= FUZZ_JWT_MAX);
-        json_decref(claims);
+        ngx_http_ticketing_json_unref(claims);
 
     } else {
         FUZZ_CHECK(rc < NGX_HTTP_TICKETING_JWT_NOUTCOMES && claims == NULL);
@@ -280,10 +284,10 @@ fuzz_jwt_signed(const u_char *data, size_t size)
 static void
 fuzz_jwt_path(const u_char *data, size_t size)
 {
-    json_t        *root, *v;
-    size_t         plen;
-    const u_char  *nl;
-    json_error_t   jerr;
+    size_t                            plen;
+    const u_char                     *nl;
+    ngx_http_ticketing_json_doc_t    *root;
+    const ngx_http_ticketing_json_t  *v;
 
     nl = memchr(data, '\n', size);
     plen = nl ? (size_t) (nl - data) : size;
@@ -294,20 +298,21 @@ fuzz_jwt_path(const u_char *data, size_t size)
         return;
     }
 
-    root = json_loadb((const char *) nl + 1, size - plen - 1,
-                      JSON_DECODE_ANY, &jerr);
+    root = ngx_http_ticketing_json_load((const char *) nl + 1,
+                                        size - plen - 1);
     if (root == NULL) {
         return;
     }
 
-    v = ngx_http_ticketing_jwt_claim(root, (const char *) data, plen);
+    v = ngx_http_ticketing_jwt_claim(root->values, (const char *) data, plen);
 
     if (v != NULL) {
         (void) ngx_http_ticketing_jwt_has(v, "admin", 5);
         (void) ngx_http_ticketing_jwt_has(v, (const char *) data, plen);
+        FUZZ_CHECK(v > root->values && v < root->values + root->n);
     }
 
-    json_decref(root);
+    ngx_http_ticketing_json_unref(root);
 }
 
 
@@ -341,7 +346,7 @@ typedef struct {
     size_t          len;
     time_t          until;
     uint64_t        memo;
-    json_int_t      claims;
+    int64_t         claims;
 } fuzz_jwt_model_t;
 
 
@@ -369,9 +374,11 @@ fuzz_jwt_cache(const u_char *data, size_t size)
     int                              scopes[2], scope;
     size_t                           n, len, nmodel;
     time_t                           now;
-    json_t                          *claims, *got;
+    int                              n_json;
+    char                             json[32];
+    int64_t                          serial;
     uint64_t                        *memo;
-    json_int_t                       serial;
+    ngx_http_ticketing_json_doc_t   *claims, *got;
     const u_char                    *p, *end, *token;
     fuzz_jwt_model_t                 model[FUZZ_JWT_MODEL], *m;
     ngx_http_ticketing_jwt_cache_t  *c;
@@ -401,12 +408,14 @@ fuzz_jwt_cache(const u_char *data, size_t size)
 
         if (p[0] & 1) {
             serial++;
-            claims = json_integer(serial);
+            n_json = snprintf(json, sizeof(json), "{\"n\":%lld}",
+                              (long long) serial);
+            claims = ngx_http_ticketing_json_load(json, (size_t) n_json);
             FUZZ_CHECK(claims != NULL);
 
             ngx_http_ticketing_jwt_cache_put(c, &scopes[scope], token, len,
                                              claims, now + 5, &memo);
-            json_decref(claims);
+            ngx_http_ticketing_json_unref(claims);
 
             if (len == 0) {
                 FUZZ_CHECK(memo == NULL);
@@ -433,13 +442,14 @@ fuzz_jwt_cache(const u_char *data, size_t size)
             if (got != NULL) {
                 FUZZ_CHECK(m != NULL);
                 FUZZ_CHECK(now < m->until);
-                FUZZ_CHECK(json_integer_value(got) == m->claims);
+                FUZZ_CHECK(ngx_http_ticketing_json_get(got->values, "n", 1)
+                               ->num.integer == m->claims);
                 FUZZ_CHECK(memo != NULL && *memo == m->memo);
 
                 *memo |= (uint64_t) 1 << (serial & 63);
                 m->memo = *memo;
 
-                json_decref(got);
+                ngx_http_ticketing_json_unref(got);
 
             } else {
                 FUZZ_CHECK(memo == NULL);
