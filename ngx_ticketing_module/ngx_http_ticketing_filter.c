@@ -399,7 +399,10 @@ ngx_http_ticketing_filter_finish(ngx_http_request_t *r,
     if (fctx->nginx) {
         kind_name = "nginx";
 
-        /* nginx answers its 494 as 400: the status that says what it is */
+        /*
+         * nginx answers its 494 as 400: the status that says what it is,
+         * also to $status and the log (which read err_status first)
+         */
         if (status == NGX_HTTP_BAD_REQUEST
             && len > 0
             && ngx_strlcasestrn(data, data + len,
@@ -409,6 +412,7 @@ ngx_http_ticketing_filter_finish(ngx_http_request_t *r,
         {
             status = 431;
             r->headers_out.status = status;
+            r->err_status = status;
             ngx_str_set(&r->headers_out.status_line,
                         "431 Request Header Fields Too Large");
         }

@@ -525,10 +525,16 @@ client sent too long URI
 
 
 
-=== TEST 23: nginx's own 494 (a header too large) becomes 431
+=== TEST 23: nginx's own 494 (a header too large) becomes 431, also in $status
+--- http_config
+    upstream ticketing_api {
+        server 127.0.0.1:$TEST_NGINX_UPSTREAM_PORT;
+    }
+    log_format ticketing_status "logged status $status";
 --- config
     ticketing_errors on;
     large_client_header_buffers 4 1k;
+    access_log logs/error.log ticketing_status;
     location /v2/ {
         ticketing_gateway on;
         proxy_pass http://ticketing_api;
@@ -536,13 +542,13 @@ client sent too long URI
 --- request
 GET /v2/ticket/metadata/types
 --- more_headers eval
-"X-Big: " . ("b" x 2000)
+["X-Big: " . ("b" x 2000)]
 --- error_code: 431
 --- response_body eval
 main::ub(431, "the request headers are too large")
 --- raw_response_headers_like: ^HTTP/1\.1 431 Request Header Fields Too Large\r\n
---- error_log
-client sent too long header line
+--- block_error_log eval
+["client sent too long header line", "logged status 431"]
 
 
 
