@@ -51,6 +51,8 @@ static ngx_uint_t ngx_http_ticketing_cache_scoped(ngx_http_request_t *r,
     ngx_http_ticketing_ctx_t *ctx);
 static ngx_int_t ngx_http_ticketing_cache_client_directives(
     ngx_http_request_t *r, ngx_http_ticketing_ctx_t *ctx);
+static ngx_table_elt_t *ngx_http_ticketing_cache_client_line(
+    ngx_http_ticketing_headers_t *hs, ngx_uint_t pragma, ngx_uint_t *i);
 static ngx_int_t ngx_http_ticketing_cache_client_list(ngx_http_request_t *r,
     ngx_http_ticketing_headers_t *hs, ngx_uint_t pragma, ngx_str_t *list);
 static ngx_uint_t ngx_http_ticketing_cache_client_parse(ngx_str_t *list,
@@ -780,70 +782,80 @@ ngx_http_ticketing_cache_client_directives(ngx_http_request_t *r,
 }
 
 
+/* the client's next Cache-Control (or Pragma) line from *i, or NULL */
+static ngx_table_elt_t *
+ngx_http_ticketing_cache_client_line(ngx_http_ticketing_headers_t *hs,
+    ngx_uint_t pragma, ngx_uint_t *i)
+{
+    ngx_table_elt_t              *h;
+    ngx_http_ticketing_header_t  *found;
+
+    while ((found = ngx_http_ticketing_headers_next(hs,
+                                   NGX_HTTP_TICKETING_HEADER_CACHE_DIRECTIVE,
+                                   i))
+           != NULL)
+    {
+        h = found->header;
+
+        if (ngx_http_ticketing_header_is(h, (u_char *) "pragma",
+                                         sizeof("pragma") - 1)
+            == pragma)
+        {
+            return h;
+        }
+    }
+
+    return NULL;
+}
+
+
 /*
  * The value of the client's Cache-Control (or Pragma) field lines as one
- * list: joined with ", " when there are several.
+ * list: a line is its own list, several are joined with ", ".
  */
 static ngx_int_t
 ngx_http_ticketing_cache_client_list(ngx_http_request_t *r,
     ngx_http_ticketing_headers_t *hs, ngx_uint_t pragma, ngx_str_t *list)
 {
-    u_char                       *p;
-    size_t                        len;
-    ngx_uint_t                    i, n, pass;
-    ngx_table_elt_t              *h;
-    ngx_http_ticketing_header_t  *found;
+    u_char           *p;
+    size_t            len;
+    ngx_uint_t        i, n;
+    ngx_table_elt_t  *h;
 
     ngx_str_null(list);
     len = 0;
     n = 0;
-    p = NULL;
+    i = 0;
 
-    /* the first pass measures, the second (with several lines) copies */
-    for (pass = 0; pass < 2; pass++) {
-        i = 0;
+    while ((h = ngx_http_ticketing_cache_client_line(hs, pragma, &i))
+           != NULL)
+    {
+        *list = h->value;
+        len += h->value.len + 2;
+        n++;
+    }
 
-        while ((found = ngx_http_ticketing_headers_next(hs,
-                                   NGX_HTTP_TICKETING_HEADER_CACHE_DIRECTIVE,
-                                   &i))
-               != NULL)
-        {
-            h = found->header;
+    if (n < 2) {
+        return NGX_OK;
+    }
 
-            if (ngx_http_ticketing_header_is(h, (u_char *) "pragma",
-                                             sizeof("pragma") - 1)
-                != pragma)
-            {
-                continue;
-            }
+    p = ngx_pnalloc(r->pool, len);
+    if (p == NULL) {
+        return NGX_ERROR;
+    }
 
-            if (pass == 0) {
-                *list = h->value;
-                len += h->value.len + 2;
-                n++;
-                continue;
-            }
+    list->data = p;
+    i = 0;
 
-            if (p != list->data) {
-                *p++ = ',';
-                *p++ = ' ';
-            }
-
-            p = ngx_cpymem(p, h->value.data, h->value.len);
+    while ((h = ngx_http_ticketing_cache_client_line(hs, pragma, &i))
+           != NULL)
+    {
+        if (p != list->data) {
+            *p++ = ',';
+            *p++ = ' ';
         }
 
-        if (n < 2) {
-            return NGX_OK;
-        }
-
-        if (pass == 0) {
-            list->data = ngx_pnalloc(r->pool, len);
-            if (list->data == NULL) {
-                return NGX_ERROR;
-            }
-
-            p = list->data;
-        }
+        p = ngx_cpymem(p, h->value.data, h->value.len);
     }
 
     list->len = p - list->data;

@@ -178,7 +178,11 @@ ngx_http_ticketing_cache_header_filter(ngx_http_request_t *r)
 
     now = ngx_http_ticketing_cache_now();
 
-    /* born: received, less the upstream's Age; never 0 ("unknown") */
+    /*
+     * born: received, less the upstream's Age.  cache_rules refuses an Age
+     * at or above the clock, so "now" is the larger; the guard keeps born
+     * off 0 ("unknown") should that ever change.
+     */
     born = (now > cctx->age) ? now - cctx->age : 1;
 
     cctx->len = ngx_http_ticketing_cacheval_header(cctx->value,
