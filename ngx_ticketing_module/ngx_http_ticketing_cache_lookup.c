@@ -576,14 +576,19 @@ ngx_http_ticketing_cache_scope_value(ngx_http_request_t *r,
 
         /*
          * Whose subject, and of which type: a certificate's DN, a token's
-         * "sub" string and a token's "sub" number with the same text are
-         * three identities, and three entries.
+         * "sub" string, number and boolean with the same text are four
+         * identities, and four entries.
          */
-        kind = (ctx->auth.method == NGX_HTTP_TICKETING_AUTH_MTLS) ? "dn:"
-               : ngx_http_ticketing_json_is(
-                     ngx_http_ticketing_json_get(ctx->auth.claims, "sub", 3),
-                     INTEGER)
-               ? "sub#" : "sub:";
+        if (ctx->auth.method == NGX_HTTP_TICKETING_AUTH_MTLS) {
+            kind = "dn:";
+
+        } else {
+            v = ngx_http_ticketing_json_get(ctx->auth.claims, "sub", 3);
+
+            kind = ngx_http_ticketing_json_is(v, STRING) ? "sub:"
+                   : ngx_http_ticketing_json_is(v, INTEGER) ? "sub#"
+                   : "sub?";
+        }
 
         value->len = ngx_strlen(kind) + ctx->auth.subject.len;
         value->data = ngx_pnalloc(r->pool, value->len);

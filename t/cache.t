@@ -1988,7 +1988,7 @@ ticketing-provider: JAM
 
 
 
-=== TEST 33b: a claim or a subject as a string and as a number are two values, two entries
+=== TEST 33b: a claim or a subject as a string, a number, a boolean: other values, other entries
 --- default_scopes
 --- config
     location /v2/ {
@@ -2007,6 +2007,10 @@ ticketing-provider: JAM
  "GET /v2/ticket/metadata/types",
  "GET /v2/issueLinkType",
  "GET /v2/issueLinkType",
+ "GET /v2/issueLinkType",
+ "GET /v2/issueLinkType",
+ "GET /v2/issueLinkType",
+ "GET /v2/issueLinkType",
  "GET /v2/issueLinkType"]
 --- more_headers eval
 ["ticketing-provider: JAM\n" . main::token('{"sub":"a","tenant":"1"}'),
@@ -2014,10 +2018,16 @@ ticketing-provider: JAM
  "ticketing-provider: JAM\n" . main::token('{"sub":"c","tenant":1}'),
  "ticketing-provider: JAM\n" . main::token('{"sub":"1"}'),
  "ticketing-provider: JAM\n" . main::token('{"sub":1}'),
- "ticketing-provider: JAM\n" . main::token('{"sub":1}')]
+ "ticketing-provider: JAM\n" . main::token('{"sub":1}'),
+ "ticketing-provider: JAM\n" . main::token('{"sub":"true"}'),
+ "ticketing-provider: JAM\n" . main::token('{"sub":true}'),
+ "ticketing-provider: JAM\n" . main::token('{"sub":true}'),
+ "ticketing-provider: JAM\n" . main::token('{"sub":false}')]
 --- response_headers eval
 ["X-Cache-Status: MISS", "X-Cache-Status: MISS", "X-Cache-Status: HIT",
- "X-Cache-Status: MISS", "X-Cache-Status: MISS", "X-Cache-Status: HIT"]
+ "X-Cache-Status: MISS", "X-Cache-Status: MISS", "X-Cache-Status: HIT",
+ "X-Cache-Status: MISS", "X-Cache-Status: MISS", "X-Cache-Status: HIT",
+ "X-Cache-Status: MISS"]
 --- no_error_log
 [error]
 
