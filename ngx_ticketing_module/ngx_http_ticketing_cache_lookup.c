@@ -45,6 +45,10 @@ static ngx_int_t ngx_http_ticketing_cache_key(ngx_http_request_t *r,
 static ngx_int_t ngx_http_ticketing_cache_request_header(
     ngx_http_request_t *r, ngx_http_ticketing_ctx_t *ctx, unsigned which,
     ngx_str_t *value, const char **why);
+static ngx_uint_t ngx_http_ticketing_cache_issuer(
+    ngx_http_ticketing_ctx_t *ctx, const ngx_http_ticketing_json_t **iss);
+static u_char *ngx_http_ticketing_cache_issuer_prefix(u_char *p,
+    const ngx_http_ticketing_json_t *iss);
 static ngx_int_t ngx_http_ticketing_cache_scope_value(ngx_http_request_t *r,
     ngx_http_ticketing_ctx_t *ctx, ngx_str_t *value);
 static ngx_uint_t ngx_http_ticketing_cache_scoped(ngx_http_request_t *r,
@@ -543,28 +547,76 @@ ngx_http_ticketing_cache_request_header(ngx_http_request_t *r,
 
 
 /*
- * Whom the entry is for (ticketing_cache_scope): empty when shared,
- * "sub:" and the authenticated subject, or "claim:" <name length> ":"
- * <name> "=" <value> of a string or integer claim.  NGX_DECLINED when the
- * request has no such identity: its answer cannot be shared.
+ * A subject or a claim is unique only within its token's issuer (RFC 7519
+ * 4.1.2): an entry keyed by one also names the issuer.  Returns 0 when
+ * the token's "iss" cannot name one (not a non-empty string): no entry can
+ * be keyed for it; else 1, and the issuer or NULL (no "iss", or no token).
+ */
+static ngx_uint_t
+ngx_http_ticketing_cache_issuer(ngx_http_ticketing_ctx_t *ctx,
+    const ngx_http_ticketing_json_t **iss)
+{
+    *iss = ngx_http_ticketing_json_get(ctx->auth.claims, "iss", 3);
+
+    return *iss == NULL
+           || (ngx_http_ticketing_json_is(*iss, STRING) && (*iss)->len != 0);
+}
+
+
+/* "iss:" <length> ":" <issuer> "|", or nothing without an issuer */
+static u_char *
+ngx_http_ticketing_cache_issuer_prefix(u_char *p,
+    const ngx_http_ticketing_json_t *iss)
+{
+    if (iss == NULL) {
+        return p;
+    }
+
+    p = ngx_sprintf(p, "iss:%uz:", (size_t) iss->len);
+    p = ngx_cpymem(p, iss->str, iss->len);
+    *p++ = '|';
+
+    return p;
+}
+
+
+/*
+ * Whom the entry is for (ticketing_cache_scope): empty when shared; else,
+ * after "iss:" <issuer length> ":" <issuer> "|" for a token with an
+ * issuer, "sub:" and the authenticated subject (or "dn:", "sub#", "sub?"),
+ * or "claim:" <name length> ":" <name> "=" <value> of a string or integer
+ * claim.  NGX_DECLINED when the request has no such identity: its answer
+ * cannot be shared.
  */
 static ngx_int_t
 ngx_http_ticketing_cache_scope_value(ngx_http_request_t *r,
     ngx_http_ticketing_ctx_t *ctx, ngx_str_t *value)
 {
     u_char                           *p, sep;
-    size_t                            len;
+    size_t                            len, prefix;
     ngx_str_t                        *name;
     ngx_uint_t                        number;
     const char                       *s, *kind;
     ngx_http_ticketing_loc_conf_t    *tlcf;
-    const ngx_http_ticketing_json_t  *v;
+    const ngx_http_ticketing_json_t  *v, *iss;
     u_char                            num[NGX_INT64_LEN];
 
     tlcf = ngx_http_get_module_loc_conf(r, ngx_http_ticketing_module);
     number = ctx->route.op->number;
 
     ngx_str_null(value);
+
+    if (tlcf->cache.scope[number] != NGX_HTTP_TICKETING_CACHE_SCOPE_SUBJECT
+        && tlcf->cache.scope[number] != NGX_HTTP_TICKETING_CACHE_SCOPE_CLAIM)
+    {
+        return NGX_OK;
+    }
+
+    if (!ngx_http_ticketing_cache_issuer(ctx, &iss)) {
+        return NGX_DECLINED;
+    }
+
+    prefix = iss ? sizeof("iss::|") - 1 + NGX_SIZE_T_LEN + iss->len : 0;
 
     switch (tlcf->cache.scope[number]) {
 
@@ -590,14 +642,16 @@ ngx_http_ticketing_cache_scope_value(ngx_http_request_t *r,
                    : "sub?";
         }
 
-        value->len = ngx_strlen(kind) + ctx->auth.subject.len;
-        value->data = ngx_pnalloc(r->pool, value->len);
+        value->data = ngx_pnalloc(r->pool, prefix + ngx_strlen(kind)
+                                           + ctx->auth.subject.len);
         if (value->data == NULL) {
             return NGX_ERROR;
         }
 
-        ngx_memcpy(ngx_cpymem(value->data, kind, ngx_strlen(kind)),
-                   ctx->auth.subject.data, ctx->auth.subject.len);
+        p = ngx_http_ticketing_cache_issuer_prefix(value->data, iss);
+        p = ngx_cpymem(p, kind, ngx_strlen(kind));
+        p = ngx_cpymem(p, ctx->auth.subject.data, ctx->auth.subject.len);
+        value->len = p - value->data;
 
         return NGX_OK;
 
@@ -631,15 +685,15 @@ ngx_http_ticketing_cache_scope_value(ngx_http_request_t *r,
             return NGX_DECLINED;
         }
 
-        value->data = ngx_pnalloc(r->pool, sizeof("claim::=") - 1
+        value->data = ngx_pnalloc(r->pool, prefix + sizeof("claim::=") - 1
                                            + NGX_SIZE_T_LEN + name->len
                                            + len);
         if (value->data == NULL) {
             return NGX_ERROR;
         }
 
-        p = ngx_sprintf(value->data, "claim:%uz:%V%c", name->len, name,
-                        sep);
+        p = ngx_http_ticketing_cache_issuer_prefix(value->data, iss);
+        p = ngx_sprintf(p, "claim:%uz:%V%c", name->len, name, sep);
         p = ngx_cpymem(p, s, len);
         value->len = p - value->data;
 
@@ -662,10 +716,14 @@ ngx_http_ticketing_cache_scoped(ngx_http_request_t *r,
 {
     ngx_uint_t                        number;
     ngx_http_ticketing_loc_conf_t    *tlcf;
-    const ngx_http_ticketing_json_t  *v;
+    const ngx_http_ticketing_json_t  *v, *iss;
 
     tlcf = ngx_http_get_module_loc_conf(r, ngx_http_ticketing_module);
     number = ctx->route.op->number;
+
+    if (!ngx_http_ticketing_cache_issuer(ctx, &iss)) {
+        return 0;
+    }
 
     switch (tlcf->cache.scope[number]) {
 

@@ -2033,6 +2033,44 @@ ticketing-provider: JAM
 
 
 
+=== TEST 33c: a subject or a claim is one within its issuer: two issuers, two entries
+--- default_scopes
+--- config
+    location /v2/ {
+        ticketing_gateway on;
+        ticketing_auth on;
+        ticketing_jwt_key_file pem $TEST_NGINX_DATA/rs256.pub;
+        ticketing_cache on;
+        ticketing_cache_timeout 5s;
+        ticketing_cache_scope metadata.types claim=tenant;
+        ticketing_cache_scope issueLinkType.list subject;
+        proxy_pass http://ticketing_api;
+    }
+--- request eval
+[("GET /v2/issueLinkType") x 7, ("GET /v2/ticket/metadata/types") x 4]
+--- more_headers eval
+["ticketing-provider: JAM\n" . main::token('{"sub":"al"}'),
+ "ticketing-provider: JAM\n" . main::token('{"sub":"al","iss":"https://a.example"}'),
+ "ticketing-provider: JAM\n" . main::token('{"sub":"al","iss":"https://b.example"}'),
+ "ticketing-provider: JAM\n" . main::token('{"sub":"al","iss":"https://b.example","x":1}'),
+ "ticketing-provider: JAM\n" . main::token('{"sub":"al","iss":"x|sub:al"}'),
+ "ticketing-provider: JAM\n" . main::token('{"sub":"al","iss":1}'),
+ "ticketing-provider: JAM\n" . main::token('{"sub":"al","iss":""}'),
+ "ticketing-provider: JAM\n" . main::token('{"sub":"a","tenant":"t","iss":"https://a.example"}'),
+ "ticketing-provider: JAM\n" . main::token('{"sub":"b","tenant":"t","iss":"https://b.example"}'),
+ "ticketing-provider: JAM\n" . main::token('{"sub":"c","tenant":"t","iss":"https://b.example"}'),
+ "ticketing-provider: JAM\n" . main::token('{"sub":"d","tenant":"t"}')]
+--- response_headers eval
+["X-Cache-Status: MISS", "X-Cache-Status: MISS", "X-Cache-Status: MISS",
+ "X-Cache-Status: HIT", "X-Cache-Status: MISS", "X-Cache-Status: BYPASS",
+ "X-Cache-Status: BYPASS",
+ "X-Cache-Status: MISS", "X-Cache-Status: MISS", "X-Cache-Status: HIT",
+ "X-Cache-Status: MISS"]
+--- no_error_log
+[error]
+
+
+
 === TEST 34: ticketing_cache_scope refuses unknown values and non-cacheable operations
 --- config
     location /v2/ {
