@@ -498,6 +498,7 @@ again:
 
     ctx->auth.method = NGX_HTTP_TICKETING_AUTH_JWT;
     ctx->auth.claims = claims->values;
+    ctx->auth.key_id = claims->tag;
 
     sub = ngx_http_ticketing_json_get(ctx->auth.claims, "sub", 3);
 

@@ -90,6 +90,9 @@ typedef struct {
     ngx_str_t                      subject;
     const ngx_http_ticketing_json_t  *claims;       /* JWT only */
 
+    /* JWT: the id of the key that verified it (the claims' tag) */
+    const u_char                  *key_id;
+
     /* the verified-token cache's answer: "HIT", "MISS" or NULL (not used) */
     const char                    *token_cache;
 

@@ -47,8 +47,8 @@ static ngx_int_t ngx_http_ticketing_cache_request_header(
     ngx_str_t *value, const char **why);
 static ngx_uint_t ngx_http_ticketing_cache_issuer(
     ngx_http_ticketing_ctx_t *ctx, const ngx_http_ticketing_json_t **iss);
-static u_char *ngx_http_ticketing_cache_issuer_prefix(u_char *p,
-    const ngx_http_ticketing_json_t *iss);
+static u_char *ngx_http_ticketing_cache_token_prefix(u_char *p,
+    ngx_http_ticketing_ctx_t *ctx, const ngx_http_ticketing_json_t *iss);
 static ngx_int_t ngx_http_ticketing_cache_scope_value(ngx_http_request_t *r,
     ngx_http_ticketing_ctx_t *ctx, ngx_str_t *value);
 static ngx_uint_t ngx_http_ticketing_cache_scoped(ngx_http_request_t *r,
@@ -563,11 +563,28 @@ ngx_http_ticketing_cache_issuer(ngx_http_ticketing_ctx_t *ctx,
 }
 
 
-/* "iss:" <length> ":" <issuer> "|", or nothing without an issuer */
+/*
+ * For a token: "key:" and the hex id of the key that verified it, "|",
+ * and with an issuer "iss:" <length> ":" <issuer> "|".  The issuer is the
+ * token's own claim, which any key the location trusts may sign: the key
+ * is what keeps apart the parties whose keys a location trusts.
+ */
+#define NGX_HTTP_TICKETING_CACHE_KEY_ID_LEN                                  \
+    (sizeof("key:|") - 1 + 2 * NGX_HTTP_TICKETING_JSON_TAG_SIZE)
+
 static u_char *
-ngx_http_ticketing_cache_issuer_prefix(u_char *p,
+ngx_http_ticketing_cache_token_prefix(u_char *p, ngx_http_ticketing_ctx_t *ctx,
     const ngx_http_ticketing_json_t *iss)
 {
+    if (ctx->auth.key_id == NULL) {
+        return p;
+    }
+
+    p = ngx_cpymem(p, "key:", sizeof("key:") - 1);
+    p = ngx_hex_dump(p, (u_char *) ctx->auth.key_id,
+                     NGX_HTTP_TICKETING_JSON_TAG_SIZE);
+    *p++ = '|';
+
     if (iss == NULL) {
         return p;
     }
@@ -582,8 +599,8 @@ ngx_http_ticketing_cache_issuer_prefix(u_char *p,
 
 /*
  * Whom the entry is for (ticketing_cache_scope): empty when shared; else,
- * after "iss:" <issuer length> ":" <issuer> "|" for a token with an
- * issuer, "sub:" and the authenticated subject (or "dn:", "sub#", "sub?"),
+ * after the token's prefix (its key, its issuer), "sub:" and the
+ * authenticated subject (or "dn:", "sub#", "sub?"),
  * or "claim:" <name length> ":" <name> "=" <value> of a string or integer
  * claim.  NGX_DECLINED when the request has no such identity: its answer
  * cannot be shared.
@@ -616,7 +633,8 @@ ngx_http_ticketing_cache_scope_value(ngx_http_request_t *r,
         return NGX_DECLINED;
     }
 
-    prefix = iss ? sizeof("iss::|") - 1 + NGX_SIZE_T_LEN + iss->len : 0;
+    prefix = (ctx->auth.key_id ? NGX_HTTP_TICKETING_CACHE_KEY_ID_LEN : 0)
+             + (iss ? sizeof("iss::|") - 1 + NGX_SIZE_T_LEN + iss->len : 0);
 
     switch (tlcf->cache.scope[number]) {
 
@@ -648,7 +666,7 @@ ngx_http_ticketing_cache_scope_value(ngx_http_request_t *r,
             return NGX_ERROR;
         }
 
-        p = ngx_http_ticketing_cache_issuer_prefix(value->data, iss);
+        p = ngx_http_ticketing_cache_token_prefix(value->data, ctx, iss);
         p = ngx_cpymem(p, kind, ngx_strlen(kind));
         p = ngx_cpymem(p, ctx->auth.subject.data, ctx->auth.subject.len);
         value->len = p - value->data;
@@ -692,7 +710,7 @@ ngx_http_ticketing_cache_scope_value(ngx_http_request_t *r,
             return NGX_ERROR;
         }
 
-        p = ngx_http_ticketing_cache_issuer_prefix(value->data, iss);
+        p = ngx_http_ticketing_cache_token_prefix(value->data, ctx, iss);
         p = ngx_sprintf(p, "claim:%uz:%V%c", name->len, name, sep);
         p = ngx_cpymem(p, s, len);
         value->len = p - value->data;

@@ -38,7 +38,7 @@
 #define NGX_HTTP_TICKETING_JWT_MAX_SIG  1024
 
 
-static int ngx_http_ticketing_jwt_ready_new(ngx_http_ticketing_jwt_key_t *key);
+static int ngx_http_ticketing_jwt_key_ready(ngx_http_ticketing_jwt_key_t *key);
 static void ngx_http_ticketing_jwt_ready_free(
     ngx_http_ticketing_jwt_ready_t *ready);
 
@@ -733,7 +733,7 @@ ngx_http_ticketing_jwt_key_hmac(ngx_http_ticketing_jwt_key_t *key,
     key->type = NGX_HTTP_TICKETING_JWT_KEY_HMAC;
     key->algs = ngx_http_ticketing_jwt_hmac_algs(len);
 
-    if (ngx_http_ticketing_jwt_ready_new(key) != 0) {
+    if (ngx_http_ticketing_jwt_key_ready(key) != 0) {
         ngx_http_ticketing_jwt_key_free(key);
         return ngx_http_ticketing_jwt_err(err, err_size, "out of memory");
     }
@@ -923,7 +923,7 @@ ngx_http_ticketing_jwt_key_pem(ngx_http_ticketing_jwt_key_t *key,
         return -1;
     }
 
-    if (ngx_http_ticketing_jwt_ready_new(key) != 0) {
+    if (ngx_http_ticketing_jwt_key_ready(key) != 0) {
         ngx_http_ticketing_jwt_key_free(key);
         return ngx_http_ticketing_jwt_err(err, err_size, "out of memory");
     }
@@ -1219,7 +1219,7 @@ ngx_http_ticketing_jwt_jwk(ngx_http_ticketing_jwt_key_t *key, json_t *jwk,
     }
 
     /* an "oct" key has it from ngx_http_ticketing_jwt_key_hmac() */
-    if (key->ready == NULL && ngx_http_ticketing_jwt_ready_new(key) != 0) {
+    if (key->ready == NULL && ngx_http_ticketing_jwt_key_ready(key) != 0) {
         ngx_http_ticketing_jwt_key_free(key);
         return ngx_http_ticketing_jwt_err(err, err_size, "out of memory");
     }
@@ -1458,9 +1458,51 @@ struct ngx_http_ticketing_jwt_ready_s {
 };
 
 
+/* a loaded key made ready to use: its contexts' holder and its id */
 static int
-ngx_http_ticketing_jwt_ready_new(ngx_http_ticketing_jwt_key_t *key)
+ngx_http_ticketing_jwt_key_ready(ngx_http_ticketing_jwt_key_t *key)
 {
+    int             len;
+    unsigned int    n;
+    unsigned char  *der, *p, md[EVP_MAX_MD_SIZE];
+
+    static const char  domain[] = "ticketing key id";
+
+    if (key->secret != NULL) {
+        /* a MAC under the secret: the id reveals nothing of it */
+        if (HMAC(EVP_sha256(), key->secret, (int) key->secret_len,
+                 (const unsigned char *) domain, sizeof(domain) - 1, md, &n)
+            == NULL)
+        {
+            return -1;
+        }
+
+    } else {
+        len = i2d_PUBKEY(key->pkey, NULL);
+        if (len <= 0) {
+            return -1;
+        }
+
+        der = malloc((size_t) len);
+        if (der == NULL) {
+            return -1;
+        }
+
+        p = der;
+
+        if (i2d_PUBKEY(key->pkey, &p) != len
+            || EVP_Digest(der, (size_t) len, md, &n, EVP_sha256(), NULL)
+               != 1)
+        {
+            free(der);
+            return -1;
+        }
+
+        free(der);
+    }
+
+    memcpy(key->id, md, sizeof(key->id));
+
     key->ready = calloc(1, sizeof(ngx_http_ticketing_jwt_ready_t));
 
     return (key->ready == NULL) ? -1 : 0;
@@ -2160,8 +2202,12 @@ ngx_http_ticketing_jwt_verify(const unsigned char *token, size_t len,
     }
 
     *claims = ngx_http_ticketing_json_keep(&tape, buf, n);
+
     if (*claims == NULL) {
         rc = NGX_HTTP_TICKETING_JWT_NO_MEMORY;
+
+    } else {
+        memcpy((*claims)->tag, key->id, sizeof(key->id));
     }
 
 failed:

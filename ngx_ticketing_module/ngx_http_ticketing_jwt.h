@@ -91,6 +91,14 @@ typedef struct {
     size_t                             secret_len;
 
     /*
+     * Who the key is, for what is cached per identity: the SHA-256 of its
+     * public key (DER), or an HMAC under the secret, cut to
+     * NGX_HTTP_TICKETING_JSON_TAG_SIZE bytes.  The same key gives the same
+     * id in every worker and instance; an id tells nothing of a secret.
+     */
+    unsigned char                      id[NGX_HTTP_TICKETING_JSON_TAG_SIZE];
+
+    /*
      * Contexts made on first use, freed with the key; shared by the
      * copies of the key struct like pkey.  NULL (a key not made by the
      * loaders): every verification makes its own.
@@ -215,8 +223,8 @@ typedef enum {
  * Verifies a compact JWS: size, structure, header, algorithm pinning, key
  * selection by "kid", signature, then the registered claims.  On success
  * returns NGX_HTTP_TICKETING_JWT_OK and the claims (a document with one
- * reference: ngx_http_ticketing_json_unref() it); otherwise why it
- * refused.
+ * reference: ngx_http_ticketing_json_unref() it; its tag is the id of the
+ * key that verified them); otherwise why it refused.
  */
 ngx_http_ticketing_jwt_rc_e ngx_http_ticketing_jwt_verify(
     const unsigned char *token, size_t len,

@@ -798,6 +798,7 @@ ngx_http_ticketing_json_keep(const ngx_http_ticketing_json_tape_t *tape,
 
     doc->refs = 1;
     doc->n = n;
+    memset(doc->tag, 0, sizeof(doc->tag));
 
     memcpy(doc->values, tape->values, n * sizeof(ngx_http_ticketing_json_t));
 

@@ -96,10 +96,17 @@ int ngx_http_ticketing_json_parse(ngx_http_ticketing_json_tape_t *tape,
 void ngx_http_ticketing_json_tape_free(ngx_http_ticketing_json_tape_t *tape);
 
 
-/* a document kept beyond its parse: one allocation, counted references */
+/*
+ * A document kept beyond its parse: one allocation, counted references.
+ * "tag" is its keeper's (zeroes at first): a verified token's claims keep
+ * there the id of the key that verified them.
+ */
+#define NGX_HTTP_TICKETING_JSON_TAG_SIZE  16
+
 typedef struct {
     unsigned                    refs;
     size_t                      n;          /* values */
+    unsigned char               tag[NGX_HTTP_TICKETING_JSON_TAG_SIZE];
     ngx_http_ticketing_json_t   values[1];  /* the object, then the rest */
 } ngx_http_ticketing_json_doc_t;
 

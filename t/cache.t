@@ -2071,6 +2071,40 @@ ticketing-provider: JAM
 
 
 
+=== TEST 33d: entries are bound to the key that verified the token, whatever iss it claims
+--- default_scopes
+--- config
+    location /v2/ {
+        ticketing_gateway on;
+        ticketing_auth on;
+        ticketing_jwt_key_file pem $TEST_NGINX_DATA/rs256.pub;
+        ticketing_jwt_key_file pem $TEST_NGINX_DATA/es256.pub;
+        ticketing_cache on;
+        ticketing_cache_timeout 5s;
+        ticketing_cache_scope metadata.types claim=tenant;
+        ticketing_cache_scope issueLinkType.list subject;
+        proxy_pass http://ticketing_api;
+    }
+--- request eval
+[("GET /v2/issueLinkType") x 5, ("GET /v2/ticket/metadata/types") x 3]
+--- more_headers eval
+["ticketing-provider: JAM\n" . main::token('{"sub":"kb","iss":"https://a.example"}'),
+ "ticketing-provider: JAM\n" . TicketingAuth::bearer("--key", "t/data/es256.key", "--alg", "ES256", "--claims", '{"sub":"kb","iss":"https://a.example"}'),
+ "ticketing-provider: JAM\n" . main::token('{"sub":"kb","iss":"https://a.example","x":1}'),
+ "ticketing-provider: JAM\n" . main::token('{"sub":"kc"}'),
+ "ticketing-provider: JAM\n" . TicketingAuth::bearer("--key", "t/data/es256.key", "--alg", "ES256", "--claims", '{"sub":"kc"}'),
+ "ticketing-provider: JAM\n" . main::token('{"sub":"a","tenant":"kt"}'),
+ "ticketing-provider: JAM\n" . TicketingAuth::bearer("--key", "t/data/es256.key", "--alg", "ES256", "--claims", '{"sub":"b","tenant":"kt"}'),
+ "ticketing-provider: JAM\n" . main::token('{"sub":"c","tenant":"kt"}')]
+--- response_headers eval
+["X-Cache-Status: MISS", "X-Cache-Status: MISS", "X-Cache-Status: HIT",
+ "X-Cache-Status: MISS", "X-Cache-Status: MISS",
+ "X-Cache-Status: MISS", "X-Cache-Status: MISS", "X-Cache-Status: HIT"]
+--- no_error_log
+[error]
+
+
+
 === TEST 34: ticketing_cache_scope refuses unknown values and non-cacheable operations
 --- config
     location /v2/ {

@@ -492,6 +492,89 @@ test_key_loading(void **state)
 }
 
 
+/*
+ * A key's id, what per-identity cache entries are bound to: the same key
+ * gives the same id however it is loaded (a file, a JWKS), another key
+ * another id; a secret's id is not the secret; a verification tags the
+ * claims with the id of the key that verified them.
+ */
+static void
+test_key_ids(void **state)
+{
+    key_t_                          a, b, keys[2];
+    char                            err[NGX_HTTP_TICKETING_JWT_ERR_SIZE];
+    char                            pem1[4096], pem2[4096], t[TOKEN_MAX];
+    size_t                          n;
+    verify_t                        vf;
+    EVP_PKEY                       *p1, *p2;
+    ngx_http_ticketing_json_doc_t  *claims;
+
+    (void) state;
+
+    assert_int_equal(ngx_http_ticketing_jwt_key_hmac(&a,
+                         (const unsigned char *) SECRET, 32, err,
+                         sizeof(err)), 0);
+    assert_int_equal(ngx_http_ticketing_jwt_key_hmac(&b,
+                         (const unsigned char *) SECRET, 32, err,
+                         sizeof(err)), 0);
+    assert_memory_equal(a.id, b.id, sizeof(a.id));
+    assert_memory_not_equal(a.id, SECRET, sizeof(a.id));
+    ngx_http_ticketing_jwt_key_free(&b);
+
+    /* the same secret as a JWKS "oct" key (K32 is SECRET) */
+    assert_int_equal(ngx_http_ticketing_jwt_jwks((const unsigned char *)
+                         "{\"keys\":[{\"kty\":\"oct\",\"k\":\"" K32 "\"}]}",
+                         strlen("{\"keys\":[{\"kty\":\"oct\",\"k\":\"" K32
+                                "\"}]}"),
+                         keys, 2, &n, 0, err, sizeof(err)), 0);
+    assert_memory_equal(keys[0].id, a.id, sizeof(a.id));
+    ngx_http_ticketing_jwt_key_free(&keys[0]);
+
+    assert_int_equal(ngx_http_ticketing_jwt_key_hmac(&b,
+                         (const unsigned char *) SECRET64, 64, err,
+                         sizeof(err)), 0);
+    assert_memory_not_equal(a.id, b.id, sizeof(a.id));
+
+    /* the claims carry the id of the key that verified them */
+    vf_init(&vf, &b, 1);
+    hs_token("SHA256", SECRET64, 64, HS256, GOOD, t);
+    assert_int_equal(ngx_http_ticketing_jwt_verify((const unsigned char *) t,
+                                                   strlen(t), &vf, &claims),
+                     NGX_HTTP_TICKETING_JWT_OK);
+    assert_memory_equal(claims->tag, b.id, sizeof(b.id));
+    ngx_http_ticketing_json_unref(claims);
+    ngx_http_ticketing_jwt_key_free(&b);
+
+    /* public keys: by their DER; two keys of one kind differ */
+    p1 = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+    p2 = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+    assert_non_null(p1);
+    assert_non_null(p2);
+    pub_pem(p1, pem1, sizeof(pem1));
+    pub_pem(p2, pem2, sizeof(pem2));
+
+    assert_int_equal(ngx_http_ticketing_jwt_key_pem(&b,
+                         (unsigned char *) pem1, strlen(pem1), err,
+                         sizeof(err)), 0);
+    assert_int_equal(ngx_http_ticketing_jwt_key_pem(&keys[0],
+                         (unsigned char *) pem1, strlen(pem1), err,
+                         sizeof(err)), 0);
+    assert_int_equal(ngx_http_ticketing_jwt_key_pem(&keys[1],
+                         (unsigned char *) pem2, strlen(pem2), err,
+                         sizeof(err)), 0);
+    assert_memory_equal(b.id, keys[0].id, sizeof(b.id));
+    assert_memory_not_equal(b.id, keys[1].id, sizeof(b.id));
+    assert_memory_not_equal(b.id, a.id, sizeof(b.id));
+
+    ngx_http_ticketing_jwt_key_free(&a);
+    ngx_http_ticketing_jwt_key_free(&b);
+    ngx_http_ticketing_jwt_key_free(&keys[0]);
+    ngx_http_ticketing_jwt_key_free(&keys[1]);
+    EVP_PKEY_free(p1);
+    EVP_PKEY_free(p2);
+}
+
+
 /* ---------------------------------------------------------------------- */
 /* verification                                                            */
 
@@ -2784,6 +2867,7 @@ main(void)
         cmocka_unit_test(test_has_by),
         cmocka_unit_test(test_libjwt_differential),
         cmocka_unit_test(test_json_vs_jansson),
+        cmocka_unit_test(test_key_ids),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
