@@ -1478,6 +1478,19 @@ ngx_http_ticketing_jwt_key_ready(ngx_http_ticketing_jwt_key_t *key)
         }
 
     } else {
+        /*
+         * One key, one id: an EC point written compressed (a PEM may be)
+         * or not (a JWK's x and y) is written uncompressed here
+         */
+        if (key->type == NGX_HTTP_TICKETING_JWT_KEY_EC
+            && EVP_PKEY_set_utf8_string_param(key->pkey,
+                        OSSL_PKEY_PARAM_EC_POINT_CONVERSION_FORMAT,
+                        OSSL_PKEY_EC_POINT_CONVERSION_FORMAT_UNCOMPRESSED)
+               != 1)
+        {
+            return -1;
+        }
+
         len = i2d_PUBKEY(key->pkey, NULL);
         if (len <= 0) {
             return -1;

@@ -92,9 +92,10 @@ typedef struct {
 
     /*
      * Who the key is, for what is cached per identity: the SHA-256 of its
-     * public key (DER), or an HMAC under the secret, cut to
-     * NGX_HTTP_TICKETING_JSON_TAG_SIZE bytes.  The same key gives the same
-     * id in every worker and instance; an id tells nothing of a secret.
+     * public key (DER, an EC point uncompressed), or an HMAC under the
+     * secret, cut to NGX_HTTP_TICKETING_JSON_TAG_SIZE bytes.  The same key
+     * gives the same id in every worker and instance; an id tells nothing
+     * of a secret.
      */
     unsigned char                      id[NGX_HTTP_TICKETING_JSON_TAG_SIZE];
 

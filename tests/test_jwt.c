@@ -565,6 +565,19 @@ test_key_ids(void **state)
     assert_memory_equal(b.id, keys[0].id, sizeof(b.id));
     assert_memory_not_equal(b.id, keys[1].id, sizeof(b.id));
     assert_memory_not_equal(b.id, a.id, sizeof(b.id));
+    ngx_http_ticketing_jwt_key_free(&keys[0]);
+
+    /* the same EC key with its point written compressed: the same id */
+    assert_int_equal(EVP_PKEY_set_utf8_string_param(p1,
+                         OSSL_PKEY_PARAM_EC_POINT_CONVERSION_FORMAT,
+                         OSSL_PKEY_EC_POINT_CONVERSION_FORMAT_COMPRESSED),
+                     1);
+    pub_pem(p1, pem2, sizeof(pem2));
+    assert_true(strcmp(pem1, pem2) != 0);
+    assert_int_equal(ngx_http_ticketing_jwt_key_pem(&keys[0],
+                         (unsigned char *) pem2, strlen(pem2), err,
+                         sizeof(err)), 0);
+    assert_memory_equal(b.id, keys[0].id, sizeof(b.id));
 
     ngx_http_ticketing_jwt_key_free(&a);
     ngx_http_ticketing_jwt_key_free(&b);
