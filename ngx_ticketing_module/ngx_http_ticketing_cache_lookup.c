@@ -739,18 +739,17 @@ ngx_http_ticketing_cache_scoped(ngx_http_request_t *r,
     tlcf = ngx_http_get_module_loc_conf(r, ngx_http_ticketing_module);
     number = ctx->route.op->number;
 
-    if (!ngx_http_ticketing_cache_issuer(ctx, &iss)) {
-        return 0;
-    }
-
     switch (tlcf->cache.scope[number]) {
 
     case NGX_HTTP_TICKETING_CACHE_SCOPE_SUBJECT:
-        return ctx->auth.subject.len != 0;
+        return ctx->auth.subject.len != 0
+               && ngx_http_ticketing_cache_issuer(ctx, &iss);
 
     case NGX_HTTP_TICKETING_CACHE_SCOPE_CLAIM:
 
-        if (ctx->auth.claims == NULL) {
+        if (ctx->auth.claims == NULL
+            || !ngx_http_ticketing_cache_issuer(ctx, &iss))
+        {
             return 0;
         }
 
